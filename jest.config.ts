@@ -1,0 +1,24 @@
+/** @jest-config-loader esbuild-register */
+import { jestProject } from './tools/test/jest-project';
+
+const projects = [
+  'apps/gateway',
+  'apps/tenants',
+  'apps/rag',
+  'apps/chat',
+  'apps/admin',
+  'libs/config',
+  'libs/contracts',
+  'libs/database',
+  'libs/observability',
+  'libs/rate-limit',
+  'libs/tenant-context',
+  'libs/transport',
+  'infra',
+];
+
+export default {
+  globalSetup: '<rootDir>/tools/test/global-setup.mjs',
+  globalTeardown: '<rootDir>/tools/test/global-teardown.mjs',
+  projects: projects.map(jestProject),
+};

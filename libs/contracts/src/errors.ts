@@ -1,0 +1,98 @@
+/**
+ * Stable machine-readable error codes. Services throw `DomainError`s carrying one of these;
+ * the gateway maps the code to an HTTP status and the JSON error body of API.md.
+ * Never rename a code: clients switch on them.
+ */
+export const ErrorCode = {
+  VALIDATION_FAILED: 'VALIDATION_FAILED',
+  MALFORMED_JSON: 'MALFORMED_JSON',
+  UNAUTHORIZED: 'UNAUTHORIZED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  ROUTE_NOT_FOUND: 'ROUTE_NOT_FOUND',
+  METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
+  CONFLICT: 'CONFLICT',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  TENANT_MISMATCH: 'TENANT_MISMATCH',
+  TENANT_NOT_FOUND: 'TENANT_NOT_FOUND',
+  TENANT_INACTIVE: 'TENANT_INACTIVE',
+  TENANT_REQUIRED: 'TENANT_REQUIRED',
+  RATE_LIMITED: 'RATE_LIMITED',
+  FEATURE_DISABLED: 'FEATURE_DISABLED',
+  NOT_IMPLEMENTED: 'NOT_IMPLEMENTED',
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  TIMEOUT: 'TIMEOUT',
+  INTERNAL_ERROR: 'INTERNAL_ERROR',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+const httpStatusByCode: Record<ErrorCode, number> = {
+  VALIDATION_FAILED: 400,
+  MALFORMED_JSON: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  ROUTE_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  TENANT_MISMATCH: 403,
+  TENANT_NOT_FOUND: 404,
+  TENANT_INACTIVE: 403,
+  TENANT_REQUIRED: 400,
+  RATE_LIMITED: 429,
+  FEATURE_DISABLED: 403,
+  NOT_IMPLEMENTED: 501,
+  SERVICE_UNAVAILABLE: 503,
+  TIMEOUT: 504,
+  INTERNAL_ERROR: 500,
+};
+
+export function httpStatusFor(code: string): number {
+  return httpStatusByCode[code as ErrorCode] ?? 500;
+}
+
+/** The error shape that crosses the transport and reaches HTTP clients. */
+export interface ErrorBody {
+  code: string;
+  message: string;
+  details?: unknown;
+}
+
+/** An expected failure with a stable code. Anything else is an internal error. */
+export class DomainError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+
+  get status(): number {
+    return httpStatusFor(this.code);
+  }
+
+  toBody(): ErrorBody {
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: this.details };
+  }
+
+  static fromBody(body: ErrorBody): DomainError {
+    return new DomainError(body.code, body.message, body.details);
+  }
+}
+
+export function isErrorBody(value: unknown): value is ErrorBody {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as ErrorBody).code === 'string' &&
+    typeof (value as ErrorBody).message === 'string'
+  );
+}

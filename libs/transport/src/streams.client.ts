@@ -1,0 +1,271 @@
+import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
+import { DomainError, ErrorCode, serviceOfPattern, type ErrorBody } from '@tenantbot/contracts';
+import { currentContext } from '@tenantbot/tenant-context';
+import type { Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { defer, lastValueFrom, mergeMap, Observable } from 'rxjs';
+import {
+  TRANSPORT_DEFAULTS,
+  heartbeatIntervalMs,
+  type CallOptions,
+  type StreamsTransportOptions,
+} from './options';
+import { createRedisConnection, sleep } from './redis-connection';
+import { StreamKeys } from './stream-keys';
+import {
+  decodeEntry,
+  encode,
+  transportError,
+  type ReplyEnvelope,
+  type RequestEnvelope,
+} from './wire';
+
+type StreamReadResult = [stream: string, entries: [id: string, fields: string[]][]][] | null;
+
+/** Reply streams of clients that vanish expire after this long without a refresh. */
+const REPLY_STREAM_TTL_S = 300;
+
+/**
+ * The calling side of the Redis Streams transport. One instance per process is enough: the
+ * pattern `<service>.<action>` names the service's request stream, and all replies come back
+ * on this instance's own reply stream.
+ */
+export class RedisStreamsClient extends ClientProxy {
+  readonly clientId: string;
+  private readonly keys: StreamKeys;
+  private readonly replyStream: string;
+  private readonly timeoutMs: number;
+  private commands?: Redis;
+  private reader?: Redis;
+  private connecting?: Promise<void>;
+  private closing = false;
+  private lastReplyId = '0-0';
+  private readLoop?: Promise<void>;
+  private refreshTimer?: NodeJS.Timeout;
+
+  constructor(private readonly options: StreamsTransportOptions & { name?: string }) {
+    super();
+    this.keys = new StreamKeys(options.prefix);
+    this.timeoutMs = options.timeoutMs ?? TRANSPORT_DEFAULTS.timeoutMs;
+    this.clientId = `${options.name ?? 'client'}:${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.replyStream = this.keys.replies(this.clientId);
+  }
+
+  connect(): Promise<void> {
+    this.connecting ??= this.open();
+    return this.connecting;
+  }
+
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    clearInterval(this.refreshTimer);
+    this.reader?.disconnect();
+    await this.readLoop;
+    if (this.commands) {
+      await this.commands.del(this.replyStream).catch(() => undefined);
+      await this.commands.quit().catch(() => undefined);
+    }
+  }
+
+  unwrap<T>(): T {
+    return this.commands as T;
+  }
+
+  /** Sends a request; the Observable carries every value of the reply, then completes. */
+  call<TResult = unknown>(pattern: string, data: unknown, options: CallOptions = {}) {
+    return defer(() => this.connect()).pipe(
+      mergeMap(
+        () =>
+          new Observable<TResult>((observer) =>
+            this.publishRequest(pattern, data, options, this.createObserver(observer)),
+          ),
+      ),
+    );
+  }
+
+  /** Sends a request and resolves with its (last) value. */
+  request<TResult = unknown>(
+    pattern: string,
+    data: unknown = {},
+    options: CallOptions = {},
+  ): Promise<TResult> {
+    return lastValueFrom(this.call<TResult>(pattern, data, options));
+  }
+
+  override send<TResult = unknown, TInput = unknown>(pattern: string, data: TInput) {
+    return this.call<TResult>(pattern, data);
+  }
+
+  /** Whether any replica of the service sent a heartbeat recently. */
+  async hasLiveReplica(service: string): Promise<boolean> {
+    await this.connect();
+    const window = 4 * heartbeatIntervalMs(this.options.claimIdleMs ?? TRANSPORT_DEFAULTS.claimIdleMs);
+    const live = await this.commands!.zcount(this.keys.replicas(service), Date.now() - window, '+inf');
+    return live > 0;
+  }
+
+  protected publish(packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
+    return this.publishRequest(String(packet.pattern), packet.data, {}, callback);
+  }
+
+  protected async dispatchEvent<T = unknown>(packet: ReadPacket): Promise<T> {
+    const pattern = String(packet.pattern);
+    const envelope: RequestEnvelope = {
+      id: randomUUID(),
+      pattern,
+      data: packet.data,
+      context: currentContext(),
+    };
+    await this.commands!.xadd(
+      this.keys.events(pattern),
+      'MAXLEN',
+      '~',
+      this.options.maxStreamLength ?? TRANSPORT_DEFAULTS.maxStreamLength,
+      '*',
+      'm',
+      encode(envelope),
+    );
+    return undefined as T;
+  }
+
+  protected override serializeError(err: ErrorBody): DomainError {
+    return DomainError.fromBody(err);
+  }
+
+  private publishRequest(
+    pattern: string,
+    data: unknown,
+    options: CallOptions,
+    callback: (packet: WritePacket) => void,
+  ): () => void {
+    const service = serviceOfPattern(pattern);
+    const id = randomUUID();
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
+    let timer = setTimeout(() => void this.expire(id, service, callback), timeoutMs);
+    let producer: string | undefined;
+
+    this.routingMap.set(id, (reply: ReplyEnvelope) => {
+      clearTimeout(timer);
+      if (producer && reply.by !== producer) {
+        // A second replica re-ran a streamed reply after the first one died: the values
+        // already delivered cannot be taken back, so the stream fails instead of repeating.
+        this.routingMap.delete(id);
+        return callback({
+          err: transportError(ErrorCode.SERVICE_UNAVAILABLE, 'the replica serving this stream died'),
+          isDisposed: true,
+        });
+      }
+      producer = reply.by;
+      if (reply.isDisposed || reply.err) this.routingMap.delete(id);
+      else timer = setTimeout(() => void this.expire(id, service, callback), timeoutMs);
+      callback({ response: reply.response, err: reply.err, isDisposed: reply.isDisposed });
+    });
+
+    const envelope: RequestEnvelope = {
+      id,
+      pattern,
+      data,
+      replyTo: this.replyStream,
+      deadline: Date.now() + timeoutMs,
+      context: currentContext(),
+    };
+    this.commands!.xadd(
+      this.keys.requests(service),
+      'MAXLEN',
+      '~',
+      this.options.maxStreamLength ?? TRANSPORT_DEFAULTS.maxStreamLength,
+      '*',
+      'm',
+      encode(envelope),
+    ).catch(() => {
+      if (!this.routingMap.delete(id)) return;
+      clearTimeout(timer);
+      callback({
+        err: transportError(ErrorCode.SERVICE_UNAVAILABLE, 'the message bus (Redis) is unreachable'),
+        isDisposed: true,
+      });
+    });
+
+    return () => {
+      // Unsubscribed before the reply ended: tell the replica to stop producing it.
+      if (!this.routingMap.delete(id)) return;
+      clearTimeout(timer);
+      this.commands?.publish(this.keys.cancellations(service), id).catch(() => undefined);
+    };
+  }
+
+  private async expire(id: string, service: string, callback: (packet: WritePacket) => void) {
+    if (!this.routingMap.delete(id)) return;
+    const alive = await Promise.race([
+      this.hasLiveReplica(service).catch(() => false),
+      sleep(100).then(() => false),
+    ]);
+    callback({
+      err: alive
+        ? transportError(ErrorCode.TIMEOUT, `${service} did not answer in time`)
+        : transportError(ErrorCode.SERVICE_UNAVAILABLE, `no replica of ${service} is running`),
+      isDisposed: true,
+    });
+  }
+
+  private async open(): Promise<void> {
+    const url = this.options.redisUrl;
+    this.commands = createRedisConnection(url, `${this.clientId}:cmd`, 'commands');
+    this.reader = createRedisConnection(url, `${this.clientId}:read`, 'blocking');
+    for (const connection of [this.commands, this.reader]) {
+      connection.on('error', () => undefined); // reconnection is automatic; calls report failures
+    }
+    await Promise.all([this.commands.connect(), this.reader.connect()]);
+    await this.createReplyStream();
+    // After a Redis restart the reply stream is gone: create it again and read from its start.
+    this.commands.on('ready', () => {
+      this.lastReplyId = '0-0';
+      void this.createReplyStream().catch(() => undefined);
+    });
+    this.refreshTimer = setInterval(() => {
+      void this.commands?.expire(this.replyStream, REPLY_STREAM_TTL_S).catch(() => undefined);
+    }, (REPLY_STREAM_TTL_S * 1000) / 3);
+    this.refreshTimer.unref();
+    this.readLoop = this.readReplies();
+  }
+
+  private async createReplyStream(): Promise<void> {
+    // An empty stream exists only with a group; the group itself is never read.
+    await this.commands!.multi()
+      .xgroup('CREATE', this.replyStream, 'owner', '$', 'MKSTREAM')
+      .expire(this.replyStream, REPLY_STREAM_TTL_S)
+      .exec();
+  }
+
+  private async readReplies(): Promise<void> {
+    while (!this.closing) {
+      let result: StreamReadResult;
+      try {
+        result = (await this.reader!.xread(
+          'COUNT',
+          1000,
+          'BLOCK',
+          TRANSPORT_DEFAULTS.blockMs,
+          'STREAMS',
+          this.replyStream,
+          this.lastReplyId,
+        )) as StreamReadResult;
+      } catch {
+        if (this.closing) break;
+        await sleep(200);
+        continue;
+      }
+      const entries = result?.[0]?.[1] ?? [];
+      for (const [entryId, fields] of entries) {
+        this.lastReplyId = entryId;
+        const reply = decodeEntry<ReplyEnvelope>(fields);
+        if (reply) this.routingMap.get(reply.id)?.(reply);
+      }
+      if (entries.length > 0) {
+        this.commands!.xtrim(this.replyStream, 'MINID', this.lastReplyId).catch(() => undefined);
+      }
+    }
+  }
+}

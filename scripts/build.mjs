@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// Compiles the workspace's TypeScript to CommonJS in dist/ with SWC.
+// SWC keeps decorator metadata (Nest's dependency injection needs it) and rewrites the
+// @tenantbot/* path aliases to relative requires, so `node dist/apps/<app>/src/main.js` runs
+// as is. Nest 12 is ESM-only; Node 20.19+ loads it through require(esm).
+// Type checking is `npm run typecheck`'s job, not this one's.
+import { transformFile } from '@swc/core';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const outDir = join(root, 'dist');
+const sourceRoots = ['apps', 'libs', 'bench'];
+const tsconfig = JSON.parse(readFileSync(join(root, 'tsconfig.base.json'), 'utf8'));
+
+const swcOptions = (filename) => ({
+  filename,
+  sourceMaps: 'inline',
+  jsc: {
+    parser: { syntax: 'typescript', decorators: true },
+    transform: { legacyDecorator: true, decoratorMetadata: true },
+    target: 'es2022',
+    baseUrl: root,
+    paths: tsconfig.compilerOptions.paths,
+    keepClassNames: true,
+  },
+  module: { type: 'commonjs', strictMode: true },
+});
+
+async function* typescriptFiles(dir) {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name !== 'node_modules') yield* typescriptFiles(path);
+    } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') && !isSpec(entry.name)) {
+      yield path;
+    }
+  }
+}
+
+const isSpec = (name) => /\.(spec|e2e-spec|int-spec)\.ts$/.test(name);
+
+async function compile(file) {
+  const { code } = await transformFile(file, swcOptions(file));
+  const target = join(outDir, relative(root, file)).replace(/\.ts$/, '.js');
+  await mkdir(dirname(target), { recursive: true });
+  await writeFile(target, code);
+}
+
+const started = Date.now();
+const files = [];
+for (const sourceRoot of sourceRoots) {
+  for await (const file of typescriptFiles(join(root, sourceRoot))) files.push(file);
+}
+await Promise.all(files.map(compile));
+console.log(`build: ${files.length} files → dist/ in ${Date.now() - started} ms`);

@@ -1,0 +1,23 @@
+// Runs once after all tests: stops Chroma, drops the run's database and deletes its keys.
+import { Redis } from 'ioredis';
+import pg from 'pg';
+
+export default async function globalTeardown() {
+  const run = globalThis.__TEST_RUN__;
+  if (!run) return;
+  run.chroma?.kill('SIGTERM');
+
+  const admin = new pg.Client({ connectionString: run.adminUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS "${run.names.database}" WITH (FORCE)`);
+  await admin.end();
+
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${run.names.redisPrefix}:*`, 'COUNT', 1000);
+    if (keys.length > 0) await redis.unlink(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  await redis.quit();
+}
