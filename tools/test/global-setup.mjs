@@ -24,6 +24,12 @@ export default async function globalSetup() {
   const databaseUrl = new URL(adminUrl);
   databaseUrl.pathname = `/${names.database}`;
 
+  const migration = spawnSync(process.execPath, [join(root, 'dist/libs/database/src/migrate.js')], {
+    env: { ...process.env, DATABASE_URL: databaseUrl.toString() },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (migration.status !== 0) throw new Error('migrations failed');
+
   const chroma = await startChroma();
   globalThis.__TEST_RUN__ = { runId, names, adminUrl, chroma: chroma.process };
 

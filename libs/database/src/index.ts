@@ -1,0 +1,6 @@
+export * from './connection-url';
+export * from './data-source';
+export * from './database-config';
+export * from './migrator';
+export * from './row-level-security';
+export * from './tenant-scope';

@@ -1,0 +1,27 @@
+// Runs the database migrations as the owner role:  node dist/libs/database/src/migrate.js
+import { databaseEnvSchema, loadConfigOrExit } from '@tenantbot/config';
+import { z } from 'zod';
+import { appUrlFrom, withPassword } from './connection-url';
+import { migrate } from './migrator';
+
+const schema = databaseEnvSchema.extend({
+  DATABASE_PASSWORD: z.string().optional(),
+  DATABASE_APP_PASSWORD: z.string().optional(),
+});
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit(schema, 'migrate');
+  const ran = await migrate({
+    ownerUrl: withPassword(config.DATABASE_URL, config.DATABASE_PASSWORD),
+    appUrl: appUrlFrom(config.DATABASE_URL, config.DATABASE_APP_URL),
+    appPassword: config.DATABASE_APP_PASSWORD,
+  });
+  process.stdout.write(
+    ran.length > 0 ? `migrate: applied ${ran.join(', ')}\n` : 'migrate: database is up to date\n',
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`migrate: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

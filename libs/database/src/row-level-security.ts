@@ -1,0 +1,16 @@
+/**
+ * Row-level security: a row is visible and writable only inside a transaction whose
+ * `app.tenant_id` is the row's tenant, or in the platform scope of the super admin. Outside
+ * both, the setting reads '' (or NULL), NULLIF turns it into NULL and nothing matches.
+ */
+export const CURRENT_TENANT = `NULLIF(current_setting('app.tenant_id', true), '')::uuid`;
+export const PLATFORM_SCOPE = `current_setting('app.platform_scope', true) = 'on'`;
+
+export function tenantIsolationSql(table: string, tenantColumn = 'tenant_id'): string[] {
+  const rule = `(${tenantColumn} = ${CURRENT_TENANT} OR ${PLATFORM_SCOPE})`;
+  return [
+    `ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY`,
+    `ALTER TABLE ${table} FORCE ROW LEVEL SECURITY`,
+    `CREATE POLICY tenant_isolation ON ${table} USING ${rule} WITH CHECK ${rule}`,
+  ];
+}
