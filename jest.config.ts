@@ -13,11 +13,14 @@ const projects = [
   'libs/observability',
   'libs/rate-limit',
   'libs/tenant-context',
+  'libs/testing',
   'libs/transport',
   'infra',
 ];
 
 export default {
+  // End-to-end suites start the real apps as processes: 5 of them take a few seconds on 2 cores.
+  testTimeout: 30_000,
   globalSetup: '<rootDir>/tools/test/global-setup.mjs',
   globalTeardown: '<rootDir>/tools/test/global-teardown.mjs',
   projects: projects.map(jestProject),

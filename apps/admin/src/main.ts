@@ -1,0 +1,21 @@
+import 'reflect-metadata';
+import { loadConfigOrExit } from '@tenantbot/config';
+import { createLogger } from '@tenantbot/observability';
+import { startService } from '@tenantbot/transport';
+import { AdminModule } from './app.module';
+import { adminConfigSchema } from './config';
+
+async function bootstrap(): Promise<void> {
+  const config = loadConfigOrExit(adminConfigSchema, 'admin');
+  await startService(AdminModule, {
+    service: 'admin',
+    redisUrl: config.REDIS_URL,
+    prefix: config.REDIS_PREFIX,
+    timeoutMs: config.TRANSPORT_TIMEOUT_MS,
+    claimIdleMs: config.TRANSPORT_CLAIM_IDLE_MS,
+    maxInFlight: config.TRANSPORT_MAX_IN_FLIGHT,
+    logger: createLogger('admin', config.LOG_LEVEL),
+  });
+}
+
+void bootstrap();

@@ -1,0 +1,52 @@
+import { Controller, Get, Inject, Res, type OnModuleDestroy } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RedisStreamsClient } from '@tenantbot/transport';
+import type { FastifyReply } from 'fastify';
+import { Redis } from 'ioredis';
+import { Pool } from 'pg';
+import { appConnectionUrl } from '@tenantbot/database';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+import { probeAll } from './dependency-probes';
+
+@ApiTags('health')
+@Controller()
+export class HealthController implements OnModuleDestroy {
+  private readonly postgres: Pool;
+  private readonly redis: Redis;
+
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(RedisStreamsClient) private readonly transport: RedisStreamsClient,
+  ) {
+    this.postgres = new Pool({ connectionString: appConnectionUrl(config), max: 2 });
+    this.postgres.on('error', () => undefined);
+    this.redis = new Redis(config.REDIS_URL, {
+      password: config.REDIS_PASSWORD,
+      lazyConnect: true,
+      maxRetriesPerRequest: 1,
+    });
+    this.redis.on('error', () => undefined);
+  }
+
+  @Get('health')
+  @ApiOperation({
+    summary: 'Every dependency with status and latency',
+    description: 'Postgres, Redis, Chroma and each service over the transport. 503 when any is down.',
+  })
+  async health(@Res({ passthrough: true }) reply: FastifyReply) {
+    const checks = await probeAll({
+      postgres: this.postgres,
+      redis: this.redis,
+      chromaUrl: this.config.CHROMA_URL,
+      transport: this.transport,
+    });
+    const healthy = Object.values(checks).every((check) => check.status === 'up');
+    void reply.status(healthy ? 200 : 503);
+    return { status: healthy ? 'ok' : 'degraded', checks };
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.postgres.end();
+    this.redis.disconnect();
+  }
+}

@@ -1,0 +1,67 @@
+import { HttpException } from '@nestjs/common';
+import { DomainError, ErrorCode, type ErrorBody } from '@tenantbot/contracts';
+import type { Logger } from '@tenantbot/observability';
+import { randomUUID } from 'node:crypto';
+
+/** The JSON error body of API.md. */
+export interface HttpErrorBody extends ErrorBody {
+  statusCode: number;
+  request_id: string;
+}
+
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: ErrorCode.MALFORMED_JSON,
+  FST_ERR_CTP_EMPTY_JSON_BODY: ErrorCode.MALFORMED_JSON,
+  FST_ERR_CTP_BODY_TOO_LARGE: ErrorCode.PAYLOAD_TOO_LARGE,
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: ErrorCode.VALIDATION_FAILED,
+};
+
+const CODES_BY_STATUS: Record<number, ErrorCode> = {
+  400: ErrorCode.VALIDATION_FAILED,
+  401: ErrorCode.UNAUTHORIZED,
+  403: ErrorCode.FORBIDDEN,
+  404: ErrorCode.ROUTE_NOT_FOUND,
+  405: ErrorCode.METHOD_NOT_ALLOWED,
+  413: ErrorCode.PAYLOAD_TOO_LARGE,
+  415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+  429: ErrorCode.RATE_LIMITED,
+};
+
+/**
+ * Turns anything thrown while serving a request into a status and error body. Expected
+ * errors keep their stable code; unexpected ones are logged with an id that the client
+ * gets back, and nothing else of them leaks.
+ */
+export function toHttpError(error: unknown, requestId: string, logger: Logger): HttpErrorBody {
+  const known = describeKnownError(error);
+  if (known) return { ...known.body, statusCode: known.status, request_id: requestId };
+  const errorId = randomUUID();
+  logger.error({ err: error, error_id: errorId, request_id: requestId }, 'unhandled error');
+  return {
+    statusCode: 500,
+    code: ErrorCode.INTERNAL_ERROR,
+    message: 'Internal error',
+    request_id: requestId,
+    details: { error_id: errorId },
+  };
+}
+
+function describeKnownError(error: unknown): { status: number; body: ErrorBody } | undefined {
+  if (error instanceof DomainError) return { status: error.status, body: error.toBody() };
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    // Nest wraps Fastify's own errors (malformed JSON, body too large) and keeps them as cause.
+    const fastifyCode = (error.cause as { code?: string } | undefined)?.code;
+    const code = (fastifyCode && FASTIFY_CODES[fastifyCode]) || CODES_BY_STATUS[status];
+    return code ? { status, body: { code, message: messageOf(error) } } : undefined;
+  }
+  return undefined;
+}
+
+function messageOf(error: HttpException): string {
+  const response = error.getResponse();
+  if (typeof response === 'string') return response;
+  const message = (response as { message?: unknown }).message;
+  return Array.isArray(message) ? message.join('; ') : String(message ?? error.message);
+}

@@ -1,0 +1,35 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { loadConfigOrExit } from '@tenantbot/config';
+import { createLogger, PinoNestLogger } from '@tenantbot/observability';
+import { GatewayModule } from './app.module';
+import { gatewayConfigSchema } from './config';
+import { HttpMetrics } from './http/http-metrics';
+import { installRequestHooks, requestIdOf } from './http/request-context.hooks';
+import { setUpOpenApi } from './openapi';
+
+async function bootstrap(): Promise<void> {
+  const config = loadConfigOrExit(gatewayConfigSchema, 'gateway');
+  const logger = createLogger('gateway', config.LOG_LEVEL);
+  const metrics = new HttpMetrics();
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    trustProxy: config.TRUST_PROXY,
+    genReqId: requestIdOf,
+    logger: false,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    GatewayModule.register(config, logger, metrics),
+    adapter,
+    { logger: new PinoNestLogger(logger) },
+  );
+  const fastify = app.getHttpAdapter().getInstance();
+  installRequestHooks(fastify, logger, metrics);
+  setUpOpenApi(app);
+  app.enableShutdownHooks();
+  await app.listen(config.PORT, config.HOST);
+  logger.info({ port: config.PORT }, `gateway listening on http://${config.HOST}:${config.PORT}`);
+}
+
+void bootstrap();

@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { TestStack } from '@tenantbot/testing';
+
+describe('gateway platform routes (e2e over HTTP)', () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await TestStack.start({ captureLogs: true, env: { LOG_LEVEL: 'info' } });
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('GET / describes the platform and links the docs', async () => {
+    const response = await stack.request('/');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ name: 'tenantbot', docs: '/docs', api: '/api/v1' });
+  });
+
+  it('GET /ping answers pong and /healthz answers ok', async () => {
+    const ping = await stack.request('/ping');
+    expect(await ping.text()).toBe('pong');
+    expect(ping.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(await (await stack.request('/healthz')).json()).toEqual({ status: 'ok' });
+  });
+
+  it('gives every response an X-Request-ID, keeping a well-formed one from the client', async () => {
+    const generated = await stack.request('/ping');
+    expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const kept = await stack.request('/ping', { headers: { 'X-Request-ID': 'edge-proxy-42' } });
+    expect(kept.headers.get('x-request-id')).toBe('edge-proxy-42');
+    const replaced = await stack.request('/ping', { headers: { 'X-Request-ID': 'bad id\twith tab' } });
+    expect(replaced.headers.get('x-request-id')).not.toBe('bad id\twith tab');
+  });
+
+  it('answers unknown routes with the JSON error shape and a stable code', async () => {
+    const response = await stack.request('/api/v1/does-not-exist');
+    const body = await response.json();
+    expect(response.status).toBe(404);
+    expect(body).toEqual({
+      statusCode: 404,
+      code: 'ROUTE_NOT_FOUND',
+      message: expect.any(String),
+      request_id: response.headers.get('x-request-id'),
+    });
+  });
+
+  it('answers malformed JSON with 400 MALFORMED_JSON', async () => {
+    const response = await stack.request('/ping', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"unterminated',
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ code: 'MALFORMED_JSON', statusCode: 400 });
+  });
+
+  it('answers a body over the limit with 413 PAYLOAD_TOO_LARGE', async () => {
+    const response = await stack.request('/ping', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ blob: 'x'.repeat(2 * 1024 * 1024) }),
+    });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+  });
+
+  it('serves the OpenAPI document and Swagger UI', async () => {
+    const document = (await (await stack.request('/docs-json')).json()) as {
+      openapi: string;
+      paths: Record<string, unknown>;
+    };
+    expect(document.openapi).toMatch(/^3\./);
+    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/health', '/ping', '/healthz']));
+    const ui = await stack.request('/docs');
+    expect(ui.status).toBe(200);
+    expect(await ui.text()).toMatch(/swagger/i);
+  });
+
+  it('exposes Prometheus metrics labelled by route pattern', async () => {
+    await stack.request('/ping');
+    const text = await (await stack.request('/metrics')).text();
+    expect(text).toMatch(/http_requests_total\{method="GET",route="\/ping",status_code="200",tenant="none"\} \d+/);
+    expect(text).toMatch(/http_request_duration_seconds_bucket\{/);
+  });
+
+  it('writes structured JSON logs carrying the request id', async () => {
+    const response = await stack.request('/healthz', { headers: { 'X-Request-ID': 'log-trace-7' } });
+    expect(response.status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const lines = stack.logs.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toContainEqual(
+      expect.objectContaining({ service: 'gateway', request_id: 'log-trace-7', route: '/healthz', status: 200 }),
+    );
+  });
+
+  it('reports every dependency up with its latency, then 503 when a service is down', async () => {
+    const healthy = await stack.request('/health');
+    const body = (await healthy.json()) as { status: string; checks: Record<string, { status: string; latency_ms: number }> };
+    expect(healthy.status).toBe(200);
+    expect(Object.keys(body.checks).sort()).toEqual(['admin', 'chat', 'chroma', 'postgres', 'rag', 'redis', 'tenants']);
+    for (const check of Object.values(body.checks)) {
+      expect(check).toMatchObject({ status: 'up', latency_ms: expect.any(Number) });
+    }
+
+    await stack.kill('chat');
+    const degraded = await stack.request('/health');
+    const degradedBody = (await degraded.json()) as typeof body;
+    expect(degraded.status).toBe(503);
+    expect(degradedBody.status).toBe('degraded');
+    expect(degradedBody.checks.chat.status).toBe('down');
+    expect(degradedBody.checks.tenants.status).toBe('up');
+  });
+});

@@ -1,0 +1,146 @@
+import { PING_PATTERN, SERVICE_NAMES, type ServiceName } from '@tenantbot/contracts';
+import { RedisStreamsClient } from '@tenantbot/transport';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+export interface TestStackOptions {
+  services?: readonly ServiceName[];
+  gateway?: boolean;
+  /** Extra environment for every process (e.g. ALLOW_SELF_REGISTRATION). */
+  env?: Record<string, string>;
+  /** Keep the apps' stdout (JSON log lines) in `logs`. */
+  captureLogs?: boolean;
+}
+
+type AppName = ServiceName | 'gateway';
+
+/** Children still running when the test process exits (a failed hook) are killed with it. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => running.forEach((child) => child.kill('SIGKILL')));
+
+/**
+ * The real apps, built in dist/ by the test run's global setup, started as processes on
+ * this run's database, a Redis prefix of their own and a free port, like a deployment.
+ */
+export class TestStack {
+  private readonly processes = new Map<AppName, ChildProcess>();
+  /** Log lines of the apps, when started with captureLogs. */
+  readonly logs: string[] = [];
+  private captureLogs = false;
+
+  private constructor(
+    readonly baseUrl: string,
+    readonly env: Record<string, string>,
+  ) {}
+
+  static async start(options: TestStackOptions = {}): Promise<TestStack> {
+    const port = await freePort();
+    const env = {
+      ...(process.env as Record<string, string>),
+      REDIS_PREFIX: `${process.env.REDIS_PREFIX ?? 'tbtest'}:stack-${randomUUID().slice(0, 8)}`,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ...options.env,
+    };
+    const stack = new TestStack(`http://127.0.0.1:${port}`, env);
+    stack.captureLogs = options.captureLogs ?? false;
+    const services = options.services ?? SERVICE_NAMES;
+    for (const service of services) stack.spawn(service);
+    if (options.gateway !== false) stack.spawn('gateway');
+    try {
+      await stack.waitUntilReady(services, options.gateway !== false);
+    } catch (error) {
+      await stack.stop();
+      throw error;
+    }
+    return stack;
+  }
+
+  /** A transport client on this stack's prefix, for tests that call services directly. */
+  transportClient(): RedisStreamsClient {
+    return new RedisStreamsClient({
+      name: 'test',
+      redisUrl: this.env.REDIS_URL,
+      prefix: this.env.REDIS_PREFIX,
+      timeoutMs: 5000,
+    });
+  }
+
+  async request(path: string, init: RequestInit = {}): Promise<Response> {
+    return fetch(`${this.baseUrl}${path}`, init);
+  }
+
+  kill(app: AppName, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const child = this.processes.get(app);
+    if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill(signal);
+    return exited;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.processes.keys()].map((app) => this.kill(app, 'SIGTERM')));
+  }
+
+  private spawn(app: AppName): void {
+    const entry = join(this.env.TEST_WORKSPACE_ROOT ?? process.cwd(), `dist/apps/${app}/src/main.js`);
+    const child = spawn(process.execPath, ['--enable-source-maps', entry], {
+      env: this.env,
+      stdio: ['ignore', this.captureLogs ? 'pipe' : process.env.TEST_STACK_LOGS ? 'inherit' : 'ignore', 'inherit'],
+    });
+    let partial = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      const lines = (partial + chunk.toString('utf8')).split('\n');
+      partial = lines.pop() ?? '';
+      this.logs.push(...lines.filter(Boolean));
+    });
+    this.processes.set(app, child);
+    running.add(child);
+    // Never let a leftover child keep the test process alive; the exit hook kills it.
+    child.unref();
+    (child.stdout as unknown as { unref?: () => void } | null)?.unref?.();
+    child.once('exit', () => running.delete(child));
+  }
+
+  private async waitUntilReady(services: readonly ServiceName[], gateway: boolean): Promise<void> {
+    const until = Date.now() + 30_000;
+    const client = this.transportClient();
+    try {
+      for (const service of services) {
+        await retryUntil(until, () => client.request(PING_PATTERN[service], {}, { timeoutMs: 1000 }));
+      }
+      if (gateway) {
+        await retryUntil(until, async () => {
+          const response = await fetch(`${this.baseUrl}/healthz`);
+          if (!response.ok) throw new Error(`gateway answered ${response.status}`);
+        });
+      }
+    } finally {
+      await client.close();
+    }
+  }
+}
+
+async function retryUntil<T>(until: number, attempt: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (Date.now() > until) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
