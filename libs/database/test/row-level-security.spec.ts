@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DataSource } from 'typeorm';
 import { appUrlFrom, createDataSource, TenantScope } from '../src';
 
-const ownerUrl = process.env.DATABASE_URL!;
+const ownerUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tenantbot';
 
 describe('row-level security under the app role', () => {
   let owner: DataSource;

@@ -12,6 +12,8 @@ export function createRedisConnection(url: string, name: string, role: Connectio
     connectionName: name.replace(/[^A-Za-z0-9:_.-]/g, '_'),
     lazyConnect: true,
     maxRetriesPerRequest: role === 'commands' ? 1 : null,
+    // Commands issued in the same tick leave in one write: far fewer syscalls under load.
+    enableAutoPipelining: role === 'commands',
     retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 6), 2000),
   });
 }

@@ -69,6 +69,16 @@ export class RedisStreamsClient extends ClientProxy {
     }
   }
 
+  private get redis(): Redis {
+    if (!this.commands) throw new Error('the transport client is not connected');
+    return this.commands;
+  }
+
+  private get blockingReader(): Redis {
+    if (!this.reader) throw new Error('the transport client is not connected');
+    return this.reader;
+  }
+
   unwrap<T>(): T {
     return this.commands as T;
   }
@@ -102,7 +112,7 @@ export class RedisStreamsClient extends ClientProxy {
   async hasLiveReplica(service: string): Promise<boolean> {
     await this.connect();
     const window = 4 * heartbeatIntervalMs(this.options.claimIdleMs ?? TRANSPORT_DEFAULTS.claimIdleMs);
-    const live = await this.commands!.zcount(this.keys.replicas(service), Date.now() - window, '+inf');
+    const live = await this.redis.zcount(this.keys.replicas(service), Date.now() - window, '+inf');
     return live > 0;
   }
 
@@ -118,7 +128,7 @@ export class RedisStreamsClient extends ClientProxy {
       data: packet.data,
       context: currentContext(),
     };
-    await this.commands!.xadd(
+    await this.redis.xadd(
       this.keys.events(pattern),
       'MAXLEN',
       '~',
@@ -171,7 +181,7 @@ export class RedisStreamsClient extends ClientProxy {
       deadline: Date.now() + timeoutMs,
       context: currentContext(),
     };
-    this.commands!.xadd(
+    this.redis.xadd(
       this.keys.requests(service),
       'MAXLEN',
       '~',
@@ -233,7 +243,7 @@ export class RedisStreamsClient extends ClientProxy {
 
   private async createReplyStream(): Promise<void> {
     // An empty stream exists only with a group; the group itself is never read.
-    await this.commands!.multi()
+    await this.redis.multi()
       .xgroup('CREATE', this.replyStream, 'owner', '$', 'MKSTREAM')
       .expire(this.replyStream, REPLY_STREAM_TTL_S)
       .exec();
@@ -243,7 +253,7 @@ export class RedisStreamsClient extends ClientProxy {
     while (!this.closing) {
       let result: StreamReadResult;
       try {
-        result = (await this.reader!.xread(
+        result = (await this.blockingReader.xread(
           'COUNT',
           1000,
           'BLOCK',
@@ -264,7 +274,7 @@ export class RedisStreamsClient extends ClientProxy {
         if (reply) this.routingMap.get(reply.id)?.(reply);
       }
       if (entries.length > 0) {
-        this.commands!.xtrim(this.replyStream, 'MINID', this.lastReplyId).catch(() => undefined);
+        this.redis.xtrim(this.replyStream, 'MINID', this.lastReplyId).catch(() => undefined);
       }
     }
   }

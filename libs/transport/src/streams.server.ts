@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { isObservable, lastValueFrom, type Subscription } from 'rxjs';
+import { FinishBatcher } from './finish-batcher';
 import {
   TRANSPORT_DEFAULTS,
   heartbeatIntervalMs,
@@ -62,6 +63,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
   /** stream → entry ids this replica is working on. */
   private readonly inFlight = new Map<string, Set<string>>();
   private inFlightCount = 0;
+  private finisher?: FinishBatcher;
   private slotWaiters: (() => void)[] = [];
   /** request id → subscription of a streamed reply, so a caller can cancel it. */
   private readonly activeStreams = new Map<string, Subscription>();
@@ -73,6 +75,16 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
     this.maxInFlight = options.maxInFlight ?? TRANSPORT_DEFAULTS.maxInFlight;
     this.maxDeliveries = options.maxDeliveries ?? TRANSPORT_DEFAULTS.maxDeliveries;
     this.consumer = `${options.service}:${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  }
+
+  private get redis(): Redis {
+    if (!this.commands) throw new Error('the transport server is not listening');
+    return this.commands;
+  }
+
+  private get blockingReader(): Redis {
+    if (!this.reader) throw new Error('the transport server is not listening');
+    return this.reader;
   }
 
   get service(): string {
@@ -128,9 +140,19 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
 
   // ---- reading ---------------------------------------------------------------------------
 
+  private requestStreamKey?: string | null;
+
   private requestStream(): string | undefined {
-    const hasRequestHandlers = [...this.messageHandlers.values()].some((h) => !h.isEventHandler);
-    return hasRequestHandlers ? this.keys.requests(this.service) : undefined;
+    if (this.requestStreamKey === undefined) {
+      const hasRequestHandlers = [...this.messageHandlers.values()].some((h) => !h.isEventHandler);
+      this.requestStreamKey = hasRequestHandlers ? this.keys.requests(this.service) : null;
+    }
+    return this.requestStreamKey ?? undefined;
+  }
+
+  /** Patterns are plain strings here: skip Nest's JSON.parse attempt on every message. */
+  private handlerFor(pattern: string) {
+    return this.messageHandlers.get(pattern) ?? this.getHandlerByPattern(pattern);
   }
 
   private streamsToRead(): string[] {
@@ -150,7 +172,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
       const count = Math.min(TRANSPORT_DEFAULTS.readBatch, this.maxInFlight - this.inFlightCount);
       let result: StreamReadResult;
       try {
-        result = (await this.reader!.xreadgroup(
+        result = (await this.blockingReader.xreadgroup(
           'GROUP',
           this.service,
           this.consumer,
@@ -218,7 +240,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
   }
 
   private async processRequest(stream: string, entryId: string, envelope: RequestEnvelope) {
-    const handler = this.getHandlerByPattern(envelope.pattern);
+    const handler = this.handlerFor(envelope.pattern);
     if (!handler) {
       return this.finish(stream, entryId, envelope, {
         err: transportError(ErrorCode.NOT_IMPLEMENTED, `no handler for ${envelope.pattern}`),
@@ -257,7 +279,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
   }
 
   private async processEvent(stream: string, entryId: string, envelope: RequestEnvelope) {
-    const handler = this.getHandlerByPattern(envelope.pattern);
+    const handler = this.handlerFor(envelope.pattern);
     if (handler) {
       await runWithContext({ ...(envelope.context ?? { requestId: envelope.id }) }, async () => {
         try {
@@ -285,7 +307,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
   private reply(envelope: RequestEnvelope, message: Partial<ReplyEnvelope>): void {
     if (!envelope.replyTo) return;
     const reply: ReplyEnvelope = { id: envelope.id, by: this.consumer, ...message };
-    this.commands!.xadd(envelope.replyTo, 'NOMKSTREAM', '*', 'm', encode(reply)).catch(
+    this.redis.xadd(envelope.replyTo, 'NOMKSTREAM', '*', 'm', encode(reply)).catch(
       (error: unknown) => this.warn('sending a reply failed', error),
     );
   }
@@ -297,17 +319,18 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
     envelope: RequestEnvelope,
     last: Partial<ReplyEnvelope>,
   ): Promise<void> {
-    const transaction = this.commands!.multi();
-    if (envelope.replyTo) {
-      const reply: ReplyEnvelope = { id: envelope.id, by: this.consumer, ...last, isDisposed: true };
-      transaction.xadd(envelope.replyTo, 'NOMKSTREAM', '*', 'm', encode(reply));
-    }
-    transaction.xack(stream, this.service, entryId).xdel(stream, entryId);
-    await transaction.exec();
+    const reply: ReplyEnvelope = { id: envelope.id, by: this.consumer, ...last, isDisposed: true };
+    this.finisher ??= new FinishBatcher(this.redis, stream, this.service);
+    await this.finisher.finish(
+      entryId,
+      envelope.replyTo ?? '',
+      envelope.replyTo ? encode(reply) : '',
+      this.inFlightCount > 1,
+    );
   }
 
   private async acknowledge(stream: string, entryId: string): Promise<void> {
-    const transaction = this.commands!.multi().xack(stream, this.service, entryId);
+    const transaction = this.redis.multi().xack(stream, this.service, entryId);
     // Event streams are shared by several groups; they are trimmed, not deleted from.
     if (stream === this.requestStream()) transaction.xdel(stream, entryId);
     await transaction.exec();
@@ -328,7 +351,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
   private async heartbeat(): Promise<void> {
     const key = this.keys.replicas(this.service);
     const now = Date.now();
-    await this.commands!.multi()
+    await this.redis.multi()
       .zadd(key, now, this.consumer)
       .zremrangebyscore(key, '-inf', now - 60_000)
       .exec();
@@ -338,7 +361,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
   private async touchInFlight(): Promise<void> {
     for (const [stream, ids] of this.inFlight) {
       if (ids.size === 0) continue;
-      await this.commands!.xclaim(stream, this.service, this.consumer, 0, ...ids, 'JUSTID');
+      await this.redis.xclaim(stream, this.service, this.consumer, 0, ...ids, 'JUSTID');
     }
   }
 
@@ -349,7 +372,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
       do {
         const free = this.maxInFlight - this.inFlightCount;
         if (free <= 0 || this.closing) return;
-        const [next, entries] = (await this.commands!.xautoclaim(
+        const [next, entries] = (await this.redis.xautoclaim(
           stream,
           this.service,
           this.consumer,
@@ -367,7 +390,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
   }
 
   private async deliveryCount(stream: string, entryId: string): Promise<number> {
-    const rows = (await this.commands!.xpending(
+    const rows = (await this.redis.xpending(
       stream,
       this.service,
       entryId,
@@ -382,7 +405,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
     const requests = this.requestStream();
     for (const stream of this.streamsToRead()) {
       if (stream === requests) continue;
-      const groups = (await this.commands!.xinfo('GROUPS', stream)) as (string | number)[][];
+      const groups = (await this.redis.xinfo('GROUPS', stream)) as (string | number)[][];
       let safeId: string | undefined;
       for (const group of groups) {
         const info = Object.fromEntries(
@@ -390,7 +413,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
         ) as Record<string, string | number>;
         let boundary = String(info['last-delivered-id']);
         if (Number(info['pending']) > 0) {
-          const [, smallest] = (await this.commands!.xpending(stream, String(info['name']))) as [
+          const [, smallest] = (await this.redis.xpending(stream, String(info['name']))) as [
             number,
             string,
           ];
@@ -398,7 +421,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
         }
         if (safeId === undefined || compareStreamIds(boundary, safeId) < 0) safeId = boundary;
       }
-      if (safeId && safeId !== '0-0') await this.commands!.xtrim(stream, 'MINID', '~', safeId);
+      if (safeId && safeId !== '0-0') await this.redis.xtrim(stream, 'MINID', '~', safeId);
     }
   }
 
@@ -407,7 +430,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
   private async ensureGroups(): Promise<void> {
     for (const stream of this.streamsToRead()) {
       try {
-        await this.commands!.xgroup('CREATE', stream, this.service, '$', 'MKSTREAM');
+        await this.redis.xgroup('CREATE', stream, this.service, '$', 'MKSTREAM');
       } catch (error) {
         if (!isBusyGroupError(error)) throw error;
       }
@@ -415,7 +438,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
   }
 
   private async leaveGroups(): Promise<void> {
-    const transaction = this.commands!.multi();
+    const transaction = this.redis.multi();
     for (const stream of this.streamsToRead()) {
       transaction.xgroup('DELCONSUMER', stream, this.service, this.consumer);
     }

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
 import { Controller, Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventPattern, Payload } from '@nestjs/microservices';
@@ -43,7 +43,7 @@ describe('Redis Streams transport', () => {
     return created;
   }
 
-  async function replicasOf(prefix: string, count: number, claimIdleMs = 500) {
+  async function replicasOf(prefix: string, count: number, claimIdleMs = 2000) {
     const started = await Promise.all(
       Array.from({ length: count }, () =>
         startReplica({ REDIS_PREFIX: prefix, TRANSPORT_CLAIM_IDLE_MS: String(claimIdleMs) }),
