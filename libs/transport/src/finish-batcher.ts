@@ -36,15 +36,16 @@ export class FinishBatcher {
   private queue: PendingFinish[] = [];
   private scheduled = false;
 
+  /** Must run before the connection sends anything: auto-pipelines only know commands defined by then. */
+  static defineCommand(redis: Redis): void {
+    redis.defineCommand('finishRequests', { lua: FINISH_REQUESTS_LUA });
+  }
+
   constructor(
     private readonly redis: Redis,
     private readonly stream: string,
     private readonly group: string,
-  ) {
-    if (!('finishRequests' in redis)) {
-      redis.defineCommand('finishRequests', { lua: FINISH_REQUESTS_LUA });
-    }
-  }
+  ) {}
 
   /**
    * @param othersInFlight whether other requests are still running: only then is it worth

@@ -109,6 +109,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
       for (const connection of [this.commands, this.reader, this.subscriber]) {
         connection.on('error', (error: Error) => this.warn('redis connection error', error));
       }
+      FinishBatcher.defineCommand(this.commands);
       await Promise.all([this.commands.connect(), this.reader.connect(), this.subscriber.connect()]);
       await this.ensureGroups();
       await this.listenForCancellations(this.subscriber);
@@ -260,7 +261,9 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
       await new Promise<void>((resolve) => {
         const end = (last: Partial<ReplyEnvelope>) => {
           this.activeStreams.delete(envelope.id);
-          void this.finish(stream, entryId, envelope, last).finally(resolve);
+          this.finish(stream, entryId, envelope, last)
+            .catch((error: unknown) => this.warn('finishing a streamed reply failed', error))
+            .finally(resolve);
         };
         const subscription = result.subscribe({
           next: (value) => this.reply(envelope, { response: value }),
