@@ -3,7 +3,12 @@
 import 'reflect-metadata';
 import { Controller, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { MessagePattern, Payload, Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import {
+  MessagePattern,
+  Payload,
+  Transport,
+  type MicroserviceOptions,
+} from '@nestjs/microservices';
 import { RedisStreamsServer } from '@tenantbot/transport';
 
 @Controller()
@@ -22,8 +27,18 @@ async function main(): Promise<void> {
   const url = new URL(redisUrl);
   const options: MicroserviceOptions =
     mode === 'streams'
-      ? { strategy: new RedisStreamsServer({ service: 'bench', redisUrl, prefix, maxInFlight: 512 }) }
-      : { transport: Transport.REDIS, options: { host: url.hostname, port: Number(url.port || 6379) } };
+      ? {
+          strategy: new RedisStreamsServer({
+            service: 'bench',
+            redisUrl,
+            prefix,
+            maxInFlight: 512,
+          }),
+        }
+      : {
+          transport: Transport.REDIS,
+          options: { host: url.hostname, port: Number(url.port || 6379) },
+        };
   const app = await NestFactory.createMicroservice(EchoModule, { ...options, logger: false });
   await app.listen();
   process.send?.('ready');

@@ -43,8 +43,11 @@ export async function measure(
 export function printTable(title: string, rows: Record<string, string | number>[]): void {
   const headers = Object.keys(rows[0] ?? {});
   const cells = rows.map((row) => headers.map((header) => format(row[header])));
-  const widths = headers.map((header, i) => Math.max(header.length, ...cells.map((row) => row[i].length)));
-  const line = (values: string[]) => `| ${values.map((value, i) => value.padEnd(widths[i])).join(' | ')} |`;
+  const widths = headers.map((header, i) =>
+    Math.max(header.length, ...cells.map((row) => row[i].length)),
+  );
+  const line = (values: string[]) =>
+    `| ${values.map((value, i) => value.padEnd(widths[i])).join(' | ')} |`;
   console.log(`\n${title}\n`);
   console.log(line(headers));
   console.log(`|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`);

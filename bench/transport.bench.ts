@@ -20,7 +20,9 @@ const payload = { tenant: 'bench', text: 'hello transport' };
 type Call = () => Promise<unknown>;
 
 async function startServer(mode: 'streams' | 'nest-redis'): Promise<ChildProcess> {
-  const child = fork(join(__dirname, 'echo-server.js'), [mode, redisUrl, prefix], { stdio: 'inherit' });
+  const child = fork(join(__dirname, 'echo-server.js'), [mode, redisUrl, prefix], {
+    stdio: 'inherit',
+  });
   await new Promise<void>((resolve, reject) => {
     child.once('message', () => resolve());
     child.once('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));
@@ -66,7 +68,9 @@ async function runAll(paths: Path[]): Promise<Record<string, string | number>[]>
   return MODES.flatMap((mode) =>
     paths.map((path) => {
       const runs = results.get(`${path.name}\u0000${mode.name}`) ?? [];
-      const median = [...runs].sort((a, b) => a.perSecond - b.perSecond)[Math.floor(runs.length / 2)];
+      const median = [...runs].sort((a, b) => a.perSecond - b.perSecond)[
+        Math.floor(runs.length / 2)
+      ];
       return {
         path: path.name,
         mode: mode.name,
@@ -102,8 +106,14 @@ async function main(): Promise<void> {
         await raw.xrange(stream, id as string, id as string);
       },
     },
-    { name: 'Nest built-in Redis transport', call: () => firstValueFrom(nestClient.send('bench.echo', payload)) },
-    { name: 'Redis Streams transport (ours)', call: () => streamsClient.request('bench.echo', payload) },
+    {
+      name: 'Nest built-in Redis transport',
+      call: () => firstValueFrom(nestClient.send('bench.echo', payload)),
+    },
+    {
+      name: 'Redis Streams transport (ours)',
+      call: () => streamsClient.request('bench.echo', payload),
+    },
   ]);
 
   await nestClient.close();

@@ -11,12 +11,15 @@ import { testRunNames } from './test-environment.mjs';
 const root = join(import.meta.dirname, '..', '..');
 
 export default async function globalSetup() {
-  const build = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
+  const build = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], {
+    stdio: 'inherit',
+  });
   if (build.status !== 0) throw new Error('build failed');
 
   const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;
   const names = testRunNames(runId);
-  const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const adminUrl =
+    process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE "${names.database}"`);
@@ -60,10 +63,14 @@ export function freePort() {
 async function startChroma() {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'tenantbot-chroma-'));
-  const child = spawn(join(root, 'node_modules/.bin/chroma'), ['run', '--path', dataDir, '--host', '127.0.0.1', '--port', String(port)], {
-    stdio: 'ignore',
-    detached: false,
-  });
+  const child = spawn(
+    join(root, 'node_modules/.bin/chroma'),
+    ['run', '--path', dataDir, '--host', '127.0.0.1', '--port', String(port)],
+    {
+      stdio: 'ignore',
+      detached: false,
+    },
+  );
   const url = `http://127.0.0.1:${port}`;
   const until = Date.now() + 30_000;
   while (Date.now() < until) {

@@ -18,7 +18,10 @@ export const gatewayConfigSchema = nodeEnvSchema
   .extend(gatewayHttpEnvSchema.shape)
   .extend({
     REDIS_PASSWORD: z.string().optional(),
-    JWT_SECRET: z.string().min(32, 'must be at least 32 characters').default(LOCAL_DEFAULT_SECRETS.JWT_SECRET),
+    JWT_SECRET: z
+      .string()
+      .min(32, 'must be at least 32 characters')
+      .default(LOCAL_DEFAULT_SECRETS.JWT_SECRET),
   })
   .superRefine(refuseDefaultSecretsInProduction(['JWT_SECRET']));
 

@@ -15,7 +15,11 @@ describe('gateway platform routes (e2e over HTTP)', () => {
   it('GET / describes the platform and links the docs', async () => {
     const response = await stack.request('/');
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ name: 'tenantbot', docs: '/docs', api: '/api/v1' });
+    expect(await response.json()).toMatchObject({
+      name: 'tenantbot',
+      docs: '/docs',
+      api: '/api/v1',
+    });
   });
 
   it('GET /ping answers pong and /healthz answers ok', async () => {
@@ -30,7 +34,9 @@ describe('gateway platform routes (e2e over HTTP)', () => {
     expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     const kept = await stack.request('/ping', { headers: { 'X-Request-ID': 'edge-proxy-42' } });
     expect(kept.headers.get('x-request-id')).toBe('edge-proxy-42');
-    const replaced = await stack.request('/ping', { headers: { 'X-Request-ID': 'bad id\twith tab' } });
+    const replaced = await stack.request('/ping', {
+      headers: { 'X-Request-ID': 'bad id\twith tab' },
+    });
     expect(replaced.headers.get('x-request-id')).not.toBe('bad id\twith tab');
   });
 
@@ -72,7 +78,9 @@ describe('gateway platform routes (e2e over HTTP)', () => {
       paths: Record<string, unknown>;
     };
     expect(document.openapi).toMatch(/^3\./);
-    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/health', '/ping', '/healthz']));
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(['/health', '/ping', '/healthz']),
+    );
     const ui = await stack.request('/docs');
     expect(ui.status).toBe(200);
     expect(await ui.text()).toMatch(/swagger/i);
@@ -81,25 +89,45 @@ describe('gateway platform routes (e2e over HTTP)', () => {
   it('exposes Prometheus metrics labelled by route pattern', async () => {
     await stack.request('/ping');
     const text = await (await stack.request('/metrics')).text();
-    expect(text).toMatch(/http_requests_total\{method="GET",route="\/ping",status_code="200",tenant="none"\} \d+/);
+    expect(text).toMatch(
+      /http_requests_total\{method="GET",route="\/ping",status_code="200",tenant="none"\} \d+/,
+    );
     expect(text).toMatch(/http_request_duration_seconds_bucket\{/);
   });
 
   it('writes structured JSON logs carrying the request id', async () => {
-    const response = await stack.request('/healthz', { headers: { 'X-Request-ID': 'log-trace-7' } });
+    const response = await stack.request('/healthz', {
+      headers: { 'X-Request-ID': 'log-trace-7' },
+    });
     expect(response.status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 100));
     const lines = stack.logs.map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines).toContainEqual(
-      expect.objectContaining({ service: 'gateway', request_id: 'log-trace-7', route: '/healthz', status: 200 }),
+      expect.objectContaining({
+        service: 'gateway',
+        request_id: 'log-trace-7',
+        route: '/healthz',
+        status: 200,
+      }),
     );
   });
 
   it('reports every dependency up with its latency, then 503 when a service is down', async () => {
     const healthy = await stack.request('/health');
-    const body = (await healthy.json()) as { status: string; checks: Record<string, { status: string; latency_ms: number }> };
+    const body = (await healthy.json()) as {
+      status: string;
+      checks: Record<string, { status: string; latency_ms: number }>;
+    };
     expect(healthy.status).toBe(200);
-    expect(Object.keys(body.checks).sort()).toEqual(['admin', 'chat', 'chroma', 'postgres', 'rag', 'redis', 'tenants']);
+    expect(Object.keys(body.checks).sort()).toEqual([
+      'admin',
+      'chat',
+      'chroma',
+      'postgres',
+      'rag',
+      'redis',
+      'tenants',
+    ]);
     for (const check of Object.values(body.checks)) {
       expect(check).toMatchObject({ status: 'up', latency_ms: expect.any(Number) });
     }

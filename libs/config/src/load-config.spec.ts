@@ -41,15 +41,18 @@ describe('loadConfig', () => {
 
   it('refuses the local default secrets when NODE_ENV=production', () => {
     expect(() => loadConfig(schema, { NODE_ENV: 'production' })).toThrow(/JWT_SECRET: must be set/);
-    expect(loadConfig(schema, { NODE_ENV: 'production', JWT_SECRET: 'a-real-secret' }).JWT_SECRET).toBe(
-      'a-real-secret',
-    );
+    expect(
+      loadConfig(schema, { NODE_ENV: 'production', JWT_SECRET: 'a-real-secret' }).JWT_SECRET,
+    ).toBe('a-real-secret');
   });
 });
 
 describe('an app started with a bad variable', () => {
   it('stops with exit code 1 and a message naming the variable', () => {
-    const gateway = join(process.env.TEST_WORKSPACE_ROOT ?? process.cwd(), 'dist/apps/gateway/src/main.js');
+    const gateway = join(
+      process.env.TEST_WORKSPACE_ROOT ?? process.cwd(),
+      'dist/apps/gateway/src/main.js',
+    );
     const result = spawnSync(process.execPath, [gateway], {
       env: { ...process.env, PORT: 'not-a-port' },
       encoding: 'utf8',
@@ -60,7 +63,10 @@ describe('an app started with a bad variable', () => {
   });
 
   it('refuses to start in production with the default JWT secret', () => {
-    const gateway = join(process.env.TEST_WORKSPACE_ROOT ?? process.cwd(), 'dist/apps/gateway/src/main.js');
+    const gateway = join(
+      process.env.TEST_WORKSPACE_ROOT ?? process.cwd(),
+      'dist/apps/gateway/src/main.js',
+    );
     const result = spawnSync(process.execPath, [gateway], {
       env: { ...process.env, NODE_ENV: 'production', JWT_SECRET: '' },
       encoding: 'utf8',

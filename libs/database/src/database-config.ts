@@ -8,5 +8,8 @@ export const serviceDatabaseEnvSchema = databaseEnvSchema.extend({
 });
 
 export function appConnectionUrl(config: z.output<typeof serviceDatabaseEnvSchema>): string {
-  return withPassword(appUrlFrom(config.DATABASE_URL, config.DATABASE_APP_URL), config.DATABASE_APP_PASSWORD);
+  return withPassword(
+    appUrlFrom(config.DATABASE_URL, config.DATABASE_APP_URL),
+    config.DATABASE_APP_PASSWORD,
+  );
 }

@@ -27,13 +27,21 @@ export async function migrate(options: MigrateOptions): Promise<string[]> {
   }
   await createDatabaseIfMissing(options.ownerUrl);
 
-  const dataSource = createDataSource({ url: options.ownerUrl, poolSize: 1, applicationName: 'tenantbot-migrate' });
+  const dataSource = createDataSource({
+    url: options.ownerUrl,
+    poolSize: 1,
+    applicationName: 'tenantbot-migrate',
+  });
   await dataSource.initialize();
   try {
     await dataSource.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     const ran = await dataSource.runMigrations({ transaction: 'each' });
     await ensureAppRole(dataSource.query.bind(dataSource), appRole, options.appPassword);
-    await grantDataRights(dataSource.query.bind(dataSource), appRole, databaseNameOf(options.ownerUrl));
+    await grantDataRights(
+      dataSource.query.bind(dataSource),
+      appRole,
+      databaseNameOf(options.ownerUrl),
+    );
     await dataSource.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
     return ran.map((migration) => migration.name);
   } finally {

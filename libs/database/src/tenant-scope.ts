@@ -15,7 +15,9 @@ export class TenantScope {
 
   run<T>(tenantId: string, work: (manager: EntityManager) => Promise<T>): Promise<T> {
     if (!UUID.test(tenantId)) {
-      return Promise.reject(new DomainError(ErrorCode.TENANT_REQUIRED, 'a valid tenant id is required'));
+      return Promise.reject(
+        new DomainError(ErrorCode.TENANT_REQUIRED, 'a valid tenant id is required'),
+      );
     }
     return this.dataSource.transaction(async (manager) => {
       await manager.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenantId]);

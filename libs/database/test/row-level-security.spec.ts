@@ -13,7 +13,10 @@ describe('row-level security under the app role', () => {
 
   beforeAll(async () => {
     owner = await createDataSource({ url: ownerUrl, poolSize: 1 }).initialize();
-    app = await createDataSource({ url: appUrlFrom(ownerUrl, undefined), poolSize: 1 }).initialize();
+    app = await createDataSource({
+      url: appUrlFrom(ownerUrl, undefined),
+      poolSize: 1,
+    }).initialize();
     scope = new TenantScope(app);
     const rows = (await owner.query(
       `INSERT INTO tenants (name, slug) VALUES ('A', 'rls-a'), ('B', 'rls-b') RETURNING id`,
@@ -43,9 +46,10 @@ describe('row-level security under the app role', () => {
   it('refuses an insert that names another tenant', async () => {
     await expect(
       scope.run(tenantA, (db) =>
-        db.query(`INSERT INTO users (tenant_id, username, password_hash, role) VALUES ($1, 'mallory', 'x', 'user')`, [
-          tenantB,
-        ]),
+        db.query(
+          `INSERT INTO users (tenant_id, username, password_hash, role) VALUES ($1, 'mallory', 'x', 'user')`,
+          [tenantB],
+        ),
       ),
     ).rejects.toThrow(/row-level security/);
   });
@@ -64,7 +68,9 @@ describe('row-level security under the app role', () => {
   it('leaves nothing of a tenant on a pooled connection after its transaction', async () => {
     await scope.run(tenantA, (db) => db.query(`SELECT 1`));
     // The pool has one connection: this query runs on the very connection tenant A used.
-    const [{ setting }] = (await app.query(`SELECT current_setting('app.tenant_id', true) AS setting`)) as {
+    const [{ setting }] = (await app.query(
+      `SELECT current_setting('app.tenant_id', true) AS setting`,
+    )) as {
       setting: string | null;
     }[];
     expect(setting ?? '').toBe('');

@@ -85,10 +85,17 @@ export class TestStack {
   }
 
   private spawn(app: AppName): void {
-    const entry = join(this.env.TEST_WORKSPACE_ROOT ?? process.cwd(), `dist/apps/${app}/src/main.js`);
+    const entry = join(
+      this.env.TEST_WORKSPACE_ROOT ?? process.cwd(),
+      `dist/apps/${app}/src/main.js`,
+    );
     const child = spawn(process.execPath, ['--enable-source-maps', entry], {
       env: this.env,
-      stdio: ['ignore', this.captureLogs ? 'pipe' : process.env.TEST_STACK_LOGS ? 'inherit' : 'ignore', 'inherit'],
+      stdio: [
+        'ignore',
+        this.captureLogs ? 'pipe' : process.env.TEST_STACK_LOGS ? 'inherit' : 'ignore',
+        'inherit',
+      ],
     });
     let partial = '';
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -109,7 +116,9 @@ export class TestStack {
     const client = this.transportClient();
     try {
       for (const service of services) {
-        await retryUntil(until, () => client.request(PING_PATTERN[service], {}, { timeoutMs: 1000 }));
+        await retryUntil(until, () =>
+          client.request(PING_PATTERN[service], {}, { timeoutMs: 1000 }),
+        );
       }
       if (gateway) {
         await retryUntil(until, async () => {

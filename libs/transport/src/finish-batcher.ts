@@ -51,7 +51,12 @@ export class FinishBatcher {
    * @param othersInFlight whether other requests are still running: only then is it worth
    * waiting for the end of this event-loop turn to batch with them.
    */
-  finish(entryId: string, replyStream: string, reply: string, othersInFlight: boolean): Promise<void> {
+  finish(
+    entryId: string,
+    replyStream: string,
+    reply: string,
+    othersInFlight: boolean,
+  ): Promise<void> {
     return new Promise((resolve, reject) => {
       this.queue.push({ entryId, replyStream, reply, done: { resolve, reject } });
       if (this.scheduled) return;

@@ -24,7 +24,14 @@ export class RpcErrorFilter implements RpcExceptionFilter<unknown> {
       if (isErrorBody(error)) return error;
     }
     const errorId = randomUUID();
-    this.logger.error({ err: exception, error_id: errorId }, 'unhandled error in a message handler');
-    return { code: ErrorCode.INTERNAL_ERROR, message: 'Internal error', details: { error_id: errorId } };
+    this.logger.error(
+      { err: exception, error_id: errorId },
+      'unhandled error in a message handler',
+    );
+    return {
+      code: ErrorCode.INTERNAL_ERROR,
+      message: 'Internal error',
+      details: { error_id: errorId },
+    };
   }
 }

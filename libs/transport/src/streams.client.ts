@@ -111,7 +111,8 @@ export class RedisStreamsClient extends ClientProxy {
   /** Whether any replica of the service sent a heartbeat recently. */
   async hasLiveReplica(service: string): Promise<boolean> {
     await this.connect();
-    const window = 4 * heartbeatIntervalMs(this.options.claimIdleMs ?? TRANSPORT_DEFAULTS.claimIdleMs);
+    const window =
+      4 * heartbeatIntervalMs(this.options.claimIdleMs ?? TRANSPORT_DEFAULTS.claimIdleMs);
     const live = await this.redis.zcount(this.keys.replicas(service), Date.now() - window, '+inf');
     return live > 0;
   }
@@ -163,7 +164,10 @@ export class RedisStreamsClient extends ClientProxy {
         // already delivered cannot be taken back, so the stream fails instead of repeating.
         this.routingMap.delete(id);
         return callback({
-          err: transportError(ErrorCode.SERVICE_UNAVAILABLE, 'the replica serving this stream died'),
+          err: transportError(
+            ErrorCode.SERVICE_UNAVAILABLE,
+            'the replica serving this stream died',
+          ),
           isDisposed: true,
         });
       }
@@ -181,22 +185,27 @@ export class RedisStreamsClient extends ClientProxy {
       deadline: Date.now() + timeoutMs,
       context: currentContext(),
     };
-    this.redis.xadd(
-      this.keys.requests(service),
-      'MAXLEN',
-      '~',
-      this.options.maxStreamLength ?? TRANSPORT_DEFAULTS.maxStreamLength,
-      '*',
-      'm',
-      encode(envelope),
-    ).catch(() => {
-      if (!this.routingMap.delete(id)) return;
-      clearTimeout(timer);
-      callback({
-        err: transportError(ErrorCode.SERVICE_UNAVAILABLE, 'the message bus (Redis) is unreachable'),
-        isDisposed: true,
+    this.redis
+      .xadd(
+        this.keys.requests(service),
+        'MAXLEN',
+        '~',
+        this.options.maxStreamLength ?? TRANSPORT_DEFAULTS.maxStreamLength,
+        '*',
+        'm',
+        encode(envelope),
+      )
+      .catch(() => {
+        if (!this.routingMap.delete(id)) return;
+        clearTimeout(timer);
+        callback({
+          err: transportError(
+            ErrorCode.SERVICE_UNAVAILABLE,
+            'the message bus (Redis) is unreachable',
+          ),
+          isDisposed: true,
+        });
       });
-    });
 
     return () => {
       // Unsubscribed before the reply ended: tell the replica to stop producing it.
@@ -234,16 +243,20 @@ export class RedisStreamsClient extends ClientProxy {
       this.lastReplyId = '0-0';
       void this.createReplyStream().catch(() => undefined);
     });
-    this.refreshTimer = setInterval(() => {
-      void this.commands?.expire(this.replyStream, REPLY_STREAM_TTL_S).catch(() => undefined);
-    }, (REPLY_STREAM_TTL_S * 1000) / 3);
+    this.refreshTimer = setInterval(
+      () => {
+        void this.commands?.expire(this.replyStream, REPLY_STREAM_TTL_S).catch(() => undefined);
+      },
+      (REPLY_STREAM_TTL_S * 1000) / 3,
+    );
     this.refreshTimer.unref();
     this.readLoop = this.readReplies();
   }
 
   private async createReplyStream(): Promise<void> {
     // An empty stream exists only with a group; the group itself is never read.
-    await this.redis.multi()
+    await this.redis
+      .multi()
       .xgroup('CREATE', this.replyStream, 'owner', '$', 'MKSTREAM')
       .expire(this.replyStream, REPLY_STREAM_TTL_S)
       .exec();

@@ -6,17 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { isObservable, lastValueFrom, type Subscription } from 'rxjs';
 import { FinishBatcher } from './finish-batcher';
-import {
-  TRANSPORT_DEFAULTS,
-  heartbeatIntervalMs,
-  type StreamsServerOptions,
-} from './options';
-import {
-  createRedisConnection,
-  isBusyGroupError,
-  isNoGroupError,
-  sleep,
-} from './redis-connection';
+import { TRANSPORT_DEFAULTS, heartbeatIntervalMs, type StreamsServerOptions } from './options';
+import { createRedisConnection, isBusyGroupError, isNoGroupError, sleep } from './redis-connection';
 import { StreamKeys } from './stream-keys';
 import {
   decodeEntry,
@@ -110,7 +101,11 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
         connection.on('error', (error: Error) => this.warn('redis connection error', error));
       }
       FinishBatcher.defineCommand(this.commands);
-      await Promise.all([this.commands.connect(), this.reader.connect(), this.subscriber.connect()]);
+      await Promise.all([
+        this.commands.connect(),
+        this.reader.connect(),
+        this.subscriber.connect(),
+      ]);
       await this.ensureGroups();
       await this.listenForCancellations(this.subscriber);
       await this.heartbeat();
@@ -310,9 +305,9 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
   private reply(envelope: RequestEnvelope, message: Partial<ReplyEnvelope>): void {
     if (!envelope.replyTo) return;
     const reply: ReplyEnvelope = { id: envelope.id, by: this.consumer, ...message };
-    this.redis.xadd(envelope.replyTo, 'NOMKSTREAM', '*', 'm', encode(reply)).catch(
-      (error: unknown) => this.warn('sending a reply failed', error),
-    );
+    this.redis
+      .xadd(envelope.replyTo, 'NOMKSTREAM', '*', 'm', encode(reply))
+      .catch((error: unknown) => this.warn('sending a reply failed', error));
   }
 
   /** The last reply, the acknowledgement and the deletion of the entry, atomically. */
@@ -354,7 +349,8 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
   private async heartbeat(): Promise<void> {
     const key = this.keys.replicas(this.service);
     const now = Date.now();
-    await this.redis.multi()
+    await this.redis
+      .multi()
       .zadd(key, now, this.consumer)
       .zremrangebyscore(key, '-inf', now - 60_000)
       .exec();
@@ -393,13 +389,12 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
   }
 
   private async deliveryCount(stream: string, entryId: string): Promise<number> {
-    const rows = (await this.redis.xpending(
-      stream,
-      this.service,
-      entryId,
-      entryId,
-      1,
-    )) as [string, string, number, number][];
+    const rows = (await this.redis.xpending(stream, this.service, entryId, entryId, 1)) as [
+      string,
+      string,
+      number,
+      number,
+    ][];
     return rows[0]?.[3] ?? 0;
   }
 
@@ -488,7 +483,8 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
   }
 
   private warn(message: string, error?: unknown): void {
-    if (this.options.logger) this.options.logger.warn({ err: error, consumer: this.consumer }, message);
+    if (this.options.logger)
+      this.options.logger.warn({ err: error, consumer: this.consumer }, message);
     else this.logger.warn(`${message}${error ? `: ${String(error)}` : ''}`);
   }
 }

@@ -42,7 +42,8 @@ export function decodeEntry<T>(fields: string[]): T | undefined {
 /** What a handler's failure looks like on the wire: domain errors keep their code. */
 export function toErrorBody(error: unknown): ErrorBody {
   if (error instanceof DomainError) return error.toBody();
-  if (isErrorBody(error)) return { code: error.code, message: error.message, details: error.details };
+  if (isErrorBody(error))
+    return { code: error.code, message: error.message, details: error.details };
   return { code: ErrorCode.INTERNAL_ERROR, message: 'Internal error' };
 }
 

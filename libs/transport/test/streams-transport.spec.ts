@@ -137,7 +137,9 @@ describe('Redis Streams transport', () => {
     await replicasOf(prefix, 2);
     const caller = client(prefix);
 
-    const values = await lastValueFrom(caller.call<number>('echo.stream', { count: 1000 }).pipe(toArray()));
+    const values = await lastValueFrom(
+      caller.call<number>('echo.stream', { count: 1000 }).pipe(toArray()),
+    );
 
     expect(values).toEqual(Array.from({ length: 1000 }, (_, i) => i));
   });
@@ -147,7 +149,9 @@ describe('Redis Streams transport', () => {
     await replicasOf(prefix, 1);
     const caller = client(prefix);
 
-    const firstTicks = await firstValueFrom(caller.call<number>('echo.ticks', {}).pipe(take(3), toArray()));
+    const firstTicks = await firstValueFrom(
+      caller.call<number>('echo.ticks', {}).pipe(take(3), toArray()),
+    );
     const stopped = await waitFor(() => redis.get(`${prefix}:echo:ticks-stopped`), 3000);
 
     expect(firstTicks).toEqual([0, 1, 2]);
@@ -230,8 +234,15 @@ describe('Redis Streams transport', () => {
       const caller = client(prefix);
       await caller.connect();
 
-      for (let n = 0; n < 50; n++) await lastValueFrom(caller.emit('tenant.deleted', { tenantId: `t${n}` }), { defaultValue: undefined });
-      await waitFor(async () => (received.audit?.length === 50 && received.billing?.length === 50 ? true : null), 5000);
+      for (let n = 0; n < 50; n++)
+        await lastValueFrom(caller.emit('tenant.deleted', { tenantId: `t${n}` }), {
+          defaultValue: undefined,
+        });
+      await waitFor(
+        async () =>
+          received.audit?.length === 50 && received.billing?.length === 50 ? true : null,
+        5000,
+      );
       await new Promise((resolve) => setTimeout(resolve, 200)); // a duplicate would arrive now
 
       const expected = Array.from({ length: 50 }, (_, n) => `t${n}`);
@@ -253,7 +264,12 @@ describe('Redis Streams transport', () => {
       ownRedis = await startRedisServer(port);
       const prefix = freshPrefix();
       replicas.push(await startReplica({ REDIS_URL: url, REDIS_PREFIX: prefix }));
-      const caller = new RedisStreamsClient({ name: 'test', redisUrl: url, prefix, timeoutMs: 1000 });
+      const caller = new RedisStreamsClient({
+        name: 'test',
+        redisUrl: url,
+        prefix,
+        timeoutMs: 1000,
+      });
       clients.push(caller);
       expect(await caller.request('echo.work', { n: 1 })).toMatchObject({ n: 1 });
 
@@ -261,7 +277,10 @@ describe('Redis Streams transport', () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       ownRedis = await startRedisServer(port);
 
-      const reply = await retryUntil(() => caller.request<{ n: number }>('echo.work', { n: 2 }), 15_000);
+      const reply = await retryUntil(
+        () => caller.request<{ n: number }>('echo.work', { n: 2 }),
+        15_000,
+      );
       expect(reply).toMatchObject({ n: 2 });
     });
   });
@@ -301,10 +320,17 @@ function freePort(): Promise<number> {
 }
 
 async function startRedisServer(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: 'ignore',
+    },
+  );
+  const probe = new Redis(`redis://127.0.0.1:${port}`, {
+    lazyConnect: true,
+    retryStrategy: () => 50,
   });
-  const probe = new Redis(`redis://127.0.0.1:${port}`, { lazyConnect: true, retryStrategy: () => 50 });
   probe.on('error', () => undefined);
   await retryUntil(async () => {
     await probe.connect().catch(() => undefined);

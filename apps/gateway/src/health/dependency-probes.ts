@@ -18,7 +18,10 @@ export async function probe(check: () => Promise<unknown>): Promise<ProbeResult>
     await Promise.race([
       check(),
       new Promise((_, reject) =>
-        setTimeout(() => reject(new Error(`no answer in ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS).unref(),
+        setTimeout(
+          () => reject(new Error(`no answer in ${PROBE_TIMEOUT_MS} ms`)),
+          PROBE_TIMEOUT_MS,
+        ).unref(),
       ),
     ]);
     return { status: 'up', latency_ms: elapsedSince(started) };

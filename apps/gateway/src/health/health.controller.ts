@@ -31,7 +31,8 @@ export class HealthController implements OnModuleDestroy {
   @Get('health')
   @ApiOperation({
     summary: 'Every dependency with status and latency',
-    description: 'Postgres, Redis, Chroma and each service over the transport. 503 when any is down.',
+    description:
+      'Postgres, Redis, Chroma and each service over the transport. 503 when any is down.',
   })
   async health(@Res({ passthrough: true }) reply: FastifyReply) {
     const checks = await probeAll({

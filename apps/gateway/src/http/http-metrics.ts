@@ -21,7 +21,13 @@ export class HttpMetrics {
     collectDefaultMetrics({ register: this.registry });
   }
 
-  observe(method: string, route: string, status: number, tenant: string | undefined, seconds: number) {
+  observe(
+    method: string,
+    route: string,
+    status: number,
+    tenant: string | undefined,
+    seconds: number,
+  ) {
     this.requests.inc({ method, route, status_code: String(status), tenant: tenant ?? 'none' });
     this.latency.observe({ method, route }, seconds);
   }

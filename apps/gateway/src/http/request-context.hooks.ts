@@ -22,7 +22,11 @@ export function requestIdOf(request: { headers: Record<string, string | string[]
  * Every response carries X-Request-ID; every request gets a context (filled in by auth) and
  * one structured access-log line and metrics sample when it ends.
  */
-export function installRequestHooks(fastify: FastifyInstance, logger: Logger, metrics: HttpMetrics) {
+export function installRequestHooks(
+  fastify: FastifyInstance,
+  logger: Logger,
+  metrics: HttpMetrics,
+) {
   fastify.decorateRequest('requestContext', undefined as unknown as RequestContext);
   fastify.addHook('onRequest', (request, reply, done) => {
     request.requestContext = { requestId: request.id };
@@ -32,7 +36,13 @@ export function installRequestHooks(fastify: FastifyInstance, logger: Logger, me
   fastify.addHook('onResponse', (request, reply, done) => {
     const route = routeOf(request);
     const seconds = reply.elapsedTime / 1000;
-    metrics.observe(request.method, route, reply.statusCode, request.requestContext?.tenantId, seconds);
+    metrics.observe(
+      request.method,
+      route,
+      reply.statusCode,
+      request.requestContext?.tenantId,
+      seconds,
+    );
     logger.info(
       {
         request_id: request.id,

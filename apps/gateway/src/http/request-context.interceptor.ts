@@ -1,4 +1,9 @@
-import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import {
+  Injectable,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
 import { runWithContext } from '@tenantbot/tenant-context';
 import type { FastifyRequest } from 'fastify';
 import { Observable } from 'rxjs';

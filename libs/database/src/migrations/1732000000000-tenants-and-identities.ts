@@ -46,10 +46,18 @@ export class TenantsAndIdentities1732000000000 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now(),
         CHECK ((role = 'super_admin') = (tenant_id IS NULL))
       )`);
-    await db.query(`CREATE UNIQUE INDEX users_username ON users (tenant_id, lower(username)) WHERE tenant_id IS NOT NULL`);
-    await db.query(`CREATE UNIQUE INDEX users_email ON users (tenant_id, lower(email)) WHERE tenant_id IS NOT NULL`);
-    await db.query(`CREATE UNIQUE INDEX platform_users_username ON users (lower(username)) WHERE tenant_id IS NULL`);
-    await db.query(`CREATE UNIQUE INDEX platform_users_email ON users (lower(email)) WHERE tenant_id IS NULL`);
+    await db.query(
+      `CREATE UNIQUE INDEX users_username ON users (tenant_id, lower(username)) WHERE tenant_id IS NOT NULL`,
+    );
+    await db.query(
+      `CREATE UNIQUE INDEX users_email ON users (tenant_id, lower(email)) WHERE tenant_id IS NOT NULL`,
+    );
+    await db.query(
+      `CREATE UNIQUE INDEX platform_users_username ON users (lower(username)) WHERE tenant_id IS NULL`,
+    );
+    await db.query(
+      `CREATE UNIQUE INDEX platform_users_email ON users (lower(email)) WHERE tenant_id IS NULL`,
+    );
     for (const sql of tenantIsolationSql('users')) await db.query(sql);
 
     await db.query(`
