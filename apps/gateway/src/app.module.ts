@@ -1,5 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { LoginThrottle } from '@tenantbot/rate-limit';
+import { Redis } from 'ioredis';
+import { ApiKeysController } from './api-keys/api-keys.controller';
+import { AuthController } from './auth/auth.controller';
+import { AuthenticationGuard } from './auth/auth.guard';
+import { JwtStrategy } from './auth/jwt.strategy';
+import { TenantsController } from './tenants/tenants.controller';
+import { UsersController } from './users/users.controller';
 import type { Logger } from '@tenantbot/observability';
 import { TransportClientModule } from '@tenantbot/transport';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
@@ -20,19 +28,53 @@ export class GatewayModule {
         TransportClientModule.register({
           name: 'gateway',
           redisUrl: config.REDIS_URL,
+          redisPassword: config.REDIS_PASSWORD,
           prefix: config.REDIS_PREFIX,
           timeoutMs: config.TRANSPORT_TIMEOUT_MS,
           claimIdleMs: config.TRANSPORT_CLAIM_IDLE_MS,
           logger,
         }),
       ],
-      controllers: [PlatformController, HealthController],
+      controllers: [
+        PlatformController,
+        HealthController,
+        AuthController,
+        TenantsController,
+        UsersController,
+        ApiKeysController,
+      ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
         { provide: HttpMetrics, useValue: metrics },
         { provide: APP_FILTER, useValue: new HttpErrorFilter(logger) },
         { provide: APP_INTERCEPTOR, useClass: RequestContextInterceptor },
+        { provide: APP_GUARD, useClass: AuthenticationGuard },
+        JwtStrategy,
+        {
+          provide: Redis,
+          useFactory: () => {
+            const redis = new Redis(config.REDIS_URL, {
+              password: config.REDIS_PASSWORD,
+              maxRetriesPerRequest: 1,
+            });
+            redis.on('error', (error: Error) =>
+              logger.warn({ err: error }, 'redis connection error'),
+            );
+            return redis;
+          },
+        },
+        {
+          provide: LoginThrottle,
+          useFactory: (redis: Redis) =>
+            new LoginThrottle(redis, {
+              keyPrefix: config.REDIS_PREFIX,
+              attemptsPerIp: config.LOGIN_ATTEMPTS_PER_IP,
+              failuresPerAccount: config.LOGIN_FAILURES_PER_ACCOUNT,
+              windowSeconds: config.LOGIN_WINDOW_S,
+            }),
+          inject: [Redis],
+        },
       ],
     };
   }

@@ -1,11 +1,11 @@
 import {
   chromaEnvSchema,
   gatewayHttpEnvSchema,
+  jwtEnvSchema,
   nodeEnvSchema,
   redisEnvSchema,
   refuseDefaultSecretsInProduction,
   transportEnvSchema,
-  LOCAL_DEFAULT_SECRETS,
 } from '@tenantbot/config';
 import { serviceDatabaseEnvSchema } from '@tenantbot/database';
 import { z } from 'zod';
@@ -16,12 +16,13 @@ export const gatewayConfigSchema = nodeEnvSchema
   .extend(serviceDatabaseEnvSchema.shape)
   .extend(chromaEnvSchema.shape)
   .extend(gatewayHttpEnvSchema.shape)
+  .extend(jwtEnvSchema.shape)
   .extend({
-    REDIS_PASSWORD: z.string().optional(),
-    JWT_SECRET: z
-      .string()
-      .min(32, 'must be at least 32 characters')
-      .default(LOCAL_DEFAULT_SECRETS.JWT_SECRET),
+    /** Login attempts per client IP per window, successful or not. */
+    LOGIN_ATTEMPTS_PER_IP: z.coerce.number().int().min(1).default(30),
+    /** Failed logins per account per window before the account is locked for the window. */
+    LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
+    LOGIN_WINDOW_S: z.coerce.number().int().min(1).default(900),
   })
   .superRefine(refuseDefaultSecretsInProduction(['JWT_SECRET']));
 

@@ -17,6 +17,8 @@ async function bootstrap(): Promise<void> {
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
     genReqId: requestIdOf,
+    // API.md writes collection routes with a trailing slash (`/api/v1/tenants/`); accept both.
+    routerOptions: { ignoreTrailingSlash: true },
     logger: false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(

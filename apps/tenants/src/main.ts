@@ -7,14 +7,16 @@ import { tenantsConfigSchema } from './config';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit(tenantsConfigSchema, 'tenants');
-  await startService(TenantsModule, {
+  const logger = createLogger('tenants', config.LOG_LEVEL);
+  await startService(TenantsModule.register(config, logger), {
     service: 'tenants',
     redisUrl: config.REDIS_URL,
+    redisPassword: config.REDIS_PASSWORD,
     prefix: config.REDIS_PREFIX,
     timeoutMs: config.TRANSPORT_TIMEOUT_MS,
     claimIdleMs: config.TRANSPORT_CLAIM_IDLE_MS,
     maxInFlight: config.TRANSPORT_MAX_IN_FLIGHT,
-    logger: createLogger('tenants', config.LOG_LEVEL),
+    logger,
   });
 }
 

@@ -28,6 +28,8 @@ export const nodeEnvSchema = z.object({
 
 export const redisEnvSchema = z.object({
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  /** AUTH password (ElastiCache auth token), kept apart from the URL in a secret. */
+  REDIS_PASSWORD: z.string().min(1).optional(),
   /** Every key this deployment writes starts with this; tests use their own. */
   REDIS_PREFIX: z
     .string()
@@ -94,3 +96,17 @@ export function refuseDefaultSecretsInProduction<T extends Record<string, unknow
     }
   };
 }
+
+/** Claims every access token carries; the gateway accepts no other issuer or audience. */
+export const JWT_CLAIMS = {
+  issuer: 'tenantbot',
+  audience: 'tenantbot-api',
+  algorithm: 'HS256',
+} as const;
+
+export const jwtEnvSchema = z.object({
+  JWT_SECRET: z
+    .string()
+    .min(32, 'must be at least 32 characters')
+    .default(LOCAL_DEFAULT_SECRETS.JWT_SECRET),
+});

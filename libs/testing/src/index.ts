@@ -1,1 +1,3 @@
+export * from './api-client';
+export * from './identity-fixtures';
 export * from './test-stack';

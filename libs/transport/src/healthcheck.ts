@@ -13,6 +13,7 @@ async function main(): Promise<number> {
   const client = new RedisStreamsClient({
     name: 'healthcheck',
     redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    redisPassword: process.env.REDIS_PASSWORD || undefined,
     prefix: process.env.REDIS_PREFIX ?? 'tb',
   });
   try {

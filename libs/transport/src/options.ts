@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 
 export interface StreamsTransportOptions {
   redisUrl: string;
+  /** AUTH password when it is not in the URL (a secret of its own in deployments). */
+  redisPassword?: string;
   /** Every key starts with `<prefix>:`, so deployments and test runs never meet. */
   prefix: string;
   /** Deadline of a call when the caller names none (default 5 s). */

@@ -7,8 +7,14 @@ export type ConnectionRole = 'commands' | 'blocking' | 'subscriber';
  * process restart. Commands fail fast while Redis is away (callers get a clear error);
  * blocking reads wait for it to come back.
  */
-export function createRedisConnection(url: string, name: string, role: ConnectionRole): Redis {
+export function createRedisConnection(
+  url: string,
+  name: string,
+  role: ConnectionRole,
+  password?: string,
+): Redis {
   return new Redis(url, {
+    ...(password ? { password } : {}),
     connectionName: name.replace(/[^A-Za-z0-9:_.-]/g, '_'),
     lazyConnect: true,
     maxRetriesPerRequest: role === 'commands' ? 1 : null,

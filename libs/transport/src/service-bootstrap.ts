@@ -1,4 +1,4 @@
-import type { INestMicroservice, Type } from '@nestjs/common';
+import type { DynamicModule, INestMicroservice, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { PinoNestLogger, type Logger } from '@tenantbot/observability';
 import type { StreamsServerOptions } from './options';
@@ -10,7 +10,7 @@ import { RedisStreamsServer } from './streams.server';
  * filter every service needs and a graceful stop on SIGTERM/SIGINT.
  */
 export async function startService(
-  module: Type<unknown>,
+  module: Type<unknown> | DynamicModule,
   options: StreamsServerOptions & { logger: Logger },
 ): Promise<INestMicroservice> {
   const server = new RedisStreamsServer(options);

@@ -231,8 +231,9 @@ export class RedisStreamsClient extends ClientProxy {
 
   private async open(): Promise<void> {
     const url = this.options.redisUrl;
-    this.commands = createRedisConnection(url, `${this.clientId}:cmd`, 'commands');
-    this.reader = createRedisConnection(url, `${this.clientId}:read`, 'blocking');
+    const password = this.options.redisPassword;
+    this.commands = createRedisConnection(url, `${this.clientId}:cmd`, 'commands', password);
+    this.reader = createRedisConnection(url, `${this.clientId}:read`, 'blocking', password);
     for (const connection of [this.commands, this.reader]) {
       connection.on('error', () => undefined); // reconnection is automatic; calls report failures
     }

@@ -94,9 +94,10 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
     try {
       this.assertPatternsBelongToService();
       const url = this.options.redisUrl;
-      this.commands = createRedisConnection(url, `${this.consumer}:cmd`, 'commands');
-      this.reader = createRedisConnection(url, `${this.consumer}:read`, 'blocking');
-      this.subscriber = createRedisConnection(url, `${this.consumer}:sub`, 'subscriber');
+      const password = this.options.redisPassword;
+      this.commands = createRedisConnection(url, `${this.consumer}:cmd`, 'commands', password);
+      this.reader = createRedisConnection(url, `${this.consumer}:read`, 'blocking', password);
+      this.subscriber = createRedisConnection(url, `${this.consumer}:sub`, 'subscriber', password);
       for (const connection of [this.commands, this.reader, this.subscriber]) {
         connection.on('error', (error: Error) => this.warn('redis connection error', error));
       }

@@ -7,25 +7,21 @@ import { Pool } from 'pg';
 import { appConnectionUrl } from '@tenantbot/database';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { probeAll } from './dependency-probes';
+import { Public } from '../auth/decorators';
 
 @ApiTags('health')
+@Public()
 @Controller()
 export class HealthController implements OnModuleDestroy {
   private readonly postgres: Pool;
-  private readonly redis: Redis;
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(RedisStreamsClient) private readonly transport: RedisStreamsClient,
+    @Inject(Redis) private readonly redis: Redis,
   ) {
     this.postgres = new Pool({ connectionString: appConnectionUrl(config), max: 2 });
     this.postgres.on('error', () => undefined);
-    this.redis = new Redis(config.REDIS_URL, {
-      password: config.REDIS_PASSWORD,
-      lazyConnect: true,
-      maxRetriesPerRequest: 1,
-    });
-    this.redis.on('error', () => undefined);
   }
 
   @Get('health')

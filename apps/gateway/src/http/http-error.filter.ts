@@ -13,6 +13,8 @@ export class HttpErrorFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const body = toHttpError(exception, request.id, this.logger);
+    const retryAfter = (body.details as { retry_after_s?: number } | undefined)?.retry_after_s;
+    if (retryAfter) void reply.header('Retry-After', String(retryAfter));
     void reply.status(body.statusCode).send(body);
   }
 }

@@ -2,8 +2,10 @@ import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HttpMetrics } from '../http/http-metrics';
 import { PLATFORM_INFO } from './platform-info';
+import { Public } from '../auth/decorators';
 
 @ApiTags('health')
+@Public()
 @Controller()
 export class PlatformController {
   constructor(@Inject(HttpMetrics) private readonly metrics: HttpMetrics) {}

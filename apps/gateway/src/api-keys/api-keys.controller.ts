@@ -1,0 +1,44 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  TENANTS,
+  apiKeyCreateSchema,
+  idParamSchema,
+  type ApiKeyView,
+  type CreatedApiKey,
+} from '@tenantbot/contracts';
+import { RedisStreamsClient } from '@tenantbot/transport';
+import { Roles } from '../auth/decorators';
+import { openApiSchema, validated } from '../http/zod-validation.pipe';
+
+@ApiTags('api-keys')
+@ApiBearerAuth()
+@Roles('tenant_admin', 'super_admin')
+@Controller('api/v1/api-keys')
+export class ApiKeysController {
+  constructor(@Inject(RedisStreamsClient) private readonly transport: RedisStreamsClient) {}
+
+  @Get()
+  @ApiOperation({ summary: "The tenant's active API keys (never their secrets)" })
+  list(): Promise<ApiKeyView[]> {
+    return this.transport.request(TENANTS.API_KEY_LIST, {});
+  }
+
+  @Post()
+  @ApiOperation({
+    summary: 'Create an API key',
+    description:
+      'The `key` (tbk_<prefix>_<secret>) is shown only in this response; use it as the Bearer.',
+  })
+  @ApiBody({ schema: openApiSchema(apiKeyCreateSchema) })
+  create(@Body(validated(apiKeyCreateSchema)) body: unknown): Promise<CreatedApiKey> {
+    return this.transport.request(TENANTS.API_KEY_CREATE, body);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke an API key; it stops working at once' })
+  async revoke(@Param(validated(idParamSchema)) params: { id: string }): Promise<void> {
+    await this.transport.request(TENANTS.API_KEY_DELETE, params);
+  }
+}

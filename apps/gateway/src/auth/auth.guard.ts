@@ -1,0 +1,96 @@
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard as PassportAuthGuard } from '@nestjs/passport';
+import {
+  DomainError,
+  ErrorCode,
+  TENANTS,
+  type AuthenticateRequest,
+  type AuthenticatedPrincipal,
+  type Role,
+} from '@tenantbot/contracts';
+import { runWithContext } from '@tenantbot/tenant-context';
+import { RedisStreamsClient } from '@tenantbot/transport';
+import type { FastifyRequest } from 'fastify';
+import type { AccessTokenClaims } from './jwt.strategy';
+import { ALLOWED_ROLES, PUBLIC_ROUTE } from './decorators';
+
+const JwtGuard = PassportAuthGuard('jwt');
+
+/**
+ * Every route but the public ones: the Bearer (a JWT or an API key) becomes a principal, and
+ * X-Tenant-ID or the Host becomes the tenant, both checked by the tenants service on every
+ * request so that deactivation and revocation take effect at once.
+ */
+@Injectable()
+export class AuthenticationGuard implements CanActivate {
+  private readonly jwt = new JwtGuard();
+
+  constructor(
+    @Inject(Reflector) private readonly reflector: Reflector,
+    @Inject(RedisStreamsClient) private readonly transport: RedisStreamsClient,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
+
+    const request = context
+      .switchToHttp()
+      .getRequest<FastifyRequest & { user?: AccessTokenClaims }>();
+    const bearer = bearerOf(request);
+    const credential: AuthenticateRequest = bearer.startsWith('tbk_')
+      ? { kind: 'api_key', key: bearer }
+      : await this.verifyJwt(context, request);
+    const { principal, tenant } = await runWithContext(request.requestContext, () =>
+      this.transport.request<{ principal: AuthenticatedPrincipal; tenant: { id: string } | null }>(
+        TENANTS.AUTH_AUTHENTICATE,
+        {
+          ...credential,
+          tenant_ref: tenantHeaderOf(request),
+          host: request.hostname.split(':')[0],
+        },
+      ),
+    );
+    request.requestContext.tenantId = tenant?.id;
+    request.requestContext.principal = {
+      role: principal.role,
+      ...(principal.user_id ? { userId: principal.user_id } : {}),
+      ...(principal.api_key_id ? { apiKeyId: principal.api_key_id } : {}),
+    };
+
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ALLOWED_ROLES, targets);
+    if (roles && !roles.includes(principal.role)) {
+      throw new DomainError(
+        ErrorCode.FORBIDDEN,
+        `this route requires one of the roles: ${roles.join(', ')}`,
+      );
+    }
+    return true;
+  }
+
+  private async verifyJwt(context: ExecutionContext, request: { user?: AccessTokenClaims }) {
+    try {
+      await this.jwt.canActivate(context);
+    } catch {
+      throw new DomainError(ErrorCode.UNAUTHORIZED, 'invalid or expired access token');
+    }
+    const claims = request.user;
+    if (!claims?.sub) throw new DomainError(ErrorCode.UNAUTHORIZED, 'invalid access token');
+    return { kind: 'jwt' as const, user_id: claims.sub, tenant_id: claims.tenant_id ?? null };
+  }
+}
+
+function bearerOf(request: FastifyRequest): string {
+  const header = request.headers.authorization;
+  const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  if (!match)
+    throw new DomainError(ErrorCode.UNAUTHORIZED, 'send Authorization: Bearer <token or API key>');
+  return match[1];
+}
+
+export function tenantHeaderOf(request: FastifyRequest): string | undefined {
+  const value = request.headers['x-tenant-id'];
+  return typeof value === 'string' && value.length > 0 ? value.slice(0, 200) : undefined;
+}

@@ -1,0 +1,71 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Put,
+  Query,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  TENANTS,
+  idParamSchema,
+  paginationSchema,
+  userCreateSchema,
+  userUpdateSchema,
+  type Page,
+  type UserView,
+} from '@tenantbot/contracts';
+import { RedisStreamsClient } from '@tenantbot/transport';
+import { Roles } from '../auth/decorators';
+import { openApiSchema, validated } from '../http/zod-validation.pipe';
+
+@ApiTags('users')
+@ApiBearerAuth()
+@Roles('tenant_admin', 'super_admin')
+@Controller('api/v1/admin/users')
+export class UsersController {
+  constructor(@Inject(RedisStreamsClient) private readonly transport: RedisStreamsClient) {}
+
+  @Get()
+  @ApiOperation({
+    summary: "List users: a tenant admin its tenant's; a super admin the named tenant's or all",
+  })
+  list(@Query(validated(paginationSchema)) query: unknown): Promise<Page<UserView>> {
+    return this.transport.request(TENANTS.USER_LIST, query);
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Create a user in the tenant' })
+  @ApiBody({ schema: openApiSchema(userCreateSchema) })
+  create(@Body(validated(userCreateSchema)) body: unknown): Promise<UserView> {
+    return this.transport.request(TENANTS.USER_CREATE, body);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get a user' })
+  get(@Param(validated(idParamSchema)) params: { id: string }): Promise<UserView> {
+    return this.transport.request(TENANTS.USER_GET, params);
+  }
+
+  @Put(':id')
+  @ApiOperation({ summary: 'Update a user (email, password, role, status); ends its sessions' })
+  @ApiBody({ schema: openApiSchema(userUpdateSchema) })
+  update(
+    @Param(validated(idParamSchema)) params: { id: string },
+    @Body(validated(userUpdateSchema)) body: unknown,
+  ): Promise<UserView> {
+    return this.transport.request(TENANTS.USER_UPDATE, { id: params.id, body });
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a user' })
+  async delete(@Param(validated(idParamSchema)) params: { id: string }): Promise<void> {
+    await this.transport.request(TENANTS.USER_DELETE, params);
+  }
+}

@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  ApiClient,
+  TestStack,
+  createTenantWithUsers,
+  loginSuperAdmin,
+  type TenantFixture,
+} from '@tenantbot/testing';
+import { randomUUID } from 'node:crypto';
+
+type Principal =
+  'anonymous' | 'super_admin' | 'tenant_admin' | 'agent' | 'user' | 'readonly' | 'api_key';
+const PRINCIPALS: Principal[] = [
+  'anonymous',
+  'super_admin',
+  'tenant_admin',
+  'agent',
+  'user',
+  'readonly',
+  'api_key',
+];
+const EVERYONE = PRINCIPALS;
+const AUTHENTICATED = PRINCIPALS.filter((p) => p !== 'anonymous');
+const ADMINS: Principal[] = ['super_admin', 'tenant_admin'];
+
+interface RouteRule {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** As in the OpenAPI document, with `{id}` for path parameters. */
+  path: string;
+  allowed: Principal[];
+  /** A body that cannot change anything (invalid, or a no-op): the matrix tests access, not effects. */
+  body?: unknown;
+}
+
+const someId = randomUUID();
+
+/**
+ * Every route of the API and who may call it. A route missing here fails the test below:
+ * routes added by later issues must join the matrix.
+ */
+const MATRIX: RouteRule[] = [
+  { method: 'GET', path: '/', allowed: EVERYONE },
+  { method: 'GET', path: '/ping', allowed: EVERYONE },
+  { method: 'GET', path: '/healthz', allowed: EVERYONE },
+  { method: 'GET', path: '/health', allowed: EVERYONE },
+  { method: 'GET', path: '/metrics', allowed: EVERYONE },
+  { method: 'POST', path: '/api/v1/auth/login', allowed: EVERYONE, body: {} },
+  { method: 'POST', path: '/api/v1/auth/refresh', allowed: EVERYONE, body: {} },
+  { method: 'POST', path: '/api/v1/auth/logout', allowed: EVERYONE, body: {} },
+  { method: 'GET', path: '/api/v1/auth/me', allowed: AUTHENTICATED },
+  { method: 'GET', path: '/api/v1/tenants', allowed: ['super_admin'] },
+  { method: 'POST', path: '/api/v1/tenants', allowed: ['super_admin'], body: {} },
+  { method: 'POST', path: '/api/v1/tenants/register', allowed: EVERYONE, body: {} },
+  { method: 'GET', path: '/api/v1/tenants/me', allowed: ADMINS },
+  { method: 'PUT', path: '/api/v1/tenants/me', allowed: ADMINS, body: {} },
+  { method: 'GET', path: '/api/v1/tenants/{id}', allowed: ['super_admin'] },
+  { method: 'PUT', path: '/api/v1/tenants/{id}', allowed: ['super_admin'], body: { plan: 'nope' } },
+  { method: 'DELETE', path: '/api/v1/tenants/{id}', allowed: ['super_admin'] },
+  { method: 'GET', path: '/api/v1/admin/users', allowed: ADMINS },
+  { method: 'POST', path: '/api/v1/admin/users', allowed: ADMINS, body: {} },
+  { method: 'GET', path: '/api/v1/admin/users/{id}', allowed: ADMINS },
+  { method: 'PUT', path: '/api/v1/admin/users/{id}', allowed: ADMINS, body: { role: 'nope' } },
+  { method: 'DELETE', path: '/api/v1/admin/users/{id}', allowed: ADMINS },
+  { method: 'GET', path: '/api/v1/api-keys', allowed: ADMINS },
+  { method: 'POST', path: '/api/v1/api-keys', allowed: ADMINS, body: {} },
+  { method: 'DELETE', path: '/api/v1/api-keys/{id}', allowed: ADMINS },
+];
+
+describe('role × route matrix (e2e over HTTP)', () => {
+  let stack: TestStack;
+  let clients: Record<Principal, ApiClient>;
+
+  beforeAll(async () => {
+    stack = await TestStack.start({ services: ['tenants'] });
+    const anonymous = new ApiClient(stack.baseUrl);
+    const superAdmin = await loginSuperAdmin(anonymous);
+    const tenant: TenantFixture = await createTenantWithUsers(superAdmin, 'matrix');
+    const key = await tenant.as.tenant_admin.post('/api/v1/api-keys', {
+      name: 'matrix',
+      role: 'agent',
+    });
+    clients = {
+      anonymous,
+      super_admin: superAdmin.as(superAdmin.token, tenant.slug),
+      tenant_admin: tenant.as.tenant_admin,
+      agent: tenant.as.agent,
+      user: tenant.as.user,
+      readonly: tenant.as.readonly,
+      api_key: anonymous.as(key.body.key),
+    };
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('covers every route of the OpenAPI document', async () => {
+    const document = (await new ApiClient(stack.baseUrl).get('/docs-json')).body as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const documented = Object.entries(document.paths).flatMap(([path, operations]) =>
+      Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    const inMatrix = new Set(MATRIX.map((rule) => `${rule.method} ${rule.path}`));
+
+    expect(documented.filter((route) => !inMatrix.has(route))).toEqual([]);
+    expect([...inMatrix].filter((route) => !documented.includes(route))).toEqual([]);
+  });
+
+  it.each(MATRIX.map((rule) => [`${rule.method} ${rule.path}`, rule] as const))(
+    '%s lets exactly its roles in',
+    async (_name, rule) => {
+      const outcomes: Record<string, string> = {};
+      const expected: Record<string, string> = {};
+      for (const principal of PRINCIPALS) {
+        const path = rule.path.replace('{id}', someId);
+        const response = await clients[principal].call(rule.method, path, rule.body);
+        outcomes[principal] =
+          response.status === 401
+            ? 'unauthenticated'
+            : response.status === 403
+              ? 'forbidden'
+              : 'allowed';
+        expected[principal] = rule.allowed.includes(principal)
+          ? 'allowed'
+          : principal === 'anonymous'
+            ? 'unauthenticated'
+            : 'forbidden';
+      }
+      expect(outcomes).toEqual(expected);
+    },
+  );
+});

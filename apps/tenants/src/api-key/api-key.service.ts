@@ -1,0 +1,74 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  DomainError,
+  ErrorCode,
+  type ApiKeyView,
+  type CreatedApiKey,
+  type apiKeyCreateSchema,
+} from '@tenantbot/contracts';
+import { TenantScope } from '@tenantbot/database';
+import { randomBytes } from 'node:crypto';
+import type { z } from 'zod';
+import { requireRole, requireTenantId } from '../security/access';
+import { sha256 } from '../security/opaque-tokens';
+import { ApiKeyRepository, type ApiKeyRow } from './api-key.repository';
+
+const PREFIX_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+/** API keys of the caller's tenant: `tbk_<prefix>_<secret>`, the secret shown once. */
+@Injectable()
+export class ApiKeyService {
+  constructor(
+    @Inject(TenantScope) private readonly scope: TenantScope,
+    @Inject(ApiKeyRepository) private readonly apiKeys: ApiKeyRepository,
+  ) {}
+
+  list(): Promise<ApiKeyView[]> {
+    requireRole('tenant_admin', 'super_admin');
+    return this.scope.run(requireTenantId(), async (db) =>
+      (await this.apiKeys.listActive(db)).map(toApiKeyView),
+    );
+  }
+
+  create(input: z.output<typeof apiKeyCreateSchema>): Promise<CreatedApiKey> {
+    const principal = requireRole('tenant_admin', 'super_admin');
+    const tenantId = requireTenantId();
+    const prefix = Array.from(
+      randomBytes(8),
+      (byte) => PREFIX_ALPHABET[byte % PREFIX_ALPHABET.length],
+    ).join('');
+    const secret = randomBytes(32).toString('base64url');
+    return this.scope.run(tenantId, async (db) => {
+      const row = await this.apiKeys.insert(db, {
+        tenant_id: tenantId,
+        name: input.name,
+        prefix,
+        secret_hash: sha256(secret),
+        role: input.role,
+        expires_at: input.expires_at ? new Date(input.expires_at) : null,
+        created_by: principal.userId ?? null,
+      });
+      return { ...toApiKeyView(row), key: `tbk_${prefix}_${secret}` };
+    });
+  }
+
+  revoke(id: string): Promise<void> {
+    requireRole('tenant_admin', 'super_admin');
+    return this.scope.run(requireTenantId(), async (db) => {
+      if (!(await this.apiKeys.revoke(db, id)))
+        throw new DomainError(ErrorCode.NOT_FOUND, 'API key not found');
+    });
+  }
+}
+
+function toApiKeyView(row: ApiKeyRow): ApiKeyView {
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.prefix,
+    role: row.role,
+    expires_at: row.expires_at ? row.expires_at.toISOString() : null,
+    last_used_at: row.last_used_at ? row.last_used_at.toISOString() : null,
+    created_at: row.created_at.toISOString(),
+  };
+}

@@ -1,0 +1,2 @@
+/** Injection tokens, in a file of their own so that no import cycle can leave one undefined. */
+export const LOGGER = Symbol('LOGGER');

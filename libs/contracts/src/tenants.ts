@@ -1,0 +1,261 @@
+import { z } from 'zod';
+import { ROLES } from './roles';
+
+/** Message patterns of the tenants service. */
+export const TENANTS = {
+  AUTH_LOGIN: 'tenants.auth.login',
+  AUTH_REFRESH: 'tenants.auth.refresh',
+  AUTH_LOGOUT: 'tenants.auth.logout',
+  AUTH_AUTHENTICATE: 'tenants.auth.authenticate',
+  AUTH_ME: 'tenants.auth.me',
+  TENANT_LIST: 'tenants.tenant.list',
+  TENANT_CREATE: 'tenants.tenant.create',
+  TENANT_GET: 'tenants.tenant.get',
+  TENANT_UPDATE: 'tenants.tenant.update',
+  TENANT_DELETE: 'tenants.tenant.delete',
+  TENANT_REGISTER: 'tenants.tenant.register',
+  USER_LIST: 'tenants.user.list',
+  USER_CREATE: 'tenants.user.create',
+  USER_GET: 'tenants.user.get',
+  USER_UPDATE: 'tenants.user.update',
+  USER_DELETE: 'tenants.user.delete',
+  API_KEY_LIST: 'tenants.api-key.list',
+  API_KEY_CREATE: 'tenants.api-key.create',
+  API_KEY_DELETE: 'tenants.api-key.delete',
+} as const;
+
+export const PLANS = ['free', 'basic', 'premium', 'enterprise'] as const;
+export type Plan = (typeof PLANS)[number];
+export const EMBEDDING_PROVIDERS = ['local', 'openai'] as const;
+/** Roles an API key or a tenant user may hold; super_admin is platform-only. */
+export const TENANT_ROLES = ['tenant_admin', 'agent', 'user', 'readonly'] as const;
+
+const uuid = z.uuid();
+const slug = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'lowercase letters, digits and inner dashes');
+const domain = z
+  .string()
+  .max(253)
+  .regex(/^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i, 'a host name')
+  .transform((value) => value.toLowerCase());
+const origin = z
+  .string()
+  .max(2048)
+  .regex(/^https?:\/\/[^/\s]+$/, 'an origin: scheme://host[:port], no path');
+const password = z.string().min(8, 'at least 8 characters').max(256);
+const username = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9._@-]+$/, 'letters, digits and . _ @ -');
+const email = z.email().max(254);
+const providerKey = z.string().min(1).max(512).nullable();
+
+export const rateLimitsSchema = z
+  .object({
+    requests_per_minute: z.number().int().min(1).max(1_000_000).optional(),
+    requests_per_hour: z.number().int().min(1).max(100_000_000).optional(),
+    tokens_per_day: z.number().int().min(0).max(10_000_000_000).optional(),
+    monthly_budget_usd: z.number().min(0).max(10_000_000).optional(),
+  })
+  .strict();
+
+export const ragSettingsSchema = z
+  .object({
+    chunk_size: z.number().int().min(100).max(8000).optional(),
+    chunk_overlap: z.number().int().min(0).max(2000).optional(),
+    top_k: z.number().int().min(1).max(50).optional(),
+    embedding_provider: z.enum(EMBEDDING_PROVIDERS).optional(),
+  })
+  .strict();
+
+const tenantSettings = {
+  name: z.string().trim().min(1).max(200),
+  plan: z.enum(PLANS),
+  is_active: z.boolean(),
+  system_prompt: z.string().max(20_000).nullable(),
+  default_model: z.string().max(100).nullable(),
+  allowed_models: z.array(z.string().min(1).max(100)).max(100),
+  rate_limits: rateLimitsSchema,
+  rag: ragSettingsSchema,
+  allowed_origins: z.array(origin).max(100),
+  domains: z.array(domain).max(50),
+  /** Write-only: a key to store (encrypted), or null to remove it. Never returned. */
+  provider_keys: z
+    .object({ openai: providerKey.optional(), anthropic: providerKey.optional() })
+    .strict(),
+};
+
+export const tenantCreateSchema = z
+  .object({
+    ...tenantSettings,
+    slug,
+    plan: tenantSettings.plan.default('free'),
+    is_active: tenantSettings.is_active.default(true),
+  })
+  .partial({
+    system_prompt: true,
+    default_model: true,
+    allowed_models: true,
+    rate_limits: true,
+    rag: true,
+    allowed_origins: true,
+    domains: true,
+    provider_keys: true,
+  })
+  .strict();
+
+/** What a super admin may change. */
+export const tenantUpdateSchema = z
+  .object({ ...tenantSettings, slug })
+  .partial()
+  .strict();
+
+/** What a tenant admin may change of its own tenant (`PUT /tenants/me`): not plan, slug or status. */
+export const tenantSelfUpdateSchema = tenantUpdateSchema
+  .omit({ plan: true, is_active: true, slug: true })
+  .strict();
+
+export const tenantRegistrationSchema = z
+  .object({
+    company_name: tenantSettings.name,
+    slug,
+    admin: z.object({ username, email, password }).strict(),
+  })
+  .strict();
+
+export interface TenantView {
+  id: string;
+  name: string;
+  slug: string;
+  plan: Plan;
+  is_active: boolean;
+  system_prompt: string | null;
+  default_model: string | null;
+  allowed_models: string[];
+  rate_limits: z.infer<typeof rateLimitsSchema>;
+  rag: z.infer<typeof ragSettingsSchema>;
+  allowed_origins: string[];
+  domains: string[];
+  /** Whether a key is stored for the provider; the key itself is never returned. */
+  provider_keys: { openai: boolean; anthropic: boolean };
+  created_at: string;
+  updated_at: string;
+}
+
+export const userCreateSchema = z
+  .object({
+    username,
+    email: email.optional(),
+    password,
+    role: z.enum(ROLES).default('user'),
+    is_active: z.boolean().default(true),
+  })
+  .strict();
+
+export const userUpdateSchema = z
+  .object({
+    email: email.nullable(),
+    password,
+    role: z.enum(ROLES),
+    is_active: z.boolean(),
+  })
+  .partial()
+  .strict();
+
+export interface UserView {
+  id: string;
+  tenant_id: string | null;
+  username: string;
+  email: string | null;
+  role: (typeof ROLES)[number];
+  is_active: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+export const loginSchema = z
+  .object({
+    username: z.string().min(1).max(254).optional(),
+    email: z.string().min(1).max(254).optional(),
+    password: z.string().min(1).max(256),
+  })
+  .strict()
+  .refine((body) => Boolean(body.username) !== Boolean(body.email), {
+    message: 'give either username or email',
+    path: ['username'],
+  });
+
+export const refreshSchema = z.object({ refresh_token: z.string().min(1).max(512) }).strict();
+
+export interface TokenResponse {
+  access_token: string;
+  token_type: 'bearer';
+  expires_in: number;
+  refresh_token: string;
+}
+
+export const apiKeyCreateSchema = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    role: z.enum(TENANT_ROLES).default('user'),
+    expires_at: z.iso
+      .datetime({ offset: true })
+      .refine((value) => Date.parse(value) > Date.now(), 'must be in the future')
+      .optional(),
+  })
+  .strict();
+
+export interface ApiKeyView {
+  id: string;
+  name: string;
+  prefix: string;
+  role: (typeof TENANT_ROLES)[number];
+  expires_at: string | null;
+  last_used_at: string | null;
+  created_at: string;
+}
+
+/** Shown once, at creation: the secret is stored only as a hash. */
+export interface CreatedApiKey extends ApiKeyView {
+  key: string;
+}
+
+export const paginationSchema = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  })
+  .strict();
+export type Pagination = z.output<typeof paginationSchema>;
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export const idParamSchema = z.object({ id: uuid }).strict();
+
+/** What the gateway asks to turn a credential into a principal and a tenant. */
+export type AuthenticateRequest = (
+  { kind: 'jwt'; user_id: string; tenant_id: string | null } | { kind: 'api_key'; key: string }
+) & {
+  /** The X-Tenant-ID header, an id or a slug. */
+  tenant_ref?: string;
+  /** The request's Host, for tenants on custom domains. */
+  host?: string;
+};
+
+export interface AuthenticatedPrincipal {
+  tenant_id: string | null;
+  user_id: string | null;
+  api_key_id: string | null;
+  role: (typeof ROLES)[number];
+}
+
+export type LoginRequest = z.output<typeof loginSchema> & { tenant_ref?: string };
