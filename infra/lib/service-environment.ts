@@ -1,0 +1,119 @@
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { AppName, DeploymentConfig } from '../config/deployment-config';
+import type { ContainerSettings } from './fargate-service';
+import { GATEWAY_PORT } from './gateway-load-balancer';
+
+/** Where the apps find their dependencies; URLs carry no password. */
+export interface RuntimeEndpoints {
+  readonly redisUrl: string;
+  readonly databaseOwnerUrl: string;
+  readonly databaseAppUrl: string;
+  readonly chromaUrl: string;
+  readonly publicUrl: string;
+  readonly documentsBucket: string;
+  readonly region: string;
+}
+
+export interface RuntimeSecrets {
+  readonly redisPassword: ISecret;
+  /** RDS's JSON secret of the owner role; the password is its `password` field. */
+  readonly databaseOwner: ISecret;
+  readonly databaseAppPassword: ISecret;
+  readonly jwtSecret: ISecret;
+  readonly encryptionKey: ISecret;
+  readonly superAdminPassword: ISecret;
+  readonly openaiApiKey?: ISecret;
+  readonly anthropicApiKey?: ISecret;
+}
+
+export interface RuntimeInputs {
+  readonly config: DeploymentConfig;
+  readonly endpoints: RuntimeEndpoints;
+  readonly secrets: RuntimeSecrets;
+}
+
+const secret = (value: ISecret, field?: string) => ecs.Secret.fromSecretsManager(value, field);
+
+/** The environment variables and ECS secrets of one app, as its config schema reads them. */
+export function appContainerSettings(app: AppName, inputs: RuntimeInputs): ContainerSettings {
+  const own = APP_SPECIFIC[app](inputs);
+  return {
+    environment: { ...commonEnvironment(inputs), ...own.environment },
+    secrets: { ...commonSecrets(inputs), ...own.secrets },
+  };
+}
+
+/** The migration task is the only holder of the owner password. */
+export function migrationContainerSettings({ config, endpoints, secrets }: RuntimeInputs) {
+  return {
+    environment: {
+      NODE_ENV: 'production',
+      LOG_LEVEL: config.logLevel,
+      DATABASE_URL: endpoints.databaseOwnerUrl,
+      DATABASE_APP_URL: endpoints.databaseAppUrl,
+    },
+    secrets: {
+      DATABASE_PASSWORD: secret(secrets.databaseOwner, 'password'),
+      DATABASE_APP_PASSWORD: secret(secrets.databaseAppPassword),
+    },
+  } satisfies ContainerSettings;
+}
+
+function commonEnvironment({ config, endpoints }: RuntimeInputs): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    LOG_LEVEL: config.logLevel,
+    REDIS_URL: endpoints.redisUrl,
+    REDIS_PREFIX: 'tb',
+    TRANSPORT_TIMEOUT_MS: String(config.transport.timeoutMs),
+    TRANSPORT_CLAIM_IDLE_MS: String(config.transport.claimIdleMs),
+    DATABASE_APP_URL: endpoints.databaseAppUrl,
+  };
+}
+
+function commonSecrets({ secrets }: RuntimeInputs): Record<string, ecs.Secret> {
+  return {
+    REDIS_PASSWORD: secret(secrets.redisPassword),
+    DATABASE_APP_PASSWORD: secret(secrets.databaseAppPassword),
+  };
+}
+
+const APP_SPECIFIC: Record<AppName, (inputs: RuntimeInputs) => ContainerSettings> = {
+  gateway: ({ endpoints, secrets }) => ({
+    environment: {
+      PORT: String(GATEWAY_PORT),
+      HOST: '0.0.0.0',
+      PUBLIC_URL: endpoints.publicUrl,
+      CHROMA_URL: endpoints.chromaUrl,
+      // Behind the ALB: client addresses (rate limits, logs) come from X-Forwarded-For.
+      TRUST_PROXY: 'true',
+    },
+    secrets: { JWT_SECRET: secret(secrets.jwtSecret) },
+  }),
+  tenants: ({ config, secrets }) => ({
+    environment: { SUPER_ADMIN_USERNAME: config.superAdminUsername },
+    secrets: {
+      JWT_SECRET: secret(secrets.jwtSecret),
+      ENCRYPTION_KEY: secret(secrets.encryptionKey),
+      SUPER_ADMIN_PASSWORD: secret(secrets.superAdminPassword),
+    },
+  }),
+  rag: ({ endpoints, secrets }) => ({
+    environment: {
+      CHROMA_URL: endpoints.chromaUrl,
+      S3_BUCKET: endpoints.documentsBucket,
+      AWS_REGION: endpoints.region,
+    },
+    secrets: { ENCRYPTION_KEY: secret(secrets.encryptionKey) },
+  }),
+  chat: ({ secrets }) => ({
+    environment: {},
+    secrets: {
+      ENCRYPTION_KEY: secret(secrets.encryptionKey),
+      ...(secrets.openaiApiKey && { OPENAI_API_KEY: secret(secrets.openaiApiKey) }),
+      ...(secrets.anthropicApiKey && { ANTHROPIC_API_KEY: secret(secrets.anthropicApiKey) }),
+    },
+  }),
+  admin: () => ({ environment: {}, secrets: {} }),
+};
