@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { TENANTS, type TenantRuntimeConfig } from '@tenantbot/contracts';
 import { createDataSource } from '@tenantbot/database';
+import { runWithContext } from '@tenantbot/tenant-context';
 import {
   ApiClient,
   TestStack,
@@ -100,6 +102,26 @@ describe('tenants, users and isolation (e2e over HTTP)', () => {
         tag: expect.any(String),
         data: expect.any(String),
       });
+    });
+
+    it('gives services (never HTTP) the runtime config of the tenant in context, keys opened', async () => {
+      await superAdmin.put(`/api/v1/tenants/${a.id}`, {
+        provider_keys: { anthropic: 'sk-ant-runtime' },
+      });
+      const transport = stack.transportClient();
+      const asTenant = (tenantId: string) =>
+        runWithContext({ requestId: randomUUID(), tenantId }, () =>
+          transport.request<TenantRuntimeConfig>(TENANTS.TENANT_RUNTIME_CONFIG, {}),
+        );
+      try {
+        const configA = await asTenant(a.id);
+        const configB = await asTenant(b.id);
+        expect(configA).toMatchObject({ id: a.id, provider_keys: { anthropic: 'sk-ant-runtime' } });
+        expect(configB.id).toBe(b.id);
+        expect(configB.provider_keys.anthropic).toBeUndefined();
+      } finally {
+        await transport.close();
+      }
     });
 
     it('lets a tenant admin read and edit its own tenant, but not its plan, status or slug', async () => {

@@ -95,6 +95,11 @@ export class TenantsController {
     return { deleted: true };
   }
 
+  @MessagePattern(TENANTS.TENANT_RUNTIME_CONFIG)
+  runtimeConfig() {
+    return this.tenants.runtimeConfig();
+  }
+
   @MessagePattern(TENANTS.TENANT_REGISTER)
   register(@Payload() body: unknown) {
     return this.tenants.register(parseOrThrow(tenantRegistrationSchema, body));

@@ -14,6 +14,8 @@ export const TENANTS = {
   TENANT_UPDATE: 'tenants.tenant.update',
   TENANT_DELETE: 'tenants.tenant.delete',
   TENANT_REGISTER: 'tenants.tenant.register',
+  /** Internal only (no HTTP route): the settings services need to act for the tenant in context. */
+  TENANT_RUNTIME_CONFIG: 'tenants.tenant.runtime-config',
   USER_LIST: 'tenants.user.list',
   USER_CREATE: 'tenants.user.create',
   USER_GET: 'tenants.user.get',
@@ -240,6 +242,25 @@ export interface Page<T> {
 }
 
 export const idParamSchema = z.object({ id: uuid }).strict();
+
+/**
+ * The tenant as the services that act for it see it: its settings and its provider keys in
+ * clear. Only services receive it; no HTTP route returns it.
+ */
+export interface TenantRuntimeConfig {
+  id: string;
+  slug: string;
+  plan: Plan;
+  is_active: boolean;
+  system_prompt: string | null;
+  default_model: string | null;
+  allowed_models: string[];
+  rate_limits: z.infer<typeof rateLimitsSchema>;
+  rag: z.infer<typeof ragSettingsSchema>;
+  allowed_origins: string[];
+  domains: string[];
+  provider_keys: { openai?: string; anthropic?: string };
+}
 
 /** What the gateway asks to turn a credential into a principal and a tenant. */
 export type AuthenticateRequest = (

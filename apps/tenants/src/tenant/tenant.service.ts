@@ -5,6 +5,7 @@ import {
   TENANT_EVENTS,
   type Page,
   type Pagination,
+  type TenantRuntimeConfig,
   type TenantView,
   type tenantCreateSchema,
   type tenantRegistrationSchema,
@@ -75,6 +76,22 @@ export class TenantService {
     requireRole('tenant_admin', 'super_admin');
     const tenantId = requireTenantId();
     return this.scope.run(tenantId, (db) => this.applyUpdate(db, tenantId, input));
+  }
+
+  /** The tenant in context with its provider keys opened, for the services acting for it. */
+  runtimeConfig(): Promise<TenantRuntimeConfig> {
+    const tenantId = requireTenantId();
+    return this.scope.run(tenantId, async (db) => {
+      const tenant = await this.mustFind(db, tenantId);
+      const { openai, anthropic } = tenant.provider_keys;
+      return {
+        ...toView(tenant),
+        provider_keys: {
+          ...(openai ? { openai: this.secrets.open(openai) } : {}),
+          ...(anthropic ? { anthropic: this.secrets.open(anthropic) } : {}),
+        },
+      };
+    });
   }
 
   /**
