@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
-import { LoginThrottle } from '@tenantbot/rate-limit';
+import { LoginThrottle, RequestLimiter } from '@tenantbot/rate-limit';
+import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { Redis } from 'ioredis';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { AuthController } from './auth/auth.controller';
@@ -50,6 +51,12 @@ export class GatewayModule {
         { provide: APP_FILTER, useValue: new HttpErrorFilter(logger) },
         { provide: APP_INTERCEPTOR, useClass: RequestContextInterceptor },
         { provide: APP_GUARD, useClass: AuthenticationGuard },
+        { provide: APP_GUARD, useClass: RateLimitGuard },
+        {
+          provide: RequestLimiter,
+          useFactory: (redis: Redis) => new RequestLimiter(redis, config.REDIS_PREFIX),
+          inject: [Redis],
+        },
         JwtStrategy,
         {
           provide: Redis,

@@ -23,6 +23,15 @@ export const gatewayConfigSchema = nodeEnvSchema
     /** Failed logins per account per window before the account is locked for the window. */
     LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
     LOGIN_WINDOW_S: z.coerce.number().int().min(1).default(900),
+    /** Request limits per tenant (by plan), user, API key and ingestion; off only for benchmarks. */
+    RATE_LIMITS_ENABLED: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((value) => value === 'true'),
+    PRINCIPAL_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).default(300),
+    INGESTION_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+    /** Length of the "per minute" windows in seconds: 60, but tests shorten it to see limits recover. */
+    RATE_LIMIT_MINUTE_S: z.coerce.number().int().min(1).max(60).default(60),
   })
   .superRefine(refuseDefaultSecretsInProduction(['JWT_SECRET']));
 

@@ -142,7 +142,7 @@ describe('tenants, users and isolation (e2e over HTTP)', () => {
       });
       expect(escalation).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED' } });
       expect(escalation.body.message).toMatch(/plan/);
-      expect((await superAdmin.get(`/api/v1/tenants/${a.id}`)).body.plan).toBe('free');
+      expect((await superAdmin.get(`/api/v1/tenants/${a.id}`)).body.plan).toBe('enterprise');
     });
 
     it('answers duplicates with 409 and leaves nothing half-created', async () => {

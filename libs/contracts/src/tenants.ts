@@ -272,6 +272,15 @@ export type AuthenticateRequest = (
   host?: string;
 };
 
+/** The tenant a request acts in, as authentication resolved it. */
+export interface AuthenticatedTenant {
+  id: string;
+  slug: string;
+  plan: Plan;
+  is_active: boolean;
+  rate_limits: z.infer<typeof rateLimitsSchema>;
+}
+
 export interface AuthenticatedPrincipal {
   tenant_id: string | null;
   user_id: string | null;

@@ -1,1 +1,3 @@
 export * from './login-throttle';
+export * from './plan-limits';
+export * from './request-limiter';

@@ -27,7 +27,12 @@ export async function createTenantWithUsers(
   name: string,
 ): Promise<TenantFixture> {
   const slug = `${name}-${randomUUID().slice(0, 8)}`;
-  const created = await superAdmin.post<{ id: string }>('/api/v1/tenants/', { name, slug });
+  // Enterprise limits: a suite's own requests never trip the (tested elsewhere) rate limits.
+  const created = await superAdmin.post<{ id: string }>('/api/v1/tenants/', {
+    name,
+    slug,
+    plan: 'enterprise',
+  });
   if (created.status !== 201)
     throw new Error(`creating ${slug} failed: ${JSON.stringify(created.body)}`);
   const inTenant = superAdmin.as(superAdmin.token, slug);

@@ -80,6 +80,13 @@ export class TestStack {
     return exited;
   }
 
+  /** Starts a killed or stopped app again, on the same environment, and waits until it answers. */
+  async restart(app: AppName): Promise<void> {
+    await this.kill(app, 'SIGTERM');
+    this.spawn(app);
+    await this.waitUntilReady(app === 'gateway' ? [] : [app], app === 'gateway');
+  }
+
   async stop(): Promise<void> {
     await Promise.all([...this.processes.keys()].map((app) => this.kill(app, 'SIGTERM')));
   }

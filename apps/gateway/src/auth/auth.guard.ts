@@ -7,6 +7,7 @@ import {
   TENANTS,
   type AuthenticateRequest,
   type AuthenticatedPrincipal,
+  type AuthenticatedTenant,
   type Role,
 } from '@tenantbot/contracts';
 import { runWithContext } from '@tenantbot/tenant-context';
@@ -16,6 +17,13 @@ import type { AccessTokenClaims } from './jwt.strategy';
 import { ALLOWED_ROLES, PUBLIC_ROUTE } from './decorators';
 
 const JwtGuard = PassportAuthGuard('jwt');
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The resolved tenant's plan and overrides, for the rate limits. */
+    tenantLimits?: Pick<AuthenticatedTenant, 'plan' | 'rate_limits'>;
+  }
+}
 
 /**
  * Every route but the public ones: the Bearer (a JWT or an API key) becomes a principal, and
@@ -44,16 +52,19 @@ export class AuthenticationGuard implements CanActivate {
       ? { kind: 'api_key', key: bearer }
       : await this.verifyJwt(context, request);
     const { principal, tenant } = await runWithContext(request.requestContext, () =>
-      this.transport.request<{ principal: AuthenticatedPrincipal; tenant: { id: string } | null }>(
-        TENANTS.AUTH_AUTHENTICATE,
-        {
-          ...credential,
-          tenant_ref: tenantHeaderOf(request),
-          host: request.hostname.split(':')[0],
-        },
-      ),
+      this.transport.request<{
+        principal: AuthenticatedPrincipal;
+        tenant: AuthenticatedTenant | null;
+      }>(TENANTS.AUTH_AUTHENTICATE, {
+        ...credential,
+        tenant_ref: tenantHeaderOf(request),
+        host: request.hostname.split(':')[0],
+      }),
     );
     request.requestContext.tenantId = tenant?.id;
+    request.tenantLimits = tenant
+      ? { plan: tenant.plan, rate_limits: tenant.rate_limits }
+      : undefined;
     request.requestContext.principal = {
       role: principal.role,
       ...(principal.user_id ? { userId: principal.user_id } : {}),

@@ -17,8 +17,19 @@ export class HttpMetrics {
     registers: [this.registry],
   });
 
+  private readonly rejections = new Counter({
+    name: 'rate_limit_rejections_total',
+    help: 'Requests refused by a rate limit, by tenant',
+    labelNames: ['tenant'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  rateLimited(tenant: string | undefined) {
+    this.rejections.inc({ tenant: tenant ?? 'none' });
   }
 
   observe(

@@ -6,6 +6,7 @@ import {
   ErrorCode,
   type AuthenticateRequest,
   type AuthenticatedPrincipal,
+  type AuthenticatedTenant,
   type LoginRequest,
   type Role,
   type TokenResponse,
@@ -29,7 +30,7 @@ const API_KEY_FORMAT = /^tbk_([a-z0-9]{8})_([A-Za-z0-9_-]{43})$/;
 export interface AuthenticationResult {
   principal: AuthenticatedPrincipal;
   /** The tenant the request acts in: the credential's, or the one a super admin named. */
-  tenant: { id: string; slug: string; plan: string; is_active: boolean } | null;
+  tenant: AuthenticatedTenant | null;
 }
 
 @Injectable()
@@ -156,8 +157,9 @@ export class AuthService {
         tenant: tenant && {
           id: tenant.id,
           slug: tenant.slug,
-          plan: tenant.plan,
+          plan: tenant.plan as AuthenticatedTenant['plan'],
           is_active: tenant.is_active,
+          rate_limits: tenant.rate_limits,
         },
       };
     });
