@@ -1,3 +1,4 @@
 export * from './login-throttle';
 export * from './plan-limits';
 export * from './request-limiter';
+export * from './token-budget';
