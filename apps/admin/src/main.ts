@@ -10,6 +10,7 @@ async function bootstrap(): Promise<void> {
   await startService(AdminModule, {
     service: 'admin',
     redisUrl: config.REDIS_URL,
+    redisPassword: config.REDIS_PASSWORD,
     prefix: config.REDIS_PREFIX,
     timeoutMs: config.TRANSPORT_TIMEOUT_MS,
     claimIdleMs: config.TRANSPORT_CLAIM_IDLE_MS,
