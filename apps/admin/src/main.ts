@@ -7,7 +7,8 @@ import { adminConfigSchema } from './config';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit(adminConfigSchema, 'admin');
-  await startService(AdminModule, {
+  const logger = createLogger('admin', config.LOG_LEVEL);
+  await startService(AdminModule.register(config, logger), {
     service: 'admin',
     redisUrl: config.REDIS_URL,
     redisPassword: config.REDIS_PASSWORD,
@@ -15,7 +16,7 @@ async function bootstrap(): Promise<void> {
     timeoutMs: config.TRANSPORT_TIMEOUT_MS,
     claimIdleMs: config.TRANSPORT_CLAIM_IDLE_MS,
     maxInFlight: config.TRANSPORT_MAX_IN_FLIGHT,
-    logger: createLogger('admin', config.LOG_LEVEL),
+    logger,
   });
 }
 

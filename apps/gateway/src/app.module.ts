@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { LoginThrottle, RequestLimiter } from '@tenantbot/rate-limit';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { Redis } from 'ioredis';
+import { AdminController } from './admin/admin.controller';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { AuthController } from './auth/auth.controller';
 import { AuthenticationGuard } from './auth/auth.guard';
@@ -43,6 +44,7 @@ export class GatewayModule {
         TenantsController,
         UsersController,
         ApiKeysController,
+        AdminController,
       ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },

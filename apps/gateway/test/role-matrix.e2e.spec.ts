@@ -61,6 +61,8 @@ const MATRIX: RouteRule[] = [
   { method: 'GET', path: '/api/v1/admin/users/{id}', allowed: ADMINS },
   { method: 'PUT', path: '/api/v1/admin/users/{id}', allowed: ADMINS, body: { role: 'nope' } },
   { method: 'DELETE', path: '/api/v1/admin/users/{id}', allowed: ADMINS },
+  { method: 'GET', path: '/api/v1/admin/usage', allowed: ADMINS },
+  { method: 'GET', path: '/api/v1/admin/stats', allowed: ADMINS },
   { method: 'GET', path: '/api/v1/api-keys', allowed: ADMINS },
   { method: 'POST', path: '/api/v1/api-keys', allowed: ADMINS, body: {} },
   { method: 'DELETE', path: '/api/v1/api-keys/{id}', allowed: ADMINS },

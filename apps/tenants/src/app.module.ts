@@ -12,6 +12,7 @@ import { TENANTS_CONFIG, type TenantsConfig } from './config';
 import { EventOutbox } from './events/event-outbox';
 import { TenantRepository } from './tenant/tenant.repository';
 import { TenantService } from './tenant/tenant.service';
+import { StatsService } from './stats/stats.service';
 import { TenantsController } from './tenants.controller';
 import { LOGGER } from './tokens';
 import { UserRepository } from './user/user.repository';
@@ -63,6 +64,7 @@ export class TenantsModule implements OnApplicationShutdown {
         ApiKeyService,
         EventOutbox,
         SuperAdminBootstrap,
+        StatsService,
       ],
     };
   }

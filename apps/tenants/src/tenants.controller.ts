@@ -18,6 +18,7 @@ import {
 } from '@tenantbot/contracts';
 import { z } from 'zod';
 import { ApiKeyService } from './api-key/api-key.service';
+import { StatsService } from './stats/stats.service';
 import { AuthService } from './auth/auth.service';
 import { TenantService } from './tenant/tenant.service';
 import { UserService } from './user/user.service';
@@ -34,6 +35,7 @@ export class TenantsController {
     @Inject(TenantService) private readonly tenants: TenantService,
     @Inject(UserService) private readonly users: UserService,
     @Inject(ApiKeyService) private readonly apiKeys: ApiKeyService,
+    @Inject(StatsService) private readonly statistics: StatsService,
   ) {}
 
   @MessagePattern(TENANTS.AUTH_LOGIN)
@@ -98,6 +100,11 @@ export class TenantsController {
   @MessagePattern(TENANTS.TENANT_RUNTIME_CONFIG)
   runtimeConfig() {
     return this.tenants.runtimeConfig();
+  }
+
+  @MessagePattern(TENANTS.STATS)
+  stats() {
+    return this.statistics.stats();
   }
 
   @MessagePattern(TENANTS.TENANT_REGISTER)

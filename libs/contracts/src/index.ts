@@ -4,3 +4,4 @@ export * from './services';
 export * from './events';
 export * from './tenants';
 export * from './validation';
+export * from './admin';

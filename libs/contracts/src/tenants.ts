@@ -16,6 +16,8 @@ export const TENANTS = {
   TENANT_REGISTER: 'tenants.tenant.register',
   /** Internal only (no HTTP route): the settings services need to act for the tenant in context. */
   TENANT_RUNTIME_CONFIG: 'tenants.tenant.runtime-config',
+  /** For the admin service: tenants by plan and status, users by role (TenantsStats). */
+  STATS: 'tenants.stats',
   USER_LIST: 'tenants.user.list',
   USER_CREATE: 'tenants.user.create',
   USER_GET: 'tenants.user.get',

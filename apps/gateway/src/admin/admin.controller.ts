@@ -1,0 +1,45 @@
+import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import {
+  ADMIN,
+  statsQuerySchema,
+  usageQuerySchema,
+  type StatsReport,
+  type UsageReport,
+} from '@tenantbot/contracts';
+import { RedisStreamsClient } from '@tenantbot/transport';
+import { Roles } from '../auth/decorators';
+import { validated } from '../http/zod-validation.pipe';
+
+@ApiTags('admin')
+@ApiBearerAuth()
+@Roles('tenant_admin', 'super_admin')
+@Controller('api/v1/admin')
+export class AdminController {
+  constructor(@Inject(RedisStreamsClient) private readonly transport: RedisStreamsClient) {}
+
+  @Get('usage')
+  @ApiOperation({
+    summary: 'Requests, tokens, cost and errors over a period, grouped by day, model or user',
+    description:
+      'A tenant admin sees its tenant; a super admin names one with tenant_id (or X-Tenant-ID) or sees the platform. Defaults: the last 30 days, by day.',
+  })
+  @ApiQuery({ name: 'from', required: false, description: 'ISO date or date-time (inclusive)' })
+  @ApiQuery({ name: 'to', required: false, description: 'ISO date or date-time (exclusive)' })
+  @ApiQuery({ name: 'group_by', required: false, enum: ['day', 'model', 'user'] })
+  @ApiQuery({ name: 'tenant_id', required: false })
+  usage(@Query(validated(usageQuerySchema)) query: unknown): Promise<UsageReport> {
+    return this.transport.request(ADMIN.USAGE, query, { timeoutMs: 20_000 });
+  }
+
+  @Get('stats')
+  @ApiOperation({
+    summary: 'Users, documents, chunks, conversations, messages, tokens, cost, requests and errors',
+    description:
+      'A tenant admin: its tenant. A super admin: the platform (with top tenants), or one tenant by tenant_id.',
+  })
+  @ApiQuery({ name: 'tenant_id', required: false })
+  stats(@Query(validated(statsQuerySchema)) query: unknown): Promise<StatsReport> {
+    return this.transport.request(ADMIN.STATS, query, { timeoutMs: 20_000 });
+  }
+}
