@@ -25,7 +25,7 @@ process.once('exit', () => running.forEach((child) => child.kill('SIGKILL')));
  * this run's database, a Redis prefix of their own and a free port, like a deployment.
  */
 export class TestStack {
-  private readonly processes = new Map<AppName, ChildProcess>();
+  private readonly processes = new Map<string, ChildProcess>();
   /** Log lines of the apps, when started with captureLogs. */
   readonly logs: string[] = [];
   private captureLogs = false;
@@ -58,6 +58,21 @@ export class TestStack {
     return stack;
   }
 
+  /**
+   * Another gateway on the same services, with its own settings (e.g. limits off), for
+   * comparisons in one run. Returns its base URL; stop() stops it too.
+   */
+  async addGateway(name: string, env: Record<string, string>): Promise<string> {
+    const port = await freePort();
+    const baseUrl = `http://127.0.0.1:${port}`;
+    this.spawn(name as AppName, { ...env, PORT: String(port) }, 'gateway');
+    await retryUntil(Date.now() + 30_000, async () => {
+      const response = await fetch(`${baseUrl}/healthz`);
+      if (!response.ok) throw new Error(`gateway answered ${response.status}`);
+    });
+    return baseUrl;
+  }
+
   /** A transport client on this stack's prefix, for tests that call services directly. */
   transportClient(): RedisStreamsClient {
     return new RedisStreamsClient({
@@ -72,7 +87,7 @@ export class TestStack {
     return fetch(`${this.baseUrl}${path}`, init);
   }
 
-  kill(app: AppName, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+  kill(app: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const child = this.processes.get(app);
     if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -91,13 +106,13 @@ export class TestStack {
     await Promise.all([...this.processes.keys()].map((app) => this.kill(app, 'SIGTERM')));
   }
 
-  private spawn(app: AppName): void {
+  private spawn(name: AppName, extraEnv: Record<string, string> = {}, app: AppName = name): void {
     const entry = join(
       this.env.TEST_WORKSPACE_ROOT ?? process.cwd(),
       `dist/apps/${app}/src/main.js`,
     );
     const child = spawn(process.execPath, ['--enable-source-maps', entry], {
-      env: this.env,
+      env: { ...this.env, ...extraEnv },
       stdio: [
         'ignore',
         this.captureLogs ? 'pipe' : process.env.TEST_STACK_LOGS ? 'inherit' : 'ignore',
@@ -110,7 +125,7 @@ export class TestStack {
       partial = lines.pop() ?? '';
       this.logs.push(...lines.filter(Boolean));
     });
-    this.processes.set(app, child);
+    this.processes.set(name, child);
     running.add(child);
     // Never let a leftover child keep the test process alive; the exit hook kills it.
     child.unref();
