@@ -86,6 +86,9 @@ const APP_SPECIFIC: Record<AppName, (inputs: RuntimeInputs) => ContainerSettings
       HOST: '0.0.0.0',
       PUBLIC_URL: endpoints.publicUrl,
       CHROMA_URL: endpoints.chromaUrl,
+      // Uploads stream from the gateway straight to the bucket; rag reads them from there.
+      S3_BUCKET: endpoints.documentsBucket,
+      AWS_REGION: endpoints.region,
       // Behind the ALB: client addresses (rate limits, logs) come from X-Forwarded-For.
       TRUST_PROXY: 'true',
     },

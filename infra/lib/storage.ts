@@ -50,4 +50,21 @@ export class Storage extends Construct {
       reason: 'Objects are keyed per tenant and document; the grant covers this one bucket only.',
     });
   }
+
+  /** Writing new objects and removing them again (the gateway streams uploads here). */
+  grantUpload(role: iam.IRole): void {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:PutObject', 's3:DeleteObject'],
+        resources: [this.bucket.arnForObjects('*')],
+      }),
+    );
+    const bucketLogicalId = Stack.of(this).getLogicalId(
+      this.bucket.node.defaultChild as s3.CfnBucket,
+    );
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/*]`,
+      reason: 'Upload keys are chosen per tenant and document at request time; one bucket only.',
+    });
+  }
 }

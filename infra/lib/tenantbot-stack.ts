@@ -169,6 +169,7 @@ export class TenantbotStack extends Stack {
     }
     this.chroma?.allowFrom(this.services.rag, 'rag tasks');
     this.storage.grantReadWrite(this.services.rag.taskRole);
+    this.storage.grantUpload(this.services.gateway.taskRole);
     this.loadBalancer.routeTo(this.services.gateway);
   }
 

@@ -200,7 +200,7 @@ describe('TenantbotStack (production defaults, HTTPS)', () => {
       });
     });
 
-    it('is readable and writable by the rag task role only', () => {
+    it('is readable and writable by the rag task role, writable by the gateway, and nothing else', () => {
       const bucketArn = { 'Fn::GetAtt': [logicalId(stack().storage.bucket), 'Arn'] };
       const policies = Object.values(template().findResources('AWS::IAM::Policy'));
       const grantingS3 = policies.filter((policy) => JSON.stringify(policy).includes('"s3:'));
@@ -217,8 +217,20 @@ describe('TenantbotStack (production defaults, HTTPS)', () => {
         },
         { Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn },
       ]);
-      const otherTaskRoles = APP_NAMES.filter((app) => app !== 'rag').map((app) =>
-        JSON.stringify({ Ref: logicalId(stack().services[app].taskRole) }),
+      const gatewayRole = { Ref: logicalId(stack().services.gateway.taskRole) };
+      const gatewayPolicies = grantingS3.filter(({ Properties }) =>
+        JSON.stringify(Properties.Roles).includes(JSON.stringify(gatewayRole)),
+      );
+      expect(gatewayPolicies).toHaveLength(1);
+      expect(gatewayPolicies[0]?.Properties.PolicyDocument.Statement).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['s3:DeleteObject', 's3:PutObject'],
+          Resource: { 'Fn::Join': ['', [bucketArn, '/*']] },
+        },
+      ]);
+      const otherTaskRoles = APP_NAMES.filter((app) => app !== 'rag' && app !== 'gateway').map(
+        (app) => JSON.stringify({ Ref: logicalId(stack().services[app].taskRole) }),
       );
       for (const policy of grantingS3) {
         for (const role of otherTaskRoles) expect(JSON.stringify(policy)).not.toContain(role);
