@@ -10,6 +10,7 @@ const projects = [
   'libs/config',
   'libs/contracts',
   'libs/database',
+  'libs/object-storage',
   'libs/observability',
   'libs/rate-limit',
   'libs/tenant-context',

@@ -1,8 +1,81 @@
-import { nodeEnvSchema, redisEnvSchema, transportEnvSchema } from '@tenantbot/config';
-import type { z } from 'zod';
+import {
+  chromaEnvSchema,
+  nodeEnvSchema,
+  redisEnvSchema,
+  transportEnvSchema,
+} from '@tenantbot/config';
+import { serviceDatabaseEnvSchema } from '@tenantbot/database';
+import { objectStorageEnvSchema } from '@tenantbot/object-storage';
+import { z } from 'zod';
+
+const count = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const ms = z.coerce.number().int().positive();
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => value || undefined);
+
+const embeddingsEnvSchema = z.object({
+  /** Used by tenants whose settings choose `openai`; without it they are refused. */
+  OPENAI_API_KEY: optionalText,
+  /** An OpenAI-compatible endpoint (Azure, a proxy, a local fake in tests). */
+  OPENAI_BASE_URL: optionalText.refine(
+    (value) => value === undefined || URL.canParse(value),
+    'must be a URL',
+  ),
+  OPENAI_EMBEDDING_MODEL: z.string().min(1).default('text-embedding-3-small'),
+  /** Retries inside the SDK (which honours Retry-After) before the job's own backoff. */
+  OPENAI_MAX_RETRIES: count(0, 10).default(2),
+  EMBEDDING_BATCH_SIZE: count(1, 2048).default(64),
+});
+
+const ingestionEnvSchema = z.object({
+  /** Ingestion jobs one rag replica runs at once. */
+  INGESTION_CONCURRENCY: count(1, 64).default(4),
+  /** Jobs of one tenant running at once across all replicas; the rest wait their turn. */
+  INGESTION_TENANT_CONCURRENCY: count(1, 64).default(2),
+  /** Attempts of a job failing on transient errors (embedding 429/5xx, Chroma, network). */
+  INGESTION_ATTEMPTS: count(1, 20).default(5),
+  /** First retry delay; doubles with every attempt. */
+  INGESTION_BACKOFF_MS: ms.default(2000),
+  /** A job whose worker stops renewing its lock this long is taken over by another worker. */
+  INGESTION_LOCK_MS: ms.default(30_000),
+  /** Time and memory one extraction (parsing one document) may use before it is killed. */
+  EXTRACTION_TIMEOUT_MS: ms.default(60_000),
+  EXTRACTION_MEMORY_MB: count(32, 16_384).default(512),
+});
+
+const webEnvSchema = z.object({
+  WEB_FETCH_TIMEOUT_MS: ms.default(15_000),
+  /** The largest web page (or robots.txt, sitemap) read; bigger ones are cut off and refused. */
+  WEB_FETCH_MAX_BYTES: count(1024, 1024 ** 3).default(5 * 1024 * 1024),
+  /** Upper bounds on what a crawl request may ask for. */
+  WEB_CRAWL_MAX_PAGES: count(1, 10_000).default(100),
+  WEB_CRAWL_MAX_DEPTH: count(0, 10).default(3),
+  WEB_USER_AGENT: z.string().min(1).default('tenantbot'),
+  /**
+   * `host:port` pairs fetched even though they resolve to private or loopback addresses.
+   * For tests only (a local web server); leave empty in production.
+   */
+  WEB_FETCH_ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+});
 
 export const ragConfigSchema = nodeEnvSchema
   .extend(redisEnvSchema.shape)
-  .extend(transportEnvSchema.shape);
+  .extend(transportEnvSchema.shape)
+  .extend(serviceDatabaseEnvSchema.shape)
+  .extend(chromaEnvSchema.shape)
+  .extend(objectStorageEnvSchema.shape)
+  .extend(embeddingsEnvSchema.shape)
+  .extend(ingestionEnvSchema.shape)
+  .extend(webEnvSchema.shape);
 
 export type RagConfig = z.output<typeof ragConfigSchema>;

@@ -4,4 +4,6 @@ export * from './services';
 export * from './events';
 export * from './tenants';
 export * from './validation';
+export * from './rag';
+export * from './chat';
 export * from './admin';

@@ -24,3 +24,13 @@ export function serviceOfPattern(pattern: string): string {
   if (dot <= 0) throw new Error(`message pattern "${pattern}" must be "<service>.<action>"`);
   return pattern.slice(0, dot);
 }
+
+/** How one dependency of a service is doing, as /health reports it. */
+export interface DependencyStatus {
+  status: 'up' | 'down';
+  latency_ms: number;
+  error?: string;
+}
+
+/** The rag service's view of its own dependencies (Chroma), for the gateway's /health. */
+export const RAG_DEPENDENCIES = 'rag.dependencies';

@@ -281,6 +281,7 @@ export interface AuthenticatedTenant {
   plan: Plan;
   is_active: boolean;
   rate_limits: z.infer<typeof rateLimitsSchema>;
+  rag: z.infer<typeof ragSettingsSchema>;
 }
 
 export interface AuthenticatedPrincipal {

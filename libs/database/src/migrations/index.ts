@@ -1,4 +1,12 @@
 import { TenantsAndIdentities1732000000000 } from './1732000000000-tenants-and-identities';
+import { DocumentsAndChunks1732000001000 } from './1732000001000-documents-and-chunks';
+import { EventOutbox1732000002000 } from './1732000002000-event-outbox';
+import { ConversationsAndUsage1732000003000 } from './1732000003000-conversations-and-usage';
 
 /** Every migration, in order. Listed explicitly so the built app needs no file globbing. */
-export const ALL_MIGRATIONS = [TenantsAndIdentities1732000000000];
+export const ALL_MIGRATIONS = [
+  TenantsAndIdentities1732000000000,
+  EventOutbox1732000002000,
+  DocumentsAndChunks1732000001000,
+  ConversationsAndUsage1732000003000,
+];

@@ -1,0 +1,189 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  DomainError,
+  ErrorCode,
+  type CreateDocumentRequest,
+  type DeleteDocumentReply,
+  type DocumentPage,
+  type DocumentView,
+  type ListDocumentsRequest,
+  type ReprocessDocumentRequest,
+  type TextSource,
+  type UploadedFileSource,
+  type WebSource,
+} from '@tenantbot/contracts';
+import { documentObjectKey, type ObjectStorage } from '@tenantbot/object-storage';
+import { randomUUID } from 'node:crypto';
+import type { RagConfig } from '../config';
+import { resolveSettings, type ResolvedRagSettings } from '../common/rag-settings';
+import { EmbedderRegistry } from '../embeddings/embedder-registry';
+import { IngestionQueue } from '../ingestion/ingestion-queue';
+import { ChromaVectorStore } from '../vectors/chroma-vector-store';
+import { OBJECT_STORAGE, RAG_CONFIG } from '../tokens';
+import { DocumentRepository, type DocumentRow, type NewDocument } from './document.repository';
+import { toDocumentView } from './document-view';
+
+/**
+ * The documents of a tenant. Creating or reprocessing answers at once with the document
+ * `pending`; the ingestion job does the rest. Deleting removes the row (and its chunks), the
+ * vectors, the stored file and any queued job: nothing is left behind.
+ */
+@Injectable()
+export class DocumentsService {
+  constructor(
+    private readonly documents: DocumentRepository,
+    private readonly queue: IngestionQueue,
+    private readonly vectors: ChromaVectorStore,
+    private readonly embedders: EmbedderRegistry,
+    @Inject(OBJECT_STORAGE) private readonly storage: ObjectStorage,
+    @Inject(RAG_CONFIG) private readonly config: RagConfig,
+  ) {}
+
+  async create(tenantId: string, request: CreateDocumentRequest): Promise<DocumentView> {
+    const settings = resolveSettings(request.settings);
+    this.embedders.for(settings.embedding_provider); // refuses a provider that is not configured
+    const document =
+      'document_id' in request
+        ? this.uploadedFile(tenantId, request, settings)
+        : 'url' in request
+          ? this.webPage(request, settings)
+          : await this.pastedText(tenantId, request, settings);
+    const { row, created } = await this.documents.insert(tenantId, document);
+    if (!row) {
+      throw new DomainError(ErrorCode.CONFLICT, `document id ${document.id} is already taken`);
+    }
+    // A retried create (same document id) answers with the document as it is now.
+    if (created) await this.enqueue(tenantId, row);
+    return toDocumentView(row);
+  }
+
+  async list(tenantId: string, request: ListDocumentsRequest): Promise<DocumentPage> {
+    const { rows, total } = await this.documents.list(tenantId, request);
+    return { items: rows.map(toDocumentView), total, limit: request.limit, offset: request.offset };
+  }
+
+  async get(tenantId: string, id: string): Promise<DocumentView> {
+    return toDocumentView(orNotFound(await this.documents.find(tenantId, id), id));
+  }
+
+  async delete(tenantId: string, id: string): Promise<DeleteDocumentReply> {
+    const found = orNotFound(await this.documents.find(tenantId, id), id);
+    // The file first: should anything after it fail, the document is still there to delete again.
+    if (found.storage_key) await this.storage.delete(found.storage_key);
+    const row = orNotFound(await this.documents.delete(tenantId, id), id);
+    await this.queue.cancel(tenantId, id, row.version);
+    // The vectors after the row: a job still running then finds its version gone at its final
+    // transaction and removes the vectors it wrote itself.
+    await this.vectors.deleteDocument(tenantId, this.embedders.models(), id);
+    return { id, deleted: true };
+  }
+
+  async reprocess(tenantId: string, request: ReprocessDocumentRequest): Promise<DocumentView> {
+    const settings = resolveSettings(request.settings);
+    this.embedders.for(settings.embedding_provider);
+    const row = orNotFound(
+      await this.documents.nextVersion(tenantId, request.id, settings),
+      request.id,
+    );
+    await this.queue.cancel(tenantId, row.id, row.version - 1);
+    await this.enqueue(tenantId, row);
+    return toDocumentView(row);
+  }
+
+  private uploadedFile(
+    tenantId: string,
+    request: UploadedFileSource,
+    settings: ResolvedRagSettings,
+  ): NewDocument {
+    const expectedKey = documentObjectKey(tenantId, request.document_id);
+    if (request.storage_key !== expectedKey) {
+      throw new DomainError(ErrorCode.VALIDATION_FAILED, `storage_key must be ${expectedKey}`, [
+        { field: 'storage_key', message: 'must be <tenant id>/<document id>' },
+      ]);
+    }
+    this.assertSize(request.bytes);
+    return {
+      id: request.document_id,
+      source: 'file',
+      filename: request.filename,
+      contentType: request.content_type ?? null,
+      bytes: request.bytes,
+      storageKey: expectedKey,
+      settings,
+    };
+  }
+
+  private webPage(request: WebSource, settings: ResolvedRagSettings): NewDocument {
+    const url = new URL(request.url);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new DomainError(ErrorCode.URL_NOT_ALLOWED, 'only http and https URLs can be ingested');
+    }
+    if (url.username || url.password) {
+      throw new DomainError(ErrorCode.URL_NOT_ALLOWED, 'URLs with credentials cannot be ingested');
+    }
+    return {
+      id: randomUUID(),
+      source: request.crawl ? 'crawl' : 'url',
+      url: url.toString(),
+      crawl: request.crawl
+        ? {
+            max_pages: Math.min(request.crawl.max_pages, this.config.WEB_CRAWL_MAX_PAGES),
+            max_depth: Math.min(request.crawl.max_depth, this.config.WEB_CRAWL_MAX_DEPTH),
+          }
+        : null,
+      settings,
+    };
+  }
+
+  private async pastedText(
+    tenantId: string,
+    request: TextSource,
+    settings: ResolvedRagSettings,
+  ): Promise<NewDocument> {
+    const id = randomUUID();
+    const storageKey = documentObjectKey(tenantId, id);
+    const { bytes } = await this.storage.put(storageKey, Buffer.from(request.text, 'utf8'), {
+      maxBytes: this.config.MAX_DOCUMENT_BYTES,
+      contentType: 'text/plain; charset=utf-8',
+    });
+    return { id, source: 'text', title: request.title, bytes, storageKey, settings };
+  }
+
+  private async enqueue(tenantId: string, row: DocumentRow): Promise<void> {
+    try {
+      await this.queue.enqueue({
+        tenantId,
+        documentId: row.id,
+        version: row.version,
+        settings: row.settings,
+      });
+    } catch (error) {
+      // Without its job the document would stay pending for ever: undo, and say so.
+      if (row.version === 1) {
+        await this.documents.delete(tenantId, row.id).catch(() => undefined);
+        if (row.storage_key && row.source === 'text') {
+          await this.storage.delete(row.storage_key).catch(() => undefined);
+        }
+      }
+      throw new DomainError(
+        ErrorCode.SERVICE_UNAVAILABLE,
+        `the ingestion queue is unavailable: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+
+  private assertSize(bytes: number): void {
+    if (bytes > this.config.MAX_DOCUMENT_BYTES) {
+      throw new DomainError(
+        ErrorCode.DOCUMENT_TOO_LARGE,
+        `the document is larger than ${this.config.MAX_DOCUMENT_BYTES} bytes`,
+        { max_bytes: this.config.MAX_DOCUMENT_BYTES },
+      );
+    }
+  }
+}
+
+function orNotFound(row: DocumentRow | undefined, id: string): DocumentRow {
+  if (!row) throw new DomainError(ErrorCode.DOCUMENT_NOT_FOUND, `no document ${id}`);
+  return row;
+}

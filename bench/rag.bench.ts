@@ -1,0 +1,298 @@
+// npm run bench:rag — ingestion throughput and hybrid-search latency of the rag service (run
+// as its own process, called over the transport), next to the raw Chroma and Postgres
+// operations they are built from, in the same run. Creates and drops its own database.
+import { RAG, type DocumentPage, type SearchReply } from '@tenantbot/contracts';
+import { runWithContext } from '@tenantbot/tenant-context';
+import { TestStack } from '@tenantbot/testing';
+import { ChromaClient, type Collection } from 'chromadb';
+import { Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { LocalEmbedder } from '../apps/rag/src/embeddings/local-embedder';
+import { createBenchEnvironment } from './bench-environment';
+import { measure, printTable, type Measurement } from './measure';
+
+const TENANTS = Number(process.env.BENCH_TENANTS ?? 4);
+const DOCUMENTS_PER_TENANT = Number(process.env.BENCH_DOCUMENTS ?? 12);
+const SENTENCES_PER_DOCUMENT = Number(process.env.BENCH_SENTENCES ?? 400);
+const SEARCHES = Number(process.env.BENCH_SEARCHES ?? 300);
+const CONCURRENCY = 8;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** BENCH_RAG_LOGS=1 shows the service's log, with each document's time per stage. */
+const showLogs = process.env.BENCH_RAG_LOGS === '1';
+const CANDIDATES = 20;
+
+const VOCABULARY = (
+  'account address agent answer billing booking browser cache card cart checkout claim ' +
+  'contract courier credit customer database delivery deposit device discount dispatch ' +
+  'document email error export invoice issue key language licence login mobile network ' +
+  'notification order package parcel password payment permission plan policy price ' +
+  'printer privacy profile quota receipt refund region report request return router ' +
+  'schedule server session shipment storage subscription support tariff tax team ticket ' +
+  'token transfer update upgrade user voucher warehouse warranty website window'
+).split(' ');
+const VERBS = 'requires covers explains limits changes protects replaces describes'.split(' ');
+
+/** A deterministic pseudo-random generator, so every run ingests the same corpus. */
+function generator(seed: number) {
+  let state = seed;
+  return (n: number) => {
+    state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0;
+    return state % n;
+  };
+}
+
+function corpusDocument(seed: number): string {
+  const next = generator(seed);
+  const word = () => VOCABULARY[next(VOCABULARY.length)];
+  const sentences: string[] = [];
+  for (let i = 0; i < SENTENCES_PER_DOCUMENT; i++) {
+    sentences.push(
+      `The ${word()} ${VERBS[next(VERBS.length)]} the ${word()} of every ${word()} within ${next(90) + 1} days.`,
+    );
+    if (i % 40 === 39) sentences.push(`\n\n## Section ${i / 40 + 1}\n\n`);
+  }
+  return `# Handbook ${seed}\n\n${sentences.join(' ')}`;
+}
+
+async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 60_000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check().catch(() => false)) return;
+    if (Date.now() > until) throw new Error(`${what} did not happen within ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const asTenant = <T>(tenantId: string, work: () => Promise<T>) =>
+  runWithContext({ requestId: randomUUID(), tenantId }, work);
+
+function row(path: string, mode: string, result: Measurement) {
+  return {
+    path,
+    mode,
+    calls: result.calls,
+    'p50 ms': result.p50Ms,
+    'p99 ms': result.p99Ms,
+    'calls/s': Math.round(result.perSecond),
+  };
+}
+
+async function main(): Promise<void> {
+  const environment = await createBenchEnvironment('rag');
+  if (showLogs) process.env.TEST_STACK_LOGS = '1';
+  const filesDir = mkdtempSync(join(tmpdir(), 'tenantbot-bench-files-'));
+  const stack = await TestStack.start({
+    services: ['rag'],
+    gateway: false,
+    env: { FILES_DIR: filesDir, LOG_LEVEL: showLogs ? 'info' : 'warn' },
+  });
+  const owner = new pg.Client({ connectionString: environment.env.DATABASE_URL });
+  await owner.connect();
+  const pool = new pg.Pool({ connectionString: environment.env.DATABASE_URL, max: CONCURRENCY });
+  const client = stack.transportClient();
+  const chromaUrl = new URL(environment.env.CHROMA_URL);
+  const chromaClient = new ChromaClient({ host: chromaUrl.hostname, port: Number(chromaUrl.port) });
+  const tenants: string[] = [];
+  const tenantCollections: string[] = [];
+  try {
+    for (let t = 0; t < TENANTS; t++) {
+      const { rows } = await owner.query<{ id: string }>(
+        `INSERT INTO tenants (name, slug) VALUES ($1, $2) RETURNING id`,
+        [`Bench ${t}`, `bench-${t}-${process.pid}`],
+      );
+      tenants.push(rows[0].id);
+      tenantCollections.push(`t_${rows[0].id.replace(/-/g, '')}_`);
+    }
+
+    // ---- ingestion: every document created at once, timed until the last one completes ----
+    const started = performance.now();
+    await Promise.all(
+      tenants.flatMap((tenantId, t) =>
+        Array.from({ length: DOCUMENTS_PER_TENANT }, (_, d) =>
+          asTenant(tenantId, () =>
+            client.request(RAG.DOCUMENTS_CREATE, {
+              title: `Handbook ${t}-${d}`,
+              text: corpusDocument(t * 1000 + d + 1),
+            }),
+          ),
+        ),
+      ),
+    );
+    await waitFor(
+      async () => {
+        const done = await Promise.all(
+          tenants.map((tenantId) =>
+            asTenant(tenantId, () =>
+              client.request<DocumentPage>(RAG.DOCUMENTS_LIST, { status: 'completed', limit: 1 }),
+            ),
+          ),
+        );
+        return done.every((page) => page.total === DOCUMENTS_PER_TENANT);
+      },
+      'ingestion',
+      600_000,
+    ).catch(async (error: unknown) => {
+      const { rows } = await owner.query(
+        `SELECT status, error_code, error, count(*)::int FROM documents GROUP BY 1, 2, 3`,
+      );
+      console.error(rows);
+      throw error;
+    });
+    const ingestSeconds = (performance.now() - started) / 1000;
+    const { rows: chunks } = await owner.query<{
+      id: string;
+      text: string;
+      heading_path: string[];
+    }>(`SELECT id, text, heading_path FROM chunks ORDER BY id`);
+    const failed = await owner.query(`SELECT 1 FROM documents WHERE status <> 'completed'`);
+    if (failed.rowCount) throw new Error(`${failed.rowCount} documents did not complete`);
+
+    // ---- the raw operations ingestion is made of, on the same chunks ----
+    const embedder = new LocalEmbedder();
+    const texts = chunks.map((chunk) =>
+      chunk.heading_path.length > 0
+        ? `${chunk.heading_path.join(' > ')}\n\n${chunk.text}`
+        : chunk.text,
+    );
+    const embedStarted = performance.now();
+    const vectors = await embedder.embed(texts);
+    const embedSeconds = (performance.now() - embedStarted) / 1000;
+    const raw: Collection = await chromaClient.createCollection({
+      name: `bench_raw_${process.pid}`,
+      embeddingFunction: null,
+      configuration: { hnsw: { space: 'cosine' } },
+    });
+    const addStarted = performance.now();
+    for (let start = 0; start < chunks.length; start += 500) {
+      await raw.add({
+        ids: chunks.slice(start, start + 500).map((chunk) => chunk.id),
+        embeddings: vectors.slice(start, start + 500),
+      });
+    }
+    const addSeconds = (performance.now() - addStarted) / 1000;
+
+    printTable(
+      `RAG ingestion: ${TENANTS} tenants × ${DOCUMENTS_PER_TENANT} documents, ${chunks.length} chunks of ≤ 500 characters, ` +
+        `local embedder; ${process.platform}/${process.arch}, Node ${process.version}, ${cpus().length} cores`,
+      [
+        {
+          path: 'rag service: create → completed (extract, chunk, embed, Chroma upsert, Postgres)',
+          chunks: chunks.length,
+          seconds: ingestSeconds,
+          'chunks/s': Math.round(chunks.length / ingestSeconds),
+        },
+        {
+          path: 'raw LocalEmbedder.embed (same chunks, one process)',
+          chunks: chunks.length,
+          seconds: embedSeconds,
+          'chunks/s': Math.round(chunks.length / embedSeconds),
+        },
+        {
+          path: 'raw Chroma add (same vectors, batches of 500)',
+          chunks: chunks.length,
+          seconds: addSeconds,
+          'chunks/s': Math.round(chunks.length / addSeconds),
+        },
+      ],
+    );
+
+    // ---- search: hybrid over the transport next to its two raw halves ----
+    const next = generator(42);
+    const queries = Array.from(
+      { length: 64 },
+      () => `${VOCABULARY[next(VOCABULARY.length)]} ${VOCABULARY[next(VOCABULARY.length)]} refund`,
+    );
+    const queryVectors = await embedder.embed(queries);
+    const tenantCollection = await chromaClient.getOrCreateCollection({
+      name: `t_${tenants[0].replace(/-/g, '')}_${embedder.model}`,
+      embeddingFunction: null,
+    });
+    let n = 0;
+    const pick = () => n++ % queries.length;
+    const paths: { name: string; call: () => Promise<unknown> }[] = [
+      {
+        name: 'hybrid rag.search over the transport (top_k 5)',
+        call: () =>
+          asTenant(tenants[0], () =>
+            client.request<SearchReply>(RAG.SEARCH, { query: queries[pick()] }),
+          ),
+      },
+      {
+        name: `raw Chroma query (${CANDIDATES} nearest, precomputed vector)`,
+        call: () =>
+          tenantCollection.query({ queryEmbeddings: [queryVectors[pick()]], nResults: CANDIDATES }),
+      },
+      {
+        name: `raw Postgres full-text query (${CANDIDATES} best, ts_rank_cd)`,
+        // The query ChunkRepository runs, without the tenant-scoped transaction around it.
+        call: () =>
+          pool.query(
+            `WITH q AS (
+               SELECT websearch_to_tsquery('english', $1) AS every_word,
+                      replace(websearch_to_tsquery('english', $1)::text, ' & ', ' | ')::tsquery AS any_word)
+             SELECT c.id, ts_rank_cd(c.tsv, q.any_word) + CASE WHEN c.tsv @@ q.every_word THEN 1 ELSE 0 END AS rank
+               FROM chunks c, q
+              WHERE c.tenant_id = $2 AND c.tsv @@ q.any_word
+              ORDER BY rank DESC, c.id LIMIT $3`,
+            [queries[pick()], tenants[0], CANDIDATES],
+          ),
+      },
+    ];
+    for (const path of paths) await measure(path.call, 50, 4); // warm-up
+    const rows: Record<string, string | number>[] = [];
+    for (const [mode, concurrency] of [
+      ['sequential', 1],
+      [`${CONCURRENCY} concurrent`, CONCURRENCY],
+    ] as const) {
+      const rounds = new Map<string, Measurement[]>();
+      // Interleaved rounds, each path's median kept: a burst of load on this shared machine
+      // then lands on every path alike, not on one.
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const path of paths) {
+          const runs = rounds.get(path.name) ?? [];
+          runs.push(await measure(path.call, SEARCHES, concurrency));
+          rounds.set(path.name, runs);
+        }
+      }
+      for (const path of paths) {
+        const runs = [...(rounds.get(path.name) ?? [])].sort((a, b) => a.p50Ms - b.p50Ms);
+        rows.push(row(path.name, mode, runs[Math.floor(runs.length / 2)]));
+      }
+    }
+    printTable(
+      `RAG search over one tenant's ${Math.round(chunks.length / TENANTS)} chunks (of ${chunks.length}), ` +
+        `median of ${ROUNDS} interleaved rounds; ` +
+        `${cpus().length} cores shared by the bench, the rag service, Chroma, Postgres and Redis`,
+      rows,
+    );
+  } finally {
+    await client.close();
+    await stack.stop();
+    await owner.end();
+    await pool.end();
+    const collections = await chromaClient.listCollections({ limit: 1000 }).catch(() => []);
+    for (const { name } of collections) {
+      if (
+        name === `bench_raw_${process.pid}` ||
+        tenantCollections.some((prefix) => name.startsWith(prefix))
+      ) {
+        await chromaClient.deleteCollection({ name }).catch(() => undefined);
+      }
+    }
+    await environment.teardown();
+    const redis = new Redis(environment.env.REDIS_URL);
+    const keys = await redis.keys(`${environment.env.REDIS_PREFIX}:*`);
+    if (keys.length > 0) await redis.unlink(...keys);
+    await redis.quit();
+    rmSync(filesDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,199 @@
+import { z } from 'zod';
+import { EMBEDDING_PROVIDERS, ragSettingsSchema } from './tenants';
+
+/**
+ * Message patterns of the rag service. The tenant of every message comes from the request
+ * context the transport carries (set by the gateway or the chat service), never from the
+ * payload; a message without a tenant is refused with TENANT_REQUIRED.
+ */
+export const RAG = {
+  /** `CreateDocumentRequest` → `DocumentView` (status `pending`; ingestion runs in the background). */
+  DOCUMENTS_CREATE: 'rag.documents.create',
+  /** `ListDocumentsRequest` → `DocumentPage`. */
+  DOCUMENTS_LIST: 'rag.documents.list',
+  /** `DocumentRef` → `DocumentView`, or DOCUMENT_NOT_FOUND. */
+  DOCUMENTS_GET: 'rag.documents.get',
+  /** `DocumentRef` → `DeleteDocumentReply`: stored file, chunks and vectors are removed. */
+  DOCUMENTS_DELETE: 'rag.documents.delete',
+  /** `ReprocessDocumentRequest` → `DocumentView` with the next version, status `pending`. */
+  DOCUMENTS_REPROCESS: 'rag.documents.reprocess',
+  /** `SearchRequest` → `SearchReply`: the `POST /rag/search` route. */
+  SEARCH: 'rag.search',
+  /** `SearchRequest` → `SearchReply`: context for the chat service's answers. */
+  RETRIEVE: 'rag.retrieve',
+} as const;
+
+export const DOCUMENT_TYPES = ['pdf', 'txt', 'md', 'html', 'docx', 'csv'] as const;
+export type DocumentType = (typeof DOCUMENT_TYPES)[number];
+
+export const DOCUMENT_STATUSES = ['pending', 'processing', 'completed', 'failed'] as const;
+export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number];
+
+/** Where a document came from: an uploaded file, one web page, a crawled site, or pasted text. */
+export const DOCUMENT_SOURCES = ['file', 'url', 'crawl', 'text'] as const;
+export type DocumentSource = (typeof DOCUMENT_SOURCES)[number];
+
+export type EmbeddingProvider = (typeof EMBEDDING_PROVIDERS)[number];
+
+/** The tenant's RAG settings when its record says nothing. */
+export const RAG_DEFAULTS = {
+  chunk_size: 500,
+  chunk_overlap: 50,
+  top_k: 5,
+  embedding_provider: 'local',
+} as const satisfies Required<RagSettings>;
+
+export type RagSettings = z.output<typeof ragSettingsSchema>;
+
+/**
+ * Why a document failed, kept with it (`error.code`). The first four are also error codes of
+ * synchronous replies; the others only ever describe a failed ingestion.
+ */
+export const DOCUMENT_FAILURE_CODES = [
+  'UNSUPPORTED_DOCUMENT_TYPE',
+  'DOCUMENT_TOO_LARGE',
+  'URL_NOT_ALLOWED',
+  'SOURCE_NOT_FOUND',
+  'FETCH_FAILED',
+  'ROBOTS_DISALLOWED',
+  'NO_TEXT_FOUND',
+  'EXTRACTION_FAILED',
+  'EXTRACTION_LIMIT_EXCEEDED',
+  'EMBEDDING_FAILED',
+  'INGESTION_FAILED',
+] as const;
+export type DocumentFailureCode = (typeof DOCUMENT_FAILURE_CODES)[number];
+
+const settings = ragSettingsSchema.optional();
+const httpUrl = z
+  .string()
+  .max(2048)
+  .refine((value) => URL.canParse(value), 'must be an absolute URL');
+
+// ---- rag.documents.create -------------------------------------------------------------------
+
+/** A file the gateway already streamed to object storage under `<tenant id>/<document id>`. */
+export const uploadedFileSourceSchema = z.strictObject({
+  document_id: z.uuid(),
+  storage_key: z.string().min(1).max(200),
+  filename: z.string().trim().min(1).max(255),
+  content_type: z.string().max(255).optional(),
+  bytes: z.number().int().min(0),
+  settings,
+});
+
+export const crawlOptionsSchema = z.strictObject({
+  max_pages: z.coerce.number().int().min(1).max(1000),
+  max_depth: z.coerce.number().int().min(0).max(10),
+});
+
+/** One web page, or with `crawl` a same-origin crawl (the site's sitemap.xml when it has one). */
+export const webSourceSchema = z.strictObject({
+  url: httpUrl,
+  crawl: crawlOptionsSchema.optional(),
+  settings,
+});
+
+export const textSourceSchema = z.strictObject({
+  title: z.string().trim().min(1).max(300),
+  text: z.string().min(1).max(5_000_000),
+  settings,
+});
+
+export const createDocumentRequestSchema = z.union([
+  uploadedFileSourceSchema,
+  webSourceSchema,
+  textSourceSchema,
+]);
+export type CreateDocumentRequest = z.output<typeof createDocumentRequestSchema>;
+export type UploadedFileSource = z.output<typeof uploadedFileSourceSchema>;
+export type WebSource = z.output<typeof webSourceSchema>;
+export type TextSource = z.output<typeof textSourceSchema>;
+
+/** The JSON body of `POST /rag/documents` (a file comes as multipart instead). */
+export const createDocumentBodySchema = z.union([
+  webSourceSchema.omit({ settings: true }),
+  textSourceSchema.omit({ settings: true }),
+]);
+
+// ---- list, get, delete, reprocess ------------------------------------------------------------
+
+export const listDocumentsRequestSchema = z.strictObject({
+  status: z.enum(DOCUMENT_STATUSES).optional(),
+  type: z.enum(DOCUMENT_TYPES).optional(),
+  source: z.enum(DOCUMENT_SOURCES).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+export type ListDocumentsRequest = z.output<typeof listDocumentsRequestSchema>;
+
+export const documentRefSchema = z.strictObject({ id: z.uuid() });
+export type DocumentRef = z.output<typeof documentRefSchema>;
+
+export const reprocessDocumentRequestSchema = z.strictObject({ id: z.uuid(), settings });
+export type ReprocessDocumentRequest = z.output<typeof reprocessDocumentRequestSchema>;
+
+export const documentViewSchema = z.object({
+  id: z.uuid(),
+  source: z.enum(DOCUMENT_SOURCES),
+  type: z.enum(DOCUMENT_TYPES).nullable(),
+  filename: z.string().nullable(),
+  url: z.string().nullable(),
+  title: z.string().nullable(),
+  content_type: z.string().nullable(),
+  status: z.enum(DOCUMENT_STATUSES),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  /** PDF pages, or web pages of a crawl; null for other sources. */
+  pages: z.number().int().nullable(),
+  chunk_count: z.number().int(),
+  bytes: z.number().int().nullable(),
+  version: z.number().int(),
+  embedding_model: z.string().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  processed_at: z.string().nullable(),
+});
+export type DocumentView = z.output<typeof documentViewSchema>;
+
+export const documentPageSchema = z.object({
+  items: z.array(documentViewSchema),
+  total: z.number().int(),
+  limit: z.number().int(),
+  offset: z.number().int(),
+});
+export type DocumentPage = z.output<typeof documentPageSchema>;
+
+export const deleteDocumentReplySchema = z.object({ id: z.uuid(), deleted: z.literal(true) });
+export type DeleteDocumentReply = z.output<typeof deleteDocumentReplySchema>;
+
+// ---- rag.search / rag.retrieve ---------------------------------------------------------------
+
+export const searchRequestSchema = z.strictObject({
+  query: z.string().trim().min(1).max(2000),
+  top_k: z.coerce.number().int().min(1).max(50).optional(),
+  document_ids: z.array(z.uuid()).min(1).max(100).optional(),
+  settings,
+});
+export type SearchRequest = z.output<typeof searchRequestSchema>;
+
+/** The JSON body of `POST /rag/search`. */
+export const searchBodySchema = searchRequestSchema.omit({ settings: true });
+
+export const searchResultSchema = z.object({
+  chunk_id: z.uuid(),
+  document_id: z.uuid(),
+  /** The document's file name, else its title, else its URL: what a citation shows. */
+  filename: z.string(),
+  /** The web page the chunk came from (url and crawl documents). */
+  url: z.string().nullable(),
+  page: z.number().int().nullable(),
+  chunk_index: z.number().int(),
+  heading_path: z.array(z.string()),
+  text: z.string(),
+  /** Reciprocal-rank-fusion score of the full-text and the vector ranking (higher is better). */
+  score: z.number(),
+});
+export type SearchResult = z.output<typeof searchResultSchema>;
+
+export const searchReplySchema = z.object({ results: z.array(searchResultSchema) });
+export type SearchReply = z.output<typeof searchReplySchema>;
