@@ -7,14 +7,16 @@ import { chatConfigSchema } from './config';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit(chatConfigSchema, 'chat');
-  await startService(ChatModule, {
+  const logger = createLogger('chat', config.LOG_LEVEL);
+  await startService(ChatModule.register(config, logger), {
     service: 'chat',
     redisUrl: config.REDIS_URL,
+    redisPassword: config.REDIS_PASSWORD,
     prefix: config.REDIS_PREFIX,
     timeoutMs: config.TRANSPORT_TIMEOUT_MS,
     claimIdleMs: config.TRANSPORT_CLAIM_IDLE_MS,
     maxInFlight: config.TRANSPORT_MAX_IN_FLIGHT,
-    logger: createLogger('chat', config.LOG_LEVEL),
+    logger,
   });
 }
 

@@ -1,0 +1,35 @@
+import type { ConversationMessage, ConversationSummary } from '@tenantbot/contracts';
+import type { ConversationRow, MessageRow } from './conversation.repository';
+
+export function toSummary(row: ConversationRow): ConversationSummary {
+  return {
+    id: row.id,
+    title: row.title,
+    user_id: row.user_id,
+    api_key_id: row.api_key_id,
+    message_count: row.message_count,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  };
+}
+
+export function toMessage(row: MessageRow): ConversationMessage {
+  return {
+    id: row.id,
+    role: row.role,
+    content: row.content,
+    sources: row.sources,
+    model: row.model,
+    tokens:
+      row.input_tokens !== null && row.output_tokens !== null
+        ? {
+            input: row.input_tokens,
+            output: row.output_tokens,
+            total: row.input_tokens + row.output_tokens,
+          }
+        : null,
+    cost_usd: row.cost_usd === null ? null : Number(row.cost_usd),
+    latency_ms: row.latency_ms,
+    created_at: row.created_at.toISOString(),
+  };
+}
