@@ -85,7 +85,6 @@ const APP_SPECIFIC: Record<AppName, (inputs: RuntimeInputs) => ContainerSettings
       PORT: String(GATEWAY_PORT),
       HOST: '0.0.0.0',
       PUBLIC_URL: endpoints.publicUrl,
-      CHROMA_URL: endpoints.chromaUrl,
       // Uploads stream from the gateway straight to the bucket; rag reads them from there.
       S3_BUCKET: endpoints.documentsBucket,
       AWS_REGION: endpoints.region,

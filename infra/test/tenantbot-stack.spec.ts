@@ -262,15 +262,7 @@ describe('TenantbotStack (production defaults, HTTPS)', () => {
       'DATABASE_APP_URL',
     ];
     const OWN_ENVIRONMENT: Record<AppName, string[]> = {
-      gateway: [
-        'PORT',
-        'HOST',
-        'PUBLIC_URL',
-        'CHROMA_URL',
-        'TRUST_PROXY',
-        'S3_BUCKET',
-        'AWS_REGION',
-      ],
+      gateway: ['PORT', 'HOST', 'PUBLIC_URL', 'TRUST_PROXY', 'S3_BUCKET', 'AWS_REGION'],
       tenants: ['SUPER_ADMIN_USERNAME'],
       rag: ['CHROMA_URL', 'S3_BUCKET', 'AWS_REGION'],
       chat: [],

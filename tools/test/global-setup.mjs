@@ -34,7 +34,13 @@ export default async function globalSetup() {
   if (migration.status !== 0) throw new Error('migrations failed');
 
   const chroma = await startChroma();
-  globalThis.__TEST_RUN__ = { runId, names, adminUrl, chroma: chroma.process };
+  globalThis.__TEST_RUN__ = {
+    runId,
+    names,
+    adminUrl,
+    chroma: chroma.process,
+    chromaDir: chroma.dataDir,
+  };
 
   Object.assign(process.env, {
     NODE_ENV: 'test',
@@ -76,7 +82,7 @@ async function startChroma() {
   while (Date.now() < until) {
     try {
       const response = await fetch(`${url}/api/v2/heartbeat`);
-      if (response.ok) return { process: child, url };
+      if (response.ok) return { process: child, url, dataDir };
     } catch {
       // not up yet
     }

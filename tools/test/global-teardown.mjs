@@ -1,11 +1,13 @@
 // Runs once after all tests: stops Chroma, drops the run's database and deletes its keys.
 import { Redis } from 'ioredis';
+import { rmSync } from 'node:fs';
 import pg from 'pg';
 
 export default async function globalTeardown() {
   const run = globalThis.__TEST_RUN__;
   if (!run) return;
   run.chroma?.kill('SIGTERM');
+  if (run.chromaDir) rmSync(run.chromaDir, { recursive: true, force: true });
 
   const admin = new pg.Client({ connectionString: run.adminUrl });
   await admin.connect();

@@ -4,9 +4,15 @@ import { LoginThrottle, RequestLimiter } from '@tenantbot/rate-limit';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { Redis } from 'ioredis';
 import { AdminController } from './admin/admin.controller';
+import { ChatController } from './chat/chat.controller';
+import { RagController } from './rag/rag.controller';
+import { UploadIngestion } from './rag/upload-ingestion';
+import { createObjectStorage } from '@tenantbot/object-storage';
+import { LOGGER, OBJECT_STORAGE } from './tokens';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { AuthController } from './auth/auth.controller';
 import { AuthenticationGuard } from './auth/auth.guard';
+import { Authenticator } from './auth/authenticator';
 import { JwtStrategy } from './auth/jwt.strategy';
 import { TenantsController } from './tenants/tenants.controller';
 import { UsersController } from './users/users.controller';
@@ -18,8 +24,6 @@ import { HttpErrorFilter } from './http/http-error.filter';
 import { HttpMetrics } from './http/http-metrics';
 import { RequestContextInterceptor } from './http/request-context.interceptor';
 import { PlatformController } from './platform/platform.controller';
-
-export const LOGGER = Symbol('LOGGER');
 
 @Module({})
 export class GatewayModule {
@@ -45,6 +49,8 @@ export class GatewayModule {
         UsersController,
         ApiKeysController,
         AdminController,
+        ChatController,
+        RagController,
       ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
@@ -60,6 +66,9 @@ export class GatewayModule {
           inject: [Redis],
         },
         JwtStrategy,
+        UploadIngestion,
+        { provide: OBJECT_STORAGE, useValue: createObjectStorage(config) },
+        Authenticator,
         {
           provide: Redis,
           useFactory: () => {

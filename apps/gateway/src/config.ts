@@ -1,5 +1,4 @@
 import {
-  chromaEnvSchema,
   gatewayHttpEnvSchema,
   jwtEnvSchema,
   nodeEnvSchema,
@@ -8,15 +7,16 @@ import {
   transportEnvSchema,
 } from '@tenantbot/config';
 import { serviceDatabaseEnvSchema } from '@tenantbot/database';
+import { objectStorageEnvSchema } from '@tenantbot/object-storage';
 import { z } from 'zod';
 
 export const gatewayConfigSchema = nodeEnvSchema
   .extend(redisEnvSchema.shape)
   .extend(transportEnvSchema.shape)
   .extend(serviceDatabaseEnvSchema.shape)
-  .extend(chromaEnvSchema.shape)
   .extend(gatewayHttpEnvSchema.shape)
   .extend(jwtEnvSchema.shape)
+  .extend(objectStorageEnvSchema.shape)
   .extend({
     /** Login attempts per client IP per window, successful or not. */
     LOGIN_ATTEMPTS_PER_IP: z.coerce.number().int().min(1).default(30),

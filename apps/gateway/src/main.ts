@@ -8,6 +8,10 @@ import { gatewayConfigSchema } from './config';
 import { HttpMetrics } from './http/http-metrics';
 import { installRequestHooks, requestIdOf } from './http/request-context.hooks';
 import { setUpOpenApi } from './openapi';
+import multipart from '@fastify/multipart';
+import { Authenticator } from './auth/authenticator';
+import { ChatSocket } from './chat/chat-socket';
+import { RedisStreamsClient } from '@tenantbot/transport';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit(gatewayConfigSchema, 'gateway');
@@ -28,7 +32,14 @@ async function bootstrap(): Promise<void> {
   );
   const fastify = app.getHttpAdapter().getInstance();
   installRequestHooks(fastify, logger, metrics);
+  // One file per request, streamed: the size cap is enforced by the object storage as it writes.
+  await app.register(multipart, {
+    limits: { files: 1, fields: 5, parts: 6, fileSize: config.MAX_DOCUMENT_BYTES + 1 },
+  });
   setUpOpenApi(app);
+  new ChatSocket(app.get(Authenticator), app.get(RedisStreamsClient), metrics, logger).attach(
+    app.getHttpServer(),
+  );
   app.enableShutdownHooks();
   await app.listen(config.PORT, config.HOST);
   logger.info({ port: config.PORT }, `gateway listening on http://${config.HOST}:${config.PORT}`);

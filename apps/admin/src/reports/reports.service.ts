@@ -29,7 +29,7 @@ export class ReportsService {
     return this.inScope(tenantId, () =>
       this.transport.request<UsageReport>(
         STATS_PATTERNS.CHAT_USAGE,
-        { ...query, tenant_id: tenantId },
+        { ...query, tenant_id: tenantId ?? undefined },
         {
           timeoutMs: REPORT_TIMEOUT_MS,
         },

@@ -4,14 +4,11 @@ import { AuthGuard as PassportAuthGuard } from '@nestjs/passport';
 import {
   DomainError,
   ErrorCode,
-  TENANTS,
   type AuthenticateRequest,
-  type AuthenticatedPrincipal,
   type AuthenticatedTenant,
   type Role,
 } from '@tenantbot/contracts';
-import { runWithContext } from '@tenantbot/tenant-context';
-import { RedisStreamsClient } from '@tenantbot/transport';
+import { Authenticator, toRequestPrincipal } from './authenticator';
 import type { FastifyRequest } from 'fastify';
 import type { AccessTokenClaims } from './jwt.strategy';
 import { ALLOWED_ROLES, PUBLIC_ROUTE } from './decorators';
@@ -22,6 +19,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The resolved tenant's plan and overrides, for the rate limits. */
     tenantLimits?: Pick<AuthenticatedTenant, 'plan' | 'rate_limits'>;
+    /** The resolved tenant's RAG settings, passed on to the rag service. */
+    tenantRag?: AuthenticatedTenant['rag'];
   }
 }
 
@@ -36,7 +35,7 @@ export class AuthenticationGuard implements CanActivate {
 
   constructor(
     @Inject(Reflector) private readonly reflector: Reflector,
-    @Inject(RedisStreamsClient) private readonly transport: RedisStreamsClient,
+    @Inject(Authenticator) private readonly authenticator: Authenticator,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -51,25 +50,17 @@ export class AuthenticationGuard implements CanActivate {
     const credential: AuthenticateRequest = bearer.startsWith('tbk_')
       ? { kind: 'api_key', key: bearer }
       : await this.verifyJwt(context, request);
-    const { principal, tenant } = await runWithContext(request.requestContext, () =>
-      this.transport.request<{
-        principal: AuthenticatedPrincipal;
-        tenant: AuthenticatedTenant | null;
-      }>(TENANTS.AUTH_AUTHENTICATE, {
-        ...credential,
-        tenant_ref: tenantHeaderOf(request),
-        host: request.hostname.split(':')[0],
-      }),
+    const { principal, tenant } = await this.authenticator.resolve(
+      credential,
+      { tenantRef: tenantHeaderOf(request), host: request.hostname.split(':')[0] },
+      request.requestContext,
     );
     request.requestContext.tenantId = tenant?.id;
     request.tenantLimits = tenant
       ? { plan: tenant.plan, rate_limits: tenant.rate_limits }
       : undefined;
-    request.requestContext.principal = {
-      role: principal.role,
-      ...(principal.user_id ? { userId: principal.user_id } : {}),
-      ...(principal.api_key_id ? { apiKeyId: principal.api_key_id } : {}),
-    };
+    request.tenantRag = tenant?.rag;
+    request.requestContext.principal = toRequestPrincipal(principal);
 
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ALLOWED_ROLES, targets);
     if (roles && !roles.includes(principal.role)) {

@@ -1,4 +1,10 @@
-import { PING_PATTERN, SERVICE_NAMES, type ServiceName } from '@tenantbot/contracts';
+import {
+  PING_PATTERN,
+  RAG_DEPENDENCIES,
+  SERVICE_NAMES,
+  type DependencyStatus,
+  type ServiceName,
+} from '@tenantbot/contracts';
 import type { RedisStreamsClient } from '@tenantbot/transport';
 import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
@@ -37,7 +43,6 @@ function elapsedSince(started: number): number {
 export interface Dependencies {
   postgres: Pool;
   redis: Redis;
-  chromaUrl: string;
   transport: RedisStreamsClient;
 }
 
@@ -46,7 +51,7 @@ export async function probeAll(dependencies: Dependencies): Promise<Record<strin
   const checks: [string, () => Promise<unknown>][] = [
     ['postgres', () => dependencies.postgres.query('SELECT 1')],
     ['redis', () => dependencies.redis.ping()],
-    ['chroma', () => chromaHeartbeat(dependencies.chromaUrl)],
+    ['chroma', () => chromaThroughRag(dependencies.transport)],
     ...SERVICE_NAMES.map((service): [string, () => Promise<unknown>] => [
       service,
       () => pingService(dependencies.transport, service),
@@ -56,11 +61,16 @@ export async function probeAll(dependencies: Dependencies): Promise<Record<strin
   return Object.fromEntries(checks.map(([name], index) => [name, results[index]]));
 }
 
-async function chromaHeartbeat(chromaUrl: string): Promise<void> {
-  const response = await fetch(new URL('/api/v2/heartbeat', chromaUrl), {
-    signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
-  });
-  if (!response.ok) throw new Error(`Chroma answered ${response.status}`);
+/** Only the rag service may reach Chroma (in AWS too): ask it. Chroma counts as down when rag is. */
+async function chromaThroughRag(transport: RedisStreamsClient): Promise<void> {
+  const { chroma } = await transport.request<{ chroma: DependencyStatus }>(
+    RAG_DEPENDENCIES,
+    {},
+    {
+      timeoutMs: PROBE_TIMEOUT_MS - 100,
+    },
+  );
+  if (chroma.status !== 'up') throw new Error(chroma.error ?? 'Chroma is down');
 }
 
 function pingService(transport: RedisStreamsClient, service: ServiceName) {

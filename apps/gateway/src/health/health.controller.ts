@@ -34,7 +34,6 @@ export class HealthController implements OnModuleDestroy {
     const checks = await probeAll({
       postgres: this.postgres,
       redis: this.redis,
-      chromaUrl: this.config.CHROMA_URL,
       transport: this.transport,
     });
     const healthy = Object.values(checks).every((check) => check.status === 'up');

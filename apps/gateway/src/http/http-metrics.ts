@@ -24,8 +24,35 @@ export class HttpMetrics {
     registers: [this.registry],
   });
 
+  private readonly tokens = new Counter({
+    name: 'llm_tokens_total',
+    help: 'LLM tokens by tenant, model and direction (input or output)',
+    labelNames: ['tenant', 'model', 'direction'] as const,
+    registers: [this.registry],
+  });
+  private readonly cost = new Counter({
+    name: 'llm_cost_usd_total',
+    help: 'LLM cost in USD by tenant and model',
+    labelNames: ['tenant', 'model'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  chatAnswered(
+    tenant: string | undefined,
+    answer: {
+      model_used: string;
+      cost_usd: number;
+      tokens_used: { input: number; output: number };
+    },
+  ) {
+    const labels = { tenant: tenant ?? 'none', model: answer.model_used };
+    this.tokens.inc({ ...labels, direction: 'input' }, answer.tokens_used.input);
+    this.tokens.inc({ ...labels, direction: 'output' }, answer.tokens_used.output);
+    this.cost.inc(labels, answer.cost_usd);
   }
 
   rateLimited(tenant: string | undefined) {

@@ -1,0 +1,114 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Query,
+  Req,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  RAG,
+  createDocumentBodySchema,
+  documentRefSchema,
+  listDocumentsRequestSchema,
+  parseOrThrow,
+  searchBodySchema,
+  type DocumentPage,
+  type DocumentView,
+  type SearchReply,
+} from '@tenantbot/contracts';
+import { RedisStreamsClient } from '@tenantbot/transport';
+import type { FastifyRequest } from 'fastify';
+import { Roles } from '../auth/decorators';
+import { openApiSchema, validated } from '../http/zod-validation.pipe';
+import { IngestionRateLimit } from '../rate-limit/rate-limit.guard';
+import { UploadIngestion } from './upload-ingestion';
+
+const CURATORS = ['super_admin', 'tenant_admin'] as const;
+const READERS = ['super_admin', 'tenant_admin', 'agent'] as const;
+
+@ApiTags('rag')
+@ApiBearerAuth()
+@Controller('api/v1/rag')
+export class RagController {
+  constructor(
+    @Inject(RedisStreamsClient) private readonly transport: RedisStreamsClient,
+    @Inject(UploadIngestion) private readonly uploads: UploadIngestion,
+  ) {}
+
+  @Post('documents')
+  @Roles(...CURATORS)
+  @HttpCode(202)
+  @IngestionRateLimit()
+  @ApiOperation({
+    summary: 'Add a document: a file, one web page, a crawled site, or text',
+    description:
+      'multipart `file` (PDF, TXT, Markdown, HTML, DOCX, CSV; type checked by content: 415 otherwise; ' +
+      'larger than MAX_DOCUMENT_BYTES: 413 DOCUMENT_TOO_LARGE), or JSON `{url}`, `{url, crawl: {max_pages, ' +
+      'max_depth}}` or `{title, text}`. Answers 202 with the document `pending`; ingestion runs in the background.',
+  })
+  @ApiConsumes('multipart/form-data', 'application/json')
+  @ApiBody({ schema: openApiSchema(createDocumentBodySchema) })
+  create(@Req() request: FastifyRequest): Promise<DocumentView> {
+    if (request.isMultipart()) return this.uploads.ingest(request);
+    const body = parseOrThrow(createDocumentBodySchema, request.body);
+    return this.transport.request(RAG.DOCUMENTS_CREATE, { ...body, settings: request.tenantRag });
+  }
+
+  @Get('documents')
+  @Roles(...READERS)
+  @ApiOperation({ summary: 'List documents, filtered by status, type or source; paginated' })
+  list(@Query(validated(listDocumentsRequestSchema)) query: unknown): Promise<DocumentPage> {
+    return this.transport.request(RAG.DOCUMENTS_LIST, query);
+  }
+
+  @Get('documents/:id')
+  @Roles(...READERS)
+  @ApiOperation({ summary: 'A document: status, error, pages, chunk count, bytes, timestamps' })
+  get(@Param(validated(documentRefSchema)) params: { id: string }): Promise<DocumentView> {
+    return this.transport.request(RAG.DOCUMENTS_GET, params);
+  }
+
+  @Delete('documents/:id')
+  @Roles(...CURATORS)
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a document: its stored file, chunks and vectors' })
+  async delete(@Param(validated(documentRefSchema)) params: { id: string }): Promise<void> {
+    await this.transport.request(RAG.DOCUMENTS_DELETE, params);
+  }
+
+  @Post('documents/:id/reprocess')
+  @Roles(...CURATORS)
+  @HttpCode(202)
+  @IngestionRateLimit()
+  @ApiOperation({
+    summary: "Ingest the document again (a new version) with the tenant's current settings",
+  })
+  reprocess(
+    @Req() request: FastifyRequest,
+    @Param(validated(documentRefSchema)) params: { id: string },
+  ): Promise<DocumentView> {
+    return this.transport.request(RAG.DOCUMENTS_REPROCESS, {
+      id: params.id,
+      settings: request.tenantRag,
+    });
+  }
+
+  @Post('search')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Hybrid search (full text + vectors, reciprocal-rank fusion) over the tenant’s chunks',
+  })
+  @ApiBody({ schema: openApiSchema(searchBodySchema) })
+  search(
+    @Req() request: FastifyRequest,
+    @Body(validated(searchBodySchema)) body: object,
+  ): Promise<SearchReply> {
+    return this.transport.request(RAG.SEARCH, { ...body, settings: request.tenantRag });
+  }
+}

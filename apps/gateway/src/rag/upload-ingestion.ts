@@ -1,0 +1,100 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DomainError, ErrorCode, RAG, type DocumentView } from '@tenantbot/contracts';
+import type { Logger } from '@tenantbot/observability';
+import {
+  SNIFF_BYTES,
+  documentObjectKey,
+  sniffDocumentType,
+  type ObjectStorage,
+} from '@tenantbot/object-storage';
+import { RedisStreamsClient } from '@tenantbot/transport';
+import type { FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+import { LOGGER, OBJECT_STORAGE } from '../tokens';
+
+/**
+ * A multipart upload becomes a document: its type is checked by content before anything is
+ * stored, the file streams to object storage under `<tenant>/<document id>` with the size
+ * cap enforced while streaming, and if the rag service does not take the document the
+ * stored file is removed again — nothing is left half-written.
+ */
+@Injectable()
+export class UploadIngestion {
+  constructor(
+    @Inject(OBJECT_STORAGE) private readonly storage: ObjectStorage,
+    @Inject(RedisStreamsClient) private readonly transport: RedisStreamsClient,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async ingest(request: FastifyRequest): Promise<DocumentView> {
+    const tenantId = request.requestContext.tenantId;
+    if (!tenantId)
+      throw new DomainError(ErrorCode.TENANT_REQUIRED, 'name the tenant in X-Tenant-ID');
+    const file = await request.file();
+    if (!file || file.fieldname !== 'file') {
+      throw new DomainError(
+        ErrorCode.VALIDATION_FAILED,
+        'send the document as the multipart field "file"',
+      );
+    }
+    const { head, body } = await peek(file.file, SNIFF_BYTES);
+    if (!(await sniffDocumentType(head, file.filename))) {
+      body.resume(); // let the rest of the upload drain
+      throw new DomainError(
+        ErrorCode.UNSUPPORTED_DOCUMENT_TYPE,
+        'the file is not a PDF, DOCX, text, Markdown, HTML or CSV document (checked by content)',
+      );
+    }
+    const documentId = randomUUID();
+    const key = documentObjectKey(tenantId, documentId);
+    const { bytes } = await this.storage.put(key, body, {
+      maxBytes: this.config.MAX_DOCUMENT_BYTES,
+      contentType: file.mimetype,
+    });
+    try {
+      return await this.transport.request<DocumentView>(RAG.DOCUMENTS_CREATE, {
+        document_id: documentId,
+        storage_key: key,
+        filename: file.filename.slice(0, 255) || 'upload',
+        content_type: file.mimetype.slice(0, 255),
+        bytes,
+        settings: request.tenantRag,
+      });
+    } catch (error) {
+      await this.storage
+        .delete(key)
+        .catch((cleanup: unknown) =>
+          this.logger.error({ err: cleanup, key }, 'removing an orphaned upload failed'),
+        );
+      throw error;
+    }
+  }
+}
+
+/** Reads the first `size` bytes of a stream and gives back a stream of the whole content. */
+async function peek(stream: Readable, size: number): Promise<{ head: Buffer; body: Readable }> {
+  const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const chunks: Buffer[] = [];
+  let length = 0;
+  let done = false;
+  while (length < size) {
+    const next = await iterator.next();
+    if (next.done) {
+      done = true;
+      break;
+    }
+    chunks.push(next.value);
+    length += next.value.length;
+  }
+  const head = Buffer.concat(chunks);
+  async function* whole() {
+    yield head;
+    if (done) return;
+    for (let next = await iterator.next(); !next.done; next = await iterator.next())
+      yield next.value;
+  }
+  return { head, body: Readable.from(whole()) };
+}

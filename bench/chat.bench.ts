@@ -1,0 +1,151 @@
+// npm run bench:chat — POST /api/v1/chat/ through the gateway (local extractive provider, RAG
+// on, a tenant with a few thousand chunks), next to the same request sent straight to the chat
+// service over the transport and to a bare GET /ping, in the same run: the cost of each layer.
+import { CHAT, RAG, type ChatRequest } from '@tenantbot/contracts';
+import { runWithContext, type RequestContext } from '@tenantbot/tenant-context';
+import { ApiClient, TestStack, loginSuperAdmin } from '@tenantbot/testing';
+import { randomUUID } from 'node:crypto';
+import { cpus } from 'node:os';
+import { createBenchEnvironment } from './bench-environment';
+import { measure, printTable, type Measurement } from './measure';
+
+const CALLS = Number(process.env.BENCH_CALLS ?? 400);
+const DOCUMENTS = Number(process.env.BENCH_DOCUMENTS ?? 20);
+const PARAGRAPHS = Number(process.env.BENCH_PARAGRAPHS ?? 110);
+const LEVELS = [1, 16, 64];
+const TOPICS =
+  'refund shipping warranty invoice password login delivery parcel subscription upgrade'.split(' ');
+
+function handbook(seed: number): string {
+  const paragraphs = Array.from({ length: PARAGRAPHS }, (_, i) => {
+    const topic = TOPICS[(seed + i) % TOPICS.length];
+    return (
+      `## ${topic} rule ${seed}-${i}\n\nThe ${topic} rule ${seed}-${i} says customers get an answer within ${(i % 9) + 1} days, ` +
+      `and the ${topic} team reviews case ${seed * 1000 + i} before it closes.`
+    );
+  });
+  return `# Handbook ${seed}\n\n${paragraphs.join('\n\n')}`;
+}
+
+async function main(): Promise<void> {
+  const environment = await createBenchEnvironment('chat');
+  const stack = await TestStack.start({
+    env: {
+      ...environment.env,
+      PRINCIPAL_REQUESTS_PER_MINUTE: '100000000',
+      INGESTION_REQUESTS_PER_MINUTE: '100000',
+    },
+  });
+  const transport = stack.transportClient();
+  try {
+    const superAdmin = await loginSuperAdmin(new ApiClient(stack.baseUrl));
+    const tenant = await superAdmin.post('/api/v1/tenants/', {
+      name: 'Chat bench',
+      slug: 'chat-bench',
+      plan: 'enterprise',
+      rate_limits: { requests_per_minute: 1_000_000, requests_per_hour: 100_000_000 },
+    });
+    const admin = superAdmin.as(superAdmin.token, 'chat-bench');
+    const key = (await admin.post('/api/v1/api-keys', { name: 'bench', role: 'user' })).body
+      .key as string;
+    const ids: string[] = [];
+    for (let seed = 0; seed < DOCUMENTS; seed++) {
+      ids.push(
+        (
+          await admin.post('/api/v1/rag/documents', {
+            title: `Handbook ${seed}`,
+            text: handbook(seed),
+          })
+        ).body.id,
+      );
+    }
+    let chunks = 0;
+    for (const id of ids) {
+      for (;;) {
+        const document = await admin.get(`/api/v1/rag/documents/${id}`);
+        if (document.body.status === 'completed') {
+          chunks += Number(document.body.chunk_count);
+          break;
+        }
+        if (document.body.status === 'failed') throw new Error(JSON.stringify(document.body));
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+
+    const question = (): ChatRequest => ({
+      message: `How many days does the ${TOPICS[Math.floor(Math.random() * TOPICS.length)]} rule give customers?`,
+      model: 'local-extractive',
+      use_rag: true,
+    });
+    const context: RequestContext = {
+      requestId: randomUUID(),
+      tenantId: String(tenant.body.id),
+      principal: { role: 'user', apiKeyId: randomUUID() },
+    };
+    const paths = [
+      { name: 'GET /ping (gateway only)', call: () => get(`${stack.baseUrl}/ping`) },
+      {
+        name: 'chat.send over the transport (no HTTP)',
+        call: () =>
+          runWithContext({ ...context, requestId: randomUUID() }, () =>
+            transport.request(CHAT.SEND, question(), { timeoutMs: 60_000 }),
+          ),
+      },
+      {
+        name: 'POST /api/v1/chat/ via the gateway',
+        call: () => post(`${stack.baseUrl}/api/v1/chat/`, key, question()),
+      },
+    ];
+    for (const path of paths) await measure(path.call, 50, 8); // warm-up
+    const rows: Record<string, string | number>[] = [];
+    for (const clients of LEVELS) {
+      for (const path of paths) {
+        const result: Measurement = await measure(path.call, CALLS, clients);
+        rows.push({
+          path: path.name,
+          clients,
+          'p50 ms': result.p50Ms,
+          'p99 ms': result.p99Ms,
+          'req/s': Math.round(result.perSecond),
+        });
+      }
+    }
+    const search = await runWithContext(context, () =>
+      transport.request<{ results: unknown[] }>(RAG.SEARCH, {
+        query: 'refund rule days',
+        top_k: 5,
+      }),
+    );
+    printTable(
+      `Chat with RAG (local extractive provider), ${chunks} chunks in the tenant, ${CALLS} requests per row; ` +
+        `Node ${process.version}, ${cpus().length} cores shared by the load generator, five apps, Postgres, Redis and Chroma`,
+      rows,
+    );
+    if (search.results.length === 0) throw new Error('the corpus is not searchable');
+  } finally {
+    await transport.close();
+    await stack.stop();
+    await environment.teardown();
+  }
+}
+
+async function get(url: string): Promise<void> {
+  const response = await fetch(url);
+  await response.arrayBuffer();
+  if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+}
+
+async function post(url: string, token: string, body: object): Promise<void> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${url} answered ${response.status}: ${text}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
