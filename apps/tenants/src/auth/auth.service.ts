@@ -160,6 +160,7 @@ export class AuthService {
           plan: tenant.plan as AuthenticatedTenant['plan'],
           is_active: tenant.is_active,
           rate_limits: tenant.rate_limits,
+          rag: tenant.rag_settings,
         },
       };
     });
