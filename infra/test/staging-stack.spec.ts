@@ -40,21 +40,19 @@ describe('TenantbotStack (staging: single AZ, HTTP only, external Chroma)', () =
     });
   });
 
-  it('deploys no Chroma and points rag and gateway at the configured one', () => {
+  it('deploys no Chroma and points rag (the only app that talks to Chroma) at the configured one', () => {
     const { template, stack } = synthesized;
     expect(stack.chroma).toBeUndefined();
     template.resourceCountIs('AWS::EFS::FileSystem', 0);
     template.resourceCountIs('AWS::ECS::Service', 5);
-    for (const app of ['rag', 'gateway']) {
-      template.hasResourceProperties('AWS::ECS::TaskDefinition', {
-        ContainerDefinitions: [
-          Match.objectLike({
-            Name: app,
-            Environment: Match.arrayWith([{ Name: 'CHROMA_URL', Value: EXTERNAL_CHROMA }]),
-          }),
-        ],
-      });
-    }
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [
+        Match.objectLike({
+          Name: 'rag',
+          Environment: Match.arrayWith([{ Name: 'CHROMA_URL', Value: EXTERNAL_CHROMA }]),
+        }),
+      ],
+    });
   });
 
   it('keeps logs for two weeks', () => {

@@ -1,6 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from '@tenantbot/observability';
-import { TransportClientModule, pingControllerFor } from '@tenantbot/transport';
+import {
+  TransportClientModule,
+  pingControllerFor,
+  transportOptionsFrom,
+} from '@tenantbot/transport';
 import { AdminController } from './admin.controller';
 import type { AdminConfig } from './config';
 import { ReportsService } from './reports/reports.service';
@@ -13,11 +17,7 @@ export class AdminModule {
       imports: [
         TransportClientModule.register({
           name: 'admin',
-          redisUrl: config.REDIS_URL,
-          redisPassword: config.REDIS_PASSWORD,
-          prefix: config.REDIS_PREFIX,
-          timeoutMs: config.TRANSPORT_TIMEOUT_MS,
-          claimIdleMs: config.TRANSPORT_CLAIM_IDLE_MS,
+          ...transportOptionsFrom(config),
           logger,
         }),
       ],

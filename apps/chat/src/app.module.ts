@@ -9,7 +9,11 @@ import { LOCAL_MODEL } from '@tenantbot/contracts';
 import { appConnectionUrl, createDataSource, TenantScope } from '@tenantbot/database';
 import type { Logger } from '@tenantbot/observability';
 import { TokenBudget } from '@tenantbot/rate-limit';
-import { pingControllerFor, TransportClientModule } from '@tenantbot/transport';
+import {
+  pingControllerFor,
+  TransportClientModule,
+  transportOptionsFrom,
+} from '@tenantbot/transport';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { ExchangeBudget } from './budget/exchange-budget';
@@ -130,11 +134,7 @@ export class ChatModule implements OnApplicationShutdown {
       imports: [
         TransportClientModule.register({
           name: 'chat',
-          redisUrl: config.REDIS_URL,
-          redisPassword: config.REDIS_PASSWORD,
-          prefix: config.REDIS_PREFIX,
-          timeoutMs: config.TRANSPORT_TIMEOUT_MS,
-          claimIdleMs: config.TRANSPORT_CLAIM_IDLE_MS,
+          ...transportOptionsFrom(config),
           logger,
         }),
       ],

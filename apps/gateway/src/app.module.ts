@@ -17,7 +17,7 @@ import { JwtStrategy } from './auth/jwt.strategy';
 import { TenantsController } from './tenants/tenants.controller';
 import { UsersController } from './users/users.controller';
 import type { Logger } from '@tenantbot/observability';
-import { TransportClientModule } from '@tenantbot/transport';
+import { TransportClientModule, transportOptionsFrom } from '@tenantbot/transport';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { HealthController } from './health/health.controller';
 import { HttpErrorFilter } from './http/http-error.filter';
@@ -33,11 +33,7 @@ export class GatewayModule {
       imports: [
         TransportClientModule.register({
           name: 'gateway',
-          redisUrl: config.REDIS_URL,
-          redisPassword: config.REDIS_PASSWORD,
-          prefix: config.REDIS_PREFIX,
-          timeoutMs: config.TRANSPORT_TIMEOUT_MS,
-          claimIdleMs: config.TRANSPORT_CLAIM_IDLE_MS,
+          ...transportOptionsFrom(config),
           logger,
         }),
       ],

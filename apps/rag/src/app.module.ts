@@ -74,7 +74,11 @@ const infrastructure: Provider[] = [
     inject: [RAG_CONFIG],
     // BullMQ's blocking commands need maxRetriesPerRequest: null.
     useFactory: (config: RagConfig) =>
-      new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, connectionName: 'rag:ingestion' }),
+      new Redis(config.REDIS_URL, {
+        password: config.REDIS_PASSWORD,
+        maxRetriesPerRequest: null,
+        connectionName: 'rag:ingestion',
+      }),
   },
   {
     provide: OBJECT_STORAGE,

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { loadConfigOrExit } from '@tenantbot/config';
 import { createLogger } from '@tenantbot/observability';
-import { startService } from '@tenantbot/transport';
+import { startService, transportOptionsFrom } from '@tenantbot/transport';
 import { join } from 'node:path';
 import { RagModule } from './app.module';
 import { ragConfigSchema } from './config';
@@ -16,10 +16,7 @@ async function bootstrap(): Promise<void> {
   });
   await startService(module, {
     service: 'rag',
-    redisUrl: config.REDIS_URL,
-    prefix: config.REDIS_PREFIX,
-    timeoutMs: config.TRANSPORT_TIMEOUT_MS,
-    claimIdleMs: config.TRANSPORT_CLAIM_IDLE_MS,
+    ...transportOptionsFrom(config),
     maxInFlight: config.TRANSPORT_MAX_IN_FLIGHT,
     logger,
   });

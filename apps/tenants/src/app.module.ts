@@ -1,7 +1,11 @@
 import { Module, type DynamicModule, type OnApplicationShutdown, Inject } from '@nestjs/common';
 import { appConnectionUrl, createDataSource, TenantScope } from '@tenantbot/database';
 import type { Logger } from '@tenantbot/observability';
-import { TransportClientModule, pingControllerFor } from '@tenantbot/transport';
+import {
+  TransportClientModule,
+  pingControllerFor,
+  transportOptionsFrom,
+} from '@tenantbot/transport';
 import { DataSource } from 'typeorm';
 import { ApiKeyRepository } from './api-key/api-key.repository';
 import { ApiKeyService } from './api-key/api-key.service';
@@ -28,11 +32,7 @@ export class TenantsModule implements OnApplicationShutdown {
       imports: [
         TransportClientModule.register({
           name: 'tenants',
-          redisUrl: config.REDIS_URL,
-          redisPassword: config.REDIS_PASSWORD,
-          prefix: config.REDIS_PREFIX,
-          timeoutMs: config.TRANSPORT_TIMEOUT_MS,
-          claimIdleMs: config.TRANSPORT_CLAIM_IDLE_MS,
+          ...transportOptionsFrom(config),
           logger,
         }),
       ],

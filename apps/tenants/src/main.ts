@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { loadConfigOrExit } from '@tenantbot/config';
 import { createLogger } from '@tenantbot/observability';
-import { startService } from '@tenantbot/transport';
+import { startService, transportOptionsFrom } from '@tenantbot/transport';
 import { TenantsModule } from './app.module';
 import { tenantsConfigSchema } from './config';
 
@@ -10,11 +10,7 @@ async function bootstrap(): Promise<void> {
   const logger = createLogger('tenants', config.LOG_LEVEL);
   await startService(TenantsModule.register(config, logger), {
     service: 'tenants',
-    redisUrl: config.REDIS_URL,
-    redisPassword: config.REDIS_PASSWORD,
-    prefix: config.REDIS_PREFIX,
-    timeoutMs: config.TRANSPORT_TIMEOUT_MS,
-    claimIdleMs: config.TRANSPORT_CLAIM_IDLE_MS,
+    ...transportOptionsFrom(config),
     maxInFlight: config.TRANSPORT_MAX_IN_FLIGHT,
     logger,
   });

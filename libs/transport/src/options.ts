@@ -43,3 +43,22 @@ export const TRANSPORT_DEFAULTS = {
 export function heartbeatIntervalMs(claimIdleMs: number): number {
   return Math.max(50, Math.min(1000, Math.floor(claimIdleMs / 4)));
 }
+
+/** The transport settings every app validates from its environment (libs/config schemas). */
+export interface TransportEnv {
+  REDIS_URL: string;
+  REDIS_PASSWORD?: string;
+  REDIS_PREFIX: string;
+  TRANSPORT_TIMEOUT_MS: number;
+  TRANSPORT_CLAIM_IDLE_MS: number;
+}
+
+export function transportOptionsFrom(config: TransportEnv): StreamsTransportOptions {
+  return {
+    redisUrl: config.REDIS_URL,
+    redisPassword: config.REDIS_PASSWORD,
+    prefix: config.REDIS_PREFIX,
+    timeoutMs: config.TRANSPORT_TIMEOUT_MS,
+    claimIdleMs: config.TRANSPORT_CLAIM_IDLE_MS,
+  };
+}
