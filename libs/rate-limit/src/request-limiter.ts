@@ -28,14 +28,21 @@ export class RequestLimiter {
     private readonly keyPrefix: string,
   ) {}
 
-  /** Counts the request against every limit; returns the tightest state, or throws RATE_LIMITED. */
+  /**
+   * Counts the request against every limit at once (one round trip, not one per limit);
+   * returns the tightest state, or throws RATE_LIMITED for the first limit exceeded.
+   */
   async consume(limits: Limit[]): Promise<LimitState> {
-    let tightest: LimitState | undefined;
-    for (const limit of limits) {
-      const state = await this.consumeOne(limit);
-      if (!tightest || state.remaining < tightest.remaining) tightest = state;
-    }
-    return tightest ?? { limit: 0, remaining: 0, resetSeconds: 0 };
+    const outcomes = await Promise.allSettled(limits.map((limit) => this.consumeOne(limit)));
+    const refused = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (refused) throw refused.reason;
+    const states = outcomes.map((outcome) => (outcome as PromiseFulfilledResult<LimitState>).value);
+    return (
+      states.reduce<LimitState | undefined>(
+        (tightest, state) => (!tightest || state.remaining < tightest.remaining ? state : tightest),
+        undefined,
+      ) ?? { limit: 0, remaining: 0, resetSeconds: 0 }
+    );
   }
 
   private async consumeOne(limit: Limit): Promise<LimitState> {
