@@ -26,7 +26,7 @@ const embeddingsEnvSchema = z.object({
   OPENAI_EMBEDDING_MODEL: z.string().min(1).default('text-embedding-3-small'),
   /** Retries inside the SDK (which honours Retry-After) before the job's own backoff. */
   OPENAI_MAX_RETRIES: count(0, 10).default(2),
-  EMBEDDING_BATCH_SIZE: count(1, 2048).default(64),
+  EMBEDDING_BATCH_SIZE: count(1, 2048).default(256),
 });
 
 const ingestionEnvSchema = z.object({

@@ -1,10 +1,33 @@
+import type { DocumentFailureCode } from '@tenantbot/contracts';
 import { DocumentFailure } from '../document-failure';
-import type { Extraction, ExtractionInput } from './extraction-types';
+import type { Extraction, ExtractionInput, ExtractionResult } from './extraction-types';
+
+/** Every input's text, or why it could not be read; one failure does not stop the others. */
+export async function extractAll(inputs: ExtractionInput[]): Promise<ExtractionResult[]> {
+  const results: ExtractionResult[] = [];
+  for (const input of inputs) {
+    try {
+      results.push({ ok: true, extraction: await extract(input) });
+    } catch (error) {
+      results.push({ ok: false, code: failureCode(error), message: describe(error) });
+    }
+  }
+  return results;
+}
+
+function failureCode(error: unknown): DocumentFailureCode {
+  return error instanceof DocumentFailure ? error.code : 'EXTRACTION_FAILED';
+}
+
+function describe(error: unknown): string {
+  if (error instanceof DocumentFailure) return error.message;
+  return `the document could not be read: ${error instanceof Error ? error.message : String(error)}`;
+}
 
 /**
- * Text of one document. Runs inside the extraction process (see `SandboxedExtractor`): the
- * parsers of untrusted files are loaded there, on demand, and never in the service itself.
- * Keep the imports of this file light: every extraction process loads them.
+ * Text of one document. The parsers of untrusted formats (PDF, DOCX, HTML, CSV) are loaded on
+ * demand and only ever run inside the extraction process (see `SandboxedExtractor`); the
+ * service itself runs this only for text and Markdown. Keep the static imports light.
  */
 export async function extract(input: ExtractionInput): Promise<Extraction> {
   switch (input.type) {

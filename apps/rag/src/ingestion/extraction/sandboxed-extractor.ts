@@ -1,6 +1,8 @@
 import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import type { DocumentType } from '@tenantbot/contracts';
 import { DocumentFailure } from '../document-failure';
+import { extractAll } from './extract';
 import type { ExtractionInput, ExtractionResult } from './extraction-types';
 
 export interface SandboxOptions {
@@ -12,6 +14,7 @@ export interface SandboxOptions {
 }
 
 const WATCH_INTERVAL_MS = 50;
+const PARSER_FREE_TYPES = new Set<DocumentType>(['txt', 'md']);
 
 /**
  * Parses untrusted documents in a child process with a time limit, a heap limit and a watch
@@ -23,6 +26,13 @@ export class SandboxedExtractor {
   constructor(private readonly options: SandboxOptions) {}
 
   extract(inputs: ExtractionInput[]): Promise<ExtractionResult[]> {
+    // Plain text and Markdown run no parser, only a UTF-8 decode of at most
+    // MAX_DOCUMENT_BYTES: starting a process for them would cost more than the work.
+    if (inputs.every((input) => PARSER_FREE_TYPES.has(input.type))) return extractAll(inputs);
+    return this.extractInSandbox(inputs);
+  }
+
+  private extractInSandbox(inputs: ExtractionInput[]): Promise<ExtractionResult[]> {
     const { script, timeoutMs, memoryMb } = this.options;
     return new Promise((resolve, reject) => {
       const child = fork(script, [], {
