@@ -249,18 +249,10 @@ export const idParamSchema = z.object({ id: uuid }).strict();
  * The tenant as the services that act for it see it: its settings and its provider keys in
  * clear. Only services receive it; no HTTP route returns it.
  */
-export interface TenantRuntimeConfig {
-  id: string;
-  slug: string;
-  plan: Plan;
-  is_active: boolean;
-  system_prompt: string | null;
-  default_model: string | null;
-  allowed_models: string[];
-  rate_limits: z.infer<typeof rateLimitsSchema>;
-  rag: z.infer<typeof ragSettingsSchema>;
-  allowed_origins: string[];
-  domains: string[];
+export interface TenantRuntimeConfig extends Omit<
+  TenantView,
+  'name' | 'provider_keys' | 'created_at' | 'updated_at'
+> {
   provider_keys: { openai?: string; anthropic?: string };
 }
 

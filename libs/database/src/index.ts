@@ -4,3 +4,4 @@ export * from './database-config';
 export * from './migrator';
 export * from './row-level-security';
 export * from './tenant-scope';
+export * from './tenant-transaction';

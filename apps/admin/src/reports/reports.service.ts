@@ -1,7 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
-  DomainError,
-  ErrorCode,
   STATS_PATTERNS,
   TENANTS,
   type ChatStats,
@@ -11,7 +9,12 @@ import {
   type UsageQuery,
   type UsageReport,
 } from '@tenantbot/contracts';
-import { currentContext, runWithContext } from '@tenantbot/tenant-context';
+import {
+  currentContext,
+  currentReportScope,
+  runWithContext,
+  tenantOf,
+} from '@tenantbot/tenant-context';
 import { RedisStreamsClient } from '@tenantbot/transport';
 
 const REPORT_TIMEOUT_MS = 15_000;
@@ -70,22 +73,9 @@ export class ReportsService {
     };
   }
 
-  /**
-   * A tenant admin sees its tenant only; a super admin the tenant it names (in the query or
-   * X-Tenant-ID), or the whole platform (null).
-   */
+  /** The tenant the report covers, or null for the platform (the rule every service applies). */
   private scopeOf(requested: string | undefined): string | null {
-    const context = currentContext();
-    const role = context?.principal?.role;
-    if (role === 'super_admin') return requested ?? context?.tenantId ?? null;
-    if (role !== 'tenant_admin')
-      throw new DomainError(ErrorCode.FORBIDDEN, 'requires tenant_admin or super_admin');
-    if (!context?.tenantId)
-      throw new DomainError(ErrorCode.TENANT_REQUIRED, 'this call needs a tenant');
-    if (requested && requested !== context.tenantId) {
-      throw new DomainError(ErrorCode.FORBIDDEN, 'a tenant admin sees its own tenant only');
-    }
-    return context.tenantId;
+    return tenantOf(currentReportScope(requested));
   }
 
   private inScope<T>(tenantId: string | null, work: () => Promise<T>): Promise<T> {

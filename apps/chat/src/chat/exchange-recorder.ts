@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, ErrorCode, type ChatSource } from '@tenantbot/contracts';
 import { TenantScope } from '@tenantbot/database';
 import { ConversationRepository } from '../conversation/conversation.repository';
-import { inTenant } from '../database/tenant-transaction';
+import { inTenant } from '@tenantbot/database';
 import type { RouteStep } from '../models/model-policy';
 import type { LlmUsage } from '../providers/llm-provider';
 import type { Caller } from '../security/caller';

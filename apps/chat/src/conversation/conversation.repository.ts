@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ChatSource, ChatTurn, Pagination } from '@tenantbot/contracts';
-import { tenantCondition, type TenantTransaction } from '../database/tenant-transaction';
-import type { ReportScope } from '../security/report-scope';
+import { tenantCondition, type TenantTransaction } from '@tenantbot/database';
+import type { ReportScope } from '@tenantbot/tenant-context';
 
 export interface ConversationRow {
   id: string;

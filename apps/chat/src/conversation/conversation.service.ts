@@ -10,7 +10,7 @@ import {
   type DeleteConversationReply,
 } from '@tenantbot/contracts';
 import { TenantScope } from '@tenantbot/database';
-import { inTenant } from '../database/tenant-transaction';
+import { inTenant } from '@tenantbot/database';
 import { currentCaller, seesWholeTenant, type Caller } from '../security/caller';
 import { ConversationRepository, type OwnerFilter } from './conversation.repository';
 import { toMessage, toSummary } from './conversation-view';

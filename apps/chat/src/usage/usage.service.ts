@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ChatStats, UsageQuery, UsageReport } from '@tenantbot/contracts';
 import { TenantScope } from '@tenantbot/database';
 import { ConversationRepository } from '../conversation/conversation.repository';
-import { inReportScope } from '../database/tenant-transaction';
-import { currentReportScope, tenantOf } from '../security/report-scope';
+import { inReportScope } from '@tenantbot/database';
+import { currentReportScope, tenantOf } from '@tenantbot/tenant-context';
 import { dayBefore, startOfUtcMonth, usagePeriod } from './usage-period';
 import { UsageRepository } from './usage.repository';
 

@@ -8,7 +8,8 @@ import type {
 import { TenantScope } from '@tenantbot/database';
 import type { Chunk } from '../chunking/chunker';
 import type { ResolvedRagSettings } from '../common/rag-settings';
-import { TenantScopedRepository, type TenantTransaction } from '../common/tenant-scoped-repository';
+import type { TenantTransaction } from '@tenantbot/database';
+import { TenantScopedRepository } from '../common/tenant-scoped-repository';
 
 export interface DocumentRow {
   id: string;

@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { TenantsStats } from '@tenantbot/contracts';
 import { TenantScope } from '@tenantbot/database';
-import { currentContext } from '@tenantbot/tenant-context';
+import { currentReportScope } from '@tenantbot/tenant-context';
 import type { EntityManager } from 'typeorm';
-import { requireRole } from '../security/access';
 
 /** Counts for the admin service: of the tenant in context, or of the platform for a super admin. */
 @Injectable()
@@ -11,9 +10,10 @@ export class StatsService {
   constructor(@Inject(TenantScope) private readonly scope: TenantScope) {}
 
   stats(): Promise<TenantsStats> {
-    requireRole('tenant_admin', 'super_admin');
-    const tenantId = currentContext()?.tenantId;
-    if (tenantId) return this.scope.run(tenantId, async (db) => ({ users: await usersByRole(db) }));
+    const report = currentReportScope();
+    if (report.kind === 'tenant') {
+      return this.scope.run(report.tenantId, async (db) => ({ users: await usersByRole(db) }));
+    }
     return this.scope.runAcrossTenants(async (db) => ({
       tenants: await tenantsByPlan(db),
       users: await usersByRole(db),

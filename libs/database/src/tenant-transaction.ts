@@ -1,6 +1,6 @@
-import type { TenantScope } from '@tenantbot/database';
+import type { ReportScope } from '@tenantbot/tenant-context';
 import type { EntityManager } from 'typeorm';
-import type { ReportScope } from '../security/report-scope';
+import type { TenantScope } from './tenant-scope';
 
 /**
  * One tenant's transaction: `app.tenant_id` is set, row-level security sees only that tenant.

@@ -1,7 +1,7 @@
 import { DomainError, ErrorCode } from '@tenantbot/contracts';
-import { currentContext } from '@tenantbot/tenant-context';
+import { currentContext } from './request-context';
 
-/** Whose usage a report covers: one tenant's, or the whole platform's (a super admin's view). */
+/** Whose data a report covers: one tenant's, or the whole platform's (a super admin's view). */
 export type ReportScope = { kind: 'tenant'; tenantId: string } | { kind: 'platform' };
 
 /**
