@@ -21,6 +21,10 @@ const STOP_WORDS = new Set(
  * 3-5-grams into 512 signed buckets, log-scaled and L2-normalised. Shares words and word
  * pieces (plurals, compounds, typos) rather than meaning, which suits hybrid retrieval
  * where the full-text ranking does the exact matching.
+ *
+ * A feature is the FNV-1a hash of its name (`w:refund`, `b:refund policy`, `c:<re`), computed
+ * over the word's characters in place rather than on built strings: the embedder runs on the
+ * ingestion path for every chunk, so it must cost little next to Chroma's write.
  */
 export class LocalEmbedder implements Embedder {
   readonly model = `local-hash-${DIMENSIONS}`;
@@ -30,15 +34,86 @@ export class LocalEmbedder implements Embedder {
     return Promise.resolve(texts.map((text) => this.vector(text)));
   }
 
+  private readonly features = new FeatureTable();
+
   vector(text: string): number[] {
-    const weights = featureWeights(tokenize(text));
+    const words = tokenize(text);
+    const features = this.features;
+    features.reset(words);
+    collectFeatures(words, features);
     const vector = new Float64Array(DIMENSIONS);
-    for (const [feature, weight] of weights) {
-      const hash = fnv1a(feature);
-      const sign = hash & 0x80000000 ? -1 : 1;
-      vector[hash % DIMENSIONS] += sign * Math.log1p(weight);
+    for (let i = 0; i < features.size; i++) {
+      const feature = features.feature(i);
+      // The low bits pick the bucket, the top bit the sign.
+      vector[feature & (DIMENSIONS - 1)] += (feature < 0 ? -1 : 1) * Math.log1p(features.weight(i));
     }
     return normalise(vector);
+  }
+}
+
+/**
+ * Feature hash → summed weight of its occurrences in one text: an open-addressing table in
+ * flat arrays, reused from text to text, since a chunk has a thousand features or more and a
+ * Map of them dominated the embedder's time.
+ */
+class FeatureTable {
+  private keys = new Int32Array(0);
+  private weights = new Float64Array(0);
+  /** The generation that last used each slot: resetting is a counter increment, not a fill. */
+  private stamps = new Uint32Array(0);
+  private generation = 0;
+  private mask = 0;
+  private shift = 32;
+  /** Slots in use, in insertion order. */
+  private slots = new Int32Array(0);
+  size = 0;
+
+  /** Empties the table, with room for every feature these words can have. */
+  reset(words: string[]): void {
+    // A word of n characters has one word feature, one bigram and at most 3n + 3 grams.
+    let features = 0;
+    for (const word of words) features += 3 * word.length + 5;
+    // At most half full, so probes stay short.
+    const capacity = 2 ** Math.ceil(Math.log2(Math.max(64, 2 * features)));
+    if (capacity > this.keys.length) {
+      this.keys = new Int32Array(capacity);
+      this.weights = new Float64Array(capacity);
+      this.stamps = new Uint32Array(capacity);
+      this.slots = new Int32Array(capacity);
+      this.generation = 0;
+      this.mask = capacity - 1;
+      this.shift = 32 - Math.log2(capacity);
+    }
+    if (this.generation === 0xffffffff) {
+      this.stamps.fill(0);
+      this.generation = 0;
+    }
+    this.generation++;
+    this.size = 0;
+  }
+
+  add(feature: number, weight: number): void {
+    // Fibonacci hashing: the product's top bits pick the slot.
+    let slot = Math.imul(feature, 0x9e3779b1) >>> this.shift;
+    while (this.stamps[slot] === this.generation) {
+      if (this.keys[slot] === feature) {
+        this.weights[slot] += weight;
+        return;
+      }
+      slot = (slot + 1) & this.mask;
+    }
+    this.stamps[slot] = this.generation;
+    this.keys[slot] = feature;
+    this.weights[slot] = weight;
+    this.slots[this.size++] = slot;
+  }
+
+  feature(i: number): number {
+    return this.keys[this.slots[i]];
+  }
+
+  weight(i: number): number {
+    return this.weights[this.slots[i]];
   }
 }
 
@@ -52,44 +127,51 @@ export function tokenize(text: string): string[] {
   );
 }
 
-function featureWeights(words: string[]): Map<string, number> {
-  const weights = new Map<string, number>();
-  const add = (feature: string, weight: number) =>
-    weights.set(feature, (weights.get(feature) ?? 0) + weight);
-  words.forEach((word, i) => {
-    const stop = STOP_WORDS.has(word);
-    add(`w:${word}`, stop ? STOP_WORD_WEIGHT : WORD_WEIGHT);
-    if (i > 0) add(`b:${words[i - 1]} ${word}`, BIGRAM_WEIGHT);
-    if (stop) return;
-    const grams = characterGrams(word);
-    const weight = CHARACTER_WEIGHT / Math.sqrt(grams.length);
-    grams.forEach((gram) => add(`c:${gram}`, weight));
-  });
-  return weights;
-}
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
 
-function characterGrams(word: string): string[] {
-  const marked = `<${word}>`;
-  const grams: string[] = [];
-  for (let n = 3; n <= 5; n++) {
-    for (let i = 0; i + n <= marked.length; i++) grams.push(marked.slice(i, i + n));
-  }
-  return grams;
-}
-
-/** 32-bit FNV-1a over UTF-16 code units: fast, stable across runs and platforms. */
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
+/** 32-bit FNV-1a over UTF-16 code units, continued from `hash`: stable across runs and platforms. */
+function fnv1a(hash: number, text: string, start = 0, end = text.length): number {
+  for (let i = start; i < end; i++) {
     hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
+    hash = Math.imul(hash, FNV_PRIME);
   }
-  return hash >>> 0;
+  return hash;
+}
+
+const WORD = fnv1a(FNV_OFFSET, 'w:');
+const BIGRAM = fnv1a(FNV_OFFSET, 'b:');
+const CHARACTER_GRAM = fnv1a(FNV_OFFSET, 'c:');
+
+function collectFeatures(words: string[], features: FeatureTable): void {
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i];
+    const stop = STOP_WORDS.has(word);
+    features.add(fnv1a(WORD, word), stop ? STOP_WORD_WEIGHT : WORD_WEIGHT);
+    if (i > 0) {
+      features.add(fnv1a(fnv1a(fnv1a(BIGRAM, words[i - 1]), ' '), word), BIGRAM_WEIGHT);
+    }
+    if (!stop) addCharacterGrams(`<${word}>`, features);
+  }
+}
+
+/** The 3- to 5-grams of the word marked at both ends (`<refund>`), sharing one weight. */
+function addCharacterGrams(marked: string, features: FeatureTable): void {
+  let grams = 0;
+  for (let n = 3; n <= 5; n++) grams += Math.max(0, marked.length - n + 1);
+  const weight = CHARACTER_WEIGHT / Math.sqrt(grams);
+  for (let n = 3; n <= 5; n++) {
+    for (let i = 0; i + n <= marked.length; i++) {
+      features.add(fnv1a(CHARACTER_GRAM, marked, i, i + n), weight);
+    }
+  }
 }
 
 function normalise(vector: Float64Array): number[] {
   let sum = 0;
   for (const value of vector) sum += value * value;
-  const length = Math.sqrt(sum);
-  return Array.from(vector, (value) => (length === 0 ? 0 : value / length));
+  const scale = sum === 0 ? 0 : 1 / Math.sqrt(sum);
+  const unit = new Array<number>(vector.length);
+  for (let i = 0; i < vector.length; i++) unit[i] = vector[i] * scale;
+  return unit;
 }
