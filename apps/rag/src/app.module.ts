@@ -217,6 +217,7 @@ export class RagModule
     private readonly worker: IngestionWorker,
     private readonly queue: IngestionQueue,
     private readonly dataSource: DataSource,
+    private readonly vectors: ChromaVectorStore,
     @Inject(INGESTION_REDIS) private readonly redis: Redis,
   ) {}
 
@@ -258,5 +259,6 @@ export class RagModule
     await this.queue.close().catch(() => undefined);
     await this.redis.quit().catch(() => undefined);
     await this.dataSource.destroy().catch(() => undefined);
+    await this.vectors.close().catch(() => undefined);
   }
 }

@@ -1,4 +1,6 @@
 import { ChromaClient, ChromaNotFoundError, type Collection } from 'chromadb';
+import { ChromaHttp } from './chroma-http';
+import { WriteCoalescer } from './write-coalescer';
 
 export interface VectorRecord {
   id: string;
@@ -19,11 +21,20 @@ const WRITE_BATCH = 500;
 /**
  * Vectors in Chroma: one collection per tenant and embedding model, named
  * `t_<tenant id without dashes>_<model>`, record ids = chunk ids of the Postgres table.
+ *
+ * Upserts into one collection are group-committed (see WriteCoalescer): Chroma's cost is
+ * mostly per request and grows with the collection, so the chunks of documents ingested at
+ * the same time go in a few large requests rather than many small concurrent ones, which
+ * Chroma writes several times slower (bench/README.md).
  */
 export class ChromaVectorStore {
   private readonly collections = new Map<string, Promise<Collection>>();
+  private readonly writers = new Map<string, WriteCoalescer<VectorRecord>>();
 
-  constructor(private readonly client: ChromaClient) {}
+  constructor(
+    private readonly client: ChromaClient,
+    private readonly http: ChromaHttp,
+  ) {}
 
   static connect(url: string): ChromaVectorStore {
     const parsed = new URL(url);
@@ -34,28 +45,20 @@ export class ChromaVectorStore {
         port: Number(parsed.port || (ssl ? 443 : 80)),
         ssl,
       }),
+      new ChromaHttp(url),
     );
+  }
+
+  close(): Promise<void> {
+    return this.http.close();
   }
 
   static collectionName(tenantId: string, model: string): string {
     return `${tenantPrefix(tenantId)}${model.replace(/[^A-Za-z0-9_-]/g, '-')}`;
   }
 
-  async upsert(tenantId: string, model: string, records: VectorRecord[]): Promise<void> {
-    for (let start = 0; start < records.length; start += WRITE_BATCH) {
-      const batch = records.slice(start, start + WRITE_BATCH);
-      await this.withCollection(tenantId, model, (collection) =>
-        collection.upsert({
-          ids: batch.map((record) => record.id),
-          embeddings: batch.map((record) => record.embedding),
-          metadatas: batch.map((record) => ({
-            document_id: record.documentId,
-            version: record.version,
-            chunk_index: record.chunkIndex,
-          })),
-        }),
-      );
-    }
+  upsert(tenantId: string, model: string, records: VectorRecord[]): Promise<void> {
+    return this.writer(tenantId, model).add(records);
   }
 
   async query(
@@ -66,15 +69,15 @@ export class ChromaVectorStore {
     documentIds?: string[],
   ): Promise<VectorHit[]> {
     const result = await this.withCollection(tenantId, model, (collection) =>
-      collection.query({
-        queryEmbeddings: [embedding],
-        nResults: limit,
+      this.http.query(collection, {
+        query_embeddings: [embedding],
+        n_results: limit,
         where: documentIds ? { document_id: { $in: documentIds } } : undefined,
         include: ['distances'],
       }),
     );
     const ids = result.ids[0] ?? [];
-    const distances = result.distances[0] ?? [];
+    const distances = result.distances?.[0] ?? [];
     return ids.map((id, i) => ({ id, distance: distances[i] ?? Number.POSITIVE_INFINITY }));
   }
 
@@ -118,6 +121,7 @@ export class ChromaVectorStore {
     }
     for (const name of names) {
       this.collections.delete(name);
+      this.writers.delete(name);
       await this.client.deleteCollection({ name }).catch((error: unknown) => {
         if (!(error instanceof ChromaNotFoundError)) throw error;
       });
@@ -148,6 +152,30 @@ export class ChromaVectorStore {
     }
   }
 
+  private writer(tenantId: string, model: string): WriteCoalescer<VectorRecord> {
+    const name = ChromaVectorStore.collectionName(tenantId, model);
+    let writer = this.writers.get(name);
+    if (!writer) {
+      writer = new WriteCoalescer(
+        (batch) =>
+          this.withCollection(tenantId, model, (collection) =>
+            this.http.upsert(collection, {
+              ids: batch.map((record) => record.id),
+              embeddings: batch.map((record) => wirePrecision(record.embedding)),
+              metadatas: batch.map((record) => ({
+                document_id: record.documentId,
+                version: record.version,
+                chunk_index: record.chunkIndex,
+              })),
+            }),
+          ),
+        WRITE_BATCH,
+      );
+      this.writers.set(name, writer);
+    }
+    return writer;
+  }
+
   private collection(tenantId: string, model: string): Promise<Collection> {
     const name = ChromaVectorStore.collectionName(tenantId, model);
     let collection = this.collections.get(name);
@@ -176,6 +204,15 @@ export class ChromaVectorStore {
       throw error;
     }
   }
+}
+
+/**
+ * Components rounded to 6 decimals for the request. Chroma keeps float32 anyway, and the JSON
+ * of full doubles is twice as long and slower to write and to parse; the rounding moves a
+ * cosine similarity by less than 1e-5.
+ */
+function wirePrecision(embedding: number[]): number[] {
+  return embedding.map((value) => Math.round(value * 1e6) / 1e6);
 }
 
 function tenantPrefix(tenantId: string): string {

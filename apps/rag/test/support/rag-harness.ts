@@ -50,6 +50,7 @@ export class RagHarness {
     await this.client.close();
     await this.stack.stop();
     await this.owner.end();
+    await this.vectors.close();
     await rm(this.filesDir, { recursive: true, force: true });
   }
 
