@@ -31,9 +31,9 @@ const embeddingsEnvSchema = z.object({
 
 const ingestionEnvSchema = z.object({
   /** Ingestion jobs one rag replica runs at once. */
-  INGESTION_CONCURRENCY: count(1, 64).default(4),
+  INGESTION_CONCURRENCY: count(1, 64).default(8),
   /** Jobs of one tenant running at once across all replicas; the rest wait their turn. */
-  INGESTION_TENANT_CONCURRENCY: count(1, 64).default(2),
+  INGESTION_TENANT_CONCURRENCY: count(1, 64).default(4),
   /** Attempts of a job failing on transient errors (embedding 429/5xx, Chroma, network). */
   INGESTION_ATTEMPTS: count(1, 20).default(5),
   /** First retry delay; doubles with every attempt. */

@@ -160,13 +160,21 @@ export class DocumentRepository extends TenantScopedRepository {
     );
   }
 
-  /** Marks this version as being processed; nothing when it was deleted or superseded. */
-  startProcessing(tenantId: string, id: string, version: number): Promise<DocumentRow | undefined> {
+  /**
+   * Marks this version as being processed; nothing when it was deleted or superseded.
+   * `previous_status` tells a first start (`pending`) from a retry or a takeover.
+   */
+  startProcessing(
+    tenantId: string,
+    id: string,
+    version: number,
+  ): Promise<(DocumentRow & { previous_status: DocumentStatus }) | undefined> {
     return this.inTenant(tenantId, (tx) =>
-      tx.one<DocumentRow>(
-        `UPDATE documents SET status = 'processing', updated_at = now()
-          WHERE id = $1 AND version = $2
-      RETURNING *`,
+      tx.one<DocumentRow & { previous_status: DocumentStatus }>(
+        `UPDATE documents d SET status = 'processing', updated_at = now()
+           FROM (SELECT id, status FROM documents WHERE id = $1 AND version = $2 FOR UPDATE) previous
+          WHERE d.id = previous.id
+      RETURNING d.*, previous.status AS previous_status`,
         [id, version],
       ),
     );
@@ -183,27 +191,21 @@ export class DocumentRepository extends TenantScopedRepository {
     outcome: IngestionOutcome,
   ): Promise<boolean> {
     return this.inTenant(tenantId, async (tx) => {
-      const current = await tx.one(
-        `SELECT 1 FROM documents WHERE id = $1 AND version = $2 FOR UPDATE`,
-        [id, version],
-      );
-      if (!current) return false;
-      await tx.rows(`DELETE FROM chunks WHERE document_id = $1`, [id]);
-      for (let start = 0; start < outcome.chunks.length; start += INSERT_BATCH) {
-        await insertChunks(
-          tx,
-          tenantId,
-          id,
-          version,
-          outcome.chunks.slice(start, start + INSERT_BATCH),
-        );
-      }
-      await tx.rows(
-        `UPDATE documents
-            SET status = 'completed', error_code = NULL, error = NULL, type = $3,
-                title = COALESCE(title, $4), pages = $5, bytes = COALESCE($6, bytes),
-                chunk_count = $7, embedding_model = $8, processed_at = now(), updated_at = now()
-          WHERE id = $1 AND version = $2`,
+      // One statement completes the document (locking its row, so a concurrent reprocess or
+      // delete waits) and, only if this version is still current, drops its previous chunks.
+      const completed = await tx.one(
+        `WITH completed AS (
+           UPDATE documents
+              SET status = 'completed', error_code = NULL, error = NULL, type = $3,
+                  title = COALESCE(title, $4), pages = $5, bytes = COALESCE($6, bytes),
+                  chunk_count = $7, embedding_model = $8, processed_at = now(),
+                  updated_at = now()
+            WHERE id = $1 AND version = $2
+        RETURNING id
+         ), replaced AS (
+           DELETE FROM chunks WHERE document_id IN (SELECT id FROM completed)
+         )
+         SELECT id FROM completed`,
         [
           id,
           version,
@@ -215,6 +217,16 @@ export class DocumentRepository extends TenantScopedRepository {
           outcome.embeddingModel,
         ],
       );
+      if (!completed) return false;
+      for (let start = 0; start < outcome.chunks.length; start += INSERT_BATCH) {
+        await insertChunks(
+          tx,
+          tenantId,
+          id,
+          version,
+          outcome.chunks.slice(start, start + INSERT_BATCH),
+        );
+      }
       return true;
     });
   }

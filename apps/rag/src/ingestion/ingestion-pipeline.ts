@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode } from '@tenantbot/contracts';
+import { DomainError, ErrorCode, type DocumentStatus } from '@tenantbot/contracts';
 import type { Logger } from '@tenantbot/observability';
 import { Chunker, type Chunk, type TextSection } from '../chunking/chunker';
 import { chunkId } from '../chunks/chunk-id';
@@ -24,6 +24,7 @@ interface ExtractedDocument {
 }
 
 type IdentifiedChunk = Chunk & { id: string };
+type StartedDocument = DocumentRow & { previous_status: DocumentStatus };
 
 /**
  * One ingestion of one document version: load the source, extract its text in the sandbox,
@@ -72,7 +73,7 @@ export class IngestionPipeline {
     await this.fail(job, { code: 'INGESTION_FAILED', message: `ingestion stopped: ${reason}` });
   }
 
-  private async ingest(job: IngestionJobData, document: DocumentRow): Promise<void> {
+  private async ingest(job: IngestionJobData, document: StartedDocument): Promise<void> {
     const timings = new StageTimer();
     const source = await timings.time('load', () => this.sources.load(document));
     const results = await timings.time('extract', () => this.extractor.extract(source.inputs));
@@ -87,7 +88,11 @@ export class IngestionPipeline {
 
     const embedder = this.embedders.for(job.settings.embedding_provider);
     await timings.time('embed', () => this.storeVectors(job, embedder, chunks));
-    await timings.time('clean', () => this.removeStaleVectors(job, embedder.model, chunks));
+    // The first start of a document's first version has nothing stale to remove; that spares
+    // every new document a Chroma read and deletes.
+    if (job.version > 1 || document.previous_status !== 'pending') {
+      await timings.time('clean', () => this.removeStaleVectors(job, embedder.model, chunks));
+    }
     const completed = await timings.time('commit', () =>
       this.documents.complete(job.tenantId, job.documentId, job.version, {
         type: source.type,
