@@ -12,7 +12,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { docx, pdf } from './support/document-fixtures';
-import { expectCode, RagHarness } from './support/rag-harness';
+import { LocalEmbedder } from '../src/embeddings/local-embedder';
+import { expectCode, LOCAL_MODEL, RagHarness } from './support/rag-harness';
 
 const HANDBOOK = [
   '# Employee handbook',
@@ -265,6 +266,39 @@ describe('rag documents over the transport', () => {
     });
     expect(onlyNotes.results).toHaveLength(1);
     expect(onlyNotes.results[0].document_id).toBe(notes.id);
+  });
+
+  it('passes over vectors whose chunk is gone and still answers top_k chunks', async () => {
+    const stale = await rag.createTenant('Stale vectors');
+    const handbook = await rag.call<DocumentView>(stale, RAG.DOCUMENTS_CREATE, {
+      title: 'Handbook',
+      text: HANDBOOK,
+      settings: { chunk_size: 100, chunk_overlap: 0 },
+    });
+    await rag.settled(stale, handbook.id);
+    // Vectors equal to the query's own rank first, but have no chunk row (as after a crash
+    // between a Chroma write and the Postgres commit).
+    const query = 'parking spaces for visitors';
+    const [queryVector] = await new LocalEmbedder().embed([query]);
+    const orphans = [randomUUID(), randomUUID(), randomUUID()];
+    await rag.vectors.upsert(
+      stale,
+      LOCAL_MODEL,
+      orphans.map((id, i) => ({
+        id,
+        embedding: queryVector,
+        documentId: randomUUID(),
+        version: 1,
+        chunkIndex: i,
+      })),
+    );
+
+    const { results } = await rag.call<SearchReply>(stale, RAG.SEARCH, { query, top_k: 2 });
+    expect(results).toHaveLength(2);
+    expect(results.every((result) => result.document_id === handbook.id)).toBe(true);
+    for (const orphan of orphans) {
+      expect(results.map((result) => result.chunk_id)).not.toContain(orphan);
+    }
   });
 
   it('finds nothing, without error, for a tenant that has no documents yet', async () => {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TenantScope } from '@tenantbot/database';
+import { TenantScope, type TenantTransaction } from '@tenantbot/database';
 import { TenantScopedRepository } from '../common/tenant-scoped-repository';
 
 export interface ChunkHit {
@@ -36,48 +36,12 @@ export class ChunkRepository extends TenantScopedRepository {
   }
 
   /**
-   * Full-text ranking with `websearch_to_tsquery` (quotes, `or`, `-word`) and `ts_rank_cd`.
-   * Its AND is relaxed to OR, so a question's words need not all occur in one chunk; chunks
-   * that do contain them all rank first.
+   * Runs a search's queries in one transaction of the tenant: one connection and one BEGIN
+   * for the full-text ranking and the rows of the fused hits, the round trips a search is
+   * otherwise made of.
    */
-  fullTextSearch(
-    tenantId: string,
-    query: string,
-    limit: number,
-    documentIds?: string[],
-  ): Promise<ChunkHit[]> {
-    return this.inTenant(tenantId, (tx) =>
-      tx.rows<ChunkHit>(
-        `WITH q AS (
-           SELECT websearch_to_tsquery('${TEXT_SEARCH_CONFIG}', $1) AS every_word,
-                  replace(websearch_to_tsquery('${TEXT_SEARCH_CONFIG}', $1)::text, ' & ', ' | ')::tsquery
-                    AS any_word
-         )
-         SELECT c.id,
-                ts_rank_cd(c.tsv, q.any_word) + CASE WHEN c.tsv @@ q.every_word THEN 1 ELSE 0 END
-                  AS rank
-           FROM chunks c, q
-          WHERE c.tenant_id = $4 AND c.tsv @@ q.any_word
-            AND ($3::uuid[] IS NULL OR c.document_id = ANY ($3))
-          ORDER BY rank DESC, c.id
-          LIMIT $2`,
-        [query, limit, documentIds ?? null, tenantId],
-      ),
-    );
-  }
-
-  /** The chunks with what a citation needs of their document; ids of other tenants yield nothing. */
-  withDocuments(tenantId: string, ids: string[]): Promise<ChunkWithDocument[]> {
-    if (ids.length === 0) return Promise.resolve([]);
-    return this.inTenant(tenantId, (tx) =>
-      tx.rows<ChunkWithDocument>(
-        `SELECT c.id, c.document_id, c.chunk_index, c.page, c.heading_path, c.source_url, c.text,
-                d.filename, d.title, d.url
-           FROM chunks c JOIN documents d ON d.tenant_id = c.tenant_id AND d.id = c.document_id
-          WHERE c.tenant_id = $2 AND c.id = ANY ($1::uuid[])`,
-        [ids, tenantId],
-      ),
-    );
+  search<T>(tenantId: string, work: (chunks: TenantChunks) => Promise<T>): Promise<T> {
+    return this.inTenant(tenantId, (tx) => work(new TenantChunks(tx, tenantId)));
   }
 
   countOfDocument(tenantId: string, documentId: string): Promise<number> {
@@ -88,5 +52,49 @@ export class ChunkRepository extends TenantScopedRepository {
       );
       return row?.count ?? 0;
     });
+  }
+}
+
+/** The chunk queries of a search, in its tenant's transaction. */
+export class TenantChunks {
+  constructor(
+    private readonly tx: TenantTransaction,
+    private readonly tenantId: string,
+  ) {}
+
+  /**
+   * Full-text ranking with `websearch_to_tsquery` (quotes, `or`, `-word`) and `ts_rank_cd`.
+   * Its AND is relaxed to OR, so a question's words need not all occur in one chunk; chunks
+   * that do contain them all rank first.
+   */
+  fullTextSearch(query: string, limit: number, documentIds?: string[]): Promise<ChunkHit[]> {
+    return this.tx.rows<ChunkHit>(
+      `WITH q AS (
+         SELECT websearch_to_tsquery('${TEXT_SEARCH_CONFIG}', $1) AS every_word,
+                replace(websearch_to_tsquery('${TEXT_SEARCH_CONFIG}', $1)::text, ' & ', ' | ')::tsquery
+                  AS any_word
+       )
+       SELECT c.id,
+              ts_rank_cd(c.tsv, q.any_word) + CASE WHEN c.tsv @@ q.every_word THEN 1 ELSE 0 END
+                AS rank
+         FROM chunks c, q
+        WHERE c.tenant_id = $4 AND c.tsv @@ q.any_word
+          AND ($3::uuid[] IS NULL OR c.document_id = ANY ($3))
+        ORDER BY rank DESC, c.id
+        LIMIT $2`,
+      [query, limit, documentIds ?? null, this.tenantId],
+    );
+  }
+
+  /** The chunks with what a citation needs of their document; ids of other tenants yield nothing. */
+  withDocuments(ids: string[]): Promise<ChunkWithDocument[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.tx.rows<ChunkWithDocument>(
+      `SELECT c.id, c.document_id, c.chunk_index, c.page, c.heading_path, c.source_url, c.text,
+              d.filename, d.title, d.url
+         FROM chunks c JOIN documents d ON d.tenant_id = c.tenant_id AND d.id = c.document_id
+        WHERE c.tenant_id = $2 AND c.id = ANY ($1::uuid[])`,
+      [ids, this.tenantId],
+    );
   }
 }

@@ -5,7 +5,11 @@ import {
   type SearchRequest,
   type SearchResult,
 } from '@tenantbot/contracts';
-import { ChunkRepository } from '../chunks/chunk.repository';
+import {
+  ChunkRepository,
+  type ChunkWithDocument,
+  type TenantChunks,
+} from '../chunks/chunk.repository';
 import { resolveSettings } from '../common/rag-settings';
 import { EmbeddingProviderError } from '../embeddings/embedder';
 import { EmbedderRegistry } from '../embeddings/embedder-registry';
@@ -34,38 +38,31 @@ export class HybridRetriever {
     const settings = resolveSettings(request.settings);
     const topK = request.top_k ?? settings.top_k;
     const candidates = Math.max(MIN_CANDIDATES, topK * CANDIDATES_PER_RESULT);
-    const [textHits, vectorHits] = await Promise.all([
-      this.chunks.fullTextSearch(tenantId, request.query, candidates, request.document_ids),
-      this.vectorSearch(tenantId, request, settings.embedding_provider, candidates),
-    ]);
-    const fused = reciprocalRankFusion([textHits.map((hit) => hit.id), vectorHits]);
-    const rows = new Map(
-      (
-        await this.chunks.withDocuments(
-          tenantId,
-          fused.map((hit) => hit.id),
-        )
-      ).map((row) => [row.id, row]),
+    const vectorHits = this.vectorSearch(
+      tenantId,
+      request,
+      settings.embedding_provider,
+      candidates,
     );
-    return fused
-      .flatMap(({ id, score }) => {
-        const row = rows.get(id);
-        if (!row) return [];
-        return [
-          {
-            chunk_id: row.id,
-            document_id: row.document_id,
-            filename: row.filename ?? row.title ?? row.url ?? row.document_id,
-            url: row.source_url ?? row.url,
-            page: row.page,
-            chunk_index: row.chunk_index,
-            heading_path: row.heading_path,
-            text: row.text,
-            score,
-          },
-        ];
-      })
-      .slice(0, topK);
+    // Awaited below; if the transaction fails first, its rejection must not go unhandled.
+    vectorHits.catch(() => undefined);
+    // The full-text ranking runs while the query is embedded and Chroma answers.
+    return this.chunks.search(tenantId, async (chunks) => {
+      const textHits = await chunks.fullTextSearch(request.query, candidates, request.document_ids);
+      const fused = reciprocalRankFusion([textHits.map((hit) => hit.id), await vectorHits]);
+      const rows = await topRows(chunks, fused, topK);
+      return rows.map(({ row, score }) => ({
+        chunk_id: row.id,
+        document_id: row.document_id,
+        filename: row.filename ?? row.title ?? row.url ?? row.document_id,
+        url: row.source_url ?? row.url,
+        page: row.page,
+        chunk_index: row.chunk_index,
+        heading_path: row.heading_path,
+        text: row.text,
+        score,
+      }));
+    });
   }
 
   private async vectorSearch(
@@ -94,4 +91,29 @@ export class HybridRetriever {
     );
     return hits.map((hit) => hit.id);
   }
+}
+
+/**
+ * The rows of the best `topK` fused hits, read from Postgres. A vector id without a row (its
+ * chunk deleted since, or replaced by a newer version) is skipped for the next hit.
+ */
+async function topRows(
+  chunks: TenantChunks,
+  fused: { id: string; score: number }[],
+  topK: number,
+): Promise<{ row: ChunkWithDocument; score: number }[]> {
+  const found: { row: ChunkWithDocument; score: number }[] = [];
+  let next = 0;
+  while (found.length < topK && next < fused.length) {
+    const wanted = fused.slice(next, next + topK - found.length);
+    next += wanted.length;
+    const rows = new Map(
+      (await chunks.withDocuments(wanted.map((hit) => hit.id))).map((row) => [row.id, row]),
+    );
+    for (const hit of wanted) {
+      const row = rows.get(hit.id);
+      if (row) found.push({ row, score: hit.score });
+    }
+  }
+  return found;
 }
