@@ -10,6 +10,8 @@ const root = join(__dirname, '..', '..');
 
 export interface BenchEnvironment {
   env: Record<string, string>;
+  /** The Chroma server this run started, if it started one. */
+  chromaPid?: number;
   teardown(): Promise<void>;
 }
 
@@ -49,6 +51,7 @@ export async function createBenchEnvironment(name: string): Promise<BenchEnviron
 
   return {
     env,
+    chromaPid: chroma?.process.pid,
     async teardown() {
       chroma?.process.kill('SIGTERM');
       if (chroma) rmSync(chroma.dataDir, { recursive: true, force: true });

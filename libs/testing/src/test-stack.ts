@@ -87,6 +87,11 @@ export class TestStack {
     return fetch(`${this.baseUrl}${path}`, init);
   }
 
+  /** The process id of a running app (benchmarks read its CPU time). */
+  pid(app: string): number | undefined {
+    return this.processes.get(app)?.pid;
+  }
+
   kill(app: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const child = this.processes.get(app);
     if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
