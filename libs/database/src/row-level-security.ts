@@ -6,6 +6,7 @@
 export const CURRENT_TENANT = `NULLIF(current_setting('app.tenant_id', true), '')::uuid`;
 export const PLATFORM_SCOPE = `current_setting('app.platform_scope', true) = 'on'`;
 
+/** The first form of the policy (migrations up to 1732000003000 create it). */
 export function tenantIsolationSql(table: string, tenantColumn = 'tenant_id'): string[] {
   const rule = `(${tenantColumn} = ${CURRENT_TENANT} OR ${PLATFORM_SCOPE})`;
   return [
@@ -13,4 +14,19 @@ export function tenantIsolationSql(table: string, tenantColumn = 'tenant_id'): s
     `ALTER TABLE ${table} FORCE ROW LEVEL SECURITY`,
     `CREATE POLICY tenant_isolation ON ${table} USING ${rule} WITH CHECK ${rule}`,
   ];
+}
+
+/**
+ * The same rule with each setting read once per statement: as scalar subqueries they become
+ * init plans, where the first form parsed the setting again for every row it checked (a
+ * tenant's full-text search checks each of its chunks).
+ */
+export function tenantIsolationOncePerStatementSql(
+  table: string,
+  tenantColumn = 'tenant_id',
+): string {
+  const rule =
+    `(${tenantColumn} = (SELECT ${CURRENT_TENANT})` +
+    ` OR (SELECT current_setting('app.platform_scope', true)) = 'on')`;
+  return `ALTER POLICY tenant_isolation ON ${table} USING ${rule} WITH CHECK ${rule}`;
 }

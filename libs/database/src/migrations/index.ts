@@ -2,6 +2,7 @@ import { TenantsAndIdentities1732000000000 } from './1732000000000-tenants-and-i
 import { DocumentsAndChunks1732000001000 } from './1732000001000-documents-and-chunks';
 import { EventOutbox1732000002000 } from './1732000002000-event-outbox';
 import { ConversationsAndUsage1732000003000 } from './1732000003000-conversations-and-usage';
+import { PoliciesReadSettingsOnce1732000004000 } from './1732000004000-policies-read-settings-once';
 
 /** Every migration, in order. Listed explicitly so the built app needs no file globbing. */
 export const ALL_MIGRATIONS = [
@@ -9,4 +10,5 @@ export const ALL_MIGRATIONS = [
   EventOutbox1732000002000,
   DocumentsAndChunks1732000001000,
   ConversationsAndUsage1732000003000,
+  PoliciesReadSettingsOnce1732000004000,
 ];
