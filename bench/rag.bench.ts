@@ -11,8 +11,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { Pool } from 'undici';
 import { LocalEmbedder } from '../apps/rag/src/embeddings/local-embedder';
+import { ChromaHttp } from '../apps/rag/src/vectors/chroma-http';
 import { createBenchEnvironment } from './bench-environment';
 import { measure, printTable, type Measurement } from './measure';
 import { CpuAccount, pidsNamed } from './process-cpu';
@@ -99,22 +99,9 @@ async function main(): Promise<void> {
   const client = stack.transportClient();
   const chromaUrl = new URL(environment.env.CHROMA_URL);
   const chromaClient = new ChromaClient({ host: chromaUrl.hostname, port: Number(chromaUrl.port) });
-  // The raw Chroma calls go over undici, as the service's do (ADR 5): the baseline is the
-  // engine, not the cost of a slower client.
-  const chromaHttp = new Pool(chromaUrl.origin, { connections: CONCURRENCY });
-  const postToChroma = async (collection: Collection, operation: string, body: object) => {
-    const response = await chromaHttp.request({
-      path:
-        `/api/v2/tenants/${collection.tenant}/databases/${collection.database}` +
-        `/collections/${collection.id}/${operation}`,
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    const answer = await response.body.text();
-    if (response.statusCode >= 300) throw new Error(`Chroma ${operation}: ${answer}`);
-    return answer;
-  };
+  // The raw Chroma calls go the service's way (ADR 5): the baseline is the engine, not the
+  // cost of a slower client.
+  const chromaHttp = new ChromaHttp(environment.env.CHROMA_URL);
   const tenants: string[] = [];
   const tenantCollections: string[] = [];
   try {
@@ -215,12 +202,9 @@ async function main(): Promise<void> {
     const addStarted = performance.now();
     for (let start = 0; start < chunks.length; start += 500) {
       const batch = chunks.slice(start, start + 500);
-      await postToChroma(raw, 'add', {
+      await chromaHttp.add(raw, {
         ids: batch.map((chunk) => chunk.id),
-        // The records the service writes: its wire precision and its metadata.
-        embeddings: vectors
-          .slice(start, start + 500)
-          .map((vector) => vector.map((value) => Math.round(value * 1e6) / 1e6)),
+        embeddings: vectors.slice(start, start + 500),
         metadatas: batch.map((chunk) => ({
           document_id: chunk.document_id,
           version: chunk.version,
@@ -303,7 +287,7 @@ async function main(): Promise<void> {
       {
         name: `raw Chroma query (${CANDIDATES} nearest, precomputed vector)`,
         call: () =>
-          postToChroma(tenantCollection, 'query', {
+          chromaHttp.query(tenantCollection, {
             query_embeddings: [queryVectors[pick()]],
             n_results: CANDIDATES,
             include: ['distances'],

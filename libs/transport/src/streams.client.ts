@@ -129,8 +129,18 @@ export class RedisStreamsClient extends ClientProxy {
       data: packet.data,
       context: currentContext(),
     };
-    await this.redis.xadd(
-      this.keys.events(pattern),
+    await this.append(this.keys.events(pattern), envelope);
+    return undefined as T;
+  }
+
+  protected override serializeError(err: ErrorBody): DomainError {
+    return DomainError.fromBody(err);
+  }
+
+  /** Appends a message to a stream, trimmed to about its maximum length. */
+  private append(stream: string, envelope: RequestEnvelope): Promise<string | null> {
+    return this.redis.xadd(
+      stream,
       'MAXLEN',
       '~',
       this.options.maxStreamLength ?? TRANSPORT_DEFAULTS.maxStreamLength,
@@ -138,11 +148,6 @@ export class RedisStreamsClient extends ClientProxy {
       'm',
       encode(envelope),
     );
-    return undefined as T;
-  }
-
-  protected override serializeError(err: ErrorBody): DomainError {
-    return DomainError.fromBody(err);
   }
 
   private publishRequest(
@@ -185,27 +190,17 @@ export class RedisStreamsClient extends ClientProxy {
       deadline: Date.now() + timeoutMs,
       context: currentContext(),
     };
-    this.redis
-      .xadd(
-        this.keys.requests(service),
-        'MAXLEN',
-        '~',
-        this.options.maxStreamLength ?? TRANSPORT_DEFAULTS.maxStreamLength,
-        '*',
-        'm',
-        encode(envelope),
-      )
-      .catch(() => {
-        if (!this.routingMap.delete(id)) return;
-        clearTimeout(timer);
-        callback({
-          err: transportError(
-            ErrorCode.SERVICE_UNAVAILABLE,
-            'the message bus (Redis) is unreachable',
-          ),
-          isDisposed: true,
-        });
+    this.append(this.keys.requests(service), envelope).catch(() => {
+      if (!this.routingMap.delete(id)) return;
+      clearTimeout(timer);
+      callback({
+        err: transportError(
+          ErrorCode.SERVICE_UNAVAILABLE,
+          'the message bus (Redis) is unreachable',
+        ),
+        isDisposed: true,
       });
+    });
 
     return () => {
       // Unsubscribed before the reply ended: tell the replica to stop producing it.

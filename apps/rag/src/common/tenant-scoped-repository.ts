@@ -1,4 +1,4 @@
-import { TenantTransaction, type TenantScope } from '@tenantbot/database';
+import { inTenant, type TenantScope, type TenantTransaction } from '@tenantbot/database';
 
 /**
  * Every query of a tenant-scoped repository runs in `TenantScope.run`, and the tenant is a
@@ -9,6 +9,6 @@ export abstract class TenantScopedRepository {
   constructor(private readonly scope: TenantScope) {}
 
   protected inTenant<T>(tenantId: string, work: (tx: TenantTransaction) => Promise<T>) {
-    return this.scope.run(tenantId, (manager) => work(new TenantTransaction(manager)));
+    return inTenant(this.scope, tenantId, work);
   }
 }

@@ -37,6 +37,9 @@ export interface DocumentRow {
   processed_at: Date | null;
 }
 
+/** A document as a job found it: `previous_status` tells a first start from a rerun. */
+export type StartedDocument = DocumentRow & { previous_status: DocumentStatus };
+
 export interface NewDocument {
   id: string;
   source: DocumentSource;
@@ -168,9 +171,9 @@ export class DocumentRepository extends TenantScopedRepository {
     tenantId: string,
     id: string,
     version: number,
-  ): Promise<(DocumentRow & { previous_status: DocumentStatus }) | undefined> {
+  ): Promise<StartedDocument | undefined> {
     return this.inTenant(tenantId, (tx) =>
-      tx.one<DocumentRow & { previous_status: DocumentStatus }>(
+      tx.one<StartedDocument>(
         `UPDATE documents d SET status = 'processing', updated_at = now()
            FROM (SELECT id, status FROM documents WHERE id = $1 AND version = $2 FOR UPDATE) previous
           WHERE d.id = previous.id

@@ -1,8 +1,8 @@
-import { DomainError, ErrorCode, type DocumentStatus } from '@tenantbot/contracts';
+import { DomainError, ErrorCode } from '@tenantbot/contracts';
 import type { Logger } from '@tenantbot/observability';
 import { Chunker, type Chunk, type TextSection } from '../chunking/chunker';
 import { chunkId } from '../chunks/chunk-id';
-import type { DocumentRepository, DocumentRow } from '../documents/document.repository';
+import type { DocumentRepository, StartedDocument } from '../documents/document.repository';
 import { EmbeddingProviderError, type Embedder } from '../embeddings/embedder';
 import type { EmbedderRegistry } from '../embeddings/embedder-registry';
 import type { ChromaVectorStore } from '../vectors/chroma-vector-store';
@@ -24,7 +24,6 @@ interface ExtractedDocument {
 }
 
 type IdentifiedChunk = Chunk & { id: string };
-type StartedDocument = DocumentRow & { previous_status: DocumentStatus };
 
 /**
  * One ingestion of one document version: load the source, extract its text in the sandbox,

@@ -161,7 +161,7 @@ export class ChromaVectorStore {
           this.withCollection(tenantId, model, (collection) =>
             this.http.upsert(collection, {
               ids: batch.map((record) => record.id),
-              embeddings: batch.map((record) => wirePrecision(record.embedding)),
+              embeddings: batch.map((record) => record.embedding),
               metadatas: batch.map((record) => ({
                 document_id: record.documentId,
                 version: record.version,
@@ -204,15 +204,6 @@ export class ChromaVectorStore {
       throw error;
     }
   }
-}
-
-/**
- * Components rounded to 6 decimals for the request. Chroma keeps float32 anyway, and the JSON
- * of full doubles is twice as long and slower to write and to parse; the rounding moves a
- * cosine similarity by less than 1e-5.
- */
-function wirePrecision(embedding: number[]): number[] {
-  return embedding.map((value) => Math.round(value * 1e6) / 1e6);
 }
 
 function tenantPrefix(tenantId: string): string {
