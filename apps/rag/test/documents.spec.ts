@@ -12,8 +12,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { docx, pdf } from './support/document-fixtures';
-import { LocalEmbedder } from '../src/embeddings/local-embedder';
-import { expectCode, LOCAL_MODEL, RagHarness } from './support/rag-harness';
+import { expectCode, RagHarness } from './support/rag-harness';
 
 const HANDBOOK = [
   '# Employee handbook',
@@ -266,6 +265,17 @@ describe('rag documents over the transport', () => {
     });
     expect(onlyNotes.results).toHaveLength(1);
     expect(onlyNotes.results[0].document_id).toBe(notes.id);
+
+    // The full-text query goes to Postgres as a literal: quotes, backslashes and SQL are words.
+    const hostile = await rag.call<SearchReply>(other, RAG.SEARCH, {
+      query: String.raw`refunds "are paid" \' '); DROP TABLE chunks; -- $$`,
+      top_k: 1,
+    });
+    expect(hostile.results[0].text).toContain('Refunds are paid');
+    await expectCode(
+      rag.call(other, RAG.SEARCH, { query: 'refund\0; DROP TABLE chunks' }),
+      ErrorCode.VALIDATION_FAILED,
+    );
   });
 
   it('passes over vectors whose chunk is gone and still answers top_k chunks', async () => {
@@ -279,19 +289,8 @@ describe('rag documents over the transport', () => {
     // Vectors equal to the query's own rank first, but have no chunk row (as after a crash
     // between a Chroma write and the Postgres commit).
     const query = 'parking spaces for visitors';
-    const [queryVector] = await new LocalEmbedder().embed([query]);
     const orphans = [randomUUID(), randomUUID(), randomUUID()];
-    await rag.vectors.upsert(
-      stale,
-      LOCAL_MODEL,
-      orphans.map((id, i) => ({
-        id,
-        embedding: queryVector,
-        documentId: randomUUID(),
-        version: 1,
-        chunkIndex: i,
-      })),
-    );
+    await rag.plantVectors(stale, orphans, query);
 
     const { results } = await rag.call<SearchReply>(stale, RAG.SEARCH, { query, top_k: 2 });
     expect(results).toHaveLength(2);

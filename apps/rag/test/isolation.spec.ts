@@ -93,6 +93,19 @@ describe('tenant isolation of documents, chunks and vectors', () => {
     }
   });
 
+  it("never shows another tenant's chunk whose id reaches its own vector collection", async () => {
+    // As if tenant A's vector ids had leaked into B's collection: B's ranking then holds them,
+    // but the rows behind them are read under B's row-level security and do not exist for B.
+    const query = 'Nightingale budget';
+    const leakedIds = await rag.vectorIds(tenantA, secret.id);
+    await rag.plantVectors(tenantB, leakedIds, query, secret.id);
+    const reply = await rag.call<SearchReply>(tenantB, RAG.SEARCH, { query, top_k: 50 });
+    expect(reply.results.map((result) => result.chunk_id)).not.toContain(leakedIds[0]);
+    expect(reply.results.every((result) => !result.text.includes('Nightingale'))).toBe(true);
+    expect(reply.results.map((result) => result.text)).toEqual(['Tenant B sells bicycles.']);
+    await rag.vectors.delete(tenantB, LOCAL_MODEL, leakedIds);
+  });
+
   it("cannot delete or reprocess another tenant's documents", async () => {
     for (const pattern of [RAG.DOCUMENTS_DELETE, RAG.DOCUMENTS_REPROCESS]) {
       for (const document of [secret, uploaded]) {

@@ -40,6 +40,7 @@ describe('rag message schemas', () => {
     expect(searchRequestSchema.parse({ query: '  refunds ' }).query).toBe('refunds');
     expect(searchRequestSchema.safeParse({ query: '   ' }).success).toBe(false);
     expect(searchRequestSchema.safeParse({ query: 'x', top_k: 51 }).success).toBe(false);
+    expect(searchRequestSchema.safeParse({ query: 'refund\0' }).success).toBe(false);
     expect(searchRequestSchema.safeParse({ query: 'x', document_ids: ['nope'] }).success).toBe(
       false,
     );

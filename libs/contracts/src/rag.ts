@@ -169,7 +169,12 @@ export type DeleteDocumentReply = z.output<typeof deleteDocumentReplySchema>;
 // ---- rag.search / rag.retrieve ---------------------------------------------------------------
 
 export const searchRequestSchema = z.strictObject({
-  query: z.string().trim().min(1).max(2000),
+  query: z
+    .string()
+    .trim()
+    .min(1)
+    .max(2000)
+    .refine((query) => !query.includes('\0'), 'must not contain NUL characters'),
   top_k: z.coerce.number().int().min(1).max(50).optional(),
   document_ids: z.array(z.uuid()).min(1).max(100).optional(),
   settings,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DataSource } from 'typeorm';
-import { appUrlFrom, createDataSource, TenantScope } from '../src';
+import { appUrlFrom, createDataSource, sqlLiteral, TenantScope } from '../src';
 
 const ownerUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tenantbot';
 
@@ -80,6 +80,45 @@ describe('row-level security under the app role', () => {
   it('rejects a tenant id that is not a uuid before touching the database', async () => {
     await expect(scope.run(`' OR 1=1 --`, (db) => db.query('SELECT 1'))).rejects.toMatchObject({
       code: 'TENANT_REQUIRED',
+    });
+  });
+
+  describe('a statement in one round trip', () => {
+    const currentTenantSetting = async () => {
+      const [{ setting }] = (await app.query(
+        `SELECT current_setting('app.tenant_id', true) AS setting`,
+      )) as { setting: string | null }[];
+      return setting ?? '';
+    };
+
+    it('sees only its tenant, and the setting ends with it', async () => {
+      expect(await scope.statement(tenantA, `SELECT username FROM users`)).toEqual([
+        { username: 'alice' },
+      ]);
+      expect(await scope.statement(tenantB, `SELECT username FROM users`)).toEqual([
+        { username: 'bob' },
+      ]);
+      // The pool has one connection: the statements above ran on it.
+      expect(await currentTenantSetting()).toBe('');
+      expect(await app.query(`SELECT * FROM users`)).toEqual([]);
+    });
+
+    it('cannot write across tenants, and a failed statement leaves nothing behind', async () => {
+      await expect(
+        scope.statement(
+          tenantA,
+          `INSERT INTO users (tenant_id, username, password_hash, role)
+           VALUES (${sqlLiteral(tenantB)}, 'mallory', 'x', 'user')`,
+        ),
+      ).rejects.toThrow(/row-level security/);
+      expect(await currentTenantSetting()).toBe('');
+      expect(await owner.query(`SELECT 1 FROM users WHERE username = 'mallory'`)).toEqual([]);
+    });
+
+    it('rejects a tenant id that is not a uuid before touching the database', async () => {
+      await expect(scope.statement(`' OR 1=1 --`, 'SELECT 1')).rejects.toMatchObject({
+        code: 'TENANT_REQUIRED',
+      });
     });
   });
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TenantScope, type TenantTransaction } from '@tenantbot/database';
+import { sqlLiteral, TenantScope } from '@tenantbot/database';
 import { TenantScopedRepository } from '../common/tenant-scoped-repository';
 
 export interface ChunkHit {
@@ -24,24 +24,15 @@ export interface ChunkWithDocument {
 const TEXT_SEARCH_CONFIG = 'english';
 
 /**
- * Every query also names its tenant, although row-level security would filter without it:
- * the policy's OR (tenant, or platform scope) cannot use an index, while `tenant_id = $n`
- * (a leakproof comparison) can, so the tenant's rows are read through the index instead of
- * scanning every tenant's chunks.
+ * Every query that scans chunks also names its tenant, although row-level security would
+ * filter without it: the policy's OR (tenant, or platform scope) cannot use an index, while
+ * `tenant_id = …` (a leakproof comparison) can, so the tenant's rows are read through the index
+ * instead of scanning every tenant's chunks.
  */
 @Injectable()
 export class ChunkRepository extends TenantScopedRepository {
   constructor(scope: TenantScope) {
     super(scope);
-  }
-
-  /**
-   * Runs a search's queries in one transaction of the tenant: one connection and one BEGIN
-   * for the full-text ranking and the rows of the fused hits, the round trips a search is
-   * otherwise made of.
-   */
-  search<T>(tenantId: string, work: (chunks: TenantChunks) => Promise<T>): Promise<T> {
-    return this.inTenant(tenantId, (tx) => work(new TenantChunks(tx, tenantId)));
   }
 
   countOfDocument(tenantId: string, documentId: string): Promise<number> {
@@ -53,48 +44,55 @@ export class ChunkRepository extends TenantScopedRepository {
       return row?.count ?? 0;
     });
   }
-}
-
-/** The chunk queries of a search, in its tenant's transaction. */
-export class TenantChunks {
-  constructor(
-    private readonly tx: TenantTransaction,
-    private readonly tenantId: string,
-  ) {}
 
   /**
    * Full-text ranking with `websearch_to_tsquery` (quotes, `or`, `-word`) and `ts_rank_cd`.
    * Its AND is relaxed to OR, so a question's words need not all occur in one chunk; chunks
-   * that do contain them all rank first.
+   * that do contain them all rank first. One round trip: it runs while Chroma answers.
    */
-  fullTextSearch(query: string, limit: number, documentIds?: string[]): Promise<ChunkHit[]> {
-    return this.tx.rows<ChunkHit>(
+  fullTextSearch(
+    tenantId: string,
+    query: string,
+    limit: number,
+    documentIds?: string[],
+  ): Promise<ChunkHit[]> {
+    const tsquery = `websearch_to_tsquery('${TEXT_SEARCH_CONFIG}', ${sqlLiteral(query)})`;
+    const inDocuments = documentIds
+      ? `AND c.document_id = ANY (${sqlLiteral(documentIds)}::uuid[])`
+      : '';
+    return this.statement<ChunkHit>(
+      tenantId,
       `WITH q AS (
-         SELECT websearch_to_tsquery('${TEXT_SEARCH_CONFIG}', $1) AS every_word,
-                replace(websearch_to_tsquery('${TEXT_SEARCH_CONFIG}', $1)::text, ' & ', ' | ')::tsquery
-                  AS any_word
+         SELECT ${tsquery} AS every_word,
+                replace(${tsquery}::text, ' & ', ' | ')::tsquery AS any_word
        )
        SELECT c.id,
               ts_rank_cd(c.tsv, q.any_word) + CASE WHEN c.tsv @@ q.every_word THEN 1 ELSE 0 END
                 AS rank
          FROM chunks c, q
-        WHERE c.tenant_id = $4 AND c.tsv @@ q.any_word
-          AND ($3::uuid[] IS NULL OR c.document_id = ANY ($3))
+        WHERE c.tenant_id = ${sqlLiteral(tenantId)} AND c.tsv @@ q.any_word ${inDocuments}
         ORDER BY rank DESC, c.id
-        LIMIT $2`,
-      [query, limit, documentIds ?? null, this.tenantId],
+        LIMIT ${sqlLiteral(limit)}`,
     );
   }
 
-  /** The chunks with what a citation needs of their document; ids of other tenants yield nothing. */
-  withDocuments(ids: string[]): Promise<ChunkWithDocument[]> {
+  /**
+   * The chunks with what a citation needs of their document; ids of other tenants yield nothing.
+   * The chunks are read by primary key first (a materialized CTE), then joined to their
+   * documents: without table statistics (a tenant searching right after its first ingestion)
+   * the planner would otherwise walk every chunk of each of the tenant's documents instead.
+   */
+  withDocuments(tenantId: string, ids: string[]): Promise<ChunkWithDocument[]> {
     if (ids.length === 0) return Promise.resolve([]);
-    return this.tx.rows<ChunkWithDocument>(
-      `SELECT c.id, c.document_id, c.chunk_index, c.page, c.heading_path, c.source_url, c.text,
+    return this.statement<ChunkWithDocument>(
+      tenantId,
+      `WITH hit AS MATERIALIZED (
+         SELECT id, tenant_id, document_id, chunk_index, page, heading_path, source_url, text
+           FROM chunks WHERE id = ANY (${sqlLiteral(ids)}::uuid[])
+       )
+       SELECT c.id, c.document_id, c.chunk_index, c.page, c.heading_path, c.source_url, c.text,
               d.filename, d.title, d.url
-         FROM chunks c JOIN documents d ON d.tenant_id = c.tenant_id AND d.id = c.document_id
-        WHERE c.tenant_id = $2 AND c.id = ANY ($1::uuid[])`,
-      [ids, this.tenantId],
+         FROM hit c JOIN documents d ON d.tenant_id = c.tenant_id AND d.id = c.document_id`,
     );
   }
 }

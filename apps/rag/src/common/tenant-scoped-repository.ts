@@ -11,4 +11,9 @@ export abstract class TenantScopedRepository {
   protected inTenant<T>(tenantId: string, work: (tx: TenantTransaction) => Promise<T>) {
     return inTenant(this.scope, tenantId, work);
   }
+
+  /** One read in one round trip, its values as `sqlLiteral`s (see `TenantScope.statement`). */
+  protected statement<T>(tenantId: string, sql: string): Promise<T[]> {
+    return this.scope.statement<T>(tenantId, sql);
+  }
 }

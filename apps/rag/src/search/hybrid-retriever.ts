@@ -5,11 +5,7 @@ import {
   type SearchRequest,
   type SearchResult,
 } from '@tenantbot/contracts';
-import {
-  ChunkRepository,
-  type ChunkWithDocument,
-  type TenantChunks,
-} from '../chunks/chunk.repository';
+import { ChunkRepository, type ChunkWithDocument } from '../chunks/chunk.repository';
 import { resolveSettings } from '../common/rag-settings';
 import { EmbeddingProviderError } from '../embeddings/embedder';
 import { EmbedderRegistry } from '../embeddings/embedder-registry';
@@ -44,25 +40,28 @@ export class HybridRetriever {
       settings.embedding_provider,
       candidates,
     );
-    // Awaited below; if the transaction fails first, its rejection must not go unhandled.
+    // Awaited below; if the full-text ranking fails first, its rejection must not go unhandled.
     vectorHits.catch(() => undefined);
     // The full-text ranking runs while the query is embedded and Chroma answers.
-    return this.chunks.search(tenantId, async (chunks) => {
-      const textHits = await chunks.fullTextSearch(request.query, candidates, request.document_ids);
-      const fused = reciprocalRankFusion([textHits.map((hit) => hit.id), await vectorHits]);
-      const rows = await topRows(chunks, fused, topK);
-      return rows.map(({ row, score }) => ({
-        chunk_id: row.id,
-        document_id: row.document_id,
-        filename: row.filename ?? row.title ?? row.url ?? row.document_id,
-        url: row.source_url ?? row.url,
-        page: row.page,
-        chunk_index: row.chunk_index,
-        heading_path: row.heading_path,
-        text: row.text,
-        score,
-      }));
-    });
+    const textHits = await this.chunks.fullTextSearch(
+      tenantId,
+      request.query,
+      candidates,
+      request.document_ids,
+    );
+    const fused = reciprocalRankFusion([textHits.map((hit) => hit.id), await vectorHits]);
+    const rows = await this.topRows(tenantId, fused, topK);
+    return rows.map(({ row, score }) => ({
+      chunk_id: row.id,
+      document_id: row.document_id,
+      filename: row.filename ?? row.title ?? row.url ?? row.document_id,
+      url: row.source_url ?? row.url,
+      page: row.page,
+      chunk_index: row.chunk_index,
+      heading_path: row.heading_path,
+      text: row.text,
+      score,
+    }));
   }
 
   private async vectorSearch(
@@ -91,29 +90,31 @@ export class HybridRetriever {
     );
     return hits.map((hit) => hit.id);
   }
-}
 
-/**
- * The rows of the best `topK` fused hits, read from Postgres. A vector id without a row (its
- * chunk deleted since, or replaced by a newer version) is skipped for the next hit.
- */
-async function topRows(
-  chunks: TenantChunks,
-  fused: { id: string; score: number }[],
-  topK: number,
-): Promise<{ row: ChunkWithDocument; score: number }[]> {
-  const found: { row: ChunkWithDocument; score: number }[] = [];
-  let next = 0;
-  while (found.length < topK && next < fused.length) {
-    const wanted = fused.slice(next, next + topK - found.length);
-    next += wanted.length;
-    const rows = new Map(
-      (await chunks.withDocuments(wanted.map((hit) => hit.id))).map((row) => [row.id, row]),
-    );
-    for (const hit of wanted) {
-      const row = rows.get(hit.id);
-      if (row) found.push({ row, score: hit.score });
+  /**
+   * The rows of the best `topK` fused hits, read from Postgres. A vector id without a row (its
+   * chunk deleted since, or replaced by a newer version) is skipped for the next hit.
+   */
+  private async topRows(
+    tenantId: string,
+    fused: { id: string; score: number }[],
+    topK: number,
+  ): Promise<{ row: ChunkWithDocument; score: number }[]> {
+    const found: { row: ChunkWithDocument; score: number }[] = [];
+    let next = 0;
+    while (found.length < topK && next < fused.length) {
+      const wanted = fused.slice(next, next + topK - found.length);
+      next += wanted.length;
+      const rows = await this.chunks.withDocuments(
+        tenantId,
+        wanted.map((hit) => hit.id),
+      );
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      for (const hit of wanted) {
+        const row = byId.get(hit.id);
+        if (row) found.push({ row, score: hit.score });
+      }
     }
+    return found;
   }
-  return found;
 }

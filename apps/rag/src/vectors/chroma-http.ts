@@ -43,7 +43,10 @@ export class ChromaHttp {
   }
 
   query(collection: Collection, body: QueryBody): Promise<QueryAnswer> {
-    return this.post<QueryAnswer>(collection, 'query', body);
+    return this.post<QueryAnswer>(collection, 'query', {
+      ...body,
+      query_embeddings: body.query_embeddings.map(wirePrecision),
+    });
   }
 
   close(): Promise<void> {
@@ -69,16 +72,15 @@ export class ChromaHttp {
   }
 }
 
-/**
- * Components rounded to 6 decimals for the request. Chroma keeps float32 anyway, and the JSON
- * of full doubles is twice as long and slower to write and to parse; the rounding moves a
- * cosine similarity by less than 1e-5.
- */
 function onTheWire(records: RecordsBody): RecordsBody {
-  return {
-    ...records,
-    embeddings: records.embeddings.map((embedding) =>
-      embedding.map((value) => Math.round(value * 1e6) / 1e6),
-    ),
-  };
+  return { ...records, embeddings: records.embeddings.map(wirePrecision) };
+}
+
+/**
+ * Components rounded to 6 decimals for the request, records and queries alike. Chroma keeps
+ * float32 anyway, and the JSON of full doubles is twice as long and slower to write and to
+ * parse; the rounding moves a cosine similarity by less than 1e-5.
+ */
+function wirePrecision(embedding: number[]): number[] {
+  return embedding.map((value) => Math.round(value * 1e6) / 1e6);
 }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { RAG } from '@tenantbot/contracts';
+import { LocalEmbedder } from '../../src/embeddings/local-embedder';
 import { ChromaVectorStore } from '../../src/vectors/chroma-vector-store';
 
 export const LOCAL_MODEL = 'local-hash-512';
@@ -96,6 +97,24 @@ export class RagHarness {
   async vectorIds(tenantId: string, documentId: string, model = LOCAL_MODEL): Promise<string[]> {
     const vectors = await this.vectors.vectorsOfDocument(tenantId, model, documentId);
     return vectors.map((vector) => vector.id).sort();
+  }
+
+  /**
+   * Writes vectors with these ids straight into a tenant's collection, each equal to the given
+   * query's embedding so that they rank first: what a crash or a bug could leave behind.
+   */
+  async plantVectors(
+    tenantId: string,
+    ids: string[],
+    query: string,
+    documentId: string = randomUUID(),
+  ) {
+    const [embedding] = await new LocalEmbedder().embed([query]);
+    await this.vectors.upsert(
+      tenantId,
+      LOCAL_MODEL,
+      ids.map((id, chunkIndex) => ({ id, embedding, documentId, version: 1, chunkIndex })),
+    );
   }
 }
 
