@@ -87,8 +87,9 @@ const infrastructure: Provider[] = [
   },
   {
     provide: ChromaVectorStore,
-    inject: [RAG_CONFIG],
-    useFactory: (config: RagConfig) => ChromaVectorStore.connect(config.CHROMA_URL),
+    inject: [RAG_CONFIG, RAG_LOGGER],
+    useFactory: (config: RagConfig, logger: Logger) =>
+      ChromaVectorStore.connect(config.CHROMA_URL, logger),
   },
 ];
 

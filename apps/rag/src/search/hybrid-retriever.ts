@@ -34,22 +34,13 @@ export class HybridRetriever {
     const settings = resolveSettings(request.settings);
     const topK = request.top_k ?? settings.top_k;
     const candidates = Math.max(MIN_CANDIDATES, topK * CANDIDATES_PER_RESULT);
-    const vectorHits = this.vectorSearch(
-      tenantId,
-      request,
-      settings.embedding_provider,
-      candidates,
-    );
-    // Awaited below; if the full-text ranking fails first, its rejection must not go unhandled.
-    vectorHits.catch(() => undefined);
-    // The full-text ranking runs while the query is embedded and Chroma answers.
-    const textHits = await this.chunks.fullTextSearch(
-      tenantId,
-      request.query,
-      candidates,
-      request.document_ids,
-    );
-    const fused = reciprocalRankFusion([textHits.map((hit) => hit.id), await vectorHits]);
+    // Both rankings at once: the full-text query runs while the query is embedded and Chroma
+    // answers.
+    const [textHits, vectorHits] = await Promise.all([
+      this.chunks.fullTextSearch(tenantId, request.query, candidates, request.document_ids),
+      this.vectorSearch(tenantId, request, settings.embedding_provider, candidates),
+    ]);
+    const fused = reciprocalRankFusion([textHits.map((hit) => hit.id), vectorHits]);
     const rows = await this.topRows(tenantId, fused, topK);
     return rows.map(({ row, score }) => ({
       chunk_id: row.id,
