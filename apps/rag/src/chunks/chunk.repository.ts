@@ -2,11 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { sqlLiteral, TenantScope } from '@tenantbot/database';
 import { TenantScopedRepository } from '../common/tenant-scoped-repository';
 
-export interface ChunkHit {
-  id: string;
-  rank: number;
-}
-
 export interface ChunkWithDocument {
   id: string;
   document_id: string;
@@ -19,6 +14,14 @@ export interface ChunkWithDocument {
   title: string | null;
   url: string | null;
 }
+
+export interface RankedChunk extends ChunkWithDocument {
+  rank: number;
+}
+
+/** What a search result needs, of the chunk `c` and its document `d`. */
+const CITATION_COLUMNS = `c.id, c.document_id, c.chunk_index, c.page, c.heading_path, c.source_url, c.text,
+       d.filename, d.title, d.url`;
 
 /** The text search configuration of the `chunks.tsv` column (see the migration). */
 const TEXT_SEARCH_CONFIG = 'english';
@@ -48,31 +51,39 @@ export class ChunkRepository extends TenantScopedRepository {
   /**
    * Full-text ranking with `websearch_to_tsquery` (quotes, `or`, `-word`) and `ts_rank_cd`.
    * Its AND is relaxed to OR, so a question's words need not all occur in one chunk; chunks
-   * that do contain them all rank first. One round trip: it runs while Chroma answers.
+   * that do contain them all rank first. One round trip, while Chroma answers; each candidate
+   * comes with its row, so a search whose best hits are all among them reads nothing more.
    */
   fullTextSearch(
     tenantId: string,
     query: string,
     limit: number,
     documentIds?: string[],
-  ): Promise<ChunkHit[]> {
+  ): Promise<RankedChunk[]> {
     const tsquery = `websearch_to_tsquery('${TEXT_SEARCH_CONFIG}', ${sqlLiteral(query)})`;
     const inDocuments = documentIds
       ? `AND c.document_id = ANY (${sqlLiteral(documentIds)}::uuid[])`
       : '';
-    return this.statement<ChunkHit>(
+    return this.statement<RankedChunk>(
       tenantId,
       `WITH q AS (
          SELECT ${tsquery} AS every_word,
                 replace(${tsquery}::text, ' & ', ' | ')::tsquery AS any_word
+       ),
+       ranked AS MATERIALIZED (
+         SELECT c.id,
+                ts_rank_cd(c.tsv, q.any_word) + CASE WHEN c.tsv @@ q.every_word THEN 1 ELSE 0 END
+                  AS rank
+           FROM chunks c, q
+          WHERE c.tenant_id = ${sqlLiteral(tenantId)} AND c.tsv @@ q.any_word ${inDocuments}
+          ORDER BY rank DESC, c.id
+          LIMIT ${sqlLiteral(limit)}
        )
-       SELECT c.id,
-              ts_rank_cd(c.tsv, q.any_word) + CASE WHEN c.tsv @@ q.every_word THEN 1 ELSE 0 END
-                AS rank
-         FROM chunks c, q
-        WHERE c.tenant_id = ${sqlLiteral(tenantId)} AND c.tsv @@ q.any_word ${inDocuments}
-        ORDER BY rank DESC, c.id
-        LIMIT ${sqlLiteral(limit)}`,
+       SELECT ${CITATION_COLUMNS}, r.rank
+         FROM ranked r
+         JOIN chunks c ON c.id = r.id
+         JOIN documents d ON d.tenant_id = c.tenant_id AND d.id = c.document_id
+        ORDER BY r.rank DESC, r.id`,
     );
   }
 
@@ -86,13 +97,12 @@ export class ChunkRepository extends TenantScopedRepository {
     if (ids.length === 0) return Promise.resolve([]);
     return this.statement<ChunkWithDocument>(
       tenantId,
-      `WITH hit AS MATERIALIZED (
+      `WITH c AS MATERIALIZED (
          SELECT id, tenant_id, document_id, chunk_index, page, heading_path, source_url, text
            FROM chunks WHERE id = ANY (${sqlLiteral(ids)}::uuid[])
        )
-       SELECT c.id, c.document_id, c.chunk_index, c.page, c.heading_path, c.source_url, c.text,
-              d.filename, d.title, d.url
-         FROM hit c JOIN documents d ON d.tenant_id = c.tenant_id AND d.id = c.document_id`,
+       SELECT ${CITATION_COLUMNS}
+         FROM c JOIN documents d ON d.tenant_id = c.tenant_id AND d.id = c.document_id`,
     );
   }
 }

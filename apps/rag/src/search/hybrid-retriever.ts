@@ -41,7 +41,7 @@ export class HybridRetriever {
       this.vectorSearch(tenantId, request, settings.embedding_provider, candidates),
     ]);
     const fused = reciprocalRankFusion([textHits.map((hit) => hit.id), vectorHits]);
-    const rows = await this.topRows(tenantId, fused, topK);
+    const rows = await this.topRows(tenantId, fused, topK, textHits);
     return rows.map(({ row, score }) => ({
       chunk_id: row.id,
       document_id: row.document_id,
@@ -83,26 +83,26 @@ export class HybridRetriever {
   }
 
   /**
-   * The rows of the best `topK` fused hits, read from Postgres. A vector id without a row (its
-   * chunk deleted since, or replaced by a newer version) is skipped for the next hit.
+   * The rows of the best `topK` fused hits: those of full-text candidates came with the
+   * ranking, the others are read from Postgres. A vector id without a row (its chunk deleted
+   * since, or replaced by a newer version) is skipped for the next hit.
    */
   private async topRows(
     tenantId: string,
     fused: { id: string; score: number }[],
     topK: number,
+    known: ChunkWithDocument[],
   ): Promise<{ row: ChunkWithDocument; score: number }[]> {
+    const rows = new Map(known.map((row) => [row.id, row]));
     const found: { row: ChunkWithDocument; score: number }[] = [];
     let next = 0;
     while (found.length < topK && next < fused.length) {
       const wanted = fused.slice(next, next + topK - found.length);
       next += wanted.length;
-      const rows = await this.chunks.withDocuments(
-        tenantId,
-        wanted.map((hit) => hit.id),
-      );
-      const byId = new Map(rows.map((row) => [row.id, row]));
+      const unread = wanted.filter((hit) => !rows.has(hit.id)).map((hit) => hit.id);
+      for (const row of await this.chunks.withDocuments(tenantId, unread)) rows.set(row.id, row);
       for (const hit of wanted) {
-        const row = byId.get(hit.id);
+        const row = rows.get(hit.id);
         if (row) found.push({ row, score: hit.score });
       }
     }
