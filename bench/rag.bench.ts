@@ -343,7 +343,8 @@ async function main(): Promise<void> {
       },
       {
         name: `raw Postgres full-text query (${CANDIDATES} best, ts_rank_cd)`,
-        // The query ChunkRepository runs, without the tenant-scoped transaction around it.
+        // The ranking of ChunkRepository's full-text query, as the superuser: no row-level
+        // security, no tenant scope, and without the rows and documents the service reads with it.
         call: () =>
           pool.query(
             `WITH q AS (

@@ -62,7 +62,7 @@ export class ChunkRepository extends TenantScopedRepository {
   ): Promise<RankedChunk[]> {
     const tsquery = `websearch_to_tsquery('${TEXT_SEARCH_CONFIG}', ${sqlLiteral(query)})`;
     const inDocuments = documentIds
-      ? `AND c.document_id = ANY (${sqlLiteral(documentIds)}::uuid[])`
+      ? `AND document_id = ANY (${sqlLiteral(documentIds)}::uuid[])`
       : '';
     return this.statement<RankedChunk>(
       tenantId,
@@ -70,20 +70,18 @@ export class ChunkRepository extends TenantScopedRepository {
          SELECT ${tsquery} AS every_word,
                 replace(${tsquery}::text, ' & ', ' | ')::tsquery AS any_word
        ),
-       ranked AS MATERIALIZED (
-         SELECT c.id,
-                ts_rank_cd(c.tsv, q.any_word) + CASE WHEN c.tsv @@ q.every_word THEN 1 ELSE 0 END
+       c AS MATERIALIZED (
+         SELECT id, tenant_id, document_id, chunk_index, page, heading_path, source_url, text,
+                ts_rank_cd(tsv, q.any_word) + CASE WHEN tsv @@ q.every_word THEN 1 ELSE 0 END
                   AS rank
-           FROM chunks c, q
-          WHERE c.tenant_id = ${sqlLiteral(tenantId)} AND c.tsv @@ q.any_word ${inDocuments}
-          ORDER BY rank DESC, c.id
+           FROM chunks, q
+          WHERE tenant_id = ${sqlLiteral(tenantId)} AND tsv @@ q.any_word ${inDocuments}
+          ORDER BY rank DESC, id
           LIMIT ${sqlLiteral(limit)}
        )
-       SELECT ${CITATION_COLUMNS}, r.rank
-         FROM ranked r
-         JOIN chunks c ON c.id = r.id
-         JOIN documents d ON d.tenant_id = c.tenant_id AND d.id = c.document_id
-        ORDER BY r.rank DESC, r.id`,
+       SELECT ${CITATION_COLUMNS}, c.rank
+         FROM c JOIN documents d ON d.tenant_id = c.tenant_id AND d.id = c.document_id
+        ORDER BY c.rank DESC, c.id`,
     );
   }
 
