@@ -1,5 +1,6 @@
 import { ChromaNotFoundError, type Collection } from 'chromadb';
 import { Pool } from 'undici';
+import { jsonWithVectors } from './vector-json';
 
 export interface RecordsBody {
   ids: string[];
@@ -34,26 +35,27 @@ export class ChromaHttp {
   }
 
   async upsert(collection: Collection, records: RecordsBody): Promise<void> {
-    await this.post(collection, 'upsert', onTheWire(records));
+    await this.post(collection, 'upsert', recordsJson(records));
   }
 
   /** Adds new records (the service upserts; the benchmark's raw baseline adds). */
   async add(collection: Collection, records: RecordsBody): Promise<void> {
-    await this.post(collection, 'add', onTheWire(records));
+    await this.post(collection, 'add', recordsJson(records));
   }
 
-  query(collection: Collection, body: QueryBody): Promise<QueryAnswer> {
-    return this.post<QueryAnswer>(collection, 'query', {
-      ...body,
-      query_embeddings: body.query_embeddings.map(wirePrecision),
-    });
+  query(collection: Collection, { query_embeddings, ...rest }: QueryBody): Promise<QueryAnswer> {
+    return this.post<QueryAnswer>(
+      collection,
+      'query',
+      jsonWithVectors(rest, 'query_embeddings', query_embeddings),
+    );
   }
 
   close(): Promise<void> {
     return this.pool.close();
   }
 
-  private async post<T>(collection: Collection, operation: string, body: object): Promise<T> {
+  private async post<T>(collection: Collection, operation: string, body: Buffer): Promise<T> {
     const path =
       `/api/v2/tenants/${encodeURIComponent(collection.tenant)}` +
       `/databases/${encodeURIComponent(collection.database)}` +
@@ -62,7 +64,7 @@ export class ChromaHttp {
       path,
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
+      body,
     });
     if (response.statusCode < 300) return (await response.body.json()) as T;
     const reason = await response.body.text();
@@ -72,15 +74,6 @@ export class ChromaHttp {
   }
 }
 
-function onTheWire(records: RecordsBody): RecordsBody {
-  return { ...records, embeddings: records.embeddings.map(wirePrecision) };
-}
-
-/**
- * Components rounded to 6 decimals for the request, records and queries alike. Chroma keeps
- * float32 anyway, and the JSON of full doubles is twice as long and slower to write and to
- * parse; the rounding moves a cosine similarity by less than 1e-5.
- */
-function wirePrecision(embedding: number[]): number[] {
-  return embedding.map((value) => Math.round(value * 1e6) / 1e6);
+function recordsJson({ embeddings, ...rest }: RecordsBody): Buffer {
+  return jsonWithVectors(rest, 'embeddings', embeddings);
 }
