@@ -1,7 +1,7 @@
 // npm run bench:rag — ingestion throughput and hybrid-search latency of the rag service (run
 // as its own process, called over the transport), next to the raw Chroma and Postgres
 // operations they are built from, in the same run. Creates and drops its own database.
-import { RAG, type SearchReply } from '@tenantbot/contracts';
+import { PING_PATTERN, RAG, type SearchReply } from '@tenantbot/contracts';
 import { runWithContext } from '@tenantbot/tenant-context';
 import { TestStack } from '@tenantbot/testing';
 import { ChromaClient, type Collection } from 'chromadb';
@@ -331,6 +331,10 @@ async function main(): Promise<void> {
           asTenant(tenants[0], () =>
             client.request<SearchReply>(RAG.SEARCH, { query: queries[pick()] }),
           ),
+      },
+      {
+        name: 'rag.ping over the transport (the hop alone)',
+        call: () => client.request(PING_PATTERN.rag),
       },
       {
         name: `raw Chroma query (${CANDIDATES} nearest, precomputed vector)`,
