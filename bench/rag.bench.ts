@@ -324,6 +324,25 @@ async function main(): Promise<void> {
     });
     let n = 0;
     const pick = () => n++ % queries.length;
+    const rawChromaQuery = (query: number) =>
+      chromaHttp.query(tenantCollection, {
+        query_embeddings: [queryVectors[query]],
+        n_results: CANDIDATES,
+        include: ['distances'],
+      });
+    // The ranking of ChunkRepository's full-text query, as the superuser: no row-level security,
+    // no tenant scope, and without the rows and documents the service reads with it.
+    const rawFullTextQuery = (query: number) =>
+      pool.query(
+        `WITH q AS (
+           SELECT websearch_to_tsquery('english', $1) AS every_word,
+                  replace(websearch_to_tsquery('english', $1)::text, ' & ', ' | ')::tsquery AS any_word)
+         SELECT c.id, ts_rank_cd(c.tsv, q.any_word) + CASE WHEN c.tsv @@ q.every_word THEN 1 ELSE 0 END AS rank
+           FROM chunks c, q
+          WHERE c.tenant_id = $2 AND c.tsv @@ q.any_word
+          ORDER BY rank DESC, c.id LIMIT $3`,
+        [queries[query], tenants[0], CANDIDATES],
+      );
     const paths: { name: string; call: () => Promise<unknown> }[] = [
       {
         name: 'hybrid rag.search over the transport (top_k 5)',
@@ -338,28 +357,20 @@ async function main(): Promise<void> {
       },
       {
         name: `raw Chroma query (${CANDIDATES} nearest, precomputed vector)`,
-        call: () =>
-          chromaHttp.query(tenantCollection, {
-            query_embeddings: [queryVectors[pick()]],
-            n_results: CANDIDATES,
-            include: ['distances'],
-          }),
+        call: () => rawChromaQuery(pick()),
       },
       {
         name: `raw Postgres full-text query (${CANDIDATES} best, ts_rank_cd)`,
-        // The ranking of ChunkRepository's full-text query, as the superuser: no row-level
-        // security, no tenant scope, and without the rows and documents the service reads with it.
-        call: () =>
-          pool.query(
-            `WITH q AS (
-               SELECT websearch_to_tsquery('english', $1) AS every_word,
-                      replace(websearch_to_tsquery('english', $1)::text, ' & ', ' | ')::tsquery AS any_word)
-             SELECT c.id, ts_rank_cd(c.tsv, q.any_word) + CASE WHEN c.tsv @@ q.every_word THEN 1 ELSE 0 END AS rank
-               FROM chunks c, q
-              WHERE c.tenant_id = $2 AND c.tsv @@ q.any_word
-              ORDER BY rank DESC, c.id LIMIT $3`,
-            [queries[pick()], tenants[0], CANDIDATES],
-          ),
+        call: () => rawFullTextQuery(pick()),
+      },
+      {
+        // What running the two engines side by side costs on this machine: the floor of any
+        // hybrid search here, before a hop, a query to embed or a row to read.
+        name: 'both raw queries at once (Promise.all)',
+        call: () => {
+          const query = pick();
+          return Promise.all([rawChromaQuery(query), rawFullTextQuery(query)]);
+        },
       },
     ];
     for (const path of paths) await measure(path.call, 50, 4); // warm-up
