@@ -24,7 +24,7 @@ const SEARCHES = Number(process.env.BENCH_SEARCHES ?? 300);
 const WARM_UP_DOCUMENTS = 8;
 const CONCURRENCY = 8;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-/** BENCH_RAG_LOGS=1 shows the service's log, with each document's time per stage. */
+/** BENCH_RAG_LOGS=1 prints the service's log of the timed ingestion, with each document's stages. */
 const showLogs = process.env.BENCH_RAG_LOGS === '1';
 const CANDIDATES = 20;
 
