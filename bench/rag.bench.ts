@@ -335,8 +335,8 @@ async function main(): Promise<void> {
     const rawFullTextQuery = (query: number) =>
       pool.query(
         `WITH q AS (
-           SELECT websearch_to_tsquery('english', $1) AS every_word,
-                  replace(websearch_to_tsquery('english', $1)::text, ' & ', ' | ')::tsquery AS any_word)
+           SELECT every_word, replace(every_word::text, ' & ', ' | ')::tsquery AS any_word
+             FROM websearch_to_tsquery('english', $1) AS every_word)
          SELECT c.id, ts_rank_cd(c.tsv, q.any_word) + CASE WHEN c.tsv @@ q.every_word THEN 1 ELSE 0 END AS rank
            FROM chunks c, q
           WHERE c.tenant_id = $2 AND c.tsv @@ q.any_word

@@ -60,15 +60,14 @@ export class ChunkRepository extends TenantScopedRepository {
     limit: number,
     documentIds?: string[],
   ): Promise<RankedChunk[]> {
-    const tsquery = `websearch_to_tsquery('${TEXT_SEARCH_CONFIG}', ${sqlLiteral(query)})`;
     const inDocuments = documentIds
       ? `AND document_id = ANY (${sqlLiteral(documentIds)}::uuid[])`
       : '';
     return this.statement<RankedChunk>(
       tenantId,
       `WITH q AS (
-         SELECT ${tsquery} AS every_word,
-                replace(${tsquery}::text, ' & ', ' | ')::tsquery AS any_word
+         SELECT every_word, replace(every_word::text, ' & ', ' | ')::tsquery AS any_word
+           FROM websearch_to_tsquery('${TEXT_SEARCH_CONFIG}', ${sqlLiteral(query)}) AS every_word
        ),
        c AS MATERIALIZED (
          SELECT id, tenant_id, document_id, chunk_index, page, heading_path, source_url, text,
