@@ -317,6 +317,13 @@ async function main(): Promise<void> {
       { length: 64 },
       () => `${VOCABULARY[next(VOCABULARY.length)]} ${VOCABULARY[next(VOCABULARY.length)]} refund`,
     );
+    // What the chat service retrieves with: a user's question, six words once stop words go.
+    const word = () => VOCABULARY[next(VOCABULARY.length)];
+    const questions = Array.from(
+      { length: 64 },
+      () =>
+        `How do I get a ${word()} for my ${word()} when the ${word()} and the ${word()} do not match?`,
+    );
     const queryVectors = await embedder.embed(queries);
     const tenantCollection = await chromaClient.getOrCreateCollection({
       name: `t_${tenants[0].replace(/-/g, '')}_${embedder.model}`,
@@ -331,17 +338,18 @@ async function main(): Promise<void> {
         include: ['distances'],
       });
     // The ranking of ChunkRepository's full-text query, as the superuser: no row-level security,
-    // no tenant scope, and without the rows and documents the service reads with it.
-    const rawFullTextQuery = (query: number) =>
+    // no tenant scope, and without the rows and documents the service reads with it. With
+    // ts_rank_cd it is the ranking before ADR 7.
+    const rawFullTextQuery = (text: string, rank: 'ts_rank' | 'ts_rank_cd' = 'ts_rank') =>
       pool.query(
         `WITH q AS (
            SELECT every_word, replace(every_word::text, ' & ', ' | ')::tsquery AS any_word
              FROM websearch_to_tsquery('english', $1) AS every_word)
-         SELECT c.id, ts_rank_cd(c.tsv, q.any_word) + CASE WHEN c.tsv @@ q.every_word THEN 1 ELSE 0 END AS rank
+         SELECT c.id, ${rank}(c.tsv, q.any_word) + CASE WHEN c.tsv @@ q.every_word THEN 1 ELSE 0 END AS rank
            FROM chunks c, q
           WHERE c.tenant_id = $2 AND c.tsv @@ q.any_word
           ORDER BY rank DESC, c.id LIMIT $3`,
-        [queries[query], tenants[0], CANDIDATES],
+        [text, tenants[0], CANDIDATES],
       );
     const paths: { name: string; call: () => Promise<unknown> }[] = [
       {
@@ -360,8 +368,8 @@ async function main(): Promise<void> {
         call: () => rawChromaQuery(pick()),
       },
       {
-        name: `raw Postgres full-text query (${CANDIDATES} best, ts_rank_cd)`,
-        call: () => rawFullTextQuery(pick()),
+        name: `raw Postgres full-text query (${CANDIDATES} best, ts_rank)`,
+        call: () => rawFullTextQuery(queries[pick()]),
       },
       {
         // What running the two engines side by side costs on this machine: the floor of any
@@ -369,8 +377,23 @@ async function main(): Promise<void> {
         name: 'both raw queries at once (Promise.all)',
         call: () => {
           const query = pick();
-          return Promise.all([rawChromaQuery(query), rawFullTextQuery(query)]);
+          return Promise.all([rawChromaQuery(query), rawFullTextQuery(queries[query])]);
         },
+      },
+      {
+        name: 'hybrid rag.search, a 6-word question',
+        call: () =>
+          asTenant(tenants[0], () =>
+            client.request<SearchReply>(RAG.SEARCH, { query: questions[pick()] }),
+          ),
+      },
+      {
+        name: 'raw Postgres full-text query, a 6-word question',
+        call: () => rawFullTextQuery(questions[pick()]),
+      },
+      {
+        name: 'the same with ts_rank_cd (the ranking before ADR 7)',
+        call: () => rawFullTextQuery(questions[pick()], 'ts_rank_cd'),
       },
     ];
     for (const path of paths) await measure(path.call, 50, 4); // warm-up

@@ -49,10 +49,13 @@ export class ChunkRepository extends TenantScopedRepository {
   }
 
   /**
-   * Full-text ranking with `websearch_to_tsquery` (quotes, `or`, `-word`) and `ts_rank_cd`.
+   * Full-text ranking with `websearch_to_tsquery` (quotes, `or`, `-word`) and `ts_rank`.
    * Its AND is relaxed to OR, so a question's words need not all occur in one chunk; chunks
    * that do contain them all rank first. One round trip, while Chroma answers; each candidate
    * comes with its row, so a search whose best hits are all among them reads nothing more.
+   * `ts_rank`, not `ts_rank_cd`: on Postgres 13+ the latter zero-fills 32 KB per query item
+   * (word or operator) for every matching chunk, which made a question's query 7 times as
+   * costly (ADR 7).
    */
   fullTextSearch(
     tenantId: string,
@@ -71,7 +74,7 @@ export class ChunkRepository extends TenantScopedRepository {
        ),
        c AS MATERIALIZED (
          SELECT id, tenant_id, document_id, chunk_index, page, heading_path, source_url, text,
-                ts_rank_cd(tsv, q.any_word) + CASE WHEN tsv @@ q.every_word THEN 1 ELSE 0 END
+                ts_rank(tsv, q.any_word) + CASE WHEN tsv @@ q.every_word THEN 1 ELSE 0 END
                   AS rank
            FROM chunks, q
           WHERE tenant_id = ${sqlLiteral(tenantId)} AND tsv @@ q.any_word ${inDocuments}
