@@ -54,8 +54,8 @@ export class ChunkRepository extends TenantScopedRepository {
    * that do contain them all rank first. One round trip, while Chroma answers; each candidate
    * comes with its row, so a search whose best hits are all among them reads nothing more.
    * `ts_rank`, not `ts_rank_cd`: on Postgres 13+ the latter zero-fills 32 KB per query item
-   * (word or operator) for every matching chunk, which made a question's query 7 times as
-   * costly (ADR 7).
+   * (word or operator) for every matching chunk, which made a question's query 3 to 7 times
+   * as costly (ADR 7).
    */
   fullTextSearch(
     tenantId: string,
