@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { TEXT_RANK, textQuery } from '../apps/rag/src/chunks/chunk.repository';
 import { LocalEmbedder } from '../apps/rag/src/embeddings/local-embedder';
 import { ChromaHttp } from '../apps/rag/src/vectors/chroma-http';
 import { createBenchEnvironment } from './bench-environment';
@@ -337,20 +338,17 @@ async function main(): Promise<void> {
         n_results: CANDIDATES,
         include: ['distances'],
       });
-    // The ranking of ChunkRepository's full-text query, as the superuser: no row-level security,
-    // no tenant scope, and without the rows and documents the service reads with it. With
-    // ts_rank_cd it is the ranking before ADR 7.
-    const rawFullTextQuery = (text: string, rank: 'ts_rank' | 'ts_rank_cd' = 'ts_rank') =>
+    // ChunkRepository's full-text ranking, as the superuser: no row-level security, no tenant
+    // scope, and without the rows and documents the service reads with it.
+    const rawFullTextQuery = (text: string, rank = TEXT_RANK) =>
       pool.query(
-        `WITH q AS (
-           SELECT every_word, replace(every_word::text, ' & ', ' | ')::tsquery AS any_word
-             FROM websearch_to_tsquery('english', $1) AS every_word)
-         SELECT c.id, ${rank}(c.tsv, q.any_word) + CASE WHEN c.tsv @@ q.every_word THEN 1 ELSE 0 END AS rank
-           FROM chunks c, q
-          WHERE c.tenant_id = $2 AND c.tsv @@ q.any_word
-          ORDER BY rank DESC, c.id LIMIT $3`,
+        `WITH ${textQuery('$1')}
+         SELECT id, ${rank} AS rank FROM chunks, q
+          WHERE tenant_id = $2 AND tsv @@ q.any_word
+          ORDER BY rank DESC, id LIMIT $3`,
         [text, tenants[0], CANDIDATES],
       );
+    const rankBeforeAdr7 = TEXT_RANK.replace('ts_rank(', 'ts_rank_cd(');
     const paths: { name: string; call: () => Promise<unknown> }[] = [
       {
         name: 'hybrid rag.search over the transport (top_k 5)',
@@ -393,7 +391,7 @@ async function main(): Promise<void> {
       },
       {
         name: 'the same with ts_rank_cd (the ranking before ADR 7)',
-        call: () => rawFullTextQuery(questions[pick()], 'ts_rank_cd'),
+        call: () => rawFullTextQuery(questions[pick()], rankBeforeAdr7),
       },
     ];
     for (const path of paths) await measure(path.call, 50, 4); // warm-up

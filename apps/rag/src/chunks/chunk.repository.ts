@@ -27,6 +27,20 @@ const CITATION_COLUMNS = `c.id, c.document_id, c.chunk_index, c.page, c.heading_
 const TEXT_SEARCH_CONFIG = 'english';
 
 /**
+ * The CTE `q` of the user's words (an SQL expression: a literal or a parameter): `every_word`
+ * as `websearch_to_tsquery` reads them, and `any_word`, its AND relaxed to OR.
+ */
+export function textQuery(words: string): string {
+  return `q AS (
+         SELECT every_word, replace(every_word::text, ' & ', ' | ')::tsquery AS any_word
+           FROM websearch_to_tsquery('${TEXT_SEARCH_CONFIG}', ${words}) AS every_word
+       )`;
+}
+
+/** A chunk's full-text rank against `q`: 1 if it holds every word, plus its `ts_rank` (ADR 7). */
+export const TEXT_RANK = `ts_rank(tsv, q.any_word) + CASE WHEN tsv @@ q.every_word THEN 1 ELSE 0 END`;
+
+/**
  * Every query that scans chunks also names its tenant, although row-level security would
  * filter without it: the policy's OR (tenant, or platform scope) cannot use an index, while
  * `tenant_id = …` (a leakproof comparison) can, so the tenant's rows are read through the index
@@ -68,14 +82,10 @@ export class ChunkRepository extends TenantScopedRepository {
       : '';
     return this.statement<RankedChunk>(
       tenantId,
-      `WITH q AS (
-         SELECT every_word, replace(every_word::text, ' & ', ' | ')::tsquery AS any_word
-           FROM websearch_to_tsquery('${TEXT_SEARCH_CONFIG}', ${sqlLiteral(query)}) AS every_word
-       ),
+      `WITH ${textQuery(sqlLiteral(query))},
        c AS MATERIALIZED (
          SELECT id, tenant_id, document_id, chunk_index, page, heading_path, source_url, text,
-                ts_rank(tsv, q.any_word) + CASE WHEN tsv @@ q.every_word THEN 1 ELSE 0 END
-                  AS rank
+                ${TEXT_RANK} AS rank
            FROM chunks, q
           WHERE tenant_id = ${sqlLiteral(tenantId)} AND tsv @@ q.any_word ${inDocuments}
           ORDER BY rank DESC, id
