@@ -40,8 +40,20 @@ export interface DeploymentConfig {
   readonly domainName?: string;
   /** ACM certificate for domainName; when set the ALB serves HTTPS and redirects HTTP. */
   readonly certificateArn?: string;
-  /** An existing Chroma server; when set no Chroma service is deployed. */
+  /**
+   * An existing Chroma (distributed self-hosted, or Chroma Cloud at `https://api.trychroma.com`);
+   * when set no Chroma service is deployed. The scale-out path: docs/deploy.md.
+   */
   readonly chromaUrl?: string;
+  /** With chromaUrl: how rag authenticates and where its collections live. */
+  readonly externalChroma: {
+    /** Name of an existing Secrets Manager secret holding the token (CHROMA_API_KEY). */
+    readonly apiKeySecret?: string;
+    /** `x-chroma-token` (Chroma Cloud, Chroma's token auth) or `authorization` (Bearer). */
+    readonly authHeader?: 'x-chroma-token' | 'authorization';
+    readonly tenant?: string;
+    readonly database?: string;
+  };
   /** Image of the self-hosted Chroma server (same major version as the `chromadb` client). */
   readonly chromaImage: string;
   readonly chroma: { readonly cpu: number; readonly memoryMiB: number };

@@ -24,6 +24,14 @@ export function resolveDeploymentConfig(context: ContextSource): DeploymentConfi
     domainName: read('domainName') ?? base.domainName,
     certificateArn: read('certificateArn') ?? base.certificateArn,
     chromaUrl: read('chromaUrl') ?? base.chromaUrl,
+    externalChroma: {
+      apiKeySecret: read('chromaApiKeySecret') ?? base.externalChroma.apiKeySecret,
+      authHeader:
+        (read('chromaAuthHeader') as 'x-chroma-token' | 'authorization' | undefined) ??
+        base.externalChroma.authHeader,
+      tenant: read('chromaTenant') ?? base.externalChroma.tenant,
+      database: read('chromaDatabase') ?? base.externalChroma.database,
+    },
     alarmEmail: read('alarmEmail') ?? base.alarmEmail,
     superAdminUsername: read('superAdminUsername') ?? base.superAdminUsername,
     logLevel: (read('logLevel') as LogLevel | undefined) ?? base.logLevel,
@@ -61,6 +69,22 @@ export function configProblems(config: DeploymentConfig): string[] {
   check(
     config.chromaUrl === undefined || /^https?:\/\/[^/\s]+/.test(config.chromaUrl),
     'chromaUrl must be an http(s) URL',
+  );
+  const external = config.externalChroma;
+  const externalSettings = [external.apiKeySecret, external.tenant, external.database];
+  check(
+    config.chromaUrl !== undefined || externalSettings.every((value) => value === undefined),
+    'chromaApiKeySecret, chromaTenant and chromaDatabase need chromaUrl (an external Chroma)',
+  );
+  check(
+    external.authHeader === undefined ||
+      external.authHeader === 'x-chroma-token' ||
+      external.authHeader === 'authorization',
+    'chromaAuthHeader must be x-chroma-token or authorization',
+  );
+  check(
+    external.apiKeySecret === undefined || config.chromaUrl?.startsWith('https://') === true,
+    'a Chroma token (chromaApiKeySecret) is only sent over https: chromaUrl must be https://',
   );
   check(LOG_LEVELS.includes(config.logLevel), `logLevel must be one of ${LOG_LEVELS.join(', ')}`);
   check(

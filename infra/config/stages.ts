@@ -31,6 +31,7 @@ export const production: DeploymentConfig = {
   logLevel: 'info',
   transport: { timeoutMs: 5000, claimIdleMs: 2000 },
   superAdminUsername: 'superadmin',
+  externalChroma: {},
   llmApiKeySecrets: {},
 };
 

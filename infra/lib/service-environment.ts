@@ -25,6 +25,8 @@ export interface RuntimeSecrets {
   readonly superAdminPassword: ISecret;
   readonly openaiApiKey?: ISecret;
   readonly anthropicApiKey?: ISecret;
+  /** Token of an external Chroma that demands one. */
+  readonly chromaApiKey?: ISecret;
 }
 
 export interface RuntimeInputs {
@@ -101,13 +103,17 @@ const APP_SPECIFIC: Record<AppName, (inputs: RuntimeInputs) => ContainerSettings
       SUPER_ADMIN_PASSWORD: secret(secrets.superAdminPassword),
     },
   }),
-  rag: ({ endpoints, secrets }) => ({
+  rag: ({ config, endpoints, secrets }) => ({
     environment: {
       CHROMA_URL: endpoints.chromaUrl,
+      ...externalChromaEnvironment(config),
       S3_BUCKET: endpoints.documentsBucket,
       AWS_REGION: endpoints.region,
     },
-    secrets: { ENCRYPTION_KEY: secret(secrets.encryptionKey) },
+    secrets: {
+      ENCRYPTION_KEY: secret(secrets.encryptionKey),
+      ...(secrets.chromaApiKey && { CHROMA_API_KEY: secret(secrets.chromaApiKey) }),
+    },
   }),
   chat: ({ secrets }) => ({
     environment: {},
@@ -119,3 +125,14 @@ const APP_SPECIFIC: Record<AppName, (inputs: RuntimeInputs) => ContainerSettings
   }),
   admin: () => ({ environment: {}, secrets: {} }),
 };
+
+/** Only what the deployment set: the apps' own defaults stand for the rest. */
+function externalChromaEnvironment({ externalChroma }: DeploymentConfig): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries({
+      CHROMA_AUTH_HEADER: externalChroma.authHeader,
+      CHROMA_TENANT: externalChroma.tenant,
+      CHROMA_DATABASE: externalChroma.database,
+    }).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+}

@@ -200,6 +200,7 @@ export class TenantbotStack extends Stack {
         superAdminPassword: appSecrets.superAdminPassword,
         openaiApiKey: existingSecret('OpenaiApiKey', config.llmApiKeySecrets.openai),
         anthropicApiKey: existingSecret('AnthropicApiKey', config.llmApiKeySecrets.anthropic),
+        chromaApiKey: existingSecret('ChromaApiKey', config.externalChroma.apiKeySecret),
       },
     };
   }

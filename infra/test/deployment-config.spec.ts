@@ -44,6 +44,9 @@ describe('resolveDeploymentConfig', () => {
     [{ certificateArn: 'arn:aws:acm:us-east-1:1:certificate/x' }, /needs domainName/],
     [{ certificateArn: 'not-an-arn', domainName: 'a.example.com' }, /ACM certificate ARN/],
     [{ chromaUrl: 'chroma:8000' }, /chromaUrl/],
+    [{ chromaApiKeySecret: 'tenantbot/chroma' }, /need chromaUrl/],
+    [{ chromaUrl: 'http://10.0.5.10:8000', chromaApiKeySecret: 's' }, /only sent over https/],
+    [{ chromaUrl: 'https://api.trychroma.com', chromaAuthHeader: 'cookie' }, /chromaAuthHeader/],
     [{ region: 'mars' }, /region/],
   ])('rejects %j', (values, message) => {
     expect(() => resolveDeploymentConfig(context(values))).toThrow(message);

@@ -6,7 +6,14 @@ const EXTERNAL_CHROMA = 'https://chroma.internal.example.com';
 
 let synthesized: Synthesized;
 beforeAll(() => {
-  synthesized = synthesize({ stage: 'staging', chromaUrl: EXTERNAL_CHROMA, imageTag: 'v1.2.3' });
+  synthesized = synthesize({
+    stage: 'staging',
+    chromaUrl: EXTERNAL_CHROMA,
+    chromaApiKeySecret: 'tenantbot/chroma-token',
+    chromaTenant: 'acme-prod',
+    chromaDatabase: 'tenantbot',
+    imageTag: 'v1.2.3',
+  });
 });
 
 describe('TenantbotStack (staging: single AZ, HTTP only, external Chroma)', () => {
@@ -49,10 +56,32 @@ describe('TenantbotStack (staging: single AZ, HTTP only, external Chroma)', () =
       ContainerDefinitions: [
         Match.objectLike({
           Name: 'rag',
-          Environment: Match.arrayWith([{ Name: 'CHROMA_URL', Value: EXTERNAL_CHROMA }]),
+          Environment: Match.arrayWith([
+            { Name: 'CHROMA_URL', Value: EXTERNAL_CHROMA },
+            { Name: 'CHROMA_TENANT', Value: 'acme-prod' },
+            { Name: 'CHROMA_DATABASE', Value: 'tenantbot' },
+          ]),
+          Secrets: Match.arrayWith([
+            Match.objectLike({ Name: 'CHROMA_API_KEY', ValueFrom: Match.anyValue() }),
+          ]),
         }),
       ],
     });
+  });
+
+  it('gives the Chroma token to rag only', () => {
+    const taskDefinitions = synthesized.template.findResources('AWS::ECS::TaskDefinition');
+    const holders = Object.values(taskDefinitions)
+      .flatMap(
+        (definition) =>
+          definition.Properties.ContainerDefinitions as {
+            Name: string;
+            Secrets?: { Name: string }[];
+          }[],
+      )
+      .filter((container) => container.Secrets?.some((entry) => entry.Name === 'CHROMA_API_KEY'))
+      .map((container) => container.Name);
+    expect(holders).toEqual(['rag']);
   });
 
   it('keeps logs for two weeks', () => {

@@ -41,6 +41,7 @@ import {
   RAG_CONFIG,
   RAG_LOGGER,
 } from './tokens';
+import { chromaEndpoint } from './vectors/chroma-endpoint';
 import { ChromaVectorStore } from './vectors/chroma-vector-store';
 
 export interface RagModuleOptions {
@@ -89,7 +90,7 @@ const infrastructure: Provider[] = [
     provide: ChromaVectorStore,
     inject: [RAG_CONFIG, RAG_LOGGER],
     useFactory: (config: RagConfig, logger: Logger) =>
-      ChromaVectorStore.connect(config.CHROMA_URL, logger),
+      ChromaVectorStore.connect(chromaEndpoint(config), logger),
   },
 ];
 

@@ -57,7 +57,15 @@ export const databaseEnvSchema = z.object({
 });
 
 export const chromaEnvSchema = z.object({
+  /** `https:` for TLS (a hosted or distributed Chroma); extra CAs through NODE_EXTRA_CA_CERTS. */
   CHROMA_URL: url(['http:', 'https:']).default('http://127.0.0.1:8000'),
+  /** Token of a Chroma that demands authentication (Chroma Cloud, a token-auth server). */
+  CHROMA_API_KEY: z.string().min(1).optional(),
+  /** How the token is sent: Chroma's `x-chroma-token` header, or `authorization: Bearer`. */
+  CHROMA_AUTH_HEADER: z.enum(['x-chroma-token', 'authorization']).default('x-chroma-token'),
+  /** Chroma tenant and database that hold tenantbot's collections (they must exist). */
+  CHROMA_TENANT: z.string().min(1).default('default_tenant'),
+  CHROMA_DATABASE: z.string().min(1).default('default_database'),
 });
 
 export const gatewayHttpEnvSchema = z.object({

@@ -3,6 +3,7 @@ import { MessagePattern } from '@nestjs/microservices';
 import { RAG_DEPENDENCIES, type DependencyStatus } from '@tenantbot/contracts';
 import type { RagConfig } from '../config';
 import { RAG_CONFIG } from '../tokens';
+import { chromaEndpoint } from '../vectors/chroma-endpoint';
 
 const HEARTBEAT_TIMEOUT_MS = 1500;
 
@@ -18,7 +19,9 @@ export class DependenciesController {
   async dependencies(): Promise<{ chroma: DependencyStatus }> {
     const started = performance.now();
     try {
-      const response = await fetch(new URL('/api/v2/heartbeat', this.config.CHROMA_URL), {
+      const endpoint = chromaEndpoint(this.config);
+      const response = await fetch(new URL('/api/v2/heartbeat', endpoint.url), {
+        headers: endpoint.headers,
         signal: AbortSignal.timeout(HEARTBEAT_TIMEOUT_MS),
       });
       if (!response.ok) throw new Error(`Chroma answered ${response.status}`);

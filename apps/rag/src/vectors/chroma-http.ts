@@ -1,5 +1,6 @@
 import { ChromaNotFoundError, type Collection } from 'chromadb';
 import { Pool } from 'undici';
+import { localChromaEndpoint, type ChromaEndpoint } from './chroma-endpoint';
 import { jsonWithVectors } from './vector-json';
 
 export interface RecordsBody {
@@ -29,9 +30,13 @@ export interface QueryAnswer {
  */
 export class ChromaHttp {
   private readonly pool: Pool;
+  private readonly headers: Record<string, string>;
 
-  constructor(url: string) {
-    this.pool = new Pool(new URL(url).origin, { connections: 16, pipelining: 1 });
+  /** A URL alone is a local Chroma without authentication. */
+  constructor(endpoint: ChromaEndpoint | string) {
+    const target = typeof endpoint === 'string' ? localChromaEndpoint(endpoint) : endpoint;
+    this.pool = new Pool(new URL(target.url).origin, { connections: 16, pipelining: 1 });
+    this.headers = { ...target.headers, 'content-type': 'application/json' };
   }
 
   async upsert(collection: Collection, records: RecordsBody): Promise<void> {
@@ -63,7 +68,7 @@ export class ChromaHttp {
     const response = await this.pool.request({
       path,
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: this.headers,
       body,
     });
     if (response.statusCode < 300) return (await response.body.json()) as T;

@@ -1,5 +1,6 @@
 import { ChromaClient, ChromaNotFoundError, type Collection } from 'chromadb';
 import type { Logger } from '@tenantbot/observability';
+import { localChromaEndpoint, type ChromaEndpoint } from './chroma-endpoint';
 import { ChromaHttp } from './chroma-http';
 import { WriteCoalescer } from './write-coalescer';
 
@@ -38,17 +39,24 @@ export class ChromaVectorStore {
     private readonly logger?: Logger,
   ) {}
 
-  /** With a logger, each upsert request is logged at debug level with its size and time. */
-  static connect(url: string, logger?: Logger): ChromaVectorStore {
-    const parsed = new URL(url);
+  /**
+   * A URL alone is a local Chroma without authentication. With a logger, each upsert request
+   * is logged at debug level with its size and time.
+   */
+  static connect(endpoint: ChromaEndpoint | string, logger?: Logger): ChromaVectorStore {
+    const target = typeof endpoint === 'string' ? localChromaEndpoint(endpoint) : endpoint;
+    const parsed = new URL(target.url);
     const ssl = parsed.protocol === 'https:';
     return new ChromaVectorStore(
       new ChromaClient({
         host: parsed.hostname,
         port: Number(parsed.port || (ssl ? 443 : 80)),
         ssl,
+        tenant: target.tenant,
+        database: target.database,
+        headers: { ...target.headers },
       }),
-      new ChromaHttp(url),
+      new ChromaHttp(target),
       logger,
     );
   }
