@@ -5,6 +5,7 @@ import type { IConnectable } from 'aws-cdk-lib/aws-ec2';
 import type { IConstruct } from 'constructs';
 import { APP_NAMES, type AppName } from '../config/deployment-config';
 import { production } from '../config/stages';
+import { expectMetricsNeverRouted } from './internal-paths';
 import { required, synthesize, type Synthesized } from './synthesize';
 
 const CERTIFICATE_ARN =
@@ -367,6 +368,10 @@ describe('TenantbotStack (production defaults, HTTPS)', () => {
           Match.objectLike({ Type: 'redirect', RedirectConfig: Match.objectLike({ Port: '443' }) }),
         ],
       });
+    });
+
+    it('answers /metrics at the listener (404), never routing it to a gateway', () => {
+      expectMetricsNeverRouted(template());
     });
 
     it('checks gateway health on /healthz', () => {

@@ -34,6 +34,8 @@ interface RouteRule {
   allowed: Principal[];
   /** A body that cannot change anything (invalid, or a no-op): the matrix tests access, not effects. */
   body?: unknown;
+  /** How a principal outside `allowed` is refused, when not by its role (403). */
+  refusedAs?: 'unauthenticated';
 }
 
 const someId = randomUUID();
@@ -47,7 +49,8 @@ const MATRIX: RouteRule[] = [
   { method: 'GET', path: '/ping', allowed: EVERYONE },
   { method: 'GET', path: '/healthz', allowed: EVERYONE },
   { method: 'GET', path: '/health', allowed: EVERYONE },
-  { method: 'GET', path: '/metrics', allowed: EVERYONE },
+  // Only the METRICS_TOKEN opens it (platform.e2e): any other credential is refused with 401.
+  { method: 'GET', path: '/metrics', allowed: [], refusedAs: 'unauthenticated' },
   { method: 'POST', path: '/api/v1/auth/login', allowed: EVERYONE, body: {} },
   { method: 'POST', path: '/api/v1/auth/refresh', allowed: EVERYONE, body: {} },
   { method: 'POST', path: '/api/v1/auth/logout', allowed: EVERYONE, body: {} },
@@ -143,7 +146,7 @@ describe('role × route matrix (e2e over HTTP)', () => {
           ? 'allowed'
           : principal === 'anonymous'
             ? 'unauthenticated'
-            : 'forbidden';
+            : (rule.refusedAs ?? 'forbidden');
       }
       expect(outcomes).toEqual(expected);
     },
