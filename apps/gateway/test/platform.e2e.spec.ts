@@ -115,6 +115,10 @@ describe('gateway platform routes (e2e over HTTP)', () => {
         });
       }
     }
+    const encoded = await stack.request('/%6detrics', {
+      headers: { authorization: `Bearer ${stack.env.METRICS_TOKEN}` },
+    });
+    expect(encoded.status).toBe(404); // a spelling the load balancer's path rule would not catch
     const superAdmin = await loginSuperAdmin(new ApiClient(stack.baseUrl));
     const withUserToken = await superAdmin.get('/metrics');
     expect(withUserToken).toMatchObject({ status: 401, body: { code: 'UNAUTHORIZED' } });

@@ -1,5 +1,6 @@
-import { Controller, Get, Header, Headers, Inject } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { HttpMetrics } from '../http/http-metrics';
 import { MetricsAccess } from './metrics-access';
@@ -39,7 +40,6 @@ export class PlatformController {
   }
 
   @Get('metrics')
-  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   @ApiBearerAuth()
   @ApiOperation({
     summary: 'Prometheus metrics (Bearer METRICS_TOKEN)',
@@ -47,8 +47,16 @@ export class PlatformController {
       'Answers only `Authorization: Bearer <METRICS_TOKEN>` (401 UNAUTHORIZED otherwise); without ' +
       'a METRICS_TOKEN configured, metrics are off (404). The load balancer never routes it.',
   })
-  async prometheus(@Headers('authorization') authorization?: string): Promise<string> {
-    this.metricsAccess.check(authorization);
+  async prometheus(
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
+    this.metricsAccess.check({
+      url: request.raw.url ?? '',
+      authorization: request.headers.authorization,
+    });
+    // Set here, not by @Header: a refusal is JSON.
+    void reply.header('Content-Type', this.metrics.registry.contentType);
     return this.metrics.registry.metrics();
   }
 }
