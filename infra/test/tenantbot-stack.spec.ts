@@ -264,7 +264,7 @@ describe('TenantbotStack (production defaults, HTTPS)', () => {
     ];
     const OWN_ENVIRONMENT: Record<AppName, string[]> = {
       gateway: ['PORT', 'HOST', 'PUBLIC_URL', 'TRUST_PROXY', 'S3_BUCKET', 'AWS_REGION'],
-      tenants: ['SUPER_ADMIN_USERNAME'],
+      tenants: ['SUPER_ADMIN_USERNAME', 'PUBLIC_URL'],
       rag: ['CHROMA_URL', 'S3_BUCKET', 'AWS_REGION'],
       chat: [],
       admin: [],
@@ -399,8 +399,9 @@ describe('TenantbotStack (production defaults, HTTPS)', () => {
       }
     });
 
-    it('publishes https://<domain> as PUBLIC_URL', () => {
+    it('publishes https://<domain> as PUBLIC_URL, to the tenants service too (reserved host)', () => {
       expect(environmentOf(appContainer('gateway')).PUBLIC_URL).toBe('"https://chat.example.com"');
+      expect(environmentOf(appContainer('tenants')).PUBLIC_URL).toBe('"https://chat.example.com"');
     });
   });
 

@@ -60,6 +60,8 @@ const MATRIX: RouteRule[] = [
   { method: 'POST', path: '/api/v1/tenants/register', allowed: EVERYONE, body: {} },
   { method: 'GET', path: '/api/v1/tenants/me', allowed: ADMINS },
   { method: 'PUT', path: '/api/v1/tenants/me', allowed: ADMINS, body: {} },
+  { method: 'GET', path: '/api/v1/tenants/me/domains', allowed: ADMINS },
+  { method: 'POST', path: '/api/v1/tenants/me/domains/{domain}/verify', allowed: ADMINS },
   { method: 'GET', path: '/api/v1/tenants/{id}', allowed: ['super_admin'] },
   { method: 'PUT', path: '/api/v1/tenants/{id}', allowed: ['super_admin'], body: { plan: 'nope' } },
   { method: 'DELETE', path: '/api/v1/tenants/{id}', allowed: ['super_admin'] },
@@ -134,7 +136,7 @@ describe('role × route matrix (e2e over HTTP)', () => {
       const outcomes: Record<string, string> = {};
       const expected: Record<string, string> = {};
       for (const principal of PRINCIPALS) {
-        const path = rule.path.replace('{id}', someId);
+        const path = rule.path.replace('{id}', someId).replace('{domain}', 'unclaimed.example');
         const response = await clients[principal].call(rule.method, path, rule.body);
         outcomes[principal] =
           response.status === 401

@@ -65,8 +65,9 @@ export class AuthService {
    * password check.
    */
   async login(request: LoginRequest): Promise<TokenResponse> {
-    const attempt: LoginAttempt = { ip: request.client_ip ?? 'unknown' };
-    const user = await this.loginAccount(request, attempt);
+    const ip = request.client_ip ?? 'unknown';
+    const { user, account } = await this.loginAccount(request, ip);
+    const attempt: LoginAttempt = { ip, account };
     await this.throttle.admit(attempt);
     const passwordMatches = await verifyPassword(user?.password_hash, request.password);
     if (!user || !passwordMatches || !user.is_active) {
@@ -78,27 +79,27 @@ export class AuthService {
   }
 
   /**
-   * The user a login names, if any, and its throttle key on the attempt: the tenant and user
-   * ids however they were spelled, or for an unknown user the tenant id and the lowercased
-   * name, so probing for names is throttled too. An unknown tenant counts against the address.
+   * The user a login names, if any, and its throttle key: the tenant and user ids however
+   * they were spelled, or for an unknown user the tenant id and the lowercased name, so
+   * probing for names is throttled too. An unknown tenant counts against the address.
    */
   private async loginAccount(
     request: LoginRequest,
-    attempt: LoginAttempt,
-  ): Promise<UserRow | undefined> {
+    ip: string,
+  ): Promise<{ user: UserRow | undefined; account: string }> {
     const identifier = (request.username ?? request.email ?? '').toLowerCase();
     try {
       return await this.scope.runAcrossTenants(async (db) => {
         const tenant = await this.loginTenant(db, request);
         const user = await this.users.findByLogin(db, tenant?.id ?? null, identifier);
         const scope = tenant?.id ?? 'platform';
-        attempt.account = user ? `${scope}:${user.id}` : `${scope}:unknown:${sha256(identifier)}`;
-        return user;
+        const account = user ? `${scope}:${user.id}` : `${scope}:unknown:${sha256(identifier)}`;
+        return { user, account };
       });
     } catch (error) {
       if (error instanceof DomainError && error.code === ErrorCode.TENANT_NOT_FOUND) {
-        await this.throttle.admit(attempt);
-        await this.throttle.recordFailure(attempt);
+        await this.throttle.admit({ ip });
+        await this.throttle.recordFailure({ ip });
       }
       throw error;
     }
