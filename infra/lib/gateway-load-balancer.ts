@@ -15,6 +15,9 @@ export interface GatewayLoadBalancerProps {
 
 export const GATEWAY_PORT = 3000;
 
+/** Paths the gateway serves to the VPC only (Prometheus scrapes tasks directly), never through the ALB. */
+export const INTERNAL_ONLY_PATHS = ['/metrics', '/metrics/*'];
+
 /** The internet-facing ALB in front of the gateway: the system's only public entry point. */
 export class GatewayLoadBalancer extends Construct {
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
@@ -63,13 +66,14 @@ export class GatewayLoadBalancer extends Construct {
   }
 
   private listenOnHttps(certificateArn: string): void {
-    this.loadBalancer.addListener('Https', {
+    const listener = this.loadBalancer.addListener('Https', {
       port: 443,
       protocol: elbv2.ApplicationProtocol.HTTPS,
       certificates: [elbv2.ListenerCertificate.fromArn(certificateArn)],
       sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
       defaultTargetGroups: [this.targetGroup],
     });
+    this.refuseInternalPaths(listener);
     this.loadBalancer.addRedirect({
       sourcePort: 80,
       sourceProtocol: elbv2.ApplicationProtocol.HTTP,
@@ -79,10 +83,27 @@ export class GatewayLoadBalancer extends Construct {
   }
 
   private listenOnHttp(): void {
-    this.loadBalancer.addListener('Http', {
+    const listener = this.loadBalancer.addListener('Http', {
       port: 80,
       protocol: elbv2.ApplicationProtocol.HTTP,
       defaultTargetGroups: [this.targetGroup],
+    });
+    this.refuseInternalPaths(listener);
+  }
+
+  /** The listener answers these paths itself (404), before any request reaches a gateway. */
+  private refuseInternalPaths(listener: elbv2.ApplicationListener): void {
+    listener.addAction('RefuseInternalPaths', {
+      priority: 1,
+      conditions: [elbv2.ListenerCondition.pathPatterns(INTERNAL_ONLY_PATHS)],
+      action: elbv2.ListenerAction.fixedResponse(404, {
+        contentType: 'application/json',
+        messageBody: JSON.stringify({
+          statusCode: 404,
+          code: 'ROUTE_NOT_FOUND',
+          message: 'not found',
+        }),
+      }),
     });
   }
 }

@@ -95,8 +95,12 @@ const APP_SPECIFIC: Record<AppName, (inputs: RuntimeInputs) => ContainerSettings
     },
     secrets: { JWT_SECRET: secret(secrets.jwtSecret) },
   }),
-  tenants: ({ config, secrets }) => ({
-    environment: { SUPER_ADMIN_USERNAME: config.superAdminUsername },
+  tenants: ({ config, endpoints, secrets }) => ({
+    // The platform's own host is no tenant's to claim as a custom domain.
+    environment: {
+      SUPER_ADMIN_USERNAME: config.superAdminUsername,
+      PUBLIC_URL: endpoints.publicUrl,
+    },
     secrets: {
       JWT_SECRET: secret(secrets.jwtSecret),
       ENCRYPTION_KEY: secret(secrets.encryptionKey),

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { Match } from 'aws-cdk-lib/assertions';
+import { expectMetricsNeverRouted } from './internal-paths';
 import { synthesize, type Synthesized } from './synthesize';
 
 const EXTERNAL_CHROMA = 'https://chroma.internal.example.com';
@@ -45,6 +46,10 @@ describe('TenantbotStack (staging: single AZ, HTTP only, external Chroma)', () =
       Protocol: 'HTTP',
       DefaultActions: [Match.objectLike({ Type: 'forward' })],
     });
+  });
+
+  it('answers /metrics at the HTTP listener (404), never routing it to a gateway', () => {
+    expectMetricsNeverRouted(synthesized.template);
   });
 
   it('deploys no Chroma and points rag (the only app that talks to Chroma) at the configured one', () => {

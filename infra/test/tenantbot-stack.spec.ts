@@ -5,6 +5,7 @@ import type { IConnectable } from 'aws-cdk-lib/aws-ec2';
 import type { IConstruct } from 'constructs';
 import { APP_NAMES, type AppName } from '../config/deployment-config';
 import { production } from '../config/stages';
+import { expectMetricsNeverRouted } from './internal-paths';
 import { required, synthesize, type Synthesized } from './synthesize';
 
 const CERTIFICATE_ARN =
@@ -263,7 +264,7 @@ describe('TenantbotStack (production defaults, HTTPS)', () => {
     ];
     const OWN_ENVIRONMENT: Record<AppName, string[]> = {
       gateway: ['PORT', 'HOST', 'PUBLIC_URL', 'TRUST_PROXY', 'S3_BUCKET', 'AWS_REGION'],
-      tenants: ['SUPER_ADMIN_USERNAME'],
+      tenants: ['SUPER_ADMIN_USERNAME', 'PUBLIC_URL'],
       rag: ['CHROMA_URL', 'S3_BUCKET', 'AWS_REGION'],
       chat: [],
       admin: [],
@@ -369,6 +370,10 @@ describe('TenantbotStack (production defaults, HTTPS)', () => {
       });
     });
 
+    it('answers /metrics at the listener (404), never routing it to a gateway', () => {
+      expectMetricsNeverRouted(template());
+    });
+
     it('checks gateway health on /healthz', () => {
       template().hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
         Port: 3000,
@@ -394,8 +399,9 @@ describe('TenantbotStack (production defaults, HTTPS)', () => {
       }
     });
 
-    it('publishes https://<domain> as PUBLIC_URL', () => {
+    it('publishes https://<domain> as PUBLIC_URL, to the tenants service too (reserved host)', () => {
       expect(environmentOf(appContainer('gateway')).PUBLIC_URL).toBe('"https://chat.example.com"');
+      expect(environmentOf(appContainer('tenants')).PUBLIC_URL).toBe('"https://chat.example.com"');
     });
   });
 

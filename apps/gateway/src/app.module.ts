@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
-import { LoginThrottle, RequestLimiter } from '@tenantbot/rate-limit';
+import { RequestLimiter } from '@tenantbot/rate-limit';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { Redis } from 'ioredis';
 import { AdminController } from './admin/admin.controller';
@@ -77,17 +77,6 @@ export class GatewayModule {
             );
             return redis;
           },
-        },
-        {
-          provide: LoginThrottle,
-          useFactory: (redis: Redis) =>
-            new LoginThrottle(redis, {
-              keyPrefix: config.REDIS_PREFIX,
-              attemptsPerIp: config.LOGIN_ATTEMPTS_PER_IP,
-              failuresPerAccount: config.LOGIN_FAILURES_PER_ACCOUNT,
-              windowSeconds: config.LOGIN_WINDOW_S,
-            }),
-          inject: [Redis],
         },
       ],
     };

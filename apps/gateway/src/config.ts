@@ -18,11 +18,11 @@ export const gatewayConfigSchema = nodeEnvSchema
   .extend(jwtEnvSchema.shape)
   .extend(objectStorageEnvSchema.shape)
   .extend({
-    /** Login attempts per client IP per window, successful or not. */
-    LOGIN_ATTEMPTS_PER_IP: z.coerce.number().int().min(1).default(30),
-    /** Failed logins per account per window before the account is locked for the window. */
-    LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
-    LOGIN_WINDOW_S: z.coerce.number().int().min(1).default(900),
+    /** Bearer token that opens `/metrics`; without one, metrics are off. */
+    METRICS_TOKEN: z.preprocess(
+      (value) => (value === '' ? undefined : value),
+      z.string().min(16, 'must be at least 16 characters').optional(),
+    ),
     /** Request limits per tenant (by plan), user, API key and ingestion; off only for benchmarks. */
     RATE_LIMITS_ENABLED: z
       .enum(['true', 'false'])

@@ -3,6 +3,7 @@ import { JwtService } from '@nestjs/jwt';
 import { LOCAL_DEFAULT_SECRETS } from '@tenantbot/config';
 import {
   ApiClient,
+  type ApiResponse,
   SUPER_ADMIN,
   TestStack,
   createTenantWithUsers,
@@ -37,8 +38,8 @@ describe('authentication (e2e over HTTP)', () => {
       services: ['tenants'],
       env: {
         TRUST_PROXY: 'true',
-        LOGIN_ATTEMPTS_PER_IP: '8',
-        LOGIN_FAILURES_PER_ACCOUNT: '3',
+        LOGIN_FAILURES_PER_IP: '8',
+        LOGIN_FAILURES_PER_ACCOUNT_AND_IP: '3',
         ALLOW_SELF_REGISTRATION: 'true',
       },
     });
@@ -187,40 +188,115 @@ describe('authentication (e2e over HTTP)', () => {
     }
   });
 
-  it('locks an account after repeated failures, with Retry-After, whatever the address', async () => {
-    const account = { username: 'readonly-acme', password: 'wrong' };
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const response = await fromAddress(`203.0.113.${attempt + 10}`)
-        .as(undefined, acme.slug)
-        .post('/api/v1/auth/login', account);
-      expect(response.status).toBe(401);
-    }
+  describe('login throttling', () => {
+    const login = (address: string, tenant: string | undefined, body: object) =>
+      fromAddress(address).as(undefined, tenant).post('/api/v1/auth/login', body);
+    const expectThrottled = (response: ApiResponse) => {
+      expect(response.status).toBe(429);
+      expect(response.body).toMatchObject({ code: 'RATE_LIMITED' });
+      expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+    };
 
-    const locked = await fromAddress('203.0.113.50')
-      .as(undefined, acme.slug)
-      .post('/api/v1/auth/login', { username: 'readonly-acme', password: acme.password });
+    it('counts failures, not successes: an office behind one address logs in again and again', async () => {
+      // Two and a half times the per-address failure limit (8), one after another (each login
+      // is a deliberately slow argon2 check, so a burst of them would only measure the CPU).
+      const statuses: number[] = [];
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const response = await login('203.0.113.1', acme.slug, {
+          username: 'user-acme',
+          password: acme.password,
+        });
+        statuses.push(response.status);
+      }
+      expect(statuses).toEqual(Array(20).fill(200));
+    }, 90_000);
 
-    expect(locked.status).toBe(429);
-    expect(locked.body).toMatchObject({ code: 'RATE_LIMITED' });
-    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
-  });
+    it('keys an account on its ids: slug or id, username or email, all hit one counter', async () => {
+      const address = '203.0.113.2';
+      const wrong = 'not-the-password';
+      const spellings: [string, object][] = [
+        [acme.slug, { username: 'agent-acme', password: wrong }],
+        [acme.id, { email: `AGENT@${acme.slug}.test`, password: wrong }],
+        [acme.slug.toUpperCase(), { username: 'Agent-Acme', password: wrong }],
+      ];
+      for (const [tenant, body] of spellings) {
+        expect((await login(address, tenant, body)).status).toBe(401);
+      }
 
-  it('limits login attempts per client address', async () => {
-    const client = fromAddress('203.0.113.99');
-    const statuses: number[] = [];
-    for (let attempt = 0; attempt < 9; attempt++) {
-      const response = await client.post('/api/v1/auth/login', {
-        username: `nobody-${attempt}`,
-        password: 'x',
+      const right = await login(address, acme.id, {
+        email: `agent@${acme.slug}.test`,
+        password: acme.password,
       });
-      statuses.push(response.status);
-    }
+      expectThrottled(right);
+    });
 
-    expect(statuses.slice(0, 8)).toEqual(Array(8).fill(401));
-    expect(statuses[8]).toBe(429);
-    expect(
-      (await fromAddress('203.0.113.100').post('/api/v1/auth/login', SUPER_ADMIN)).status,
-    ).toBe(200);
+    it('throttles probing for unknown users by tenant id and lowercased name', async () => {
+      const address = '203.0.113.3';
+      for (const [tenant, username] of [
+        [acme.slug, 'ghost'],
+        [acme.id, 'GHOST'],
+        [acme.slug, 'Ghost'],
+      ]) {
+        expect((await login(address, tenant, { username, password: 'x' })).status).toBe(401);
+      }
+      expectThrottled(await login(address, acme.id, { username: 'gHoSt', password: 'x' }));
+      // Another unknown name from the same address is its own pair (the address is still under 8).
+      expect((await login(address, acme.id, { username: 'other', password: 'x' })).status).toBe(
+        401,
+      );
+    });
+
+    it('blocks the attacker’s address for that account, while its owner logs in from another', async () => {
+      const victim = { username: 'readonly-acme', password: acme.password };
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const response = await login('203.0.113.66', acme.slug, { ...victim, password: 'guess' });
+        expect(response.status).toBe(401);
+      }
+
+      expectThrottled(await login('203.0.113.66', acme.slug, victim));
+      expect((await login('203.0.113.67', acme.slug, victim)).status).toBe(200);
+      expectThrottled(await login('203.0.113.66', acme.slug, victim));
+    });
+
+    it('resets an account’s consecutive failures from an address when a login succeeds', async () => {
+      const address = '203.0.113.4';
+      const right = { username: 'tenant_admin-acme', password: acme.password };
+      const wrong = { ...right, password: 'typo' };
+      const statuses: number[] = [];
+      for (const body of [wrong, wrong, right, wrong, wrong, right]) {
+        statuses.push((await login(address, acme.slug, body)).status);
+      }
+      expect(statuses).toEqual([401, 401, 200, 401, 401, 200]);
+    });
+
+    it('limits failed logins per client address across accounts, with Retry-After', async () => {
+      const address = '203.0.113.99';
+      const statuses: number[] = [];
+      for (let attempt = 0; attempt < 8; attempt++) {
+        const response = await login(address, undefined, {
+          username: `nobody-${attempt}`,
+          password: 'x',
+        });
+        statuses.push(response.status);
+      }
+
+      expect(statuses).toEqual(Array(8).fill(401));
+      expectThrottled(await login(address, undefined, SUPER_ADMIN));
+      expectThrottled(await login(address, acme.slug, { username: 'user-acme', password: 'x' }));
+      expect((await login('203.0.113.100', undefined, SUPER_ADMIN)).status).toBe(200);
+    });
+
+    it('counts an IPv6 client by its /64, so rotating addresses inside it does not dodge the limit', async () => {
+      for (let attempt = 0; attempt < 8; attempt++) {
+        const response = await login(`2001:db8:1:2::${attempt + 1}`, undefined, {
+          username: `v6-${attempt}`,
+          password: 'x',
+        });
+        expect(response.status).toBe(401);
+      }
+      expectThrottled(await login('2001:db8:1:2:ffff::9', undefined, SUPER_ADMIN));
+      expect((await login('2001:db8:1:3::1', undefined, SUPER_ADMIN)).status).toBe(200);
+    });
   });
 
   describe('API keys', () => {

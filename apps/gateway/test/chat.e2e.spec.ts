@@ -326,7 +326,7 @@ describe('chat over HTTP, SSE and WebSocket (e2e)', () => {
   });
 
   it('counts tokens and cost per tenant in /metrics', async () => {
-    const text = (await new ApiClient(stack.baseUrl).get<string>('/metrics')).body;
+    const text = await stack.metricsText();
     expect(text).toMatch(
       new RegExp(
         `llm_tokens_total\\{tenant="${acme.id}",model="gpt-4o-mini",direction="output"\\} [1-9]`,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { TestStack } from '@tenantbot/testing';
+import { ApiClient, TestStack, loginSuperAdmin } from '@tenantbot/testing';
 
 describe('gateway platform routes (e2e over HTTP)', () => {
   let stack: TestStack;
@@ -86,13 +86,51 @@ describe('gateway platform routes (e2e over HTTP)', () => {
     expect(await ui.text()).toMatch(/swagger/i);
   });
 
-  it('exposes Prometheus metrics labelled by route pattern', async () => {
+  it('serves Prometheus metrics labelled by route pattern, without a tenant label', async () => {
     await stack.request('/ping');
-    const text = await (await stack.request('/metrics')).text();
+    const text = await stack.metricsText();
     expect(text).toMatch(
-      /http_requests_total\{method="GET",route="\/ping",status_code="200",tenant="none"\} \d+/,
+      /http_requests_total\{method="GET",route="\/ping",status_code="200"\} \d+/,
     );
     expect(text).toMatch(/http_request_duration_seconds_bucket\{/);
+    expect(text).not.toMatch(/http_requests_total\{[^}]*tenant=/);
+  });
+
+  it('answers /metrics only to Bearer METRICS_TOKEN, with 401 for anything else', async () => {
+    const cases: [string, Record<string, string>][] = [
+      ['no credential', {}],
+      ['another bearer', { authorization: 'Bearer not-the-metrics-token' }],
+      ['the token without Bearer', { authorization: String(stack.env.METRICS_TOKEN) }],
+      ['the token with a suffix', { authorization: `Bearer ${stack.env.METRICS_TOKEN}x` }],
+    ];
+    for (const path of ['/metrics', '/metrics/']) {
+      for (const [name, headers] of cases) {
+        const response = await stack.request(path, { headers });
+        const body = (await response.json()) as { code: string };
+        expect({ path, name, status: response.status, code: body.code }).toEqual({
+          path,
+          name,
+          status: 401,
+          code: 'UNAUTHORIZED',
+        });
+      }
+    }
+    const encoded = await stack.request('/%6detrics', {
+      headers: { authorization: `Bearer ${stack.env.METRICS_TOKEN}` },
+    });
+    expect(encoded.status).toBe(404); // a spelling the load balancer's path rule would not catch
+    const superAdmin = await loginSuperAdmin(new ApiClient(stack.baseUrl));
+    const withUserToken = await superAdmin.get('/metrics');
+    expect(withUserToken).toMatchObject({ status: 401, body: { code: 'UNAUTHORIZED' } });
+  });
+
+  it('has metrics off when no METRICS_TOKEN is configured', async () => {
+    const gateway = await stack.addGateway('gateway-without-metrics', { METRICS_TOKEN: '' });
+    const response = await fetch(`${gateway}/metrics`, {
+      headers: { authorization: `Bearer ${stack.env.METRICS_TOKEN}` },
+    });
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ code: 'ROUTE_NOT_FOUND' });
   });
 
   it('writes structured JSON logs carrying the request id', async () => {

@@ -96,7 +96,7 @@ describe('rate limits (e2e over HTTP)', () => {
   });
 
   it('counts rate-limit rejections per tenant in /metrics', async () => {
-    const text = await (await new ApiClient(stack.baseUrl).get<string>('/metrics')).body;
+    const text = await stack.metricsText();
     expect(text).toMatch(new RegExp(`rate_limit_rejections_total\\{tenant="${small.id}"\\} \\d+`));
   });
 });

@@ -34,6 +34,8 @@ interface RouteRule {
   allowed: Principal[];
   /** A body that cannot change anything (invalid, or a no-op): the matrix tests access, not effects. */
   body?: unknown;
+  /** How a principal outside `allowed` is refused, when not by its role (403). */
+  refusedAs?: 'unauthenticated';
 }
 
 const someId = randomUUID();
@@ -47,7 +49,8 @@ const MATRIX: RouteRule[] = [
   { method: 'GET', path: '/ping', allowed: EVERYONE },
   { method: 'GET', path: '/healthz', allowed: EVERYONE },
   { method: 'GET', path: '/health', allowed: EVERYONE },
-  { method: 'GET', path: '/metrics', allowed: EVERYONE },
+  // Only the METRICS_TOKEN opens it (platform.e2e): any other credential is refused with 401.
+  { method: 'GET', path: '/metrics', allowed: [], refusedAs: 'unauthenticated' },
   { method: 'POST', path: '/api/v1/auth/login', allowed: EVERYONE, body: {} },
   { method: 'POST', path: '/api/v1/auth/refresh', allowed: EVERYONE, body: {} },
   { method: 'POST', path: '/api/v1/auth/logout', allowed: EVERYONE, body: {} },
@@ -57,6 +60,8 @@ const MATRIX: RouteRule[] = [
   { method: 'POST', path: '/api/v1/tenants/register', allowed: EVERYONE, body: {} },
   { method: 'GET', path: '/api/v1/tenants/me', allowed: ADMINS },
   { method: 'PUT', path: '/api/v1/tenants/me', allowed: ADMINS, body: {} },
+  { method: 'GET', path: '/api/v1/tenants/me/domains', allowed: ADMINS },
+  { method: 'POST', path: '/api/v1/tenants/me/domains/{domain}/verify', allowed: ADMINS },
   { method: 'GET', path: '/api/v1/tenants/{id}', allowed: ['super_admin'] },
   { method: 'PUT', path: '/api/v1/tenants/{id}', allowed: ['super_admin'], body: { plan: 'nope' } },
   { method: 'DELETE', path: '/api/v1/tenants/{id}', allowed: ['super_admin'] },
@@ -131,7 +136,7 @@ describe('role × route matrix (e2e over HTTP)', () => {
       const outcomes: Record<string, string> = {};
       const expected: Record<string, string> = {};
       for (const principal of PRINCIPALS) {
-        const path = rule.path.replace('{id}', someId);
+        const path = rule.path.replace('{id}', someId).replace('{domain}', 'unclaimed.example');
         const response = await clients[principal].call(rule.method, path, rule.body);
         outcomes[principal] =
           response.status === 401
@@ -143,7 +148,7 @@ describe('role × route matrix (e2e over HTTP)', () => {
           ? 'allowed'
           : principal === 'anonymous'
             ? 'unauthenticated'
-            : 'forbidden';
+            : (rule.refusedAs ?? 'forbidden');
       }
       expect(outcomes).toEqual(expected);
     },

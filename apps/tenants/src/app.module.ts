@@ -6,6 +6,8 @@ import {
   pingControllerFor,
   transportOptionsFrom,
 } from '@tenantbot/transport';
+import { LoginThrottle } from '@tenantbot/rate-limit';
+import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { ApiKeyRepository } from './api-key/api-key.repository';
 import { ApiKeyService } from './api-key/api-key.service';
@@ -13,6 +15,9 @@ import { AuthService } from './auth/auth.service';
 import { RefreshTokenRepository } from './auth/refresh-token.repository';
 import { SuperAdminBootstrap } from './auth/super-admin.bootstrap';
 import { TENANTS_CONFIG, type TenantsConfig } from './config';
+import { DnsTxtVerifier } from './domain/dns-txt-verifier';
+import { DomainPolicy } from './domain/domain-policy';
+import { DomainService } from './domain/domain.service';
 import { EventOutbox } from './events/event-outbox';
 import { TenantRepository } from './tenant/tenant.repository';
 import { TenantService } from './tenant/tenant.service';
@@ -24,7 +29,10 @@ import { UserService } from './user/user.service';
 
 @Module({})
 export class TenantsModule implements OnApplicationShutdown {
-  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(Redis) private readonly redis: Redis,
+  ) {}
 
   static register(config: TenantsConfig, logger: Logger): DynamicModule {
     return {
@@ -54,6 +62,34 @@ export class TenantsModule implements OnApplicationShutdown {
           useFactory: (dataSource: DataSource) => new TenantScope(dataSource),
           inject: [DataSource],
         },
+        {
+          provide: Redis,
+          useFactory: () => {
+            const redis = new Redis(config.REDIS_URL, {
+              password: config.REDIS_PASSWORD,
+              maxRetriesPerRequest: 1,
+            });
+            redis.on('error', (error: Error) =>
+              logger.warn({ err: error }, 'redis connection error'),
+            );
+            return redis;
+          },
+        },
+        {
+          provide: LoginThrottle,
+          useFactory: (redis: Redis) =>
+            new LoginThrottle(redis, {
+              keyPrefix: config.REDIS_PREFIX,
+              failuresPerIp: config.LOGIN_FAILURES_PER_IP,
+              ipWindowSeconds: config.LOGIN_IP_WINDOW_S,
+              failuresPerAccountAndIp: config.LOGIN_FAILURES_PER_ACCOUNT_AND_IP,
+              blockSeconds: config.LOGIN_BLOCK_S,
+            }),
+          inject: [Redis],
+        },
+        { provide: DomainPolicy, useValue: DomainPolicy.fromConfig(config) },
+        { provide: DnsTxtVerifier, useValue: new DnsTxtVerifier(config.DNS_RESOLVER) },
+        DomainService,
         TenantRepository,
         UserRepository,
         RefreshTokenRepository,
@@ -70,6 +106,7 @@ export class TenantsModule implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.redis.disconnect();
     await this.dataSource.destroy();
   }
 }

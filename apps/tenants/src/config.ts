@@ -1,5 +1,6 @@
 import {
   LOCAL_DEFAULT_SECRETS,
+  gatewayHttpEnvSchema,
   jwtEnvSchema,
   nodeEnvSchema,
   redisEnvSchema,
@@ -7,6 +8,7 @@ import {
   transportEnvSchema,
 } from '@tenantbot/config';
 import { serviceDatabaseEnvSchema } from '@tenantbot/database';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const base64Key = z
@@ -15,6 +17,22 @@ const base64Key = z
     (value) => Buffer.from(value, 'base64').length === 32,
     'must be 32 bytes, base64-encoded',
   );
+
+const hostList = z
+  .string()
+  .default('')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((host) => host.trim().toLowerCase())
+      .filter(Boolean),
+  );
+
+/** `ip:port` or `[ipv6]:port`, as `Resolver.setServers` takes it (no host names). */
+const dnsServer = z.string().refine((value) => {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([0-9.]+))(?::(\d{1,5}))?$/.exec(value);
+  return Boolean(match && isIP(match[1] ?? match[2] ?? '') && Number(match[3] ?? 53) <= 65535);
+}, 'must be ip:port (e.g. 127.0.0.1:53 or [::1]:53)');
 
 export const tenantsConfigSchema = nodeEnvSchema
   .extend(redisEnvSchema.shape)
@@ -36,6 +54,18 @@ export const tenantsConfigSchema = nodeEnvSchema
       .min(1)
       .max(256)
       .default(LOCAL_DEFAULT_SECRETS.SUPER_ADMIN_PASSWORD),
+    /** Failed logins per client address per LOGIN_IP_WINDOW_S before the address is blocked. */
+    LOGIN_FAILURES_PER_IP: z.coerce.number().int().min(1).default(100),
+    LOGIN_IP_WINDOW_S: z.coerce.number().int().min(1).default(86_400),
+    /** Consecutive failed logins of one account from one address before that pair is blocked. */
+    LOGIN_FAILURES_PER_ACCOUNT_AND_IP: z.coerce.number().int().min(1).default(10),
+    LOGIN_BLOCK_S: z.coerce.number().int().min(1).default(3600),
+    /** The platform's public URL: its host is no tenant's to claim. */
+    PUBLIC_URL: gatewayHttpEnvSchema.shape.PUBLIC_URL,
+    /** More hosts of the platform (console, docs, API aliases), comma-separated. */
+    RESERVED_HOSTS: hostList,
+    /** The DNS server that domain verification asks; the system's resolvers when unset. */
+    DNS_RESOLVER: dnsServer.optional(),
     ALLOW_SELF_REGISTRATION: z
       .enum(['true', 'false'])
       .default('false')

@@ -3,6 +3,7 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
   TENANTS,
   apiKeyCreateSchema,
+  domainParamSchema,
   idParamSchema,
   loginSchema,
   paginationSchema,
@@ -10,7 +11,6 @@ import {
   refreshSchema,
   tenantCreateSchema,
   tenantRegistrationSchema,
-  tenantSelfUpdateSchema,
   tenantUpdateSchema,
   userCreateSchema,
   userUpdateSchema,
@@ -18,6 +18,7 @@ import {
 } from '@tenantbot/contracts';
 import { z } from 'zod';
 import { ApiKeyService } from './api-key/api-key.service';
+import { DomainService } from './domain/domain.service';
 import { StatsService } from './stats/stats.service';
 import { AuthService } from './auth/auth.service';
 import { TenantService } from './tenant/tenant.service';
@@ -25,7 +26,12 @@ import { UserService } from './user/user.service';
 
 const withId = <S extends z.ZodObject>(schema: S) =>
   z.object({ id: idParamSchema.shape.id, body: schema }).strict();
-const loginMessage = z.object({ body: z.unknown(), tenant_ref: z.string().max(200).optional() });
+const loginMessage = z.object({
+  body: z.unknown(),
+  tenant_ref: z.string().max(200).optional(),
+  host: z.string().max(253).optional(),
+  client_ip: z.string().max(64).optional(),
+});
 
 /** The tenants service's message handlers: validate, then one service call each. */
 @Controller()
@@ -36,12 +42,13 @@ export class TenantsController {
     @Inject(UserService) private readonly users: UserService,
     @Inject(ApiKeyService) private readonly apiKeys: ApiKeyService,
     @Inject(StatsService) private readonly statistics: StatsService,
+    @Inject(DomainService) private readonly domains: DomainService,
   ) {}
 
   @MessagePattern(TENANTS.AUTH_LOGIN)
   login(@Payload() message: unknown) {
-    const { body, tenant_ref } = parseOrThrow(loginMessage, message);
-    return this.auth.login({ ...parseOrThrow(loginSchema, body), tenant_ref });
+    const { body, ...where } = parseOrThrow(loginMessage, message);
+    return this.auth.login({ ...parseOrThrow(loginSchema, body), ...where });
   }
 
   @MessagePattern(TENANTS.AUTH_REFRESH)
@@ -86,7 +93,7 @@ export class TenantsController {
   @MessagePattern(TENANTS.TENANT_UPDATE)
   updateTenant(@Payload() message: { id?: unknown; body?: unknown }) {
     if (message?.id === 'me')
-      return this.tenants.updateOwn(parseOrThrow(tenantSelfUpdateSchema, message.body));
+      return this.tenants.updateOwn(parseOrThrow(tenantUpdateSchema, message.body));
     const { id, body } = parseOrThrow(withId(tenantUpdateSchema), message);
     return this.tenants.update(id, body);
   }
@@ -95,6 +102,16 @@ export class TenantsController {
   async deleteTenant(@Payload() message: unknown) {
     await this.tenants.delete(parseOrThrow(idParamSchema, message).id);
     return { deleted: true };
+  }
+
+  @MessagePattern(TENANTS.DOMAIN_LIST)
+  listDomains() {
+    return this.domains.list();
+  }
+
+  @MessagePattern(TENANTS.DOMAIN_VERIFY)
+  verifyDomain(@Payload() message: unknown) {
+    return this.domains.verify(parseOrThrow(domainParamSchema, message).domain);
   }
 
   @MessagePattern(TENANTS.TENANT_RUNTIME_CONFIG)

@@ -32,6 +32,10 @@ export const ErrorCode = {
   CONVERSATION_NOT_FOUND: 'CONVERSATION_NOT_FOUND',
   PROVIDER_ERROR: 'PROVIDER_ERROR',
   BUDGET_EXCEEDED: 'BUDGET_EXCEEDED',
+  FIELD_NOT_WRITABLE: 'FIELD_NOT_WRITABLE',
+  DOMAIN_NOT_ALLOWED: 'DOMAIN_NOT_ALLOWED',
+  DOMAIN_NOT_FOUND: 'DOMAIN_NOT_FOUND',
+  DOMAIN_NOT_VERIFIED: 'DOMAIN_NOT_VERIFIED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -65,6 +69,10 @@ const httpStatusByCode: Record<ErrorCode, number> = {
   MODEL_NOT_ALLOWED: 403,
   CONVERSATION_NOT_FOUND: 404,
   PROVIDER_ERROR: 502,
+  FIELD_NOT_WRITABLE: 403,
+  DOMAIN_NOT_ALLOWED: 400,
+  DOMAIN_NOT_FOUND: 404,
+  DOMAIN_NOT_VERIFIED: 422,
 };
 
 export function httpStatusFor(code: string): number {

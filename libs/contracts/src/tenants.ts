@@ -14,6 +14,10 @@ export const TENANTS = {
   TENANT_UPDATE: 'tenants.tenant.update',
   TENANT_DELETE: 'tenants.tenant.delete',
   TENANT_REGISTER: 'tenants.tenant.register',
+  /** The tenant in context's custom domains, with their verification state and DNS record. */
+  DOMAIN_LIST: 'tenants.domain.list',
+  /** Checks a claimed domain's DNS TXT record; once found, Host-based resolution uses it. */
+  DOMAIN_VERIFY: 'tenants.domain.verify',
   /** Internal only (no HTTP route): the settings services need to act for the tenant in context. */
   TENANT_RUNTIME_CONFIG: 'tenants.tenant.runtime-config',
   /** For the admin service: tenants by plan and status, users by role (TenantsStats). */
@@ -118,9 +122,52 @@ export const tenantUpdateSchema = z
   .partial()
   .strict();
 
-/** What a tenant admin may change of its own tenant (`PUT /tenants/me`): not plan, slug or status. */
+/**
+ * What a tenant admin may write of its own tenant (`PUT /tenants/me`). Everything else, and
+ * any field added later, is the super admin's: the plan, status and slug, and whatever spends
+ * the platform's money (`rate_limits` with its budgets, `allowed_models`, which of the
+ * platform's embedding providers the tenant uses). The tenant's own provider keys are its own
+ * money. `domains` take effect once verified (`/tenants/me/domains`).
+ */
+export const TENANT_ADMIN_WRITABLE_FIELDS = [
+  'name',
+  'system_prompt',
+  'default_model',
+  'allowed_origins',
+  'domains',
+  'provider_keys',
+  'rag.chunk_size',
+  'rag.chunk_overlap',
+  'rag.top_k',
+] as const;
+
+/** The fields of an update, nested ones as `rag.top_k`, that a tenant admin may not write. */
+export function fieldsNotWritableByTenantAdmin(update: z.output<typeof tenantUpdateSchema>) {
+  const writable = new Set<string>(TENANT_ADMIN_WRITABLE_FIELDS);
+  return Object.entries(update)
+    .flatMap(([field, value]) => {
+      if (writable.has(field)) return [];
+      const keys = isPlainObject(value) ? Object.keys(value) : [];
+      return keys.length > 0 ? keys.map((key) => `${field}.${key}`) : [field];
+    })
+    .filter((field) => !writable.has(field));
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `PUT /tenants/me`'s body as documented: the fields a tenant admin may write. */
 export const tenantSelfUpdateSchema = tenantUpdateSchema
-  .omit({ plan: true, is_active: true, slug: true })
+  .pick({
+    name: true,
+    system_prompt: true,
+    default_model: true,
+    allowed_origins: true,
+    domains: true,
+    provider_keys: true,
+  })
+  .extend({ rag: ragSettingsSchema.omit({ embedding_provider: true }).strict().optional() })
   .strict();
 
 export const tenantRegistrationSchema = z
@@ -245,6 +292,17 @@ export interface Page<T> {
 
 export const idParamSchema = z.object({ id: uuid }).strict();
 
+export const domainParamSchema = z.object({ domain }).strict();
+
+/** A custom domain of a tenant and how to prove control of it. */
+export interface DomainView {
+  domain: string;
+  verified: boolean;
+  verified_at: string | null;
+  /** The DNS record to publish: `TXT _tenantbot.<domain>` holding the tenant's token. */
+  verification: { type: 'TXT'; name: string; value: string };
+}
+
 /**
  * The tenant as the services that act for it see it: its settings and its provider keys in
  * clear. Only services receive it; no HTTP route returns it.
@@ -283,4 +341,11 @@ export interface AuthenticatedPrincipal {
   role: (typeof ROLES)[number];
 }
 
-export type LoginRequest = z.output<typeof loginSchema> & { tenant_ref?: string };
+export type LoginRequest = z.output<typeof loginSchema> & {
+  /** The X-Tenant-ID header, an id or a slug. */
+  tenant_ref?: string;
+  /** The request's Host: a tenant's verified custom domain logs into that tenant. */
+  host?: string;
+  /** The client's address, for the login throttle. */
+  client_ip?: string;
+};

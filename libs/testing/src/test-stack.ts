@@ -42,6 +42,8 @@ export class TestStack {
       REDIS_PREFIX: `${process.env.REDIS_PREFIX ?? 'tbtest'}:stack-${randomUUID().slice(0, 8)}`,
       PORT: String(port),
       HOST: '127.0.0.1',
+      // /metrics is off without a token; every stack has one, which metricsText() sends.
+      METRICS_TOKEN: `test-metrics-${randomUUID()}`,
       ...options.env,
     };
     const stack = new TestStack(`http://127.0.0.1:${port}`, env);
@@ -85,6 +87,15 @@ export class TestStack {
 
   async request(path: string, init: RequestInit = {}): Promise<Response> {
     return fetch(`${this.baseUrl}${path}`, init);
+  }
+
+  /** The Prometheus text of the gateway, fetched with the stack's METRICS_TOKEN. */
+  async metricsText(): Promise<string> {
+    const response = await this.request('/metrics', {
+      headers: { authorization: `Bearer ${this.env.METRICS_TOKEN}` },
+    });
+    if (!response.ok) throw new Error(`/metrics answered ${response.status}`);
+    return response.text();
   }
 
   /** The process id of a running app (benchmarks read its CPU time). */

@@ -1,29 +1,18 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import {
-  DomainError,
-  ErrorCode,
-  TENANTS,
-  loginSchema,
-  refreshSchema,
-  type TokenResponse,
-} from '@tenantbot/contracts';
-import { LoginThrottle } from '@tenantbot/rate-limit';
+import { TENANTS, loginSchema, refreshSchema, type TokenResponse } from '@tenantbot/contracts';
 import { runWithContext } from '@tenantbot/tenant-context';
 import { RedisStreamsClient } from '@tenantbot/transport';
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { openApiSchema, validated } from '../http/zod-validation.pipe';
-import { tenantHeaderOf } from './auth.guard';
+import { hostOf, tenantHeaderOf } from './auth.guard';
 import { Public } from './decorators';
 
 @ApiTags('auth')
 @Controller('api/v1/auth')
 export class AuthController {
-  constructor(
-    @Inject(RedisStreamsClient) private readonly transport: RedisStreamsClient,
-    @Inject(LoginThrottle) private readonly throttle: LoginThrottle,
-  ) {}
+  constructor(@Inject(RedisStreamsClient) private readonly transport: RedisStreamsClient) {}
 
   @Post('login')
   @Public()
@@ -31,30 +20,25 @@ export class AuthController {
   @ApiOperation({
     summary: 'Log in with username or email and password',
     description:
-      'Send X-Tenant-ID (tenant id or slug) for a tenant user; the super admin logs in without it. ' +
-      'Attempts are limited per client IP and per account (429 RATE_LIMITED with Retry-After).',
+      'Send X-Tenant-ID (tenant id or slug) for a tenant user, or call on the tenant’s verified ' +
+      'custom domain; the super admin logs in without either. Failed logins are limited per ' +
+      'client IP and, consecutively, per account and IP; a success resets the latter ' +
+      '(429 RATE_LIMITED with Retry-After).',
   })
   @ApiHeader({ name: 'X-Tenant-ID', required: false })
   @ApiBody({ schema: openApiSchema(loginSchema) })
-  async login(
+  login(
     @Req() request: FastifyRequest,
     @Body(validated(loginSchema)) body: z.output<typeof loginSchema>,
   ): Promise<TokenResponse> {
-    const tenantRef = tenantHeaderOf(request);
-    const account = `${tenantRef?.toLowerCase() ?? 'platform'}:${(body.username ?? body.email ?? '').toLowerCase()}`;
-    await this.throttle.admit(request.ip, account);
-    try {
-      const tokens = await runWithContext(request.requestContext, () =>
-        this.transport.request<TokenResponse>(TENANTS.AUTH_LOGIN, { body, tenant_ref: tenantRef }),
-      );
-      await this.throttle.recordSuccess(account);
-      return tokens;
-    } catch (error) {
-      if (error instanceof DomainError && error.code === ErrorCode.UNAUTHORIZED) {
-        await this.throttle.recordFailure(account);
-      }
-      throw error;
-    }
+    return runWithContext(request.requestContext, () =>
+      this.transport.request<TokenResponse>(TENANTS.AUTH_LOGIN, {
+        body,
+        tenant_ref: tenantHeaderOf(request),
+        host: hostOf(request),
+        client_ip: request.ip,
+      }),
+    );
   }
 
   @Post('refresh')

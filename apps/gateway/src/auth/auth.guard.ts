@@ -52,7 +52,7 @@ export class AuthenticationGuard implements CanActivate {
       : await this.verifyJwt(context, request);
     const { principal, tenant } = await this.authenticator.resolve(
       credential,
-      { tenantRef: tenantHeaderOf(request), host: request.hostname.split(':')[0] },
+      { tenantRef: tenantHeaderOf(request), host: hostOf(request) },
       request.requestContext,
     );
     request.requestContext.tenantId = tenant?.id;
@@ -95,4 +95,10 @@ function bearerOf(request: FastifyRequest): string {
 export function tenantHeaderOf(request: FastifyRequest): string | undefined {
   const value = request.headers['x-tenant-id'];
   return typeof value === 'string' && value.length > 0 ? value.slice(0, 200) : undefined;
+}
+
+/** The request's host name, without a port, for tenants on custom domains. */
+export function hostOf(request: FastifyRequest): string | undefined {
+  const host = request.hostname.split(':')[0]?.toLowerCase();
+  return host ? host.slice(0, 253) : undefined;
 }

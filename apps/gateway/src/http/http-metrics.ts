@@ -1,12 +1,17 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-/** Prometheus metrics of the HTTP surface; `/metrics` renders the registry. */
+/**
+ * Prometheus metrics of the HTTP surface; `/metrics` renders the registry. A tenant label
+ * only where the series per tenant stay few (LLM tokens and cost by model, rate-limit
+ * rejections): requests are counted by route and status alone, since tenants × routes ×
+ * methods × statuses would grow with every sign-up (README.md, Metrics).
+ */
 export class HttpMetrics {
   readonly registry = new Registry();
   private readonly requests = new Counter({
     name: 'http_requests_total',
-    help: 'HTTP requests by method, route, status and tenant',
-    labelNames: ['method', 'route', 'status_code', 'tenant'] as const,
+    help: 'HTTP requests by method, route and status',
+    labelNames: ['method', 'route', 'status_code'] as const,
     registers: [this.registry],
   });
   private readonly latency = new Histogram({
@@ -59,14 +64,8 @@ export class HttpMetrics {
     this.rejections.inc({ tenant: tenant ?? 'none' });
   }
 
-  observe(
-    method: string,
-    route: string,
-    status: number,
-    tenant: string | undefined,
-    seconds: number,
-  ) {
-    this.requests.inc({ method, route, status_code: String(status), tenant: tenant ?? 'none' });
+  observe(method: string, route: string, status: number, seconds: number) {
+    this.requests.inc({ method, route, status_code: String(status) });
     this.latency.observe({ method, route }, seconds);
   }
 }

@@ -36,13 +36,7 @@ export function installRequestHooks(
   fastify.addHook('onResponse', (request, reply, done) => {
     const route = routeOf(request);
     const seconds = reply.elapsedTime / 1000;
-    metrics.observe(
-      request.method,
-      route,
-      reply.statusCode,
-      request.requestContext?.tenantId,
-      seconds,
-    );
+    metrics.observe(request.method, route, reply.statusCode, seconds);
     logger.info(
       {
         request_id: request.id,

@@ -1,6 +1,9 @@
-import { Controller, Get, Header, Inject } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Header, Inject, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { HttpMetrics } from '../http/http-metrics';
+import { MetricsAccess } from './metrics-access';
 import { PLATFORM_INFO } from './platform-info';
 import { Public } from '../auth/decorators';
 
@@ -8,7 +11,14 @@ import { Public } from '../auth/decorators';
 @Public()
 @Controller()
 export class PlatformController {
-  constructor(@Inject(HttpMetrics) private readonly metrics: HttpMetrics) {}
+  private readonly metricsAccess: MetricsAccess;
+
+  constructor(
+    @Inject(HttpMetrics) private readonly metrics: HttpMetrics,
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+  ) {
+    this.metricsAccess = new MetricsAccess(config.METRICS_TOKEN);
+  }
 
   @Get()
   @ApiOperation({ summary: 'Platform information' })
@@ -30,9 +40,23 @@ export class PlatformController {
   }
 
   @Get('metrics')
-  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
-  @ApiOperation({ summary: 'Prometheus metrics' })
-  async prometheus(): Promise<string> {
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary: 'Prometheus metrics (Bearer METRICS_TOKEN)',
+    description:
+      'Answers only `Authorization: Bearer <METRICS_TOKEN>` (401 UNAUTHORIZED otherwise); without ' +
+      'a METRICS_TOKEN configured, metrics are off (404). The load balancer never routes it.',
+  })
+  async prometheus(
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
+    this.metricsAccess.check({
+      url: request.raw.url ?? '',
+      authorization: request.headers.authorization,
+    });
+    // Set here, not by @Header: a refusal is JSON.
+    void reply.header('Content-Type', this.metrics.registry.contentType);
     return this.metrics.registry.metrics();
   }
 }

@@ -13,6 +13,8 @@ import {
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   TENANTS,
+  domainParamSchema,
+  type DomainView,
   idParamSchema,
   paginationSchema,
   tenantCreateSchema,
@@ -70,10 +72,49 @@ export class TenantsController {
 
   @Put('me')
   @Roles('tenant_admin', 'super_admin')
-  @ApiOperation({ summary: "Update the caller's tenant: not its plan, slug or status" })
+  @ApiOperation({
+    summary: "Update the caller's tenant (a tenant admin: only the fields below)",
+    description:
+      'A tenant admin may write name, system_prompt, default_model, allowed_origins, domains ' +
+      '(pending until verified), provider_keys and rag chunk_size, chunk_overlap and top_k. ' +
+      'Any other field of the tenant (plan, is_active, slug, allowed_models, rate_limits and ' +
+      'budgets, rag.embedding_provider) is refused with 403 FIELD_NOT_WRITABLE, naming the ' +
+      'fields in `details.fields`; only the super admin writes them (`PUT /tenants/{id}`).',
+  })
   @ApiBody({ schema: openApiSchema(tenantSelfUpdateSchema) })
-  updateOwn(@Body(validated(tenantSelfUpdateSchema)) body: unknown): Promise<TenantView> {
+  updateOwn(@Body(validated(tenantUpdateSchema)) body: unknown): Promise<TenantView> {
     return this.transport.request(TENANTS.TENANT_UPDATE, { id: 'me', body });
+  }
+
+  @Get('me/domains')
+  @Roles('tenant_admin', 'super_admin')
+  @ApiOperation({
+    summary: "The caller's custom domains, verified or pending, with the DNS record to publish",
+    description:
+      'A domain in `domains` resolves the tenant from a request’s Host (logins included) only ' +
+      'once verified: publish `TXT _tenantbot.<domain>` with the value shown in ' +
+      '`verification`, then call the verify route. Domains the super admin sets are verified ' +
+      'at once.',
+  })
+  listDomains(): Promise<DomainView[]> {
+    return this.transport.request(TENANTS.DOMAIN_LIST, {});
+  }
+
+  @Post('me/domains/:domain/verify')
+  @Roles('tenant_admin', 'super_admin')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Verify a claimed domain by its DNS TXT record',
+    description:
+      'Looks up `_tenantbot.<domain>`. Found with the tenant’s token: the domain is verified ' +
+      'and answers with its state. Otherwise 422 DOMAIN_NOT_VERIFIED with the record to ' +
+      'publish in `details.verification`; 404 DOMAIN_NOT_FOUND for a domain the tenant has ' +
+      'not claimed; 409 CONFLICT when another tenant holds it verified; 503 when DNS fails.',
+  })
+  verifyDomain(
+    @Param(validated(domainParamSchema)) params: { domain: string },
+  ): Promise<DomainView> {
+    return this.transport.request(TENANTS.DOMAIN_VERIFY, params);
   }
 
   @Get(':id')

@@ -12,6 +12,7 @@ import {
   type TokenResponse,
 } from '@tenantbot/contracts';
 import { TenantScope } from '@tenantbot/database';
+import { LoginThrottle, type LoginAttempt } from '@tenantbot/rate-limit';
 import { currentContext } from '@tenantbot/tenant-context';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
@@ -21,7 +22,7 @@ import { newOpaqueToken, sameHash, sha256 } from '../security/opaque-tokens';
 import { verifyPassword } from '../security/passwords';
 import { TenantRepository, type TenantRow } from '../tenant/tenant.repository';
 import { toUserView } from '../user/user.service';
-import { UserRepository } from '../user/user.repository';
+import { UserRepository, type UserRow } from '../user/user.repository';
 import { RefreshTokenRepository } from './refresh-token.repository';
 
 const INVALID_CREDENTIALS = 'invalid username, email or password';
@@ -43,6 +44,7 @@ export class AuthService {
     @Inject(TenantRepository) private readonly tenants: TenantRepository,
     @Inject(RefreshTokenRepository) private readonly refreshTokens: RefreshTokenRepository,
     @Inject(ApiKeyRepository) private readonly apiKeys: ApiKeyRepository,
+    @Inject(LoginThrottle) private readonly throttle: LoginThrottle,
     @Inject(TENANTS_CONFIG) private readonly config: TenantsConfig,
   ) {
     this.jwt = new JwtService({
@@ -56,18 +58,57 @@ export class AuthService {
     });
   }
 
-  /** Username or email and password, in the tenant named by X-Tenant-ID (none: the platform). */
+  /**
+   * Username or email and password, in the tenant named by X-Tenant-ID, else the tenant whose
+   * verified domain is the request's Host, else the platform. Failures are throttled per
+   * client address and per (resolved account, address); a blocked attempt never reaches the
+   * password check.
+   */
   async login(request: LoginRequest): Promise<TokenResponse> {
-    const login = request.username ?? request.email ?? '';
-    const user = await this.scope.runAcrossTenants(async (db) => {
-      const tenant = request.tenant_ref ? await this.activeTenant(db, request.tenant_ref) : null;
-      return this.users.findByLogin(db, tenant?.id ?? null, login);
-    });
+    const ip = request.client_ip ?? 'unknown';
+    const { user, account } = await this.loginAccount(request, ip);
+    const attempt: LoginAttempt = { ip, account };
+    await this.throttle.admit(attempt);
     const passwordMatches = await verifyPassword(user?.password_hash, request.password);
     if (!user || !passwordMatches || !user.is_active) {
+      await this.throttle.recordFailure(attempt);
       throw new DomainError(ErrorCode.UNAUTHORIZED, INVALID_CREDENTIALS);
     }
+    await this.throttle.recordSuccess(attempt);
     return this.issueTokens(user.id, user.tenant_id, user.role);
+  }
+
+  /**
+   * The user a login names, if any, and its throttle key: the tenant and user ids however
+   * they were spelled, or for an unknown user the tenant id and the lowercased name, so
+   * probing for names is throttled too. An unknown tenant counts against the address.
+   */
+  private async loginAccount(
+    request: LoginRequest,
+    ip: string,
+  ): Promise<{ user: UserRow | undefined; account: string }> {
+    const identifier = (request.username ?? request.email ?? '').toLowerCase();
+    try {
+      return await this.scope.runAcrossTenants(async (db) => {
+        const tenant = await this.loginTenant(db, request);
+        const user = await this.users.findByLogin(db, tenant?.id ?? null, identifier);
+        const scope = tenant?.id ?? 'platform';
+        const account = user ? `${scope}:${user.id}` : `${scope}:unknown:${sha256(identifier)}`;
+        return { user, account };
+      });
+    } catch (error) {
+      if (error instanceof DomainError && error.code === ErrorCode.TENANT_NOT_FOUND) {
+        await this.throttle.admit({ ip });
+        await this.throttle.recordFailure({ ip });
+      }
+      throw error;
+    }
+  }
+
+  private async loginTenant(db: EntityManager, request: LoginRequest): Promise<TenantRow | null> {
+    if (request.tenant_ref) return this.activeTenant(db, request.tenant_ref);
+    const byHost = request.host ? await this.tenants.findByDomain(db, request.host) : undefined;
+    return byHost ? ensureActive(byHost) : null;
   }
 
   async issueTokens(
@@ -243,18 +284,20 @@ export class AuthService {
       byHost ??
       (principal.tenant_id ? await this.tenants.findById(db, principal.tenant_id) : undefined);
     if (!tenant) throw tenantNotFound();
-    if (!tenant.is_active)
-      throw new DomainError(ErrorCode.TENANT_INACTIVE, 'this tenant is deactivated');
-    return tenant;
+    return ensureActive(tenant);
   }
 
   private async activeTenant(db: EntityManager, reference: string): Promise<TenantRow> {
     const tenant = await this.tenants.findByReference(db, reference);
     if (!tenant) throw tenantNotFound();
-    if (!tenant.is_active)
-      throw new DomainError(ErrorCode.TENANT_INACTIVE, 'this tenant is deactivated');
-    return tenant;
+    return ensureActive(tenant);
   }
+}
+
+function ensureActive(tenant: TenantRow): TenantRow {
+  if (!tenant.is_active)
+    throw new DomainError(ErrorCode.TENANT_INACTIVE, 'this tenant is deactivated');
+  return tenant;
 }
 
 function tenantNotFound(): DomainError {

@@ -3,6 +3,7 @@ import {
   DomainError,
   ErrorCode,
   TENANT_EVENTS,
+  fieldsNotWritableByTenantAdmin,
   type Page,
   type Pagination,
   type TenantRuntimeConfig,
@@ -17,6 +18,8 @@ import type { EntityManager } from 'typeorm';
 import type { z } from 'zod';
 import { AuthService } from '../auth/auth.service';
 import { TENANTS_CONFIG, type TenantsConfig } from '../config';
+import { DomainService } from '../domain/domain.service';
+import type { DomainClaimant } from '../domain/domain-policy';
 import { EventOutbox } from '../events/event-outbox';
 import { requireRole, requireTenantId } from '../security/access';
 import { SecretBox } from '../security/secret-box';
@@ -37,6 +40,7 @@ export class TenantService {
     @Inject(UserRepository) private readonly users: UserRepository,
     @Inject(EventOutbox) private readonly outbox: EventOutbox,
     @Inject(AuthService) private readonly auth: AuthService,
+    @Inject(DomainService) private readonly domains: DomainService,
     @Inject(TENANTS_CONFIG) private readonly config: TenantsConfig,
   ) {
     this.secrets = new SecretBox(config.ENCRYPTION_KEY);
@@ -50,8 +54,9 @@ export class TenantService {
     });
   }
 
-  create(input: z.output<typeof tenantCreateSchema>): Promise<TenantView> {
+  async create(input: z.output<typeof tenantCreateSchema>): Promise<TenantView> {
     requireRole('super_admin');
+    if (input.domains) await this.domains.assertClaimable(null, input.domains, 'super_admin');
     return this.scope.runAcrossTenants((db) => this.insertTenant(db, input));
   }
 
@@ -60,9 +65,10 @@ export class TenantService {
     return this.scope.runAcrossTenants(async (db) => toView(await this.mustFind(db, id)));
   }
 
-  update(id: string, input: TenantUpdate): Promise<TenantView> {
+  async update(id: string, input: TenantUpdate): Promise<TenantView> {
     requireRole('super_admin');
-    return this.scope.runAcrossTenants((db) => this.applyUpdate(db, id, input));
+    if (input.domains) await this.domains.assertClaimable(id, input.domains, 'super_admin');
+    return this.scope.runAcrossTenants((db) => this.applyUpdate(db, id, input, 'super_admin'));
   }
 
   /** The caller's own tenant (tenant admin, or a super admin naming it in X-Tenant-ID). */
@@ -72,10 +78,26 @@ export class TenantService {
     return this.scope.run(tenantId, async (db) => toView(await this.mustFind(db, tenantId)));
   }
 
-  updateOwn(input: TenantUpdate): Promise<TenantView> {
-    requireRole('tenant_admin', 'super_admin');
+  /**
+   * A tenant admin writes only TENANT_ADMIN_WRITABLE_FIELDS, and its new domains stay pending
+   * until verified; a super admin writes anything.
+   */
+  async updateOwn(input: TenantUpdate): Promise<TenantView> {
+    const principal = requireRole('tenant_admin', 'super_admin');
     const tenantId = requireTenantId();
-    return this.scope.run(tenantId, (db) => this.applyUpdate(db, tenantId, input));
+    if (principal.role === 'tenant_admin') {
+      const refused = fieldsNotWritableByTenantAdmin(input);
+      if (refused.length > 0) {
+        throw new DomainError(
+          ErrorCode.FIELD_NOT_WRITABLE,
+          `only the super admin may change: ${refused.join(', ')}`,
+          { fields: refused },
+        );
+      }
+    }
+    const claimant = principal.role === 'super_admin' ? 'super_admin' : 'tenant_admin';
+    if (input.domains) await this.domains.assertClaimable(tenantId, input.domains, claimant);
+    return this.scope.run(tenantId, (db) => this.applyUpdate(db, tenantId, input, claimant));
   }
 
   /** The tenant in context with its provider keys opened, for the services acting for it. */
@@ -139,7 +161,7 @@ export class TenantService {
       name: input.name,
       slug: input.slug,
     });
-    if (domains) await this.tenants.replaceDomains(db, id, domains);
+    if (domains) await this.tenants.replaceDomains(db, id, domains, true);
     return toView(await this.mustFind(db, id));
   }
 
@@ -147,11 +169,12 @@ export class TenantService {
     db: EntityManager,
     id: string,
     input: TenantUpdate,
+    claimant: DomainClaimant,
   ): Promise<TenantView> {
     const current = await this.mustFind(db, id);
     const { domains, ...rest } = input;
     await this.tenants.update(db, id, this.toColumns(rest, current.provider_keys));
-    if (domains) await this.tenants.replaceDomains(db, id, domains);
+    if (domains) await this.tenants.replaceDomains(db, id, domains, claimant === 'super_admin');
     return toView(await this.mustFind(db, id));
   }
 
