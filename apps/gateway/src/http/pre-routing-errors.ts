@@ -10,8 +10,9 @@ import { toHttpError, type HttpErrorBody } from './error-response';
 /** Longest request target the gateway reads; Node's own header limit (16 KiB) comes after. */
 export const MAX_URL_LENGTH = 8192;
 
+const URI_TOO_LONG_MESSAGE = `The request URL is longer than ${MAX_URL_LENGTH} characters`;
 const CLIENT_ERROR_MESSAGES: Partial<Record<ErrorCode, string>> = {
-  URI_TOO_LONG: `The request URL is longer than ${MAX_URL_LENGTH} characters`,
+  URI_TOO_LONG: URI_TOO_LONG_MESSAGE,
   HEADERS_TOO_LARGE: 'The request headers are too large',
   REQUEST_TIMEOUT: 'The request did not arrive in time',
   MALFORMED_REQUEST: 'The request is not valid HTTP',
@@ -36,7 +37,7 @@ export function preRoutingErrorOptions(logger: Logger) {
 export function refuseLongUrls(fastify: FastifyInstance, logger: Logger) {
   fastify.addHook('onRequest', (request, reply, done) => {
     if (request.url.length <= MAX_URL_LENGTH) return done();
-    const error = new DomainError(ErrorCode.URI_TOO_LONG, CLIENT_ERROR_MESSAGES.URI_TOO_LONG!);
+    const error = new DomainError(ErrorCode.URI_TOO_LONG, URI_TOO_LONG_MESSAGE);
     sendError(reply, toHttpError(error, request.id, logger));
   });
 }
