@@ -18,8 +18,11 @@ export class HttpErrorFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
+    const error = toHttpError(exception, request.id, this.logger);
     const body =
-      this.methodNotAllowed(request, reply) ?? toHttpError(exception, request.id, this.logger);
+      error.code === ErrorCode.ROUTE_NOT_FOUND
+        ? (this.methodNotAllowed(request, reply) ?? error)
+        : error;
     const limit = body.details as
       { retry_after_s?: number; limit?: number; reset_s?: number } | undefined;
     if (limit?.retry_after_s) void reply.header('Retry-After', String(limit.retry_after_s));
@@ -29,7 +32,10 @@ export class HttpErrorFilter implements ExceptionFilter {
     void reply.status(body.statusCode).send(body);
   }
 
-  /** No route matched the request, but the path is served under other methods: 405. */
+  /**
+   * No route matched the request, but the path is served under other methods: 405. (A body
+   * that failed to parse on the way to the not-found handler keeps its own error.)
+   */
   private methodNotAllowed(
     request: FastifyRequest,
     reply: FastifyReply,
