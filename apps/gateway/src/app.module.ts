@@ -23,11 +23,17 @@ import { HealthController } from './health/health.controller';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { HttpMetrics } from './http/http-metrics';
 import { RequestContextInterceptor } from './http/request-context.interceptor';
+import type { RouteTable } from './http/pre-routing-errors';
 import { PlatformController } from './platform/platform.controller';
 
 @Module({})
 export class GatewayModule {
-  static register(config: GatewayConfig, logger: Logger, metrics: HttpMetrics): DynamicModule {
+  static register(
+    config: GatewayConfig,
+    logger: Logger,
+    metrics: HttpMetrics,
+    routes?: RouteTable,
+  ): DynamicModule {
     return {
       module: GatewayModule,
       imports: [
@@ -52,7 +58,7 @@ export class GatewayModule {
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
         { provide: HttpMetrics, useValue: metrics },
-        { provide: APP_FILTER, useValue: new HttpErrorFilter(logger) },
+        { provide: APP_FILTER, useValue: new HttpErrorFilter(logger, routes) },
         { provide: APP_INTERCEPTOR, useClass: RequestContextInterceptor },
         { provide: APP_GUARD, useClass: AuthenticationGuard },
         { provide: APP_GUARD, useClass: RateLimitGuard },

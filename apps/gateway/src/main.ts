@@ -7,6 +7,7 @@ import { GatewayModule } from './app.module';
 import { gatewayConfigSchema } from './config';
 import { HttpMetrics } from './http/http-metrics';
 import { installRequestHooks, requestIdOf } from './http/request-context.hooks';
+import { preRoutingErrorOptions, refuseLongUrls, RouteTable } from './http/pre-routing-errors';
 import { setUpOpenApi } from './openapi';
 import multipart from '@fastify/multipart';
 import { Authenticator } from './auth/authenticator';
@@ -17,7 +18,9 @@ async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit(gatewayConfigSchema, 'gateway');
   const logger = createLogger('gateway', config.LOG_LEVEL);
   const metrics = new HttpMetrics();
+  const routes = new RouteTable();
   const adapter = new FastifyAdapter({
+    ...preRoutingErrorOptions(logger),
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
     genReqId: requestIdOf,
@@ -26,12 +29,14 @@ async function bootstrap(): Promise<void> {
     logger: false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    GatewayModule.register(config, logger, metrics),
+    GatewayModule.register(config, logger, metrics, routes),
     adapter,
     { logger: new PinoNestLogger(logger) },
   );
   const fastify = app.getHttpAdapter().getInstance();
   installRequestHooks(fastify, logger, metrics);
+  refuseLongUrls(fastify, logger);
+  routes.record(fastify);
   // One file per request, streamed: the size cap is enforced by the object storage as it writes.
   await app.register(multipart, {
     limits: { files: 1, fields: 5, parts: 6, fileSize: config.MAX_DOCUMENT_BYTES + 1 },

@@ -6,6 +6,16 @@
 export const ErrorCode = {
   VALIDATION_FAILED: 'VALIDATION_FAILED',
   MALFORMED_JSON: 'MALFORMED_JSON',
+  /** The HTTP request itself could not be parsed (e.g. a NUL or a space in a header). */
+  MALFORMED_REQUEST: 'MALFORMED_REQUEST',
+  /** A path that is not valid percent-encoding. */
+  MALFORMED_URL: 'MALFORMED_URL',
+  /** A multipart body that is cut off or not multipart at all. */
+  MALFORMED_MULTIPART: 'MALFORMED_MULTIPART',
+  /** More multipart parts, fields or files than an upload takes. */
+  TOO_MANY_PARTS: 'TOO_MANY_PARTS',
+  /** A 4xx the HTTP layer raised that has no more precise code. */
+  BAD_REQUEST: 'BAD_REQUEST',
   UNAUTHORIZED: 'UNAUTHORIZED',
   FORBIDDEN: 'FORBIDDEN',
   NOT_FOUND: 'NOT_FOUND',
@@ -13,6 +23,9 @@ export const ErrorCode = {
   METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
   CONFLICT: 'CONFLICT',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  URI_TOO_LONG: 'URI_TOO_LONG',
+  HEADERS_TOO_LARGE: 'HEADERS_TOO_LARGE',
+  REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   TENANT_MISMATCH: 'TENANT_MISMATCH',
   TENANT_NOT_FOUND: 'TENANT_NOT_FOUND',
@@ -43,6 +56,11 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 const httpStatusByCode: Record<ErrorCode, number> = {
   VALIDATION_FAILED: 400,
   MALFORMED_JSON: 400,
+  MALFORMED_REQUEST: 400,
+  MALFORMED_URL: 400,
+  MALFORMED_MULTIPART: 400,
+  TOO_MANY_PARTS: 400,
+  BAD_REQUEST: 400,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
@@ -50,6 +68,9 @@ const httpStatusByCode: Record<ErrorCode, number> = {
   METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
+  URI_TOO_LONG: 414,
+  HEADERS_TOO_LARGE: 431,
+  REQUEST_TIMEOUT: 408,
   UNSUPPORTED_MEDIA_TYPE: 415,
   TENANT_MISMATCH: 403,
   TENANT_NOT_FOUND: 404,

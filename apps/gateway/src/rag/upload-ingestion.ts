@@ -1,5 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError, ErrorCode, RAG, type DocumentView } from '@tenantbot/contracts';
+import {
+  DomainError,
+  ErrorCode,
+  RAG,
+  parseOrThrow,
+  uploadedFileSourceSchema,
+  type DocumentView,
+} from '@tenantbot/contracts';
 import type { Logger } from '@tenantbot/observability';
 import {
   SNIFF_BYTES,
@@ -12,6 +19,7 @@ import type { FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+import { describeKnownError } from '../http/error-response';
 import { LOGGER, OBJECT_STORAGE } from '../tokens';
 
 /**
@@ -33,13 +41,19 @@ export class UploadIngestion {
     const tenantId = request.requestContext.tenantId;
     if (!tenantId)
       throw new DomainError(ErrorCode.TENANT_REQUIRED, 'name the tenant in X-Tenant-ID');
-    const file = await request.file();
+    const files = request.files();
+    const file = await nextFile(files);
     if (!file || file.fieldname !== 'file') {
       throw new DomainError(
         ErrorCode.VALIDATION_FAILED,
-        'send the document as the multipart field "file"',
+        'file: send the document as the multipart field "file"',
+        [{ field: 'file', message: 'required' }],
       );
     }
+    const described = parseOrThrow(uploadedFileSchema, {
+      filename: file.filename.slice(0, 255) || 'upload',
+      content_type: file.mimetype.slice(0, 255),
+    });
     const { head, body } = await peek(file.file, SNIFF_BYTES);
     if (!(await sniffDocumentType(head, file.filename))) {
       body.resume(); // let the rest of the upload drain
@@ -55,11 +69,11 @@ export class UploadIngestion {
       contentType: file.mimetype,
     });
     try {
+      await refuseMoreFiles(files);
       return await this.transport.request<DocumentView>(RAG.DOCUMENTS_CREATE, {
         document_id: documentId,
         storage_key: key,
-        filename: file.filename.slice(0, 255) || 'upload',
-        content_type: file.mimetype.slice(0, 255),
+        ...described,
         bytes,
         settings: request.tenantRag,
       });
@@ -74,9 +88,52 @@ export class UploadIngestion {
   }
 }
 
+type UploadedFiles = ReturnType<FastifyRequest['files']>;
+
+async function nextFile(files: UploadedFiles) {
+  try {
+    const next = await files.next();
+    return next.done ? undefined : next.value;
+  } catch (error) {
+    throw asUploadError(error);
+  }
+}
+
+/** One document per request: a second file part fails the upload (and its stored file). */
+async function refuseMoreFiles(files: UploadedFiles) {
+  const extra = await nextFile(files);
+  if (!extra) return;
+  extra.file.resume();
+  throw new DomainError(ErrorCode.TOO_MANY_PARTS, 'send one file per upload', {
+    limit: { files: 1 },
+  });
+}
+
+/** What the upload says of itself, checked as the rag service will check it, before storing. */
+const uploadedFileSchema = uploadedFileSourceSchema.pick({ filename: true, content_type: true });
+
+/**
+ * The multipart parser fails a body that is cut off or not multipart with plain errors (no
+ * code); those are the client's fault. Its limits carry FST_ codes the error filter maps.
+ */
+function asUploadError(error: unknown): unknown {
+  if (error instanceof DomainError || describeKnownError(error)) return error;
+  return new DomainError(
+    ErrorCode.MALFORMED_MULTIPART,
+    'the multipart body is malformed or cut off',
+    { reason: error instanceof Error ? error.message : String(error) },
+  );
+}
+
 /** Reads the first `size` bytes of a stream and gives back a stream of the whole content. */
 async function peek(stream: Readable, size: number): Promise<{ head: Buffer; body: Readable }> {
-  const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const source = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const iterator = {
+    next: () =>
+      source.next().catch((error: unknown) => {
+        throw asUploadError(error);
+      }),
+  };
   const chunks: Buffer[] = [];
   let length = 0;
   let done = false;
