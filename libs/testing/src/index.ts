@@ -2,3 +2,5 @@ export * from './api-client';
 export * from './identity-fixtures';
 export * from './test-stack';
 export * from './fake-llm-server';
+export * from './fake-model-hub';
+export * from './tiny-sentence-model';

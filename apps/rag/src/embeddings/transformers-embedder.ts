@@ -169,19 +169,24 @@ function startWorker(
   const { workerScript, batchSize: _batchSize, ...modelOptions } = options;
   return new Promise((resolve, reject) => {
     const worker = new Worker(workerScript, { workerData: modelOptions });
-    const fail = (message: string) => {
-      worker.removeAllListeners();
-      void worker.terminate();
-      reject(new EmbeddingModelUnavailableError(message));
-    };
-    worker.once('message', (message: WorkerMessage) => {
+    const onMessage = (message: WorkerMessage) => {
       if (message.type !== 'ready') {
         return fail(message.type === 'unavailable' ? message.message : 'unexpected worker message');
       }
-      worker.removeAllListeners();
+      stopListening();
       resolve({ worker, dimensions: message.dimensions });
-    });
-    worker.once('error', (error) => fail(`the embedding worker failed: ${error.message}`));
-    worker.once('exit', (code) => fail(`the embedding worker exited (${code}) while loading`));
+    };
+    const onError = (error: Error) => fail(`the embedding worker failed: ${error.message}`);
+    const onExit = (code: number) => fail(`the embedding worker exited (${code}) while loading`);
+    // Only these listeners: Worker keeps listeners of its own on the same events.
+    const stopListening = () => {
+      worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+    };
+    const fail = (message: string) => {
+      stopListening();
+      void worker.terminate();
+      reject(new EmbeddingModelUnavailableError(message));
+    };
+    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
   });
 }
