@@ -36,7 +36,6 @@ describe('the transformers embedding provider in the running rag service', () =>
       EMBEDDING_MODEL: TINY_MODEL_ID,
       EMBEDDING_MODEL_DIR: modelDir,
       EMBEDDING_MODEL_DOWNLOAD: 'false',
-      EMBEDDING_THREADS: '1',
     });
     [tenantA, tenantB] = [await rag.createTenant('A'), await rag.createTenant('B')];
     [refunds, dog] = await Promise.all([

@@ -39,7 +39,8 @@ export async function loadSentenceModel(options: SentenceModelOptions): Promise<
       dtype: options.dtype,
       device: 'cpu',
       session_options: {
-        intraOpNumThreads: options.threads,
+        // ONNX Runtime refuses an undefined thread count: none means its own default.
+        ...(options.threads && { intraOpNumThreads: options.threads }),
         // Warnings would go to stderr outside our JSON logs; errors reach us as exceptions.
         logSeverityLevel: 3,
       },

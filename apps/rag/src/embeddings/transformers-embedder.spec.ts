@@ -7,10 +7,12 @@ import {
   writeTinySentenceModel,
   type TinySentenceModel,
 } from '@tenantbot/testing';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { modelFiles } from './model-files';
 import {
   EmbeddingModelUnavailableError,
@@ -173,6 +175,27 @@ describe('TransformersEmbedder on a tiny generated BERT model', () => {
     expect(await downloaded.embed(['refund policy'])).toEqual([expected]);
     expect(await offline.embed(['refund policy'])).toEqual([expected]);
     expect(hub.requests).toHaveLength(requests);
+  });
+
+  it('downloads with the script the Docker build runs, which reports where the model is', async () => {
+    const bakedDir = join(root, 'baked');
+    const script = join(dirname(workerScript), 'download-model.js');
+    // Asynchronously: the hub answers from this process.
+    const result = await promisify(execFile)(process.execPath, [script], {
+      env: {
+        ...process.env,
+        EMBEDDING_MODEL: TINY_MODEL_ID,
+        EMBEDDING_MODEL_DIR: bakedDir,
+        EMBEDDING_MODEL_HOST: hub.url,
+      },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain(`${TINY_MODEL_ID} (fp32, 16 dimensions) is in ${bakedDir}`);
+    for (const file of modelFiles('fp32')) {
+      expect(existsSync(join(bakedDir, TINY_MODEL_ID, file))).toBe(true);
+    }
   });
 
   it('runs quantized weights under a model name of their own', async () => {
