@@ -166,9 +166,17 @@ export class TransformersEmbedder implements Embedder {
 function startWorker(
   options: TransformersEmbedderOptions,
 ): Promise<{ worker: Worker; dimensions: number }> {
-  const { workerScript, batchSize: _batchSize, ...modelOptions } = options;
+  const { modelId, modelDir, dtype, allowDownload, downloadHost, threads } = options;
+  const modelOptions: SentenceModelOptions = {
+    modelId,
+    modelDir,
+    dtype,
+    allowDownload,
+    downloadHost,
+    threads,
+  };
   return new Promise((resolve, reject) => {
-    const worker = new Worker(workerScript, { workerData: modelOptions });
+    const worker = new Worker(options.workerScript, { workerData: modelOptions });
     const onMessage = (message: WorkerMessage) => {
       if (message.type !== 'ready') {
         return fail(message.type === 'unavailable' ? message.message : 'unexpected worker message');
