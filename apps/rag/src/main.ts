@@ -10,8 +10,11 @@ import {
   TransformersEmbedder,
 } from './embeddings/transformers-embedder';
 
-/** Texts per inference of a sentence model: larger batches gain little on a CPU. */
-const SENTENCE_BATCH_SIZE = 16;
+/**
+ * Texts per inference of a sentence model. A search's query waits for the batch in flight, and
+ * on a CPU larger batches gained little throughput (bench/README.md, Embeddings).
+ */
+const SENTENCE_BATCH_SIZE = 8;
 
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit(ragConfigSchema, 'rag');
