@@ -133,6 +133,18 @@ describe('TransformersEmbedder on a tiny generated BERT model', () => {
     expect(finished).toEqual(['query', 'documents']);
   });
 
+  it('lets concurrent ingestions take turns, so a short one is not held back by a long one', async () => {
+    const finished: string[] = [];
+    const long = embedder
+      .embed(Array.from({ length: 40 }, (_, i) => `shipping ${i} weeks`))
+      .then(() => finished.push('long'));
+    const short = embedder
+      .embed(Array.from({ length: 8 }, (_, i) => `holiday ${i} days`))
+      .then(() => finished.push('short'));
+    await Promise.all([long, short]);
+    expect(finished).toEqual(['short', 'long']);
+  });
+
   it('returns nothing for no texts', async () => {
     expect(await embedder.embed([])).toEqual([]);
   });

@@ -32,7 +32,8 @@ interface EmbeddingJob {
  * A sentence-embedding model (transformers.js on ONNX Runtime) in a worker thread of the rag
  * service, so inference never blocks the service's event loop. One batch runs at a time;
  * requests that fit in one batch (search queries) go before the batches of longer ones
- * (documents being ingested), so a search waits for at most one batch of an ingestion.
+ * (documents being ingested), so a search waits for at most one batch of an ingestion, and
+ * longer requests take turns.
  */
 export class TransformersEmbedder implements Embedder {
   readonly model: string;
@@ -91,11 +92,15 @@ export class TransformersEmbedder implements Embedder {
 
   private dispatch(): void {
     if (this.inFlight || this.closed) return;
-    const job = this.urgent[0] ?? this.bulk[0];
+    const queue = this.urgent.length > 0 ? this.urgent : this.bulk;
+    const job = queue[0];
     if (!job) return;
     if (!this.worker) return this.restart();
     const indices = job.order.slice(job.next, job.next + this.options.batchSize);
     job.next += indices.length;
+    // Larger requests take turns batch by batch: one tenant's long document does not hold
+    // back the ingestion of the others.
+    if (queue === this.bulk) this.bulk.push(this.bulk.shift() as EmbeddingJob);
     const id = this.nextId++;
     this.inFlight = { id, job, indices };
     const request: EmbedRequest = { id, texts: indices.map((i) => job.texts[i]) };
