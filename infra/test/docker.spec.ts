@@ -100,6 +100,7 @@ describe('docker-compose.yml', () => {
         context: '..',
         dockerfile: 'docker/Dockerfile',
         target: app,
+        ...(app === 'rag' && { args: { EMBEDDING_MODEL: '${EMBEDDING_MODEL:-}' } }),
       });
       expect(composed.depends_on).toMatchObject({
         redis: { condition: 'service_healthy' },
@@ -171,6 +172,25 @@ describe('Dockerfile', () => {
   it('runs as the unprivileged node user', () => {
     expect(stage('runtime')).toMatch(/^USER node$/m);
     expect(dockerfile.match(/^USER /gm)).toHaveLength(1);
+  });
+
+  it('bakes the sentence model of the EMBEDDING_MODEL build arg into the rag image', () => {
+    expect(stage('embedding-model')).toMatch(/^ARG EMBEDDING_MODEL=""$/m);
+    expect(stage('embedding-model')).toContain(
+      'EMBEDDING_MODEL_DIR=/models node dist/apps/rag/src/embeddings/download-model.js',
+    );
+    expect(stage('rag')).toContain(
+      'COPY --from=embedding-model --chown=node:node /models /app/models',
+    );
+    expect(stage('rag')).toContain('EMBEDDING_MODEL_DIR=/app/models');
+    // onnxruntime-node's install would download CUDA libraries: every npm install reads .npmrc.
+    expect(stage('build')).toContain('COPY package.json package-lock.json .npmrc ./');
+    expect(stage('production-dependencies')).toContain(
+      'COPY package.json package-lock.json .npmrc ./',
+    );
+    expect(readFileSync(join(repositoryRoot, '.npmrc'), 'utf8')).toMatch(
+      /^onnxruntime-node-install=skip$/m,
+    );
   });
 
   it.each(APP_NAMES)('has a %s target with its command and health check', (app) => {

@@ -20,6 +20,7 @@ import { DocumentRepository } from './documents/document.repository';
 import { DocumentsController } from './documents/documents.controller';
 import { DocumentsService } from './documents/documents.service';
 import { EmbedderRegistry } from './embeddings/embedder-registry';
+import type { TransformersEmbedder } from './embeddings/transformers-embedder';
 import { SandboxedExtractor } from './ingestion/extraction/sandboxed-extractor';
 import { IngestionPipeline } from './ingestion/ingestion-pipeline';
 import { INGESTION_QUEUE, type IngestionJobData } from './ingestion/ingestion-job';
@@ -40,6 +41,7 @@ import {
   OBJECT_STORAGE,
   RAG_CONFIG,
   RAG_LOGGER,
+  SENTENCE_EMBEDDER,
 } from './tokens';
 import { chromaEndpoint } from './vectors/chroma-endpoint';
 import { ChromaVectorStore } from './vectors/chroma-vector-store';
@@ -49,6 +51,8 @@ export interface RagModuleOptions {
   logger: Logger;
   /** The built extraction-process.js that parses documents in a sandbox. */
   extractionScript: string;
+  /** The `transformers` provider's model, loaded before the module starts; null without one. */
+  sentenceEmbedder: TransformersEmbedder | null;
 }
 
 /** A parked job sleeps this long unless its tenant's turn comes first. */
@@ -238,6 +242,7 @@ export class RagModule
         { provide: RAG_CONFIG, useValue: options.config },
         { provide: RAG_LOGGER, useValue: options.logger },
         { provide: EXTRACTION_SCRIPT, useValue: options.extractionScript },
+        { provide: SENTENCE_EMBEDDER, useValue: options.sentenceEmbedder },
         ...infrastructure,
         ...ingestion,
         EmbedderRegistry,

@@ -5,8 +5,11 @@ import {
   transportEnvSchema,
 } from '@tenantbot/config';
 import { serviceDatabaseEnvSchema } from '@tenantbot/database';
+import { EMBEDDING_PROVIDERS } from '@tenantbot/contracts';
 import { objectStorageEnvSchema } from '@tenantbot/object-storage';
+import { resolve } from 'node:path';
 import { z } from 'zod';
+import { MODEL_DTYPES, type ModelDtype } from './embeddings/model-files';
 
 const count = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const ms = z.coerce.number().int().positive();
@@ -27,6 +30,36 @@ const embeddingsEnvSchema = z.object({
   /** Retries inside the SDK (which honours Retry-After) before the job's own backoff. */
   OPENAI_MAX_RETRIES: count(0, 10).default(2),
   EMBEDDING_BATCH_SIZE: count(1, 2048).default(256),
+  /** The provider of tenants whose settings name none. */
+  EMBEDDING_PROVIDER: z.enum(EMBEDDING_PROVIDERS).default('local'),
+  /**
+   * A sentence model on the hub (`owner/name`) for the `transformers` provider; setting it
+   * makes the provider available to tenants. Defaults to DEFAULT_SENTENCE_MODEL when
+   * EMBEDDING_PROVIDER=transformers.
+   */
+  EMBEDDING_MODEL: optionalText.refine(
+    (value) => value === undefined || /^[\w.-]+(\/[\w.-]+)?$/.test(value),
+    'must be a model id: owner/name',
+  ),
+  /** Where models are looked up (`<dir>/<owner>/<name>/`) and downloads are kept. */
+  EMBEDDING_MODEL_DIR: z
+    .string()
+    .min(1)
+    .default('.data/models')
+    .transform((value) => resolve(value)),
+  /** The weights' precision: `onnx/model.onnx` for fp32, `onnx/model_quantized.onnx` for q8… */
+  EMBEDDING_MODEL_DTYPE: z
+    .enum(Object.keys(MODEL_DTYPES) as [ModelDtype, ...ModelDtype[]])
+    .default('fp32'),
+  /** Fetch a model missing from EMBEDDING_MODEL_DIR from EMBEDDING_MODEL_HOST; false: never. */
+  EMBEDDING_MODEL_DOWNLOAD: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
+  /** The model hub or a mirror of it. */
+  EMBEDDING_MODEL_HOST: z.url({ protocol: /^https?$/ }).default('https://huggingface.co/'),
+  /** Threads of one inference (ONNX Runtime's intra-op threads); the CPU's cores when unset. */
+  EMBEDDING_THREADS: count(1, 256).optional(),
 });
 
 const ingestionEnvSchema = z.object({
@@ -76,6 +109,19 @@ export const ragConfigSchema = nodeEnvSchema
   .extend(objectStorageEnvSchema.shape)
   .extend(embeddingsEnvSchema.shape)
   .extend(ingestionEnvSchema.shape)
-  .extend(webEnvSchema.shape);
+  .extend(webEnvSchema.shape)
+  .refine((config) => config.EMBEDDING_PROVIDER !== 'openai' || config.OPENAI_API_KEY, {
+    path: ['EMBEDDING_PROVIDER'],
+    message: 'openai needs OPENAI_API_KEY',
+  });
 
 export type RagConfig = z.output<typeof ragConfigSchema>;
+
+/** The model of EMBEDDING_PROVIDER=transformers when EMBEDDING_MODEL names none. */
+export const DEFAULT_SENTENCE_MODEL = 'Xenova/all-MiniLM-L6-v2';
+
+/** The sentence model this service runs, if any: EMBEDDING_MODEL, or the default one. */
+export function sentenceModelId(config: RagConfig): string | undefined {
+  if (config.EMBEDDING_MODEL) return config.EMBEDDING_MODEL;
+  return config.EMBEDDING_PROVIDER === 'transformers' ? DEFAULT_SENTENCE_MODEL : undefined;
+}

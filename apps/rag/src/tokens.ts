@@ -5,3 +5,5 @@ export const RAG_LOGGER = Symbol('RAG_LOGGER');
 export const OBJECT_STORAGE = Symbol('OBJECT_STORAGE');
 export const INGESTION_REDIS = Symbol('INGESTION_REDIS');
 export const EXTRACTION_SCRIPT = Symbol('EXTRACTION_SCRIPT');
+/** The loaded `transformers` embedder, or null where the platform runs no sentence model. */
+export const SENTENCE_EMBEDDER = Symbol('SENTENCE_EMBEDDER');

@@ -89,6 +89,15 @@ describe('rag documents over the transport', () => {
       }),
       ErrorCode.FEATURE_DISABLED,
     );
+    // Without EMBEDDING_MODEL the service runs no sentence model.
+    await expectCode(
+      rag.call(tenant, RAG.DOCUMENTS_CREATE, {
+        title: 't',
+        text: 'x',
+        settings: { embedding_provider: 'transformers' },
+      }),
+      ErrorCode.FEATURE_DISABLED,
+    );
   });
 
   it('answers pending at once, then ingests pasted text into Postgres and Chroma alike', async () => {

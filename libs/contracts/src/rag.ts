@@ -35,7 +35,10 @@ export type DocumentSource = (typeof DOCUMENT_SOURCES)[number];
 
 export type EmbeddingProvider = (typeof EMBEDDING_PROVIDERS)[number];
 
-/** The tenant's RAG settings when its record says nothing. */
+/**
+ * The tenant's RAG settings when its record says nothing; the embedding provider's default is
+ * the platform's (the rag service's EMBEDDING_PROVIDER, `local` unless set).
+ */
 export const RAG_DEFAULTS = {
   chunk_size: 500,
   chunk_overlap: 50,

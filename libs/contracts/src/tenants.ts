@@ -34,7 +34,11 @@ export const TENANTS = {
 
 export const PLANS = ['free', 'basic', 'premium', 'enterprise'] as const;
 export type Plan = (typeof PLANS)[number];
-export const EMBEDDING_PROVIDERS = ['local', 'openai'] as const;
+/**
+ * `local`: feature hashing, offline; `openai`: the OpenAI API; `transformers`: a sentence model
+ * run in the rag service (available where the platform loads one: EMBEDDING_MODEL).
+ */
+export const EMBEDDING_PROVIDERS = ['local', 'openai', 'transformers'] as const;
 /** Roles an API key or a tenant user may hold; super_admin is platform-only. */
 export const TENANT_ROLES = ['tenant_admin', 'agent', 'user', 'readonly'] as const;
 

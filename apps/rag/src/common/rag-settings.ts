@@ -13,9 +13,15 @@ export interface ResolvedRagSettings {
   embedding_provider: EmbeddingProvider;
 }
 
-/** The tenant's settings (sent along by the caller) over the platform defaults. */
-export function resolveSettings(settings: RagSettings = {}): ResolvedRagSettings {
-  const resolved = { ...RAG_DEFAULTS, ...settings };
+/**
+ * The tenant's settings (sent along by the caller) over the platform defaults, whose embedding
+ * provider is the platform's EMBEDDING_PROVIDER.
+ */
+export function resolveSettings(
+  settings: RagSettings | undefined,
+  defaultProvider: EmbeddingProvider,
+): ResolvedRagSettings {
+  const resolved = { ...RAG_DEFAULTS, embedding_provider: defaultProvider, ...settings };
   if (resolved.chunk_overlap >= resolved.chunk_size) {
     throw new DomainError(
       ErrorCode.VALIDATION_FAILED,

@@ -40,7 +40,7 @@ export class DocumentsService {
   ) {}
 
   async create(tenantId: string, request: CreateDocumentRequest): Promise<DocumentView> {
-    const settings = resolveSettings(request.settings);
+    const settings = resolveSettings(request.settings, this.embedders.defaultProvider);
     this.embedders.for(settings.embedding_provider); // refuses a provider that is not configured
     const document =
       'document_id' in request
@@ -79,7 +79,7 @@ export class DocumentsService {
   }
 
   async reprocess(tenantId: string, request: ReprocessDocumentRequest): Promise<DocumentView> {
-    const settings = resolveSettings(request.settings);
+    const settings = resolveSettings(request.settings, this.embedders.defaultProvider);
     this.embedders.for(settings.embedding_provider);
     const row = orNotFound(
       await this.documents.nextVersion(tenantId, request.id, settings),

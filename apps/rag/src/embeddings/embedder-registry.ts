@@ -1,18 +1,28 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { DomainError, ErrorCode, type EmbeddingProvider } from '@tenantbot/contracts';
 import type { RagConfig } from '../config';
-import { RAG_CONFIG } from '../tokens';
+import { RAG_CONFIG, SENTENCE_EMBEDDER } from '../tokens';
 import type { Embedder } from './embedder';
 import { LocalEmbedder } from './local-embedder';
 import { OpenAIEmbedder } from './openai-embedder';
+import type { TransformersEmbedder } from './transformers-embedder';
 
-/** The embedder of each provider a tenant may choose; `openai` only with an API key. */
+/**
+ * The embedder of each provider a tenant may choose: `openai` only with an API key,
+ * `transformers` only where the service loaded a sentence model at start (main.ts).
+ */
 @Injectable()
-export class EmbedderRegistry {
+export class EmbedderRegistry implements OnApplicationShutdown {
   private readonly local = new LocalEmbedder();
   private readonly openai?: OpenAIEmbedder;
+  /** The provider of tenants whose settings name none: EMBEDDING_PROVIDER. */
+  readonly defaultProvider: EmbeddingProvider;
 
-  constructor(@Inject(RAG_CONFIG) config: RagConfig) {
+  constructor(
+    @Inject(RAG_CONFIG) config: RagConfig,
+    @Inject(SENTENCE_EMBEDDER) private readonly transformers: TransformersEmbedder | null,
+  ) {
+    this.defaultProvider = config.EMBEDDING_PROVIDER;
     if (config.OPENAI_API_KEY) {
       this.openai = new OpenAIEmbedder({
         apiKey: config.OPENAI_API_KEY,
@@ -30,15 +40,28 @@ export class EmbedderRegistry {
         return this.local;
       case 'openai':
         if (this.openai) return this.openai;
-        throw new DomainError(
-          ErrorCode.FEATURE_DISABLED,
-          'the openai embedding provider is not configured on this platform (OPENAI_API_KEY)',
-        );
+        throw notConfigured('the openai embedding provider', 'OPENAI_API_KEY');
+      case 'transformers':
+        if (this.transformers) return this.transformers;
+        throw notConfigured('the transformers embedding provider', 'EMBEDDING_MODEL');
     }
   }
 
   /** Every model whose vectors may exist, so deletions reach all of a tenant's collections. */
   models(): string[] {
-    return this.openai ? [this.local.model, this.openai.model] : [this.local.model];
+    return [this.local, this.openai, this.transformers].flatMap((embedder) =>
+      embedder ? [embedder.model] : [],
+    );
   }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.transformers?.close();
+  }
+}
+
+function notConfigured(what: string, variable: string): DomainError {
+  return new DomainError(
+    ErrorCode.FEATURE_DISABLED,
+    `${what} is not configured on this platform (${variable})`,
+  );
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import {
   DomainError,
   ErrorCode,
+  type EmbeddingProvider,
   type SearchRequest,
   type SearchResult,
 } from '@tenantbot/contracts';
@@ -31,7 +32,7 @@ export class HybridRetriever {
   ) {}
 
   async search(tenantId: string, request: SearchRequest): Promise<SearchResult[]> {
-    const settings = resolveSettings(request.settings);
+    const settings = resolveSettings(request.settings, this.embedders.defaultProvider);
     const topK = request.top_k ?? settings.top_k;
     const candidates = Math.max(MIN_CANDIDATES, topK * CANDIDATES_PER_RESULT);
     // Both rankings at once: the full-text query runs while the query is embedded and Chroma
@@ -58,7 +59,7 @@ export class HybridRetriever {
   private async vectorSearch(
     tenantId: string,
     request: SearchRequest,
-    provider: 'local' | 'openai',
+    provider: EmbeddingProvider,
     candidates: number,
   ): Promise<string[]> {
     const embedder = this.embedders.for(provider);
