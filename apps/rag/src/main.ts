@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { loadConfigOrExit } from '@tenantbot/config';
-import { createLogger } from '@tenantbot/observability';
+import { createLogger, exitOnStartupFailure, guardProcess } from '@tenantbot/observability';
 import { startService, transportOptionsFrom } from '@tenantbot/transport';
 import { join } from 'node:path';
 import { RagModule } from './app.module';
@@ -9,6 +9,7 @@ import { ragConfigSchema } from './config';
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit(ragConfigSchema, 'rag');
   const logger = createLogger('rag', config.LOG_LEVEL);
+  guardProcess(logger);
   const module = RagModule.register({
     config,
     logger,
@@ -22,4 +23,4 @@ async function bootstrap(): Promise<void> {
   });
 }
 
-void bootstrap();
+bootstrap().catch(exitOnStartupFailure);
