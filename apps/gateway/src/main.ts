@@ -2,21 +2,28 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfigOrExit } from '@tenantbot/config';
-import { createLogger, PinoNestLogger } from '@tenantbot/observability';
+import {
+  createLogger,
+  exitOnStartupFailure,
+  guardProcess,
+  PinoNestLogger,
+} from '@tenantbot/observability';
 import { GatewayModule } from './app.module';
 import { gatewayConfigSchema } from './config';
 import { HttpMetrics } from './http/http-metrics';
 import { installRequestHooks, requestIdOf } from './http/request-context.hooks';
 import { setUpOpenApi } from './openapi';
 import multipart from '@fastify/multipart';
-import { Authenticator } from './auth/authenticator';
 import { ChatSocket } from './chat/chat-socket';
 import { RedisStreamsClient } from '@tenantbot/transport';
+import { SocketSessions } from './websocket/socket-sessions';
+import { UpgradeRouter } from './websocket/upgrade-router';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit(gatewayConfigSchema, 'gateway');
   const logger = createLogger('gateway', config.LOG_LEVEL);
   const metrics = new HttpMetrics();
+  guardProcess(logger, { registry: metrics.registry });
   const adapter = new FastifyAdapter({
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
@@ -37,12 +44,13 @@ async function bootstrap(): Promise<void> {
     limits: { files: 1, fields: 5, parts: 6, fileSize: config.MAX_DOCUMENT_BYTES + 1 },
   });
   setUpOpenApi(app);
-  new ChatSocket(app.get(Authenticator), app.get(RedisStreamsClient), metrics, logger).attach(
-    app.getHttpServer(),
+  const upgrades = new UpgradeRouter(app.getHttpServer(), logger, metrics);
+  new ChatSocket(app.get(SocketSessions), app.get(RedisStreamsClient), metrics, logger).attach(
+    upgrades,
   );
   app.enableShutdownHooks();
   await app.listen(config.PORT, config.HOST);
   logger.info({ port: config.PORT }, `gateway listening on http://${config.HOST}:${config.PORT}`);
 }
 
-void bootstrap();
+bootstrap().catch(exitOnStartupFailure);
