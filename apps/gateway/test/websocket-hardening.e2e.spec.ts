@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { LOCAL_DEFAULT_SECRETS } from '@tenantbot/config';
 import {
   ApiClient,
+  FakeLlmServer,
   TestStack,
   createTenantWithUsers,
   loginSuperAdmin,
   type TenantFixture,
 } from '@tenantbot/testing';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { WebSocket } from 'ws';
 
@@ -89,34 +91,33 @@ function serverCloseCode(socket: Socket): Promise<number> {
 
 interface OpenSocket {
   socket: WebSocket;
+  /** Every frame received, in order. */
   frames: Record<string, unknown>[];
   closed: Promise<{ code: number; reason: string }>;
-  /** The next frame of this type (already received ones included). */
-  next(type: string): Promise<Record<string, unknown>>;
+  /** The next unread frame of one of these types. */
+  next(...types: string[]): Promise<Record<string, unknown>>;
 }
 
 function openSocket(baseUrl: string, query: string): Promise<OpenSocket> {
   const socket = new WebSocket(`${baseUrl.replace('http', 'ws')}${SOCKET_PATH}?${query}`);
   const frames: Record<string, unknown>[] = [];
-  const waiting: { type: string; resolve: (frame: Record<string, unknown>) => void }[] = [];
+  const unread: Record<string, unknown>[] = [];
+  const waiting: { types: string[]; resolve: (frame: Record<string, unknown>) => void }[] = [];
   socket.on('message', (data) => {
     const message = JSON.parse(String(data)) as Record<string, unknown>;
     frames.push(message);
-    for (const waiter of waiting.filter((w) => w.type === message.type)) {
-      waiting.splice(waiting.indexOf(waiter), 1);
-      waiter.resolve(message);
-    }
+    const waiter = waiting.find((w) => w.types.includes(String(message.type)));
+    if (!waiter) return void unread.push(message);
+    waiting.splice(waiting.indexOf(waiter), 1);
+    waiter.resolve(message);
   });
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
     socket.on('close', (code, reason) => resolve({ code, reason: String(reason) })),
   );
-  const next = (type: string) => {
-    const seen = frames.find((message) => message.type === type);
-    if (seen) {
-      frames.splice(frames.indexOf(seen), 1);
-      return Promise.resolve(seen);
-    }
-    return new Promise<Record<string, unknown>>((resolve) => waiting.push({ type, resolve }));
+  const next = (...types: string[]) => {
+    const index = unread.findIndex((message) => types.includes(String(message.type)));
+    if (index >= 0) return Promise.resolve(unread.splice(index, 1)[0]);
+    return new Promise<Record<string, unknown>>((resolve) => waiting.push({ types, resolve }));
   };
   return new Promise((resolve, reject) => {
     socket.once('open', () => resolve({ socket, frames, closed, next }));
@@ -168,20 +169,82 @@ async function withinBound<T>(promise: Promise<T>, what: string): Promise<T> {
   }
 }
 
+/** An access token like the tenants service's, valid for `seconds` more. */
+function accessToken(secret: string, claims: Record<string, unknown>, seconds: number): string {
+  const now = Math.floor(Date.now() / 1000);
+  const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const unsigned = `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode({
+    ...claims,
+    iat: now,
+    exp: now + seconds,
+    iss: 'tenantbot',
+    aud: 'tenantbot-api',
+  })}`;
+  return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
+}
+
+/** Reads Server-Sent Events until the stream ends; `onEvent` sees each as it arrives. */
+async function readEvents(
+  response: Response,
+  onEvent: (event: string) => void = () => undefined,
+): Promise<{ event: string; data: Record<string, unknown> }[]> {
+  const events: { event: string; data: Record<string, unknown> }[] = [];
+  const reader = response.body?.getReader();
+  if (!reader) throw new Error('no body');
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return events;
+    buffer += decoder.decode(value, { stream: true });
+    let boundary: number;
+    while ((boundary = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, boundary);
+      buffer = buffer.slice(boundary + 2);
+      const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
+      events.push({ event, data: JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? '{}') });
+      onEvent(event);
+    }
+  }
+}
+
+const RECHECK_MS = 1000;
+const MAX_PER_PRINCIPAL = 3;
+const MAX_PER_TENANT = 6;
+
 describe('WebSocket and open-stream hardening (e2e)', () => {
+  let fake: FakeLlmServer;
   let stack: TestStack;
   let superAdmin: ApiClient;
   let acme: TenantFixture;
 
   beforeAll(async () => {
-    stack = await TestStack.start({ services: ['tenants', 'chat', 'rag'] });
+    fake = await FakeLlmServer.start();
+    stack = await TestStack.start({
+      services: ['tenants', 'chat', 'rag'],
+      env: {
+        OPEN_STREAM_RECHECK_MS: String(RECHECK_MS),
+        WS_CONNECTION_LEASE_S: '10',
+        WS_MAX_CONNECTIONS_PER_PRINCIPAL: String(MAX_PER_PRINCIPAL),
+        WS_MAX_CONNECTIONS_PER_TENANT: String(MAX_PER_TENANT),
+        OPENAI_BASE_URL: `${fake.url}/v1`,
+        CHAT_FALLBACK_CHAIN: 'openai,local',
+      },
+    });
     superAdmin = await loginSuperAdmin(new ApiClient(stack.baseUrl));
     acme = await createTenantWithUsers(superAdmin, 'acme');
   }, 120_000);
 
   afterAll(async () => {
     await stack?.stop();
+    await fake?.close();
   });
+
+  /** Asks over the socket and waits for the end of the answer (`done` or `error`). */
+  async function ask(open: OpenSocket, content: string): Promise<Record<string, unknown>> {
+    open.socket.send(JSON.stringify({ type: 'message', content }));
+    return open.next('done', 'error');
+  }
 
   /** The gateway still answers HTTP and opens new sockets that work. */
   async function expectGatewayServing(): Promise<void> {
@@ -256,7 +319,219 @@ describe('WebSocket and open-stream hardening (e2e)', () => {
     });
   });
 
-  // Keep the helpers referenced until the suites below use them.
-  void refusedUpgrade;
-  void withinBound;
+  describe('every chat message counts against the limits', () => {
+    it('counts the upgrade and each message with the HTTP requests; over the limit an error frame, the socket open', async () => {
+      const limited = await createTenantWithUsers(superAdmin, 'limited');
+      // A new quota starts its own count: the fixture's requests are not in it.
+      const quota = await superAdmin.put(`/api/v1/tenants/${limited.id}`, {
+        rate_limits: { requests_per_minute: 4 },
+      });
+      expect(quota.status).toBe(200);
+      const open = await openSocket(stack.baseUrl, `token=${limited.as.user.token}`); // 1
+
+      expect(await ask(open, 'Hello?')).toMatchObject({ type: 'done' }); // 2
+      expect((await limited.as.agent.get('/api/v1/auth/me')).status).toBe(200); // 3
+      expect(await ask(open, 'Anyone?')).toMatchObject({ type: 'done' }); // 4
+      const refused = await ask(open, 'Still there?');
+
+      expect(refused).toMatchObject({
+        type: 'error',
+        code: 'RATE_LIMITED',
+        message: expect.stringMatching(/4 requests per minute/),
+        retry_after_s: expect.any(Number),
+      });
+      expect(refused.retry_after_s).toBeGreaterThan(0);
+      open.socket.send(JSON.stringify({ type: 'ping' }));
+      expect(await open.next('pong')).toEqual({ type: 'pong' });
+      expect(open.socket.readyState).toBe(WebSocket.OPEN);
+      // The HTTP chat and a new upgrade are refused by the same count.
+      const http = await limited.as.user.post('/api/v1/chat/', { message: 'and here?' });
+      expect(http).toMatchObject({ status: 429, body: { code: 'RATE_LIMITED' } });
+      const upgrade = await refusedUpgrade(stack.baseUrl, `token=${limited.as.agent.token}`);
+      expect(upgrade).toMatchObject({ status: 429, body: { code: 'RATE_LIMITED' } });
+      expect(Number(upgrade.retryAfter)).toBeGreaterThan(0);
+      // Another tenant is not counted with it.
+      const bystander = await openSocket(stack.baseUrl, `token=${acme.as.user.token}`);
+      expect(await ask(bystander, 'Hello?')).toMatchObject({ type: 'done' });
+      bystander.socket.close();
+      open.socket.close();
+    });
+
+    it('holds the tenant’s token budget on socket messages, and the socket stays open', async () => {
+      const broke = await createTenantWithUsers(superAdmin, 'broke');
+      // The local model spends no tokens: a provider model is what the budget holds back.
+      const settings = await superAdmin.put(`/api/v1/tenants/${broke.id}`, {
+        rate_limits: { tokens_per_day: 0 },
+        provider_keys: { openai: 'sk-broke-test' },
+      });
+      expect(settings.status).toBe(200);
+      const open = await openSocket(stack.baseUrl, `token=${broke.as.user.token}`);
+
+      expect(await ask(open, 'What does it cost?')).toMatchObject({
+        type: 'error',
+        code: 'BUDGET_EXCEEDED',
+      });
+      expect(fake.requests.length).toBe(0);
+      open.socket.send(JSON.stringify({ type: 'ping' }));
+      expect(await open.next('pong')).toEqual({ type: 'pong' });
+      open.socket.close();
+    });
+
+    it('caps the sockets open at once per user and per tenant, and frees a place on close', async () => {
+      const capped = await createTenantWithUsers(superAdmin, 'capped');
+      const token = `token=${capped.as.user.token}`;
+      const userSockets = await Promise.all(
+        Array.from({ length: MAX_PER_PRINCIPAL }, () => openSocket(stack.baseUrl, token)),
+      );
+
+      const overUser = await refusedUpgrade(stack.baseUrl, token);
+      expect(overUser).toMatchObject({
+        status: 429,
+        body: { code: 'RATE_LIMITED', message: expect.stringMatching(/user or API key/) },
+      });
+
+      const agentSockets = await Promise.all(
+        Array.from({ length: MAX_PER_TENANT - MAX_PER_PRINCIPAL }, () =>
+          openSocket(stack.baseUrl, `token=${capped.as.agent.token}`),
+        ),
+      );
+      const overTenant = await refusedUpgrade(
+        stack.baseUrl,
+        `token=${capped.as.tenant_admin.token}`,
+      );
+      expect(overTenant).toMatchObject({
+        status: 429,
+        body: { code: 'RATE_LIMITED', message: expect.stringMatching(/tenant/) },
+      });
+      // Another tenant's sockets are counted apart.
+      const elsewhere = await openSocket(stack.baseUrl, `token=${acme.as.tenant_admin.token}`);
+      elsewhere.socket.close();
+
+      userSockets[0].socket.close();
+      await userSockets[0].closed;
+      let reopened: OpenSocket | undefined;
+      for (let attempt = 0; !reopened && attempt < 50; attempt++) {
+        reopened = await openSocket(stack.baseUrl, token).catch(async () => {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          return undefined;
+        });
+      }
+      expect(reopened?.socket.readyState).toBe(WebSocket.OPEN);
+      for (const open of [...userSockets, ...agentSockets, reopened]) open?.socket.close();
+    });
+  });
+
+  describe('open sockets and streams are re-checked', () => {
+    it('ends the socket of a user deactivated meanwhile (4401 UNAUTHORIZED), not its colleague’s', async () => {
+      const team = await createTenantWithUsers(superAdmin, 'team');
+      const leaving = await openSocket(stack.baseUrl, `token=${team.as.user.token}`);
+      const staying = await openSocket(stack.baseUrl, `token=${team.as.agent.token}`);
+
+      const update = await team.as.tenant_admin.put(`/api/v1/admin/users/${team.userIds.user}`, {
+        is_active: false,
+      });
+      expect(update.status).toBe(200);
+
+      expect(await withinBound(leaving.closed, 'close')).toEqual({
+        code: 4401,
+        reason: 'UNAUTHORIZED',
+      });
+      expect(leaving.frames.at(-1)).toMatchObject({ type: 'error', code: 'UNAUTHORIZED' });
+      staying.socket.send(JSON.stringify({ type: 'ping' }));
+      expect(await staying.next('pong')).toEqual({ type: 'pong' });
+      staying.socket.close();
+    });
+
+    it('ends the socket of a revoked API key', async () => {
+      const keyed = await createTenantWithUsers(superAdmin, 'keyed');
+      const created = await keyed.as.tenant_admin.post('/api/v1/api-keys', {
+        name: 'widget',
+        role: 'agent',
+      });
+      expect(created.status).toBe(201);
+      const open = await openSocket(stack.baseUrl, `token=${created.body.key}`);
+      open.socket.send(JSON.stringify({ type: 'ping' }));
+      expect(await open.next('pong')).toEqual({ type: 'pong' });
+
+      expect(
+        (await keyed.as.tenant_admin.delete(`/api/v1/api-keys/${created.body.id}`)).status,
+      ).toBe(204);
+
+      expect(await withinBound(open.closed, 'close')).toEqual({
+        code: 4401,
+        reason: 'UNAUTHORIZED',
+      });
+      expect(open.frames.at(-1)).toMatchObject({ type: 'error', code: 'UNAUTHORIZED' });
+    });
+
+    it('ends the socket when its access token expires', async () => {
+      const secret = stack.env.JWT_SECRET ?? LOCAL_DEFAULT_SECRETS.JWT_SECRET;
+      const token = accessToken(
+        secret,
+        { sub: acme.userIds.agent, tenant_id: acme.id, role: 'agent' },
+        3,
+      );
+      const open = await openSocket(stack.baseUrl, `token=${token}`);
+      open.socket.send(JSON.stringify({ type: 'ping' }));
+      expect(await open.next('pong')).toEqual({ type: 'pong' });
+
+      expect(await withinBound(open.closed, 'close')).toEqual({
+        code: 4401,
+        reason: 'UNAUTHORIZED',
+      });
+      expect(open.frames.at(-1)).toMatchObject({
+        type: 'error',
+        code: 'UNAUTHORIZED',
+        message: 'invalid or expired access token',
+      });
+    });
+
+    it('ends the sockets and SSE streams of a deactivated tenant (TENANT_INACTIVE), not another tenant’s', async () => {
+      const frozen = await createTenantWithUsers(superAdmin, 'frozen');
+      await superAdmin.put(`/api/v1/tenants/${frozen.id}`, {
+        provider_keys: { openai: 'sk-frozen-test' },
+      });
+      fake.respond('openai', {
+        text: Array.from({ length: 200 }, (_, index) => `word${index}`).join(' '),
+        chunkDelayMs: 200,
+      });
+      const socket = await openSocket(stack.baseUrl, `token=${frozen.as.user.token}`);
+      const bystander = await openSocket(stack.baseUrl, `token=${acme.as.user.token}`);
+      const response = await fetch(`${stack.baseUrl}/api/v1/chat/`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${frozen.as.agent.token}`,
+          'x-tenant-id': frozen.slug,
+          'content-type': 'application/json',
+          accept: 'text/event-stream',
+        },
+        body: JSON.stringify({ message: 'Tell me everything.' }),
+      });
+      expect(response.status).toBe(200);
+      let streaming!: () => void;
+      const firstDelta = new Promise<void>((resolve) => (streaming = resolve));
+      const events = readEvents(response, (event) => event === 'delta' && streaming());
+      await withinBound(firstDelta, 'first delta');
+
+      const deactivated = await superAdmin.put(`/api/v1/tenants/${frozen.id}`, {
+        is_active: false,
+      });
+      expect(deactivated.status).toBe(200);
+
+      expect(await withinBound(socket.closed, 'socket close')).toEqual({
+        code: 4403,
+        reason: 'TENANT_INACTIVE',
+      });
+      expect(socket.frames.at(-1)).toMatchObject({ type: 'error', code: 'TENANT_INACTIVE' });
+      const streamed = await withinBound(events, 'end of the SSE stream');
+      expect(streamed.at(-1)).toMatchObject({ event: 'error', data: { code: 'TENANT_INACTIVE' } });
+      expect(streamed.some((event) => event.event === 'done')).toBe(false);
+
+      bystander.socket.send(JSON.stringify({ type: 'ping' }));
+      expect(await bystander.next('pong')).toEqual({ type: 'pong' });
+      expect(bystander.socket.readyState).toBe(WebSocket.OPEN);
+      bystander.socket.close();
+      fake.reset();
+    });
+  });
 });
