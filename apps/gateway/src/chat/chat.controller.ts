@@ -143,6 +143,7 @@ export class ChatController {
       },
       {
         onEnd: (reason) => {
+          if (response.writableEnded) return;
           this.metrics.streamEnded('sse', reason.code);
           send('error', toHttpError(reason, request.id, this.logger));
           subscription.unsubscribe();
