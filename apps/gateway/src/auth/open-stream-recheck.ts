@@ -16,6 +16,8 @@ export interface OpenStreamCaller {
 }
 
 export interface OpenStreamWatch {
+  /** Every period while the stream is watched, whatever the check will say. */
+  onTick?: () => void;
   /** Each successful check, with the caller as it is now (its plan and limits included). */
   onValid?: (authentication: Authentication) => void;
   /** Once, with the reason the stream must end; no check runs after it. */
@@ -80,7 +82,9 @@ export class OpenStreamRecheck {
       handlers.onEnd(reason);
     };
     const timer = setInterval(() => {
-      if (checking || stopped) return;
+      if (stopped) return;
+      handlers.onTick?.();
+      if (checking) return;
       checking = true;
       this.check({ ...caller, requestId: randomUUID() })
         .then(

@@ -114,19 +114,19 @@ export class SocketSession {
   }
 
   /**
-   * Re-checks the caller every OPEN_STREAM_RECHECK_MS while `ws` is open, renewing its place
-   * under the caps, and ends it with a last `error` frame and a 44xx close once the caller is
-   * no longer valid.
+   * While `ws` is open: renews its place under the caps and re-checks the caller every
+   * OPEN_STREAM_RECHECK_MS, and ends it with a last `error` frame and a 44xx close once the
+   * caller is no longer valid.
    */
   watch(ws: WebSocket): void {
     const { recheck, logger } = this.services;
     const stop = recheck.watch(this.opening, {
-      onValid: (authentication) => {
-        this.caller = limitedCallerOf(authentication);
+      onTick: () => {
         this.lease
           .renew()
           .catch((error: unknown) => logger.warn({ err: error }, 'connection lease not renewed'));
       },
+      onValid: (authentication) => (this.caller = limitedCallerOf(authentication)),
       onEnd: (reason) => this.end(ws, reason),
     });
     ws.once('close', stop);
