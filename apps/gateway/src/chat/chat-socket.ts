@@ -98,7 +98,9 @@ export class ChatSocket {
 
   private serve(ws: WebSocket, session: SocketSession): void {
     let answering: Subscription | undefined;
-    let admitting = false;
+    // From a message's arrival to its answer's `done` or `error` frame (the transport's stream
+    // may complete a little after `done`: a client that asks again at once is not refused).
+    let busy = false;
     const connection = session.context;
     const send = (message: object) => ws.send(JSON.stringify(message));
     session.watch(ws);
@@ -119,7 +121,7 @@ export class ChatSocket {
       }
       if (message.type === 'ping') return send({ type: 'pong' });
       if (message.type === 'typing') return;
-      if (admitting || (answering && !answering.closed)) {
+      if (busy) {
         return send({
           type: 'error',
           code: ErrorCode.CONFLICT,
@@ -136,24 +138,30 @@ export class ChatSocket {
       } catch (error) {
         return send({ type: 'error', ...toHttpError(error, connection.requestId, this.logger) });
       }
-      admitting = true;
-      void session
-        .admitMessage(ws)
-        .then(
-          (context) => {
-            if (ws.readyState !== WebSocket.OPEN) return;
-            answering = chatStream(this.transport, context, request).subscribe({
-              next: (event) => {
-                if (event.type === 'done') this.metrics.chatAnswered(context.tenantId, event);
-                send(event);
-              },
-              error: (error: unknown) =>
-                send({ type: 'error', ...toHttpError(error, context.requestId, this.logger) }),
-            });
-          },
-          (error: unknown) => send(errorFrame(error, connection.requestId, this.logger)),
-        )
-        .finally(() => (admitting = false));
+      busy = true;
+      let finished = false;
+      const finish = (frame?: object) => {
+        if (finished) return;
+        finished = true;
+        busy = false;
+        if (frame) send(frame);
+      };
+      void session.admitMessage(ws).then(
+        (context) => {
+          if (ws.readyState !== WebSocket.OPEN) return;
+          answering = chatStream(this.transport, context, request).subscribe({
+            next: (event) => {
+              if (event.type !== 'done') return send(event);
+              this.metrics.chatAnswered(context.tenantId, event);
+              finish(event);
+            },
+            error: (error: unknown) =>
+              finish({ type: 'error', ...toHttpError(error, context.requestId, this.logger) }),
+            complete: () => finish(),
+          });
+        },
+        (error: unknown) => finish(errorFrame(error, connection.requestId, this.logger)),
+      );
     });
   }
 }
