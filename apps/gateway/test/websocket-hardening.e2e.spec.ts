@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { LOCAL_DEFAULT_SECRETS } from '@tenantbot/config';
 import {
   ApiClient,
@@ -207,6 +207,9 @@ async function readEvents(
     }
   }
 }
+
+// Each test makes a tenant with four users (argon2 hashes): seconds of CPU on a shared machine.
+jest.setTimeout(90_000);
 
 const RECHECK_MS = 1000;
 const MAX_PER_PRINCIPAL = 3;
