@@ -425,7 +425,7 @@ describe('WebSocket and open-stream hardening (e2e)', () => {
   });
 
   describe('open sockets and streams are re-checked', () => {
-    it('ends the socket of a user deactivated meanwhile (4401 UNAUTHORIZED), not its colleague’s', async () => {
+    it('ends the socket of a user deactivated (4401 UNAUTHORIZED) or demoted to readonly (4403 FORBIDDEN), not a colleague’s', async () => {
       const team = await createTenantWithUsers(superAdmin, 'team');
       const leaving = await openSocket(stack.baseUrl, `token=${team.as.user.token}`);
       const staying = await openSocket(stack.baseUrl, `token=${team.as.agent.token}`);
@@ -442,7 +442,17 @@ describe('WebSocket and open-stream hardening (e2e)', () => {
       expect(leaving.frames.at(-1)).toMatchObject({ type: 'error', code: 'UNAUTHORIZED' });
       staying.socket.send(JSON.stringify({ type: 'ping' }));
       expect(await staying.next('pong')).toEqual({ type: 'pong' });
-      staying.socket.close();
+
+      // A role that may not chat (readonly) ends the colleague's socket in turn.
+      const demoted = await team.as.tenant_admin.put(`/api/v1/admin/users/${team.userIds.agent}`, {
+        role: 'readonly',
+      });
+      expect(demoted.status).toBe(200);
+      expect(await withinBound(staying.closed, 'close')).toEqual({
+        code: 4403,
+        reason: 'FORBIDDEN',
+      });
+      expect(staying.frames.at(-1)).toMatchObject({ type: 'error', code: 'FORBIDDEN' });
     });
 
     it('ends the socket of a revoked API key', async () => {
