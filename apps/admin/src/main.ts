@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { loadConfigOrExit } from '@tenantbot/config';
-import { createLogger } from '@tenantbot/observability';
+import { createLogger, exitOnStartupFailure, guardProcess } from '@tenantbot/observability';
 import { startService, transportOptionsFrom } from '@tenantbot/transport';
 import { AdminModule } from './app.module';
 import { adminConfigSchema } from './config';
@@ -8,6 +8,7 @@ import { adminConfigSchema } from './config';
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit(adminConfigSchema, 'admin');
   const logger = createLogger('admin', config.LOG_LEVEL);
+  guardProcess(logger);
   await startService(AdminModule.register(config, logger), {
     service: 'admin',
     ...transportOptionsFrom(config),
@@ -16,4 +17,4 @@ async function bootstrap(): Promise<void> {
   });
 }
 
-void bootstrap();
+bootstrap().catch(exitOnStartupFailure);

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { loadConfigOrExit } from '@tenantbot/config';
-import { createLogger } from '@tenantbot/observability';
+import { createLogger, exitOnStartupFailure, guardProcess } from '@tenantbot/observability';
 import { startService, transportOptionsFrom } from '@tenantbot/transport';
 import { ChatModule } from './app.module';
 import { chatConfigSchema } from './config';
@@ -8,6 +8,7 @@ import { chatConfigSchema } from './config';
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit(chatConfigSchema, 'chat');
   const logger = createLogger('chat', config.LOG_LEVEL);
+  guardProcess(logger);
   await startService(ChatModule.register(config, logger), {
     service: 'chat',
     ...transportOptionsFrom(config),
@@ -16,4 +17,4 @@ async function bootstrap(): Promise<void> {
   });
 }
 
-void bootstrap();
+bootstrap().catch(exitOnStartupFailure);

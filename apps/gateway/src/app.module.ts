@@ -1,7 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
-import { RequestLimiter } from '@tenantbot/rate-limit';
+import { ConnectionLimiter, RequestLimiter } from '@tenantbot/rate-limit';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard';
+import { RequestAdmission } from './rate-limit/request-admission';
+import { OpenStreamRecheck } from './auth/open-stream-recheck';
+import { SocketSessions } from './websocket/socket-sessions';
 import { Redis } from 'ioredis';
 import { AdminController } from './admin/admin.controller';
 import { ChatController } from './chat/chat.controller';
@@ -67,6 +70,14 @@ export class GatewayModule {
           useFactory: (redis: Redis) => new RequestLimiter(redis, config.REDIS_PREFIX),
           inject: [Redis],
         },
+        {
+          provide: ConnectionLimiter,
+          useFactory: (redis: Redis) => new ConnectionLimiter(redis, config.REDIS_PREFIX),
+          inject: [Redis],
+        },
+        RequestAdmission,
+        OpenStreamRecheck,
+        SocketSessions,
         JwtStrategy,
         UploadIngestion,
         { provide: OBJECT_STORAGE, useValue: createObjectStorage(config) },

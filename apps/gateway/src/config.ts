@@ -32,6 +32,18 @@ export const gatewayConfigSchema = nodeEnvSchema
     INGESTION_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).default(30),
     /** Length of the "per minute" windows in seconds: 60, but tests shorten it to see limits recover. */
     RATE_LIMIT_MINUTE_S: z.coerce.number().int().min(1).max(60).default(60),
+    /** WebSockets open at once per user or API key, across every gateway replica. */
+    WS_MAX_CONNECTIONS_PER_PRINCIPAL: z.coerce.number().int().min(1).default(20),
+    /** WebSockets open at once per tenant, across every gateway replica. */
+    WS_MAX_CONNECTIONS_PER_TENANT: z.coerce.number().int().min(1).default(1000),
+    /** An open socket's place in those counts lasts this long unless its replica renews it. */
+    WS_CONNECTION_LEASE_S: z.coerce.number().int().min(2).default(30),
+    /** An open WebSocket or SSE stream re-checks its caller this often (and on every message). */
+    OPEN_STREAM_RECHECK_MS: z.coerce.number().int().min(100).default(5000),
+  })
+  .refine((config) => config.WS_CONNECTION_LEASE_S * 1000 >= 2 * config.OPEN_STREAM_RECHECK_MS, {
+    message: 'WS_CONNECTION_LEASE_S must be at least two OPEN_STREAM_RECHECK_MS periods',
+    path: ['WS_CONNECTION_LEASE_S'],
   })
   .superRefine(refuseDefaultSecretsInProduction(['JWT_SECRET']));
 

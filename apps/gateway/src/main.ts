@@ -2,7 +2,12 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfigOrExit } from '@tenantbot/config';
-import { createLogger, PinoNestLogger } from '@tenantbot/observability';
+import {
+  createLogger,
+  exitOnStartupFailure,
+  guardProcess,
+  PinoNestLogger,
+} from '@tenantbot/observability';
 import { GatewayModule } from './app.module';
 import { gatewayConfigSchema } from './config';
 import { HttpMetrics } from './http/http-metrics';
@@ -10,14 +15,16 @@ import { installRequestHooks, requestIdOf } from './http/request-context.hooks';
 import { preRoutingErrorOptions, refuseLongUrls, RouteTable } from './http/pre-routing-errors';
 import { setUpOpenApi } from './openapi';
 import multipart from '@fastify/multipart';
-import { Authenticator } from './auth/authenticator';
 import { ChatSocket } from './chat/chat-socket';
 import { RedisStreamsClient } from '@tenantbot/transport';
+import { SocketSessions } from './websocket/socket-sessions';
+import { UpgradeRouter } from './websocket/upgrade-router';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit(gatewayConfigSchema, 'gateway');
   const logger = createLogger('gateway', config.LOG_LEVEL);
   const metrics = new HttpMetrics();
+  guardProcess(logger, { registry: metrics.registry });
   const routes = new RouteTable();
   const adapter = new FastifyAdapter({
     ...preRoutingErrorOptions(logger),
@@ -42,12 +49,13 @@ async function bootstrap(): Promise<void> {
     limits: { files: 1, fields: 5, parts: 6, fileSize: config.MAX_DOCUMENT_BYTES + 1 },
   });
   setUpOpenApi(app);
-  new ChatSocket(app.get(Authenticator), app.get(RedisStreamsClient), metrics, logger).attach(
-    app.getHttpServer(),
+  const upgrades = new UpgradeRouter(app.getHttpServer(), logger, metrics);
+  new ChatSocket(app.get(SocketSessions), app.get(RedisStreamsClient), metrics, logger).attach(
+    upgrades,
   );
   app.enableShutdownHooks();
   await app.listen(config.PORT, config.HOST);
   logger.info({ port: config.PORT }, `gateway listening on http://${config.HOST}:${config.PORT}`);
 }
 
-void bootstrap();
+bootstrap().catch(exitOnStartupFailure);

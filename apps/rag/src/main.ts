@@ -1,6 +1,11 @@
 import 'reflect-metadata';
 import { loadConfigOrExit } from '@tenantbot/config';
-import { createLogger, type Logger } from '@tenantbot/observability';
+import {
+  createLogger,
+  exitOnStartupFailure,
+  guardProcess,
+  type Logger,
+} from '@tenantbot/observability';
 import { startService, transportOptionsFrom } from '@tenantbot/transport';
 import { join } from 'node:path';
 import { RagModule } from './app.module';
@@ -19,6 +24,7 @@ const SENTENCE_BATCH_SIZE = 8;
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit(ragConfigSchema, 'rag');
   const logger = createLogger('rag', config.LOG_LEVEL);
+  guardProcess(logger);
   const module = RagModule.register({
     config,
     logger,
@@ -72,4 +78,4 @@ async function loadSentenceEmbedderOrExit(
   }
 }
 
-void bootstrap();
+bootstrap().catch(exitOnStartupFailure);

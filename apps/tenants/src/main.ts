@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { loadConfigOrExit } from '@tenantbot/config';
-import { createLogger } from '@tenantbot/observability';
+import { createLogger, exitOnStartupFailure, guardProcess } from '@tenantbot/observability';
 import { startService, transportOptionsFrom } from '@tenantbot/transport';
 import { TenantsModule } from './app.module';
 import { tenantsConfigSchema } from './config';
@@ -8,6 +8,7 @@ import { tenantsConfigSchema } from './config';
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit(tenantsConfigSchema, 'tenants');
   const logger = createLogger('tenants', config.LOG_LEVEL);
+  guardProcess(logger);
   await startService(TenantsModule.register(config, logger), {
     service: 'tenants',
     ...transportOptionsFrom(config),
@@ -16,4 +17,4 @@ async function bootstrap(): Promise<void> {
   });
 }
 
-void bootstrap();
+bootstrap().catch(exitOnStartupFailure);

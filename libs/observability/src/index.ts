@@ -1,2 +1,3 @@
 export * from './logger';
+export * from './process-guard';
 export type { Logger } from 'pino';

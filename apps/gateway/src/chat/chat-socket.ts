@@ -3,24 +3,26 @@ import {
   ErrorCode,
   chatRequestSchema,
   parseOrThrow,
+  type ChatRequest,
   type Role,
 } from '@tenantbot/contracts';
 import type { Logger } from '@tenantbot/observability';
-import type { RequestContext } from '@tenantbot/tenant-context';
 import type { RedisStreamsClient } from '@tenantbot/transport';
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { Subscription } from 'rxjs';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocket } from 'ws';
 import { z } from 'zod';
-import { Authenticator, toRequestPrincipal } from '../auth/authenticator';
 import { toHttpError } from '../http/error-response';
 import type { HttpMetrics } from '../http/http-metrics';
+import { GuardedWebSocketServer, errorFrame } from '../websocket/guarded-websocket-server';
+import type { SocketSession, SocketSessions } from '../websocket/socket-sessions';
+import { refuseUpgrade, type UpgradeRouter } from '../websocket/upgrade-router';
 import { chatStream } from './chat-stream';
 
 export const CHAT_SOCKET_PATH = '/api/v1/chat/ws';
-const CHATTERS: Role[] = ['super_admin', 'tenant_admin', 'agent', 'user'];
+const CHATTERS: readonly Role[] = ['super_admin', 'tenant_admin', 'agent', 'user'];
 const MAX_FRAME_BYTES = 64 * 1024;
 
 const clientMessageSchema = z.discriminatedUnion('type', [
@@ -40,23 +42,26 @@ const clientMessageSchema = z.discriminatedUnion('type', [
  * `{type: "message", content, conversation_id?}`, `{type: "typing"}`, `{type: "ping"}`.
  * Out: `{type: "delta", content}` as the model writes, then `{type: "done", …answer}`;
  * `{type: "error", code, message}`; `{type: "pong"}`. One answer at a time per socket.
+ * Every chat message counts against the request limits (over them: an `error` frame with
+ * `retry_after_s`, the socket stays open). A socket whose caller is no longer valid gets a last
+ * `error` frame and is closed with 4000 + the error's HTTP status (4401, 4403).
  */
 export class ChatSocket {
-  private readonly sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  private readonly sockets: GuardedWebSocketServer;
 
   constructor(
-    private readonly authenticator: Authenticator,
+    private readonly sessions: SocketSessions,
     private readonly transport: RedisStreamsClient,
     private readonly metrics: HttpMetrics,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.sockets = new GuardedWebSocketServer(CHAT_SOCKET_PATH, MAX_FRAME_BYTES, logger, metrics);
+  }
 
-  attach(server: Server): void {
-    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-      const url = new URL(request.url ?? '/', 'http://localhost');
-      if (url.pathname !== CHAT_SOCKET_PATH) return socket.destroy();
-      void this.accept(request, socket, head, url);
-    });
+  attach(upgrades: UpgradeRouter): void {
+    upgrades.add(CHAT_SOCKET_PATH, (request, socket, head, url) =>
+      this.accept(request, socket, head, url),
+    );
   }
 
   private async accept(
@@ -66,7 +71,7 @@ export class ChatSocket {
     url: URL,
   ): Promise<void> {
     const requestId = randomUUID();
-    let context: RequestContext;
+    let session: SocketSession;
     try {
       const token = url.searchParams.get('token') ?? '';
       if (!token)
@@ -74,30 +79,31 @@ export class ChatSocket {
           ErrorCode.UNAUTHORIZED,
           'pass the access token or API key as ?token=',
         );
-      const { principal, tenant } = await this.authenticator.authenticate(
-        token,
-        {
-          tenantRef: url.searchParams.get('tenant') ?? undefined,
-          host: request.headers.host?.split(':')[0],
-        },
-        { requestId },
+      const where = {
+        tenantRef: url.searchParams.get('tenant') ?? undefined,
+        host: request.headers.host?.split(':')[0],
+      };
+      session = await this.sessions.open(
+        { bearer: token, where, roles: CHATTERS, requestId },
+        socket,
       );
-      if (!CHATTERS.includes(principal.role))
-        throw new DomainError(ErrorCode.FORBIDDEN, 'this role may not chat');
-      context = { requestId, tenantId: tenant?.id, principal: toRequestPrincipal(principal) };
     } catch (error) {
-      const body = toHttpError(error, requestId, this.logger);
-      socket.end(
-        `HTTP/1.1 ${body.statusCode} ${body.code}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${JSON.stringify(body)}`,
-      );
-      return;
+      return refuseUpgrade(socket, error, this.logger, requestId);
     }
-    this.sockets.handleUpgrade(request, socket, head, (ws) => this.serve(ws, context));
+    this.sockets.accept(request, socket, head, (ws) => this.serve(ws, session), {
+      request_id: requestId,
+      tenant_id: session.context.tenantId,
+    });
   }
 
-  private serve(ws: WebSocket, connection: RequestContext): void {
+  private serve(ws: WebSocket, session: SocketSession): void {
     let answering: Subscription | undefined;
+    // From a message's arrival to its answer's `done` or `error` frame (the transport's stream
+    // may complete a little after `done`: a client that asks again at once is not refused).
+    let busy = false;
+    const connection = session.context;
     const send = (message: object) => ws.send(JSON.stringify(message));
+    session.watch(ws);
     ws.on('close', () => answering?.unsubscribe());
     ws.on('message', (data) => {
       let message: z.output<typeof clientMessageSchema>;
@@ -115,15 +121,14 @@ export class ChatSocket {
       }
       if (message.type === 'ping') return send({ type: 'pong' });
       if (message.type === 'typing') return;
-      if (answering && !answering.closed) {
+      if (busy) {
         return send({
           type: 'error',
           code: ErrorCode.CONFLICT,
           message: 'wait for the current answer to finish',
         });
       }
-      const context = { ...connection, requestId: randomUUID() };
-      let request;
+      let request: ChatRequest;
       try {
         request = parseOrThrow(chatRequestSchema, {
           message: message.content,
@@ -131,16 +136,32 @@ export class ChatSocket {
           stream: true,
         });
       } catch (error) {
-        return send({ type: 'error', ...toHttpError(error, context.requestId, this.logger) });
+        return send({ type: 'error', ...toHttpError(error, connection.requestId, this.logger) });
       }
-      answering = chatStream(this.transport, context, request).subscribe({
-        next: (event) => {
-          if (event.type === 'done') this.metrics.chatAnswered(context.tenantId, event);
-          send(event);
+      busy = true;
+      let finished = false;
+      const finish = (frame?: object) => {
+        if (finished) return;
+        finished = true;
+        busy = false;
+        if (frame) send(frame);
+      };
+      void session.admitMessage(ws).then(
+        (context) => {
+          if (ws.readyState !== WebSocket.OPEN) return;
+          answering = chatStream(this.transport, context, request).subscribe({
+            next: (event) => {
+              if (event.type !== 'done') return send(event);
+              this.metrics.chatAnswered(context.tenantId, event);
+              finish(event);
+            },
+            error: (error: unknown) =>
+              finish({ type: 'error', ...toHttpError(error, context.requestId, this.logger) }),
+            complete: () => finish(),
+          });
         },
-        error: (error: unknown) =>
-          send({ type: 'error', ...toHttpError(error, context.requestId, this.logger) }),
-      });
+        (error: unknown) => finish(errorFrame(error, connection.requestId, this.logger)),
+      );
     });
   }
 }

@@ -25,6 +25,8 @@ import { RedisStreamsClient } from '@tenantbot/transport';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LOGGER } from '../tokens';
 import { Roles } from '../auth/decorators';
+import { bearerOf, tenantHeaderOf } from '../auth/auth.guard';
+import { OpenStreamRecheck } from '../auth/open-stream-recheck';
 import { toHttpError } from '../http/error-response';
 import { HttpMetrics } from '../http/http-metrics';
 import { openApiSchema, validated } from '../http/zod-validation.pipe';
@@ -40,6 +42,7 @@ export class ChatController {
     @Inject(RedisStreamsClient) private readonly transport: RedisStreamsClient,
     @Inject(HttpMetrics) private readonly metrics: HttpMetrics,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(OpenStreamRecheck) private readonly recheck: OpenStreamRecheck,
   ) {}
 
   @Post()
@@ -51,7 +54,9 @@ export class ChatController {
       'With `stream: true` or `Accept: text/event-stream` the answer comes as Server-Sent Events: ' +
       '`event: delta` (`{type, content}`) as the model writes, then one `event: done` carrying every field ' +
       'of the JSON answer; a failure ends the stream with `event: error` (`{code, message}`). Closing the ' +
-      'connection stops the model.',
+      'connection stops the model. An open stream re-checks its caller every few seconds ' +
+      '(`OPEN_STREAM_RECHECK_MS`): a deactivated user or tenant, a revoked API key or an expired ' +
+      'access token ends it with `event: error` (`UNAUTHORIZED`, `TENANT_INACTIVE`, …).',
   })
   @ApiProduces('application/json', 'text/event-stream')
   @ApiBody({ schema: openApiSchema(chatRequestSchema) })
@@ -129,8 +134,26 @@ export class ChatController {
       },
       complete: () => response.end(),
     });
+    const stopRecheck = this.recheck.watch(
+      {
+        bearer: bearerOf(request),
+        where: { tenantRef: tenantHeaderOf(request), host: request.hostname.split(':')[0] },
+        roles: CHATTERS,
+        requestId: request.id,
+      },
+      {
+        onEnd: (reason) => {
+          if (response.writableEnded) return;
+          this.metrics.streamEnded('sse', reason.code);
+          send('error', toHttpError(reason, request.id, this.logger));
+          subscription.unsubscribe();
+          response.end();
+        },
+      },
+    );
     // The client went away before the end: stop the model (the transport cancels on the replica).
     response.on('close', () => {
+      stopRecheck();
       if (!response.writableEnded) subscription.unsubscribe();
     });
   }

@@ -42,6 +42,19 @@ export class HttpMetrics {
     registers: [this.registry],
   });
 
+  private readonly socketErrors = new Counter({
+    name: 'websocket_errors_total',
+    help: 'WebSockets closed by a protocol or connection error, by endpoint and error code',
+    labelNames: ['endpoint', 'code'] as const,
+    registers: [this.registry],
+  });
+  private readonly streamsEnded = new Counter({
+    name: 'open_streams_ended_total',
+    help: 'WebSockets and SSE streams ended because their caller is no longer valid, by reason',
+    labelNames: ['channel', 'code'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
@@ -58,6 +71,14 @@ export class HttpMetrics {
     this.tokens.inc({ ...labels, direction: 'input' }, answer.tokens_used.input);
     this.tokens.inc({ ...labels, direction: 'output' }, answer.tokens_used.output);
     this.cost.inc(labels, answer.cost_usd);
+  }
+
+  socketError(endpoint: string, code: string) {
+    this.socketErrors.inc({ endpoint, code });
+  }
+
+  streamEnded(channel: 'websocket' | 'sse', code: string) {
+    this.streamsEnded.inc({ channel, code });
   }
 
   rateLimited(tenant: string | undefined) {
