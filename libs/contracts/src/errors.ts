@@ -32,6 +32,9 @@ export const ErrorCode = {
   CONVERSATION_NOT_FOUND: 'CONVERSATION_NOT_FOUND',
   PROVIDER_ERROR: 'PROVIDER_ERROR',
   BUDGET_EXCEEDED: 'BUDGET_EXCEEDED',
+  WIDGET_NOT_FOUND: 'WIDGET_NOT_FOUND',
+  WIDGET_INACTIVE: 'WIDGET_INACTIVE',
+  ORIGIN_NOT_ALLOWED: 'ORIGIN_NOT_ALLOWED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -65,6 +68,9 @@ const httpStatusByCode: Record<ErrorCode, number> = {
   MODEL_NOT_ALLOWED: 403,
   CONVERSATION_NOT_FOUND: 404,
   PROVIDER_ERROR: 502,
+  WIDGET_NOT_FOUND: 404,
+  WIDGET_INACTIVE: 403,
+  ORIGIN_NOT_ALLOWED: 403,
 };
 
 export function httpStatusFor(code: string): number {
