@@ -24,6 +24,14 @@ import { HttpErrorFilter } from './http/http-error.filter';
 import { HttpMetrics } from './http/http-metrics';
 import { RequestContextInterceptor } from './http/request-context.interceptor';
 import { PlatformController } from './platform/platform.controller';
+import { OriginDirectory } from './web-channel/origin-directory';
+import { VisitorAuthenticator } from './web-channel/visitor-authenticator';
+import { VisitorChat } from './web-channel/visitor-chat';
+import { VisitorMessageLimits } from './web-channel/visitor-limits';
+import { VisitorTokens } from './web-channel/visitor-tokens';
+import { WidgetAssetsController } from './web-channel/widget-assets.controller';
+import { WidgetSessionsController } from './web-channel/widget-sessions.controller';
+import { WidgetsController } from './web-channel/widgets.controller';
 
 @Module({})
 export class GatewayModule {
@@ -47,6 +55,9 @@ export class GatewayModule {
         AdminController,
         ChatController,
         RagController,
+        WidgetsController,
+        WidgetSessionsController,
+        WidgetAssetsController,
       ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
@@ -63,6 +74,11 @@ export class GatewayModule {
         },
         JwtStrategy,
         UploadIngestion,
+        OriginDirectory,
+        VisitorTokens,
+        VisitorAuthenticator,
+        VisitorMessageLimits,
+        VisitorChat,
         { provide: OBJECT_STORAGE, useValue: createObjectStorage(config) },
         Authenticator,
         {

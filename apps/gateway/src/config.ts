@@ -32,6 +32,23 @@ export const gatewayConfigSchema = nodeEnvSchema
     INGESTION_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).default(30),
     /** Length of the "per minute" windows in seconds: 60, but tests shorten it to see limits recover. */
     RATE_LIMIT_MINUTE_S: z.coerce.number().int().min(1).max(60).default(60),
+    /** The web console's own origins, allowed by CORS on every route (comma-separated). */
+    CONSOLE_ORIGINS: z
+      .string()
+      .default('')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((origin) => origin.trim().toLowerCase())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s*]+$/, 'exact origins, no path'))),
+    /** How long browsers may cache a CORS preflight answer. */
+    CORS_MAX_AGE_S: z.coerce.number().int().min(0).max(86_400).default(600),
+    /** How long the gateway remembers whether an origin is allowed anywhere (preflights). */
+    CORS_ORIGIN_CACHE_S: z.coerce.number().int().min(0).max(3600).default(30),
+    /** Lifetime of a widget visitor's token; the widget renews it before it expires. */
+    VISITOR_TOKEN_TTL_S: z.coerce.number().int().min(30).max(900).default(900),
   })
   .superRefine(refuseDefaultSecretsInProduction(['JWT_SECRET']));
 

@@ -12,6 +12,9 @@ import multipart from '@fastify/multipart';
 import { Authenticator } from './auth/authenticator';
 import { ChatSocket } from './chat/chat-socket';
 import { RedisStreamsClient } from '@tenantbot/transport';
+import { CorsPolicy } from './web-channel/cors-policy';
+import { OriginDirectory } from './web-channel/origin-directory';
+import { VisitorSocketChannel } from './web-channel/visitor-socket-channel';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit(gatewayConfigSchema, 'gateway');
@@ -32,14 +35,19 @@ async function bootstrap(): Promise<void> {
   );
   const fastify = app.getHttpAdapter().getInstance();
   installRequestHooks(fastify, logger, metrics);
+  new CorsPolicy(config, app.get(OriginDirectory), logger).install(fastify);
   // One file per request, streamed: the size cap is enforced by the object storage as it writes.
   await app.register(multipart, {
     limits: { files: 1, fields: 5, parts: 6, fileSize: config.MAX_DOCUMENT_BYTES + 1 },
   });
   setUpOpenApi(app);
-  new ChatSocket(app.get(Authenticator), app.get(RedisStreamsClient), metrics, logger).attach(
-    app.getHttpServer(),
-  );
+  new ChatSocket(
+    app.get(Authenticator),
+    app.get(RedisStreamsClient),
+    metrics,
+    logger,
+    app.get(VisitorSocketChannel),
+  ).attach(app.getHttpServer());
   app.enableShutdownHooks();
   await app.listen(config.PORT, config.HOST);
   logger.info({ port: config.PORT }, `gateway listening on http://${config.HOST}:${config.PORT}`);

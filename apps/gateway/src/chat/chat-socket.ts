@@ -18,6 +18,10 @@ import { Authenticator, toRequestPrincipal } from '../auth/authenticator';
 import { toHttpError } from '../http/error-response';
 import type { HttpMetrics } from '../http/http-metrics';
 import { chatStream } from './chat-stream';
+import type {
+  VisitorConnection,
+  VisitorSocketChannel,
+} from '../web-channel/visitor-socket-channel';
 
 export const CHAT_SOCKET_PATH = '/api/v1/chat/ws';
 const CHATTERS: Role[] = ['super_admin', 'tenant_admin', 'agent', 'user'];
@@ -31,7 +35,7 @@ const clientMessageSchema = z.discriminatedUnion('type', [
       conversation_id: z.uuid().optional(),
     })
     .strict(),
-  z.object({ type: z.literal('typing') }).strict(),
+  z.object({ type: z.literal('typing'), is_typing: z.boolean().optional() }).strict(),
   z.object({ type: z.literal('ping') }).strict(),
 ]);
 
@@ -49,6 +53,7 @@ export class ChatSocket {
     private readonly transport: RedisStreamsClient,
     private readonly metrics: HttpMetrics,
     private readonly logger: Logger,
+    private readonly visitors?: VisitorSocketChannel,
   ) {}
 
   attach(server: Server): void {
@@ -67,6 +72,7 @@ export class ChatSocket {
   ): Promise<void> {
     const requestId = randomUUID();
     let context: RequestContext;
+    let visitor: VisitorConnection | undefined;
     try {
       const token = url.searchParams.get('token') ?? '';
       if (!token)
@@ -74,6 +80,13 @@ export class ChatSocket {
           ErrorCode.UNAUTHORIZED,
           'pass the access token or API key as ?token=',
         );
+      if (this.visitors?.isVisitorToken(token)) {
+        visitor = await this.visitors.connect(token, request, requestId);
+        context = visitor.context;
+        return this.sockets.handleUpgrade(request, socket, head, (ws) =>
+          this.serve(ws, context, visitor),
+        );
+      }
       const { principal, tenant } = await this.authenticator.authenticate(
         token,
         {
@@ -95,7 +108,7 @@ export class ChatSocket {
     this.sockets.handleUpgrade(request, socket, head, (ws) => this.serve(ws, context));
   }
 
-  private serve(ws: WebSocket, connection: RequestContext): void {
+  private serve(ws: WebSocket, connection: RequestContext, visitor?: VisitorConnection): void {
     let answering: Subscription | undefined;
     const send = (message: object) => ws.send(JSON.stringify(message));
     ws.on('close', () => answering?.unsubscribe());
@@ -133,13 +146,31 @@ export class ChatSocket {
       } catch (error) {
         return send({ type: 'error', ...toHttpError(error, context.requestId, this.logger) });
       }
-      answering = chatStream(this.transport, context, request).subscribe({
-        next: (event) => {
-          if (event.type === 'done') this.metrics.chatAnswered(context.tenantId, event);
-          send(event);
-        },
-        error: (error: unknown) =>
-          send({ type: 'error', ...toHttpError(error, context.requestId, this.logger) }),
+      const answer = (admitted: typeof request) => {
+        let typing = true;
+        const stopTyping = () => {
+          if (typing) send({ type: 'typing', is_typing: false });
+          typing = false;
+        };
+        send({ type: 'typing', is_typing: true });
+        answering = chatStream(this.transport, context, admitted).subscribe({
+          next: (event) => {
+            stopTyping();
+            if (event.type === 'done') this.metrics.chatAnswered(context.tenantId, event);
+            send(event);
+          },
+          error: (error: unknown) => {
+            stopTyping();
+            send({ type: 'error', ...toHttpError(error, context.requestId, this.logger) });
+          },
+        });
+      };
+      if (!visitor) return answer(request);
+      // A visitor's message counts against the widget's limits before anything is spent.
+      void this.visitors?.admit(visitor, request).then(answer, (error: unknown) => {
+        const body = toHttpError(error, context.requestId, this.logger);
+        const retryAfter = (body.details as { retry_after_s?: number } | undefined)?.retry_after_s;
+        send({ type: 'error', ...body, ...(retryAfter ? { retry_after_s: retryAfter } : {}) });
       });
     });
   }

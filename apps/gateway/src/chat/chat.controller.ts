@@ -29,6 +29,8 @@ import { toHttpError } from '../http/error-response';
 import { HttpMetrics } from '../http/http-metrics';
 import { openApiSchema, validated } from '../http/zod-validation.pipe';
 import { CHAT_TIMEOUT_MS, chatStream } from './chat-stream';
+import { VisitorChat } from '../web-channel/visitor-chat';
+import { VisitorAllowed } from '../web-channel/visitor-route';
 
 const CHATTERS = ['super_admin', 'tenant_admin', 'agent', 'user'] as const;
 
@@ -40,10 +42,12 @@ export class ChatController {
     @Inject(RedisStreamsClient) private readonly transport: RedisStreamsClient,
     @Inject(HttpMetrics) private readonly metrics: HttpMetrics,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(VisitorChat) private readonly visitorChat: VisitorChat,
   ) {}
 
   @Post()
   @Roles(...CHATTERS)
+  @VisitorAllowed()
   @HttpCode(200)
   @ApiOperation({
     summary: "Ask the tenant's assistant; grounded in its documents, with sources",
@@ -51,15 +55,23 @@ export class ChatController {
       'With `stream: true` or `Accept: text/event-stream` the answer comes as Server-Sent Events: ' +
       '`event: delta` (`{type, content}`) as the model writes, then one `event: done` carrying every field ' +
       'of the JSON answer; a failure ends the stream with `event: error` (`{code, message}`). Closing the ' +
-      'connection stops the model.',
+      'connection stops the model. A widget visitor (visitor token) chats in its own conversations only, ' +
+      "within the widget's message limits (429 RATE_LIMITED), with the tenant's model and settings.",
   })
   @ApiProduces('application/json', 'text/event-stream')
   @ApiBody({ schema: openApiSchema(chatRequestSchema) })
   async ask(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
-    @Body(validated(chatRequestSchema)) body: ChatRequest,
+    @Body(validated(chatRequestSchema)) requested: ChatRequest,
   ): Promise<void> {
+    const body = request.visitorWidget
+      ? await this.visitorChat.admit(
+          request.requestContext.principal ?? { role: 'visitor' },
+          request.visitorWidget,
+          requested,
+        )
+      : requested;
     const accept = String(request.headers.accept ?? '');
     if (body.stream || accept.includes('text/event-stream'))
       return this.streamAnswer(request, reply, body);
@@ -79,6 +91,7 @@ export class ChatController {
   }
 
   @Get('conversations')
+  @VisitorAllowed()
   @ApiOperation({
     summary: "The caller's conversations; `scope=tenant` lists the tenant's (tenant admin, agent)",
   })
@@ -87,6 +100,7 @@ export class ChatController {
   }
 
   @Get('conversations/:id')
+  @VisitorAllowed()
   @ApiOperation({
     summary: 'A conversation with its messages in order, sources, models, tokens and cost',
   })

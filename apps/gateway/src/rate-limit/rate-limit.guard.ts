@@ -68,7 +68,9 @@ export class RateLimitGuard implements CanActivate {
       ? `user:${principal.userId}`
       : principal?.apiKeyId
         ? `key:${principal.apiKeyId}`
-        : undefined;
+        : principal?.visitorId
+          ? `visitor:${principal.widgetId}:${principal.visitorId}`
+          : undefined;
     if (principalId) {
       limits.push({
         subject: principalId,
