@@ -28,6 +28,7 @@ import { OriginDirectory } from './web-channel/origin-directory';
 import { VisitorAuthenticator } from './web-channel/visitor-authenticator';
 import { VisitorChat } from './web-channel/visitor-chat';
 import { VisitorMessageLimits } from './web-channel/visitor-limits';
+import { VisitorSocketChannel } from './web-channel/visitor-socket-channel';
 import { VisitorTokens } from './web-channel/visitor-tokens';
 import { WidgetAssetsController } from './web-channel/widget-assets.controller';
 import { WidgetSessionsController } from './web-channel/widget-sessions.controller';
@@ -79,6 +80,7 @@ export class GatewayModule {
         VisitorAuthenticator,
         VisitorMessageLimits,
         VisitorChat,
+        VisitorSocketChannel,
         { provide: OBJECT_STORAGE, useValue: createObjectStorage(config) },
         Authenticator,
         {
