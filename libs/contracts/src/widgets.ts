@@ -32,28 +32,38 @@ const exactOrigin = z
   .regex(/^https?:\/\/[^/\s*]+$/, 'an exact origin: scheme://host[:port], no path, no wildcard')
   .transform((value) => value.toLowerCase());
 
+const brandingFields = {
+  title: z.string().trim().min(1).max(80),
+  primary_color: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'a hex color like #1a73e8'),
+  logo_url: z
+    .url({ protocol: /^https?$/ })
+    .max(2048)
+    .nullable(),
+  greeting: z.string().max(500),
+  position: z.enum(WIDGET_POSITIONS),
+  placeholder: z.string().max(120),
+};
+
 export const widgetBrandingSchema = z
   .object({
-    title: z.string().trim().min(1).max(80).default('Chat with us'),
-    primary_color: z
-      .string()
-      .regex(/^#[0-9a-fA-F]{6}$/, 'a hex color like #1a73e8')
-      .default('#1a73e8'),
-    logo_url: z
-      .url({ protocol: /^https?$/ })
-      .max(2048)
-      .nullable()
-      .default(null),
-    greeting: z.string().max(500).default('Hi! How can we help?'),
-    position: z.enum(WIDGET_POSITIONS).default('bottom-right'),
-    placeholder: z.string().max(120).default('Type your question…'),
+    title: brandingFields.title.default('Chat with us'),
+    primary_color: brandingFields.primary_color.default('#1a73e8'),
+    logo_url: brandingFields.logo_url.default(null),
+    greeting: brandingFields.greeting.default('Hi! How can we help?'),
+    position: brandingFields.position.default('bottom-right'),
+    placeholder: brandingFields.placeholder.default('Type your question…'),
   })
   .strict();
 
+const limitsFields = {
+  messages_per_visitor_per_day: z.number().int().min(1).max(100_000),
+  messages_per_minute: z.number().int().min(1).max(1_000),
+};
+
 export const widgetLimitsSchema = z
   .object({
-    messages_per_visitor_per_day: z.number().int().min(1).max(100_000).default(200),
-    messages_per_minute: z.number().int().min(1).max(1_000).default(10),
+    messages_per_visitor_per_day: limitsFields.messages_per_visitor_per_day.default(200),
+    messages_per_minute: limitsFields.messages_per_minute.default(10),
   })
   .strict();
 
@@ -80,8 +90,9 @@ export const widgetCreateSchema = z
 export const widgetUpdateSchema = z
   .object({
     ...widgetFields,
-    branding: widgetBrandingSchema.partial(),
-    limits: widgetLimitsSchema.partial(),
+    // No defaults here: a field left out keeps its stored value.
+    branding: z.object(brandingFields).partial().strict(),
+    limits: z.object(limitsFields).partial().strict(),
   })
   .partial()
   .strict();
