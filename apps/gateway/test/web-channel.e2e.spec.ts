@@ -49,6 +49,7 @@ describe('web channel: CORS, widgets, visitor sessions (e2e)', () => {
     // Generous deadlines: the machine running the suite may be busy (password hashing is CPU-bound).
     stack = await TestStack.start({
       env: { CORS_ORIGIN_CACHE_S: '0', TRANSPORT_TIMEOUT_MS: '30000' },
+      readyTimeoutMs: 90_000,
     });
     superAdmin = await loginSuperAdmin(new ApiClient(stack.baseUrl));
     [acme, other] = await Promise.all([
@@ -88,7 +89,7 @@ describe('web channel: CORS, widgets, visitor sessions (e2e)', () => {
     ).body;
     expect(acmeWidget.public_key).toMatch(/^pk_[A-Za-z0-9_-]{24}$/);
     expect(otherWidget.public_key).toMatch(/^pk_/);
-  }, 90_000);
+  }, 180_000);
 
   afterAll(async () => {
     await stack?.stop();
@@ -395,7 +396,7 @@ describe('web channel: CORS, widgets, visitor sessions (e2e)', () => {
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(limited.headers.get('access-control-allow-origin')).toBe(ACME_SITE);
 
-    const frames = await socketExchange(carol.token!, ACME_SITE, [
+    const frames = await socketExchange(carol.token ?? '', ACME_SITE, [
       { type: 'message', content: 'Over the socket?' },
     ]);
     expect(frames.at(-1)).toMatchObject({
@@ -410,7 +411,7 @@ describe('web channel: CORS, widgets, visitor sessions (e2e)', () => {
 
   it('speaks typing and ping over the visitor’s WebSocket, and refuses bad frames cleanly', async () => {
     const erin = await visitor(acmeWidget.public_key, ACME_SITE);
-    const frames = await socketExchange(erin.token!, ACME_SITE, [
+    const frames = await socketExchange(erin.token ?? '', ACME_SITE, [
       { type: 'ping' },
       { type: 'typing', is_typing: true },
       { type: 'typing', is_typing: 'yes' },

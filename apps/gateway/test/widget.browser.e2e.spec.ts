@@ -59,6 +59,7 @@ describe('the embeddable chat widget in a real browser (e2e)', () => {
   beforeAll(async () => {
     stack = await TestStack.start({
       env: { CORS_ORIGIN_CACHE_S: '0', TRANSPORT_TIMEOUT_MS: '30000' },
+      readyTimeoutMs: 90_000,
     });
     const superAdmin = await loginSuperAdmin(new ApiClient(stack.baseUrl));
     acme = await createTenantWithUsers(superAdmin, 'acme');
@@ -101,7 +102,7 @@ describe('the embeddable chat widget in a real browser (e2e)', () => {
         '--no-first-run',
       ],
     });
-  }, 120_000);
+  }, 180_000);
 
   afterAll(async () => {
     await browser?.close();
