@@ -58,6 +58,7 @@ describe('the embeddable chat widget in a real browser (e2e)', () => {
 
   beforeAll(async () => {
     stack = await TestStack.start({
+      services: ['tenants', 'rag', 'chat'],
       env: { CORS_ORIGIN_CACHE_S: '0', TRANSPORT_TIMEOUT_MS: '30000' },
       readyTimeoutMs: 90_000,
     });
