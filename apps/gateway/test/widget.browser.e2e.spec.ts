@@ -146,6 +146,12 @@ describe('the embeddable chat widget in a real browser (e2e)', () => {
     await expect(answer.locator('.sources a').first().textContent()).resolves.toBe('Handbook');
     expect(await answer.textContent()).toMatch(/30 days/);
     expect(await page.evaluate('window.__answerUpdates')).toBeGreaterThan(5);
+    // A source of an uploaded document opens its quoted passage.
+    const excerpt = answer.locator('.sources .excerpt').first();
+    expect(await excerpt.isVisible()).toBe(false);
+    await answer.locator('.sources a').first().click();
+    expect(await excerpt.isVisible()).toBe(true);
+    expect(await excerpt.textContent()).toMatch(/30 days/);
 
     mkdirSync(SCREENSHOTS, { recursive: true });
     await page.screenshot({ path: join(SCREENSHOTS, 'widget-desktop.png') });

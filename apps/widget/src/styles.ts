@@ -27,7 +27,8 @@ header button { background: transparent; border: 0; color: #fff; font-size: 22px
 .user { background: ${color}; color: #fff; align-self: flex-end; }
 .sources { margin: 8px 0 0; padding-left: 20px; font-size: 13px; }
 .sources a { color: ${color}; }
-.excerpt { display: block; color: #555; font-size: 12px; margin-top: 4px; }
+.excerpt { display: block; color: #555; font-size: 12px; margin-top: 4px; white-space: pre-wrap; }
+.excerpt[hidden] { display: none; }
 .typing { align-self: flex-start; background: #fff; border: 1px solid #e3e6ea; border-radius: 12px; padding: 10px 12px; }
 .typing span { display: inline-block; width: 7px; height: 7px; margin: 0 2px; border-radius: 50%; background: #8a9099; animation: blink 1.2s infinite; }
 .typing span:nth-child(2) { animation-delay: .2s; } .typing span:nth-child(3) { animation-delay: .4s; }
