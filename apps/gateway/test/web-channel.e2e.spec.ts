@@ -445,6 +445,26 @@ describe('web channel: CORS, widgets, visitor sessions (e2e)', () => {
     expect(refused).toBe(403);
   });
 
+  it('serves the widget loader, its alias and a demo page', async () => {
+    const loader = await fetch(`${stack.baseUrl}/widget/embed.js`);
+    expect(loader.status).toBe(200);
+    expect(loader.headers.get('content-type')).toMatch(/^application\/javascript/);
+    const code = await loader.text();
+    expect(code).toContain('TenantbotChat');
+    expect(code).toContain('attachShadow');
+    expect(await (await fetch(`${stack.baseUrl}/chat/embed.js`)).text()).toBe(code);
+
+    const demo = await fetch(`${stack.baseUrl}/chat/widget?key=${acmeWidget.public_key}`);
+    expect(demo.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await demo.text()).toContain(
+      `<script src="/widget/embed.js" data-key="${acmeWidget.public_key}" async></script>`,
+    );
+    const injected = await anonymous().get(
+      `/chat/widget?key=${encodeURIComponent('"><script>alert(1)</script>')}`,
+    );
+    expect([injected.status, injected.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+  });
+
   it('creates nothing for 1,000 session requests from a wrong origin', async () => {
     const before = await acme.as.tenant_admin.get('/api/v1/admin/stats');
     const widgetsBefore = (await acme.as.tenant_admin.get('/api/v1/widgets')).body.length;

@@ -229,6 +229,23 @@ describe('the embeddable chat widget in a real browser (e2e)', () => {
     await page.close();
   });
 
+  it('runs on the demo page when the widget lists the API’s own origin', async () => {
+    const demo = await acme.as.tenant_admin.post('/api/v1/widgets', {
+      name: 'Demo',
+      allowed_origins: [stack.baseUrl],
+      branding: { title: 'Demo help' },
+    });
+    const page = await browser.newPage();
+    await page.goto(`${stack.baseUrl}/chat/widget?key=${demo.body.public_key}`);
+    await page.locator('tenantbot-chat .launcher').click();
+    expect(await page.locator('tenantbot-chat h2').textContent()).toBe('Demo help');
+    await ask(page, 'How much is express shipping?');
+    const answer = page.locator('tenantbot-chat .message.assistant').nth(1);
+    await answer.locator('.sources').waitFor();
+    expect(await answer.textContent()).toMatch(/12 euros/);
+    await page.close();
+  });
+
   it('tells the visitor in words when the per-visitor message limit is reached', async () => {
     const page = await browser.newPage();
     await openWidget(page, `/?key=${limitedKey}`);

@@ -18,6 +18,7 @@ import { LOGGER } from '../tokens';
 import { decideCors } from '../web-channel/cors-policy';
 import { VisitorAuthenticator } from '../web-channel/visitor-authenticator';
 import { VISITOR_ALLOWED } from '../web-channel/visitor-route';
+import { pageOriginOf } from '../web-channel/page-origin';
 
 const JwtGuard = PassportAuthGuard('jwt');
 
@@ -99,7 +100,7 @@ export class AuthenticationGuard implements CanActivate {
   }
 
   private async admitVisitor(request: FastifyRequest, reply: FastifyReply, bearer: string) {
-    const visitor = await this.visitors.authenticate(bearer, request.headers.origin, request.id);
+    const visitor = await this.visitors.authenticate(bearer, pageOriginOf(request), request.id);
     Object.assign(request.requestContext, visitor.context);
     request.tenantLimits = { plan: visitor.tenant.plan, rate_limits: visitor.tenant.rate_limits };
     request.tenantRag = visitor.tenant.rag;

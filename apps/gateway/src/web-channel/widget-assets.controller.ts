@@ -44,7 +44,10 @@ export class WidgetAssetsController {
 
   @Get('chat/widget')
   @Header('Content-Type', 'text/html; charset=utf-8')
-  @Header('Content-Security-Policy', "default-src 'self'; style-src 'self' 'unsafe-inline'")
+  @Header(
+    'Content-Security-Policy',
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' https: data:",
+  )
   @ApiProduces('text/html')
   @ApiOperation({
     summary: 'A demo page embedding the widget of `key`',

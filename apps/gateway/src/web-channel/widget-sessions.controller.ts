@@ -19,6 +19,7 @@ import { Public } from '../auth/decorators';
 import { openApiSchema, validated } from '../http/zod-validation.pipe';
 import { LOGGER } from '../tokens';
 import { decideCors } from './cors-policy';
+import { pageOriginOf } from './page-origin';
 import { VisitorTokens } from './visitor-tokens';
 
 /**
@@ -69,7 +70,7 @@ export class WidgetSessionsController {
       visitor_id: visitorId,
       tenant_id: tenant.id,
       widget_id: widget.id,
-      origin: String(request.headers.origin).toLowerCase(),
+      origin: pageOriginOf(request),
     });
     void reply.header('Cache-Control', 'no-store');
     return {
@@ -85,11 +86,10 @@ export class WidgetSessionsController {
     reply: FastifyReply,
     key: string,
   ): Promise<OpenedWidget> {
-    const origin = request.headers.origin;
     try {
       const opened = await this.transport.request<OpenedWidget>(WIDGETS.OPEN, {
         key,
-        origin: typeof origin === 'string' ? origin : null,
+        origin: pageOriginOf(request),
       });
       decideCors(request, reply, opened.widget.allowed_origins, this.logger);
       return opened;
