@@ -1,11 +1,15 @@
-import { Controller, Get, Header, Query } from '@nestjs/common';
+import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { DomainError, ErrorCode, widgetConfigQuerySchema } from '@tenantbot/contracts';
+import {
+  DomainError,
+  ErrorCode,
+  parseOrThrow,
+  widgetConfigQuerySchema,
+} from '@tenantbot/contracts';
+import type { FastifyReply } from 'fastify';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { z } from 'zod';
 import { Public } from '../auth/decorators';
-import { validated } from '../http/zod-validation.pipe';
 
 /** Built by scripts/build.mjs (esbuild) from apps/widget: dist/widget/embed.js. */
 const BUNDLE_PATH = join(__dirname, '..', '..', '..', '..', 'widget', 'embed.js');
@@ -18,9 +22,6 @@ export class WidgetAssetsController {
   private bundle?: Promise<string>;
 
   @Get('widget/embed.js')
-  @Header('Content-Type', 'application/javascript; charset=utf-8')
-  @Header('Cache-Control', 'public, max-age=300')
-  @Header('Cross-Origin-Resource-Policy', 'cross-origin')
   @ApiProduces('application/javascript')
   @ApiOperation({
     summary: 'The chat widget: one script tag on any page of an allowed origin',
@@ -28,33 +29,33 @@ export class WidgetAssetsController {
       '`<script src="https://API_HOST/widget/embed.js" data-key="pk_…" async></script>`, or load it ' +
       'and call `TenantbotChat.init({ key, position })`.',
   })
-  embed(): Promise<string> {
-    return this.loadBundle();
+  embed(@Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    return this.serveBundle(reply);
   }
 
   @Get('chat/embed.js')
-  @Header('Content-Type', 'application/javascript; charset=utf-8')
-  @Header('Cache-Control', 'public, max-age=300')
-  @Header('Cross-Origin-Resource-Policy', 'cross-origin')
   @ApiProduces('application/javascript')
   @ApiOperation({ summary: 'Alias of /widget/embed.js' })
-  embedAlias(): Promise<string> {
-    return this.loadBundle();
+  embedAlias(@Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    return this.serveBundle(reply);
   }
 
   @Get('chat/widget')
-  @Header('Content-Type', 'text/html; charset=utf-8')
-  @Header(
-    'Content-Security-Policy',
-    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' https: data:",
-  )
   @ApiProduces('text/html')
   @ApiOperation({
     summary: 'A demo page embedding the widget of `key`',
     description:
       "The widget's allowed_origins must list this API's own origin for the demo to chat.",
   })
-  demo(@Query(validated(widgetConfigQuerySchema)) query: z.output<typeof widgetConfigQuerySchema>) {
+  demo(@Query() query: unknown, @Res({ passthrough: true }) reply: FastifyReply): string {
+    // Validated here, not by a pipe: an error must leave as JSON, before the HTML headers are set.
+    const { key } = parseOrThrow(widgetConfigQuerySchema, query);
+    void reply
+      .type('text/html; charset=utf-8')
+      .header(
+        'Content-Security-Policy',
+        "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' https: data:",
+      );
     // The key matches /^pk_[A-Za-z0-9_-]{24}$/: nothing in it can break out of the attribute.
     return `<!doctype html>
 <html lang="en">
@@ -63,10 +64,20 @@ export class WidgetAssetsController {
 <body style="font-family: system-ui, sans-serif; margin: 2rem">
 <h1>tenantbot widget demo</h1>
 <p>The chat button is in the corner of this page.</p>
-<script src="/widget/embed.js" data-key="${query.key}" async></script>
+<script src="/widget/embed.js" data-key="${key}" async></script>
 </body>
 </html>
 `;
+  }
+
+  /** The headers are set once the bundle is read: an error leaves as JSON. */
+  private async serveBundle(reply: FastifyReply): Promise<string> {
+    const code = await this.loadBundle();
+    void reply
+      .type('application/javascript; charset=utf-8')
+      .header('Cache-Control', 'public, max-age=300')
+      .header('Cross-Origin-Resource-Policy', 'cross-origin');
+    return code;
   }
 
   private loadBundle(): Promise<string> {
