@@ -229,6 +229,28 @@ describe('the embeddable chat widget in a real browser (e2e)', () => {
     await page.close();
   });
 
+  it('reconnects after the network drops, without losing or repeating the question', async () => {
+    const page = await browser.newPage();
+    await openWidget(page, `/?key=${widgetKey}`);
+    const question = 'What does express shipping to the islands cost?';
+    await page.locator('tenantbot-chat .message.user').first().waitFor(); // the transcript is in
+    await browser.setOffline(true);
+    await ask(page, question);
+    const status = page.locator('tenantbot-chat [role="status"]');
+    await status.waitFor({ state: 'visible' });
+    expect(await status.textContent()).toBe('Connection lost. Reconnecting…');
+    await browser.setOffline(false);
+    const asked = page.locator('tenantbot-chat .message.user', { hasText: question });
+    const answer = page.locator(
+      `tenantbot-chat .message.user:has-text("${question}") + .message.assistant`,
+    );
+    await answer.locator('.sources').waitFor();
+    expect(await answer.textContent()).toMatch(/12 euros/);
+    expect(await asked.count()).toBe(1);
+    expect(await status.isVisible()).toBe(false);
+    await page.close();
+  });
+
   it('runs on the demo page when the widget lists the API’s own origin', async () => {
     const demo = await acme.as.tenant_admin.post('/api/v1/widgets', {
       name: 'Demo',
