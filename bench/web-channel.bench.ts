@@ -128,7 +128,9 @@ async function call(base: string, path: string, init: RequestInit): Promise<unkn
   if (response.status >= 400) throw new Error(`${path} answered ${response.status}: ${text}`);
   if (init.method === 'OPTIONS' && !response.headers.get('access-control-allow-origin'))
     throw new Error('the preflight did not allow the origin');
-  return text ? (JSON.parse(text) as unknown) : undefined;
+  return response.headers.get('content-type')?.includes('json')
+    ? (JSON.parse(text) as unknown)
+    : text;
 }
 
 main().catch((error: unknown) => {
