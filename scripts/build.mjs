@@ -5,6 +5,7 @@
 // as is. Nest 12 is ESM-only; Node 20.19+ loads it through require(esm).
 // Type checking is `npm run typecheck`'s job, not this one's.
 import { transformFile } from '@swc/core';
+import { build as bundle } from 'esbuild';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,12 +40,15 @@ async function* typescriptFiles(dir) {
   for (const entry of entries) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (entry.name !== 'node_modules') yield* typescriptFiles(path);
+      if (entry.name !== 'node_modules' && path !== BROWSER_SOURCES) yield* typescriptFiles(path);
     } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') && !isSpec(entry.name)) {
       yield path;
     }
   }
 }
+
+// The widget runs in browsers: esbuild bundles it into one file instead (below).
+const BROWSER_SOURCES = join(root, 'apps', 'widget');
 
 const isSpec = (name) => /\.(spec|e2e-spec|int-spec)\.ts$/.test(name);
 
@@ -60,5 +64,19 @@ const files = [];
 for (const sourceRoot of sourceRoots) {
   for await (const file of typescriptFiles(join(root, sourceRoot))) files.push(file);
 }
-await Promise.all(files.map(compile));
-console.log(`build: ${files.length} files → dist/ in ${Date.now() - started} ms`);
+await Promise.all([...files.map(compile), bundleWidget()]);
+console.log(`build: ${files.length} files and the widget → dist/ in ${Date.now() - started} ms`);
+
+/** The embeddable chat widget: one minified script the gateway serves as /widget/embed.js. */
+async function bundleWidget() {
+  await bundle({
+    entryPoints: [join(BROWSER_SOURCES, 'src', 'main.ts')],
+    outfile: join(outDir, 'widget', 'embed.js'),
+    bundle: true,
+    minify: true,
+    format: 'iife',
+    target: ['es2020'],
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+}

@@ -28,6 +28,15 @@ import { HttpMetrics } from './http/http-metrics';
 import { RequestContextInterceptor } from './http/request-context.interceptor';
 import type { RouteTable } from './http/pre-routing-errors';
 import { PlatformController } from './platform/platform.controller';
+import { OriginDirectory } from './web-channel/origin-directory';
+import { VisitorAuthenticator } from './web-channel/visitor-authenticator';
+import { VisitorChat } from './web-channel/visitor-chat';
+import { VisitorMessageLimits } from './web-channel/visitor-limits';
+import { VisitorSocketChannel } from './web-channel/visitor-socket-channel';
+import { VisitorTokens } from './web-channel/visitor-tokens';
+import { WidgetAssetsController } from './web-channel/widget-assets.controller';
+import { WidgetSessionsController } from './web-channel/widget-sessions.controller';
+import { WidgetsController } from './web-channel/widgets.controller';
 
 @Module({})
 export class GatewayModule {
@@ -56,6 +65,9 @@ export class GatewayModule {
         AdminController,
         ChatController,
         RagController,
+        WidgetsController,
+        WidgetSessionsController,
+        WidgetAssetsController,
       ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
@@ -80,6 +92,12 @@ export class GatewayModule {
         SocketSessions,
         JwtStrategy,
         UploadIngestion,
+        OriginDirectory,
+        VisitorTokens,
+        VisitorAuthenticator,
+        VisitorMessageLimits,
+        VisitorChat,
+        VisitorSocketChannel,
         { provide: OBJECT_STORAGE, useValue: createObjectStorage(config) },
         Authenticator,
         {

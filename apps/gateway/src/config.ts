@@ -40,6 +40,23 @@ export const gatewayConfigSchema = nodeEnvSchema
     WS_CONNECTION_LEASE_S: z.coerce.number().int().min(2).default(30),
     /** An open WebSocket or SSE stream re-checks its caller this often (and on every message). */
     OPEN_STREAM_RECHECK_MS: z.coerce.number().int().min(100).default(5000),
+    /** The web console's own origins, allowed by CORS on every route (comma-separated). */
+    CONSOLE_ORIGINS: z
+      .string()
+      .default('')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((origin) => origin.trim().toLowerCase())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s*]+$/, 'exact origins, no path'))),
+    /** How long browsers may cache a CORS preflight answer. */
+    CORS_MAX_AGE_S: z.coerce.number().int().min(0).max(86_400).default(600),
+    /** How long the gateway remembers whether an origin is allowed anywhere (preflights). */
+    CORS_ORIGIN_CACHE_S: z.coerce.number().int().min(0).max(3600).default(30),
+    /** Lifetime of a widget visitor's token; the widget renews it before it expires. */
+    VISITOR_TOKEN_TTL_S: z.coerce.number().int().min(30).max(900).default(900),
   })
   .refine((config) => config.WS_CONNECTION_LEASE_S * 1000 >= 2 * config.OPEN_STREAM_RECHECK_MS, {
     message: 'WS_CONNECTION_LEASE_S must be at least two OPEN_STREAM_RECHECK_MS periods',

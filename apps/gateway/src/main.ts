@@ -19,6 +19,9 @@ import { ChatSocket } from './chat/chat-socket';
 import { RedisStreamsClient } from '@tenantbot/transport';
 import { SocketSessions } from './websocket/socket-sessions';
 import { UpgradeRouter } from './websocket/upgrade-router';
+import { CorsPolicy } from './web-channel/cors-policy';
+import { OriginDirectory } from './web-channel/origin-directory';
+import { VisitorSocketChannel } from './web-channel/visitor-socket-channel';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit(gatewayConfigSchema, 'gateway');
@@ -44,15 +47,20 @@ async function bootstrap(): Promise<void> {
   installRequestHooks(fastify, logger, metrics);
   refuseLongUrls(fastify, logger);
   routes.record(fastify);
+  new CorsPolicy(config, app.get(OriginDirectory), logger).install(fastify);
   // One file per request, streamed: the size cap is enforced by the object storage as it writes.
   await app.register(multipart, {
     limits: { files: 1, fields: 5, parts: 6, fileSize: config.MAX_DOCUMENT_BYTES + 1 },
   });
   setUpOpenApi(app);
   const upgrades = new UpgradeRouter(app.getHttpServer(), logger, metrics);
-  new ChatSocket(app.get(SocketSessions), app.get(RedisStreamsClient), metrics, logger).attach(
-    upgrades,
-  );
+  new ChatSocket(
+    app.get(SocketSessions),
+    app.get(RedisStreamsClient),
+    metrics,
+    logger,
+    app.get(VisitorSocketChannel),
+  ).attach(upgrades);
   app.enableShutdownHooks();
   await app.listen(config.PORT, config.HOST);
   logger.info({ port: config.PORT }, `gateway listening on http://${config.HOST}:${config.PORT}`);

@@ -26,6 +26,9 @@ import { TenantsController } from './tenants.controller';
 import { LOGGER } from './tokens';
 import { UserRepository } from './user/user.repository';
 import { UserService } from './user/user.service';
+import { WidgetController } from './widget/widget.controller';
+import { WidgetRepository } from './widget/widget.repository';
+import { WidgetService } from './widget/widget.service';
 
 @Module({})
 export class TenantsModule implements OnApplicationShutdown {
@@ -44,7 +47,7 @@ export class TenantsModule implements OnApplicationShutdown {
           logger,
         }),
       ],
-      controllers: [pingControllerFor('tenants'), TenantsController],
+      controllers: [pingControllerFor('tenants'), TenantsController, WidgetController],
       providers: [
         { provide: TENANTS_CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
@@ -101,6 +104,8 @@ export class TenantsModule implements OnApplicationShutdown {
         EventOutbox,
         SuperAdminBootstrap,
         StatsService,
+        WidgetRepository,
+        WidgetService,
       ],
     };
   }

@@ -49,6 +49,9 @@ export const ErrorCode = {
   DOMAIN_NOT_ALLOWED: 'DOMAIN_NOT_ALLOWED',
   DOMAIN_NOT_FOUND: 'DOMAIN_NOT_FOUND',
   DOMAIN_NOT_VERIFIED: 'DOMAIN_NOT_VERIFIED',
+  WIDGET_NOT_FOUND: 'WIDGET_NOT_FOUND',
+  WIDGET_INACTIVE: 'WIDGET_INACTIVE',
+  ORIGIN_NOT_ALLOWED: 'ORIGIN_NOT_ALLOWED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -94,6 +97,9 @@ const httpStatusByCode: Record<ErrorCode, number> = {
   DOMAIN_NOT_ALLOWED: 400,
   DOMAIN_NOT_FOUND: 404,
   DOMAIN_NOT_VERIFIED: 422,
+  WIDGET_NOT_FOUND: 404,
+  WIDGET_INACTIVE: 403,
+  ORIGIN_NOT_ALLOWED: 403,
 };
 
 export function httpStatusFor(code: string): number {

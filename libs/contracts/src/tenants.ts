@@ -336,6 +336,8 @@ export interface AuthenticatedTenant {
   is_active: boolean;
   rate_limits: z.infer<typeof rateLimitsSchema>;
   rag: z.infer<typeof ragSettingsSchema>;
+  /** Origins whose pages may call the API for this tenant (CORS). */
+  allowed_origins: string[];
 }
 
 export interface AuthenticatedPrincipal {

@@ -1,11 +1,16 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Role } from '@tenantbot/contracts';
+import type { Role, VISITOR_ROLE } from '@tenantbot/contracts';
 
-/** Who is calling: a user (by JWT) or an API key acting with a role. */
+/**
+ * Who is calling: a user (by JWT) or an API key acting with a role, or a website visitor
+ * holding a widget's visitor token (role `visitor`, with the visitor and widget ids).
+ */
 export interface Principal {
   userId?: string;
   apiKeyId?: string;
-  role: Role;
+  visitorId?: string;
+  widgetId?: string;
+  role: Role | typeof VISITOR_ROLE;
 }
 
 /**

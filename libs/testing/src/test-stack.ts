@@ -12,6 +12,8 @@ export interface TestStackOptions {
   env?: Record<string, string>;
   /** Keep the apps' stdout (JSON log lines) in `logs`. */
   captureLogs?: boolean;
+  /** How long the apps may take to answer after starting (a busy machine starts them slowly). */
+  readyTimeoutMs?: number;
 }
 
 type AppName = ServiceName | 'gateway';
@@ -52,7 +54,7 @@ export class TestStack {
     for (const service of services) stack.spawn(service);
     if (options.gateway !== false) stack.spawn('gateway');
     try {
-      await stack.waitUntilReady(services, options.gateway !== false);
+      await stack.waitUntilReady(services, options.gateway !== false, options.readyTimeoutMs);
     } catch (error) {
       await stack.stop();
       throw error;
@@ -149,8 +151,12 @@ export class TestStack {
     child.once('exit', () => running.delete(child));
   }
 
-  private async waitUntilReady(services: readonly ServiceName[], gateway: boolean): Promise<void> {
-    const until = Date.now() + 30_000;
+  private async waitUntilReady(
+    services: readonly ServiceName[],
+    gateway: boolean,
+    timeoutMs = 30_000,
+  ): Promise<void> {
+    const until = Date.now() + timeoutMs;
     const client = this.transportClient();
     try {
       for (const service of services) {

@@ -60,6 +60,7 @@ export class ExchangeRecorder {
           tenantId: caller.tenantId,
           userId: caller.userId,
           apiKeyId: caller.apiKeyId,
+          visitor: caller.visitor,
           title: titleOf(exchange.question),
         });
       } else if (!(await this.conversations.touch(tx, conversation.id))) {

@@ -39,7 +39,8 @@ export interface NewMessage {
 }
 
 /** Whose conversations a query sees: one owner's, or (admins, agents) the whole tenant's. */
-export type OwnerFilter = { userId: string } | { apiKeyId: string } | 'tenant';
+export type OwnerFilter =
+  { userId: string } | { apiKeyId: string } | { visitorId: string; widgetId: string } | 'tenant';
 
 const SELECT_CONVERSATION = `
   SELECT c.id, c.user_id, c.api_key_id, c.title, c.created_at, c.updated_at,
@@ -105,16 +106,20 @@ export class ConversationRepository {
       tenantId: string;
       userId?: string;
       apiKeyId?: string;
+      visitor?: { visitorId: string; widgetId: string };
       title: string;
     },
   ): Promise<void> {
     await tx.rows(
-      `INSERT INTO conversations (id, tenant_id, user_id, api_key_id, title) VALUES ($1, $2, $3, $4, $5)`,
+      `INSERT INTO conversations (id, tenant_id, user_id, api_key_id, visitor_id, widget_id, title)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
       [
         conversation.id,
         conversation.tenantId,
         conversation.userId ?? null,
         conversation.apiKeyId ?? null,
+        conversation.visitor?.visitorId ?? null,
+        conversation.visitor?.widgetId ?? null,
         conversation.title,
       ],
     );
@@ -188,5 +193,11 @@ export class ConversationRepository {
 function ownerClause(owner: OwnerFilter, first: number): [string, string[]] {
   if (owner === 'tenant') return ['TRUE', []];
   if ('userId' in owner) return [`c.user_id = $${first}`, [owner.userId]];
+  if ('visitorId' in owner) {
+    return [
+      `c.visitor_id = $${first} AND c.widget_id = $${first + 1}`,
+      [owner.visitorId, owner.widgetId],
+    ];
+  }
   return [`c.api_key_id = $${first}`, [owner.apiKeyId]];
 }

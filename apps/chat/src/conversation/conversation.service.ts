@@ -74,6 +74,7 @@ export class ConversationService {
 }
 
 export function ownConversations(caller: Caller): OwnerFilter {
+  if (caller.visitor) return caller.visitor;
   if (caller.userId) return { userId: caller.userId };
   if (caller.apiKeyId) return { apiKeyId: caller.apiKeyId };
   throw new DomainError(ErrorCode.UNAUTHORIZED, 'authentication required');

@@ -1,17 +1,19 @@
-import { DomainError, ErrorCode, type Role } from '@tenantbot/contracts';
+import { DomainError, ErrorCode, type Role, type VISITOR_ROLE } from '@tenantbot/contracts';
 import { currentContext } from '@tenantbot/tenant-context';
 
 /** Who sends the message, in which tenant, as the transport's request context says. */
 export interface Caller {
   requestId: string;
   tenantId: string;
-  role: Role;
+  role: Role | typeof VISITOR_ROLE;
   userId?: string;
   apiKeyId?: string;
+  /** A website visitor of a widget: owns only its own conversations of that widget. */
+  visitor?: { visitorId: string; widgetId: string };
 }
 
 /** Roles that see and continue every conversation of their tenant (handoffs, support). */
-const TENANT_WIDE_ROLES: readonly Role[] = ['super_admin', 'tenant_admin', 'agent'];
+const TENANT_WIDE_ROLES: readonly string[] = ['super_admin', 'tenant_admin', 'agent'];
 
 /**
  * The caller of the message being handled. Services check access themselves, whatever the
@@ -23,7 +25,11 @@ export function currentCaller(): Caller {
     throw new DomainError(ErrorCode.TENANT_REQUIRED, 'this message needs a tenant in its context');
   }
   const principal = context.principal;
-  if (!principal || (!principal.userId && !principal.apiKeyId)) {
+  const visitor =
+    principal?.role === 'visitor' && principal.visitorId && principal.widgetId
+      ? { visitorId: principal.visitorId, widgetId: principal.widgetId }
+      : undefined;
+  if (!principal || (!principal.userId && !principal.apiKeyId && !visitor)) {
     throw new DomainError(ErrorCode.UNAUTHORIZED, 'authentication required');
   }
   return {
@@ -32,6 +38,7 @@ export function currentCaller(): Caller {
     role: principal.role,
     userId: principal.userId,
     apiKeyId: principal.apiKeyId,
+    visitor,
   };
 }
 

@@ -9,9 +9,16 @@ import {
   type Role,
 } from '@tenantbot/contracts';
 import { Authenticator, toRequestPrincipal } from './authenticator';
-import type { FastifyRequest } from 'fastify';
+import type { Logger } from '@tenantbot/observability';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AccessTokenClaims } from './jwt.strategy';
 import { ALLOWED_ROLES, PUBLIC_ROUTE } from './decorators';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+import { LOGGER } from '../tokens';
+import { decideCors } from '../web-channel/cors-policy';
+import { VisitorAuthenticator } from '../web-channel/visitor-authenticator';
+import { VISITOR_ALLOWED } from '../web-channel/visitor-route';
+import { pageOriginOf } from '../web-channel/page-origin';
 
 const JwtGuard = PassportAuthGuard('jwt');
 
@@ -36,6 +43,9 @@ export class AuthenticationGuard implements CanActivate {
   constructor(
     @Inject(Reflector) private readonly reflector: Reflector,
     @Inject(Authenticator) private readonly authenticator: Authenticator,
+    @Inject(VisitorAuthenticator) private readonly visitors: VisitorAuthenticator,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -46,7 +56,17 @@ export class AuthenticationGuard implements CanActivate {
     const request = context
       .switchToHttp()
       .getRequest<FastifyRequest & { user?: AccessTokenClaims }>();
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
     const bearer = bearerOf(request);
+    if (this.visitors.isVisitorToken(bearer)) {
+      await this.admitVisitor(request, reply, bearer);
+      if (!this.reflector.getAllAndOverride<boolean>(VISITOR_ALLOWED, targets))
+        throw new DomainError(
+          ErrorCode.FORBIDDEN,
+          'a visitor token may only chat in, read and follow up its own conversations',
+        );
+      return true;
+    }
     const credential: AuthenticateRequest = bearer.startsWith('tbk_')
       ? { kind: 'api_key', key: bearer }
       : await this.verifyJwt(context, request);
@@ -61,6 +81,13 @@ export class AuthenticationGuard implements CanActivate {
       : undefined;
     request.tenantRag = tenant?.rag;
     request.requestContext.principal = toRequestPrincipal(principal);
+    decideCors(
+      request,
+      reply,
+      tenant?.allowed_origins ?? [],
+      this.logger,
+      this.config.CONSOLE_ORIGINS,
+    );
 
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ALLOWED_ROLES, targets);
     if (roles && !roles.includes(principal.role)) {
@@ -70,6 +97,15 @@ export class AuthenticationGuard implements CanActivate {
       );
     }
     return true;
+  }
+
+  private async admitVisitor(request: FastifyRequest, reply: FastifyReply, bearer: string) {
+    const visitor = await this.visitors.authenticate(bearer, pageOriginOf(request), request.id);
+    Object.assign(request.requestContext, visitor.context);
+    request.tenantLimits = { plan: visitor.tenant.plan, rate_limits: visitor.tenant.rate_limits };
+    request.tenantRag = visitor.tenant.rag;
+    request.visitorWidget = visitor.widget;
+    decideCors(request, reply, visitor.widget.allowed_origins, this.logger);
   }
 
   private async verifyJwt(context: ExecutionContext, request: { user?: AccessTokenClaims }) {

@@ -11,6 +11,7 @@ import {
   Req,
   Res,
 } from '@nestjs/common';
+import type { Subscription } from 'rxjs';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import {
   CHAT,
@@ -31,6 +32,8 @@ import { toHttpError } from '../http/error-response';
 import { HttpMetrics } from '../http/http-metrics';
 import { openApiSchema, validated } from '../http/zod-validation.pipe';
 import { CHAT_TIMEOUT_MS, chatStream } from './chat-stream';
+import { VisitorChat } from '../web-channel/visitor-chat';
+import { VisitorAllowed } from '../web-channel/visitor-route';
 
 const CHATTERS = ['super_admin', 'tenant_admin', 'agent', 'user'] as const;
 
@@ -43,10 +46,12 @@ export class ChatController {
     @Inject(HttpMetrics) private readonly metrics: HttpMetrics,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(OpenStreamRecheck) private readonly recheck: OpenStreamRecheck,
+    @Inject(VisitorChat) private readonly visitorChat: VisitorChat,
   ) {}
 
   @Post()
   @Roles(...CHATTERS)
+  @VisitorAllowed()
   @HttpCode(200)
   @ApiOperation({
     summary: "Ask the tenant's assistant; grounded in its documents, with sources",
@@ -56,15 +61,24 @@ export class ChatController {
       'of the JSON answer; a failure ends the stream with `event: error` (`{code, message}`). Closing the ' +
       'connection stops the model. An open stream re-checks its caller every few seconds ' +
       '(`OPEN_STREAM_RECHECK_MS`): a deactivated user or tenant, a revoked API key or an expired ' +
-      'access token ends it with `event: error` (`UNAUTHORIZED`, `TENANT_INACTIVE`, …).',
+      'access token ends it with `event: error` (`UNAUTHORIZED`, `TENANT_INACTIVE`, …). ' +
+      'A widget visitor (visitor token) chats in its own conversations only, ' +
+      "within the widget's message limits (429 RATE_LIMITED), with the tenant's model and settings.",
   })
   @ApiProduces('application/json', 'text/event-stream')
   @ApiBody({ schema: openApiSchema(chatRequestSchema) })
   async ask(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
-    @Body(validated(chatRequestSchema)) body: ChatRequest,
+    @Body(validated(chatRequestSchema)) requested: ChatRequest,
   ): Promise<void> {
+    const body = request.visitorWidget
+      ? await this.visitorChat.admit(
+          request.requestContext.principal ?? { role: 'visitor' },
+          request.visitorWidget,
+          requested,
+        )
+      : requested;
     const accept = String(request.headers.accept ?? '');
     if (body.stream || accept.includes('text/event-stream'))
       return this.streamAnswer(request, reply, body);
@@ -84,6 +98,7 @@ export class ChatController {
   }
 
   @Get('conversations')
+  @VisitorAllowed()
   @ApiOperation({
     summary: "The caller's conversations; `scope=tenant` lists the tenant's (tenant admin, agent)",
   })
@@ -92,6 +107,7 @@ export class ChatController {
   }
 
   @Get('conversations/:id')
+  @VisitorAllowed()
   @ApiOperation({
     summary: 'A conversation with its messages in order, sources, models, tokens and cost',
   })
@@ -134,7 +150,25 @@ export class ChatController {
       },
       complete: () => response.end(),
     });
-    const stopRecheck = this.recheck.watch(
+    // A visitor's token is short-lived and checked against its widget on every request.
+    const stopRecheck = request.visitorWidget
+      ? () => undefined
+      : this.watchCaller(request, response, subscription, send);
+    // The client went away before the end: stop the model (the transport cancels on the replica).
+    response.on('close', () => {
+      stopRecheck();
+      if (!response.writableEnded) subscription.unsubscribe();
+    });
+  }
+
+  /** Ends the stream when its user, key or tenant stops being valid (OPEN_STREAM_RECHECK_MS). */
+  private watchCaller(
+    request: FastifyRequest,
+    response: FastifyReply['raw'],
+    subscription: Subscription,
+    send: (event: string, data: unknown) => void,
+  ): () => void {
+    return this.recheck.watch(
       {
         bearer: bearerOf(request),
         where: { tenantRef: tenantHeaderOf(request), host: request.hostname.split(':')[0] },
@@ -151,10 +185,5 @@ export class ChatController {
         },
       },
     );
-    // The client went away before the end: stop the model (the transport cancels on the replica).
-    response.on('close', () => {
-      stopRecheck();
-      if (!response.writableEnded) subscription.unsubscribe();
-    });
   }
 }

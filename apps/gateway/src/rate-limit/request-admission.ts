@@ -70,5 +70,6 @@ export function requestLimitsOf(
 export function principalSubjectOf(principal: RequestContext['principal']): string | undefined {
   if (principal?.userId) return `user:${principal.userId}`;
   if (principal?.apiKeyId) return `key:${principal.apiKeyId}`;
+  if (principal?.visitorId) return `visitor:${principal.widgetId}:${principal.visitorId}`;
   return undefined;
 }

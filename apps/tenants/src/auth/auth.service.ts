@@ -202,6 +202,7 @@ export class AuthService {
           is_active: tenant.is_active,
           rate_limits: tenant.rate_limits,
           rag: tenant.rag_settings,
+          allowed_origins: tenant.allowed_origins,
         },
       };
     });

@@ -13,7 +13,7 @@ export function requirePrincipal(): Principal {
 
 export function requireRole(...roles: Role[]): Principal {
   const principal = requirePrincipal();
-  if (!roles.includes(principal.role)) {
+  if (!(roles as readonly string[]).includes(principal.role)) {
     throw new DomainError(ErrorCode.FORBIDDEN, `requires one of the roles: ${roles.join(', ')}`);
   }
   return principal;

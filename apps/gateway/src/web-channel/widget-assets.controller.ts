@@ -1,0 +1,93 @@
+import { Controller, Get, Query, Res } from '@nestjs/common';
+import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  DomainError,
+  ErrorCode,
+  parseOrThrow,
+  widgetConfigQuerySchema,
+} from '@tenantbot/contracts';
+import type { FastifyReply } from 'fastify';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Public } from '../auth/decorators';
+
+/** Built by scripts/build.mjs (esbuild) from apps/widget: dist/widget/embed.js. */
+const BUNDLE_PATH = join(__dirname, '..', '..', '..', '..', 'widget', 'embed.js');
+
+/** The embeddable chat widget's loader, and a demo page embedding it. */
+@ApiTags('widget (public)')
+@Public()
+@Controller()
+export class WidgetAssetsController {
+  private bundle?: Promise<string>;
+
+  @Get('widget/embed.js')
+  @ApiProduces('application/javascript')
+  @ApiOperation({
+    summary: 'The chat widget: one script tag on any page of an allowed origin',
+    description:
+      '`<script src="https://API_HOST/widget/embed.js" data-key="pk_…" async></script>`, or load it ' +
+      'and call `TenantbotChat.init({ key, position })`.',
+  })
+  embed(@Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    return this.serveBundle(reply);
+  }
+
+  @Get('chat/embed.js')
+  @ApiProduces('application/javascript')
+  @ApiOperation({ summary: 'Alias of /widget/embed.js' })
+  embedAlias(@Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    return this.serveBundle(reply);
+  }
+
+  @Get('chat/widget')
+  @ApiProduces('text/html')
+  @ApiOperation({
+    summary: 'A demo page embedding the widget of `key`',
+    description:
+      "The widget's allowed_origins must list this API's own origin for the demo to chat.",
+  })
+  demo(@Query() query: unknown, @Res({ passthrough: true }) reply: FastifyReply): string {
+    // Validated here, not by a pipe: an error must leave as JSON, before the HTML headers are set.
+    const { key } = parseOrThrow(widgetConfigQuerySchema, query);
+    void reply
+      .type('text/html; charset=utf-8')
+      .header(
+        'Content-Security-Policy',
+        "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' https: data:",
+      );
+    // The key matches /^pk_[A-Za-z0-9_-]{24}$/: nothing in it can break out of the attribute.
+    return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>tenantbot widget demo</title></head>
+<body style="font-family: system-ui, sans-serif; margin: 2rem">
+<h1>tenantbot widget demo</h1>
+<p>The chat button is in the corner of this page.</p>
+<script src="/widget/embed.js" data-key="${key}" async></script>
+</body>
+</html>
+`;
+  }
+
+  /** The headers are set once the bundle is read: an error leaves as JSON. */
+  private async serveBundle(reply: FastifyReply): Promise<string> {
+    const code = await this.loadBundle();
+    void reply
+      .type('application/javascript; charset=utf-8')
+      .header('Cache-Control', 'public, max-age=300')
+      .header('Cross-Origin-Resource-Policy', 'cross-origin');
+    return code;
+  }
+
+  private loadBundle(): Promise<string> {
+    this.bundle ??= readFile(BUNDLE_PATH, 'utf8').catch(() => {
+      this.bundle = undefined;
+      throw new DomainError(
+        ErrorCode.SERVICE_UNAVAILABLE,
+        'the widget is not built: run node scripts/build.mjs',
+      );
+    });
+    return this.bundle;
+  }
+}

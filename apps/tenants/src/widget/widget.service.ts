@@ -1,0 +1,173 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  DomainError,
+  ErrorCode,
+  type AuthenticatedTenant,
+  type OpenedWidget,
+  type WidgetView,
+  type widgetCreateSchema,
+  type widgetUpdateSchema,
+} from '@tenantbot/contracts';
+import { TenantScope } from '@tenantbot/database';
+import { randomBytes } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import type { z } from 'zod';
+import { requireRole, requireTenantId } from '../security/access';
+import { TenantRepository, type TenantRow } from '../tenant/tenant.repository';
+import { WidgetRepository, type WidgetRow } from './widget.repository';
+
+/**
+ * A tenant's website widgets: managed by its admins, opened by browsers with a public key
+ * from one of the widget's exact origins. A refusal names no more than the caller may know:
+ * a wrong origin learns only that, not whether the widget or its tenant is active.
+ */
+@Injectable()
+export class WidgetService {
+  constructor(
+    @Inject(TenantScope) private readonly scope: TenantScope,
+    @Inject(WidgetRepository) private readonly widgets: WidgetRepository,
+    @Inject(TenantRepository) private readonly tenants: TenantRepository,
+  ) {}
+
+  list(): Promise<WidgetView[]> {
+    requireRole('tenant_admin', 'super_admin');
+    return this.scope.run(requireTenantId(), async (db) =>
+      (await this.widgets.list(db)).map(toWidgetView),
+    );
+  }
+
+  get(id: string): Promise<WidgetView> {
+    requireRole('tenant_admin', 'super_admin');
+    return this.scope.run(requireTenantId(), async (db) =>
+      toWidgetView(await mustFind(db, this.widgets, id)),
+    );
+  }
+
+  create(input: z.output<typeof widgetCreateSchema>): Promise<WidgetView> {
+    requireRole('tenant_admin', 'super_admin');
+    const tenantId = requireTenantId();
+    return this.scope.run(tenantId, async (db) =>
+      toWidgetView(
+        await this.widgets.insert(db, {
+          ...input,
+          tenant_id: tenantId,
+          public_key: `pk_${randomBytes(18).toString('base64url')}`,
+        }),
+      ),
+    );
+  }
+
+  update(id: string, input: z.output<typeof widgetUpdateSchema>): Promise<WidgetView> {
+    requireRole('tenant_admin', 'super_admin');
+    return this.scope.run(requireTenantId(), async (db) => {
+      const stored = await mustFind(db, this.widgets, id);
+      const updated = await this.widgets.update(db, id, {
+        name: input.name ?? stored.name,
+        allowed_origins: input.allowed_origins ?? stored.allowed_origins,
+        assistant_id: input.assistant_id === undefined ? stored.assistant_id : input.assistant_id,
+        branding: { ...stored.branding, ...input.branding },
+        limits: { ...stored.limits, ...input.limits },
+        handoff_enabled: input.handoff_enabled ?? stored.handoff_enabled,
+        is_active: input.is_active ?? stored.is_active,
+      });
+      if (!updated) throw widgetNotFound();
+      return toWidgetView(updated);
+    });
+  }
+
+  delete(id: string): Promise<void> {
+    requireRole('tenant_admin', 'super_admin');
+    return this.scope.run(requireTenantId(), async (db) => {
+      if (!(await this.widgets.delete(db, id))) throw widgetNotFound();
+    });
+  }
+
+  /** A browser on `origin` opens the widget of `key`: the origin first, then the states. */
+  open(key: string, origin: string | null): Promise<OpenedWidget> {
+    return this.scope.runAcrossTenants(async (db) => {
+      const widget = await this.widgets.findByPublicKey(db, key);
+      if (!widget) throw widgetNotFound();
+      if (!origin || !widget.allowed_origins.includes(origin.toLowerCase())) {
+        throw new DomainError(
+          ErrorCode.ORIGIN_NOT_ALLOWED,
+          'this widget may not be used from this origin',
+        );
+      }
+      return this.opened(db, widget);
+    });
+  }
+
+  /** Every visitor request: the widget and its tenant must still be active. */
+  authenticateVisitor(widgetId: string, tenantId: string): Promise<OpenedWidget> {
+    return this.scope.run(tenantId, async (db) => {
+      const widget = await this.widgets.findById(db, widgetId);
+      if (!widget) throw new DomainError(ErrorCode.UNAUTHORIZED, 'this widget no longer exists');
+      return this.opened(db, widget);
+    });
+  }
+
+  originKnown(origin: string): Promise<boolean> {
+    return this.scope.runAcrossTenants((db) => this.widgets.originKnown(db, origin.toLowerCase()));
+  }
+
+  private async opened(db: EntityManager, widget: WidgetRow): Promise<OpenedWidget> {
+    if (!widget.is_active)
+      throw new DomainError(ErrorCode.WIDGET_INACTIVE, 'this chat widget is turned off');
+    const tenant = await this.tenants.findById(db, widget.tenant_id);
+    if (!tenant?.is_active)
+      throw new DomainError(ErrorCode.TENANT_INACTIVE, 'this tenant is deactivated');
+    return {
+      widget: {
+        id: widget.id,
+        allowed_origins: widget.allowed_origins,
+        branding: widget.branding,
+        limits: widget.limits,
+        handoff_enabled: widget.handoff_enabled,
+        assistant_id: widget.assistant_id,
+      },
+      tenant: authenticatedTenant(tenant),
+    };
+  }
+}
+
+async function mustFind(
+  db: EntityManager,
+  widgets: WidgetRepository,
+  id: string,
+): Promise<WidgetRow> {
+  const widget = await widgets.findById(db, id);
+  if (!widget) throw widgetNotFound();
+  return widget;
+}
+
+function authenticatedTenant(tenant: TenantRow): AuthenticatedTenant {
+  return {
+    id: tenant.id,
+    slug: tenant.slug,
+    plan: tenant.plan as AuthenticatedTenant['plan'],
+    is_active: tenant.is_active,
+    rate_limits: tenant.rate_limits,
+    rag: tenant.rag_settings,
+    allowed_origins: tenant.allowed_origins,
+  };
+}
+
+function widgetNotFound(): DomainError {
+  return new DomainError(ErrorCode.WIDGET_NOT_FOUND, 'widget not found');
+}
+
+export function toWidgetView(row: WidgetRow): WidgetView {
+  return {
+    id: row.id,
+    name: row.name,
+    public_key: row.public_key,
+    allowed_origins: row.allowed_origins,
+    assistant_id: row.assistant_id,
+    branding: row.branding,
+    limits: row.limits,
+    handoff_enabled: row.handoff_enabled,
+    is_active: row.is_active,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  };
+}
