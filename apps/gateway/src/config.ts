@@ -1,4 +1,5 @@
 import {
+  accessCacheEnvSchema,
   gatewayHttpEnvSchema,
   jwtEnvSchema,
   nodeEnvSchema,
@@ -17,6 +18,7 @@ export const gatewayConfigSchema = nodeEnvSchema
   .extend(gatewayHttpEnvSchema.shape)
   .extend(jwtEnvSchema.shape)
   .extend(objectStorageEnvSchema.shape)
+  .extend(accessCacheEnvSchema.shape)
   .extend({
     /** Login attempts per client IP per window, successful or not. */
     LOGIN_ATTEMPTS_PER_IP: z.coerce.number().int().min(1).default(30),

@@ -13,6 +13,7 @@ import { AuthService } from './auth/auth.service';
 import { RefreshTokenRepository } from './auth/refresh-token.repository';
 import { SuperAdminBootstrap } from './auth/super-admin.bootstrap';
 import { TENANTS_CONFIG, type TenantsConfig } from './config';
+import { AccessChanges } from './events/access-changes';
 import { EventOutbox } from './events/event-outbox';
 import { TenantRepository } from './tenant/tenant.repository';
 import { TenantService } from './tenant/tenant.service';
@@ -63,6 +64,7 @@ export class TenantsModule implements OnApplicationShutdown {
         UserService,
         ApiKeyService,
         EventOutbox,
+        AccessChanges,
         SuperAdminBootstrap,
         StatsService,
       ],

@@ -17,6 +17,7 @@ import type { EntityManager } from 'typeorm';
 import type { z } from 'zod';
 import { AuthService } from '../auth/auth.service';
 import { TENANTS_CONFIG, type TenantsConfig } from '../config';
+import { AccessChanges } from '../events/access-changes';
 import { EventOutbox } from '../events/event-outbox';
 import { requireRole, requireTenantId } from '../security/access';
 import { SecretBox } from '../security/secret-box';
@@ -36,6 +37,7 @@ export class TenantService {
     @Inject(TenantRepository) private readonly tenants: TenantRepository,
     @Inject(UserRepository) private readonly users: UserRepository,
     @Inject(EventOutbox) private readonly outbox: EventOutbox,
+    @Inject(AccessChanges) private readonly accessChanges: AccessChanges,
     @Inject(AuthService) private readonly auth: AuthService,
     @Inject(TENANTS_CONFIG) private readonly config: TenantsConfig,
   ) {
@@ -50,9 +52,12 @@ export class TenantService {
     });
   }
 
-  create(input: z.output<typeof tenantCreateSchema>): Promise<TenantView> {
+  async create(input: z.output<typeof tenantCreateSchema>): Promise<TenantView> {
     requireRole('super_admin');
-    return this.scope.runAcrossTenants((db) => this.insertTenant(db, input));
+    const created = await this.scope.runAcrossTenants((db) => this.insertTenant(db, input));
+    // Its domains may now resolve a Host that resolved to no tenant before.
+    await this.accessChanges.announce({ kind: 'tenant', tenantId: created.id });
+    return created;
   }
 
   get(id: string): Promise<TenantView> {
@@ -60,9 +65,11 @@ export class TenantService {
     return this.scope.runAcrossTenants(async (db) => toView(await this.mustFind(db, id)));
   }
 
-  update(id: string, input: TenantUpdate): Promise<TenantView> {
+  async update(id: string, input: TenantUpdate): Promise<TenantView> {
     requireRole('super_admin');
-    return this.scope.runAcrossTenants((db) => this.applyUpdate(db, id, input));
+    const updated = await this.scope.runAcrossTenants((db) => this.applyUpdate(db, id, input));
+    await this.accessChanges.announce({ kind: 'tenant', tenantId: id });
+    return updated;
   }
 
   /** The caller's own tenant (tenant admin, or a super admin naming it in X-Tenant-ID). */
@@ -72,10 +79,12 @@ export class TenantService {
     return this.scope.run(tenantId, async (db) => toView(await this.mustFind(db, tenantId)));
   }
 
-  updateOwn(input: TenantUpdate): Promise<TenantView> {
+  async updateOwn(input: TenantUpdate): Promise<TenantView> {
     requireRole('tenant_admin', 'super_admin');
     const tenantId = requireTenantId();
-    return this.scope.run(tenantId, (db) => this.applyUpdate(db, tenantId, input));
+    const updated = await this.scope.run(tenantId, (db) => this.applyUpdate(db, tenantId, input));
+    await this.accessChanges.announce({ kind: 'tenant', tenantId });
+    return updated;
   }
 
   /** The tenant in context with its provider keys opened, for the services acting for it. */
@@ -104,6 +113,7 @@ export class TenantService {
       if (!(await this.tenants.delete(db, id))) throw notFound();
       await this.outbox.record(db, TENANT_EVENTS.DELETED, { tenantId: id });
     });
+    await this.accessChanges.announce({ kind: 'tenant', tenantId: id });
     this.outbox.relaySoon();
   }
 
