@@ -1,6 +1,8 @@
 // npm run bench:chat — POST /api/v1/chat/ through the gateway (local extractive provider, RAG
 // on, a tenant with a few thousand chunks), next to the same request sent straight to the chat
-// service over the transport and to a bare GET /ping, in the same run: the cost of each layer.
+// service over the transport, the hybrid search it runs (POST /api/v1/rag/search through the
+// gateway) and a bare GET /ping, in the same run: the cost of each layer. Each concurrent client
+// has an API key of its own, so the per-key limit is not what is measured.
 import { CHAT, RAG, type ChatRequest } from '@tenantbot/contracts';
 import { runWithContext, type RequestContext } from '@tenantbot/tenant-context';
 import { ApiClient, TestStack, loginSuperAdmin } from '@tenantbot/testing';
@@ -46,8 +48,16 @@ async function main(): Promise<void> {
       rate_limits: { requests_per_minute: 1_000_000, requests_per_hour: 100_000_000 },
     });
     const admin = superAdmin.as(superAdmin.token, 'chat-bench');
-    const key = (await admin.post('/api/v1/api-keys', { name: 'bench', role: 'user' })).body
-      .key as string;
+    const keys: string[] = [];
+    for (let client = 0; client < Math.max(...LEVELS); client++) {
+      keys.push(
+        (await admin.post('/api/v1/api-keys', { name: `bench ${client}`, role: 'user' })).body
+          .key as string,
+      );
+    }
+    let calls = 0;
+    /** Round robin: the requests in flight at once carry different keys. */
+    const nextKey = () => keys[calls++ % keys.length];
     const ids: string[] = [];
     for (let seed = 0; seed < DOCUMENTS; seed++) {
       ids.push(
@@ -85,6 +95,11 @@ async function main(): Promise<void> {
     const paths = [
       { name: 'GET /ping (gateway only)', call: () => get(`${stack.baseUrl}/ping`) },
       {
+        name: 'POST /api/v1/rag/search via the gateway',
+        call: () =>
+          post(`${stack.baseUrl}/api/v1/rag/search`, nextKey(), { query: question().message }),
+      },
+      {
         name: 'chat.send over the transport (no HTTP)',
         call: () =>
           runWithContext({ ...context, requestId: randomUUID() }, () =>
@@ -93,7 +108,7 @@ async function main(): Promise<void> {
       },
       {
         name: 'POST /api/v1/chat/ via the gateway',
-        call: () => post(`${stack.baseUrl}/api/v1/chat/`, key, question()),
+        call: () => post(`${stack.baseUrl}/api/v1/chat/`, nextKey(), question()),
       },
     ];
     for (const path of paths) await measure(path.call, 50, 8); // warm-up
