@@ -9,9 +9,10 @@ import { ApiClient, TestStack, loginSuperAdmin } from '@tenantbot/testing';
 import { randomUUID } from 'node:crypto';
 import { cpus } from 'node:os';
 import { createBenchEnvironment } from './bench-environment';
-import { measure, printTable, type Measurement } from './measure';
+import { measure, measureInterleaved, printTable, type BenchPath } from './measure';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 400);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const DOCUMENTS = Number(process.env.BENCH_DOCUMENTS ?? 20);
 const PARAGRAPHS = Number(process.env.BENCH_PARAGRAPHS ?? 110);
 const LEVELS = [1, 16, 64];
@@ -92,7 +93,7 @@ async function main(): Promise<void> {
       tenantId: String(tenant.body.id),
       principal: { role: 'user', apiKeyId: randomUUID() },
     };
-    const paths = [
+    const paths: BenchPath[] = [
       { name: 'GET /ping (gateway only)', call: () => get(`${stack.baseUrl}/ping`) },
       {
         name: 'POST /api/v1/rag/search via the gateway',
@@ -114,8 +115,10 @@ async function main(): Promise<void> {
     for (const path of paths) await measure(path.call, 50, 8); // warm-up
     const rows: Record<string, string | number>[] = [];
     for (const clients of LEVELS) {
+      const results = await measureInterleaved(paths, CALLS, clients, ROUNDS);
       for (const path of paths) {
-        const result: Measurement = await measure(path.call, CALLS, clients);
+        const result = results.get(path.name);
+        if (!result) continue;
         rows.push({
           path: path.name,
           clients,
@@ -132,7 +135,8 @@ async function main(): Promise<void> {
       }),
     );
     printTable(
-      `Chat with RAG (local extractive provider), ${chunks} chunks in the tenant, ${CALLS} requests per row; ` +
+      `Chat with RAG (local extractive provider), ${chunks} chunks in the tenant, ${CALLS} requests per row ` +
+        `in ${ROUNDS} interleaved rounds; ` +
         `Node ${process.version}, ${cpus().length} cores shared by the load generator, five apps, Postgres, Redis and Chroma`,
       rows,
     );
