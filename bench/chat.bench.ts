@@ -1,15 +1,19 @@
 // npm run bench:chat — POST /api/v1/chat/ through the gateway (local extractive provider, RAG
 // on, a tenant with a few thousand chunks), next to the same request sent straight to the chat
-// service over the transport and to a bare GET /ping, in the same run: the cost of each layer.
+// service over the transport, the hybrid search it runs (POST /api/v1/rag/search through the
+// gateway) and a bare GET /ping, in the same run: the cost of each layer. Each concurrent client
+// has an API key of its own, so the per-key limit is not what is measured.
 import { CHAT, RAG, type ChatRequest } from '@tenantbot/contracts';
 import { runWithContext, type RequestContext } from '@tenantbot/tenant-context';
 import { ApiClient, TestStack, loginSuperAdmin } from '@tenantbot/testing';
 import { randomUUID } from 'node:crypto';
 import { cpus } from 'node:os';
 import { createBenchEnvironment } from './bench-environment';
-import { measure, printTable, type Measurement } from './measure';
+import { measure, measureInterleaved, printTable, type BenchPath } from './measure';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 400);
+/** At most this many interleaved rounds; fewer at high concurrency, where a round needs 4 calls per client. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 const DOCUMENTS = Number(process.env.BENCH_DOCUMENTS ?? 20);
 const PARAGRAPHS = Number(process.env.BENCH_PARAGRAPHS ?? 110);
 const LEVELS = [1, 16, 64];
@@ -46,8 +50,16 @@ async function main(): Promise<void> {
       rate_limits: { requests_per_minute: 1_000_000, requests_per_hour: 100_000_000 },
     });
     const admin = superAdmin.as(superAdmin.token, 'chat-bench');
-    const key = (await admin.post('/api/v1/api-keys', { name: 'bench', role: 'user' })).body
-      .key as string;
+    const keys: string[] = [];
+    for (let client = 0; client < Math.max(...LEVELS); client++) {
+      keys.push(
+        (await admin.post('/api/v1/api-keys', { name: `bench ${client}`, role: 'user' })).body
+          .key as string,
+      );
+    }
+    let calls = 0;
+    /** Round robin: the requests in flight at once carry different keys. */
+    const nextKey = () => keys[calls++ % keys.length];
     const ids: string[] = [];
     for (let seed = 0; seed < DOCUMENTS; seed++) {
       ids.push(
@@ -82,8 +94,13 @@ async function main(): Promise<void> {
       tenantId: String(tenant.body.id),
       principal: { role: 'user', apiKeyId: randomUUID() },
     };
-    const paths = [
+    const paths: BenchPath[] = [
       { name: 'GET /ping (gateway only)', call: () => get(`${stack.baseUrl}/ping`) },
+      {
+        name: 'POST /api/v1/rag/search via the gateway',
+        call: () =>
+          post(`${stack.baseUrl}/api/v1/rag/search`, nextKey(), { query: question().message }),
+      },
       {
         name: 'chat.send over the transport (no HTTP)',
         call: () =>
@@ -93,14 +110,17 @@ async function main(): Promise<void> {
       },
       {
         name: 'POST /api/v1/chat/ via the gateway',
-        call: () => post(`${stack.baseUrl}/api/v1/chat/`, key, question()),
+        call: () => post(`${stack.baseUrl}/api/v1/chat/`, nextKey(), question()),
       },
     ];
     for (const path of paths) await measure(path.call, 50, 8); // warm-up
     const rows: Record<string, string | number>[] = [];
     for (const clients of LEVELS) {
+      const rounds = Math.max(1, Math.min(ROUNDS, Math.floor(CALLS / (4 * clients))));
+      const results = await measureInterleaved(paths, CALLS, clients, rounds);
       for (const path of paths) {
-        const result: Measurement = await measure(path.call, CALLS, clients);
+        const result = results.get(path.name);
+        if (!result) continue;
         rows.push({
           path: path.name,
           clients,
@@ -117,7 +137,8 @@ async function main(): Promise<void> {
       }),
     );
     printTable(
-      `Chat with RAG (local extractive provider), ${chunks} chunks in the tenant, ${CALLS} requests per row; ` +
+      `Chat with RAG (local extractive provider), ${chunks} chunks in the tenant, ${CALLS} requests per row ` +
+        `in up to ${ROUNDS} interleaved rounds (at least 4 calls per client in each); ` +
         `Node ${process.version}, ${cpus().length} cores shared by the load generator, five apps, Postgres, Redis and Chroma`,
       rows,
     );

@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     const unlimitedUrl = await stack.addGateway('gateway-unlimited', {
       RATE_LIMITS_ENABLED: 'false',
     });
+    const uncachedUrl = await stack.addGateway('gateway-uncached', { ACCESS_CACHE_TTL_MS: '0' });
     const superAdmin = await loginSuperAdmin(new ApiClient(stack.baseUrl));
     const tenant = await superAdmin.post('/api/v1/tenants/', {
       name: 'Bench',
@@ -42,6 +43,10 @@ async function main(): Promise<void> {
       { name: 'GET /ping (no auth, no limits)', call: () => get(`${stack.baseUrl}/ping`, {}) },
       { name: `GET ${route}, limits off`, call: () => get(`${unlimitedUrl}${route}`, headers) },
       { name: `GET ${route}, limits on`, call: () => get(`${stack.baseUrl}${route}`, headers) },
+      {
+        name: `GET ${route}, limits on, caller cache off`,
+        call: () => get(`${uncachedUrl}${route}`, headers),
+      },
     ];
     const rows: Record<string, string | number>[] = [];
     for (const path of paths) await measure(path.call, 500, 16); // warm-up

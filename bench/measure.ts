@@ -18,6 +18,47 @@ export async function measure(
   calls: number,
   concurrency: number,
 ): Promise<Measurement> {
+  const { latencies, seconds } = await timeCalls(call, calls, concurrency);
+  return summarize(latencies, seconds);
+}
+
+export interface BenchPath {
+  name: string;
+  call: () => Promise<unknown>;
+}
+
+/**
+ * Measures paths in turn, `rounds` times, `calls / rounds` calls each time, and pools each
+ * path's latencies and time: load from elsewhere that drifts during a run weighs on every
+ * path alike, so the ratios between rows of one run hold.
+ */
+export async function measureInterleaved(
+  paths: BenchPath[],
+  calls: number,
+  concurrency: number,
+  rounds: number,
+): Promise<Map<string, Measurement>> {
+  const pooled = new Map(
+    paths.map((path) => [path.name, { latencies: [] as number[], seconds: 0 }]),
+  );
+  for (let round = 0; round < rounds; round++) {
+    for (const path of paths) {
+      const batch = await timeCalls(path.call, Math.ceil(calls / rounds), concurrency);
+      const pool = pooled.get(path.name);
+      pool?.latencies.push(...batch.latencies);
+      if (pool) pool.seconds += batch.seconds;
+    }
+  }
+  return new Map(
+    [...pooled].map(([name, pool]) => [name, summarize(pool.latencies, pool.seconds)]),
+  );
+}
+
+async function timeCalls(
+  call: () => Promise<unknown>,
+  calls: number,
+  concurrency: number,
+): Promise<{ latencies: number[]; seconds: number }> {
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
@@ -30,13 +71,16 @@ export async function measure(
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
+  return { latencies, seconds: (performance.now() - started) / 1000 };
+}
+
+function summarize(latencies: number[], seconds: number): Measurement {
+  const sorted = [...latencies].sort((a, b) => a - b);
   return {
-    calls,
-    p50Ms: percentile(latencies, 0.5),
-    p99Ms: percentile(latencies, 0.99),
-    perSecond: calls / seconds,
+    calls: sorted.length,
+    p50Ms: percentile(sorted, 0.5),
+    p99Ms: percentile(sorted, 0.99),
+    perSecond: sorted.length / seconds,
   };
 }
 

@@ -20,6 +20,7 @@ import { ExchangeBudget } from './budget/exchange-budget';
 import { ChatController } from './chat/chat.controller';
 import { ChatService } from './chat/chat.service';
 import { ExchangeRecorder } from './chat/exchange-recorder';
+import { ExchangeRepository } from './chat/exchange.repository';
 import type { ChatConfig } from './config';
 import { ConversationController } from './conversation/conversation.controller';
 import { ConversationRepository } from './conversation/conversation.repository';
@@ -155,6 +156,7 @@ export class ChatModule implements OnApplicationShutdown {
         ConversationRepository,
         UsageRepository,
         ConversationService,
+        ExchangeRepository,
         ExchangeRecorder,
         ChatService,
         UsageService,

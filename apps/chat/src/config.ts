@@ -1,4 +1,9 @@
-import { nodeEnvSchema, redisEnvSchema, transportEnvSchema } from '@tenantbot/config';
+import {
+  accessCacheEnvSchema,
+  nodeEnvSchema,
+  redisEnvSchema,
+  transportEnvSchema,
+} from '@tenantbot/config';
 import { isKnownModel, LLM_PROVIDERS, type LlmProviderName } from '@tenantbot/contracts';
 import { serviceDatabaseEnvSchema } from '@tenantbot/database';
 import { z } from 'zod';
@@ -55,6 +60,7 @@ export const chatConfigSchema = nodeEnvSchema
   .extend(transportEnvSchema.shape)
   .extend(serviceDatabaseEnvSchema.shape)
   .extend(providersEnvSchema.shape)
+  .extend(accessCacheEnvSchema.shape)
   .extend(chatEnvSchema.shape);
 
 export type ChatConfig = z.output<typeof chatConfigSchema>;

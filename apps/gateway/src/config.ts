@@ -1,4 +1,5 @@
 import {
+  accessCacheEnvSchema,
   gatewayHttpEnvSchema,
   jwtEnvSchema,
   nodeEnvSchema,
@@ -17,6 +18,7 @@ export const gatewayConfigSchema = nodeEnvSchema
   .extend(gatewayHttpEnvSchema.shape)
   .extend(jwtEnvSchema.shape)
   .extend(objectStorageEnvSchema.shape)
+  .extend(accessCacheEnvSchema.shape)
   .extend({
     /** Bearer token that opens `/metrics`; without one, metrics are off. */
     METRICS_TOKEN: z.preprocess(

@@ -274,6 +274,36 @@ describe('chat over HTTP, SSE and WebSocket (e2e)', () => {
     expect(response).toMatchObject({ status: 403, body: { code: 'MODEL_NOT_ALLOWED' } });
   });
 
+  it('applies a tenant’s changed settings to its very next exchange, and to no other tenant', async () => {
+    const tenant = await createTenantWithUsers(superAdmin, 'settings');
+    const ask = (client: ApiClient) =>
+      client.post('/api/v1/chat/', { message: 'hi', model: 'local-extractive' });
+    // Both chat's tenant configuration cache and the gateway's caller cache are warm now.
+    expect((await ask(tenant.as.user)).status).toBe(200);
+    expect((await ask(other.as.user)).status).toBe(200);
+
+    await superAdmin.put(`/api/v1/tenants/${tenant.id}`, { allowed_models: ['gpt-4o-mini'] });
+    expect(await ask(tenant.as.user)).toMatchObject({
+      status: 403,
+      body: { code: 'MODEL_NOT_ALLOWED' },
+    });
+    expect((await ask(other.as.user)).status).toBe(200);
+
+    await superAdmin.put(`/api/v1/tenants/${tenant.id}`, { is_active: false });
+    expect(await ask(tenant.as.user)).toMatchObject({
+      status: 403,
+      body: { code: 'TENANT_INACTIVE' },
+    });
+  });
+
+  it('refuses a message with a NUL character as a validation error', async () => {
+    const response = await acme.as.user.post('/api/v1/chat/', {
+      message: 'before\u0000after',
+      model: 'local-extractive',
+    });
+    expect(response).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED' } });
+  });
+
   it('reports usage and stats from the chat records, exact to the token and the cent, per tenant', async () => {
     const usage = await createTenantWithUsers(superAdmin, 'usage');
     await superAdmin.put(`/api/v1/tenants/${usage.id}`, { provider_keys: { openai: 'sk-usage' } });

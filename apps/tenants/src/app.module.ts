@@ -18,6 +18,7 @@ import { TENANTS_CONFIG, type TenantsConfig } from './config';
 import { DnsTxtVerifier } from './domain/dns-txt-verifier';
 import { DomainPolicy } from './domain/domain-policy';
 import { DomainService } from './domain/domain.service';
+import { AccessChanges } from './events/access-changes';
 import { EventOutbox } from './events/event-outbox';
 import { TenantRepository } from './tenant/tenant.repository';
 import { TenantService } from './tenant/tenant.service';
@@ -102,6 +103,7 @@ export class TenantsModule implements OnApplicationShutdown {
         UserService,
         ApiKeyService,
         EventOutbox,
+        AccessChanges,
         SuperAdminBootstrap,
         StatsService,
         WidgetRepository,

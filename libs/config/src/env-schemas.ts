@@ -118,3 +118,12 @@ export const jwtEnvSchema = z.object({
     .min(32, 'must be at least 32 characters')
     .default(LOCAL_DEFAULT_SECRETS.JWT_SECRET),
 });
+
+/**
+ * The gateway's caller cache and chat's tenant configuration cache: entries are evicted by the
+ * tenants service's `access.changed` broadcasts; the TTL bounds a lost one. 0 turns caching off.
+ */
+export const accessCacheEnvSchema = z.object({
+  ACCESS_CACHE_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(10_000),
+  ACCESS_CACHE_MAX_ENTRIES: z.coerce.number().int().min(1).default(10_000),
+});

@@ -332,6 +332,7 @@ export type AuthenticateRequest = (
 export interface AuthenticatedTenant {
   id: string;
   slug: string;
+  name: string;
   plan: Plan;
   is_active: boolean;
   rate_limits: z.infer<typeof rateLimitsSchema>;
@@ -345,6 +346,8 @@ export interface AuthenticatedPrincipal {
   user_id: string | null;
   api_key_id: string | null;
   role: (typeof ROLES)[number];
+  /** When the credential stops being valid by itself (an API key's expiry), ISO 8601. */
+  expires_at?: string | null;
 }
 
 export type LoginRequest = z.output<typeof loginSchema> & {

@@ -129,7 +129,9 @@ export class TestStack {
       this.env.TEST_WORKSPACE_ROOT ?? process.cwd(),
       `dist/apps/${app}/src/main.js`,
     );
-    const child = spawn(process.execPath, ['--enable-source-maps', entry], {
+    // e.g. TEST_STACK_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/profiles" to profile the apps.
+    const flags = (this.env.TEST_STACK_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, ['--enable-source-maps', ...flags, entry], {
       env: { ...this.env, ...extraEnv },
       stdio: [
         'ignore',

@@ -7,3 +7,4 @@ export * from './transport.module';
 export type { ReplyEnvelope, RequestEnvelope } from './wire';
 export * from './rpc-error.filter';
 export * from './service-bootstrap';
+export * from './broadcast-evicted-cache';

@@ -22,6 +22,11 @@ export class StreamKeys {
     return `${this.prefix}:evt:${pattern}`;
   }
 
+  /** Pub/sub channel of a broadcast: every listening process receives each message. */
+  broadcasts(pattern: string): string {
+    return `${this.prefix}:bcast:${pattern}`;
+  }
+
   /** Replies for one client instance, read only by it. */
   replies(clientId: string): string {
     return `${this.prefix}:reply:${clientId}`;

@@ -23,6 +23,20 @@ import {
 
 type StreamReadResult = [stream: string, entries: [id: string, fields: string[]][]][] | null;
 
+export interface BroadcastListener {
+  received(data: unknown): void;
+  /** The subscription was down for a while: broadcasts may have been missed. */
+  missed(): void;
+}
+
+function parseBroadcast(message: string): unknown {
+  try {
+    return JSON.parse(message) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Reply streams of clients that vanish expire after this long without a refresh. */
 const REPLY_STREAM_TTL_S = 300;
 
@@ -43,6 +57,9 @@ export class RedisStreamsClient extends ClientProxy {
   private lastReplyId = '0-0';
   private readLoop?: Promise<void>;
   private refreshTimer?: NodeJS.Timeout;
+  private subscriber?: Redis;
+  private subscribing?: Promise<Redis>;
+  private readonly broadcastListeners = new Map<string, BroadcastListener[]>();
 
   constructor(private readonly options: StreamsTransportOptions & { name?: string }) {
     super();
@@ -62,6 +79,7 @@ export class RedisStreamsClient extends ClientProxy {
     this.closing = true;
     clearInterval(this.refreshTimer);
     this.reader?.disconnect();
+    this.subscriber?.disconnect();
     await this.readLoop;
     if (this.commands) {
       await this.commands.del(this.replyStream).catch(() => undefined);
@@ -115,6 +133,64 @@ export class RedisStreamsClient extends ClientProxy {
       4 * heartbeatIntervalMs(this.options.claimIdleMs ?? TRANSPORT_DEFAULTS.claimIdleMs);
     const live = await this.redis.zcount(this.keys.replicas(service), Date.now() - window, '+inf');
     return live > 0;
+  }
+
+  /**
+   * Sends a message to every process listening to the pattern right now (Redis pub/sub):
+   * nothing is kept for a process that is not, so use it where a miss is harmless or covered,
+   * such as evicting cache entries that also expire.
+   */
+  async broadcast(pattern: string, data: unknown): Promise<void> {
+    await this.connect();
+    await this.redis.publish(this.keys.broadcasts(pattern), JSON.stringify(data));
+  }
+
+  /**
+   * Calls `listener.received` with every broadcast of the pattern, and `listener.missed` each
+   * time the subscription came back after a disconnection, when some may have been lost.
+   */
+  async onBroadcast(pattern: string, listener: BroadcastListener): Promise<void> {
+    const channel = this.keys.broadcasts(pattern);
+    const listeners = this.broadcastListeners.get(channel) ?? [];
+    this.broadcastListeners.set(channel, [...listeners, listener]);
+    const subscriber = await this.broadcastSubscriber();
+    if (listeners.length === 0) await subscriber.subscribe(channel);
+  }
+
+  /** Whether broadcasts are being received right now (a cache should not fill while not). */
+  get hearsBroadcasts(): boolean {
+    return this.subscriber?.status === 'ready';
+  }
+
+  private broadcastSubscriber(): Promise<Redis> {
+    this.subscribing ??= (async () => {
+      const { redisUrl, redisPassword } = this.options;
+      const subscriber = createRedisConnection(
+        redisUrl,
+        `${this.clientId}:bcast`,
+        'subscriber',
+        redisPassword,
+      );
+      this.subscriber = subscriber;
+      subscriber.on('error', () => undefined); // it reconnects and resubscribes by itself
+      subscriber.on('message', (channel: string, message: string) => {
+        const data = parseBroadcast(message);
+        if (data === undefined) return;
+        for (const listener of this.broadcastListeners.get(channel) ?? []) listener.received(data);
+      });
+      const missed = () => {
+        for (const listener of [...this.broadcastListeners.values()].flat()) listener.missed();
+      };
+      let connectedBefore = false;
+      subscriber.on('close', missed);
+      subscriber.on('ready', () => {
+        if (connectedBefore) missed();
+        connectedBefore = true;
+      });
+      await subscriber.connect();
+      return subscriber;
+    })();
+    return this.subscribing;
   }
 
   protected publish(packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {

@@ -4,6 +4,7 @@ import {
   ErrorCode,
   type ChatRequest,
   type ChatResponse,
+  type ChatSource,
   type ChatStreamEvent,
   type ChatTurn,
   type ModelId,
@@ -43,6 +44,8 @@ interface Exchange {
   route: RouteStep[];
   conversation: ExchangeConversation;
   history: ChatTurn[];
+  /** The tenant's passages for the question, fetched while the history was read. */
+  passages: Promise<ChatSource[]>;
   startedAt: number;
   trace: RouteTrace;
   prompt?: AssembledPrompt;
@@ -108,6 +111,11 @@ export class ChatService {
     const tenant = await this.tenants.current();
     const policy = new ModelPolicy(tenant, this.platform);
     const model = policy.choose(request.model);
+    const passages = request.use_rag
+      ? this.retriever.relevantPassages(request.message, tenant.rag)
+      : Promise.resolve([]);
+    // Awaited by prompt(); when the history read fails first, nobody will.
+    passages.catch(() => undefined);
     const history = request.conversation_id
       ? await this.conversations.history(caller, request.conversation_id)
       : (request.conversation_history ?? []);
@@ -121,6 +129,7 @@ export class ChatService {
         isNew: request.conversation_id === undefined,
       },
       history,
+      passages,
       startedAt,
       trace: { failures: [] },
       streamed: '',
@@ -250,13 +259,10 @@ export class ChatService {
   }
 
   private async prompt(exchange: Exchange, request: ChatRequest): Promise<AssembledPrompt> {
-    const passages = request.use_rag
-      ? await this.retriever.relevantPassages(request.message, exchange.tenant.rag)
-      : [];
     return this.assembler.assemble({
       systemPrompt: exchange.tenant.system_prompt,
       useRag: request.use_rag,
-      passages,
+      passages: await exchange.passages,
       history: exchange.history,
       question: request.message,
       model: exchange.model,

@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, ErrorCode, type ChatSource } from '@tenantbot/contracts';
 import { TenantScope } from '@tenantbot/database';
-import { ConversationRepository } from '../conversation/conversation.repository';
 import { inTenant } from '@tenantbot/database';
 import type { RouteStep } from '../models/model-policy';
 import type { LlmUsage } from '../providers/llm-provider';
 import type { Caller } from '../security/caller';
 import { UsageRepository, type UsageOutcome } from '../usage/usage.repository';
 import { decimalUsd } from '../models/cost';
+import { ExchangeRepository } from './exchange.repository';
 
 export interface ExchangeConversation {
   id: string;
@@ -44,29 +44,28 @@ const TITLE_CHARS = 100;
 export class ExchangeRecorder {
   constructor(
     @Inject(TenantScope) private readonly scope: TenantScope,
-    @Inject(ConversationRepository) private readonly conversations: ConversationRepository,
+    @Inject(ExchangeRepository) private readonly exchanges: ExchangeRepository,
     @Inject(UsageRepository) private readonly usage: UsageRepository,
   ) {}
 
-  answered(
+  /** One round trip: the conversation, both messages and the usage record (ExchangeRepository). */
+  async answered(
     caller: Caller,
     conversation: ExchangeConversation,
     exchange: AnsweredExchange,
   ): Promise<void> {
-    return inTenant(this.scope, caller.tenantId, async (tx) => {
-      if (conversation.isNew) {
-        await this.conversations.create(tx, {
-          id: conversation.id,
-          tenantId: caller.tenantId,
-          userId: caller.userId,
-          apiKeyId: caller.apiKeyId,
-          visitor: caller.visitor,
-          title: titleOf(exchange.question),
-        });
-      } else if (!(await this.conversations.touch(tx, conversation.id))) {
-        throw conversationGone();
-      }
-      await this.conversations.append(tx, caller.tenantId, conversation.id, [
+    const written = await this.exchanges.recordAnswered({
+      tenantId: caller.tenantId,
+      conversation: conversation.isNew
+        ? {
+            id: conversation.id,
+            title: titleOf(exchange.question),
+            userId: caller.userId,
+            apiKeyId: caller.apiKeyId,
+            visitor: caller.visitor,
+          }
+        : { id: conversation.id },
+      messages: [
         {
           role: 'user',
           content: exchange.question,
@@ -87,14 +86,15 @@ export class ExchangeRecorder {
           costUsd: decimalUsd(exchange.costMicros),
           latencyMs: exchange.latencyMs,
         },
-      ]);
-      await this.usage.insert(tx, {
+      ],
+      usage: {
         ...usageOf(caller, exchange),
         conversationId: conversation.id,
         outcome: exchange.outcome,
         errorCode: exchange.errorCode,
-      });
+      },
     });
+    if (!written) throw conversationGone();
   }
 
   failed(caller: Caller, exchange: FailedExchange): Promise<void> {

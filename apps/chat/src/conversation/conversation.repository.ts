@@ -99,68 +99,6 @@ export class ConversationRepository {
     );
   }
 
-  async create(
-    tx: TenantTransaction,
-    conversation: {
-      id: string;
-      tenantId: string;
-      userId?: string;
-      apiKeyId?: string;
-      visitor?: { visitorId: string; widgetId: string };
-      title: string;
-    },
-  ): Promise<void> {
-    await tx.rows(
-      `INSERT INTO conversations (id, tenant_id, user_id, api_key_id, visitor_id, widget_id, title)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [
-        conversation.id,
-        conversation.tenantId,
-        conversation.userId ?? null,
-        conversation.apiKeyId ?? null,
-        conversation.visitor?.visitorId ?? null,
-        conversation.visitor?.widgetId ?? null,
-        conversation.title,
-      ],
-    );
-  }
-
-  /** Marks new activity; false when the conversation is gone (deleted meanwhile). */
-  async touch(tx: TenantTransaction, id: string): Promise<boolean> {
-    const rows = await tx.rows(
-      `UPDATE conversations SET updated_at = now() WHERE id = $1 RETURNING id`,
-      [id],
-    );
-    return rows.length > 0;
-  }
-
-  async append(
-    tx: TenantTransaction,
-    tenantId: string,
-    conversationId: string,
-    messages: NewMessage[],
-  ): Promise<void> {
-    for (const message of messages) {
-      await tx.rows(
-        `INSERT INTO messages (tenant_id, conversation_id, role, content, sources, model,
-                               input_tokens, output_tokens, cost_usd, latency_ms)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [
-          tenantId,
-          conversationId,
-          message.role,
-          message.content,
-          JSON.stringify(message.sources),
-          message.model,
-          message.inputTokens,
-          message.outputTokens,
-          message.costUsd,
-          message.latencyMs,
-        ],
-      );
-    }
-  }
-
   /** Deletes the conversation and (by foreign key) its messages; false when none was visible. */
   async delete(tx: TenantTransaction, id: string, owner: OwnerFilter): Promise<boolean> {
     const [where, parameters] = ownerClause(owner, 2);

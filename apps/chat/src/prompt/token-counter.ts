@@ -1,21 +1,21 @@
 import type { ChatTurn } from '@tenantbot/contracts';
-import { Tiktoken } from 'js-tiktoken/lite';
-import cl100kBase from 'js-tiktoken/ranks/cl100k_base';
+import { countTokens } from 'gpt-tokenizer/encoding/cl100k_base';
 
 /** Tokens a chat message costs beyond its text (role and separators), as OpenAI counts them. */
 const PER_MESSAGE = 4;
 
+/** No special tokens: "<|endoftext|>" in user text is just text. */
+const PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
+
 /**
  * Estimates token counts with cl100k_base, offline. Exact for the GPT-4 family, close enough
  * for Claude and the local responder; used to fit prompts into context windows and when a
- * provider reports no usage.
+ * provider reports no usage. gpt-tokenizer counts what js-tiktoken counted, 5 to 15 times
+ * faster (bench/README.md, Chat).
  */
 export class TokenCounter {
-  private readonly encoder = new Tiktoken(cl100kBase);
-
   count(text: string): number {
-    // No special tokens: "<|endoftext|>" in user text is just text.
-    return this.encoder.encode(text, [], []).length;
+    return countTokens(text, PLAIN_TEXT);
   }
 
   countTurn(turn: Pick<ChatTurn, 'content'>): number {

@@ -66,7 +66,19 @@ export class AuthController {
   @Get('me')
   @ApiBearerAuth()
   @ApiOperation({ summary: 'The caller: user (or API key), role and tenant' })
-  me() {
+  me(@Req() request: FastifyRequest) {
+    const { principal, tenant } = request.authentication ?? {};
+    if (principal?.api_key_id) {
+      // Everything an API key's answer holds was resolved by authentication already.
+      return {
+        kind: 'api_key',
+        api_key_id: principal.api_key_id,
+        role: principal.role,
+        tenant: tenant
+          ? { id: tenant.id, slug: tenant.slug, name: tenant.name, plan: tenant.plan }
+          : null,
+      };
+    }
     return this.transport.request(TENANTS.AUTH_ME, {});
   }
 }

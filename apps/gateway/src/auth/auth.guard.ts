@@ -8,7 +8,7 @@ import {
   type AuthenticatedTenant,
   type Role,
 } from '@tenantbot/contracts';
-import { Authenticator, toRequestPrincipal } from './authenticator';
+import { Authenticator, toRequestPrincipal, type Authentication } from './authenticator';
 import type { Logger } from '@tenantbot/observability';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AccessTokenClaims } from './jwt.strategy';
@@ -28,13 +28,15 @@ declare module 'fastify' {
     tenantLimits?: Pick<AuthenticatedTenant, 'plan' | 'rate_limits'>;
     /** The resolved tenant's RAG settings, passed on to the rag service. */
     tenantRag?: AuthenticatedTenant['rag'];
+    /** The caller as the tenants service resolved it (possibly from the caller cache). */
+    authentication?: Authentication;
   }
 }
 
 /**
  * Every route but the public ones: the Bearer (a JWT or an API key) becomes a principal, and
- * X-Tenant-ID or the Host becomes the tenant, both checked by the tenants service on every
- * request so that deactivation and revocation take effect at once.
+ * X-Tenant-ID or the Host becomes the tenant, both checked by the tenants service, or taken
+ * from the caller cache that its change broadcasts keep current (ADR caller cache).
  */
 @Injectable()
 export class AuthenticationGuard implements CanActivate {
@@ -70,11 +72,13 @@ export class AuthenticationGuard implements CanActivate {
     const credential: AuthenticateRequest = bearer.startsWith('tbk_')
       ? { kind: 'api_key', key: bearer }
       : await this.verifyJwt(context, request);
-    const { principal, tenant } = await this.authenticator.resolve(
+    const authentication = await this.authenticator.resolve(
       credential,
       { tenantRef: tenantHeaderOf(request), host: hostOf(request) },
       request.requestContext,
     );
+    const { principal, tenant } = authentication;
+    request.authentication = authentication;
     request.requestContext.tenantId = tenant?.id;
     request.tenantLimits = tenant
       ? { plan: tenant.plan, rate_limits: tenant.rate_limits }

@@ -1,16 +1,19 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { JWT_CLAIMS } from '@tenantbot/config';
 import {
+  ACCESS_EVENTS,
   DomainError,
   ErrorCode,
   TENANTS,
+  type AccessChangedEvent,
   type AuthenticateRequest,
   type AuthenticatedPrincipal,
   type AuthenticatedTenant,
 } from '@tenantbot/contracts';
 import { runWithContext, type RequestContext } from '@tenantbot/tenant-context';
-import { RedisStreamsClient } from '@tenantbot/transport';
+import { BroadcastEvictedCache, RedisStreamsClient } from '@tenantbot/transport';
+import { createHash } from 'node:crypto';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 
 export interface Authentication {
@@ -19,17 +22,32 @@ export interface Authentication {
 }
 
 /**
- * Credential → principal and tenant, for the WebSocket (which has no guard pipeline): the
- * same JWT rules as the passport strategy, and the same check with the tenants service.
+ * Credential → principal and tenant, for the guard and the WebSocket (which has no guard
+ * pipeline): the same JWT rules as the passport strategy, and the same check with the tenants
+ * service. What the tenants service answered is cached per process until a tenant, user or
+ * key changes (its `access.changed` broadcast) or `ACCESS_CACHE_TTL_MS` passes (ADR caller cache).
  */
 @Injectable()
-export class Authenticator {
+export class Authenticator implements OnModuleInit {
   private readonly jwt = new JwtService();
+  private readonly callers: BroadcastEvictedCache<Authentication>;
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(RedisStreamsClient) private readonly transport: RedisStreamsClient,
-  ) {}
+  ) {
+    this.callers = new BroadcastEvictedCache<Authentication>(transport, {
+      pattern: ACCESS_EVENTS.CHANGED,
+      ttlMs: config.ACCESS_CACHE_TTL_MS,
+      maxEntries: config.ACCESS_CACHE_MAX_ENTRIES,
+      isStale: (authentication, event) =>
+        isStaleAuthentication(authentication, event as AccessChangedEvent),
+    });
+  }
+
+  onModuleInit(): Promise<void> {
+    return this.callers.start();
+  }
 
   async authenticate(
     bearer: string,
@@ -47,12 +65,17 @@ export class Authenticator {
     where: { tenantRef?: string; host?: string },
     context: RequestContext,
   ): Promise<Authentication> {
-    return runWithContext(context, () =>
-      this.transport.request<Authentication>(TENANTS.AUTH_AUTHENTICATE, {
-        ...credential,
-        tenant_ref: where.tenantRef,
-        host: where.host,
-      }),
+    return this.callers.get(
+      cacheKeyOf(credential, where),
+      () =>
+        runWithContext(context, () =>
+          this.transport.request<Authentication>(TENANTS.AUTH_AUTHENTICATE, {
+            ...credential,
+            tenant_ref: where.tenantRef,
+            host: where.host,
+          }),
+        ),
+      millisecondsLeft,
     );
   }
 
@@ -72,6 +95,42 @@ export class Authenticator {
     } catch {
       throw new DomainError(ErrorCode.UNAUTHORIZED, 'invalid or expired access token');
     }
+  }
+}
+
+/** The credential (an API key only as its hash) and where the request points. */
+function cacheKeyOf(
+  credential: AuthenticateRequest,
+  where: { tenantRef?: string; host?: string },
+): string {
+  const subject =
+    credential.kind === 'api_key'
+      ? `key:${createHash('sha256').update(credential.key).digest('base64url')}`
+      : `jwt:${credential.user_id}:${credential.tenant_id ?? ''}`;
+  return `${subject}\n${where.tenantRef ?? ''}\n${where.host ?? ''}`;
+}
+
+/** An API key that expires is cached no longer than it is valid. */
+function millisecondsLeft({ principal }: Authentication): number {
+  return principal.expires_at ? Date.parse(principal.expires_at) - Date.now() : Infinity;
+}
+
+function isStaleAuthentication(
+  { principal, tenant }: Authentication,
+  event: AccessChangedEvent,
+): boolean {
+  switch (event.kind) {
+    case 'tenant':
+      // A tenant's new domain may claim a Host that resolved to no tenant.
+      return (
+        tenant === null || tenant.id === event.tenantId || principal.tenant_id === event.tenantId
+      );
+    case 'user':
+      return principal.user_id === event.userId;
+    case 'api_key':
+      return principal.api_key_id === event.apiKeyId;
+    default:
+      return true; // an event of a newer tenants service: forget everything
   }
 }
 

@@ -9,6 +9,7 @@ import {
 import { TenantScope } from '@tenantbot/database';
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
+import { AccessChanges } from '../events/access-changes';
 import { requireRole, requireTenantId } from '../security/access';
 import { sha256 } from '../security/opaque-tokens';
 import { ApiKeyRepository, type ApiKeyRow } from './api-key.repository';
@@ -21,6 +22,7 @@ export class ApiKeyService {
   constructor(
     @Inject(TenantScope) private readonly scope: TenantScope,
     @Inject(ApiKeyRepository) private readonly apiKeys: ApiKeyRepository,
+    @Inject(AccessChanges) private readonly accessChanges: AccessChanges,
   ) {}
 
   list(): Promise<ApiKeyView[]> {
@@ -52,12 +54,14 @@ export class ApiKeyService {
     });
   }
 
-  revoke(id: string): Promise<void> {
+  async revoke(id: string): Promise<void> {
     requireRole('tenant_admin', 'super_admin');
-    return this.scope.run(requireTenantId(), async (db) => {
+    const tenantId = requireTenantId();
+    await this.scope.run(tenantId, async (db) => {
       if (!(await this.apiKeys.revoke(db, id)))
         throw new DomainError(ErrorCode.NOT_FOUND, 'API key not found');
     });
+    await this.accessChanges.announce({ kind: 'api_key', tenantId, apiKeyId: id });
   }
 }
 

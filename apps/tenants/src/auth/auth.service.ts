@@ -198,6 +198,7 @@ export class AuthService {
         tenant: tenant && {
           id: tenant.id,
           slug: tenant.slug,
+          name: tenant.name,
           plan: tenant.plan as AuthenticatedTenant['plan'],
           is_active: tenant.is_active,
           rate_limits: tenant.rate_limits,
@@ -256,7 +257,13 @@ export class AuthService {
     if (!stored || !valid)
       throw new DomainError(ErrorCode.UNAUTHORIZED, 'invalid, revoked or expired API key');
     await this.apiKeys.touch(db, stored.id);
-    return { tenant_id: stored.tenant_id, user_id: null, api_key_id: stored.id, role: stored.role };
+    return {
+      tenant_id: stored.tenant_id,
+      user_id: null,
+      api_key_id: stored.id,
+      role: stored.role,
+      expires_at: stored.expires_at?.toISOString() ?? null,
+    };
   }
 
   private async effectiveTenant(

@@ -20,6 +20,7 @@ import { AuthService } from '../auth/auth.service';
 import { TENANTS_CONFIG, type TenantsConfig } from '../config';
 import { DomainService } from '../domain/domain.service';
 import type { DomainClaimant } from '../domain/domain-policy';
+import { AccessChanges } from '../events/access-changes';
 import { EventOutbox } from '../events/event-outbox';
 import { requireRole, requireTenantId } from '../security/access';
 import { SecretBox } from '../security/secret-box';
@@ -39,6 +40,7 @@ export class TenantService {
     @Inject(TenantRepository) private readonly tenants: TenantRepository,
     @Inject(UserRepository) private readonly users: UserRepository,
     @Inject(EventOutbox) private readonly outbox: EventOutbox,
+    @Inject(AccessChanges) private readonly accessChanges: AccessChanges,
     @Inject(AuthService) private readonly auth: AuthService,
     @Inject(DomainService) private readonly domains: DomainService,
     @Inject(TENANTS_CONFIG) private readonly config: TenantsConfig,
@@ -57,7 +59,10 @@ export class TenantService {
   async create(input: z.output<typeof tenantCreateSchema>): Promise<TenantView> {
     requireRole('super_admin');
     if (input.domains) await this.domains.assertClaimable(null, input.domains, 'super_admin');
-    return this.scope.runAcrossTenants((db) => this.insertTenant(db, input));
+    const created = await this.scope.runAcrossTenants((db) => this.insertTenant(db, input));
+    // Its domains may now resolve a Host that resolved to no tenant before.
+    await this.accessChanges.announce({ kind: 'tenant', tenantId: created.id });
+    return created;
   }
 
   get(id: string): Promise<TenantView> {
@@ -68,7 +73,11 @@ export class TenantService {
   async update(id: string, input: TenantUpdate): Promise<TenantView> {
     requireRole('super_admin');
     if (input.domains) await this.domains.assertClaimable(id, input.domains, 'super_admin');
-    return this.scope.runAcrossTenants((db) => this.applyUpdate(db, id, input, 'super_admin'));
+    const updated = await this.scope.runAcrossTenants((db) =>
+      this.applyUpdate(db, id, input, 'super_admin'),
+    );
+    await this.accessChanges.announce({ kind: 'tenant', tenantId: id });
+    return updated;
   }
 
   /** The caller's own tenant (tenant admin, or a super admin naming it in X-Tenant-ID). */
@@ -97,7 +106,11 @@ export class TenantService {
     }
     const claimant = principal.role === 'super_admin' ? 'super_admin' : 'tenant_admin';
     if (input.domains) await this.domains.assertClaimable(tenantId, input.domains, claimant);
-    return this.scope.run(tenantId, (db) => this.applyUpdate(db, tenantId, input, claimant));
+    const updated = await this.scope.run(tenantId, (db) =>
+      this.applyUpdate(db, tenantId, input, claimant),
+    );
+    await this.accessChanges.announce({ kind: 'tenant', tenantId });
+    return updated;
   }
 
   /** The tenant in context with its provider keys opened, for the services acting for it. */
@@ -126,6 +139,7 @@ export class TenantService {
       if (!(await this.tenants.delete(db, id))) throw notFound();
       await this.outbox.record(db, TENANT_EVENTS.DELETED, { tenantId: id });
     });
+    await this.accessChanges.announce({ kind: 'tenant', tenantId: id });
     this.outbox.relaySoon();
   }
 

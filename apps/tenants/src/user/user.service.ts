@@ -13,6 +13,7 @@ import { currentContext } from '@tenantbot/tenant-context';
 import type { EntityManager } from 'typeorm';
 import type { z } from 'zod';
 import { RefreshTokenRepository } from '../auth/refresh-token.repository';
+import { AccessChanges } from '../events/access-changes';
 import { requireRole } from '../security/access';
 import { hashPassword } from '../security/passwords';
 import { UserRepository, type UserColumns, type UserRow } from './user.repository';
@@ -27,6 +28,7 @@ export class UserService {
     @Inject(TenantScope) private readonly scope: TenantScope,
     @Inject(UserRepository) private readonly users: UserRepository,
     @Inject(RefreshTokenRepository) private readonly refreshTokens: RefreshTokenRepository,
+    @Inject(AccessChanges) private readonly accessChanges: AccessChanges,
   ) {}
 
   list(page: Pagination): Promise<Page<UserView>> {
@@ -56,8 +58,8 @@ export class UserService {
     });
   }
 
-  update(id: string, input: z.output<typeof userUpdateSchema>): Promise<UserView> {
-    return this.inCallersScope(async (db) => {
+  async update(id: string, input: z.output<typeof userUpdateSchema>): Promise<UserView> {
+    const updated = await this.inCallersScope(async (db) => {
       const user = await this.mustFind(db, id);
       if (input.role) this.assertMayGrant(input.role, user.tenant_id);
       if (input.role && (input.role === 'super_admin') !== (user.role === 'super_admin')) {
@@ -78,15 +80,20 @@ export class UserService {
       }
       return toUserView(await this.mustFind(db, id));
     });
+    await this.accessChanges.announce({ kind: 'user', tenantId: updated.tenant_id, userId: id });
+    return updated;
   }
 
-  delete(id: string): Promise<void> {
-    return this.inCallersScope(async (db) => {
+  async delete(id: string): Promise<void> {
+    const tenantId = await this.inCallersScope(async (db) => {
       if (id === currentContext()?.principal?.userId) {
         throw new DomainError(ErrorCode.CONFLICT, 'you cannot delete your own account');
       }
+      const user = await this.mustFind(db, id);
       if (!(await this.users.delete(db, id))) throw userNotFound();
+      return user.tenant_id;
     });
+    await this.accessChanges.announce({ kind: 'user', tenantId, userId: id });
   }
 
   private inCallersScope<T>(work: (db: EntityManager) => Promise<T>): Promise<T> {

@@ -144,6 +144,7 @@ function authenticatedTenant(tenant: TenantRow): AuthenticatedTenant {
   return {
     id: tenant.id,
     slug: tenant.slug,
+    name: tenant.name,
     plan: tenant.plan as AuthenticatedTenant['plan'],
     is_active: tenant.is_active,
     rate_limits: tenant.rate_limits,
