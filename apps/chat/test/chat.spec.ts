@@ -94,7 +94,7 @@ describe('chat service (tenants, rag and chat as processes; real SDKs against a 
         provider_keys: keys,
         default_model: 'gpt-4o-mini',
         allowed_models: ['gpt-4o-mini', 'claude-3-5-haiku-latest', 'local-extractive'],
-        domains: ['acme.example'],
+        domains: ['acme-chat.example'],
         allowed_origins: ['https://widget.acme-cdn.example'],
       }),
       createTenant('offline', {}),

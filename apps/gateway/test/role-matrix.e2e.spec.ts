@@ -86,6 +86,17 @@ const MATRIX: RouteRule[] = [
   { method: 'DELETE', path: '/api/v1/chat/conversations/{id}', allowed: CHATTERS },
   { method: 'POST', path: '/api/v1/api-keys', allowed: ADMINS, body: {} },
   { method: 'DELETE', path: '/api/v1/api-keys/{id}', allowed: ADMINS },
+  { method: 'GET', path: '/api/v1/widgets', allowed: ADMINS },
+  { method: 'POST', path: '/api/v1/widgets', allowed: ADMINS, body: {} },
+  { method: 'GET', path: '/api/v1/widgets/{id}', allowed: ADMINS },
+  { method: 'PUT', path: '/api/v1/widgets/{id}', allowed: ADMINS, body: {} },
+  { method: 'DELETE', path: '/api/v1/widgets/{id}', allowed: ADMINS },
+  // Public, checked against the page's Origin and the widget's key instead of a credential.
+  { method: 'GET', path: '/api/v1/widget/config', allowed: EVERYONE },
+  { method: 'POST', path: '/api/v1/widget/sessions', allowed: EVERYONE, body: {} },
+  { method: 'GET', path: '/widget/embed.js', allowed: EVERYONE },
+  { method: 'GET', path: '/chat/embed.js', allowed: EVERYONE },
+  { method: 'GET', path: '/chat/widget', allowed: EVERYONE },
 ];
 
 describe('role × route matrix (e2e over HTTP)', () => {
