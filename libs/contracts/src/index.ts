@@ -7,3 +7,4 @@ export * from './validation';
 export * from './rag';
 export * from './chat';
 export * from './admin';
+export * from './unavailable';

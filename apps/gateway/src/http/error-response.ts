@@ -1,5 +1,10 @@
 import { HttpException } from '@nestjs/common';
-import { DomainError, ErrorCode, type ErrorBody } from '@tenantbot/contracts';
+import {
+  DomainError,
+  ErrorCode,
+  isDependencyUnavailable,
+  type ErrorBody,
+} from '@tenantbot/contracts';
 import type { Logger } from '@tenantbot/observability';
 import { randomUUID } from 'node:crypto';
 
@@ -55,6 +60,10 @@ function describeKnownError(error: unknown): { status: number; body: ErrorBody }
     const fastifyCode = (error.cause as { code?: string } | undefined)?.code;
     const code = (fastifyCode && FASTIFY_CODES[fastifyCode]) || CODES_BY_STATUS[status];
     return code ? { status, body: { code, message: messageOf(error) } } : undefined;
+  }
+  if (isDependencyUnavailable(error)) {
+    const code = ErrorCode.SERVICE_UNAVAILABLE;
+    return { status: 503, body: { code, message: 'a dependency is unavailable; retry shortly' } };
   }
   return undefined;
 }
