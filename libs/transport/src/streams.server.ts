@@ -311,7 +311,11 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
       .catch((error: unknown) => this.warn('sending a reply failed', error));
   }
 
-  /** The last reply, the acknowledgement and the deletion of the entry, atomically. */
+  /**
+   * The last reply, the acknowledgement and the deletion of the entry, atomically. While Redis
+   * is away this is retried until the caller's deadline: the entry stays in flight here, so
+   * nobody claims it, and the work it did (a stored chat exchange) is not done a second time.
+   */
   private async finish(
     stream: string,
     entryId: string,
@@ -320,12 +324,21 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
   ): Promise<void> {
     const reply: ReplyEnvelope = { id: envelope.id, by: this.consumer, ...last, isDisposed: true };
     this.finisher ??= new FinishBatcher(this.redis, stream, this.service);
-    await this.finisher.finish(
-      entryId,
-      envelope.replyTo ?? '',
-      envelope.replyTo ? encode(reply) : '',
-      this.inFlightCount > 1,
-    );
+    const giveUpAt = envelope.deadline ?? Date.now() + TRANSPORT_DEFAULTS.timeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.finisher.finish(
+          entryId,
+          envelope.replyTo ?? '',
+          envelope.replyTo ? encode(reply) : '',
+          this.inFlightCount > 1,
+        );
+      } catch (error) {
+        // Past the deadline a claimer acknowledges the entry without running it again.
+        if (Date.now() > giveUpAt) throw error;
+        await sleep(Math.min(50 * 2 ** attempt, 500));
+      }
+    }
   }
 
   private async acknowledge(stream: string, entryId: string): Promise<void> {
