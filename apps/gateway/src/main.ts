@@ -12,6 +12,7 @@ import multipart from '@fastify/multipart';
 import { Authenticator } from './auth/authenticator';
 import { ChatSocket } from './chat/chat-socket';
 import { RedisStreamsClient } from '@tenantbot/transport';
+import { drainOnSignals } from './http/graceful-shutdown';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit(gatewayConfigSchema, 'gateway');
@@ -24,6 +25,9 @@ async function bootstrap(): Promise<void> {
     // API.md writes collection routes with a trailing slash (`/api/v1/tenants/`); accept both.
     routerOptions: { ignoreTrailingSlash: true },
     logger: false,
+    // While draining, requests already on open connections are served (Connection: close)
+    // rather than refused with Fastify's code-less 503.
+    return503OnClosing: false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     GatewayModule.register(config, logger, metrics),
@@ -40,7 +44,7 @@ async function bootstrap(): Promise<void> {
   new ChatSocket(app.get(Authenticator), app.get(RedisStreamsClient), metrics, logger).attach(
     app.getHttpServer(),
   );
-  app.enableShutdownHooks();
+  drainOnSignals(app, logger, config.SHUTDOWN_DRAIN_MS);
   await app.listen(config.PORT, config.HOST);
   logger.info({ port: config.PORT }, `gateway listening on http://${config.HOST}:${config.PORT}`);
 }
