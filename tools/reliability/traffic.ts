@@ -84,7 +84,9 @@ export class TrafficClient {
     for (let i = 0; i < this.gateways.length; i++) {
       const gateway = this.gateways[(first + i) % this.gateways.length];
       outcome = await this.attempt(route, tenant, gateway);
-      if (outcome.kind !== 'lost' || !CONNECT_FAILURES.has(outcome.code ?? '')) return outcome;
+      const refused = outcome.status === 0 && CONNECT_FAILURES.has(outcome.code ?? '');
+      if (!refused) return outcome;
+      outcome.kind = 'lost'; // unless another gateway answers
     }
     return outcome as Outcome;
   }
