@@ -6,7 +6,7 @@ import { ApiClient } from '@tenantbot/testing';
 import { ChromaVectorStore } from '../../apps/rag/src/vectors/chroma-vector-store';
 import { printTable } from '../../bench/measure';
 import { sleep, waitUntil } from './infrastructure';
-import { Platform } from './platform';
+import { Platform, createTrafficTenants } from './platform';
 import { SideEffects } from './side-effects';
 import {
   FAULT_MIX,
@@ -22,6 +22,8 @@ const CLIENTS = Number(process.env.FAULTS_CLIENTS ?? 6);
 /** Traffic before the fault, and after recovery, in each scenario. */
 const STEADY_MS = Number(process.env.FAULTS_STEADY_MS ?? 2500);
 const SETTLE_MS = Number(process.env.FAULTS_SETTLE_MS ?? 90_000);
+/** After the fault ends, search and chat must answer through every gateway within this. */
+const RECOVERY_LIMIT_MS = Number(process.env.FAULTS_RECOVERY_LIMIT_MS ?? 15_000);
 
 interface Context {
   platform: Platform;
@@ -216,7 +218,7 @@ async function recoveryMs(client: TrafficClient, tenant: TrafficTenant, gateways
       }
       return true;
     },
-    60_000,
+    RECOVERY_LIMIT_MS,
   );
   return Date.now() - started;
 }
@@ -273,7 +275,7 @@ async function main(): Promise<void> {
   try {
     const gateways = await platform.addGateways(2);
     await platform.apps.add('rag-2', 'rag');
-    const tenants = await platform.createTenants(gateways[0].url, 4, 2);
+    const tenants = await createTrafficTenants(gateways[0].url, 4, 2);
     console.log(`platform ready in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     for (const [index, scenario] of SCENARIOS.entries()) {
       if (only && !new RegExp(only, 'i').test(scenario.name)) continue;

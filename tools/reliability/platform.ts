@@ -1,4 +1,5 @@
 import { ApiClient, loginSuperAdmin } from '@tenantbot/testing';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,68 +54,69 @@ export class Platform {
     return names.map((name) => ({ name, url: this.apps.baseUrl(name) }));
   }
 
-  /** Tenants with one admin each, logged in, and a few completed documents to search. */
-  async createTenants(
-    gatewayUrl: string,
-    count: number,
-    documents: number,
-  ): Promise<TrafficTenant[]> {
-    const superAdmin = await loginSuperAdmin(new ApiClient(gatewayUrl));
-    const tenants: TrafficTenant[] = [];
-    for (let i = 0; i < count; i++) {
-      const slug = `reliability-${i}`;
-      const created = await superAdmin.post('/api/v1/tenants/', {
-        name: `Reliability ${i}`,
-        slug,
-        plan: 'enterprise',
-      });
-      if (created.status !== 201) throw new Error(`tenant: ${JSON.stringify(created.body)}`);
-      const inTenant = superAdmin.as(superAdmin.token, slug);
-      const username = `admin-${i}`;
-      const password = `pw-${slug}-${i}-long-enough`;
-      const user = await inTenant.post('/api/v1/admin/users', {
-        username,
-        email: `${username}@${slug}.test`,
-        password,
-        role: 'tenant_admin',
-      });
-      if (user.status !== 201) throw new Error(`user: ${JSON.stringify(user.body)}`);
-      const login = await new ApiClient(gatewayUrl, undefined, slug).post('/api/v1/auth/login', {
-        username,
-        password,
-      });
-      if (login.status !== 200) throw new Error(`login: ${JSON.stringify(login.body)}`);
-      const token = String(login.body.access_token);
-      const admin = superAdmin.as(token, slug);
-      for (let d = 0; d < documents; d++) {
-        await admin.post('/api/v1/rag/documents', {
-          title: `seed-${slug}-${d}`,
-          text: handbook(`seed-${slug}-${d}`, 12),
-        });
-      }
-      tenants.push({ id: String(created.body.id), slug, username, password, token });
-    }
-    await this.waitForSeeds(gatewayUrl, tenants);
-    return tenants;
-  }
-
-  private async waitForSeeds(gatewayUrl: string, tenants: TrafficTenant[]): Promise<void> {
-    for (const tenant of tenants) {
-      const client = new ApiClient(gatewayUrl, tenant.token, tenant.slug);
-      for (let attempt = 0; ; attempt++) {
-        const listing = await client.get('/api/v1/rag/documents?limit=100');
-        const items = (listing.body.items ?? listing.body.documents ?? []) as { status: string }[];
-        if (items.length > 0 && items.every((item) => item.status === 'completed')) break;
-        if (attempt > 300) throw new Error(`seed documents of ${tenant.slug} never completed`);
-        await sleep(200);
-      }
-    }
-  }
-
   async stop(): Promise<void> {
     await this.apps.stopAll();
     await Promise.all([this.redis.remove(), this.chroma.remove(), this.postgresProxy.cut()]);
     await this.database.drop();
     rmSync(this.filesDir, { recursive: true, force: true });
+  }
+}
+
+/** Tenants with one admin each, logged in, and a few completed documents to search. */
+export async function createTrafficTenants(
+  gatewayUrl: string,
+  count: number,
+  documents: number,
+): Promise<TrafficTenant[]> {
+  const superAdmin = await loginSuperAdmin(new ApiClient(gatewayUrl));
+  const tenants: TrafficTenant[] = [];
+  const run = randomUUID().slice(0, 6);
+  for (let i = 0; i < count; i++) {
+    const slug = `reliability-${run}-${i}`;
+    const created = await superAdmin.post('/api/v1/tenants/', {
+      name: `Reliability ${i}`,
+      slug,
+      plan: 'enterprise',
+    });
+    if (created.status !== 201) throw new Error(`tenant: ${JSON.stringify(created.body)}`);
+    const inTenant = superAdmin.as(superAdmin.token, slug);
+    const username = `admin-${i}`;
+    const password = `pw-${slug}-${i}-long-enough`;
+    const user = await inTenant.post('/api/v1/admin/users', {
+      username,
+      email: `${username}@${slug}.test`,
+      password,
+      role: 'tenant_admin',
+    });
+    if (user.status !== 201) throw new Error(`user: ${JSON.stringify(user.body)}`);
+    const login = await new ApiClient(gatewayUrl, undefined, slug).post('/api/v1/auth/login', {
+      username,
+      password,
+    });
+    if (login.status !== 200) throw new Error(`login: ${JSON.stringify(login.body)}`);
+    const token = String(login.body.access_token);
+    const admin = superAdmin.as(token, slug);
+    for (let d = 0; d < documents; d++) {
+      await admin.post('/api/v1/rag/documents', {
+        title: `seed-${slug}-${d}`,
+        text: handbook(`seed-${slug}-${d}`, 12),
+      });
+    }
+    tenants.push({ id: String(created.body.id), slug, username, password, token });
+  }
+  await waitForSeeds(gatewayUrl, tenants);
+  return tenants;
+}
+
+async function waitForSeeds(gatewayUrl: string, tenants: TrafficTenant[]): Promise<void> {
+  for (const tenant of tenants) {
+    const client = new ApiClient(gatewayUrl, tenant.token, tenant.slug);
+    for (let attempt = 0; ; attempt++) {
+      const listing = await client.get('/api/v1/rag/documents?limit=100');
+      const items = (listing.body.items ?? listing.body.documents ?? []) as { status: string }[];
+      if (items.length > 0 && items.every((item) => item.status === 'completed')) break;
+      if (attempt > 300) throw new Error(`seed documents of ${tenant.slug} never completed`);
+      await sleep(200);
+    }
   }
 }

@@ -65,9 +65,25 @@ export class SideEffects {
       if (kind === 'ok' && stored === 0)
         problems.push(`${route} ${marker} answered but not stored`);
     }
+    problems.push(...(await this.crossTenantLeaks(client)));
     problems.push(...(await this.halfWrittenConversations(label)));
     problems.push(...(await this.chunkProblems(label)));
     return { duplicated, problems };
+  }
+
+  /** Every document a tenant was shown under faults belongs to that tenant. */
+  private async crossTenantLeaks(client: TrafficClient): Promise<string[]> {
+    const problems: string[] = [];
+    for (const [tenantId, shown] of client.documentsShown) {
+      const { rows } = await this.pool.query<{ id: string; tenant_id: string }>(
+        `SELECT id, tenant_id FROM documents WHERE id = ANY($1::uuid[]) AND tenant_id <> $2`,
+        [[...shown], tenantId],
+      );
+      problems.push(
+        ...rows.map((row) => `tenant ${tenantId} was shown document ${row.id} of ${row.tenant_id}`),
+      );
+    }
+    return problems;
   }
 
   /** Stored user messages per marker. */

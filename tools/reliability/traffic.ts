@@ -68,6 +68,8 @@ export class TrafficClient {
   readonly stopping = new Set<string>();
   /** Markers written by chat messages and uploads, to count their side effects afterwards. */
   readonly markers: { route: RouteName; marker: string; kind: OutcomeKind }[] = [];
+  /** Documents each tenant was shown (search results, chat sources): tenant id → ids. */
+  readonly documentsShown = new Map<string, Set<string>>();
 
   constructor(
     private readonly gateways: Gateway[],
@@ -156,7 +158,14 @@ export class TrafficClient {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.body.text();
+    this.noteDocumentsShown(tenant, text);
     return classify(response.statusCode, text);
+  }
+
+  private noteDocumentsShown(tenant: TrafficTenant, text: string): void {
+    const shown = this.documentsShown.get(tenant.id) ?? new Set<string>();
+    for (const match of text.matchAll(/"document_id":"([0-9a-f-]{36})"/g)) shown.add(match[1]);
+    this.documentsShown.set(tenant.id, shown);
   }
 
   /** An SSE answer counts only if it ends with `done` or with an `error` event. */
@@ -169,6 +178,7 @@ export class TrafficClient {
       body: JSON.stringify(body),
     });
     const text = await response.body.text();
+    this.noteDocumentsShown(tenant, text);
     if (response.statusCode !== 200) return classify(response.statusCode, text);
     const events = [...text.matchAll(/^event: (\w+)\ndata: (.*)$/gm)].map((m) => ({
       event: m[1],
