@@ -71,6 +71,15 @@ export class AppProcesses {
     return Date.now() - started;
   }
 
+  /** SIGSTOP: the process is frozen (no heartbeats, no reads) until resume(). */
+  pause(name: string): void {
+    this.instances.get(name)?.child?.kill('SIGSTOP');
+  }
+
+  resume(name: string): void {
+    this.instances.get(name)?.child?.kill('SIGCONT');
+  }
+
   async start(name: string): Promise<void> {
     const instance = this.instances.get(name);
     if (!instance) throw new Error(`unknown app ${name}`);
