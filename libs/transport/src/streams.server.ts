@@ -255,22 +255,31 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
         return this.finish(stream, entryId, envelope, { response: result });
       }
       await new Promise<void>((resolve) => {
-        const end = (last: Partial<ReplyEnvelope>) => {
+        // Values leave in order, pipelined; one that Redis refused (it was away) must not let
+        // the reply end as if complete: the caller gets an error instead of a silent gap.
+        const sending = new Set<Promise<boolean>>();
+        const end = async (last: Partial<ReplyEnvelope>) => {
           this.activeStreams.delete(envelope.id);
-          this.finish(stream, entryId, envelope, last)
+          const delivered = await Promise.all(sending);
+          const complete = delivered.every(Boolean) ? last : { err: lostValueError() };
+          await this.finish(stream, entryId, envelope, last.err ? last : complete)
             .catch((error: unknown) => this.warn('finishing a streamed reply failed', error))
             .finally(resolve);
         };
         const subscription = result.subscribe({
-          next: (value) => this.reply(envelope, { response: value }),
-          error: (error: unknown) => end({ err: this.describeFailure(error) }),
-          complete: () => end({}),
+          next: (value) => {
+            const sent = this.reply(envelope, { response: value });
+            sending.add(sent);
+            void sent.then((ok) => ok && sending.delete(sent));
+          },
+          error: (error: unknown) => void end({ err: this.describeFailure(error) }),
+          complete: () => void end({}),
         });
         if (!subscription.closed) {
           this.activeStreams.set(envelope.id, subscription);
           subscription.add(() => {
             // Teardown without complete/error: the caller cancelled.
-            if (this.activeStreams.delete(envelope.id)) end({});
+            if (this.activeStreams.delete(envelope.id)) void end({});
           });
         }
       });
@@ -303,12 +312,17 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
 
   // ---- replying --------------------------------------------------------------------------
 
-  private reply(envelope: RequestEnvelope, message: Partial<ReplyEnvelope>): void {
-    if (!envelope.replyTo) return;
+  /** Sends one value of a streamed reply; resolves whether Redis took it. */
+  private reply(envelope: RequestEnvelope, message: Partial<ReplyEnvelope>): Promise<boolean> {
+    if (!envelope.replyTo) return Promise.resolve(true);
     const reply: ReplyEnvelope = { id: envelope.id, by: this.consumer, ...message };
-    this.redis
-      .xadd(envelope.replyTo, 'NOMKSTREAM', '*', 'm', encode(reply))
-      .catch((error: unknown) => this.warn('sending a reply failed', error));
+    return this.redis.xadd(envelope.replyTo, 'NOMKSTREAM', '*', 'm', encode(reply)).then(
+      () => true,
+      (error: unknown) => {
+        this.warn('sending a reply failed', error);
+        return false;
+      },
+    );
   }
 
   /**
@@ -501,6 +515,13 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
       this.options.logger.warn({ err: error, consumer: this.consumer }, message);
     else this.logger.warn(`${message}${error ? `: ${String(error)}` : ''}`);
   }
+}
+
+function lostValueError() {
+  return transportError(
+    ErrorCode.SERVICE_UNAVAILABLE,
+    'part of the streamed reply was lost while the message bus (Redis) was unavailable',
+  );
 }
 
 /** Orders stream ids `ms-seq` numerically. */
