@@ -43,6 +43,7 @@ describe('a dependency out of reach is SERVICE_UNAVAILABLE, not INTERNAL_ERROR',
     url.port = String(await closedPort());
     const client = new pg.Client({ connectionString: url.toString() });
     const error = await caught(() => client.connect());
+    await client.end().catch(() => undefined);
     expect(isDependencyUnavailable(error)).toBe(true);
     expect((await answerFor(error)).code).toBe(ErrorCode.SERVICE_UNAVAILABLE);
   });
@@ -56,19 +57,20 @@ describe('a dependency out of reach is SERVICE_UNAVAILABLE, not INTERNAL_ERROR',
     await admin.query('SELECT pg_terminate_backend($1)', [pid]);
     await admin.end();
     const error = await caught(() => victim.query('SELECT 1'));
+    await victim.end().catch(() => undefined);
     expect(isDependencyUnavailable(error)).toBe(true);
     expect((await answerFor(error)).code).toBe(ErrorCode.SERVICE_UNAVAILABLE);
   });
 
   it('Redis out of reach', async () => {
     const redis = new Redis(`redis://127.0.0.1:${await closedPort()}`, {
-      lazyConnect: true,
       maxRetriesPerRequest: 0,
       retryStrategy: () => null,
     });
     redis.on('error', () => undefined);
+    const ended = new Promise((resolve) => redis.once('end', resolve));
     const error = await caught(() => redis.get('x'));
-    redis.disconnect();
+    await ended;
     expect(isDependencyUnavailable(error)).toBe(true);
   });
 
