@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = join(root, 'dist');
-const sourceRoots = ['apps', 'libs', 'bench'];
+const sourceRoots = ['apps', 'libs', 'bench', 'tools/reliability'];
 const tsconfig = JSON.parse(readFileSync(join(root, 'tsconfig.base.json'), 'utf8'));
 
 const swcOptions = (filename) => ({

@@ -32,6 +32,8 @@ export const gatewayConfigSchema = nodeEnvSchema
       .transform((value) => value === 'true'),
     PRINCIPAL_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).default(300),
     INGESTION_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+    /** On SIGTERM, how long requests and streams in flight may take to end before the exit. */
+    SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).default(10_000),
     /** Length of the "per minute" windows in seconds: 60, but tests shorten it to see limits recover. */
     RATE_LIMIT_MINUTE_S: z.coerce.number().int().min(1).max(60).default(60),
     /** WebSockets open at once per user or API key, across every gateway replica. */

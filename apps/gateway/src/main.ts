@@ -22,6 +22,7 @@ import { UpgradeRouter } from './websocket/upgrade-router';
 import { CorsPolicy } from './web-channel/cors-policy';
 import { OriginDirectory } from './web-channel/origin-directory';
 import { VisitorSocketChannel } from './web-channel/visitor-socket-channel';
+import { drainOnSignals } from './http/graceful-shutdown';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit(gatewayConfigSchema, 'gateway');
@@ -37,6 +38,9 @@ async function bootstrap(): Promise<void> {
     // API.md writes collection routes with a trailing slash (`/api/v1/tenants/`); accept both.
     routerOptions: { ignoreTrailingSlash: true },
     logger: false,
+    // While draining, requests already on open connections are served (Connection: close)
+    // rather than refused with Fastify's code-less 503.
+    return503OnClosing: false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     GatewayModule.register(config, logger, metrics, routes),
@@ -61,7 +65,7 @@ async function bootstrap(): Promise<void> {
     logger,
     app.get(VisitorSocketChannel),
   ).attach(upgrades);
-  app.enableShutdownHooks();
+  drainOnSignals(app, logger, config.SHUTDOWN_DRAIN_MS);
   await app.listen(config.PORT, config.HOST);
   logger.info({ port: config.PORT }, `gateway listening on http://${config.HOST}:${config.PORT}`);
 }

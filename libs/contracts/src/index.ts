@@ -8,3 +8,4 @@ export * from './rag';
 export * from './chat';
 export * from './admin';
 export * from './widgets';
+export * from './unavailable';

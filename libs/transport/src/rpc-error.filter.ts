@@ -1,13 +1,28 @@
 import { Catch, type RpcExceptionFilter } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
-import { DomainError, ErrorCode, isErrorBody, type ErrorBody } from '@tenantbot/contracts';
+import {
+  DomainError,
+  ErrorCode,
+  isDependencyUnavailable,
+  isErrorBody,
+  type ErrorBody,
+} from '@tenantbot/contracts';
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import { throwError, type Observable } from 'rxjs';
 
+/** PostgreSQL, Redis or Chroma out of reach: a 503 the caller may retry, not a 500. */
+export function dependencyUnavailable(): ErrorBody {
+  return {
+    code: ErrorCode.SERVICE_UNAVAILABLE,
+    message: 'a dependency of the service is unavailable; retry shortly',
+  };
+}
+
 /**
  * Replies to a failed message with its error body. Domain errors keep their code; anything
- * else is logged with an id and answered as INTERNAL_ERROR carrying only that id.
+ * that says a dependency is out of reach is SERVICE_UNAVAILABLE; anything else is logged with
+ * an id and answered as INTERNAL_ERROR carrying only that id.
  */
 @Catch()
 export class RpcErrorFilter implements RpcExceptionFilter<unknown> {
@@ -22,6 +37,10 @@ export class RpcErrorFilter implements RpcExceptionFilter<unknown> {
     if (exception instanceof RpcException) {
       const error = exception.getError();
       if (isErrorBody(error)) return error;
+    }
+    if (isDependencyUnavailable(exception)) {
+      this.logger.warn({ err: exception }, 'a dependency is unavailable');
+      return dependencyUnavailable();
     }
     const errorId = randomUUID();
     this.logger.error(

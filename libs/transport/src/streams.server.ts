@@ -255,22 +255,31 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
         return this.finish(stream, entryId, envelope, { response: result });
       }
       await new Promise<void>((resolve) => {
-        const end = (last: Partial<ReplyEnvelope>) => {
+        // Values leave in order, pipelined; one that Redis refused (it was away) must not let
+        // the reply end as if complete: the caller gets an error instead of a silent gap.
+        const sending = new Set<Promise<boolean>>();
+        const end = async (last: Partial<ReplyEnvelope>) => {
           this.activeStreams.delete(envelope.id);
-          this.finish(stream, entryId, envelope, last)
+          const delivered = await Promise.all(sending);
+          const complete = delivered.every(Boolean) ? last : { err: lostValueError() };
+          await this.finish(stream, entryId, envelope, last.err ? last : complete)
             .catch((error: unknown) => this.warn('finishing a streamed reply failed', error))
             .finally(resolve);
         };
         const subscription = result.subscribe({
-          next: (value) => this.reply(envelope, { response: value }),
-          error: (error: unknown) => end({ err: this.describeFailure(error) }),
-          complete: () => end({}),
+          next: (value) => {
+            const sent = this.reply(envelope, { response: value });
+            sending.add(sent);
+            void sent.then((ok) => ok && sending.delete(sent));
+          },
+          error: (error: unknown) => void end({ err: this.describeFailure(error) }),
+          complete: () => void end({}),
         });
         if (!subscription.closed) {
           this.activeStreams.set(envelope.id, subscription);
           subscription.add(() => {
             // Teardown without complete/error: the caller cancelled.
-            if (this.activeStreams.delete(envelope.id)) end({});
+            if (this.activeStreams.delete(envelope.id)) void end({});
           });
         }
       });
@@ -303,15 +312,24 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
 
   // ---- replying --------------------------------------------------------------------------
 
-  private reply(envelope: RequestEnvelope, message: Partial<ReplyEnvelope>): void {
-    if (!envelope.replyTo) return;
+  /** Sends one value of a streamed reply; resolves whether Redis took it. */
+  private reply(envelope: RequestEnvelope, message: Partial<ReplyEnvelope>): Promise<boolean> {
+    if (!envelope.replyTo) return Promise.resolve(true);
     const reply: ReplyEnvelope = { id: envelope.id, by: this.consumer, ...message };
-    this.redis
-      .xadd(envelope.replyTo, 'NOMKSTREAM', '*', 'm', encode(reply))
-      .catch((error: unknown) => this.warn('sending a reply failed', error));
+    return this.redis.xadd(envelope.replyTo, 'NOMKSTREAM', '*', 'm', encode(reply)).then(
+      () => true,
+      (error: unknown) => {
+        this.warn('sending a reply failed', error);
+        return false;
+      },
+    );
   }
 
-  /** The last reply, the acknowledgement and the deletion of the entry, atomically. */
+  /**
+   * The last reply, the acknowledgement and the deletion of the entry, atomically. While Redis
+   * is away this is retried until the caller's deadline: the entry stays in flight here, so
+   * nobody claims it, and the work it did (a stored chat exchange) is not done a second time.
+   */
   private async finish(
     stream: string,
     entryId: string,
@@ -320,12 +338,21 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
   ): Promise<void> {
     const reply: ReplyEnvelope = { id: envelope.id, by: this.consumer, ...last, isDisposed: true };
     this.finisher ??= new FinishBatcher(this.redis, stream, this.service);
-    await this.finisher.finish(
-      entryId,
-      envelope.replyTo ?? '',
-      envelope.replyTo ? encode(reply) : '',
-      this.inFlightCount > 1,
-    );
+    const giveUpAt = envelope.deadline ?? Date.now() + TRANSPORT_DEFAULTS.timeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.finisher.finish(
+          entryId,
+          envelope.replyTo ?? '',
+          envelope.replyTo ? encode(reply) : '',
+          this.inFlightCount > 1,
+        );
+      } catch (error) {
+        // Past the deadline a claimer acknowledges the entry without running it again.
+        if (Date.now() > giveUpAt) throw error;
+        await sleep(Math.min(50 * 2 ** attempt, 500));
+      }
+    }
   }
 
   private async acknowledge(stream: string, entryId: string): Promise<void> {
@@ -488,6 +515,13 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
       this.options.logger.warn({ err: error, consumer: this.consumer }, message);
     else this.logger.warn(`${message}${error ? `: ${String(error)}` : ''}`);
   }
+}
+
+function lostValueError() {
+  return transportError(
+    ErrorCode.SERVICE_UNAVAILABLE,
+    'part of the streamed reply was lost while the message bus (Redis) was unavailable',
+  );
 }
 
 /** Orders stream ids `ms-seq` numerically. */

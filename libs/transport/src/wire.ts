@@ -1,4 +1,10 @@
-import { DomainError, ErrorCode, isErrorBody, type ErrorBody } from '@tenantbot/contracts';
+import {
+  DomainError,
+  ErrorCode,
+  isDependencyUnavailable,
+  isErrorBody,
+  type ErrorBody,
+} from '@tenantbot/contracts';
 import type { RequestContext } from '@tenantbot/tenant-context';
 
 /** A request or event as stored in a stream entry's single field `m`. */
@@ -44,6 +50,8 @@ export function toErrorBody(error: unknown): ErrorBody {
   if (error instanceof DomainError) return error.toBody();
   if (isErrorBody(error))
     return { code: error.code, message: error.message, details: error.details };
+  if (isDependencyUnavailable(error))
+    return { code: ErrorCode.SERVICE_UNAVAILABLE, message: 'a dependency is unavailable' };
   return { code: ErrorCode.INTERNAL_ERROR, message: 'Internal error' };
 }
 

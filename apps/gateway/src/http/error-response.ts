@@ -1,5 +1,11 @@
 import { HttpException } from '@nestjs/common';
-import { DomainError, ErrorCode, httpStatusFor, type ErrorBody } from '@tenantbot/contracts';
+import {
+  DomainError,
+  ErrorCode,
+  httpStatusFor,
+  isDependencyUnavailable,
+  type ErrorBody,
+} from '@tenantbot/contracts';
 import type { Logger } from '@tenantbot/observability';
 import { randomUUID } from 'node:crypto';
 
@@ -80,6 +86,10 @@ export function describeKnownError(
   // 4xx statusCode and an FST_ code, and a message safe to show.
   if (typeof raw?.statusCode === 'number' && typeof raw.code === 'string') {
     return describeClientError(raw.statusCode, raw.code, String(raw.message));
+  }
+  if (isDependencyUnavailable(error)) {
+    const code = ErrorCode.SERVICE_UNAVAILABLE;
+    return { status: 503, body: { code, message: 'a dependency is unavailable; retry shortly' } };
   }
   return undefined;
 }
