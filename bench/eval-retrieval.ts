@@ -1,4 +1,4 @@
-// npm run eval:retrieval -- --set ../shared/eval/gitdocs [--corpus DIR] [--json]
+// npm run eval:retrieval -- --set ../shared/eval/gitdocs [--corpus DIR] [--json] [--env K=V]
 //   [--chunk-size N] [--chunk-overlap N] [--top-k N]
 //
 // Retrieval quality of the default configuration on an evaluation set: the set's corpus is
@@ -31,6 +31,7 @@ interface Question {
 interface SearchHit {
   document_id: string;
   text: string;
+  relevance?: number;
 }
 
 interface SearchAnswer {
@@ -44,6 +45,8 @@ interface Outcome {
   /** 1-based rank of the first chunk that holds the answer, or null. */
   rank: number | null;
   abstained: boolean;
+  /** The best result's relevance, if the service reports one. */
+  relevance: number | null;
   ms: number;
 }
 
@@ -52,10 +55,12 @@ interface Options {
   corpus: string | null;
   json: boolean;
   rag: Record<string, number>;
+  /** Extra environment of the services (e.g. SEARCH_VECTOR_WEIGHT=0.5), to compare settings. */
+  env: Record<string, string>;
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { set: '', corpus: null, json: false, rag: {} };
+  const options: Options = { set: '', corpus: null, json: false, rag: {}, env: {} };
   for (let i = 0; i < argv.length; i++) {
     const value = () => {
       const next = argv[++i];
@@ -78,6 +83,11 @@ function parseArgs(argv: string[]): Options {
       case '--chunk-overlap':
         options.rag.chunk_overlap = Number(value());
         break;
+      case '--env': {
+        const [name, ...rest] = value().split('=');
+        options.env[name] = rest.join('=');
+        break;
+      }
       default:
         throw new Error(`unknown argument ${argv[i]}`);
     }
@@ -160,6 +170,7 @@ async function ask(api: ApiClient, question: Question): Promise<Outcome> {
     kind: question.kind,
     rank: index < 0 ? null : index + 1,
     abstained: response.body.no_relevant_context === true,
+    relevance: response.body.results[0]?.relevance ?? null,
     ms,
   };
 }
@@ -207,9 +218,24 @@ async function main(): Promise<void> {
 
   const environment = await createBenchEnvironment('eval');
   const filesDir = mkdtempSync(join(tmpdir(), 'tenantbot-eval-files-'));
+  const cleanUp = async () => {
+    await environment.teardown();
+    rmSync(filesDir, { recursive: true, force: true });
+  };
+  process.once('SIGINT', () => void cleanUp().finally(() => process.exit(130)));
+  process.once('SIGTERM', () => void cleanUp().finally(() => process.exit(143)));
   const stack = await TestStack.start({
     services: ['tenants', 'rag'],
-    env: { FILES_DIR: filesDir, RATE_LIMITS_ENABLED: 'false' },
+    // Generous call deadlines: on a busy machine a slow upload is not a retrieval result.
+    env: {
+      FILES_DIR: filesDir,
+      RATE_LIMITS_ENABLED: 'false',
+      TRANSPORT_TIMEOUT_MS: '30000',
+      ...options.env,
+    },
+  }).catch(async (error: unknown) => {
+    await cleanUp();
+    throw error;
   });
   try {
     const superAdmin = await loginSuperAdmin(new ApiClient(stack.baseUrl));
@@ -247,8 +273,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await stack.stop();
-    await environment.teardown();
-    rmSync(filesDir, { recursive: true, force: true });
+    await cleanUp();
   }
 }
 

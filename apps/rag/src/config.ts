@@ -68,6 +68,19 @@ const webEnvSchema = z.object({
     ),
 });
 
+const searchEnvSchema = z.object({
+  /**
+   * Weight of the vector ranking in the fusion, the full-text ranking's being 1 (measured on
+   * the gitdocs set: bench/README.md#retrieval-quality).
+   */
+  SEARCH_VECTOR_WEIGHT: z.coerce.number().min(0).max(10).default(0.5),
+  /**
+   * A search whose best chunk holds less than this share of the query's terms (weighted by
+   * their rarity) reports `no_relevant_context`.
+   */
+  SEARCH_RELEVANCE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.5),
+});
+
 export const ragConfigSchema = nodeEnvSchema
   .extend(redisEnvSchema.shape)
   .extend(transportEnvSchema.shape)
@@ -76,6 +89,7 @@ export const ragConfigSchema = nodeEnvSchema
   .extend(objectStorageEnvSchema.shape)
   .extend(embeddingsEnvSchema.shape)
   .extend(ingestionEnvSchema.shape)
-  .extend(webEnvSchema.shape);
+  .extend(webEnvSchema.shape)
+  .extend(searchEnvSchema.shape);
 
 export type RagConfig = z.output<typeof ragConfigSchema>;

@@ -3,6 +3,7 @@ import { DocumentsAndChunks1732000001000 } from './1732000001000-documents-and-c
 import { EventOutbox1732000002000 } from './1732000002000-event-outbox';
 import { ConversationsAndUsage1732000003000 } from './1732000003000-conversations-and-usage';
 import { PoliciesReadSettingsOnce1732000004000 } from './1732000004000-policies-read-settings-once';
+import { ChunkSearchBm251732000005000 } from './1732000005000-chunk-search-bm25';
 
 /** Every migration, in order. Listed explicitly so the built app needs no file globbing. */
 export const ALL_MIGRATIONS = [
@@ -11,4 +12,5 @@ export const ALL_MIGRATIONS = [
   DocumentsAndChunks1732000001000,
   ConversationsAndUsage1732000003000,
   PoliciesReadSettingsOnce1732000004000,
+  ChunkSearchBm251732000005000,
 ];
