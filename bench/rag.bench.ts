@@ -1,7 +1,7 @@
 // npm run bench:rag — ingestion throughput and hybrid-search latency of the rag service (run
 // as its own process, called over the transport), next to the raw Chroma and Postgres
 // operations they are built from, in the same run. Creates and drops its own database.
-import { PING_PATTERN, RAG, type SearchReply } from '@tenantbot/contracts';
+import { PING_PATTERN, RAG, RAG_DEFAULTS, type SearchReply } from '@tenantbot/contracts';
 import { runWithContext } from '@tenantbot/tenant-context';
 import { TestStack } from '@tenantbot/testing';
 import { ChromaClient, type Collection } from 'chromadb';
@@ -254,7 +254,7 @@ async function main(): Promise<void> {
     const chromaAddCpu = chromaAlone.used().Chroma;
 
     printTable(
-      `RAG ingestion: ${TENANTS} tenants × ${DOCUMENTS_PER_TENANT} documents, ${chunks.length} chunks of ≤ 500 characters, ` +
+      `RAG ingestion: ${TENANTS} tenants × ${DOCUMENTS_PER_TENANT} documents, ${chunks.length} chunks of ≤ ${RAG_DEFAULTS.chunk_size} characters, ` +
         `local embedder; ${process.platform}/${process.arch}, Node ${process.version}, ${cpus().length} cores`,
       [
         {

@@ -45,13 +45,17 @@ export class HybridRetriever {
     const candidates = Math.max(MIN_CANDIDATES, topK * CANDIDATES_PER_RESULT);
     // Both rankings at once: the full-text query runs while the query is embedded and Chroma
     // answers.
+    const vectorWeight =
+      settings.embedding_provider === 'local' ? this.config.SEARCH_LOCAL_VECTOR_WEIGHT : 1;
     const [textHits, vectorHits] = await Promise.all([
       this.chunks.fullTextSearch(tenantId, request.query, candidates, request.document_ids),
-      this.vectorSearch(tenantId, request, settings.embedding_provider, candidates),
+      vectorWeight > 0
+        ? this.vectorSearch(tenantId, request, settings.embedding_provider, candidates)
+        : [],
     ]);
     const fused = reciprocalRankFusion([
       { ids: textHits.map((hit) => hit.id), weight: 1 },
-      { ids: vectorHits, weight: this.config.SEARCH_VECTOR_WEIGHT },
+      { ids: vectorHits, weight: vectorWeight },
     ]);
     const rows = await this.topRows(tenantId, fused, topK, textHits);
     // A chunk that matched no query term, or ranked below the full-text candidates, holds
