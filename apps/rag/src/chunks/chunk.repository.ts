@@ -29,6 +29,14 @@ const CITATION_COLUMNS = `c.id, c.document_id, c.chunk_index, c.page, c.heading_
 /** BM25's term-frequency saturation and length normalisation (the usual values). */
 const K1 = 1.2;
 const B = 0.75;
+/**
+ * Only chunks holding one of the query's selective terms (found in at least one and at most
+ * this share of the tenant's chunks) are scored, unless it has none: a word in half the
+ * corpus alone rarely puts a chunk in the top results, and scoring every chunk that holds one
+ * grows with the corpus. Measured on gitdocs: 0.05 scores 302 of the 1,268 chunks a question
+ * matched, with hit@5 0.62 against 0.60 when all are scored.
+ */
+const SELECTIVE_SHARE = 0.05;
 /** A question's first terms are ranked; the rest of a pasted wall of text adds little. */
 const MAX_QUERY_TERMS = 32;
 
@@ -84,16 +92,23 @@ export function bm25Ranking(tenant: string, limit: number, inDocuments = ''): st
            FROM chunks WHERE tenant_id = ${tenant}
        ),
        idf AS MATERIALIZED (
-         SELECT t.lexeme, t.qtf, ln(1 + (corpus.n - df.n + 0.5) / (df.n + 0.5)) AS idf
+         SELECT t.lexeme, t.qtf, df.n AS df, ln(1 + (corpus.n - df.n + 0.5) / (df.n + 0.5)) AS idf
            FROM terms t CROSS JOIN corpus
            CROSS JOIN LATERAL (
              SELECT count(*)::float8 AS n FROM chunks
               WHERE tenant_id = ${tenant} AND tsv @@ ${lexemeQuery('t.lexeme')}::tsquery
            ) df
        ),
+       selective AS (
+         SELECT coalesce(
+                  string_agg(${lexemeQuery('lexeme')}, ' | ') FILTER (WHERE df BETWEEN 1 AND corpus.n * ${SELECTIVE_SHARE}),
+                  string_agg(${lexemeQuery('lexeme')}, ' | ')
+                )::tsquery AS query
+           FROM idf CROSS JOIN corpus
+       ),
        matching AS MATERIALIZED (
-         SELECT id, tsv FROM chunks, any_term
-          WHERE tenant_id = ${tenant} AND tsv @@ any_term.query ${inDocuments}
+         SELECT id, tsv FROM chunks, selective
+          WHERE tenant_id = ${tenant} AND tsv @@ selective.query ${inDocuments}
        ),
        ranked AS MATERIALIZED (
          SELECT m.id,
