@@ -89,6 +89,25 @@ describe('retrieval over HTTP: relevance, hostile queries, evaluations (e2e)', (
     for (const result of unrelated.body.results) expect(result.relevance).toBeLessThan(0.5);
   });
 
+  it('lets the chat answer without sources when the search finds nothing relevant', async () => {
+    const unrelated = await a.as.user.post('/api/v1/chat/', {
+      message: 'Which telescope mirror coating suits astrophotography?',
+      model: 'local-extractive',
+    });
+    expect(unrelated.status).toBe(200);
+    expect(unrelated.body.sources).toEqual([]);
+
+    const related = await a.as.user.post('/api/v1/chat/', {
+      message: 'How many days do I have to return a parcel?',
+      model: 'local-extractive',
+    });
+    expect(related.status).toBe(200);
+    expect(related.body.sources[0]).toMatchObject({
+      document_id: handbookId,
+      text: expect.stringMatching(/within 30 days/),
+    });
+  });
+
   it('ranks an option name kept whole with its definition', async () => {
     const found = await a.as.user.post('/api/v1/rag/search', {
       query: 'what does --keep-receipt do',
