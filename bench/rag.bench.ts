@@ -1,7 +1,7 @@
 // npm run bench:rag — ingestion throughput and hybrid-search latency of the rag service (run
 // as its own process, called over the transport), next to the raw Chroma and Postgres
 // operations they are built from, in the same run. Creates and drops its own database.
-import { PING_PATTERN, RAG, type SearchReply } from '@tenantbot/contracts';
+import { PING_PATTERN, RAG, RAG_DEFAULTS, type SearchReply } from '@tenantbot/contracts';
 import { runWithContext } from '@tenantbot/tenant-context';
 import { TestStack } from '@tenantbot/testing';
 import { ChromaClient, type Collection } from 'chromadb';
@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { TEXT_RANK, textQuery } from '../apps/rag/src/chunks/chunk.repository';
+import { bm25Ranking, queryTerms } from '../apps/rag/src/chunks/chunk.repository';
 import { LocalEmbedder } from '../apps/rag/src/embeddings/local-embedder';
 import { ChromaHttp } from '../apps/rag/src/vectors/chroma-http';
 import { createBenchEnvironment } from './bench-environment';
@@ -254,7 +254,7 @@ async function main(): Promise<void> {
     const chromaAddCpu = chromaAlone.used().Chroma;
 
     printTable(
-      `RAG ingestion: ${TENANTS} tenants × ${DOCUMENTS_PER_TENANT} documents, ${chunks.length} chunks of ≤ 500 characters, ` +
+      `RAG ingestion: ${TENANTS} tenants × ${DOCUMENTS_PER_TENANT} documents, ${chunks.length} chunks of ≤ ${RAG_DEFAULTS.chunk_size} characters, ` +
         `local embedder; ${process.platform}/${process.arch}, Node ${process.version}, ${cpus().length} cores`,
       [
         {
@@ -338,17 +338,14 @@ async function main(): Promise<void> {
         n_results: CANDIDATES,
         include: ['distances'],
       });
-    // ChunkRepository's full-text ranking, as the superuser: no row-level security, no tenant
-    // scope, and without the rows and documents the service reads with it.
-    const rawFullTextQuery = (text: string, rank = TEXT_RANK) =>
+    // ChunkRepository's BM25 ranking, as the superuser: no row-level security, and without
+    // the rows and documents the service reads with it.
+    const rawFullTextQuery = (text: string) =>
       pool.query(
-        `WITH ${textQuery('$1')}
-         SELECT id, ${rank} AS rank FROM chunks, q
-          WHERE tenant_id = $2 AND tsv @@ q.any_word
-          ORDER BY rank DESC, id LIMIT $3`,
-        [text, tenants[0], CANDIDATES],
+        `WITH ${queryTerms('$1::text')}, ${bm25Ranking('$2::uuid', CANDIDATES)}
+         SELECT id, rank FROM ranked`,
+        [text, tenants[0]],
       );
-    const rankBeforeAdr7 = TEXT_RANK.replace('ts_rank(', 'ts_rank_cd(');
     const paths: { name: string; call: () => Promise<unknown> }[] = [
       {
         name: 'hybrid rag.search over the transport (top_k 5)',
@@ -366,7 +363,7 @@ async function main(): Promise<void> {
         call: () => rawChromaQuery(pick()),
       },
       {
-        name: `raw Postgres full-text query (${CANDIDATES} best, ts_rank)`,
+        name: `raw Postgres full-text query (${CANDIDATES} best, BM25)`,
         call: () => rawFullTextQuery(queries[pick()]),
       },
       {
@@ -388,10 +385,6 @@ async function main(): Promise<void> {
       {
         name: 'raw Postgres full-text query, a 6-word question',
         call: () => rawFullTextQuery(questions[pick()]),
-      },
-      {
-        name: 'the same with ts_rank_cd (the ranking before ADR 7)',
-        call: () => rawFullTextQuery(questions[pick()], rankBeforeAdr7),
       },
     ];
     for (const path of paths) await measure(path.call, 50, 4); // warm-up

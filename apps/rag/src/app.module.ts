@@ -31,6 +31,7 @@ import { TenantFairness } from './ingestion/tenant-fairness';
 import { SafeWebFetcher } from './ingestion/web/safe-web-fetcher';
 import { WebPageLoader } from './ingestion/web/web-page-loader';
 import { HybridRetriever } from './search/hybrid-retriever';
+import { RetrievalEvaluator } from './search/retrieval-evaluator';
 import { SearchController } from './search/search.controller';
 import { DependenciesController } from './health/dependencies.controller';
 import { StatsController } from './stats/stats.controller';
@@ -250,6 +251,7 @@ export class RagModule
         ChunkRepository,
         DocumentsService,
         HybridRetriever,
+        RetrievalEvaluator,
       ],
     };
   }

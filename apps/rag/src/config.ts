@@ -101,6 +101,21 @@ const webEnvSchema = z.object({
     ),
 });
 
+const searchEnvSchema = z.object({
+  /**
+   * Weight of the `local` embedder's vector ranking in the fusion, the full-text ranking's
+   * being 1. Its hashed word features found less than BM25 alone on the gitdocs set
+   * (bench/README.md#retrieval-quality), so by default it is left out; other embedders
+   * weigh 1.
+   */
+  SEARCH_LOCAL_VECTOR_WEIGHT: z.coerce.number().min(0).max(10).default(0),
+  /**
+   * A search whose best chunk holds less than this share of the query's terms (weighted by
+   * their rarity) reports `no_relevant_context`.
+   */
+  SEARCH_RELEVANCE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.25),
+});
+
 export const ragConfigSchema = nodeEnvSchema
   .extend(redisEnvSchema.shape)
   .extend(transportEnvSchema.shape)
@@ -110,6 +125,7 @@ export const ragConfigSchema = nodeEnvSchema
   .extend(embeddingsEnvSchema.shape)
   .extend(ingestionEnvSchema.shape)
   .extend(webEnvSchema.shape)
+  .extend(searchEnvSchema.shape)
   .refine((config) => config.EMBEDDING_PROVIDER !== 'openai' || config.OPENAI_API_KEY, {
     path: ['EMBEDDING_PROVIDER'],
     message: 'openai needs OPENAI_API_KEY',

@@ -29,7 +29,9 @@ describe('rag documents over the transport', () => {
   let tenant: string;
 
   beforeAll(async () => {
-    rag = await RagHarness.start();
+    // The vector path's guarantees (stale and foreign vector ids never surface) are tested
+    // with the local embedder's ranking in the fusion, which is off by default.
+    rag = await RagHarness.start({ SEARCH_LOCAL_VECTOR_WEIGHT: '1' });
     tenant = await rag.createTenant('Acme');
   });
 

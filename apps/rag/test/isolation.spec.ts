@@ -26,7 +26,9 @@ describe('tenant isolation of documents, chunks and vectors', () => {
   let uploaded: DocumentView;
 
   beforeAll(async () => {
-    rag = await RagHarness.start();
+    // The vector path's guarantees (stale and foreign vector ids never surface) are tested
+    // with the local embedder's ranking in the fusion, which is off by default.
+    rag = await RagHarness.start({ SEARCH_LOCAL_VECTOR_WEIGHT: '1' });
     [tenantA, tenantB] = [await rag.createTenant('A'), await rag.createTenant('B')];
     secret = await rag.call<DocumentView>(tenantA, RAG.DOCUMENTS_CREATE, {
       title: 'Plans',

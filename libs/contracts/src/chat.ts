@@ -90,12 +90,12 @@ export const chatTurnSchema = z.strictObject({
 export type ChatTurn = z.output<typeof chatTurnSchema>;
 
 export const chatRequestSchema = z.strictObject({
+  // Postgres text cannot hold NUL: refused here rather than failing when the message is stored.
   message: z
     .string()
     .trim()
     .min(1)
     .max(MAX_MESSAGE_CHARS)
-    // Stored as Postgres text, which cannot hold one.
     .refine((message) => !message.includes('\0'), 'must not contain NUL characters'),
   /** A model of the catalog the tenant may use; else the tenant's default. */
   model: z.string().min(1).max(100).optional(),

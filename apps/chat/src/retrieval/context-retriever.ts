@@ -18,16 +18,36 @@ const MAX_QUERY_CHARS = 2000;
 export class ContextRetriever {
   constructor(@Inject(RedisStreamsClient) private readonly transport: RedisStreamsClient) {}
 
+  /**
+   * Nothing when the search reports no relevant context (the answer then says the documents
+   * do not cover the question instead of quoting the nearest noise).
+   */
   async relevantPassages(question: string, settings: RagSettings): Promise<ChatSource[]> {
+    const query = searchQuery(question);
+    if (query === '') return [];
     const request: SearchRequest = {
-      query: question.slice(0, MAX_QUERY_CHARS),
+      query,
       ...(settings.top_k === undefined ? {} : { top_k: settings.top_k }),
       settings,
     };
-    const { results } = await this.transport.request<SearchReply>(RAG.RETRIEVE, request);
+    const reply = await this.transport.request<SearchReply>(RAG.RETRIEVE, request);
+    if (reply.no_relevant_context) return [];
     const terms = contentTerms(question);
-    return results.filter((result) => isRelevant(terms, describe(result))).map(toSource);
+    return reply.results.filter((result) => isRelevant(terms, describe(result))).map(toSource);
   }
+}
+
+/**
+ * The message as a search query: control characters (NUL included, which the search refuses)
+ * as spaces, whitespace collapsed, cut to what rag.retrieve takes.
+ */
+export function searchQuery(message: string): string {
+  return message
+    .replace(/[\p{Cc}\p{Cs}]+/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, MAX_QUERY_CHARS)
+    .trim();
 }
 
 /** What a passage is about: its text, and the headings and title it sits under. */

@@ -15,11 +15,14 @@ import {
   RAG,
   createDocumentBodySchema,
   documentRefSchema,
+  evaluationBodySchema,
+  MAX_EVALUATION_QUESTIONS,
   listDocumentsRequestSchema,
   parseOrThrow,
   searchBodySchema,
   type DocumentPage,
   type DocumentView,
+  type EvaluationReply,
   type SearchReply,
 } from '@tenantbot/contracts';
 import { RedisStreamsClient } from '@tenantbot/transport';
@@ -31,6 +34,8 @@ import { UploadIngestion } from './upload-ingestion';
 
 const CURATORS = ['super_admin', 'tenant_admin'] as const;
 const READERS = ['super_admin', 'tenant_admin', 'agent'] as const;
+/** An evaluation runs one search per question, one after the other. */
+const EVALUATION_TIMEOUT_MS = 60_000;
 
 @ApiTags('rag')
 @ApiBearerAuth()
@@ -104,7 +109,13 @@ export class RagController {
   @Post('search')
   @HttpCode(200)
   @ApiOperation({
-    summary: 'Hybrid search (full text + vectors, reciprocal-rank fusion) over the tenant’s chunks',
+    summary:
+      'Hybrid search (BM25 full text + vectors, weighted rank fusion) over the tenant’s chunks',
+    description:
+      'The query is read as plain words (no operator syntax; any text is accepted). Each result ' +
+      'carries its citation (document, filename or URL, page, heading path, text), a fusion `score` ' +
+      'and a `relevance` from 0 to 1 (the IDF-weighted share of the query’s terms it holds); ' +
+      '`no_relevant_context` is true when no result reaches SEARCH_RELEVANCE_THRESHOLD.',
   })
   @ApiBody({ schema: openApiSchema(searchBodySchema) })
   search(
@@ -112,5 +123,29 @@ export class RagController {
     @Body(validated(searchBodySchema)) body: object,
   ): Promise<SearchReply> {
     return this.transport.request(RAG.SEARCH, { ...body, settings: request.tenantRag });
+  }
+
+  @Post('evaluations')
+  @Roles(...CURATORS)
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Measure retrieval on your own questions: hit@1, hit@k, MRR, and which missed',
+    description:
+      `Up to ${MAX_EVALUATION_QUESTIONS} questions, each with \`expected_document_id\` and/or ` +
+      '`answer_pattern` (a phrase the answering chunk contains, case and whitespace insensitive; ' +
+      'not a regular expression). Each is searched in the tenant’s own documents as ' +
+      '`POST /rag/search` would; the reply gives the scores, each question’s rank of its first ' +
+      'answering result and, for a miss, what came first instead.',
+  })
+  @ApiBody({ schema: openApiSchema(evaluationBodySchema) })
+  evaluate(
+    @Req() request: FastifyRequest,
+    @Body(validated(evaluationBodySchema)) body: object,
+  ): Promise<EvaluationReply> {
+    return this.transport.request(
+      RAG.EVALUATE,
+      { ...body, settings: request.tenantRag },
+      { timeoutMs: EVALUATION_TIMEOUT_MS },
+    );
   }
 }

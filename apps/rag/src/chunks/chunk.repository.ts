@@ -16,29 +16,115 @@ export interface ChunkWithDocument {
 }
 
 export interface RankedChunk extends ChunkWithDocument {
+  /** BM25 score of the chunk against the query's terms. */
   rank: number;
+  /** Share of the query's terms, weighted by their IDF, that the chunk holds: 0 to 1. */
+  coverage: number;
 }
 
 /** What a search result needs, of the chunk `c` and its document `d`. */
 const CITATION_COLUMNS = `c.id, c.document_id, c.chunk_index, c.page, c.heading_path, c.source_url, c.text,
        d.filename, d.title, d.url`;
 
-/** The text search configuration of the `chunks.tsv` column (see the migration). */
-const TEXT_SEARCH_CONFIG = 'english';
+/** BM25's term-frequency saturation and length normalisation (the usual values). */
+const K1 = 1.2;
+const B = 0.75;
+/**
+ * Only chunks holding one of the query's selective terms (found in at least one and at most
+ * this share of the tenant's chunks) are scored, unless it has none: a word in half the
+ * corpus alone rarely puts a chunk in the top results, and scoring every chunk that holds one
+ * grows with the corpus. Measured on gitdocs: 0.05 scores 302 of the 1,268 chunks a question
+ * matched, with hit@5 0.62 against 0.60 when all are scored.
+ */
+const SELECTIVE_SHARE = 0.05;
+/** A question's first terms are ranked; the rest of a pasted wall of text adds little. */
+const MAX_QUERY_TERMS = 32;
 
 /**
- * The CTE `q` of the user's words (an SQL expression: a literal or a parameter): `every_word`
- * as `websearch_to_tsquery` reads them, and `any_word`, its AND relaxed to OR.
+ * Words that carry a question's form, not its topic ("is there a way to", "what happens
+ * if", "how many"), as the `english` configuration stems them; its stop list already drops
+ * "how do I".
  */
-export function textQuery(words: string): string {
-  return `q AS (
-         SELECT every_word, replace(every_word::text, ' & ', ' | ')::tsquery AS any_word
-           FROM websearch_to_tsquery('${TEXT_SEARCH_CONFIG}', ${words}) AS every_word
+const FORM_WORDS = [
+  'way',
+  'want',
+  'need',
+  'happen',
+  'possibl',
+  'someth',
+  'anyth',
+  'tell',
+  'know',
+  'mani',
+  'much',
+];
+
+/** A lexeme (an SQL text expression) as a one-term tsquery, quoted: never parsed as syntax. */
+const lexemeQuery = (lexeme: string) =>
+  `('''' || replace(replace(${lexeme}, E'\\\\', E'\\\\\\\\'), '''', '''''') || '''')`;
+
+/**
+ * The CTEs `terms`, the query's lexemes (the text parsed as plain words and stemmed, stop and
+ * form words dropped: no operator syntax, so no user text makes an invalid or oversized
+ * tsquery), and `any_term`, their OR. `words` is an SQL expression.
+ */
+export function queryTerms(words: string): string {
+  return `terms AS MATERIALIZED (
+         SELECT lexeme, array_length(positions, 1)::float8 AS qtf
+           FROM unnest(to_tsvector('english', ${words}))
+          WHERE lexeme <> ALL (${sqlLiteral(FORM_WORDS)}::text[])
+          LIMIT ${MAX_QUERY_TERMS}
+       ),
+       any_term AS (
+         SELECT string_agg(${lexemeQuery('lexeme')}, ' | ')::tsquery AS query FROM terms
        )`;
 }
 
-/** A chunk's full-text rank against `q`: 1 if it holds every word, plus its `ts_rank` (ADR 7). */
-export const TEXT_RANK = `ts_rank(tsv, q.any_word) + CASE WHEN tsv @@ q.every_word THEN 1 ELSE 0 END`;
+/**
+ * The CTE `ranked`: BM25 of the tenant's chunks that hold any query term, best `limit` first
+ * (ADR XXXX-bm25-full-text). IDF and the average length come from the tenant's own chunks, so
+ * another tenant's corpus never weighs in; a chunk's length is its number of distinct lexemes.
+ * `tenant` is an SQL expression.
+ */
+export function bm25Ranking(tenant: string, limit: number, inDocuments = ''): string {
+  return `corpus AS MATERIALIZED (
+         SELECT greatest(count(*), 1)::float8 AS n, coalesce(avg(length(tsv)), 1)::float8 AS avgdl
+           FROM chunks WHERE tenant_id = ${tenant}
+       ),
+       idf AS MATERIALIZED (
+         SELECT t.lexeme, t.qtf, df.n AS df, ln(1 + (corpus.n - df.n + 0.5) / (df.n + 0.5)) AS idf
+           FROM terms t CROSS JOIN corpus
+           CROSS JOIN LATERAL (
+             SELECT count(*)::float8 AS n FROM chunks
+              WHERE tenant_id = ${tenant} AND tsv @@ ${lexemeQuery('t.lexeme')}::tsquery
+           ) df
+       ),
+       selective AS (
+         SELECT coalesce(
+                  string_agg(${lexemeQuery('lexeme')}, ' | ') FILTER (WHERE df BETWEEN 1 AND corpus.n * ${SELECTIVE_SHARE}),
+                  string_agg(${lexemeQuery('lexeme')}, ' | ')
+                )::tsquery AS query
+           FROM idf CROSS JOIN corpus
+       ),
+       matching AS MATERIALIZED (
+         SELECT id, tsv FROM chunks, selective
+          WHERE tenant_id = ${tenant} AND tsv @@ selective.query ${inDocuments}
+       ),
+       ranked AS MATERIALIZED (
+         SELECT m.id,
+                sum(i.qtf * i.idf * tf.n * ${K1 + 1}
+                    / (tf.n + ${K1} * (1 - ${B} + ${B} * length(m.tsv) / corpus.avgdl))) AS rank,
+                sum(i.qtf * i.idf) / (SELECT sum(qtf * idf) FROM idf) AS coverage
+           FROM matching m
+           CROSS JOIN LATERAL unnest(m.tsv) AS u
+           JOIN idf i ON i.lexeme = u.lexeme
+           CROSS JOIN LATERAL (SELECT coalesce(array_length(u.positions, 1), 1)::float8 AS n) tf
+           CROSS JOIN corpus
+          GROUP BY m.id
+          ORDER BY rank DESC, m.id
+          LIMIT ${limit}
+       )`;
+}
 
 /**
  * Every query that scans chunks also names its tenant, although row-level security would
@@ -63,13 +149,8 @@ export class ChunkRepository extends TenantScopedRepository {
   }
 
   /**
-   * Full-text ranking with `websearch_to_tsquery` (quotes, `or`, `-word`) and `ts_rank`.
-   * Its AND is relaxed to OR, so a question's words need not all occur in one chunk; chunks
-   * that do contain them all rank first. One round trip, while Chroma answers; each candidate
-   * comes with its row, so a search whose best hits are all among them reads nothing more.
-   * `ts_rank`, not `ts_rank_cd`: on Postgres 13+ the latter zero-fills 32 KB per query item
-   * (word or operator) for every matching chunk, which made a question's query 3 to 7 times
-   * as costly (ADR 7).
+   * The tenant's chunks ranked by BM25 against the query's plain terms, best `limit` first,
+   * each with its row and document: one round trip, while Chroma answers.
    */
   fullTextSearch(
     tenantId: string,
@@ -82,18 +163,13 @@ export class ChunkRepository extends TenantScopedRepository {
       : '';
     return this.statement<RankedChunk>(
       tenantId,
-      `WITH ${textQuery(sqlLiteral(query))},
-       c AS MATERIALIZED (
-         SELECT id, tenant_id, document_id, chunk_index, page, heading_path, source_url, text,
-                ${TEXT_RANK} AS rank
-           FROM chunks, q
-          WHERE tenant_id = ${sqlLiteral(tenantId)} AND tsv @@ q.any_word ${inDocuments}
-          ORDER BY rank DESC, id
-          LIMIT ${sqlLiteral(limit)}
-       )
-       SELECT ${CITATION_COLUMNS}, c.rank
-         FROM c JOIN documents d ON d.tenant_id = c.tenant_id AND d.id = c.document_id
-        ORDER BY c.rank DESC, c.id`,
+      `WITH ${queryTerms(sqlLiteral(query))},
+       ${bm25Ranking(sqlLiteral(tenantId), limit, inDocuments)}
+       SELECT ${CITATION_COLUMNS}, r.rank, r.coverage
+         FROM ranked r
+         JOIN chunks c ON c.id = r.id
+         JOIN documents d ON d.tenant_id = c.tenant_id AND d.id = c.document_id
+        ORDER BY r.rank DESC, r.id`,
     );
   }
 

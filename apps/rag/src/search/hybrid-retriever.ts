@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   DomainError,
   ErrorCode,
@@ -8,10 +8,18 @@ import {
 } from '@tenantbot/contracts';
 import { ChunkRepository, type ChunkWithDocument } from '../chunks/chunk.repository';
 import { resolveSettings } from '../common/rag-settings';
+import type { RagConfig } from '../config';
 import { EmbeddingProviderError } from '../embeddings/embedder';
 import { EmbedderRegistry } from '../embeddings/embedder-registry';
 import { ChromaVectorStore } from '../vectors/chroma-vector-store';
+import { RAG_CONFIG } from '../tokens';
 import { reciprocalRankFusion } from './reciprocal-rank-fusion';
+
+export interface SearchOutcome {
+  results: SearchResult[];
+  /** No result holds enough of the query (SEARCH_RELEVANCE_THRESHOLD). */
+  noRelevantContext: boolean;
+}
 
 /** Each ranking contributes this many candidates per requested result. */
 const CANDIDATES_PER_RESULT = 4;
@@ -29,21 +37,32 @@ export class HybridRetriever {
     private readonly chunks: ChunkRepository,
     private readonly vectors: ChromaVectorStore,
     private readonly embedders: EmbedderRegistry,
+    @Inject(RAG_CONFIG) private readonly config: RagConfig,
   ) {}
 
-  async search(tenantId: string, request: SearchRequest): Promise<SearchResult[]> {
+  async search(tenantId: string, request: SearchRequest): Promise<SearchOutcome> {
     const settings = resolveSettings(request.settings, this.embedders.defaultProvider);
     const topK = request.top_k ?? settings.top_k;
     const candidates = Math.max(MIN_CANDIDATES, topK * CANDIDATES_PER_RESULT);
     // Both rankings at once: the full-text query runs while the query is embedded and Chroma
     // answers.
+    const vectorWeight =
+      settings.embedding_provider === 'local' ? this.config.SEARCH_LOCAL_VECTOR_WEIGHT : 1;
     const [textHits, vectorHits] = await Promise.all([
       this.chunks.fullTextSearch(tenantId, request.query, candidates, request.document_ids),
-      this.vectorSearch(tenantId, request, settings.embedding_provider, candidates),
+      vectorWeight > 0
+        ? this.vectorSearch(tenantId, request, settings.embedding_provider, candidates)
+        : [],
     ]);
-    const fused = reciprocalRankFusion([textHits.map((hit) => hit.id), vectorHits]);
+    const fused = reciprocalRankFusion([
+      { ids: textHits.map((hit) => hit.id), weight: 1 },
+      { ids: vectorHits, weight: vectorWeight },
+    ]);
     const rows = await this.topRows(tenantId, fused, topK, textHits);
-    return rows.map(({ row, score }) => ({
+    // A chunk that matched no query term, or ranked below the full-text candidates, holds
+    // (next to) none of the query.
+    const coverage = new Map(textHits.map((hit) => [hit.id, hit.coverage]));
+    const results = rows.map(({ row, score }) => ({
       chunk_id: row.id,
       document_id: row.document_id,
       filename: row.filename ?? row.title ?? row.url ?? row.document_id,
@@ -53,7 +72,10 @@ export class HybridRetriever {
       heading_path: row.heading_path,
       text: row.text,
       score,
+      relevance: coverage.get(row.id) ?? 0,
     }));
+    const best = Math.max(0, ...results.map((result) => result.relevance));
+    return { results, noRelevantContext: best < this.config.SEARCH_RELEVANCE_THRESHOLD };
   }
 
   private async vectorSearch(

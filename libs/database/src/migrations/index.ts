@@ -4,6 +4,7 @@ import { EventOutbox1732000002000 } from './1732000002000-event-outbox';
 import { ConversationsAndUsage1732000003000 } from './1732000003000-conversations-and-usage';
 import { PoliciesReadSettingsOnce1732000004000 } from './1732000004000-policies-read-settings-once';
 import { WidgetsAndVisitors1732000005000 } from './1732000005000-widgets-and-visitors';
+import { ChunkSearchBm251732000006000 } from './1732000006000-chunk-search-bm25';
 import { VerifiedTenantDomains1796422130000 } from './1796422130000-verified-tenant-domains';
 
 /** Every migration, in order. Listed explicitly so the built app needs no file globbing. */
@@ -14,5 +15,6 @@ export const ALL_MIGRATIONS = [
   ConversationsAndUsage1732000003000,
   PoliciesReadSettingsOnce1732000004000,
   WidgetsAndVisitors1732000005000,
+  ChunkSearchBm251732000006000,
   VerifiedTenantDomains1796422130000,
 ];

@@ -2,9 +2,13 @@ import { Readability } from '@mozilla/readability';
 import { JSDOM, VirtualConsole } from 'jsdom';
 import { structuredText } from './structured-text';
 
+/** Readability's article replaces the page's text only if it keeps this share of it. */
+const ARTICLE_SHARE = 0.6;
+
 /**
  * The main content of a web page (Mozilla Readability, as in Firefox's reader view) as
- * structured text. Pages Readability cannot make sense of fall back to their whole body.
+ * structured text. Pages where Readability keeps too little fall back to their whole body
+ * (navigation, asides, footers and forms left out).
  * Scripts never run and no resource is loaded.
  */
 export function readableHtml(
@@ -21,8 +25,11 @@ export function readableHtml(
     const pageTitle = document.title.trim() || null;
     const article = new Readability(document).parse();
     const articleText = article?.content ? structuredText(JSDOM.fragment(article.content)) : '';
+    // Readability is made for articles: on a reference page (a man page, an API reference)
+    // it keeps one long section and drops the rest, headings included (ADR
+    // XXXX-structure-aware-chunking). Its result is used only when it keeps most of the text.
     const text =
-      articleText.length >= Math.min(bodyText.length / 2, 500) && articleText !== ''
+      articleText !== '' && articleText.length >= bodyText.length * ARTICLE_SHARE
         ? articleText
         : bodyText;
     return { title: article?.title?.trim() || pageTitle, text };

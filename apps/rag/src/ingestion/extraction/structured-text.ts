@@ -50,13 +50,22 @@ const TEXT = 3;
 /**
  * The text of an HTML tree as paragraphs, with headings as Markdown `#` lines (so the chunker
  * can follow the document's structure), list items as `- ` lines and table rows as `a | b`.
+ * Paragraphs are separated by a blank line; a definition follows its term on the next line.
  */
 export function structuredText(root: Node): string {
-  const blocks: string[] = [];
+  let output = '';
   let line = '';
+  let previous = '';
+  /** A term (`dt`) was just written: its definition goes on the next line, in its paragraph. */
+  let afterTerm = false;
+  const push = (text: string) => {
+    output += output === '' ? text : `${glued(previous, text, afterTerm) ? '\n' : '\n\n'}${text}`;
+    previous = text;
+    afterTerm = false;
+  };
   const flush = () => {
     const text = line.replace(/\s+/g, ' ').trim();
-    if (text !== '' && text !== '-') blocks.push(text);
+    if (text !== '' && text !== '-') push(text);
     line = '';
   };
   const visit = (node: Node): void => {
@@ -70,13 +79,13 @@ export function structuredText(root: Node): string {
     if (heading) {
       flush();
       const title = (node.textContent ?? '').replace(/\s+/g, ' ').trim();
-      if (title !== '') blocks.push(`${'#'.repeat(Number(heading[1]))} ${title}`);
+      if (title !== '') push(`${'#'.repeat(Number(heading[1]))} ${title}`);
       return;
     }
     if (tag === 'pre') {
       flush();
       const code = (node.textContent ?? '').trim();
-      if (code !== '') blocks.push(code);
+      if (code !== '') push(code);
       return;
     }
     if (tag === 'tr') {
@@ -84,7 +93,7 @@ export function structuredText(root: Node): string {
       const cells = Array.from(node.childNodes)
         .map((cell) => (cell.textContent ?? '').replace(/\s+/g, ' ').trim())
         .filter(Boolean);
-      if (cells.length > 0) blocks.push(cells.join(' | '));
+      if (cells.length > 0) push(cells.join(' | '));
       return;
     }
     const block = BLOCK.has(tag) || tag === 'li';
@@ -92,8 +101,19 @@ export function structuredText(root: Node): string {
     if (tag === 'li') line = '- ';
     node.childNodes.forEach(visit);
     if (block) flush();
+    if (tag === 'dt' && previous !== '') afterTerm = true;
   };
   visit(root);
   flush();
-  return blocks.join('\n\n');
+  return output;
+}
+
+/**
+ * Whether a block continues the previous one's paragraph, so the chunker keeps them together
+ * (ADR XXXX-structure-aware-chunking): a definition with its term, a list item with the
+ * lead-in sentence ending in a colon, and list items with each other.
+ */
+function glued(previous: string, next: string, afterTerm: boolean): boolean {
+  if (afterTerm) return !next.startsWith('#');
+  return next.startsWith('- ') && (previous.endsWith(':') || previous.startsWith('- '));
 }
