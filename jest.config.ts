@@ -20,8 +20,9 @@ const projects = [
 ];
 
 export default {
-  // End-to-end suites start the real apps as processes: 5 of them take a few seconds on 2 cores.
-  testTimeout: 30_000,
+  // End-to-end suites start the real apps as processes: 5 of them take a few seconds on 2 cores,
+  // and several times that when the machine is busy (a suite's setup then passed 30 s).
+  testTimeout: 90_000,
   globalSetup: '<rootDir>/tools/test/global-setup.mjs',
   globalTeardown: '<rootDir>/tools/test/global-teardown.mjs',
   projects: projects.map(jestProject),

