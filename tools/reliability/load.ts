@@ -1,9 +1,10 @@
-// npm run load [-- --duration 60s --clients 100 --tenants 20 --think 500ms --url http://…]
+// npm run load [-- --duration 60s --warmup 60s --clients 100 --tenants 20 --think 500ms --url …]
 // Mixed traffic from virtual clients spread over tenants (login, upload, search, chat as JSON,
 // SSE and WebSocket, admin reads) against a platform this run starts on infrastructure of its
 // own, or against a running one (`--url`, e.g. `npm start`; it needs the super admin
 // admin/admin and no rate limits in the way). Prints throughput, p50/p99 per route, errors by
-// code and the RSS of each process at the start and the end. See docs/reliability.md.
+// code and the RSS of each process when the platform is up (cold), after the warm-up (the
+// start of the measured run) and at the end. See docs/reliability.md.
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -35,6 +36,7 @@ function options() {
   const { values } = parseArgs({
     options: {
       duration: { type: 'string', default: '10m' },
+      warmup: { type: 'string', default: '60s' },
       clients: { type: 'string', default: '100' },
       tenants: { type: 'string', default: '20' },
       think: { type: 'string', default: '500ms' },
@@ -43,6 +45,7 @@ function options() {
   });
   return {
     durationMs: duration(values.duration),
+    warmupMs: duration(values.warmup),
     clients: Number(values.clients),
     tenants: Number(values.tenants),
     thinkMs: duration(values.think),
@@ -114,8 +117,18 @@ async function main(): Promise<void> {
       : [{ name: 'gateway', url: settings.url as string }];
     const tenants = await createTrafficTenants(gateways[0].url, settings.tenants, 1);
     const pids = processes(platform);
-    const rssAtStart = new Map([...pids].map(([name, pid]) => [name, rssMb(pid)]));
+    const rssCold = new Map([...pids].map(([name, pid]) => [name, rssMb(pid)]));
     const client = new TrafficClient(gateways, 'load');
+    // The same traffic first, not counted: JIT-compiled code, connection pools and caches grow
+    // to their working size, which is not a leak.
+    if (settings.warmupMs > 0) {
+      console.log(`load: warming up for ${settings.warmupMs / 1000} s…`);
+      const warmup = new TrafficRun(client, tenants, LOAD_MIX, settings.thinkMs);
+      warmup.start(settings.clients);
+      await new Promise((resolve) => setTimeout(resolve, settings.warmupMs));
+      await warmup.stop();
+    }
+    const rssAtStart = new Map([...pids].map(([name, pid]) => [name, rssMb(pid)]));
     const run = new TrafficRun(client, tenants, LOAD_MIX, settings.thinkMs);
     console.log(
       `load: ${settings.clients} clients over ${settings.tenants} tenants for ${settings.durationMs / 1000} s…`,
@@ -130,7 +143,7 @@ async function main(): Promise<void> {
 
     const conditions =
       `${settings.clients} clients, ${settings.tenants} tenants, think ${settings.thinkMs} ms, ` +
-      `${seconds.toFixed(0)} s, Node ${process.version}, ${cpus().length} cores shared with the apps, ` +
+      `${seconds.toFixed(0)} s after a ${settings.warmupMs / 1000} s warm-up, Node ${process.version}, ${cpus().length} cores shared with the apps, ` +
       'PostgreSQL, Redis, Chroma and the load generator';
     printTable(
       `Load: ${outcomes.length} requests, ${(outcomes.length / seconds).toFixed(1)} req/s (${conditions})`,
@@ -148,6 +161,7 @@ async function main(): Promise<void> {
           const growth = (after - before) / before;
           return {
             process: name,
+            'cold MB': rssCold.get(name) ?? NaN,
             'start MB': before,
             'end MB': after,
             growth: `${(growth * 100).toFixed(0)} %`,

@@ -18,6 +18,10 @@ export function createRedisConnection(
     connectionName: name.replace(/[^A-Za-z0-9:_.-]/g, '_'),
     lazyConnect: true,
     maxRetriesPerRequest: role === 'commands' ? 1 : null,
+    // A command whose connection dropped before its reply may still have run (an XADD that a
+    // restarted Redis kept): sending it again would enqueue a request twice. It fails instead,
+    // and the caller sees a clean error. Blocking reads are safe to re-issue.
+    autoResendUnfulfilledCommands: role !== 'commands',
     // Commands issued in the same tick leave in one write: far fewer syscalls under load.
     enableAutoPipelining: role === 'commands',
     retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 6), 2000),
