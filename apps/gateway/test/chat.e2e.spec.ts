@@ -301,7 +301,7 @@ describe('chat over HTTP, SSE and WebSocket (e2e)', () => {
       message: 'before\u0000after',
       model: 'local-extractive',
     });
-    expect(response).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED' } });
+    expect(response).toMatchObject({ status: 400, body: { code: 'INVALID_REQUEST' } });
   });
 
   it('reports usage and stats from the chat records, exact to the token and the cent, per tenant', async () => {

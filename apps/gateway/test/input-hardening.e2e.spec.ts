@@ -195,7 +195,7 @@ describe('hostile input through the gateway (e2e)', () => {
 
         expect(response.status).toBe(400);
         expect(response.body).toEqual({
-          ...errorShape(400, 'VALIDATION_FAILED'),
+          ...errorShape(400, 'INVALID_REQUEST'),
           details: expect.arrayContaining([{ field, message: 'must not contain NUL characters' }]),
         });
         expect(response.body.message).toContain(field);
@@ -263,7 +263,7 @@ describe('hostile input through the gateway (e2e)', () => {
       [
         'a NUL in the file name',
         part('file', 'Refunds take five days.', `notes${NUL}.txt`) + `--${BOUNDARY}--\r\n`,
-        'VALIDATION_FAILED',
+        'INVALID_REQUEST',
         'filename',
       ],
       [

@@ -285,7 +285,7 @@ describe('rag documents over the transport', () => {
     expect(hostile.results[0].text).toContain('Refunds are paid');
     await expectCode(
       rag.call(other, RAG.SEARCH, { query: 'refund\0; DROP TABLE chunks' }),
-      ErrorCode.VALIDATION_FAILED,
+      ErrorCode.INVALID_REQUEST,
     );
   });
 

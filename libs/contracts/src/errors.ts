@@ -5,6 +5,8 @@
  */
 export const ErrorCode = {
   VALIDATION_FAILED: 'VALIDATION_FAILED',
+  /** Input no field may hold, whatever its schema (a NUL character). */
+  INVALID_REQUEST: 'INVALID_REQUEST',
   MALFORMED_JSON: 'MALFORMED_JSON',
   /** The HTTP request itself could not be parsed (e.g. a NUL or a space in a header). */
   MALFORMED_REQUEST: 'MALFORMED_REQUEST',
@@ -58,6 +60,7 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 const httpStatusByCode: Record<ErrorCode, number> = {
   VALIDATION_FAILED: 400,
+  INVALID_REQUEST: 400,
   MALFORMED_JSON: 400,
   MALFORMED_REQUEST: 400,
   MALFORMED_URL: 400,

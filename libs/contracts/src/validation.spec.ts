@@ -22,7 +22,7 @@ describe('parseOrThrow', () => {
 
   it('refuses a NUL character in any string, naming the field', () => {
     expect(problemsOf({ name: 'a\0b' })).toEqual({
-      code: 'VALIDATION_FAILED',
+      code: 'INVALID_REQUEST',
       details: [{ field: 'name', message: 'must not contain NUL characters' }],
     });
     expect(problemsOf({ name: 'ok', tags: ['x', 'y\0'] }).details).toEqual([

@@ -14,12 +14,16 @@ export const NUL_MESSAGE = 'must not contain NUL characters';
  * No string anywhere in the input (values or keys) may hold a NUL character: PostgreSQL text
  * and jsonb cannot store one, so it would otherwise fail deep in a service as an internal
  * error. Every message is parsed here, at the gateway and again in the service, so the rule
- * holds for every field of every schema.
+ * holds for every field of every schema. Such input fails with INVALID_REQUEST, naming the
+ * fields, before the schema is looked at.
  */
 export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const nulFields = fieldsWithNul(input);
   if (nulFields.length > 0) {
-    throwProblems(nulFields.map((field) => ({ field: field || '(body)', message: NUL_MESSAGE })));
+    throwProblems(
+      nulFields.map((field) => ({ field: field || '(body)', message: NUL_MESSAGE })),
+      ErrorCode.INVALID_REQUEST,
+    );
   }
   const result = schema.safeParse(input);
   if (result.success) return result.data;
@@ -36,9 +40,12 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown): z.
   );
 }
 
-function throwProblems(problems: FieldProblem[]): never {
+function throwProblems(
+  problems: FieldProblem[],
+  code: ErrorCode = ErrorCode.VALIDATION_FAILED,
+): never {
   throw new DomainError(
-    ErrorCode.VALIDATION_FAILED,
+    code,
     problems.map((problem) => `${problem.field}: ${problem.message}`).join('; '),
     problems,
   );

@@ -18,6 +18,9 @@ export interface TestStackOptions {
 
 type AppName = ServiceName | 'gateway';
 
+/** How long apps may take to answer after they are started: seconds, more on a busy machine. */
+const READY_TIMEOUT_MS = 80_000;
+
 /** Children still running when the test process exits (a failed hook) are killed with it. */
 const running = new Set<ChildProcess>();
 process.once('exit', () => running.forEach((child) => child.kill('SIGKILL')));
@@ -70,7 +73,7 @@ export class TestStack {
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
     this.spawn(name as AppName, { ...env, PORT: String(port) }, 'gateway');
-    await retryUntil(Date.now() + 30_000, async () => {
+    await retryUntil(Date.now() + READY_TIMEOUT_MS, async () => {
       const response = await fetch(`${baseUrl}/healthz`);
       if (!response.ok) throw new Error(`gateway answered ${response.status}`);
     });
@@ -156,7 +159,7 @@ export class TestStack {
   private async waitUntilReady(
     services: readonly ServiceName[],
     gateway: boolean,
-    timeoutMs = 30_000,
+    timeoutMs = READY_TIMEOUT_MS,
   ): Promise<void> {
     const until = Date.now() + timeoutMs;
     const client = this.transportClient();
