@@ -10,7 +10,7 @@ import { tenantIsolationOncePerStatementSql, tenantIsolationSql } from '../row-l
  * index condition under the policy.
  *
  * - `chunk_terms`: one row per chunk and distinct lexeme, with the term's frequency in the
- *   chunk and the chunk's length (distinct lexemes), covered by the primary key.
+ *   chunk and the chunk's length (`chunk_length`: its indexed words), covered by the key.
  * - `chunk_term_counts`: each document's count of chunks holding a lexeme; a term's df is
  *   their sum. Per document, so concurrent ingestions never update the same row.
  * - `chunk_corpus_counts`: each document's number of chunks and their total length.
@@ -47,6 +47,13 @@ export class ChunkTermIndex1796500000000 implements MigrationInterface {
         total_length bigint NOT NULL,
         PRIMARY KEY (tenant_id, document_id) INCLUDE (chunks, total_length)
       )`);
+    // BM25's document length: the chunk's number of indexed words (stop words excluded), as
+    // in the reference BM25 of the eval set; its number of distinct lexemes, used before,
+    // under-penalises long chunks that repeat their words.
+    await db.query(`
+      CREATE FUNCTION chunk_length(tsv tsvector) RETURNS integer
+        LANGUAGE sql IMMUTABLE PARALLEL SAFE
+        RETURN (SELECT coalesce(sum(coalesce(array_length(positions, 1), 1)), 0)::integer FROM unnest(tsv))`);
     for (const table of ['chunk_terms', 'chunk_term_counts', 'chunk_corpus_counts']) {
       for (const sql of tenantIsolationSql(table)) await db.query(sql);
       await db.query(tenantIsolationOncePerStatementSql(table));
@@ -56,15 +63,16 @@ export class ChunkTermIndex1796500000000 implements MigrationInterface {
       CREATE FUNCTION chunk_terms_added() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         INSERT INTO chunk_terms (tenant_id, lexeme, chunk_id, tf, dl)
-        SELECT n.tenant_id, u.lexeme, n.id, coalesce(array_length(u.positions, 1), 1), length(n.tsv)
-          FROM added n CROSS JOIN LATERAL unnest(n.tsv) u;
+        WITH sized AS MATERIALIZED (SELECT id, tenant_id, tsv, chunk_length(tsv) AS dl FROM added)
+        SELECT n.tenant_id, u.lexeme, n.id, coalesce(array_length(u.positions, 1), 1), n.dl
+          FROM sized n CROSS JOIN LATERAL unnest(n.tsv) u;
         INSERT INTO chunk_term_counts AS c (tenant_id, lexeme, document_id, df)
         SELECT n.tenant_id, u.lexeme, n.document_id, count(*)
           FROM added n CROSS JOIN LATERAL unnest(n.tsv) u
          GROUP BY 1, 2, 3
         ON CONFLICT (tenant_id, lexeme, document_id) DO UPDATE SET df = c.df + excluded.df;
         INSERT INTO chunk_corpus_counts AS c (tenant_id, document_id, chunks, total_length)
-        SELECT tenant_id, document_id, count(*), sum(length(tsv)) FROM added GROUP BY 1, 2
+        SELECT tenant_id, document_id, count(*), sum(chunk_length(tsv)) FROM added GROUP BY 1, 2
         ON CONFLICT (tenant_id, document_id) DO UPDATE
           SET chunks = c.chunks + excluded.chunks, total_length = c.total_length + excluded.total_length;
         RETURN NULL;
@@ -87,7 +95,7 @@ export class ChunkTermIndex1796500000000 implements MigrationInterface {
          WHERE c.tenant_id = g.tenant_id AND c.lexeme = g.lexeme
            AND c.document_id = g.document_id AND c.df > g.n;
         WITH gone AS (
-          SELECT tenant_id, document_id, count(*) AS n, sum(length(tsv)) AS total_length
+          SELECT tenant_id, document_id, count(*) AS n, sum(chunk_length(tsv)) AS total_length
             FROM removed GROUP BY 1, 2
         ), emptied AS (
           DELETE FROM chunk_corpus_counts c USING gone g
@@ -118,15 +126,16 @@ export class ChunkTermIndex1796500000000 implements MigrationInterface {
     // The chunks already stored, as if ingested now.
     await db.query(`
       INSERT INTO chunk_terms (tenant_id, lexeme, chunk_id, tf, dl)
-      SELECT c.tenant_id, u.lexeme, c.id, coalesce(array_length(u.positions, 1), 1), length(c.tsv)
-        FROM chunks c CROSS JOIN LATERAL unnest(c.tsv) u`);
+      WITH sized AS MATERIALIZED (SELECT id, tenant_id, tsv, chunk_length(tsv) AS dl FROM chunks)
+      SELECT c.tenant_id, u.lexeme, c.id, coalesce(array_length(u.positions, 1), 1), c.dl
+        FROM sized c CROSS JOIN LATERAL unnest(c.tsv) u`);
     await db.query(`
       INSERT INTO chunk_term_counts (tenant_id, lexeme, document_id, df)
       SELECT c.tenant_id, u.lexeme, c.document_id, count(*)
         FROM chunks c CROSS JOIN LATERAL unnest(c.tsv) u GROUP BY 1, 2, 3`);
     await db.query(`
       INSERT INTO chunk_corpus_counts (tenant_id, document_id, chunks, total_length)
-      SELECT tenant_id, document_id, count(*), sum(length(tsv)) FROM chunks GROUP BY 1, 2`);
+      SELECT tenant_id, document_id, count(*), sum(chunk_length(tsv)) FROM chunks GROUP BY 1, 2`);
     // Nothing searches chunks by their tsvector any more.
     await db.query(`DROP INDEX chunks_tenant_tsv`);
   }
@@ -139,6 +148,7 @@ export class ChunkTermIndex1796500000000 implements MigrationInterface {
     await db.query(`DROP FUNCTION chunk_text_unchanged()`);
     await db.query(`DROP FUNCTION chunk_terms_removed()`);
     await db.query(`DROP FUNCTION chunk_terms_added()`);
+    await db.query(`DROP FUNCTION chunk_length(tsvector)`);
     await db.query(`DROP TABLE chunk_corpus_counts`);
     await db.query(`DROP TABLE chunk_term_counts`);
     await db.query(`DROP TABLE chunk_terms`);
