@@ -76,10 +76,10 @@ export function queryTerms(words: string): string {
 /**
  * At most this many chunks are scored per query, so a search's cost stops growing with the
  * tenant's corpus (ADR XXXX-search-at-scale). Candidates come from the query's rarest terms
- * first; only when even the rarest is in more chunks than this (every term common: its IDF
- * near zero, so the order among those chunks means little) is a sample of them scored.
+ * first; when even the rarest is in more chunks than this, an arbitrary sample of them is
+ * scored (a loss of recall for queries of common words only, traded for a bounded cost).
  */
-export const MAX_CANDIDATES = 1000;
+export const MAX_CANDIDATES = 500;
 
 /**
  * The CTE `ranked`: BM25 of the tenant's chunks that hold any query term, best `limit` first
