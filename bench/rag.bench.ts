@@ -15,6 +15,7 @@ import { bm25Ranking, queryTerms } from '../apps/rag/src/chunks/chunk.repository
 import { LocalEmbedder } from '../apps/rag/src/embeddings/local-embedder';
 import { ChromaHttp } from '../apps/rag/src/vectors/chroma-http';
 import { createBenchEnvironment } from './bench-environment';
+import { searchAtScale } from './rag-scale';
 import { measure, printTable, type Measurement } from './measure';
 import { CpuAccount, pidsNamed } from './process-cpu';
 
@@ -28,6 +29,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /** BENCH_RAG_LOGS=1 prints the service's log of the timed ingestion, with each document's stages. */
 const showLogs = process.env.BENCH_RAG_LOGS === '1';
 const CANDIDATES = 20;
+/** BENCH_RAG_SCALE_ONLY=1 runs only the search-at-scale rows (bench/rag-scale.ts). */
+const scaleOnly = process.env.BENCH_RAG_SCALE_ONLY === '1';
 
 const VOCABULARY = (
   'account address agent answer billing booking browser cache card cart checkout claim ' +
@@ -138,6 +141,10 @@ async function main(): Promise<void> {
   const tenants: string[] = [];
   const tenantCollections: string[] = [];
   try {
+    if (scaleOnly) {
+      await searchAtScale(environment, filesDir);
+      return;
+    }
     const createTenant = async (name: string) => {
       const { rows } = await owner.query<{ id: string }>(
         `INSERT INTO tenants (name, slug) VALUES ($1, $2) RETURNING id`,
@@ -435,6 +442,7 @@ async function main(): Promise<void> {
         ),
       })),
     );
+    await searchAtScale(environment, filesDir);
   } finally {
     await client.close();
     await stack.stop();

@@ -59,14 +59,10 @@ const FORM_WORDS = [
   'much',
 ];
 
-/** A lexeme (an SQL text expression) as a one-term tsquery, quoted: never parsed as syntax. */
-const lexemeQuery = (lexeme: string) =>
-  `('''' || replace(replace(${lexeme}, E'\\\\', E'\\\\\\\\'), '''', '''''') || '''')`;
-
 /**
- * The CTEs `terms`, the query's lexemes (the text parsed as plain words and stemmed, stop and
+ * The CTE `terms`, the query's lexemes (the text parsed as plain words and stemmed, stop and
  * form words dropped: no operator syntax, so no user text makes an invalid or oversized
- * tsquery), and `any_term`, their OR. `words` is an SQL expression.
+ * tsquery). `words` is an SQL expression.
  */
 export function queryTerms(words: string): string {
   return `terms AS MATERIALIZED (
@@ -74,51 +70,70 @@ export function queryTerms(words: string): string {
            FROM unnest(to_tsvector('english', ${words}))
           WHERE lexeme <> ALL (${sqlLiteral(FORM_WORDS)}::text[])
           LIMIT ${MAX_QUERY_TERMS}
-       ),
-       any_term AS (
-         SELECT string_agg(${lexemeQuery('lexeme')}, ' | ')::tsquery AS query FROM terms
        )`;
 }
 
 /**
+ * At most this many chunks are scored per query, so a search's cost stops growing with the
+ * tenant's corpus (ADR XXXX-search-at-scale). Candidates come from the query's rarest terms
+ * first; when even the rarest is in more chunks than this, an arbitrary sample of them is
+ * scored (a loss of recall for queries of common words only, traded for a bounded cost).
+ */
+export const MAX_CANDIDATES = 500;
+
+/**
  * The CTE `ranked`: BM25 of the tenant's chunks that hold any query term, best `limit` first
- * (ADR XXXX-bm25-full-text). IDF and the average length come from the tenant's own chunks, so
- * another tenant's corpus never weighs in; a chunk's length is its number of distinct lexemes.
- * `tenant` is an SQL expression.
+ * (ADRs XXXX-bm25-full-text, XXXX-search-at-scale). IDF and the average length come from the
+ * tenant's own term statistics (`chunk_term_counts`, `chunk_corpus_counts`, kept at
+ * ingestion), so another tenant's corpus never weighs in; postings are read from
+ * `chunk_terms` with `tenant_id = … AND lexeme = …`, which an index serves under row-level
+ * security. A chunk's length is its number of distinct lexemes. `tenant` is an SQL expression.
  */
 export function bm25Ranking(tenant: string, limit: number, inDocuments = ''): string {
   return `corpus AS MATERIALIZED (
-         SELECT greatest(count(*), 1)::float8 AS n, coalesce(avg(length(tsv)), 1)::float8 AS avgdl
-           FROM chunks WHERE tenant_id = ${tenant}
+         SELECT greatest(sum(chunks), 1)::float8 AS n,
+                coalesce(sum(total_length)::float8 / nullif(sum(chunks), 0), 1) AS avgdl
+           FROM chunk_corpus_counts WHERE tenant_id = ${tenant}
        ),
        idf AS MATERIALIZED (
          SELECT t.lexeme, t.qtf, df.n AS df, ln(1 + (corpus.n - df.n + 0.5) / (df.n + 0.5)) AS idf
            FROM terms t CROSS JOIN corpus
            CROSS JOIN LATERAL (
-             SELECT count(*)::float8 AS n FROM chunks
-              WHERE tenant_id = ${tenant} AND tsv @@ ${lexemeQuery('t.lexeme')}::tsquery
+             SELECT coalesce(sum(df), 0)::float8 AS n FROM chunk_term_counts
+              WHERE tenant_id = ${tenant} AND lexeme = t.lexeme
            ) df
        ),
-       selective AS (
-         SELECT coalesce(
-                  string_agg(${lexemeQuery('lexeme')}, ' | ') FILTER (WHERE df BETWEEN 1 AND corpus.n * ${SELECTIVE_SHARE}),
-                  string_agg(${lexemeQuery('lexeme')}, ' | ')
-                )::tsquery AS query
-           FROM idf CROSS JOIN corpus
+       chosen AS MATERIALIZED (
+         SELECT lexeme FROM (
+           SELECT lexeme, sum(df) OVER (ORDER BY df, lexeme) AS running,
+                  row_number() OVER (ORDER BY df, lexeme) AS position
+             FROM idf CROSS JOIN corpus
+            WHERE df >= 1
+              AND (df <= corpus.n * ${SELECTIVE_SHARE}
+                   OR NOT EXISTS (SELECT 1 FROM idf WHERE df BETWEEN 1 AND corpus.n * ${SELECTIVE_SHARE}))
+         ) by_rarity
+          WHERE running <= ${MAX_CANDIDATES} OR position = 1
        ),
        matching AS MATERIALIZED (
-         SELECT id, tsv FROM chunks, selective
-          WHERE tenant_id = ${tenant} AND tsv @@ selective.query ${inDocuments}
+         SELECT DISTINCT p.chunk_id AS id FROM chunk_terms p
+          WHERE p.tenant_id = ${tenant} AND p.lexeme IN (SELECT lexeme FROM chosen)
+          ${inDocuments ? `AND p.chunk_id IN (SELECT id FROM chunks WHERE tenant_id = ${tenant} ${inDocuments})` : ''}
+          LIMIT ${MAX_CANDIDATES}
        ),
        ranked AS MATERIALIZED (
          SELECT m.id,
-                sum(i.qtf * i.idf * tf.n * ${K1 + 1}
-                    / (tf.n + ${K1} * (1 - ${B} + ${B} * length(m.tsv) / corpus.avgdl))) AS rank,
-                sum(i.qtf * i.idf) / (SELECT sum(qtf * idf) FROM idf) AS coverage
+                sum(p.qtf * p.idf * p.tf * ${K1 + 1}
+                    / (p.tf + ${K1} * (1 - ${B} + ${B} * p.dl / corpus.avgdl))) AS rank,
+                sum(p.qtf * p.idf) / (SELECT sum(qtf * idf) FROM idf) AS coverage
            FROM matching m
-           CROSS JOIN LATERAL unnest(m.tsv) AS u
-           JOIN idf i ON i.lexeme = u.lexeme
-           CROSS JOIN LATERAL (SELECT coalesce(array_length(u.positions, 1), 1)::float8 AS n) tf
+           -- One index probe per candidate and term (OFFSET 0 keeps the planner from reading
+           -- every posting of a common term instead).
+           CROSS JOIN LATERAL (
+             SELECT i.qtf, i.idf, p.tf, p.dl FROM idf i
+               JOIN chunk_terms p
+                 ON p.tenant_id = ${tenant} AND p.lexeme = i.lexeme AND p.chunk_id = m.id
+             OFFSET 0
+           ) p
            CROSS JOIN corpus
           GROUP BY m.id
           ORDER BY rank DESC, m.id

@@ -6,6 +6,7 @@ import { PoliciesReadSettingsOnce1732000004000 } from './1732000004000-policies-
 import { WidgetsAndVisitors1732000005000 } from './1732000005000-widgets-and-visitors';
 import { ChunkSearchBm251732000006000 } from './1732000006000-chunk-search-bm25';
 import { VerifiedTenantDomains1796422130000 } from './1796422130000-verified-tenant-domains';
+import { ChunkTermIndex1796500000000 } from './1796500000000-chunk-term-index';
 
 /** Every migration, in order. Listed explicitly so the built app needs no file globbing. */
 export const ALL_MIGRATIONS = [
@@ -17,4 +18,5 @@ export const ALL_MIGRATIONS = [
   WidgetsAndVisitors1732000005000,
   ChunkSearchBm251732000006000,
   VerifiedTenantDomains1796422130000,
+  ChunkTermIndex1796500000000,
 ];

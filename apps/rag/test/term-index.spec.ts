@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { RAG, type DocumentView, type SearchReply } from '@tenantbot/contracts';
+import { RagHarness } from './support/rag-harness';
+
+/**
+ * BM25's inverted index and term statistics (ADR XXXX-search-at-scale): kept by the chunks'
+ * triggers at ingestion and deletion, per tenant, behind the same row-level security.
+ */
+describe('the full-text term index', () => {
+  let rag: RagHarness;
+  let tenantA: string;
+  let tenantB: string;
+  let secret: DocumentView;
+
+  const ingest = async (tenantId: string, title: string, text: string) => {
+    const created = await rag.call<DocumentView>(tenantId, RAG.DOCUMENTS_CREATE, { title, text });
+    const settled = await rag.settled(tenantId, created.id);
+    expect(settled.status).toBe('completed');
+    return settled;
+  };
+
+  /** Rows of a table as the service's role sees them inside a tenant's transaction. */
+  const asService = async (tenantId: string, sql: string) => {
+    await rag.owner.query('BEGIN');
+    try {
+      await rag.owner.query('SET LOCAL ROLE tenantbot_app');
+      await rag.owner.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenantId]);
+      return (await rag.owner.query(sql)).rows;
+    } finally {
+      await rag.owner.query('ROLLBACK');
+    }
+  };
+
+  const statistics = async (tenantId: string) => {
+    const { rows } = await rag.owner.query<{ postings: number; chunks: number; df: number }>(
+      `SELECT (SELECT count(*)::int FROM chunk_terms WHERE tenant_id = $1) AS postings,
+              (SELECT coalesce(sum(chunks), 0)::int FROM chunk_corpus_counts WHERE tenant_id = $1) AS chunks,
+              (SELECT coalesce(sum(df), 0)::int FROM chunk_term_counts
+                WHERE tenant_id = $1 AND lexeme = 'nightingal') AS df`,
+      [tenantId],
+    );
+    return rows[0];
+  };
+
+  beforeAll(async () => {
+    rag = await RagHarness.start();
+    [tenantA, tenantB] = [await rag.createTenant('A'), await rag.createTenant('B')];
+    secret = await ingest(tenantA, 'Plans', 'Project Nightingale launches in March on a budget.');
+    await ingest(tenantB, 'Shop', 'Tenant B sells bicycles.');
+    await ingest(tenantB, 'Lights', 'Lights that fit any budget, and more lights.');
+  });
+
+  afterAll(async () => {
+    await rag.stop();
+  });
+
+  it('holds a posting per chunk and word, and counts agreeing with the chunks', async () => {
+    const { rows } = await rag.owner.query<{ chunks: number; words: number }>(
+      `SELECT count(*)::int AS chunks,
+              coalesce(sum((SELECT count(*) FROM unnest(tsv))), 0)::int AS words
+         FROM chunks WHERE tenant_id = $1`,
+      [tenantA],
+    );
+    const stats = await statistics(tenantA);
+    expect(stats.chunks).toBe(rows[0].chunks);
+    expect(stats.postings).toBe(rows[0].words);
+    expect(stats.df).toBe(1);
+  });
+
+  it("shows the service's role only its tenant's postings and statistics", async () => {
+    for (const table of ['chunk_terms', 'chunk_term_counts', 'chunk_corpus_counts']) {
+      const seen = await asService(tenantB, `SELECT DISTINCT tenant_id::text FROM ${table}`);
+      expect(seen).toEqual([{ tenant_id: tenantB }]);
+    }
+    const foreign = await asService(
+      tenantB,
+      `SELECT count(*)::int AS n FROM chunk_terms WHERE lexeme = 'nightingal'`,
+    );
+    expect(foreign).toEqual([{ n: 0 }]);
+  });
+
+  it("never finds another tenant's words, nor lets its corpus change a tenant's scores", async () => {
+    const own = await rag.call<SearchReply>(tenantA, RAG.SEARCH, { query: 'Nightingale' });
+    expect(own.results.map((result) => result.document_id)).toEqual([secret.id]);
+    const foreign = await rag.call<SearchReply>(tenantB, RAG.SEARCH, { query: 'Nightingale' });
+    expect(foreign.results.map((result) => result.document_id)).not.toContain(secret.id);
+    expect(JSON.stringify(foreign)).not.toMatch(/Nightingale/);
+
+    const query = 'bicycles budget';
+    const before = await rag.call<SearchReply>(tenantB, RAG.SEARCH, { query });
+    // Tenant A makes "budget" common in its own corpus and "bicycles" rare: B's relevance
+    // (IDF-weighted coverage) would move if A's statistics weighed in.
+    for (let i = 0; i < 3; i++) await ingest(tenantA, `Budget ${i}`, `The budget, budget ${i}.`);
+    const after = await rag.call<SearchReply>(tenantB, RAG.SEARCH, { query });
+    // Each of B's chunks holds one of the two words: its relevance is that word's IDF share.
+    expect(before.results.map((result) => result.relevance).sort()).toEqual([
+      expect.any(Number),
+      expect.any(Number),
+    ]);
+    expect(before.results.every((result) => result.relevance > 0 && result.relevance < 1)).toBe(
+      true,
+    );
+    expect(after.results).toEqual(before.results);
+  });
+
+  it("drops a deleted document's postings and counts, and only its", async () => {
+    const b = await statistics(tenantB);
+    await rag.call(tenantA, RAG.DOCUMENTS_DELETE, { id: secret.id });
+    const a = await statistics(tenantA);
+    expect(a.df).toBe(0);
+    const { rows } = await rag.owner.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM chunk_terms t
+        WHERE NOT EXISTS (SELECT 1 FROM chunks c WHERE c.id = t.chunk_id)`,
+    );
+    expect(rows[0].n).toBe(0);
+    expect(a.chunks).toBe(3);
+    expect(await statistics(tenantB)).toEqual(b);
+    const gone = await rag.call<SearchReply>(tenantA, RAG.SEARCH, { query: 'Nightingale' });
+    expect(gone.results.map((result) => result.document_id)).not.toContain(secret.id);
+  });
+
+  it('refuses to change a chunk in place, which would leave the index stale', async () => {
+    await expect(
+      rag.owner.query(`UPDATE chunks SET text = 'changed' WHERE tenant_id = $1`, [tenantB]),
+    ).rejects.toThrow(/immutable/);
+  });
+});
