@@ -1,6 +1,5 @@
 import { DomainError, ErrorCode } from '@tenantbot/contracts';
 import type { Redis } from 'ioredis';
-import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 
 /** One limit to check: a subject (e.g. `tenant:<id>`) may make `points` requests per `windowSeconds`. */
 export interface Limit {
@@ -17,76 +16,91 @@ export interface LimitState {
 }
 
 /**
+ * KEYS: one fixed-window counter per limit. ARGV: each counter's window in seconds, in order.
+ * Counts one request on every counter (a window starts at its first request) and returns each
+ * counter's count and milliseconds left, flattened: rate-limiter-flexible's script, once per
+ * key, in one round trip instead of one per limit.
+ */
+const CONSUME_LUA = `
+local results = {}
+for i, key in ipairs(KEYS) do
+  redis.call('SET', key, 0, 'EX', ARGV[i], 'NX')
+  local consumed = redis.call('INCR', key)
+  local ttl = redis.call('PTTL', key)
+  if ttl == -1 then
+    redis.call('EXPIRE', key, ARGV[i])
+    ttl = 1000 * ARGV[i]
+  end
+  results[2 * i - 1] = consumed
+  results[2 * i] = ttl
+end
+return results`;
+
+type RedisWithLimits = Redis & {
+  consumeRequestLimits(numberOfKeys: number, ...args: (string | number)[]): Promise<number[]>;
+};
+
+/**
  * Fixed-window request limits in Redis, shared by every gateway replica. Limits are checked
  * together; a request over any of them is refused with RATE_LIMITED and a Retry-After.
  */
 export class RequestLimiter {
-  private readonly limiters = new Map<string, RateLimiterRedis>();
-
   constructor(
     private readonly redis: Redis,
     private readonly keyPrefix: string,
-  ) {}
+  ) {
+    if (!('consumeRequestLimits' in redis))
+      redis.defineCommand('consumeRequestLimits', { lua: CONSUME_LUA });
+  }
 
   /**
-   * Counts the request against every limit at once (one round trip, not one per limit);
-   * returns the tightest state, or throws RATE_LIMITED for the first limit exceeded.
+   * Counts the request against every limit at once (one script, one round trip); returns the
+   * tightest state, or throws RATE_LIMITED for the first limit exceeded. Every counter is
+   * counted, the refused request included, as each limit counts every attempt.
    */
   async consume(limits: Limit[]): Promise<LimitState> {
-    const outcomes = await Promise.allSettled(limits.map((limit) => this.consumeOne(limit)));
-    const refused = outcomes.find((outcome) => outcome.status === 'rejected');
-    if (refused) throw refused.reason;
-    const states = outcomes.map((outcome) => (outcome as PromiseFulfilledResult<LimitState>).value);
-    return (
-      states.reduce<LimitState | undefined>(
-        (tightest, state) => (!tightest || state.remaining < tightest.remaining ? state : tightest),
-        undefined,
-      ) ?? { limit: 0, remaining: 0, resetSeconds: 0 }
+    if (limits.length === 0) return { limit: 0, remaining: 0, resetSeconds: 0 };
+    const counts = await (this.redis as RedisWithLimits).consumeRequestLimits(
+      limits.length,
+      ...limits.map((limit) => this.keyOf(limit)),
+      ...limits.map((limit) => limit.windowSeconds),
+    );
+    const states = limits.map((limit, i) => {
+      const consumed = Number(counts[2 * i]);
+      const state = stateOf(limit, consumed, Number(counts[2 * i + 1]));
+      if (consumed > limit.points) throw refusal(limit, state);
+      return state;
+    });
+    return states.reduce((tightest, state) =>
+      state.remaining < tightest.remaining ? state : tightest,
     );
   }
 
-  private async consumeOne(limit: Limit): Promise<LimitState> {
-    try {
-      const result = await this.limiterFor(limit).consume(limit.subject);
-      return stateOf(limit, result);
-    } catch (error) {
-      if (!(error instanceof RateLimiterRes)) throw error;
-      const state = stateOf(limit, error);
-      throw new DomainError(
-        ErrorCode.RATE_LIMITED,
-        `rate limit of ${limit.points} requests per ${describeWindow(limit.windowSeconds)} exceeded`,
-        {
-          retry_after_s: Math.max(1, state.resetSeconds),
-          limit: state.limit,
-          remaining: 0,
-          reset_s: state.resetSeconds,
-        },
-      );
-    }
-  }
-
-  private limiterFor(limit: Limit): RateLimiterRedis {
-    const key = `${limit.points}/${limit.windowSeconds}`;
-    let limiter = this.limiters.get(key);
-    if (!limiter) {
-      limiter = new RateLimiterRedis({
-        storeClient: this.redis,
-        keyPrefix: `${this.keyPrefix}:rl:${key}`,
-        points: limit.points,
-        duration: limit.windowSeconds,
-      });
-      this.limiters.set(key, limiter);
-    }
-    return limiter;
+  /** The key rate-limiter-flexible used, so that counters carry over a deployment. */
+  private keyOf(limit: Limit): string {
+    return `${this.keyPrefix}:rl:${limit.points}/${limit.windowSeconds}:${limit.subject}`;
   }
 }
 
-function stateOf(limit: Limit, result: RateLimiterRes): LimitState {
+function stateOf(limit: Limit, consumed: number, msLeft: number): LimitState {
   return {
     limit: limit.points,
-    remaining: Math.max(0, result.remainingPoints),
-    resetSeconds: Math.ceil(result.msBeforeNext / 1000),
+    remaining: Math.max(0, limit.points - consumed),
+    resetSeconds: Math.ceil(msLeft / 1000),
   };
+}
+
+function refusal(limit: Limit, state: LimitState): DomainError {
+  return new DomainError(
+    ErrorCode.RATE_LIMITED,
+    `rate limit of ${limit.points} requests per ${describeWindow(limit.windowSeconds)} exceeded`,
+    {
+      retry_after_s: Math.max(1, state.resetSeconds),
+      limit: state.limit,
+      remaining: 0,
+      reset_s: state.resetSeconds,
+    },
+  );
 }
 
 function describeWindow(seconds: number): string {
