@@ -3,7 +3,7 @@ import { RAG, type DocumentView, type SearchReply } from '@tenantbot/contracts';
 import { RagHarness } from './support/rag-harness';
 
 /**
- * BM25's inverted index and term statistics (ADR XXXX-search-at-scale): kept by the chunks'
+ * BM25's inverted index and term statistics (ADR 17): kept by the chunks'
  * triggers at ingestion and deletion, per tenant, behind the same row-level security.
  */
 describe('the full-text term index', () => {

@@ -40,7 +40,7 @@ export interface ProcessGuardOptions {
  * The last line of defence against an `'error'` event nobody listens to (or any other throw
  * that escapes to the event loop): it is never silent. Every such fault is logged and counted
  * in `process_faults_total{kind}`. What happens next depends on what is judged safe
- * (docs/adr/XXXX-websocket-and-open-stream-hardening.md):
+ * (docs/adr/0008-websocket-and-open-stream-hardening.md):
  *
  * - an isolated I/O error (see `isIsolatedIoError`): logged as a warning, the process keeps serving;
  * - an unhandled promise rejection: logged as an error, the process keeps serving (the rejected

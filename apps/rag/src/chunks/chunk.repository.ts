@@ -75,7 +75,7 @@ export function queryTerms(words: string): string {
 
 /**
  * At most this many chunks are scored per query, so a search's cost stops growing with the
- * tenant's corpus (ADR XXXX-search-at-scale). Candidates come from the query's rarest terms
+ * tenant's corpus (ADR 17). Candidates come from the query's rarest terms
  * first; when even the rarest is in more chunks than this, an arbitrary sample of them is
  * scored (a loss of recall for queries of common words only, traded for a bounded cost).
  */
@@ -83,7 +83,7 @@ export const MAX_CANDIDATES = 500;
 
 /**
  * The CTE `ranked`: BM25 of the tenant's chunks that hold any query term, best `limit` first
- * (ADRs XXXX-bm25-full-text, XXXX-search-at-scale). IDF and the average length come from the
+ * (ADRs 0014-bm25-full-text, 0017-search-at-scale). IDF and the average length come from the
  * tenant's own term statistics (`chunk_term_counts`, `chunk_corpus_counts`, kept at
  * ingestion), so another tenant's corpus never weighs in; postings are read from
  * `chunk_terms` with `tenant_id = … AND lexeme = …`, which an index serves under row-level

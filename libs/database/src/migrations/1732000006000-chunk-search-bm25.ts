@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Full-text search for BM25 (ADR XXXX-bm25-full-text): a chunk's indexed text is its heading
+ * Full-text search for BM25 (ADR 14): a chunk's indexed text is its heading
  * path followed by its text, so a chunk under "git-push(1) › OPTIONS" matches "push" even
  * when its own sentences do not repeat it; and the GIN index leads with `tenant_id`
  * (btree_gin), so a tenant's matching rows are found without visiting other tenants'.

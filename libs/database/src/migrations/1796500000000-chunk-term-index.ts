@@ -3,7 +3,7 @@ import { tenantIsolationOncePerStatementSql, tenantIsolationSql } from '../row-l
 
 /**
  * BM25's inverted index and term statistics in tables a tenant-scoped query reaches through
- * btree indexes with leakproof predicates only (ADR XXXX-search-at-scale). Row-level security
+ * btree indexes with leakproof predicates only (ADR 17). Row-level security
  * keeps a non-leakproof qual such as `tsv @@ query` out of an index scan, so the GIN index on
  * `(tenant_id, tsv)` only ever served `tenant_id = …` and every chunk of the tenant was read
  * and filtered; `tenant_id = … AND lexeme = …` (uuid and text equality, both leakproof) is an

@@ -27,7 +27,7 @@ export function readableHtml(
     const articleText = article?.content ? structuredText(JSDOM.fragment(article.content)) : '';
     // Readability is made for articles: on a reference page (a man page, an API reference)
     // it keeps one long section and drops the rest, headings included (ADR
-    // XXXX-structure-aware-chunking). Its result is used only when it keeps most of the text.
+    // 0015-structure-aware-chunking). Its result is used only when it keeps most of the text.
     const text =
       articleText !== '' && articleText.length >= bodyText.length * ARTICLE_SHARE
         ? articleText

@@ -110,7 +110,7 @@ export function structuredText(root: Node): string {
 
 /**
  * Whether a block continues the previous one's paragraph, so the chunker keeps them together
- * (ADR XXXX-structure-aware-chunking): a definition with its term, a list item with the
+ * (ADR 15): a definition with its term, a list item with the
  * lead-in sentence ending in a colon, and list items with each other.
  */
 function glued(previous: string, next: string, afterTerm: boolean): boolean {
