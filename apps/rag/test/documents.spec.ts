@@ -7,6 +7,7 @@ import {
   type DocumentView,
   type SearchReply,
 } from '@tenantbot/contracts';
+import { runWithContext } from '@tenantbot/tenant-context';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -129,6 +130,34 @@ describe('rag documents over the transport', () => {
       'Employee handbook',
       'Holidays',
     ]);
+  });
+
+  it('creates a document once when the same request is delivered again (a replica died before replying)', async () => {
+    const requestId = randomUUID();
+    const deliver = (text: string) =>
+      runWithContext({ requestId, tenantId: tenant }, () =>
+        rag.client.request<DocumentView>(
+          RAG.DOCUMENTS_CREATE,
+          { title: 'Redelivered', text },
+          { timeoutMs: 8000 },
+        ),
+      );
+    const first = await deliver('Parcels ship within two days.');
+    const again = await deliver('Parcels ship within two days.');
+    expect(again.id).toBe(first.id);
+    const { rows } = await rag.owner.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM documents WHERE tenant_id = $1 AND title = 'Redelivered'`,
+      [tenant],
+    );
+    expect(rows[0].count).toBe(1);
+    // Another request, or the same request id asking for something else, is another document.
+    const other = await deliver('Parcels ship within three days.');
+    expect(other.id).not.toBe(first.id);
+    const elsewhere = await rag.call<DocumentView>(tenant, RAG.DOCUMENTS_CREATE, {
+      title: 'Redelivered',
+      text: 'Parcels ship within two days.',
+    });
+    expect(elsewhere.id).not.toBe(first.id);
   });
 
   it('reads PDF pages with their numbers, DOCX headings, CSV rows, HTML main content', async () => {

@@ -13,7 +13,8 @@ import {
   type WebSource,
 } from '@tenantbot/contracts';
 import { documentObjectKey, type ObjectStorage } from '@tenantbot/object-storage';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { currentContext } from '@tenantbot/tenant-context';
 import type { RagConfig } from '../config';
 import { resolveSettings, type ResolvedRagSettings } from '../common/rag-settings';
 import { EmbedderRegistry } from '../embeddings/embedder-registry';
@@ -46,7 +47,7 @@ export class DocumentsService {
       'document_id' in request
         ? this.uploadedFile(tenantId, request, settings)
         : 'url' in request
-          ? this.webPage(request, settings)
+          ? this.webPage(tenantId, request, settings)
           : await this.pastedText(tenantId, request, settings);
     const { row, created } = await this.documents.insert(tenantId, document);
     if (!row) {
@@ -113,7 +114,11 @@ export class DocumentsService {
     };
   }
 
-  private webPage(request: WebSource, settings: ResolvedRagSettings): NewDocument {
+  private webPage(
+    tenantId: string,
+    request: WebSource,
+    settings: ResolvedRagSettings,
+  ): NewDocument {
     const url = new URL(request.url);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       throw new DomainError(ErrorCode.URL_NOT_ALLOWED, 'only http and https URLs can be ingested');
@@ -122,7 +127,7 @@ export class DocumentsService {
       throw new DomainError(ErrorCode.URL_NOT_ALLOWED, 'URLs with credentials cannot be ingested');
     }
     return {
-      id: randomUUID(),
+      id: documentIdOf(tenantId, request),
       source: request.crawl ? 'crawl' : 'url',
       url: url.toString(),
       crawl: request.crawl
@@ -140,7 +145,7 @@ export class DocumentsService {
     request: TextSource,
     settings: ResolvedRagSettings,
   ): Promise<NewDocument> {
-    const id = randomUUID();
+    const id = documentIdOf(tenantId, request);
     const storageKey = documentObjectKey(tenantId, id);
     const { bytes } = await this.storage.put(storageKey, Buffer.from(request.text, 'utf8'), {
       maxBytes: this.config.MAX_DOCUMENT_BYTES,
@@ -181,6 +186,33 @@ export class DocumentsService {
       );
     }
   }
+}
+
+/**
+ * The id of a document created from a URL or pasted text: derived from the transport request
+ * (its id travels with every delivery) and what it asks for. A request run again after its
+ * replica died between storing the row and replying (the transport then hands it to another
+ * replica) finds its own row and answers with it instead of creating the document twice.
+ * Uploaded files get their id from the gateway, with the same effect.
+ */
+function documentIdOf(tenantId: string, request: WebSource | TextSource): string {
+  const requestId = currentContext()?.requestId;
+  if (!requestId) return randomUUID();
+  const asked =
+    'url' in request
+      ? { url: request.url, crawl: request.crawl }
+      : { title: request.title, text: request.text };
+  const digest = createHash('sha256')
+    .update(`${tenantId}\0${requestId}\0${JSON.stringify(asked)}`)
+    .digest('hex');
+  // Laid out as a version-5-style UUID (name-based), as Postgres' uuid type expects.
+  return [
+    digest.slice(0, 8),
+    digest.slice(8, 12),
+    `5${digest.slice(13, 16)}`,
+    `${((parseInt(digest[16], 16) & 0x3) | 0x8).toString(16)}${digest.slice(17, 20)}`,
+    digest.slice(20, 32),
+  ].join('-');
 }
 
 function orNotFound(row: DocumentRow | undefined, id: string): DocumentRow {
