@@ -1,3 +1,4 @@
+import { toAuthenticatedTenant } from '../tenant/authenticated-tenant';
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { JWT_CLAIMS } from '@tenantbot/config';
@@ -195,16 +196,7 @@ export class AuthService {
       const tenant = await this.effectiveTenant(db, principal, request);
       return {
         principal,
-        tenant: tenant && {
-          id: tenant.id,
-          slug: tenant.slug,
-          name: tenant.name,
-          plan: tenant.plan as AuthenticatedTenant['plan'],
-          is_active: tenant.is_active,
-          rate_limits: tenant.rate_limits,
-          rag: tenant.rag_settings,
-          allowed_origins: tenant.allowed_origins,
-        },
+        tenant: tenant ? toAuthenticatedTenant(tenant) : null,
       };
     });
   }

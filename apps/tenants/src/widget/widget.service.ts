@@ -1,8 +1,8 @@
+import { toAuthenticatedTenant } from '../tenant/authenticated-tenant';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   DomainError,
   ErrorCode,
-  type AuthenticatedTenant,
   type OpenedWidget,
   type WidgetView,
   type widgetCreateSchema,
@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { z } from 'zod';
 import { requireRole, requireTenantId } from '../security/access';
-import { TenantRepository, type TenantRow } from '../tenant/tenant.repository';
+import { TenantRepository } from '../tenant/tenant.repository';
 import { WidgetRepository, type WidgetRow } from './widget.repository';
 
 /**
@@ -125,7 +125,7 @@ export class WidgetService {
         handoff_enabled: widget.handoff_enabled,
         assistant_id: widget.assistant_id,
       },
-      tenant: authenticatedTenant(tenant),
+      tenant: toAuthenticatedTenant(tenant),
     };
   }
 }
@@ -138,19 +138,6 @@ async function mustFind(
   const widget = await widgets.findById(db, id);
   if (!widget) throw widgetNotFound();
   return widget;
-}
-
-function authenticatedTenant(tenant: TenantRow): AuthenticatedTenant {
-  return {
-    id: tenant.id,
-    slug: tenant.slug,
-    name: tenant.name,
-    plan: tenant.plan as AuthenticatedTenant['plan'],
-    is_active: tenant.is_active,
-    rate_limits: tenant.rate_limits,
-    rag: tenant.rag_settings,
-    allowed_origins: tenant.allowed_origins,
-  };
 }
 
 function widgetNotFound(): DomainError {
