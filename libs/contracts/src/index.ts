@@ -9,3 +9,4 @@ export * from './chat';
 export * from './admin';
 export * from './widgets';
 export * from './unavailable';
+export * from './caller';
