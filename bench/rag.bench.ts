@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { bm25Ranking, queryTerms } from '../apps/rag/src/chunks/chunk.repository';
+import { bm25Ranking, queryTerms } from '../apps/rag/src/search/search.repository';
 import { LocalEmbedder } from '../apps/rag/src/embeddings/local-embedder';
 import { ChromaHttp } from '../apps/rag/src/vectors/chroma-http';
 import { createBenchEnvironment } from './bench-environment';

@@ -9,7 +9,7 @@ import {
 import { startService, transportOptionsFrom } from '@tenantbot/transport';
 import { join } from 'node:path';
 import { RagModule } from './app.module';
-import { ragConfigSchema, sentenceModelId, type RagConfig } from './config';
+import { ragConfigSchema, sentenceModelId, type RagConfig } from './config/rag-config';
 import {
   EmbeddingModelUnavailableError,
   TransformersEmbedder,

@@ -3,7 +3,7 @@ import { PING_PATTERN, RAG, type DocumentView } from '@tenantbot/contracts';
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Chunker } from '../src/chunking/chunker';
+import { Chunker } from '../src/chunks/chunker';
 import { pdf } from './support/document-fixtures';
 import { FakeOpenAI } from './support/fake-openai';
 import { RagHarness } from './support/rag-harness';

@@ -1,5 +1,5 @@
 import { loadConfigOrExit } from '@tenantbot/config';
-import { ragConfigSchema, sentenceModelId } from '../config';
+import { ragConfigSchema, sentenceModelId } from '../config/rag-config';
 import { loadSentenceModel, SentenceModelUnavailableError } from './sentence-model';
 
 /**

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { DomainError, ErrorCode, type EmbeddingProvider } from '@tenantbot/contracts';
-import type { RagConfig } from '../config';
-import { RAG_CONFIG, SENTENCE_EMBEDDER } from '../tokens';
+import type { RagConfig } from '../config/rag-config';
+import { RAG_CONFIG, SENTENCE_EMBEDDER } from '../config/tokens';
 import type { Embedder } from './embedder';
 import { LocalEmbedder } from './local-embedder';
 import { OpenAIEmbedder } from './openai-embedder';

@@ -1,16 +1,19 @@
+import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, ErrorCode } from '@tenantbot/contracts';
 import type { Logger } from '@tenantbot/observability';
-import { Chunker, type Chunk, type TextSection } from '../chunking/chunker';
 import { chunkId } from '../chunks/chunk-id';
-import type { DocumentRepository, StartedDocument } from '../documents/document.repository';
+import { Chunker, type Chunk, type TextSection } from '../chunks/chunker';
+import type { RagConfig } from '../config/rag-config';
+import { RAG_CONFIG, RAG_LOGGER } from '../config/tokens';
 import { EmbeddingProviderError, type Embedder } from '../embeddings/embedder';
-import type { EmbedderRegistry } from '../embeddings/embedder-registry';
-import type { ChromaVectorStore } from '../vectors/chroma-vector-store';
+import { EmbedderRegistry } from '../embeddings/embedder-registry';
+import { ChromaVectorStore } from '../vectors/chroma-vector-store';
 import { DocumentFailure } from './document-failure';
 import type { ExtractionResult } from './extraction/extraction-types';
-import type { SandboxedExtractor } from './extraction/sandboxed-extractor';
+import { SandboxedExtractor } from './extraction/sandboxed-extractor';
 import type { IngestionJobData } from './ingestion-job';
-import type { LoadedSource, SourceLoader } from './source-loader';
+import { IngestionRepository, type StartedDocument } from './ingestion.repository';
+import { SourceLoader, type LoadedSource } from './source-loader';
 
 export interface Attempt {
   number: number;
@@ -31,14 +34,16 @@ type IdentifiedChunk = Chunk & { id: string };
  * document in one transaction. Every step is idempotent (chunk ids derive from document,
  * version and position), so a job killed anywhere and run again ends with exactly one copy.
  */
+@Injectable()
 export class IngestionPipeline {
   constructor(
-    private readonly documents: DocumentRepository,
+    private readonly documents: IngestionRepository,
     private readonly sources: SourceLoader,
     private readonly extractor: SandboxedExtractor,
     private readonly embedders: EmbedderRegistry,
     private readonly vectors: ChromaVectorStore,
-    private readonly options: { embeddingBatchSize: number; logger: Logger },
+    @Inject(RAG_CONFIG) private readonly config: RagConfig,
+    @Inject(RAG_LOGGER) private readonly logger: Logger,
   ) {}
 
   /** Throws only to be retried; every final outcome is written to the document. */
@@ -54,7 +59,7 @@ export class IngestionPipeline {
     } catch (error) {
       const failure = asFailure(error);
       if (failure.retryable && !attempt.last) {
-        this.options.logger.warn(
+        this.logger.warn(
           { document_id: job.documentId, attempt: attempt.number, err: error },
           'ingestion attempt failed; retrying with backoff',
         );
@@ -109,7 +114,7 @@ export class IngestionPipeline {
         chunks.map((chunk) => chunk.id),
       );
     }
-    this.options.logger.info(
+    this.logger.info(
       {
         document_id: job.documentId,
         version: job.version,
@@ -146,7 +151,7 @@ export class IngestionPipeline {
 
   /** Embeds and upserts batch by batch, so a long document makes progress that a retry keeps. */
   private async storeVectors(job: IngestionJobData, embedder: Embedder, chunks: IdentifiedChunk[]) {
-    const batchSize = this.options.embeddingBatchSize;
+    const batchSize = this.config.EMBEDDING_BATCH_SIZE;
     for (let start = 0; start < chunks.length; start += batchSize) {
       const batch = chunks.slice(start, start + batchSize);
       const embeddings = await embedder.embed(batch.map(embeddingText));
@@ -192,7 +197,7 @@ export class IngestionPipeline {
     if (failed) {
       await this.vectors.deleteDocument(job.tenantId, this.embedders.models(), job.documentId);
     }
-    this.options.logger.info(
+    this.logger.info(
       { document_id: job.documentId, version: job.version, code: failure.code },
       `document failed: ${failure.message}`,
     );

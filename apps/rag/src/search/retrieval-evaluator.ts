@@ -1,5 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import type { EvaluationReply, EvaluationRequest, SearchResult } from '@tenantbot/contracts';
+import type {
+  EvaluationReply,
+  EvaluationRequest,
+  SearchResult,
+  TenantId,
+} from '@tenantbot/contracts';
 import { HybridRetriever } from './hybrid-retriever';
 
 type Question = EvaluationRequest['questions'][number];
@@ -13,7 +18,7 @@ type Question = EvaluationRequest['questions'][number];
 export class RetrievalEvaluator {
   constructor(private readonly retriever: HybridRetriever) {}
 
-  async evaluate(tenantId: string, request: EvaluationRequest): Promise<EvaluationReply> {
+  async evaluate(tenantId: TenantId, request: EvaluationRequest): Promise<EvaluationReply> {
     const outcomes: EvaluationReply['outcomes'] = [];
     for (const question of request.questions) {
       const { results, noRelevantContext } = await this.retriever.search(tenantId, {

@@ -1,7 +1,10 @@
+import { Inject, Injectable } from '@nestjs/common';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from 'request-filtering-agent';
+import type { RagConfig } from '../../config/rag-config';
+import { RAG_CONFIG } from '../../config/tokens';
 import { DocumentFailure } from '../document-failure';
 
 export interface SafeWebFetcherOptions {
@@ -44,13 +47,23 @@ const MAX_REDIRECTS = 5;
  * private, loopback, link-local incl. 169.254.169.254, and IPv4-mapped IPv6). At most 5
  * redirects, one deadline for the whole fetch, and a byte cap enforced while reading.
  */
+@Injectable()
 export class SafeWebFetcher {
   private readonly filteringHttp = new RequestFilteringHttpAgent();
   private readonly filteringHttps = new RequestFilteringHttpsAgent();
   private readonly plainHttp = new http.Agent();
   private readonly plainHttps = new https.Agent();
 
-  constructor(private readonly options: SafeWebFetcherOptions) {}
+  private readonly options: SafeWebFetcherOptions;
+
+  constructor(@Inject(RAG_CONFIG) config: RagConfig) {
+    this.options = {
+      timeoutMs: config.WEB_FETCH_TIMEOUT_MS,
+      maxBytes: Math.min(config.WEB_FETCH_MAX_BYTES, config.MAX_DOCUMENT_BYTES),
+      userAgent: config.WEB_USER_AGENT,
+      allowedHosts: config.WEB_FETCH_ALLOWED_HOSTS,
+    };
+  }
 
   async fetch(url: string, options: FetchOptions = {}): Promise<FetchedResource> {
     const maxBytes = options.maxBytes ?? this.options.maxBytes;

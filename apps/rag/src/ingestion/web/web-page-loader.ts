@@ -1,8 +1,11 @@
+import { Inject, Injectable } from '@nestjs/common';
 import type { DocumentType } from '@tenantbot/contracts';
 import { decodeText, detectDocumentType } from '@tenantbot/object-storage';
 import { DocumentFailure } from '../document-failure';
 import { RobotsPolicy } from './robots-policy';
-import { parseWebUrl, type FetchedResource, type SafeWebFetcher } from './safe-web-fetcher';
+import type { RagConfig } from '../../config/rag-config';
+import { RAG_CONFIG } from '../../config/tokens';
+import { parseWebUrl, SafeWebFetcher, type FetchedResource } from './safe-web-fetcher';
 
 export interface WebPage {
   url: string;
@@ -39,11 +42,16 @@ const ASSET =
  * sitemap.xml when there is one and otherwise follows links breadth-first, respecting
  * robots.txt (rules and crawl delay) and the page, depth and byte caps.
  */
+@Injectable()
 export class WebPageLoader {
+  private readonly userAgent: string;
+
   constructor(
     private readonly fetcher: SafeWebFetcher,
-    private readonly userAgent: string,
-  ) {}
+    @Inject(RAG_CONFIG) config: RagConfig,
+  ) {
+    this.userAgent = config.WEB_USER_AGENT;
+  }
 
   async page(url: string): Promise<WebPage> {
     return this.fetchPage(parseWebUrl(url), new RobotsPolicy(this.fetcher, this.userAgent));

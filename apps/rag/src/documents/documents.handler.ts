@@ -11,43 +11,40 @@ import {
   type DocumentPage,
   type DocumentView,
 } from '@tenantbot/contracts';
-import { requestTenant } from '../common/request-tenant';
+import { messageCaller } from '../common/message-caller';
 import { DocumentsService } from './documents.service';
 
 @Controller()
-export class DocumentsController {
+export class DocumentsHandler {
   constructor(private readonly documents: DocumentsService) {}
 
   @MessagePattern(RAG.DOCUMENTS_CREATE)
   create(@Payload() payload: unknown): Promise<DocumentView> {
-    const tenantId = requestTenant();
-    return this.documents.create(tenantId, parseOrThrow(createDocumentRequestSchema, payload));
+    const caller = messageCaller();
+    return this.documents.create(caller, parseOrThrow(createDocumentRequestSchema, payload));
   }
 
   @MessagePattern(RAG.DOCUMENTS_LIST)
   list(@Payload() payload: unknown): Promise<DocumentPage> {
-    const tenantId = requestTenant();
-    return this.documents.list(tenantId, parseOrThrow(listDocumentsRequestSchema, payload ?? {}));
+    const caller = messageCaller();
+    return this.documents.list(caller, parseOrThrow(listDocumentsRequestSchema, payload ?? {}));
   }
 
   @MessagePattern(RAG.DOCUMENTS_GET)
   get(@Payload() payload: unknown): Promise<DocumentView> {
-    const tenantId = requestTenant();
-    return this.documents.get(tenantId, parseOrThrow(documentRefSchema, payload).id);
+    const caller = messageCaller();
+    return this.documents.get(caller, parseOrThrow(documentRefSchema, payload).id);
   }
 
   @MessagePattern(RAG.DOCUMENTS_DELETE)
   delete(@Payload() payload: unknown): Promise<DeleteDocumentReply> {
-    const tenantId = requestTenant();
-    return this.documents.delete(tenantId, parseOrThrow(documentRefSchema, payload).id);
+    const caller = messageCaller();
+    return this.documents.delete(caller, parseOrThrow(documentRefSchema, payload).id);
   }
 
   @MessagePattern(RAG.DOCUMENTS_REPROCESS)
   reprocess(@Payload() payload: unknown): Promise<DocumentView> {
-    const tenantId = requestTenant();
-    return this.documents.reprocess(
-      tenantId,
-      parseOrThrow(reprocessDocumentRequestSchema, payload),
-    );
+    const caller = messageCaller();
+    return this.documents.reprocess(caller, parseOrThrow(reprocessDocumentRequestSchema, payload));
   }
 }

@@ -9,7 +9,7 @@ import { EMBEDDING_PROVIDERS } from '@tenantbot/contracts';
 import { objectStorageEnvSchema } from '@tenantbot/object-storage';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { MODEL_DTYPES, type ModelDtype } from './embeddings/model-files';
+import { MODEL_DTYPES, type ModelDtype } from '../embeddings/model-files';
 
 const count = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const ms = z.coerce.number().int().positive();

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { TenantId } from '@tenantbot/contracts';
 import { sqlLiteral, TenantScope } from '@tenantbot/database';
 import { TenantScopedRepository } from '../common/tenant-scoped-repository';
 
@@ -148,19 +149,9 @@ export function bm25Ranking(tenant: string, limit: number, inDocuments = ''): st
  * instead of scanning every tenant's chunks.
  */
 @Injectable()
-export class ChunkRepository extends TenantScopedRepository {
+export class SearchRepository extends TenantScopedRepository {
   constructor(scope: TenantScope) {
     super(scope);
-  }
-
-  countOfDocument(tenantId: string, documentId: string): Promise<number> {
-    return this.inTenant(tenantId, async (tx) => {
-      const row = await tx.one<{ count: number }>(
-        `SELECT count(*)::int AS count FROM chunks WHERE tenant_id = $2 AND document_id = $1`,
-        [documentId, tenantId],
-      );
-      return row?.count ?? 0;
-    });
   }
 
   /**
@@ -168,7 +159,7 @@ export class ChunkRepository extends TenantScopedRepository {
    * each with its row and document: one round trip, while Chroma answers.
    */
   fullTextSearch(
-    tenantId: string,
+    tenantId: TenantId,
     query: string,
     limit: number,
     documentIds?: string[],
@@ -194,7 +185,7 @@ export class ChunkRepository extends TenantScopedRepository {
    * documents: without table statistics (a tenant searching right after its first ingestion)
    * the planner would otherwise walk every chunk of each of the tenant's documents instead.
    */
-  withDocuments(tenantId: string, ids: string[]): Promise<ChunkWithDocument[]> {
+  withDocuments(tenantId: TenantId, ids: string[]): Promise<ChunkWithDocument[]> {
     if (ids.length === 0) return Promise.resolve([]);
     return this.statement<ChunkWithDocument>(
       tenantId,
