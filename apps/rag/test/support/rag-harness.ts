@@ -64,9 +64,9 @@ export class RagHarness {
     return rows[0].id;
   }
 
-  /** Calls the rag service as the gateway would for a request of this tenant. */
+  /** Calls the rag service as the gateway would for a tenant admin's request of this tenant. */
   call<T>(tenantId: string | undefined, pattern: string, payload: unknown, timeoutMs = 8000) {
-    return runWithContext({ requestId: randomUUID(), tenantId }, () =>
+    return runWithContext(tenantAdminContext(tenantId), () =>
       this.client.request<T>(pattern, payload, { timeoutMs }),
     );
   }
@@ -126,4 +126,13 @@ export async function expectCode(promise: Promise<unknown>, code: string): Promi
     throw new Error(`expected ${code}, got ${String((error as Error).message ?? error)}`);
   }
   throw new Error(`expected ${code}, but the call succeeded`);
+}
+
+/** The request context the gateway sends for a tenant admin of this tenant. */
+export function tenantAdminContext(tenantId: string | undefined, requestId = randomUUID()) {
+  return {
+    requestId,
+    tenantId,
+    principal: { userId: '00000000-0000-4000-8000-00000000ad01', role: 'tenant_admin' as const },
+  };
 }
