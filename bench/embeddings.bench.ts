@@ -3,10 +3,12 @@
 // runs, and how long the event loop stalled meanwhile. The transformers provider runs on the
 // tests' tiny model and on a MiniLM-L6-shaped graph of random weights (no weights can be
 // downloaded here); OpenAI only when OPENAI_API_KEY is set (real requests: a few cents).
-import { TINY_MODEL_ID, writeTinySentenceModel } from '@tenantbot/testing';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+import { TINY_MODEL_ID, writeTinySentenceModel } from '@tenantbot/testing';
+
 import type { Embedder } from '../apps/rag/src/embeddings/embedder';
 import { LocalEmbedder } from '../apps/rag/src/embeddings/local-embedder';
 import { OpenAIEmbedder } from '../apps/rag/src/embeddings/openai-embedder';

@@ -22,7 +22,9 @@ const RAW_HTML =
 const sanitizer = new OutputSanitizer(['acme.example']);
 
 function time(run: () => void): { p50Ms: number; p99Ms: number; perSecond: number } {
-  for (let i = 0; i < 50; i++) run(); // warm up
+  for (let i = 0; i < 50; i++) {
+    run();
+  } // warm up
   const latencies: number[] = [];
   const started = performance.now();
   for (let i = 0; i < CALLS; i++) {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DataSource, QueryRunner } from 'typeorm';
+
 import { createDataSource } from '../src';
 import { VerifiedTenantDomains1796422130000 } from '../src/migrations/1796422130000-verified-tenant-domains';
 

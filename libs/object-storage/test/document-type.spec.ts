@@ -1,5 +1,7 @@
-import { describe, expect, it } from '@jest/globals';
 import { deflateRawSync } from 'node:zlib';
+
+import { describe, expect, it } from '@jest/globals';
+
 import { detectDocumentType, sniffDocumentType } from '../src';
 
 const pdf = Buffer.from('%PDF-1.4\n%\xE2\xE3\xCF\xD3\n1 0 obj\n<< >>\nendobj\n', 'binary');

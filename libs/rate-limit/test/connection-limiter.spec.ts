@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
+
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { randomUUID } from 'node:crypto';
+
 import { ConnectionLimiter } from '../src';
 
 describe('ConnectionLimiter (real Redis)', () => {

@@ -1,7 +1,10 @@
-import { afterAll, describe, expect, it } from '@jest/globals';
-import { DomainError } from '@tenantbot/contracts';
-import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
+
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
+
+import { DomainError } from '@tenantbot/contracts';
+
 import { TokenBudget } from '../src';
 
 describe('TokenBudget (real Redis)', () => {

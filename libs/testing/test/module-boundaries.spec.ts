@@ -1,8 +1,9 @@
-import { beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+
+import { beforeAll, describe, expect, it } from '@jest/globals';
 
 const run = promisify(execFile);
 const workspaceRoot = process.env.TEST_WORKSPACE_ROOT ?? process.cwd();
