@@ -1,5 +1,6 @@
 // Runs once before all tests: builds dist/ (e2e tests start the real apps from it), creates
-// this run's database and Redis prefix, and starts a real Chroma server.
+// this run's database and Redis prefix, and starts a real Chroma server. Unit tests
+// (TEST_TIER=unit) get the build only: nothing real is behind them.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -18,6 +19,14 @@ export default async function globalSetup() {
   });
   if (build.status !== 0) {
     throw new Error('build failed');
+  }
+  if (process.env.TEST_TIER === 'unit') {
+    Object.assign(process.env, {
+      NODE_ENV: 'test',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      TEST_WORKSPACE_ROOT: root,
+    });
+    return;
   }
 
   const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;

@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 
 import { DomainError } from '@tenantbot/contracts';
 
-import { TokenBudget } from '../src';
+import { TokenBudget } from '../../src';
 
 describe('TokenBudget (real Redis)', () => {
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');

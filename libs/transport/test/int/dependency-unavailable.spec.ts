@@ -8,7 +8,7 @@ import { firstValueFrom } from 'rxjs';
 
 import { DomainError, ErrorCode, isDependencyUnavailable } from '@tenantbot/contracts';
 
-import { RpcErrorFilter } from '../src';
+import { RpcErrorFilter } from '../../src';
 
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const filter = new RpcErrorFilter(pino({ level: 'silent' }));

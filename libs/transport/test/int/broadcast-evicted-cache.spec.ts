@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 
-import { BroadcastEvictedCache, RedisStreamsClient } from '../src';
+import { BroadcastEvictedCache, RedisStreamsClient } from '../../src';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const runPrefix = process.env.REDIS_PREFIX ?? `tbtest:${process.pid}`;

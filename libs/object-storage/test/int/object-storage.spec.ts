@@ -18,7 +18,7 @@ import {
   type ObjectStorage,
   S3Storage,
   tenantObjectPrefix,
-} from '../src';
+} from '../../src';
 
 /** A body that arrives in pieces, like an upload, and records whether it was torn down. */
 function slowBody(chunks: number, chunkBytes: number) {
