@@ -9,9 +9,9 @@ import { cpus } from 'node:os';
 import { CHAT, type ChatRequest, RAG } from '@tenantbot/contracts';
 import { type RequestContext, runWithContext } from '@tenantbot/tenant-context';
 import { ApiClient, loginSuperAdmin, TestStack } from '@tenantbot/testing';
+import { type BenchPath, measure, measureInterleaved, printTable } from '@tenantbot/testing';
 
 import { createBenchEnvironment } from './bench-environment';
-import { type BenchPath, measure, measureInterleaved, printTable } from './measure';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 400);
 /** At most this many interleaved rounds; fewer at high concurrency, where a round needs 4 calls per client. */

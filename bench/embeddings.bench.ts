@@ -7,13 +7,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import {
+  type Embedder,
+  embeddingWorkerScript,
+  LocalEmbedder,
+  OpenAIEmbedder,
+  TransformersEmbedder,
+} from '@tenantbot/rag/public-api';
 import { TINY_MODEL_ID, writeTinySentenceModel } from '@tenantbot/testing';
+import { measure, printTable } from '@tenantbot/testing';
 
-import type { Embedder } from '../apps/rag/src/embeddings/embedder';
-import { LocalEmbedder } from '../apps/rag/src/embeddings/local-embedder';
-import { OpenAIEmbedder } from '../apps/rag/src/embeddings/openai-embedder';
-import { TransformersEmbedder } from '../apps/rag/src/embeddings/transformers-embedder';
-import { measure, printTable } from './measure';
 import { MINILM_SHAPE, writeMiniLmShapedModel } from './minilm-shaped-model';
 
 const CHUNKS = Number(process.env.BENCH_CHUNKS ?? 512);
@@ -101,10 +104,9 @@ async function benchmark(name: string, embedder: Embedder) {
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'tenantbot-bench-models-'));
-  const workerScript = join(__dirname, '../apps/rag/src/embeddings/embedding-worker.js');
   const sentenceEmbedder = (modelId: string) =>
     TransformersEmbedder.start({
-      workerScript,
+      workerScript: embeddingWorkerScript,
       batchSize: SENTENCE_BATCH,
       modelId,
       modelDir: dir,

@@ -12,9 +12,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 import { ApiClient, loginSuperAdmin, TestStack } from '@tenantbot/testing';
+import { percentile, printTable } from '@tenantbot/testing';
 
 import { createBenchEnvironment } from './bench-environment';
-import { percentile, printTable } from './measure';
 
 /** The Debian package the gitdocs set is built from (see its README). */
 const GIT_DOC_PACKAGE = 'git-doc=1:2.39.5-0+deb12u3';

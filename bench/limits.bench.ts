@@ -7,9 +7,9 @@ import { Redis } from 'ioredis';
 
 import { TokenBudget } from '@tenantbot/rate-limit';
 import { ApiClient, loginSuperAdmin, TestStack } from '@tenantbot/testing';
+import { measure, type Measurement, printTable } from '@tenantbot/testing';
 
 import { createBenchEnvironment } from './bench-environment';
-import { measure, type Measurement, printTable } from './measure';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 3000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);

@@ -9,9 +9,9 @@ import { Redis } from 'ioredis';
 
 import { LoginThrottle } from '@tenantbot/rate-limit';
 import { ApiClient, loginSuperAdmin, TestStack } from '@tenantbot/testing';
+import { measure, type Measurement, printTable } from '@tenantbot/testing';
 
 import { createBenchEnvironment } from './bench-environment';
-import { measure, type Measurement, printTable } from './measure';
 
 const LOGINS = Number(process.env.BENCH_LOGINS ?? 100);
 const CALLS = Number(process.env.BENCH_CALLS ?? 2000);

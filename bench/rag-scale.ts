@@ -9,13 +9,11 @@ import { randomUUID } from 'node:crypto';
 import { ChromaClient } from 'chromadb';
 import pg from 'pg';
 
+import { ChromaHttp, ChromaVectorStore, LocalEmbedder } from '@tenantbot/rag/public-api';
 import { ApiClient, loginSuperAdmin, TestStack } from '@tenantbot/testing';
+import { type BenchPath, measureInterleaved, printTable } from '@tenantbot/testing';
 
-import { LocalEmbedder } from '../apps/rag/src/embeddings/local-embedder';
-import { ChromaHttp } from '../apps/rag/src/vectors/chroma-http';
-import { ChromaVectorStore } from '../apps/rag/src/vectors/chroma-vector-store';
 import type { BenchEnvironment } from './bench-environment';
-import { type BenchPath, measureInterleaved, printTable } from './measure';
 
 const SMALL_CHUNKS = Number(process.env.BENCH_SCALE_SMALL ?? 2_000);
 const LARGE_CHUNKS = Number(process.env.BENCH_SCALE_LARGE ?? 40_000);

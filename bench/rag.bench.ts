@@ -11,14 +11,12 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 
 import { PING_PATTERN, RAG, RAG_DEFAULTS, type SearchReply } from '@tenantbot/contracts';
+import { bm25Ranking, ChromaHttp, LocalEmbedder, queryTerms } from '@tenantbot/rag/public-api';
 import { runWithContext } from '@tenantbot/tenant-context';
 import { TestStack } from '@tenantbot/testing';
+import { measure, type Measurement, printTable } from '@tenantbot/testing';
 
-import { bm25Ranking, queryTerms } from '../apps/rag/src/chunks/chunk.repository';
-import { LocalEmbedder } from '../apps/rag/src/embeddings/local-embedder';
-import { ChromaHttp } from '../apps/rag/src/vectors/chroma-http';
 import { createBenchEnvironment } from './bench-environment';
-import { measure, type Measurement, printTable } from './measure';
 import { CpuAccount, pidsNamed } from './process-cpu';
 import { searchAtScale } from './rag-scale';
 

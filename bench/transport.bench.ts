@@ -10,9 +10,8 @@ import { type ClientProxy, ClientProxyFactory, Transport } from '@nestjs/microse
 import { Redis } from 'ioredis';
 import { firstValueFrom } from 'rxjs';
 
+import { measure, type Measurement, printTable } from '@tenantbot/testing';
 import { RedisStreamsClient } from '@tenantbot/transport';
-
-import { measure, type Measurement, printTable } from './measure';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `tbbench:${process.pid}`;

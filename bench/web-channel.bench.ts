@@ -5,9 +5,9 @@
 import { cpus } from 'node:os';
 
 import { ApiClient, loginSuperAdmin, TestStack } from '@tenantbot/testing';
+import { measure, type Measurement, printTable } from '@tenantbot/testing';
 
 import { createBenchEnvironment } from './bench-environment';
-import { measure, type Measurement, printTable } from './measure';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 2000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);

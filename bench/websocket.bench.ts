@@ -11,9 +11,9 @@ import { WebSocket } from 'ws';
 import { TENANTS } from '@tenantbot/contracts';
 import { runWithContext } from '@tenantbot/tenant-context';
 import { ApiClient, loginSuperAdmin, TestStack } from '@tenantbot/testing';
+import { measure, printTable } from '@tenantbot/testing';
 
 import { createBenchEnvironment } from './bench-environment';
-import { measure, printTable } from './measure';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 400);
 const LEVELS = [1, 16];

@@ -2,10 +2,10 @@
 // stopped, cut off and restarted, one scenario at a time; every request is accounted for and
 // every side effect counted in the database. Exits non-zero when any scenario loses or
 // duplicates something. See docs/reliability.md.
+import { ChromaVectorStore } from '@tenantbot/rag/public-api';
 import { ApiClient } from '@tenantbot/testing';
+import { printTable } from '@tenantbot/testing';
 
-import { ChromaVectorStore } from '../../apps/rag/src/vectors/chroma-vector-store';
-import { printTable } from '../../bench/measure';
 import { sleep, waitUntil } from './infrastructure';
 import { createTrafficTenants, Platform } from './platform';
 import { SideEffects } from './side-effects';

@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 
-import { percentile, printTable } from '../../bench/measure';
+import { percentile, printTable } from '@tenantbot/testing';
+
 import { createTrafficTenants, Platform } from './platform';
 import { type Outcome, type RouteName, TrafficClient, TrafficRun } from './traffic';
 

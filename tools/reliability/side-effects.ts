@@ -1,6 +1,7 @@
 import pg from 'pg';
 
-import { ChromaVectorStore } from '../../apps/rag/src/vectors/chroma-vector-store';
+import { ChromaVectorStore } from '@tenantbot/rag/public-api';
+
 import { sleep } from './infrastructure';
 import type { TrafficClient } from './traffic';
 
