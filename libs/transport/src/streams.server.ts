@@ -4,10 +4,11 @@ import { runWithContext } from '@tenantbot/tenant-context';
 import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { isObservable, lastValueFrom, type Subscription } from 'rxjs';
+import { isObservable, lastValueFrom, map, type Observable, type Subscription } from 'rxjs';
 import { FinishBatcher } from './finish-batcher';
 import { TRANSPORT_DEFAULTS, heartbeatIntervalMs, type StreamsServerOptions } from './options';
 import { createRedisConnection, isBusyGroupError, isNoGroupError, sleep } from './redis-connection';
+import { replyMismatch } from './reply-check';
 import { StreamKeys } from './stream-keys';
 import {
   decodeEntry,
@@ -252,8 +253,15 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
         return this.finish(stream, entryId, envelope, { err: this.describeFailure(error) });
       }
       if (!isObservable(result)) {
-        return this.finish(stream, entryId, envelope, { response: result });
+        const mismatch = this.checkedReply(envelope.pattern, result);
+        return this.finish(
+          stream,
+          entryId,
+          envelope,
+          mismatch ? { err: this.describeFailure(mismatch) } : { response: result },
+        );
       }
+      const values = this.checkedValues(envelope.pattern, result);
       await new Promise<void>((resolve) => {
         // Values leave in order, pipelined; one that Redis refused (it was away) must not let
         // the reply end as if complete: the caller gets an error instead of a silent gap.
@@ -266,7 +274,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
             .catch((error: unknown) => this.warn('finishing a streamed reply failed', error))
             .finally(resolve);
         };
-        const subscription = result.subscribe({
+        const subscription = values.subscribe({
           next: (value) => {
             const sent = this.reply(envelope, { response: value });
             sending.add(sent);
@@ -302,6 +310,23 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
       });
     }
     await this.acknowledge(stream, entryId);
+  }
+
+  /** In test runs (`checkReplies`), a reply that does not match its schema. */
+  private checkedReply(pattern: string, reply: unknown) {
+    return this.options.checkReplies ? replyMismatch(pattern, reply) : undefined;
+  }
+
+  /** In test runs (`checkReplies`), a streamed reply that fails at its first value off schema. */
+  private checkedValues(pattern: string, values: Observable<unknown>): Observable<unknown> {
+    if (!this.options.checkReplies) return values;
+    return values.pipe(
+      map((value) => {
+        const mismatch = replyMismatch(pattern, value);
+        if (mismatch) throw mismatch;
+        return value;
+      }),
+    );
   }
 
   private describeFailure(error: unknown) {
