@@ -51,10 +51,11 @@ async function tenantColumns(databaseUrl) {
   await client.connect();
   try {
     const { rows } = await client.query(`
-      SELECT table_name || '.' || column_name AS name FROM information_schema.columns
+      SELECT table_name || '.' || column_name AS name, is_nullable = 'YES' AS nullable
+        FROM information_schema.columns
        WHERE table_schema = 'public' AND (column_name = 'tenant_id' OR (table_name, column_name) = ('tenants', 'id'))
        ORDER BY 1`);
-    return rows.map((row) => row.name);
+    return rows;
   } finally {
     await client.end();
   }
@@ -62,9 +63,9 @@ async function tenantColumns(databaseUrl) {
 
 function generate(databaseUrl, tenantIdColumns) {
   const overrides = Object.fromEntries(
-    tenantIdColumns.map((column) => [
-      column,
-      column === 'tenants.id' ? 'Generated<TenantId>' : 'TenantId',
+    tenantIdColumns.map(({ name, nullable }) => [
+      name,
+      name === 'tenants.id' ? 'Generated<TenantId>' : nullable ? 'TenantId | null' : 'TenantId',
     ]),
   );
   const dir = mkdtempSync(join(tmpdir(), 'tenantbot-db-types-'));

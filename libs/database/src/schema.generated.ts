@@ -143,7 +143,7 @@ export interface RefreshTokens {
   family_id: string;
   id: Generated<string>;
   revoked_at: Timestamp | null;
-  tenant_id: TenantId;
+  tenant_id: TenantId | null;
   token_hash: string;
   used_at: Timestamp | null;
   user_id: string;
@@ -198,7 +198,7 @@ export interface Users {
   is_active: Generated<boolean>;
   password_hash: string;
   role: string;
-  tenant_id: TenantId;
+  tenant_id: TenantId | null;
   updated_at: Generated<Timestamp>;
   username: string;
 }

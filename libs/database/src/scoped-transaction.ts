@@ -24,6 +24,9 @@ export function queriesOf(scope: object): Queries {
  * them in this unit of work.
  */
 export class ScopedTransaction {
+  // A private member makes the class nominal: no other object passes for one.
+  private readonly scope = 'tenant';
+
   /** @internal built by `TenantDatabase` only */
   constructor(
     readonly tenantId: TenantId,
@@ -38,6 +41,8 @@ export class ScopedTransaction {
  * row-level security lets see every tenant.
  */
 export class PlatformTransaction {
+  private readonly scope = 'platform';
+
   /** @internal built by `PlatformScope` only */
   constructor(queries: Queries) {
     bindQueries(this, queries);

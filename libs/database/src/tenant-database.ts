@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { tenantIdOf, type TenantId } from '@tenantbot/contracts';
-import type { Compilable, Kysely } from 'kysely';
+import type { CompiledQuery, Kysely } from 'kysely';
 import type { Pool } from 'pg';
 import type { DatabaseOptions } from './database-options';
 import { DATABASE_OPTIONS } from './database-options.token';
@@ -47,8 +47,8 @@ export class TenantDatabase implements OnModuleDestroy {
    * (`inlineParameters`). For hot reads (a search), where BEGIN, COMMIT and the scope would
    * otherwise cost a round trip each.
    */
-  async statement<Row>(tenantId: TenantId, query: Compilable<Row>): Promise<Row[]> {
-    const text = `${tenantScopeStatement(tenantIdOf(tenantId))}; ${inlineParameters(query.compile())}`;
+  async statement<Row>(tenantId: TenantId, query: CompiledQuery<Row>): Promise<Row[]> {
+    const text = `${tenantScopeStatement(tenantIdOf(tenantId))}; ${inlineParameters(query)}`;
     const client = await this.pool.connect();
     try {
       const results: unknown = await client.query(text);

@@ -7,6 +7,7 @@ import {
   PostgresIntrospector,
   PostgresQueryCompiler,
   type Compilable,
+  type RawBuilder,
 } from 'kysely';
 import type { AcrossTenants } from './platform-scope';
 import type { Queries, Schema } from './schema';
@@ -40,7 +41,7 @@ export abstract class TenantScopedRepository {
    * Runs the queries of `work` in the scope: the given transaction's, a transaction of its own
    * for a bare `TenantId`, or the platform role's connection for a platform scope.
    */
-  protected query<T>(
+  protected async query<T>(
     scope: InTenant | AcrossTenants,
     work: (db: Queries) => Promise<T>,
   ): Promise<T> {
@@ -59,10 +60,18 @@ export abstract class TenantScopedRepository {
    */
   protected statement<Row>(
     tenantId: TenantId,
-    build: (db: Kysely<Schema>) => Compilable<Row>,
+    build: (db: Kysely<Schema>) => Compilable<Row> | RawBuilder<Row>,
   ): Promise<Row[]> {
-    return this.database.statement(tenantId, build(QUERY_BUILDER));
+    const query = build(QUERY_BUILDER);
+    return this.database.statement(
+      tenantId,
+      isRawBuilder(query) ? query.compile(QUERY_BUILDER) : query.compile(),
+    );
   }
+}
+
+function isRawBuilder<Row>(query: Compilable<Row> | RawBuilder<Row>): query is RawBuilder<Row> {
+  return 'isRawBuilder' in query && query.isRawBuilder;
 }
 
 /** Kysely without a connection: builds and compiles PostgreSQL, runs nothing. */
