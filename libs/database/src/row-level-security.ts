@@ -47,3 +47,21 @@ export function tenantOnlyIsolationSql(table: string, tenantColumn = 'tenant_id'
 export function platformAccessSql(table: string, platformRole: string): string {
   return `CREATE POLICY platform_access ON ${table} TO ${platformRole} USING (true) WITH CHECK (true)`;
 }
+
+/**
+ * Row-level security for a new tenant table, in its current form: the tenant's rows only, and
+ * every row for the platform role. What a migration adding a table with `tenant_id` runs.
+ */
+export function tenantTableSecuritySql(
+  table: string,
+  platformRole: string,
+  tenantColumn = 'tenant_id',
+): string[] {
+  const rule = `(${tenantColumn} = (SELECT ${CURRENT_TENANT}))`;
+  return [
+    `ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY`,
+    `ALTER TABLE ${table} FORCE ROW LEVEL SECURITY`,
+    `CREATE POLICY tenant_isolation ON ${table} USING ${rule} WITH CHECK ${rule}`,
+    platformAccessSql(table, platformRole),
+  ];
+}
