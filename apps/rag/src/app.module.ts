@@ -1,4 +1,7 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
+
+import { DatabaseModule, databaseOptionsFrom } from '@tenantbot/database';
+
 import { RagConfigModule, type RagModuleOptions } from './config/config.module';
 import { DocumentsModule } from './documents/documents.module';
 import { HealthModule } from './health/health.module';
@@ -18,6 +21,7 @@ export class RagModule {
       module: RagModule,
       imports: [
         RagConfigModule.forRoot(options),
+        DatabaseModule.forRoot(databaseOptionsFrom(options.config, 'tenantbot-rag')),
         DocumentsModule,
         IngestionModule,
         SearchModule,

@@ -1,17 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  ErrorCode,
-  RAG,
-  type DeleteDocumentReply,
-  type DocumentPage,
-  type DocumentView,
-  type SearchReply,
-} from '@tenantbot/contracts';
-import { runWithContext } from '@tenantbot/tenant-context';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
+import {
+  type DeleteDocumentReply,
+  type DocumentPage,
+  type DocumentView,
+  ErrorCode,
+  RAG,
+  type SearchReply,
+} from '@tenantbot/contracts';
+import { runWithContext } from '@tenantbot/tenant-context';
+
 import { docx, pdf } from './support/document-fixtures';
 import { expectCode, RagHarness, tenantAdminContext } from './support/rag-harness';
 

@@ -1,5 +1,7 @@
-import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+
 import type { Logger } from '@tenantbot/observability';
+
 import type { TransformersEmbedder } from '../embeddings/transformers-embedder';
 import type { RagConfig } from './rag-config';
 import { EXTRACTION_SCRIPT, RAG_CONFIG, RAG_LOGGER, SENTENCE_EMBEDDER } from './tokens';

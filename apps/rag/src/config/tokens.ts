@@ -1,7 +1,9 @@
 import type { InjectionToken } from '@nestjs/common';
-import type { Logger } from '@tenantbot/observability';
-import type { ObjectStorage } from '@tenantbot/object-storage';
 import type { Redis } from 'ioredis';
+
+import type { ObjectStorage } from '@tenantbot/object-storage';
+import type { Logger } from '@tenantbot/observability';
+
 import type { TransformersEmbedder } from '../embeddings/transformers-embedder';
 import type { RagConfig } from './rag-config';
 

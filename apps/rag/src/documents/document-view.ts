@@ -1,4 +1,5 @@
 import type { DocumentView } from '@tenantbot/contracts';
+
 import type { DocumentRow } from './documents.repository';
 
 export function toDocumentView(row: DocumentRow): DocumentView {

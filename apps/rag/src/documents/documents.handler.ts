@@ -1,50 +1,60 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+
 import {
-  createDocumentRequestSchema,
-  documentRefSchema,
-  listDocumentsRequestSchema,
-  parseOrThrow,
-  RAG,
-  reprocessDocumentRequestSchema,
+  type Caller,
   type DeleteDocumentReply,
   type DocumentPage,
   type DocumentView,
+  type ParsedRequestOf,
+  RAG,
 } from '@tenantbot/contracts';
-import { messageCaller } from '../common/message-caller';
+import { CurrentCaller } from '@tenantbot/tenant-context';
+import { Handles, ValidPayload } from '@tenantbot/transport';
+
 import { DocumentsService } from './documents.service';
 
 @Controller()
 export class DocumentsHandler {
   constructor(private readonly documents: DocumentsService) {}
 
-  @MessagePattern(RAG.DOCUMENTS_CREATE)
-  create(@Payload() payload: unknown): Promise<DocumentView> {
-    const caller = messageCaller();
-    return this.documents.create(caller, parseOrThrow(createDocumentRequestSchema, payload));
+  @Handles(RAG.DOCUMENTS_CREATE)
+  create(
+    @CurrentCaller() caller: Caller,
+    @ValidPayload(RAG.DOCUMENTS_CREATE) request: ParsedRequestOf<typeof RAG.DOCUMENTS_CREATE>,
+  ): Promise<DocumentView> {
+    return this.documents.create(caller, request);
   }
 
-  @MessagePattern(RAG.DOCUMENTS_LIST)
-  list(@Payload() payload: unknown): Promise<DocumentPage> {
-    const caller = messageCaller();
-    return this.documents.list(caller, parseOrThrow(listDocumentsRequestSchema, payload ?? {}));
+  @Handles(RAG.DOCUMENTS_LIST)
+  list(
+    @CurrentCaller() caller: Caller,
+    @ValidPayload(RAG.DOCUMENTS_LIST) request: ParsedRequestOf<typeof RAG.DOCUMENTS_LIST>,
+  ): Promise<DocumentPage> {
+    return this.documents.list(caller, request);
   }
 
-  @MessagePattern(RAG.DOCUMENTS_GET)
-  get(@Payload() payload: unknown): Promise<DocumentView> {
-    const caller = messageCaller();
-    return this.documents.get(caller, parseOrThrow(documentRefSchema, payload).id);
+  @Handles(RAG.DOCUMENTS_GET)
+  get(
+    @CurrentCaller() caller: Caller,
+    @ValidPayload(RAG.DOCUMENTS_GET) ref: ParsedRequestOf<typeof RAG.DOCUMENTS_GET>,
+  ): Promise<DocumentView> {
+    return this.documents.get(caller, ref.id);
   }
 
-  @MessagePattern(RAG.DOCUMENTS_DELETE)
-  delete(@Payload() payload: unknown): Promise<DeleteDocumentReply> {
-    const caller = messageCaller();
-    return this.documents.delete(caller, parseOrThrow(documentRefSchema, payload).id);
+  @Handles(RAG.DOCUMENTS_DELETE)
+  delete(
+    @CurrentCaller() caller: Caller,
+    @ValidPayload(RAG.DOCUMENTS_DELETE) ref: ParsedRequestOf<typeof RAG.DOCUMENTS_DELETE>,
+  ): Promise<DeleteDocumentReply> {
+    return this.documents.delete(caller, ref.id);
   }
 
-  @MessagePattern(RAG.DOCUMENTS_REPROCESS)
-  reprocess(@Payload() payload: unknown): Promise<DocumentView> {
-    const caller = messageCaller();
-    return this.documents.reprocess(caller, parseOrThrow(reprocessDocumentRequestSchema, payload));
+  @Handles(RAG.DOCUMENTS_REPROCESS)
+  reprocess(
+    @CurrentCaller() caller: Caller,
+    @ValidPayload(RAG.DOCUMENTS_REPROCESS)
+    request: ParsedRequestOf<typeof RAG.DOCUMENTS_REPROCESS>,
+  ): Promise<DocumentView> {
+    return this.documents.reprocess(caller, request);
   }
 }

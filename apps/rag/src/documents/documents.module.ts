@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { DatabaseModule } from '../database/database.module';
+
 import { EmbeddingsModule } from '../embeddings/embeddings.module';
 import { IngestionModule } from '../ingestion/ingestion.module';
 import { StorageModule } from '../storage/storage.module';
@@ -10,7 +10,7 @@ import { DocumentsService } from './documents.service';
 
 /** A tenant's documents: create (queued for ingestion), list, get, delete, reprocess. */
 @Module({
-  imports: [DatabaseModule, StorageModule, VectorsModule, EmbeddingsModule, IngestionModule],
+  imports: [StorageModule, VectorsModule, EmbeddingsModule, IngestionModule],
   controllers: [DocumentsHandler],
   providers: [DocumentsService, DocumentsRepository],
 })

@@ -1,6 +1,8 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import { ErrorCode, tenantIdOf, type Caller } from '@tenantbot/contracts';
+
+import { type Caller, ErrorCode, tenantIdOf } from '@tenantbot/contracts';
 import type { ObjectStorage } from '@tenantbot/object-storage';
+
 import { ragConfigSchema } from '../config/rag-config';
 import type { EmbedderRegistry } from '../embeddings/embedder-registry';
 import type { IngestionQueue } from '../ingestion/ingestion-queue';
@@ -45,7 +47,9 @@ function documentsService() {
   const repository = {
     insert: jest.fn(async (_tenant: string, document: NewDocument) => {
       const existing = rows.get(document.id);
-      if (existing) return { row: existing, created: false };
+      if (existing) {
+        return { row: existing, created: false };
+      }
       rows.set(document.id, rowOf(document));
       return { row: rows.get(document.id), created: true };
     }),

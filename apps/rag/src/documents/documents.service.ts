@@ -1,29 +1,32 @@
+import { createHash, randomUUID } from 'node:crypto';
+
 import { Inject, Injectable } from '@nestjs/common';
+
 import {
-  DomainError,
   type Caller,
-  type TenantId,
-  ErrorCode,
   type CreateDocumentRequest,
   type DeleteDocumentReply,
   type DocumentPage,
   type DocumentView,
+  DomainError,
+  ErrorCode,
   type ListDocumentsRequest,
   type ReprocessDocumentRequest,
+  type TenantId,
   type TextSource,
   type UploadedFileSource,
   type WebSource,
 } from '@tenantbot/contracts';
 import { documentObjectKey, type ObjectStorage } from '@tenantbot/object-storage';
-import { createHash, randomUUID } from 'node:crypto';
-import { resolveSettings, type ResolvedRagSettings } from '../common/rag-settings';
+
+import { type ResolvedRagSettings, resolveSettings } from '../common/rag-settings';
 import type { RagConfig } from '../config/rag-config';
 import { OBJECT_STORAGE, RAG_CONFIG } from '../config/tokens';
 import { EmbedderRegistry } from '../embeddings/embedder-registry';
 import { IngestionQueue } from '../ingestion/ingestion-queue';
 import { ChromaVectorStore } from '../vectors/chroma-vector-store';
 import { toDocumentView } from './document-view';
-import { DocumentsRepository, type DocumentRow, type NewDocument } from './documents.repository';
+import { type DocumentRow, DocumentsRepository, type NewDocument } from './documents.repository';
 
 /**
  * The documents of a tenant. Creating or reprocessing answers at once with the document
@@ -56,7 +59,9 @@ export class DocumentsService {
       throw new DomainError(ErrorCode.CONFLICT, `document id ${document.id} is already taken`);
     }
     // A retried create (same document id) answers with the document as it is now.
-    if (created) await this.enqueue(tenantId, row);
+    if (created) {
+      await this.enqueue(tenantId, row);
+    }
     return toDocumentView(row);
   }
 
@@ -73,7 +78,9 @@ export class DocumentsService {
     const { tenantId } = caller;
     const found = orNotFound(await this.documents.find(tenantId, id), id);
     // The file first: should anything after it fail, the document is still there to delete again.
-    if (found.storage_key) await this.storage.delete(found.storage_key);
+    if (found.storage_key) {
+      await this.storage.delete(found.storage_key);
+    }
     const row = orNotFound(await this.documents.delete(tenantId, id), id);
     await this.queue.cancel(tenantId, id, row.version);
     // The vectors after the row: a job still running then finds its version gone at its final
@@ -196,7 +203,9 @@ export class DocumentsService {
  * Uploaded files get their id from the gateway, with the same effect.
  */
 function documentIdOf({ tenantId, requestId }: Caller, request: WebSource | TextSource): string {
-  if (!requestId) return randomUUID();
+  if (!requestId) {
+    return randomUUID();
+  }
   const asked =
     'url' in request
       ? { url: request.url, crawl: request.crawl }
@@ -215,6 +224,8 @@ function documentIdOf({ tenantId, requestId }: Caller, request: WebSource | Text
 }
 
 function orNotFound(row: DocumentRow | undefined, id: string): DocumentRow {
-  if (!row) throw new DomainError(ErrorCode.DOCUMENT_NOT_FOUND, `no document ${id}`);
+  if (!row) {
+    throw new DomainError(ErrorCode.DOCUMENT_NOT_FOUND, `no document ${id}`);
+  }
   return row;
 }

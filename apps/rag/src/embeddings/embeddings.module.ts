@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { EmbedderRegistry } from './embedder-registry';
 
 /** The embedders a tenant's settings may choose. */

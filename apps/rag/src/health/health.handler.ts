@@ -1,6 +1,8 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern } from '@nestjs/microservices';
-import { RAG_DEPENDENCIES, type DependencyStatus } from '@tenantbot/contracts';
+
+import { RAG_DEPENDENCIES, type ReplyOf } from '@tenantbot/contracts';
+import { Handles } from '@tenantbot/transport';
+
 import { HealthService } from './health.service';
 
 /** The gateway's /health asks here for Chroma. */
@@ -8,8 +10,8 @@ import { HealthService } from './health.service';
 export class HealthHandler {
   constructor(private readonly health: HealthService) {}
 
-  @MessagePattern(RAG_DEPENDENCIES)
-  dependencies(): Promise<{ chroma: DependencyStatus }> {
+  @Handles(RAG_DEPENDENCIES)
+  dependencies(): Promise<ReplyOf<typeof RAG_DEPENDENCIES>> {
     return this.health.dependencies();
   }
 }

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+
 import { pingControllerFor } from '@tenantbot/transport';
+
 import { HealthHandler } from './health.handler';
 import { HealthService } from './health.service';
 

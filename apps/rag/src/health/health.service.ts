@@ -1,8 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
+
 import type { DependencyStatus } from '@tenantbot/contracts';
+
 import type { RagConfig } from '../config/rag-config';
 import { RAG_CONFIG } from '../config/tokens';
-import { chromaEndpoint, type ChromaEndpoint } from '../vectors/chroma-endpoint';
+import { type ChromaEndpoint, chromaEndpoint } from '../vectors/chroma-endpoint';
 
 const HEARTBEAT_TIMEOUT_MS = 1500;
 
@@ -25,7 +27,9 @@ export class HealthService {
         headers: this.chroma.headers,
         signal: AbortSignal.timeout(HEARTBEAT_TIMEOUT_MS),
       });
-      if (!response.ok) throw new Error(`Chroma answered ${response.status}`);
+      if (!response.ok) {
+        throw new Error(`Chroma answered ${response.status}`);
+      }
       return { chroma: { status: 'up', latency_ms: elapsed(started) } };
     } catch (error) {
       return {

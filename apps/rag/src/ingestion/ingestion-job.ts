@@ -1,4 +1,5 @@
 import type { TenantId } from '@tenantbot/contracts';
+
 import type { ResolvedRagSettings } from '../common/rag-settings';
 
 /** One ingestion of one version of a document. */

@@ -1,19 +1,21 @@
 import { Inject, Injectable } from '@nestjs/common';
+
 import { DomainError, ErrorCode } from '@tenantbot/contracts';
 import type { Logger } from '@tenantbot/observability';
+
 import { chunkId } from '../chunks/chunk-id';
-import { Chunker, type Chunk, type TextSection } from '../chunks/chunker';
+import { type Chunk, Chunker, type TextSection } from '../chunks/chunker';
 import type { RagConfig } from '../config/rag-config';
 import { RAG_CONFIG, RAG_LOGGER } from '../config/tokens';
-import { EmbeddingProviderError, type Embedder } from '../embeddings/embedder';
+import { type Embedder, EmbeddingProviderError } from '../embeddings/embedder';
 import { EmbedderRegistry } from '../embeddings/embedder-registry';
 import { ChromaVectorStore } from '../vectors/chroma-vector-store';
 import { DocumentFailure } from './document-failure';
 import type { ExtractionResult } from './extraction/extraction-types';
 import { SandboxedExtractor } from './extraction/sandboxed-extractor';
-import type { IngestionJobData } from './ingestion-job';
 import { IngestionRepository, type StartedDocument } from './ingestion.repository';
-import { SourceLoader, type LoadedSource } from './source-loader';
+import type { IngestionJobData } from './ingestion-job';
+import { type LoadedSource, SourceLoader } from './source-loader';
 
 export interface Attempt {
   number: number;
@@ -53,7 +55,9 @@ export class IngestionPipeline {
       job.documentId,
       job.version,
     );
-    if (!document) return; // deleted or reprocessed meanwhile: nothing to do
+    if (!document) {
+      return;
+    } // deleted or reprocessed meanwhile: nothing to do
     try {
       await this.ingest(job, document);
     } catch (error) {
@@ -88,7 +92,9 @@ export class IngestionPipeline {
     })
       .split(extracted.sections)
       .map((chunk) => ({ ...chunk, id: chunkId(job.documentId, job.version, chunk.index) }));
-    if (chunks.length === 0) throw noText(source);
+    if (chunks.length === 0) {
+      throw noText(source);
+    }
 
     const embedder = this.embedders.for(job.settings.embedding_provider);
     await timings.time('embed', () => this.storeVectors(job, embedder, chunks));
@@ -236,7 +242,9 @@ function noText(source: LoadedSource): DocumentFailure {
 }
 
 function asFailure(error: unknown): DocumentFailure {
-  if (error instanceof DocumentFailure) return error;
+  if (error instanceof DocumentFailure) {
+    return error;
+  }
   if (error instanceof EmbeddingProviderError) {
     return new DocumentFailure('EMBEDDING_FAILED', error.message, error.retryable);
   }

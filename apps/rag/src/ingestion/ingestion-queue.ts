@@ -1,15 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { TenantId } from '@tenantbot/contracts';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+
+import type { TenantId } from '@tenantbot/contracts';
+
 import type { RagConfig } from '../config/rag-config';
 import { INGESTION_REDIS, RAG_CONFIG } from '../config/tokens';
 import {
   bullPrefix,
   INGESTION_QUEUE,
+  type IngestionJobData,
   ingestionJobId,
   PARK_MS,
-  type IngestionJobData,
 } from './ingestion-job';
 import { TenantFairness } from './tenant-fairness';
 
@@ -50,7 +52,9 @@ export class IngestionQueue {
   async cancel(tenantId: TenantId, documentId: string, version: number): Promise<void> {
     const jobId = ingestionJobId(documentId, version);
     const job = await this.queue.getJob(jobId);
-    if (job && (await job.isActive())) return;
+    if (job && (await job.isActive())) {
+      return;
+    }
     await job?.remove().catch(() => undefined);
     await this.finished(tenantId, jobId);
   }
@@ -65,7 +69,9 @@ export class IngestionQueue {
         pending.push(...(await this.fairness.release(tenantId, pending[i])));
         continue;
       }
-      if (await job.isDelayed()) await job.promote().catch(() => undefined);
+      if (await job.isDelayed()) {
+        await job.promote().catch(() => undefined);
+      }
     }
   }
 

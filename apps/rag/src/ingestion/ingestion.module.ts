@@ -1,16 +1,16 @@
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
+
 import type { RagConfig } from '../config/rag-config';
 import { INGESTION_REDIS, RAG_CONFIG } from '../config/tokens';
-import { DatabaseModule } from '../database/database.module';
 import { EmbeddingsModule } from '../embeddings/embeddings.module';
 import { StorageModule } from '../storage/storage.module';
 import { VectorsModule } from '../vectors/vectors.module';
 import { SandboxedExtractor } from './extraction/sandboxed-extractor';
-import { IngestionPipeline } from './ingestion-pipeline';
-import { IngestionQueue } from './ingestion-queue';
 import { IngestionRepository } from './ingestion.repository';
 import { IngestionWorker } from './ingestion.worker';
+import { IngestionPipeline } from './ingestion-pipeline';
+import { IngestionQueue } from './ingestion-queue';
 import { SourceLoader } from './source-loader';
 import { TenantFairness } from './tenant-fairness';
 import { SafeWebFetcher } from './web/safe-web-fetcher';
@@ -21,7 +21,7 @@ import { WebPageLoader } from './web/web-page-loader';
  * Exports the queue to the documents feature and the tenants' admission bookkeeping.
  */
 @Module({
-  imports: [DatabaseModule, StorageModule, VectorsModule, EmbeddingsModule],
+  imports: [StorageModule, VectorsModule, EmbeddingsModule],
   providers: [
     {
       provide: INGESTION_REDIS,

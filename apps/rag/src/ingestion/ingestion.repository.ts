@@ -1,9 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import type { DocumentStatus, DocumentType, TenantId } from '@tenantbot/contracts';
-import { TenantScope, type TenantTransaction } from '@tenantbot/database';
+import { sql } from 'kysely';
+import { z } from 'zod';
+
+import {
+  DOCUMENT_STATUSES,
+  type DocumentStatus,
+  type DocumentType,
+  type TenantId,
+} from '@tenantbot/contracts';
+import { type Queries, TenantScopedRepository } from '@tenantbot/database';
+
 import type { Chunk } from '../chunks/chunker';
-import { TenantScopedRepository } from '../common/tenant-scoped-repository';
-import type { DocumentRow } from '../documents/documents.repository';
+import { type DocumentRow, toDocumentRow } from '../documents/documents.repository';
 
 /** A document as a job found it: `previous_status` tells a first start from a rerun. */
 export type StartedDocument = DocumentRow & { previous_status: DocumentStatus };
@@ -19,32 +27,46 @@ export interface IngestionOutcome {
 }
 
 const INSERT_BATCH = 1000;
+const documentStatusSchema = z.enum(DOCUMENT_STATUSES);
 
 /** What an ingestion job writes: the document's processing state and its chunks. */
 @Injectable()
 export class IngestionRepository extends TenantScopedRepository {
-  constructor(scope: TenantScope) {
-    super(scope);
-  }
-
   /**
    * Marks this version as being processed; nothing when it was deleted or superseded.
    * `previous_status` tells a first start (`pending`) from a retry or a takeover.
    */
-  startProcessing(
+  async startProcessing(
     tenantId: TenantId,
     id: string,
     version: number,
   ): Promise<StartedDocument | undefined> {
-    return this.inTenant(tenantId, (tx) =>
-      tx.one<StartedDocument>(
-        `UPDATE documents d SET status = 'processing', updated_at = now()
-           FROM (SELECT id, status FROM documents WHERE id = $1 AND version = $2 FOR UPDATE) previous
-          WHERE d.id = previous.id
-      RETURNING d.*, previous.status AS previous_status`,
-        [id, version],
-      ),
+    const started = await this.query(tenantId, (db) =>
+      db
+        .updateTable('documents as d')
+        .from(
+          db
+            .selectFrom('documents')
+            .select(['id', 'status'])
+            .where('id', '=', id)
+            .where('version', '=', version)
+            .forUpdate()
+            .as('previous'),
+        )
+        .set({ status: 'processing', updated_at: sql`now()` })
+        .whereRef('d.id', '=', 'previous.id')
+        .returningAll('d')
+        .returning('previous.status as previous_status')
+        .executeTakeFirst(),
     );
+    if (!started) {
+      return undefined;
+    }
+    const { previous_status, ...document } = started;
+    return {
+      ...toDocumentRow(document),
+      previous_status: documentStatusSchema.parse(previous_status),
+    };
   }
 
   /**
@@ -57,42 +79,44 @@ export class IngestionRepository extends TenantScopedRepository {
     version: number,
     outcome: IngestionOutcome,
   ): Promise<boolean> {
-    return this.inTenant(tenantId, async (tx) => {
+    return this.query(tenantId, async (db) => {
       // One statement completes the document (locking its row, so a concurrent reprocess or
       // delete waits) and, only if this version is still current, drops its previous chunks.
-      const completed = await tx.one(
-        `WITH completed AS (
-           UPDATE documents
-              SET status = 'completed', error_code = NULL, error = NULL, type = $3,
-                  title = COALESCE(title, $4), pages = $5, bytes = COALESCE($6, bytes),
-                  chunk_count = $7, embedding_model = $8, processed_at = now(),
-                  updated_at = now()
-            WHERE id = $1 AND version = $2
-        RETURNING id
-         ), replaced AS (
-           DELETE FROM chunks WHERE document_id IN (SELECT id FROM completed)
-         )
-         SELECT id FROM completed`,
-        [
-          id,
-          version,
-          outcome.type,
-          outcome.title,
-          outcome.pages,
-          outcome.bytes,
-          outcome.chunks.length,
-          outcome.embeddingModel,
-        ],
-      );
-      if (!completed) return false;
+      const completed = await db
+        .with('completed', (cte) =>
+          cte
+            .updateTable('documents')
+            .set({
+              status: 'completed',
+              error_code: null,
+              error: null,
+              type: outcome.type,
+              title: sql<string | null>`COALESCE(title, ${outcome.title})`,
+              pages: outcome.pages,
+              bytes: sql<string | null>`COALESCE(${outcome.bytes}::bigint, bytes)`,
+              chunk_count: outcome.chunks.length,
+              embedding_model: outcome.embeddingModel,
+              processed_at: sql`now()`,
+              updated_at: sql`now()`,
+            })
+            .where('id', '=', id)
+            .where('version', '=', version)
+            .returning('id'),
+        )
+        .with('replaced', (cte) =>
+          cte
+            .deleteFrom('chunks')
+            .where('document_id', 'in', cte.selectFrom('completed').select('id')),
+        )
+        .selectFrom('completed')
+        .select('id')
+        .executeTakeFirst();
+      if (!completed) {
+        return false;
+      }
       for (let start = 0; start < outcome.chunks.length; start += INSERT_BATCH) {
-        await insertChunks(
-          tx,
-          tenantId,
-          id,
-          version,
-          outcome.chunks.slice(start, start + INSERT_BATCH),
-        );
+        const batch = outcome.chunks.slice(start, start + INSERT_BATCH);
+        await insertChunks(db, tenantId, id, version, batch);
       }
       return true;
     });
@@ -105,23 +129,36 @@ export class IngestionRepository extends TenantScopedRepository {
     version: number,
     failure: { code: string; message: string },
   ): Promise<boolean> {
-    return this.inTenant(tenantId, async (tx) => {
-      const failed = await tx.one(
-        `UPDATE documents
-            SET status = 'failed', error_code = $3, error = $4, chunk_count = 0,
-                processed_at = now(), updated_at = now()
-          WHERE id = $1 AND version = $2 AND status IN ('pending', 'processing')
-      RETURNING id`,
-        [id, version, failure.code, failure.message.slice(0, 2000)],
-      );
-      if (failed) await tx.rows(`DELETE FROM chunks WHERE document_id = $1`, [id]);
+    return this.query(tenantId, async (db) => {
+      const failed = await db
+        .updateTable('documents')
+        .set({
+          status: 'failed',
+          error_code: failure.code,
+          error: failure.message.slice(0, 2000),
+          chunk_count: 0,
+          processed_at: sql`now()`,
+          updated_at: sql`now()`,
+        })
+        .where('id', '=', id)
+        .where('version', '=', version)
+        .where('status', 'in', ['pending', 'processing'])
+        .returning('id')
+        .executeTakeFirst();
+      if (failed) {
+        await db.deleteFrom('chunks').where('document_id', '=', id).execute();
+      }
       return failed !== undefined;
     });
   }
 }
 
+/**
+ * One statement per batch, its rows as one JSON parameter: a thousand chunks would otherwise
+ * be nine thousand bind parameters.
+ */
 async function insertChunks(
-  tx: TenantTransaction,
+  db: Queries,
   tenantId: TenantId,
   documentId: string,
   version: number,
@@ -135,12 +172,24 @@ async function insertChunks(
     source_url: chunk.sourceUrl,
     text: chunk.text,
   }));
-  await tx.rows(
-    `INSERT INTO chunks (id, tenant_id, document_id, version, chunk_index, page, heading_path,
-                         source_url, text)
-     SELECT r.id, $1, $2, $3, r.chunk_index, r.page, r.heading_path, r.source_url, r.text
-       FROM jsonb_to_recordset($4::jsonb)
-         AS r(id uuid, chunk_index int, page int, heading_path text[], source_url text, text text)`,
-    [tenantId, documentId, version, JSON.stringify(records)],
-  );
+  await db
+    .insertInto('chunks')
+    .columns([
+      'id',
+      'tenant_id',
+      'document_id',
+      'version',
+      'chunk_index',
+      'page',
+      'heading_path',
+      'source_url',
+      'text',
+    ])
+    .expression(
+      sql`SELECT r.id, ${tenantId}::uuid, ${documentId}::uuid, ${version}::int, r.chunk_index,
+                 r.page, r.heading_path, r.source_url, r.text
+            FROM jsonb_to_recordset(${JSON.stringify(records)}::jsonb)
+              AS r(id uuid, chunk_index int, page int, heading_path text[], source_url text, text text)`,
+    )
+    .execute();
 }

@@ -1,18 +1,20 @@
 import {
+  type BeforeApplicationShutdown,
   Inject,
   Injectable,
-  type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
+import { DelayedError, type Job, QueueEvents, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+
 import { tenantIdOf } from '@tenantbot/contracts';
 import type { Logger } from '@tenantbot/observability';
 import { runWithContext } from '@tenantbot/tenant-context';
-import { DelayedError, QueueEvents, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+
 import type { RagConfig } from '../config/rag-config';
 import { INGESTION_REDIS, RAG_CONFIG, RAG_LOGGER } from '../config/tokens';
+import { bullPrefix, INGESTION_QUEUE, type IngestionJobData, PARK_MS } from './ingestion-job';
 import { IngestionPipeline } from './ingestion-pipeline';
-import { bullPrefix, INGESTION_QUEUE, PARK_MS, type IngestionJobData } from './ingestion-job';
 import { IngestionQueue } from './ingestion-queue';
 import { TenantFairness } from './tenant-fairness';
 
@@ -83,7 +85,9 @@ export class IngestionWorker implements OnApplicationBootstrap, BeforeApplicatio
    * abandoned: their lock expires and another worker (or this one after a restart) reruns them.
    */
   async stop(graceMs = 5000): Promise<void> {
-    if (!this.worker) return;
+    if (!this.worker) {
+      return;
+    }
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       this.worker.close(),
@@ -98,7 +102,9 @@ export class IngestionWorker implements OnApplicationBootstrap, BeforeApplicatio
 
   private async abandoned(jobId: string, reason: string): Promise<void> {
     const job = await this.queue.queue.getJob(jobId);
-    if (!job || (await job.getState()) !== 'failed') return;
+    if (!job || (await job.getState()) !== 'failed') {
+      return;
+    }
     this.logger.warn({ job_id: jobId, reason }, 'ingestion job abandoned');
     const data = withCheckedTenant(job.data);
     await this.pipeline.abandon(data, reason);

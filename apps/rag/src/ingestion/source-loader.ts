@@ -1,10 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
+
+import type { DocumentType } from '@tenantbot/contracts';
 import {
   detectDocumentType,
   ObjectNotFoundError,
   type ObjectStorage,
 } from '@tenantbot/object-storage';
-import type { DocumentType } from '@tenantbot/contracts';
+
 import type { RagConfig } from '../config/rag-config';
 import { OBJECT_STORAGE, RAG_CONFIG } from '../config/tokens';
 import type { DocumentRow } from '../documents/documents.repository';
@@ -67,7 +69,9 @@ export class SourceLoader {
     try {
       content = await this.storage.get(required(document.storage_key, 'storage_key'));
     } catch (error) {
-      if (!(error instanceof ObjectNotFoundError)) throw error;
+      if (!(error instanceof ObjectNotFoundError)) {
+        throw error;
+      }
       throw new DocumentFailure('SOURCE_NOT_FOUND', 'the stored file of this document is missing');
     }
     if (content.length > this.limits.maxDocumentBytes) {
@@ -111,6 +115,8 @@ export class SourceLoader {
 }
 
 function required(value: string | null, field: string): string {
-  if (value === null) throw new DocumentFailure('SOURCE_NOT_FOUND', `the document has no ${field}`);
+  if (value === null) {
+    throw new DocumentFailure('SOURCE_NOT_FOUND', `the document has no ${field}`);
+  }
   return value;
 }

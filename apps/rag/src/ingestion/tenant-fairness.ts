@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { TenantId } from '@tenantbot/contracts';
 import type { Redis } from 'ioredis';
+
+import type { TenantId } from '@tenantbot/contracts';
+
 import type { RagConfig } from '../config/rag-config';
 import { INGESTION_REDIS, RAG_CONFIG } from '../config/tokens';
 import { PARK_MS } from './ingestion-job';

@@ -1,12 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
+
 import {
   DomainError,
-  ErrorCode,
-  type TenantId,
   type EmbeddingProvider,
+  ErrorCode,
   type SearchRequest,
   type SearchResult,
+  type TenantId,
 } from '@tenantbot/contracts';
+
 import { resolveSettings } from '../common/rag-settings';
 import type { RagConfig } from '../config/rag-config';
 import { RAG_CONFIG } from '../config/tokens';
@@ -14,7 +16,7 @@ import { EmbeddingProviderError } from '../embeddings/embedder';
 import { EmbedderRegistry } from '../embeddings/embedder-registry';
 import { ChromaVectorStore } from '../vectors/chroma-vector-store';
 import { reciprocalRankFusion } from './reciprocal-rank-fusion';
-import { SearchRepository, type ChunkWithDocument } from './search.repository';
+import { type ChunkWithDocument, SearchRepository } from './search.repository';
 
 export interface SearchOutcome {
   results: SearchResult[];
@@ -90,7 +92,9 @@ export class HybridRetriever {
     try {
       [embedding] = await embedder.embed([request.query]);
     } catch (error) {
-      if (!(error instanceof EmbeddingProviderError)) throw error;
+      if (!(error instanceof EmbeddingProviderError)) {
+        throw error;
+      }
       throw new DomainError(
         ErrorCode.SERVICE_UNAVAILABLE,
         `embedding the query failed: ${error.message}`,
@@ -124,10 +128,14 @@ export class HybridRetriever {
       const wanted = fused.slice(next, next + topK - found.length);
       next += wanted.length;
       const unread = wanted.filter((hit) => !rows.has(hit.id)).map((hit) => hit.id);
-      for (const row of await this.chunks.withDocuments(tenantId, unread)) rows.set(row.id, row);
+      for (const row of await this.chunks.withDocuments(tenantId, unread)) {
+        rows.set(row.id, row);
+      }
       for (const hit of wanted) {
         const row = rows.get(hit.id);
-        if (row) found.push({ row, score: hit.score });
+        if (row) {
+          found.push({ row, score: hit.score });
+        }
       }
     }
     return found;

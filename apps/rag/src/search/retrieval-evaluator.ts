@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
+
 import type {
   EvaluationReply,
   EvaluationRequest,
   SearchResult,
   TenantId,
 } from '@tenantbot/contracts';
+
 import { HybridRetriever } from './hybrid-retriever';
 
 type Question = EvaluationRequest['questions'][number];
@@ -57,7 +59,9 @@ function answers(question: Question, result: SearchResult): boolean {
   if (question.expected_document_id && result.document_id !== question.expected_document_id) {
     return false;
   }
-  if (!question.answer_pattern) return true;
+  if (!question.answer_pattern) {
+    return true;
+  }
   return normalized(result.text).includes(normalized(question.answer_pattern));
 }
 

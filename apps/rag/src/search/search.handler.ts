@@ -1,14 +1,15 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+
 import {
-  evaluationRequestSchema,
-  parseOrThrow,
-  RAG,
-  searchRequestSchema,
+  type Caller,
   type EvaluationReply,
+  type ParsedRequestOf,
+  RAG,
   type SearchReply,
 } from '@tenantbot/contracts';
-import { messageCaller } from '../common/message-caller';
+import { CurrentCaller } from '@tenantbot/tenant-context';
+import { Handles, ValidPayload } from '@tenantbot/transport';
+
 import { SearchService } from './search.service';
 
 /**
@@ -19,21 +20,27 @@ import { SearchService } from './search.service';
 export class SearchHandler {
   constructor(private readonly service: SearchService) {}
 
-  @MessagePattern(RAG.EVALUATE)
-  evaluate(@Payload() payload: unknown): Promise<EvaluationReply> {
-    const caller = messageCaller();
-    return this.service.evaluate(caller, parseOrThrow(evaluationRequestSchema, payload));
+  @Handles(RAG.EVALUATE)
+  evaluate(
+    @CurrentCaller() caller: Caller,
+    @ValidPayload(RAG.EVALUATE) request: ParsedRequestOf<typeof RAG.EVALUATE>,
+  ): Promise<EvaluationReply> {
+    return this.service.evaluate(caller, request);
   }
 
-  @MessagePattern(RAG.SEARCH)
-  search(@Payload() payload: unknown): Promise<SearchReply> {
-    const caller = messageCaller();
-    return this.service.search(caller, parseOrThrow(searchRequestSchema, payload));
+  @Handles(RAG.SEARCH)
+  search(
+    @CurrentCaller() caller: Caller,
+    @ValidPayload(RAG.SEARCH) request: ParsedRequestOf<typeof RAG.SEARCH>,
+  ): Promise<SearchReply> {
+    return this.service.search(caller, request);
   }
 
-  @MessagePattern(RAG.RETRIEVE)
-  retrieve(@Payload() payload: unknown): Promise<SearchReply> {
-    const caller = messageCaller();
-    return this.service.search(caller, parseOrThrow(searchRequestSchema, payload));
+  @Handles(RAG.RETRIEVE)
+  retrieve(
+    @CurrentCaller() caller: Caller,
+    @ValidPayload(RAG.RETRIEVE) request: ParsedRequestOf<typeof RAG.RETRIEVE>,
+  ): Promise<SearchReply> {
+    return this.service.search(caller, request);
   }
 }

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { DatabaseModule } from '../database/database.module';
+
 import { EmbeddingsModule } from '../embeddings/embeddings.module';
 import { VectorsModule } from '../vectors/vectors.module';
 import { HybridRetriever } from './hybrid-retriever';
@@ -10,7 +10,7 @@ import { SearchService } from './search.service';
 
 /** Hybrid search (BM25 in Postgres, vectors in Chroma) and its evaluation. */
 @Module({
-  imports: [DatabaseModule, VectorsModule, EmbeddingsModule],
+  imports: [VectorsModule, EmbeddingsModule],
   controllers: [SearchHandler],
   providers: [SearchService, SearchRepository, HybridRetriever, RetrievalEvaluator],
 })

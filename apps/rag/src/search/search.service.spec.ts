@@ -1,5 +1,7 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import { tenantIdOf, type Caller } from '@tenantbot/contracts';
+
+import { type Caller, tenantIdOf } from '@tenantbot/contracts';
+
 import { ragConfigSchema } from '../config/rag-config';
 import type { EmbedderRegistry } from '../embeddings/embedder-registry';
 import type { ChromaVectorStore } from '../vectors/chroma-vector-store';

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+
 import type {
   Caller,
   EvaluationReply,
@@ -6,6 +7,7 @@ import type {
   SearchReply,
   SearchRequest,
 } from '@tenantbot/contracts';
+
 import { HybridRetriever } from './hybrid-retriever';
 import { RetrievalEvaluator } from './retrieval-evaluator';
 

@@ -1,7 +1,9 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern } from '@nestjs/microservices';
-import { STATS_PATTERNS, type RagStats } from '@tenantbot/contracts';
-import { currentReportScope } from '@tenantbot/tenant-context';
+
+import { type PlatformCaller, type RagStats, STATS_PATTERNS } from '@tenantbot/contracts';
+import { CurrentPlatformCaller } from '@tenantbot/tenant-context';
+import { Handles } from '@tenantbot/transport';
+
 import { StatsService } from './stats.service';
 
 /** Of a tenant, or of the platform for a super admin. */
@@ -9,8 +11,8 @@ import { StatsService } from './stats.service';
 export class StatsHandler {
   constructor(private readonly service: StatsService) {}
 
-  @MessagePattern(STATS_PATTERNS.RAG)
-  stats(): Promise<RagStats> {
-    return this.service.stats(currentReportScope());
+  @Handles(STATS_PATTERNS.RAG)
+  stats(@CurrentPlatformCaller() caller: PlatformCaller): Promise<RagStats> {
+    return this.service.stats(caller);
   }
 }

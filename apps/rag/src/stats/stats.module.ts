@@ -1,11 +1,14 @@
 import { Module } from '@nestjs/common';
-import { DatabaseModule } from '../database/database.module';
+
+import { PlatformDatabaseModule } from '@tenantbot/database';
+
 import { StatsHandler } from './stats.handler';
 import { StatsRepository } from './stats.repository';
 import { StatsService } from './stats.service';
 
+/** Counts for the admin service; the super admin's platform view crosses tenants. */
 @Module({
-  imports: [DatabaseModule],
+  imports: [PlatformDatabaseModule],
   controllers: [StatsHandler],
   providers: [StatsService, StatsRepository],
 })

@@ -1,26 +1,28 @@
 import { Injectable } from '@nestjs/common';
-import { inReportScope, TenantScope, type TenantTransaction } from '@tenantbot/database';
-import type { ReportScope } from '@tenantbot/tenant-context';
+import { sql } from 'kysely';
+
+import { type AcrossTenants, type InTenant, TenantScopedRepository } from '@tenantbot/database';
 
 export interface DocumentCounts {
   byStatus: { status: string; n: number }[];
   chunks: number;
 }
 
-/** Counts of documents and chunks in a report's scope: one tenant, or the platform. */
+/** Counts of documents and chunks of one tenant, or of the platform. */
 @Injectable()
-export class StatsRepository {
-  constructor(private readonly scope: TenantScope) {}
-
-  counts(report: ReportScope): Promise<DocumentCounts> {
-    return inReportScope(this.scope, report, count);
+export class StatsRepository extends TenantScopedRepository {
+  counts(scope: InTenant | AcrossTenants): Promise<DocumentCounts> {
+    return this.query(scope, async (db) => {
+      const byStatus = await db
+        .selectFrom('documents')
+        .select(['status', sql<number>`count(*)::int`.as('n')])
+        .groupBy('status')
+        .execute();
+      const { chunks } = await db
+        .selectFrom('chunks')
+        .select(sql<number>`count(*)::int`.as('chunks'))
+        .executeTakeFirstOrThrow();
+      return { byStatus, chunks };
+    });
   }
-}
-
-async function count(tx: TenantTransaction): Promise<DocumentCounts> {
-  const byStatus = await tx.rows<{ status: string; n: number }>(
-    `SELECT status, count(*)::int AS n FROM documents GROUP BY status`,
-  );
-  const totals = await tx.one<{ chunks: number }>(`SELECT count(*)::int AS chunks FROM chunks`);
-  return { byStatus, chunks: totals?.chunks ?? 0 };
 }

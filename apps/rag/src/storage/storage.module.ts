@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+
 import { createObjectStorage } from '@tenantbot/object-storage';
+
 import type { RagConfig } from '../config/rag-config';
 import { OBJECT_STORAGE, RAG_CONFIG } from '../config/tokens';
 

@@ -1,8 +1,10 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
+import { z } from 'zod';
+
 import { isTenantId, TENANT_EVENTS } from '@tenantbot/contracts';
 import type { Logger } from '@tenantbot/observability';
-import { z } from 'zod';
+
 import { RAG_LOGGER } from '../config/tokens';
 import { TenantLifecycleService } from './tenant-lifecycle.service';
 

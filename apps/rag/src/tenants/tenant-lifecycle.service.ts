@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
+
 import type { TenantId } from '@tenantbot/contracts';
+import { type ObjectStorage, tenantObjectPrefix } from '@tenantbot/object-storage';
 import type { Logger } from '@tenantbot/observability';
-import { tenantObjectPrefix, type ObjectStorage } from '@tenantbot/object-storage';
+
 import { OBJECT_STORAGE, RAG_LOGGER } from '../config/tokens';
 import { TenantFairness } from '../ingestion/tenant-fairness';
 import { ChromaVectorStore } from '../vectors/chroma-vector-store';
@@ -27,7 +29,9 @@ export class TenantLifecycleService {
       try {
         return await this.removeTenantData(tenantId);
       } catch (error) {
-        if (attempt === REMOVAL_ATTEMPTS) throw error;
+        if (attempt === REMOVAL_ATTEMPTS) {
+          throw error;
+        }
         this.logger.warn(
           { err: error, tenant_id: tenantId, attempt },
           'removing tenant data failed',

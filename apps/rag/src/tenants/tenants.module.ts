@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { IngestionModule } from '../ingestion/ingestion.module';
 import { StorageModule } from '../storage/storage.module';
 import { VectorsModule } from '../vectors/vectors.module';

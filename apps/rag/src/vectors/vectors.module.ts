@@ -1,5 +1,7 @@
 import { Module, type OnApplicationShutdown } from '@nestjs/common';
+
 import type { Logger } from '@tenantbot/observability';
+
 import type { RagConfig } from '../config/rag-config';
 import { RAG_CONFIG, RAG_LOGGER } from '../config/tokens';
 import { chromaEndpoint } from './chroma-endpoint';

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ErrorCode, type DocumentView, type TenantId } from '@tenantbot/contracts';
+
+import { type DocumentView, ErrorCode, type TenantId } from '@tenantbot/contracts';
+
 import { DocumentsService } from '../../src/documents/documents.service';
 import { ingestionJobId } from '../../src/ingestion/ingestion-job';
 import { IngestionQueue } from '../../src/ingestion/ingestion-queue';
@@ -24,7 +26,9 @@ describe('documents and ingestion, in process', () => {
   async function settled(tenantId: TenantId, id: string): Promise<DocumentView> {
     for (const until = Date.now() + 10_000; Date.now() < until;) {
       const document = await documents.get(callerOf(tenantId), id);
-      if (document.status === 'completed' || document.status === 'failed') return document;
+      if (document.status === 'completed' || document.status === 'failed') {
+        return document;
+      }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     throw new Error(`document ${id} did not settle`);

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
 import type { TenantId } from '@tenantbot/contracts';
+
 import { DocumentsService } from '../../src/documents/documents.service';
 import { SearchService } from '../../src/search/search.service';
 import { StatsService } from '../../src/stats/stats.service';
@@ -34,7 +36,9 @@ describe('search and stats, in process', () => {
           documents.get(callerOf(i === 0 ? tenantA : tenantB), document.id),
         ),
       );
-      if (states.every((state) => state.status === 'completed')) return;
+      if (states.every((state) => state.status === 'completed')) {
+        return;
+      }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     throw new Error('the documents were not ingested');
@@ -67,10 +71,10 @@ describe('search and stats, in process', () => {
 
   it('counts a tenant’s documents and chunks, or the platform’s', async () => {
     const stats = rag.module.get(StatsService);
-    const ofA = await stats.stats({ kind: 'tenant', tenantId: tenantA });
+    const ofA = await stats.stats({ ...callerOf(tenantA), role: 'tenant_admin' });
     expect(ofA.documents).toEqual({ total: 1, by_status: { completed: 1 } });
     expect(ofA.chunks).toBeGreaterThan(0);
-    const platform = await stats.stats({ kind: 'platform' });
+    const platform = await stats.stats({ requestId: 'req', role: 'super_admin', userId: 'u' });
     expect(platform.documents.total).toBe(2);
   });
 });

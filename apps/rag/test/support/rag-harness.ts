@@ -1,13 +1,16 @@
-import type { DocumentView } from '@tenantbot/contracts';
-import { runWithContext } from '@tenantbot/tenant-context';
-import { TestStack } from '@tenantbot/testing';
-import type { RedisStreamsClient } from '@tenantbot/transport';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import pg from 'pg';
+
+import type { DocumentView } from '@tenantbot/contracts';
 import { RAG } from '@tenantbot/contracts';
+import { runWithContext } from '@tenantbot/tenant-context';
+import { TestStack } from '@tenantbot/testing';
+import type { RedisStreamsClient } from '@tenantbot/transport';
+
 import { LocalEmbedder } from '../../src/embeddings/local-embedder';
 import { ChromaVectorStore } from '../../src/vectors/chroma-vector-store';
 
@@ -76,7 +79,9 @@ export class RagHarness {
     const until = Date.now() + timeoutMs;
     for (;;) {
       const document = await this.call<DocumentView>(tenantId, RAG.DOCUMENTS_GET, { id });
-      if (document.status === 'completed' || document.status === 'failed') return document;
+      if (document.status === 'completed' || document.status === 'failed') {
+        return document;
+      }
       if (Date.now() > until) {
         throw new Error(`document ${id} still ${document.status} after ${timeoutMs} ms`);
       }
@@ -122,7 +127,9 @@ export async function expectCode(promise: Promise<unknown>, code: string): Promi
   try {
     await promise;
   } catch (error) {
-    if ((error as { code?: string }).code === code) return;
+    if ((error as { code?: string }).code === code) {
+      return;
+    }
     throw new Error(`expected ${code}, got ${String((error as Error).message ?? error)}`);
   }
   throw new Error(`expected ${code}, but the call succeeded`);

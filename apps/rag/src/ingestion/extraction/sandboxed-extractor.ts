@@ -1,7 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
 import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+
+import { Inject, Injectable } from '@nestjs/common';
+
 import type { DocumentType } from '@tenantbot/contracts';
+
 import type { RagConfig } from '../../config/rag-config';
 import { EXTRACTION_SCRIPT, RAG_CONFIG } from '../../config/tokens';
 import { DocumentFailure } from '../document-failure';
@@ -40,7 +43,9 @@ export class SandboxedExtractor {
   extract(inputs: ExtractionInput[]): Promise<ExtractionResult[]> {
     // Plain text and Markdown run no parser, only a UTF-8 decode of at most
     // MAX_DOCUMENT_BYTES: starting a process for them would cost more than the work.
-    if (inputs.every((input) => PARSER_FREE_TYPES.has(input.type))) return extractAll(inputs);
+    if (inputs.every((input) => PARSER_FREE_TYPES.has(input.type))) {
+      return extractAll(inputs);
+    }
     return this.extractInSandbox(inputs);
   }
 
@@ -58,11 +63,15 @@ export class SandboxedExtractor {
       });
       let settled = false;
       const settle = (outcome: () => void) => {
-        if (settled) return;
+        if (settled) {
+          return;
+        }
         settled = true;
         clearTimeout(timer);
         clearInterval(watch);
-        if (child.exitCode === null) child.kill('SIGKILL');
+        if (child.exitCode === null) {
+          child.kill('SIGKILL');
+        }
         outcome();
       };
       const overLimit = (message: string) =>

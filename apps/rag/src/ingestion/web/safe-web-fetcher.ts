@@ -1,8 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
+
+import { Inject, Injectable } from '@nestjs/common';
 import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from 'request-filtering-agent';
+
 import type { RagConfig } from '../../config/rag-config';
 import { RAG_CONFIG } from '../../config/tokens';
 import { DocumentFailure } from '../document-failure';
@@ -128,7 +130,9 @@ export class SafeWebFetcher {
             if (size > maxBytes) {
               response.destroy();
               reject(tooLarge(url, maxBytes));
-            } else chunks.push(chunk);
+            } else {
+              chunks.push(chunk);
+            }
           });
           response.on('error', fail);
           response.on('end', () => {
@@ -153,12 +157,16 @@ export class SafeWebFetcher {
   private agentFor(url: URL): http.Agent {
     const port = url.port || (url.protocol === 'https:' ? '443' : '80');
     const allowListed = this.options.allowedHosts.includes(`${url.hostname}:${port}`.toLowerCase());
-    if (url.protocol === 'https:') return allowListed ? this.plainHttps : this.filteringHttps;
+    if (url.protocol === 'https:') {
+      return allowListed ? this.plainHttps : this.filteringHttps;
+    }
     return allowListed ? this.plainHttp : this.filteringHttp;
   }
 
   private describe(error: unknown, url: URL): DocumentFailure {
-    if (error instanceof DocumentFailure) return error;
+    if (error instanceof DocumentFailure) {
+      return error;
+    }
     const message = error instanceof Error ? error.message : String(error);
     const code = (error as NodeJS.ErrnoException).code ?? '';
     if (/is not allowed/.test(message)) {

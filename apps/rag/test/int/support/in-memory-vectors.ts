@@ -9,7 +9,9 @@ export class InMemoryVectors {
 
   async upsert(tenantId: string, model: string, records: VectorRecord[]): Promise<void> {
     const collection = this.collection(tenantId, model);
-    for (const record of records) collection.set(record.id, record);
+    for (const record of records) {
+      collection.set(record.id, record);
+    }
   }
 
   async query(
@@ -34,21 +36,27 @@ export class InMemoryVectors {
 
   async delete(tenantId: string, model: string, ids: string[]): Promise<void> {
     const collection = this.collection(tenantId, model);
-    for (const id of ids) collection.delete(id);
+    for (const id of ids) {
+      collection.delete(id);
+    }
   }
 
   async deleteDocument(tenantId: string, models: string[], documentId: string): Promise<void> {
     for (const model of models) {
       const collection = this.collection(tenantId, model);
       for (const [id, record] of collection) {
-        if (record.documentId === documentId) collection.delete(id);
+        if (record.documentId === documentId) {
+          collection.delete(id);
+        }
       }
     }
   }
 
   async deleteTenant(tenantId: string): Promise<string[]> {
     const names = [...this.collections.keys()].filter((name) => name.startsWith(`${tenantId}/`));
-    for (const name of names) this.collections.delete(name);
+    for (const name of names) {
+      this.collections.delete(name);
+    }
     return names;
   }
 

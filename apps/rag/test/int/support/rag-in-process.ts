@@ -1,13 +1,16 @@
-import { Test, type TestingModule } from '@nestjs/testing';
-import { tenantIdOf, type Caller, type TenantId } from '@tenantbot/contracts';
-import { appUrlFrom, migrate } from '@tenantbot/database';
-import { createLogger } from '@tenantbot/observability';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+import { Test, type TestingModule } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+
+import { type Caller, type TenantId, tenantIdOf } from '@tenantbot/contracts';
+import { appUrlFrom, migrate, platformUrlFrom } from '@tenantbot/database';
+import { createLogger } from '@tenantbot/observability';
+
 import { RagModule } from '../../../src/app.module';
 import { ragConfigSchema } from '../../../src/config/rag-config';
 import { ChromaVectorStore } from '../../../src/vectors/chroma-vector-store';
@@ -39,6 +42,7 @@ export class RagInProcess {
     await migrate({
       ownerUrl: ownerUrl.toString(),
       appUrl: appUrlFrom(ownerUrl.toString(), undefined),
+      platformUrl: platformUrlFrom(ownerUrl.toString(), undefined),
     });
     const redisPrefix = `tbint:rag-${randomUUID().slice(0, 8)}`;
     const filesDir = await mkdtemp(join(tmpdir(), 'tenantbot-rag-int-'));
@@ -113,7 +117,9 @@ async function deleteKeys(prefix: string): Promise<void> {
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
   try {
     const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
+    if (keys.length > 0) {
+      await redis.del(...keys);
+    }
   } finally {
     redis.disconnect();
   }
