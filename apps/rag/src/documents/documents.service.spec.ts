@@ -11,7 +11,11 @@ import type { DocumentRow, DocumentsRepository, NewDocument } from './documents.
 import { DocumentsService } from './documents.service';
 
 const TENANT = tenantIdOf('3f1c2b8e-5d4a-4c3b-9a2e-1f0e9d8c7b6a');
-const caller = (requestId = 'req-1'): Caller => ({ requestId, tenantId: TENANT, role: 'agent' });
+const caller = (requestId = 'req-1', role: Caller['role'] = 'tenant_admin'): Caller => ({
+  requestId,
+  tenantId: TENANT,
+  role,
+});
 
 function rowOf(document: NewDocument): DocumentRow {
   const now = new Date();
@@ -54,6 +58,7 @@ function documentsService() {
       return { row: rows.get(document.id), created: true };
     }),
     find: jest.fn(async (_tenant: string, id: string) => rows.get(id)),
+    list: jest.fn(async () => ({ rows: [...rows.values()], total: rows.size })),
     delete: jest.fn(async (_tenant: string, id: string) => {
       const row = rows.get(id);
       rows.delete(id);
@@ -138,6 +143,21 @@ describe('DocumentsService', () => {
     expect(storage.delete).toHaveBeenCalledWith(`${TENANT}/${view.id}`);
     expect(queue.cancel).toHaveBeenCalledWith(TENANT, view.id, 1);
     expect(vectors.deleteDocument).toHaveBeenCalledWith(TENANT, ['local-hash-512'], view.id);
+  });
+
+  it('lets an agent read documents but not change them', async () => {
+    const { service, repository } = documentsService();
+    const agent = caller('req-9', 'agent');
+    await expect(service.list(agent, { limit: 10, offset: 0 })).resolves.toMatchObject({
+      total: 0,
+    });
+    await expect(service.create(agent, { title: 'T', text: 'x' })).rejects.toMatchObject({
+      code: ErrorCode.FORBIDDEN,
+    });
+    await expect(service.delete(agent, 'any')).rejects.toMatchObject({
+      code: ErrorCode.FORBIDDEN,
+    });
+    expect(repository.insert).not.toHaveBeenCalled();
   });
 
   it('answers DOCUMENT_NOT_FOUND for an id the tenant does not have', async () => {

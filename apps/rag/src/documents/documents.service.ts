@@ -19,6 +19,7 @@ import {
 } from '@tenantbot/contracts';
 import { documentObjectKey, type ObjectStorage } from '@tenantbot/object-storage';
 
+import { CURATORS, READERS, requireRole } from '../common/access';
 import { type ResolvedRagSettings, resolveSettings } from '../common/rag-settings';
 import type { RagConfig } from '../config/rag-config';
 import { OBJECT_STORAGE, RAG_CONFIG } from '../config/tokens';
@@ -45,6 +46,7 @@ export class DocumentsService {
   ) {}
 
   async create(caller: Caller, request: CreateDocumentRequest): Promise<DocumentView> {
+    requireRole(caller, CURATORS);
     const { tenantId } = caller;
     const settings = resolveSettings(request.settings, this.embedders.defaultProvider);
     this.embedders.for(settings.embedding_provider); // refuses a provider that is not configured
@@ -66,15 +68,18 @@ export class DocumentsService {
   }
 
   async list(caller: Caller, request: ListDocumentsRequest): Promise<DocumentPage> {
+    requireRole(caller, READERS);
     const { rows, total } = await this.documents.list(caller.tenantId, request);
     return { items: rows.map(toDocumentView), total, limit: request.limit, offset: request.offset };
   }
 
   async get(caller: Caller, id: string): Promise<DocumentView> {
+    requireRole(caller, READERS);
     return toDocumentView(orNotFound(await this.documents.find(caller.tenantId, id), id));
   }
 
   async delete(caller: Caller, id: string): Promise<DeleteDocumentReply> {
+    requireRole(caller, CURATORS);
     const { tenantId } = caller;
     const found = orNotFound(await this.documents.find(tenantId, id), id);
     // The file first: should anything after it fail, the document is still there to delete again.
@@ -90,6 +95,7 @@ export class DocumentsService {
   }
 
   async reprocess(caller: Caller, request: ReprocessDocumentRequest): Promise<DocumentView> {
+    requireRole(caller, CURATORS);
     const { tenantId } = caller;
     const settings = resolveSettings(request.settings, this.embedders.defaultProvider);
     this.embedders.for(settings.embedding_provider);

@@ -1,6 +1,6 @@
 import { describe, expect, it, jest } from '@jest/globals';
 
-import { type Caller, tenantIdOf } from '@tenantbot/contracts';
+import { type Caller, ErrorCode, tenantIdOf } from '@tenantbot/contracts';
 
 import { ragConfigSchema } from '../config/rag-config';
 import type { EmbedderRegistry } from '../embeddings/embedder-registry';
@@ -12,6 +12,7 @@ import { SearchService } from './search.service';
 
 const TENANT = tenantIdOf('3f1c2b8e-5d4a-4c3b-9a2e-1f0e9d8c7b6a');
 const caller: Caller = { requestId: 'req-1', tenantId: TENANT, role: 'user' };
+const curator: Caller = { ...caller, role: 'tenant_admin' };
 
 function chunk(id: string, text: string): ChunkWithDocument {
   return {
@@ -77,7 +78,10 @@ describe('SearchService', () => {
 
   it('scores the tenant’s questions by where the expected document ranks', async () => {
     const { service } = searchService([{ ...chunk('a', 'alpha'), rank: 2, coverage: 1 }], [], []);
-    const reply = await service.evaluate(caller, {
+    await expect(
+      service.evaluate(caller, { questions: [{ question: 'alpha' }], top_k: 3 }),
+    ).rejects.toMatchObject({ code: ErrorCode.FORBIDDEN });
+    const reply = await service.evaluate(curator, {
       questions: [
         { question: 'alpha', expected_document_id: 'doc-of-a' },
         { question: 'gamma', expected_document_id: 'doc-of-c' },

@@ -8,12 +8,14 @@ import type {
   SearchRequest,
 } from '@tenantbot/contracts';
 
+import { CURATORS, requireRole } from '../common/access';
 import { HybridRetriever } from './hybrid-retriever';
 import { RetrievalEvaluator } from './retrieval-evaluator';
 
 /**
  * Searches of the caller's tenant, always in its scope: the caller's tenant is the only one
- * the retriever is ever given.
+ * the retriever is ever given. Any caller of the tenant may search (chat retrieves for its
+ * website visitors too); evaluating is for those who curate the knowledge base.
  */
 @Injectable()
 export class SearchService {
@@ -27,7 +29,8 @@ export class SearchService {
     return { results: outcome.results, no_relevant_context: outcome.noRelevantContext };
   }
 
-  evaluate(caller: Caller, request: EvaluationRequest): Promise<EvaluationReply> {
+  async evaluate(caller: Caller, request: EvaluationRequest): Promise<EvaluationReply> {
+    requireRole(caller, CURATORS);
     return this.evaluator.evaluate(caller.tenantId, request);
   }
 }
