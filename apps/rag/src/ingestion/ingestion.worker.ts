@@ -51,7 +51,7 @@ export class IngestionWorker implements OnApplicationBootstrap, BeforeApplicatio
     await this.stop();
   }
 
-  start(): void {
+  private start(): void {
     const lockMs = this.config.INGESTION_LOCK_MS;
     this.worker = new Worker<IngestionJobData>(
       INGESTION_QUEUE,
@@ -84,7 +84,7 @@ export class IngestionWorker implements OnApplicationBootstrap, BeforeApplicatio
    * Stops taking jobs and waits a little for running ones. Jobs still running after that are
    * abandoned: their lock expires and another worker (or this one after a restart) reruns them.
    */
-  async stop(graceMs = 5000): Promise<void> {
+  private async stop(graceMs = 5000): Promise<void> {
     if (!this.worker) {
       return;
     }
