@@ -8,6 +8,9 @@ export type RequestArgs<P extends RequestPattern> =
     ? [data?: RequestOf<P>, options?: CallOptions]
     : [data: RequestOf<P>, options?: CallOptions];
 
+/** A pattern the message map does not know (a test's own service), or never. */
+export type OutsideTheMap<P extends string> = P extends RequestPattern ? never : P;
+
 /**
  * Calls typed by the message map of `@tenantbot/contracts`: the pattern decides what the body
  * must be and what the reply is, so no call names a reply type of its own.

@@ -63,6 +63,9 @@ export async function transportClientCalls(client: RedisStreamsClient) {
   const typed: MessageClient = client;
   const answer = await client.request(CHAT.SEND, { message: 'hello' });
   expectType<ChatResponse>()(answer);
+  // A pattern outside the map (a test's own service) answers `unknown`: no caller-chosen type.
+  const echoed = await client.request('echo.work', { n: 1 });
+  expectType<unknown>()(echoed);
   return typed;
 }
 
