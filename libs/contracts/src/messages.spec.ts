@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { ADMIN, STATS_PATTERNS } from './admin';
 import { CHAT } from './chat';
 import { DomainError } from './errors';
+import { ACCESS_EVENTS, EVENTS, TENANT_EVENTS } from './events';
 import { MESSAGES, contractOf, isRequestPattern } from './messages';
 import { RAG } from './rag';
 import { PING_PATTERN, RAG_DEPENDENCIES } from './services';
@@ -51,6 +52,15 @@ describe('the message map', () => {
       true,
     );
     expect(authenticate.safeParse({ kind: 'jwt', user_id: id }).success).toBe(false);
+  });
+});
+
+describe('the event map', () => {
+  it('has a payload schema for every event and broadcast pattern', () => {
+    expect(Object.keys(EVENTS).sort()).toEqual(
+      [...Object.values(TENANT_EVENTS), ...Object.values(ACCESS_EVENTS)].sort(),
+    );
+    expect(EVENTS[TENANT_EVENTS.DELETED].safeParse({ tenantId: 'acme' }).success).toBe(false);
   });
 });
 

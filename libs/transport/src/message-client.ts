@@ -1,4 +1,4 @@
-import type { ReplyOf, RequestOf, RequestPattern } from '@tenantbot/contracts';
+import type { EventPatternName, ReplyOf, RequestOf, RequestPattern } from '@tenantbot/contracts';
 import type { Observable } from 'rxjs';
 import type { CallOptions } from './options';
 
@@ -10,6 +10,9 @@ export type RequestArgs<P extends RequestPattern> =
 
 /** A pattern the message map does not know (a test's own service), or never. */
 export type OutsideTheMap<P extends string> = P extends RequestPattern ? never : P;
+
+/** An event pattern the event map does not know (a test's own), or never. */
+export type OutsideTheEvents<P extends string> = P extends EventPatternName ? never : P;
 
 /**
  * Calls typed by the message map of `@tenantbot/contracts`: the pattern decides what the body

@@ -4,6 +4,8 @@ import {
   ErrorCode,
   serviceOfPattern,
   type ErrorBody,
+  type EventOf,
+  type EventPatternName,
   type ReplyOf,
   type RequestPattern,
 } from '@tenantbot/contracts';
@@ -18,7 +20,7 @@ import {
   type CallOptions,
   type StreamsTransportOptions,
 } from './options';
-import type { MessageClient, OutsideTheMap, RequestArgs } from './message-client';
+import type { MessageClient, OutsideTheEvents, OutsideTheMap, RequestArgs } from './message-client';
 import { createRedisConnection, sleep } from './redis-connection';
 import { StreamKeys } from './stream-keys';
 import {
@@ -186,6 +188,9 @@ export class RedisStreamsClient extends ClientProxy implements MessageClient {
    * nothing is kept for a process that is not, so use it where a miss is harmless or covered,
    * such as evicting cache entries that also expire.
    */
+  broadcast<E extends EventPatternName>(pattern: E, data: EventOf<E>): Promise<void>;
+  /** A pattern outside the event map (a test's own): what it carries is not typed. */
+  broadcast<P extends string>(pattern: OutsideTheEvents<P>, data: unknown): Promise<void>;
   async broadcast(pattern: string, data: unknown): Promise<void> {
     await this.connect();
     await this.redis.publish(this.keys.broadcasts(pattern), JSON.stringify(data));

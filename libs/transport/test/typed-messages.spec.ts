@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import {
+  ACCESS_EVENTS,
   CHAT,
   RAG,
   TENANTS,
@@ -56,6 +57,14 @@ export async function typedCalls(client: MessageClient) {
   await client.request('chat.unknown', {});
   // @ts-expect-error a request without fields takes none
   await client.request(CHAT.MODELS, { model: 'x' });
+}
+
+export async function typedBroadcasts(client: RedisStreamsClient) {
+  await client.broadcast(ACCESS_EVENTS.CHANGED, { kind: 'user', tenantId: null, userId: 'u' });
+  // @ts-expect-error an access change names what changed
+  await client.broadcast(ACCESS_EVENTS.CHANGED, { kind: 'user', tenantId: null });
+  // A pattern outside the event map carries anything.
+  await client.broadcast('test.changed', { anything: true });
 }
 
 /** The transport's client answers the typed calls the same way. */
