@@ -1,9 +1,10 @@
-import { CfnOutput, Duration, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import type { Construct } from 'constructs';
+
 import { APP_NAMES, type AppName, type DeploymentConfig } from '../config/deployment-config';
 import { AppSecrets } from './app-secrets';
 import { Cache } from './cache';
@@ -143,7 +144,9 @@ export class TenantbotStack extends Stack {
     cluster: ecs.Cluster,
     network: Network,
   ): { url: string; service?: ChromaService } {
-    if (config.chromaUrl) return { url: config.chromaUrl };
+    if (config.chromaUrl) {
+      return { url: config.chromaUrl };
+    }
     const namespace = new servicediscovery.PrivateDnsNamespace(this, 'Namespace', {
       vpc: network.vpc,
       name: `${config.stage}.tenantbot.internal`,
@@ -186,6 +189,7 @@ export class TenantbotStack extends Stack {
         redisUrl: this.cache.url,
         databaseOwnerUrl: this.database.ownerUrl,
         databaseAppUrl: this.database.appUrl,
+        databasePlatformUrl: this.database.platformUrl,
         chromaUrl,
         publicUrl: this.loadBalancer.publicUrl,
         documentsBucket: this.storage.bucket.bucketName,
@@ -195,6 +199,7 @@ export class TenantbotStack extends Stack {
         redisPassword: this.cache.authToken,
         databaseOwner: this.database.ownerSecret,
         databaseAppPassword: this.database.appRolePassword,
+        databasePlatformPassword: this.database.platformRolePassword,
         jwtSecret: appSecrets.jwtSecret,
         encryptionKey: appSecrets.encryptionKey,
         superAdminPassword: appSecrets.superAdminPassword,
@@ -228,6 +233,11 @@ export class TenantbotStack extends Stack {
     output('JwtSecretArn', appSecrets.jwtSecret.secretArn, 'JWT_SECRET');
     output('DatabaseOwnerSecretArn', this.database.ownerSecret.secretArn, 'Rotated every 30 days');
     output('DatabaseAppRoleSecretArn', this.database.appRolePassword.secretArn, 'App role');
+    output(
+      'DatabasePlatformRoleSecretArn',
+      this.database.platformRolePassword.secretArn,
+      'Platform role (cross-tenant reads)',
+    );
     output('RedisAuthTokenSecretArn', this.cache.authToken.secretArn, 'REDIS_PASSWORD');
     output('RedisReplicationGroupId', this.cache.replicationGroup.ref, 'For token rotation');
     output('AlarmTopicArn', monitoring.alarmTopic.topicArn, 'Subscribe on-call here');

@@ -1,10 +1,12 @@
-import { describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
+
+import { describe, expect, it } from '@jest/globals';
+
 import { ADMIN, STATS_PATTERNS } from './admin';
 import { CHAT } from './chat';
 import { DomainError } from './errors';
 import { ACCESS_EVENTS, EVENTS, TENANT_EVENTS } from './events';
-import { MESSAGES, contractOf, isRequestPattern } from './messages';
+import { contractOf, isRequestPattern, MESSAGES } from './messages';
 import { RAG } from './rag';
 import { PING_PATTERN, RAG_DEPENDENCIES } from './services';
 import { TENANTS } from './tenants';

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+
 import {
   ADMIN,
-  STATS_PATTERNS,
   chatStatsSchema,
   ragStatsSchema,
+  STATS_PATTERNS,
   statsQuerySchema,
   statsReportSchema,
   tenantsStatsSchema,
@@ -23,7 +24,6 @@ import {
   modelsReplySchema,
 } from './chat';
 import {
-  RAG,
   createDocumentRequestSchema,
   deleteDocumentReplySchema,
   documentPageSchema,
@@ -32,18 +32,18 @@ import {
   evaluationReplySchema,
   evaluationRequestSchema,
   listDocumentsRequestSchema,
+  RAG,
   reprocessDocumentRequestSchema,
   searchReplySchema,
   searchRequestSchema,
 } from './rag';
 import {
   PING_PATTERN,
-  RAG_DEPENDENCIES,
   pingReplySchema,
+  RAG_DEPENDENCIES,
   ragDependenciesReplySchema,
 } from './services';
 import {
-  TENANTS,
   apiKeyCreateSchema,
   apiKeyViewSchema,
   authenticateRequestSchema,
@@ -62,6 +62,7 @@ import {
   tenantRefSchema,
   tenantRegistrationSchema,
   tenantRuntimeConfigSchema,
+  TENANTS,
   tenantUpdateMessageSchema,
   tenantViewSchema,
   tokenResponseSchema,
@@ -70,13 +71,13 @@ import {
   userViewSchema,
 } from './tenants';
 import {
-  WIDGETS,
   authenticateVisitorRequestSchema,
-  openWidgetRequestSchema,
   openedWidgetSchema,
+  openWidgetRequestSchema,
   originKnownReplySchema,
   originKnownRequestSchema,
   widgetCreateSchema,
+  WIDGETS,
   widgetUpdateMessageSchema,
   widgetViewSchema,
 } from './widgets';

@@ -1,6 +1,9 @@
-import { describe, expect, it } from '@jest/globals';
-import { DomainError } from '@tenantbot/contracts';
 import { randomUUID } from 'node:crypto';
+
+import { describe, expect, it } from '@jest/globals';
+
+import { DomainError } from '@tenantbot/contracts';
+
 import { callerOf, platformCallerOf } from './caller';
 import { reportScopeOf } from './report-scope';
 import type { RequestContext } from './request-context';
@@ -12,7 +15,9 @@ function codeOf(work: () => unknown): string {
   try {
     work();
   } catch (error) {
-    if (error instanceof DomainError) return error.code;
+    if (error instanceof DomainError) {
+      return error.code;
+    }
     throw error;
   }
   throw new Error('no error');

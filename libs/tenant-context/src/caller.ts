@@ -1,12 +1,14 @@
 import { createParamDecorator } from '@nestjs/common';
+
 import {
+  type Caller,
   DomainError,
   ErrorCode,
   isTenantId,
-  type Caller,
   type PlatformCaller,
   type TenantId,
 } from '@tenantbot/contracts';
+
 import { currentContext, type RequestContext } from './request-context';
 
 /**
@@ -50,7 +52,9 @@ export function platformCallerOf(context: RequestContext | undefined): PlatformC
 }
 
 function optionalTenantId(tenantId: string | undefined): TenantId | undefined {
-  if (tenantId === undefined || tenantId === '') return undefined;
+  if (tenantId === undefined || tenantId === '') {
+    return undefined;
+  }
   if (!isTenantId(tenantId)) {
     throw new DomainError(ErrorCode.TENANT_REQUIRED, 'the tenant in context is not a valid id');
   }

@@ -1,4 +1,5 @@
 import { DomainError, ErrorCode, type PlatformCaller } from '@tenantbot/contracts';
+
 import { platformCallerOf } from './caller';
 import { currentContext } from './request-context';
 

@@ -1,12 +1,13 @@
 import { MessagePattern, Payload } from '@nestjs/microservices';
+import type { Observable } from 'rxjs';
+
 import {
   MESSAGES,
-  ZodPipe,
   type ReplyOf,
   type RequestPattern,
   type StreamPattern,
+  ZodPipe,
 } from '@tenantbot/contracts';
-import type { Observable } from 'rxjs';
 
 /** What a handler of pattern `P` may return: an Observable for a streamed reply. */
 export type HandlerResult<P extends RequestPattern> = P extends StreamPattern

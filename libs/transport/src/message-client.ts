@@ -1,5 +1,7 @@
-import type { EventPatternName, ReplyOf, RequestOf, RequestPattern } from '@tenantbot/contracts';
 import type { Observable } from 'rxjs';
+
+import type { EventPatternName, ReplyOf, RequestOf, RequestPattern } from '@tenantbot/contracts';
+
 import type { CallOptions } from './options';
 
 /** The body and options of a call; the body may be left out when the request needs no field. */

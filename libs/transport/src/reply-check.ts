@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode, contractOf } from '@tenantbot/contracts';
+import { contractOf, DomainError, ErrorCode } from '@tenantbot/contracts';
 
 /**
  * The reply as the caller will receive it, checked against its pattern's reply schema in the
@@ -8,10 +8,14 @@ import { DomainError, ErrorCode, contractOf } from '@tenantbot/contracts';
  */
 export function replyMismatch(pattern: string, reply: unknown): DomainError | undefined {
   const contract = contractOf(pattern);
-  if (!contract) return undefined;
+  if (!contract) {
+    return undefined;
+  }
   const onTheWire: unknown = reply === undefined ? undefined : JSON.parse(JSON.stringify(reply));
   const result = contract.reply.safeParse(onTheWire);
-  if (result.success) return undefined;
+  if (result.success) {
+    return undefined;
+  }
   const problems = result.error.issues.map(
     (issue) => `${issue.path.join('.') || '(reply)'}: ${issue.message}`,
   );

@@ -1,18 +1,22 @@
 import { describe, expect, it } from '@jest/globals';
+import type { Observable } from 'rxjs';
+
 import {
   ACCESS_EVENTS,
-  CHAT,
-  RAG,
-  TENANTS,
   type Caller,
+  CHAT,
   type ChatResponse,
   type ChatStreamEvent,
   type ModelsReply,
   type ParsedRequestOf,
+  RAG,
   type SearchReply,
+  TENANTS,
 } from '@tenantbot/contracts';
-import type { Observable } from 'rxjs';
-import { Handles, type MessageClient, type RedisStreamsClient } from '../src';
+
+import { Handles } from './handles';
+import type { MessageClient } from './message-client';
+import type { RedisStreamsClient } from './streams.client';
 
 /**
  * Type-level tests: `tsc -p tsconfig.json` (npm run check) compiles this file, and every

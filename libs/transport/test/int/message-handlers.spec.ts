@@ -1,32 +1,35 @@
+import { randomUUID } from 'node:crypto';
+
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Controller, Module, type INestMicroservice } from '@nestjs/common';
+import { Controller, type INestMicroservice, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import pino from 'pino';
+import { type Observable, of } from 'rxjs';
+
 import {
-  CHAT,
-  DomainError,
-  STATS_PATTERNS,
   type Caller,
+  CHAT,
   type ChatStats,
   type ConversationDetail,
+  DomainError,
   type ParsedRequestOf,
   type PlatformCaller,
+  STATS_PATTERNS,
 } from '@tenantbot/contracts';
 import {
   CurrentCaller,
   CurrentPlatformCaller,
-  runWithContext,
   type RequestContext,
+  runWithContext,
 } from '@tenantbot/tenant-context';
-import { randomUUID } from 'node:crypto';
-import pino from 'pino';
-import { of, type Observable } from 'rxjs';
+
 import {
   Handles,
   RedisStreamsClient,
   RedisStreamsServer,
   RpcErrorFilter,
   ValidPayload,
-} from '../src';
+} from '../../src';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `${process.env.REDIS_PREFIX ?? `tbtest:${process.pid}`}:handlers`;
