@@ -8,7 +8,7 @@ import { HealthModule } from './health/health.module';
 import { IngestionModule } from './ingestion/ingestion.module';
 import { SearchModule } from './search/search.module';
 import { StatsModule } from './stats/stats.module';
-import { TenantsModule } from './tenants/tenants.module';
+import { TenantLifecycleModule } from './tenant-lifecycle/tenant-lifecycle.module';
 
 /**
  * The rag service: documents, ingestion, hybrid search. Its ingestion worker starts once the
@@ -26,7 +26,7 @@ export class RagModule {
         IngestionModule,
         SearchModule,
         StatsModule,
-        TenantsModule,
+        TenantLifecycleModule,
         HealthModule,
       ],
     };

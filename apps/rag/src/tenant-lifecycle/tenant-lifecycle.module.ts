@@ -12,4 +12,4 @@ import { TenantLifecycleService } from './tenant-lifecycle.service';
   controllers: [TenantLifecycleHandler],
   providers: [TenantLifecycleService],
 })
-export class TenantsModule {}
+export class TenantLifecycleModule {}
