@@ -1,14 +1,21 @@
-import type { TenantId } from '@tenantbot/contracts';
+import { z } from 'zod';
 
-import type { ResolvedRagSettings } from '../common/rag-settings';
+import { isTenantId } from '@tenantbot/contracts';
 
-/** One ingestion of one version of a document. */
-export interface IngestionJobData {
-  tenantId: TenantId;
-  documentId: string;
-  version: number;
-  settings: ResolvedRagSettings;
-}
+import { resolvedRagSettingsSchema } from '../common/rag-settings';
+
+/**
+ * One ingestion of one version of a document. A job is not a message: it has no caller, and
+ * its tenant is the one its data names, checked when the worker takes it (JSON from Redis).
+ */
+export const ingestionJobDataSchema = z.object({
+  tenantId: z.string().refine(isTenantId, 'a tenant id'),
+  documentId: z.string(),
+  version: z.number().int().positive(),
+  settings: resolvedRagSettingsSchema,
+});
+
+export type IngestionJobData = z.output<typeof ingestionJobDataSchema>;
 
 export const INGESTION_QUEUE = 'ingestion';
 

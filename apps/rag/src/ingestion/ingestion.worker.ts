@@ -7,13 +7,18 @@ import {
 import { DelayedError, type Job, QueueEvents, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 
-import { tenantIdOf } from '@tenantbot/contracts';
 import type { Logger } from '@tenantbot/observability';
 import { runWithContext } from '@tenantbot/tenant-context';
 
 import type { RagConfig } from '../config/rag-config';
 import { INGESTION_REDIS, RAG_CONFIG, RAG_LOGGER } from '../config/tokens';
-import { bullPrefix, INGESTION_QUEUE, type IngestionJobData, PARK_MS } from './ingestion-job';
+import {
+  bullPrefix,
+  INGESTION_QUEUE,
+  type IngestionJobData,
+  ingestionJobDataSchema,
+  PARK_MS,
+} from './ingestion-job';
 import { IngestionPipeline } from './ingestion-pipeline';
 import { IngestionQueue } from './ingestion-queue';
 import { TenantFairness } from './tenant-fairness';
@@ -106,13 +111,13 @@ export class IngestionWorker implements OnApplicationBootstrap, BeforeApplicatio
       return;
     }
     this.logger.warn({ job_id: jobId, reason }, 'ingestion job abandoned');
-    const data = withCheckedTenant(job.data);
+    const data = ingestionJobDataSchema.parse(job.data);
     await this.pipeline.abandon(data, reason);
     await this.queue.finished(data.tenantId, jobId);
   }
 
   private async process(job: Job<IngestionJobData>, token?: string): Promise<void> {
-    const data = withCheckedTenant(job.data);
+    const data = ingestionJobDataSchema.parse(job.data);
     const { tenantId } = data;
     const jobId = job.id ?? '';
     if (!(await this.fairness.acquire(tenantId, jobId))) {
@@ -140,9 +145,4 @@ export class IngestionWorker implements OnApplicationBootstrap, BeforeApplicatio
         );
     }
   }
-}
-
-/** The job's data with its tenant checked: job data is JSON from Redis, not a typed value. */
-function withCheckedTenant(data: IngestionJobData): IngestionJobData {
-  return { ...data, tenantId: tenantIdOf(data.tenantId) };
 }
