@@ -1,12 +1,11 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { tenantIdOf, type TenantId } from '@tenantbot/contracts';
-import type { CompiledQuery, Kysely } from 'kysely';
+import type { CompiledQuery } from 'kysely';
 import type { Pool } from 'pg';
 import type { DatabaseOptions } from './database-options';
 import { DATABASE_OPTIONS } from './database-options.token';
 import { inlineParameters } from './inline-parameters';
-import { createPostgresPool } from './postgres-pool';
-import type { Schema } from './schema';
+import { createPool } from './postgres-pool';
 import { ScopedTransaction } from './scoped-transaction';
 import { inTransaction } from './scoped-connection';
 
@@ -19,14 +18,9 @@ import { inTransaction } from './scoped-connection';
 @Injectable()
 export class TenantDatabase implements OnModuleDestroy {
   private readonly pool: Pool;
-  private readonly db: Kysely<Schema>;
 
   constructor(@Inject(DATABASE_OPTIONS) options: DatabaseOptions) {
-    ({ pool: this.pool, db: this.db } = createPostgresPool(
-      options.appUrl,
-      options.poolSize,
-      options.applicationName,
-    ));
+    this.pool = createPool(options.appUrl, options.poolSize, options.applicationName);
   }
 
   /**
@@ -35,7 +29,7 @@ export class TenantDatabase implements OnModuleDestroy {
    */
   transaction<T>(tenantId: TenantId, work: (tx: ScopedTransaction) => Promise<T>): Promise<T> {
     const checked = tenantIdOf(tenantId); // the brand is a compile-time promise; check it anyway
-    return inTransaction(this.db, tenantScopeStatement(checked), (queries) =>
+    return inTransaction(this.pool, tenantScopeStatement(checked), (queries) =>
       work(new ScopedTransaction(checked, queries)),
     );
   }
@@ -62,7 +56,7 @@ export class TenantDatabase implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.db.destroy();
+    await this.pool.end();
   }
 }
 

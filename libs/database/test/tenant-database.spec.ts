@@ -59,6 +59,11 @@ class UserRepository extends TenantScopedRepository {
     );
   }
 
+  /** A misuse: Kysely's own transaction inside a scope. */
+  nestedTransaction(tenant: InTenant): Promise<void> {
+    return this.query(tenant, (db) => db.transaction().execute(() => Promise.resolve()));
+  }
+
   acrossTenants(
     platform: AcrossTenants,
   ): Promise<{ username: string; tenant_id: TenantId | null }[]> {
@@ -170,6 +175,11 @@ describe('TenantDatabase, TenantScopedRepository and PlatformScope', () => {
     ]);
     expect(await users.usernamesInOneRoundTrip(tenantB, "db-%' OR true --")).toEqual([]);
     expect(await users.countInOneRoundTrip(tenantB)).toEqual([{ count: 1 }]);
+  });
+
+  it('refuses to open a transaction inside a scope, which already is one', async () => {
+    await expect(users.nestedTransaction(tenantA)).rejects.toThrow(/already in a transaction/);
+    expect(await users.usernames(tenantA)).toEqual(['db-alice', 'db-carol', 'db-dave']);
   });
 
   it('refuses a tenant id that is not one, before touching the database', async () => {
