@@ -7,6 +7,7 @@ import {
   PostgresIntrospector,
   PostgresQueryCompiler,
   type Compilable,
+  type DatabaseConnection,
   type RawBuilder,
 } from 'kysely';
 import type { AcrossTenants } from './platform-scope';
@@ -74,11 +75,19 @@ function isRawBuilder<Row>(query: Compilable<Row> | RawBuilder<Row>): query is R
   return 'isRawBuilder' in query && query.isRawBuilder;
 }
 
-/** Kysely without a connection: builds and compiles PostgreSQL, runs nothing. */
+class CompileOnlyDriver extends DummyDriver {
+  override acquireConnection(): Promise<DatabaseConnection> {
+    return Promise.reject(
+      new Error("a statement's query is built, not run: return it from the callback"),
+    );
+  }
+}
+
+/** Kysely without a connection: builds and compiles PostgreSQL; running a query throws. */
 const QUERY_BUILDER = new Kysely<Schema>({
   dialect: {
     createAdapter: () => new PostgresAdapter(),
-    createDriver: () => new DummyDriver(),
+    createDriver: () => new CompileOnlyDriver(),
     createIntrospector: (db) => new PostgresIntrospector(db),
     createQueryCompiler: () => new PostgresQueryCompiler(),
   },

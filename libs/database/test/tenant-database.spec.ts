@@ -59,6 +59,23 @@ class UserRepository extends TenantScopedRepository {
     );
   }
 
+  /** A misuse: running a query on the builder of a statement, outside any scope. */
+  async runOnTheStatementBuilder(tenantId: TenantId): Promise<string> {
+    let run = Promise.resolve('not run');
+    await this.statement(tenantId, (db) => {
+      run = db
+        .selectFrom('users')
+        .selectAll()
+        .execute()
+        .then(
+          () => 'ran',
+          (error: Error) => error.message,
+        );
+      return db.selectFrom('users').select('username');
+    });
+    return run;
+  }
+
   /** A misuse: Kysely's own transaction inside a scope. */
   nestedTransaction(tenant: InTenant): Promise<void> {
     return this.query(tenant, (db) => db.transaction().execute(() => Promise.resolve()));
@@ -175,6 +192,10 @@ describe('TenantDatabase, TenantScopedRepository and PlatformScope', () => {
     ]);
     expect(await users.usernamesInOneRoundTrip(tenantB, "db-%' OR true --")).toEqual([]);
     expect(await users.countInOneRoundTrip(tenantB)).toEqual([{ count: 1 }]);
+  });
+
+  it("runs nothing on a statement's builder, which has no scope", async () => {
+    expect(await users.runOnTheStatementBuilder(tenantA)).toMatch(/built, not run/);
   });
 
   it('refuses to open a transaction inside a scope, which already is one', async () => {
