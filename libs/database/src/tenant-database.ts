@@ -49,7 +49,8 @@ export class TenantDatabase implements OnModuleDestroy {
       if (!Array.isArray(results) || results.length !== 2) {
         throw new Error('a statement must be exactly one SQL statement');
       }
-      return (results[1] as { rows: Row[] }).rows;
+      const [, statement] = results;
+      return statement.rows;
     } finally {
       client.release();
     }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Injectable, Module } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { tenantIdOf, type TenantId } from '@tenantbot/contracts';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { Client } from 'pg';
 import {
   appUrlFrom,
@@ -14,6 +14,8 @@ import {
   TenantScopedRepository,
   type AcrossTenants,
   type InTenant,
+  type Queries,
+  type Schema,
   type ScopedTransaction,
 } from '../src';
 
@@ -76,9 +78,12 @@ class UserRepository extends TenantScopedRepository {
     return run;
   }
 
-  /** A misuse: Kysely's own transaction inside a scope. */
+  /** A misuse past the compiler (`Queries` has no `transaction`): Kysely's own transaction. */
   nestedTransaction(tenant: InTenant): Promise<void> {
-    return this.query(tenant, (db) => db.transaction().execute(() => Promise.resolve()));
+    return this.query(tenant, (db) => {
+      const uncovered = db as Kysely<Schema>;
+      return uncovered.transaction().execute(() => Promise.resolve());
+    });
   }
 
   acrossTenants(
@@ -245,6 +250,16 @@ export function queriesWithoutTheirScopeDoNotCompile(
   void tx.selectFrom;
   // @ts-expect-error nor with the platform scope
   void platform.selectFrom;
+}
+
+/** Never run: a repository's queries cannot leave or end their scope. */
+export function queriesCannotLeaveTheirScope(db: Queries): void {
+  // @ts-expect-error a scope already is a transaction
+  void db.transaction;
+  // @ts-expect-error nor take another connection of the pool
+  void db.connection;
+  // @ts-expect-error nor close the pool
+  void db.destroy;
 }
 
 @Injectable()
