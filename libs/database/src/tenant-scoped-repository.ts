@@ -12,11 +12,27 @@ import {
 } from 'kysely';
 import type { AcrossTenants } from './platform-scope';
 import type { Queries, Schema } from './schema';
-import { queriesOf, type ScopedTransaction } from './scoped-transaction';
+import { queriesOf, ScopedTransaction } from './scoped-transaction';
 import { TenantDatabase } from './tenant-database';
 
 /** A tenant's id (a transaction of its own per call), or a unit of work already bound to one. */
 export type InTenant = TenantId | ScopedTransaction;
+
+/**
+ * The tenant of a scope, or `undefined` for the platform's. For a report that serves both: its
+ * query still says `tenant_id = …` for a tenant (row-level security confines it anyway; saying
+ * so lets the planner use the tenant's indexes).
+ *
+ * ```ts
+ * const tenantId = tenantOfScope(scope);
+ * let query = db.selectFrom('documents').select(…);
+ * if (tenantId) query = query.where('tenant_id', '=', tenantId);
+ * ```
+ */
+export function tenantOfScope(scope: InTenant | AcrossTenants): TenantId | undefined {
+  if (typeof scope === 'string') return scope;
+  return scope instanceof ScopedTransaction ? scope.tenantId : undefined;
+}
 
 /**
  * The base of every repository. Its queries reach the database only through `query`, which

@@ -12,6 +12,7 @@ import {
   platformUrlFrom,
   TenantDatabase,
   TenantScopedRepository,
+  tenantOfScope,
   type AcrossTenants,
   type InTenant,
   type Queries,
@@ -83,6 +84,20 @@ class UserRepository extends TenantScopedRepository {
     return this.query(tenant, (db) => {
       const uncovered = db as Kysely<Schema>;
       return uncovered.transaction().execute(() => Promise.resolve());
+    });
+  }
+
+  /** A report of a tenant, or of the platform: counts its users either way. */
+  countUsers(scope: InTenant | AcrossTenants): Promise<number> {
+    const tenantId = tenantOfScope(scope);
+    return this.query(scope, async (db) => {
+      let query = db
+        .selectFrom('users')
+        .select((eb) => eb.fn.countAll<number>().as('count'))
+        .where('username', 'like', 'db-%');
+      if (tenantId) query = query.where('tenant_id', '=', tenantId);
+      const { count } = await query.executeTakeFirstOrThrow();
+      return Number(count);
     });
   }
 
@@ -223,6 +238,12 @@ describe('TenantDatabase, TenantScopedRepository and PlatformScope', () => {
     expect(rows.map((row) => row.username)).toEqual(usernames);
     const inTransaction = await report.platform.transaction((tx) => report.users.acrossTenants(tx));
     expect(inTransaction.map((row) => row.username)).toEqual(usernames);
+  });
+
+  it("runs a report in a tenant's scope or the platform's", async () => {
+    expect(await users.countUsers(tenantB)).toBe(1);
+    expect(await database.transaction(tenantB, (tx) => users.countUsers(tx))).toBe(1);
+    expect(await report.users.countUsers(report.platform)).toBe(4);
   });
 
   it('provides the platform scope only to the modules that import PlatformDatabaseModule', async () => {
