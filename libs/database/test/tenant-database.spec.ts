@@ -87,6 +87,15 @@ class UserRepository extends TenantScopedRepository {
     });
   }
 
+  /** Raw SQL where the builder stops: a `sql` template run on the scope's queries. */
+  async rawUsernames(tenant: InTenant): Promise<string[]> {
+    const { rows } = await this.query(tenant, (db) =>
+      sql<{ username: string }>`SELECT username FROM users WHERE username LIKE ${'db-%'}
+                                 ORDER BY username`.execute(db),
+    );
+    return rows.map((row) => row.username);
+  }
+
   /** A report of a tenant, or of the platform: counts its users either way. */
   countUsers(scope: InTenant | AcrossTenants): Promise<number> {
     const tenantId = tenantOfScope(scope);
@@ -183,6 +192,10 @@ describe('TenantDatabase, TenantScopedRepository and PlatformScope', () => {
   it("runs a repository's query in its tenant's scope, typed from the schema", async () => {
     expect(await users.usernames(tenantA)).toEqual(['db-alice']);
     expect(await users.usernames(tenantB)).toEqual(['db-bob']);
+  });
+
+  it('runs raw SQL in the scope too', async () => {
+    expect(await users.rawUsernames(tenantB)).toEqual(['db-bob']);
   });
 
   it('runs several repository calls in one unit of work, committed together', async () => {
