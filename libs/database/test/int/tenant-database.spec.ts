@@ -17,7 +17,7 @@ import {
   type ScopedTransaction,
   TenantDatabase,
   TenantScopedRepository,
-} from '../src';
+} from '../../src';
 
 const ownerUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tenantbot';
 

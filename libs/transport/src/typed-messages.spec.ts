@@ -13,7 +13,7 @@ import {
   TENANTS,
 } from '@tenantbot/contracts';
 
-import { Handles, type MessageClient, type RedisStreamsClient } from '../src';
+import { Handles, type MessageClient, type RedisStreamsClient } from '.';
 
 /**
  * Type-level tests: `tsc -p tsconfig.json` (npm run check) compiles this file, and every
