@@ -1,4 +1,4 @@
-import { type Caller,DomainError, ErrorCode } from '@tenantbot/contracts';
+import { type Caller, DomainError, ErrorCode } from '@tenantbot/contracts';
 
 /** Who may change a tenant's knowledge base, and who may read its documents (as the gateway). */
 export const CURATORS: readonly Caller['role'][] = ['super_admin', 'tenant_admin'];
