@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import {
   STATS_PATTERNS,
   TENANTS,
@@ -10,10 +10,10 @@ import {
   type UsageReport,
 } from '@tenantbot/contracts';
 import {
-  currentContext,
   currentReportScope,
   runWithContext,
   tenantOf,
+  type RequestContext,
 } from '@tenantbot/tenant-context';
 import { RedisStreamsClient } from '@tenantbot/transport';
 
@@ -21,36 +21,32 @@ const REPORT_TIMEOUT_MS = 15_000;
 
 /**
  * Usage and statistics, gathered from the services that own the data over the transport:
- * the admin service keeps no copy and reads no other service's tables.
+ * the admin service keeps no copy and reads no other service's tables. Each service checks
+ * the report's scope again, and reads across tenants only for the super admin's platform view.
  */
 @Injectable()
 export class ReportsService {
-  constructor(@Inject(RedisStreamsClient) private readonly transport: RedisStreamsClient) {}
+  constructor(private readonly transport: RedisStreamsClient) {}
 
-  usage(query: UsageQuery): Promise<UsageReport> {
-    const tenantId = this.scopeOf(query.tenant_id);
-    return this.inScope(tenantId, () =>
+  usage(caller: RequestContext, query: UsageQuery): Promise<UsageReport> {
+    const tenantId = this.scopeOf(caller, query.tenant_id);
+    return this.inScope(caller, tenantId, () =>
       this.transport.request<UsageReport>(
         STATS_PATTERNS.CHAT_USAGE,
         { ...query, tenant_id: tenantId ?? undefined },
-        {
-          timeoutMs: REPORT_TIMEOUT_MS,
-        },
+        { timeoutMs: REPORT_TIMEOUT_MS },
       ),
     );
   }
 
-  async stats(requestedTenant: string | undefined): Promise<StatsReport> {
-    const tenantId = this.scopeOf(requestedTenant);
-    const [tenants, rag, chat] = await this.inScope(tenantId, () =>
+  async stats(caller: RequestContext, requestedTenant: string | undefined): Promise<StatsReport> {
+    const tenantId = this.scopeOf(caller, requestedTenant);
+    const options = { timeoutMs: REPORT_TIMEOUT_MS };
+    const [tenants, rag, chat] = await this.inScope(caller, tenantId, () =>
       Promise.all([
-        this.transport.request<TenantsStats>(TENANTS.STATS, {}, { timeoutMs: REPORT_TIMEOUT_MS }),
-        this.transport.request<RagStats>(STATS_PATTERNS.RAG, {}, { timeoutMs: REPORT_TIMEOUT_MS }),
-        this.transport.request<ChatStats>(
-          STATS_PATTERNS.CHAT,
-          {},
-          { timeoutMs: REPORT_TIMEOUT_MS },
-        ),
+        this.transport.request<TenantsStats>(TENANTS.STATS, {}, options),
+        this.transport.request<RagStats>(STATS_PATTERNS.RAG, {}, options),
+        this.transport.request<ChatStats>(STATS_PATTERNS.CHAT, {}, options),
       ]),
     );
     const { requests, errors } = chat.last_24h;
@@ -74,12 +70,16 @@ export class ReportsService {
   }
 
   /** The tenant the report covers, or null for the platform (the rule every service applies). */
-  private scopeOf(requested: string | undefined): string | null {
-    return tenantOf(currentReportScope(requested));
+  private scopeOf(caller: RequestContext, requested: string | undefined): string | null {
+    return runWithContext(caller, () => tenantOf(currentReportScope(requested)));
   }
 
-  private inScope<T>(tenantId: string | null, work: () => Promise<T>): Promise<T> {
-    const context = currentContext() ?? { requestId: 'admin' };
-    return runWithContext({ ...context, tenantId: tenantId ?? undefined }, work);
+  /** The services' questions carry the report's tenant (none: the platform) as their context. */
+  private inScope<T>(
+    caller: RequestContext,
+    tenantId: string | null,
+    work: () => Promise<T>,
+  ): Promise<T> {
+    return runWithContext({ ...caller, tenantId: tenantId ?? undefined }, work);
   }
 }

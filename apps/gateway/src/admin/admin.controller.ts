@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import {
   ADMIN,
@@ -16,7 +16,7 @@ import { validated } from '../http/zod-validation.pipe';
 @Roles('tenant_admin', 'super_admin')
 @Controller('api/v1/admin')
 export class AdminController {
-  constructor(@Inject(RedisStreamsClient) private readonly transport: RedisStreamsClient) {}
+  constructor(private readonly transport: RedisStreamsClient) {}
 
   @Get('usage')
   @ApiOperation({

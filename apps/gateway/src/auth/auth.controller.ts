@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { TENANTS, loginSchema, refreshSchema, type TokenResponse } from '@tenantbot/contracts';
 import { runWithContext } from '@tenantbot/tenant-context';
@@ -6,13 +6,13 @@ import { RedisStreamsClient } from '@tenantbot/transport';
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { openApiSchema, validated } from '../http/zod-validation.pipe';
-import { hostOf, tenantHeaderOf } from './auth.guard';
+import { hostOf, tenantHeaderOf } from './request-credentials';
 import { Public } from './decorators';
 
 @ApiTags('auth')
 @Controller('api/v1/auth')
 export class AuthController {
-  constructor(@Inject(RedisStreamsClient) private readonly transport: RedisStreamsClient) {}
+  constructor(private readonly transport: RedisStreamsClient) {}
 
   @Post('login')
   @Public()

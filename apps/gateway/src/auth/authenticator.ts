@@ -22,9 +22,10 @@ export interface Authentication {
 }
 
 /**
- * Credential → principal and tenant, for the guard and the WebSocket (which has no guard
- * pipeline): the same JWT rules as the passport strategy, and the same check with the tenants
- * service. What the tenants service answered is cached per process until a tenant, user or
+ * Credential → principal and tenant, for the guard, the open streams' re-checks and the
+ * WebSocket upgrades: the gateway's one verification of access tokens (HS256 only, so
+ * `alg: none` and key-confusion tokens fail; our issuer and audience; not expired), and the
+ * check with the tenants service. What the tenants service answered is cached per process until a tenant, user or
  * key changes (its `access.changed` broadcast) or `ACCESS_CACHE_TTL_MS` passes (ADR caller cache).
  */
 @Injectable()
@@ -34,7 +35,7 @@ export class Authenticator implements OnModuleInit {
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-    @Inject(RedisStreamsClient) private readonly transport: RedisStreamsClient,
+    private readonly transport: RedisStreamsClient,
   ) {
     this.callers = new BroadcastEvictedCache<Authentication>(transport, {
       pattern: ACCESS_EVENTS.CHANGED,
@@ -60,7 +61,7 @@ export class Authenticator implements OnModuleInit {
     return this.resolve(credential, where, context);
   }
 
-  resolve(
+  private resolve(
     credential: AuthenticateRequest,
     where: { tenantRef?: string; host?: string },
     context: RequestContext,

@@ -46,7 +46,7 @@ export function isRevocation(error: unknown): error is DomainError {
 @Injectable()
 export class OpenStreamRecheck {
   constructor(
-    @Inject(Authenticator) private readonly authenticator: Authenticator,
+    private readonly authenticator: Authenticator,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}

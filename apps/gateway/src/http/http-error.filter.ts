@@ -1,17 +1,25 @@
-import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import {
+  Catch,
+  Inject,
+  Injectable,
+  type ArgumentsHost,
+  type ExceptionFilter,
+} from '@nestjs/common';
 import { ErrorCode } from '@tenantbot/contracts';
 import type { Logger } from '@tenantbot/observability';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { toHttpError, type HttpErrorBody } from './error-response';
-import type { RouteTable } from './pre-routing-errors';
+import { RouteTable } from './pre-routing-errors';
+import { LOGGER } from '../tokens';
 import { setHeaders } from '../rate-limit/rate-limit.guard';
 
 /** One place where every error of a route becomes the JSON error body of API.md. */
 @Catch()
+@Injectable()
 export class HttpErrorFilter implements ExceptionFilter {
   constructor(
-    private readonly logger: Logger,
-    private readonly routes?: RouteTable,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly routes: RouteTable,
   ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
@@ -40,7 +48,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     request: FastifyRequest,
     reply: FastifyReply,
   ): HttpErrorBody | undefined {
-    if (!this.routes || request.routeOptions?.url) return undefined;
+    if (request.routeOptions?.url) return undefined;
     const allowed = this.routes.methodsOf(request.url);
     if (allowed.length === 0) return undefined;
     void reply.header('Allow', allowed.join(', '));

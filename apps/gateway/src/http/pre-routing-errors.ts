@@ -1,3 +1,4 @@
+import { Injectable } from '@nestjs/common';
 import { DomainError, ErrorCode, httpStatusFor } from '@tenantbot/contracts';
 import type { Logger } from '@tenantbot/observability';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -97,6 +98,7 @@ const METHODS: HTTPMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 
  * The routes the gateway serves, by method, so that a path served under other methods is
  * answered 405 with `Allow` instead of 404.
  */
+@Injectable()
 export class RouteTable {
   private readonly router = FindMyWay({ ignoreTrailingSlash: true });
 

@@ -1,15 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Inject,
-  Param,
-  Post,
-  Query,
-  Req,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   RAG,
@@ -30,7 +19,7 @@ import type { FastifyRequest } from 'fastify';
 import { Roles } from '../auth/decorators';
 import { openApiSchema, validated } from '../http/zod-validation.pipe';
 import { IngestionRateLimit } from '../rate-limit/rate-limit.guard';
-import { UploadIngestion } from './upload-ingestion';
+import { DocumentUploads } from './document-uploads.service';
 
 const CURATORS = ['super_admin', 'tenant_admin'] as const;
 const READERS = ['super_admin', 'tenant_admin', 'agent'] as const;
@@ -42,8 +31,8 @@ const EVALUATION_TIMEOUT_MS = 60_000;
 @Controller('api/v1/rag')
 export class RagController {
   constructor(
-    @Inject(RedisStreamsClient) private readonly transport: RedisStreamsClient,
-    @Inject(UploadIngestion) private readonly uploads: UploadIngestion,
+    private readonly transport: RedisStreamsClient,
+    private readonly uploads: DocumentUploads,
   ) {}
 
   @Post('documents')
@@ -62,7 +51,8 @@ export class RagController {
   @ApiConsumes('multipart/form-data', 'application/json')
   @ApiBody({ schema: openApiSchema(createDocumentBodySchema) })
   create(@Req() request: FastifyRequest): Promise<DocumentView> {
-    if (request.isMultipart()) return this.uploads.ingest(request);
+    if (request.isMultipart())
+      return this.uploads.ingest(request.requestContext, request.files(), request.tenantRag);
     const body = parseOrThrow(createDocumentBodySchema, request.body);
     return this.transport.request(RAG.DOCUMENTS_CREATE, { ...body, settings: request.tenantRag });
   }

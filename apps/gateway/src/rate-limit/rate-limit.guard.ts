@@ -1,10 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  SetMetadata,
-  type CanActivate,
-  type ExecutionContext,
-} from '@nestjs/common';
+import { Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { LimitState } from '@tenantbot/rate-limit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -24,8 +18,8 @@ export const IngestionRateLimit = () => SetMetadata(RATE_LIMIT_CATEGORY, 'ingest
 @Injectable()
 export class RateLimitGuard implements CanActivate {
   constructor(
-    @Inject(Reflector) private readonly reflector: Reflector,
-    @Inject(RequestAdmission) private readonly admission: RequestAdmission,
+    private readonly reflector: Reflector,
+    private readonly admission: RequestAdmission,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {

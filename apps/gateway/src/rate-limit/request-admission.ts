@@ -17,9 +17,9 @@ export interface LimitedCaller extends Pick<RequestContext, 'tenantId' | 'princi
 @Injectable()
 export class RequestAdmission {
   constructor(
-    @Inject(RequestLimiter) private readonly limiter: RequestLimiter,
+    private readonly limiter: RequestLimiter,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-    @Inject(HttpMetrics) private readonly metrics: HttpMetrics,
+    private readonly metrics: HttpMetrics,
   ) {}
 
   /** Counts one request; throws RATE_LIMITED over a limit. Undefined when limits are off. */

@@ -1,15 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Inject,
-  Param,
-  Post,
-  Put,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   TENANTS,
@@ -29,7 +18,7 @@ import { openApiSchema, validated } from '../http/zod-validation.pipe';
 @Roles('tenant_admin', 'super_admin')
 @Controller('api/v1/admin/users')
 export class UsersController {
-  constructor(@Inject(RedisStreamsClient) private readonly transport: RedisStreamsClient) {}
+  constructor(private readonly transport: RedisStreamsClient) {}
 
   @Get()
   @ApiOperation({

@@ -1,7 +1,9 @@
+import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from '@tenantbot/observability';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { GatewayConfig } from '../config';
-import type { OriginDirectory } from './origin-directory';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+import { LOGGER } from '../tokens';
+import { OriginDirectory } from './origin-directory';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -23,11 +25,12 @@ const EXPOSED_HEADERS =
  * `*`, and no credentials mode is offered: the API takes Bearer tokens, not cookies. Refused
  * origins get no CORS headers (the browser blocks the page) and a log line.
  */
+@Injectable()
 export class CorsPolicy {
   constructor(
-    private readonly config: GatewayConfig,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly origins: OriginDirectory,
-    private readonly logger: Logger,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   install(fastify: FastifyInstance): void {

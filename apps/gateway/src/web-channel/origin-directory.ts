@@ -16,7 +16,7 @@ export class OriginDirectory {
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-    @Inject(RedisStreamsClient) private readonly transport: RedisStreamsClient,
+    private readonly transport: RedisStreamsClient,
   ) {}
 
   async isKnown(origin: string): Promise<boolean> {

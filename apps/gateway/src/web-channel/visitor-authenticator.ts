@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DomainError, ErrorCode, WIDGETS, type OpenedWidget } from '@tenantbot/contracts';
 import { runWithContext, type RequestContext } from '@tenantbot/tenant-context';
 import { RedisStreamsClient } from '@tenantbot/transport';
@@ -16,8 +16,8 @@ export interface VisitorAuthentication extends OpenedWidget {
 @Injectable()
 export class VisitorAuthenticator {
   constructor(
-    @Inject(VisitorTokens) private readonly tokens: VisitorTokens,
-    @Inject(RedisStreamsClient) private readonly transport: RedisStreamsClient,
+    private readonly tokens: VisitorTokens,
+    private readonly transport: RedisStreamsClient,
   ) {}
 
   isVisitorToken(bearer: string): boolean {

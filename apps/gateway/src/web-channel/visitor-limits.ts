@@ -13,7 +13,7 @@ const DAY_S = 86_400;
 @Injectable()
 export class VisitorMessageLimits {
   constructor(
-    @Inject(RequestLimiter) private readonly limiter: RequestLimiter,
+    private readonly limiter: RequestLimiter,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 

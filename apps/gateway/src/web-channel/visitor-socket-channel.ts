@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { ChatRequest, OpenedWidget } from '@tenantbot/contracts';
 import type { RequestContext } from '@tenantbot/tenant-context';
 import type { IncomingMessage } from 'node:http';
@@ -17,8 +17,8 @@ export interface VisitorConnection {
 @Injectable()
 export class VisitorSocketChannel {
   constructor(
-    @Inject(VisitorAuthenticator) private readonly visitors: VisitorAuthenticator,
-    @Inject(VisitorChat) private readonly chat: VisitorChat,
+    private readonly visitors: VisitorAuthenticator,
+    private readonly chat: VisitorChat,
   ) {}
 
   isVisitorToken(token: string): boolean {

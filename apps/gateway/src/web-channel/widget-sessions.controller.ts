@@ -32,8 +32,8 @@ import { VisitorTokens } from './visitor-tokens';
 @Controller('api/v1/widget')
 export class WidgetSessionsController {
   constructor(
-    @Inject(RedisStreamsClient) private readonly transport: RedisStreamsClient,
-    @Inject(VisitorTokens) private readonly tokens: VisitorTokens,
+    private readonly transport: RedisStreamsClient,
+    private readonly tokens: VisitorTokens,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 

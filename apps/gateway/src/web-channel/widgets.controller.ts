@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   WIDGETS,
@@ -16,7 +16,7 @@ import { openApiSchema, validated } from '../http/zod-validation.pipe';
 @Roles('tenant_admin', 'super_admin')
 @Controller('api/v1/widgets')
 export class WidgetsController {
-  constructor(@Inject(RedisStreamsClient) private readonly transport: RedisStreamsClient) {}
+  constructor(private readonly transport: RedisStreamsClient) {}
 
   @Get()
   @ApiOperation({ summary: "The tenant's website chat widgets" })

@@ -34,12 +34,12 @@ import { endSocket } from './guarded-websocket-server';
 @Injectable()
 export class SocketSessions {
   constructor(
-    @Inject(OpenStreamRecheck) private readonly recheck: OpenStreamRecheck,
-    @Inject(RequestAdmission) private readonly admission: RequestAdmission,
-    @Inject(ConnectionLimiter) private readonly connections: ConnectionLimiter,
+    private readonly recheck: OpenStreamRecheck,
+    private readonly admission: RequestAdmission,
+    private readonly connections: ConnectionLimiter,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-    @Inject(HttpMetrics) private readonly metrics: HttpMetrics,
+    private readonly metrics: HttpMetrics,
   ) {}
 
   /**

@@ -1,26 +1,17 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard as PassportAuthGuard } from '@nestjs/passport';
-import {
-  DomainError,
-  ErrorCode,
-  type AuthenticateRequest,
-  type AuthenticatedTenant,
-  type Role,
-} from '@tenantbot/contracts';
-import { Authenticator, toRequestPrincipal, type Authentication } from './authenticator';
+import { DomainError, ErrorCode, type AuthenticatedTenant, type Role } from '@tenantbot/contracts';
 import type { Logger } from '@tenantbot/observability';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AccessTokenClaims } from './jwt.strategy';
-import { ALLOWED_ROLES, PUBLIC_ROUTE } from './decorators';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { LOGGER } from '../tokens';
 import { decideCors } from '../web-channel/cors-policy';
+import { pageOriginOf } from '../web-channel/page-origin';
 import { VisitorAuthenticator } from '../web-channel/visitor-authenticator';
 import { VISITOR_ALLOWED } from '../web-channel/visitor-route';
-import { pageOriginOf } from '../web-channel/page-origin';
-
-const JwtGuard = PassportAuthGuard('jwt');
+import { Authenticator, toRequestPrincipal, type Authentication } from './authenticator';
+import { ALLOWED_ROLES, PUBLIC_ROUTE } from './decorators';
+import { bearerOf, tenantReferenceOf } from './request-credentials';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -36,16 +27,15 @@ declare module 'fastify' {
 /**
  * Every route but the public ones: the Bearer (a JWT or an API key) becomes a principal, and
  * X-Tenant-ID or the Host becomes the tenant, both checked by the tenants service, or taken
- * from the caller cache that its change broadcasts keep current (ADR caller cache).
+ * from the caller cache that its change broadcasts keep current (ADR caller cache). The JWT
+ * is verified by the Authenticator, the one verification path of HTTP and WebSockets alike.
  */
 @Injectable()
 export class AuthenticationGuard implements CanActivate {
-  private readonly jwt = new JwtGuard();
-
   constructor(
-    @Inject(Reflector) private readonly reflector: Reflector,
-    @Inject(Authenticator) private readonly authenticator: Authenticator,
-    @Inject(VisitorAuthenticator) private readonly visitors: VisitorAuthenticator,
+    private readonly reflector: Reflector,
+    private readonly authenticator: Authenticator,
+    private readonly visitors: VisitorAuthenticator,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -55,9 +45,7 @@ export class AuthenticationGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
 
-    const request = context
-      .switchToHttp()
-      .getRequest<FastifyRequest & { user?: AccessTokenClaims }>();
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     const bearer = bearerOf(request);
     if (this.visitors.isVisitorToken(bearer)) {
@@ -69,22 +57,31 @@ export class AuthenticationGuard implements CanActivate {
         );
       return true;
     }
-    const credential: AuthenticateRequest = bearer.startsWith('tbk_')
-      ? { kind: 'api_key', key: bearer }
-      : await this.verifyJwt(context, request);
-    const authentication = await this.authenticator.resolve(
-      credential,
-      { tenantRef: tenantHeaderOf(request), host: hostOf(request) },
+    const authentication = await this.authenticator.authenticate(
+      bearer,
+      tenantReferenceOf(request),
       request.requestContext,
     );
+    this.admit(request, reply, authentication);
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ALLOWED_ROLES, targets);
+    if (roles && !roles.includes(authentication.principal.role)) {
+      throw new DomainError(
+        ErrorCode.FORBIDDEN,
+        `this route requires one of the roles: ${roles.join(', ')}`,
+      );
+    }
+    return true;
+  }
+
+  private admit(request: FastifyRequest, reply: FastifyReply, authentication: Authentication) {
     const { principal, tenant } = authentication;
     request.authentication = authentication;
     request.requestContext.tenantId = tenant?.id;
+    request.requestContext.principal = toRequestPrincipal(principal);
     request.tenantLimits = tenant
       ? { plan: tenant.plan, rate_limits: tenant.rate_limits }
       : undefined;
     request.tenantRag = tenant?.rag;
-    request.requestContext.principal = toRequestPrincipal(principal);
     decideCors(
       request,
       reply,
@@ -92,15 +89,6 @@ export class AuthenticationGuard implements CanActivate {
       this.logger,
       this.config.CONSOLE_ORIGINS,
     );
-
-    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ALLOWED_ROLES, targets);
-    if (roles && !roles.includes(principal.role)) {
-      throw new DomainError(
-        ErrorCode.FORBIDDEN,
-        `this route requires one of the roles: ${roles.join(', ')}`,
-      );
-    }
-    return true;
   }
 
   private async admitVisitor(request: FastifyRequest, reply: FastifyReply, bearer: string) {
@@ -111,34 +99,4 @@ export class AuthenticationGuard implements CanActivate {
     request.visitorWidget = visitor.widget;
     decideCors(request, reply, visitor.widget.allowed_origins, this.logger);
   }
-
-  private async verifyJwt(context: ExecutionContext, request: { user?: AccessTokenClaims }) {
-    try {
-      await this.jwt.canActivate(context);
-    } catch {
-      throw new DomainError(ErrorCode.UNAUTHORIZED, 'invalid or expired access token');
-    }
-    const claims = request.user;
-    if (!claims?.sub) throw new DomainError(ErrorCode.UNAUTHORIZED, 'invalid access token');
-    return { kind: 'jwt' as const, user_id: claims.sub, tenant_id: claims.tenant_id ?? null };
-  }
-}
-
-export function bearerOf(request: FastifyRequest): string {
-  const header = request.headers.authorization;
-  const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-  if (!match)
-    throw new DomainError(ErrorCode.UNAUTHORIZED, 'send Authorization: Bearer <token or API key>');
-  return match[1];
-}
-
-export function tenantHeaderOf(request: FastifyRequest): string | undefined {
-  const value = request.headers['x-tenant-id'];
-  return typeof value === 'string' && value.length > 0 ? value.slice(0, 200) : undefined;
-}
-
-/** The request's host name, without a port, for tenants on custom domains. */
-export function hostOf(request: FastifyRequest): string | undefined {
-  const host = request.hostname.split(':')[0]?.toLowerCase();
-  return host ? host.slice(0, 253) : undefined;
 }

@@ -5,6 +5,7 @@ import {
   RAG,
   parseOrThrow,
   uploadedFileSourceSchema,
+  type AuthenticatedTenant,
   type DocumentView,
 } from '@tenantbot/contracts';
 import type { Logger } from '@tenantbot/observability';
@@ -14,6 +15,7 @@ import {
   sniffDocumentType,
   type ObjectStorage,
 } from '@tenantbot/object-storage';
+import type { RequestContext } from '@tenantbot/tenant-context';
 import { RedisStreamsClient } from '@tenantbot/transport';
 import type { FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
@@ -29,19 +31,22 @@ import { LOGGER, OBJECT_STORAGE } from '../tokens';
  * stored file is removed again — nothing is left half-written.
  */
 @Injectable()
-export class UploadIngestion {
+export class DocumentUploads {
   constructor(
     @Inject(OBJECT_STORAGE) private readonly storage: ObjectStorage,
-    @Inject(RedisStreamsClient) private readonly transport: RedisStreamsClient,
+    private readonly transport: RedisStreamsClient,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async ingest(request: FastifyRequest): Promise<DocumentView> {
-    const tenantId = request.requestContext.tenantId;
+  async ingest(
+    caller: RequestContext,
+    files: UploadedFiles,
+    settings: AuthenticatedTenant['rag'] | undefined,
+  ): Promise<DocumentView> {
+    const tenantId = caller.tenantId;
     if (!tenantId)
       throw new DomainError(ErrorCode.TENANT_REQUIRED, 'name the tenant in X-Tenant-ID');
-    const files = request.files();
     const file = await nextFile(files);
     if (!file || file.fieldname !== 'file') {
       throw new DomainError(
@@ -75,7 +80,7 @@ export class UploadIngestion {
         storage_key: key,
         ...described,
         bytes,
-        settings: request.tenantRag,
+        settings,
       });
     } catch (error) {
       await this.storage
@@ -88,7 +93,7 @@ export class UploadIngestion {
   }
 }
 
-type UploadedFiles = ReturnType<FastifyRequest['files']>;
+export type UploadedFiles = ReturnType<FastifyRequest['files']>;
 
 async function nextFile(files: UploadedFiles) {
   try {
