@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+
 import { DomainError, ErrorCode } from './errors';
 
 export interface FieldProblem {
@@ -26,7 +27,9 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown): z.
     );
   }
   const result = schema.safeParse(input);
-  if (result.success) return result.data;
+  if (result.success) {
+    return result.data;
+  }
   throwProblems(
     result.error.issues.map((issue) => ({
       field:
@@ -61,14 +64,34 @@ export function fieldsWithNul(value: unknown): string[] {
   for (let next = pending.pop(); next; next = pending.pop()) {
     const [item, path] = next;
     if (typeof item === 'string') {
-      if (item.includes('\0')) found.push(path);
+      if (item.includes('\0')) {
+        found.push(path);
+      }
     } else if (typeof item === 'object' && item !== null) {
       for (const [key, child] of Object.entries(item)) {
         const childPath = path ? `${path}.${key}` : key;
-        if (key.includes('\0')) found.push(childPath);
-        else pending.push([child, childPath]);
+        if (key.includes('\0')) {
+          found.push(childPath);
+        } else {
+          pending.push([child, childPath]);
+        }
       }
     }
   }
   return found.reverse();
+}
+
+/**
+ * `parseOrThrow` as a Nest pipe, so that a route or a message handler receives its input
+ * parsed and typed: `@Body(new ZodPipe(userCreateSchema)) body: UserCreate`, or
+ * `@Payload(new ZodPipe(schema))`. Errors are parseOrThrow's: 400 VALIDATION_FAILED naming
+ * each field, INVALID_REQUEST for a NUL character. (A Nest `PipeTransform` by its shape: the
+ * contracts depend on no framework.)
+ */
+export class ZodPipe<S extends z.ZodType> {
+  constructor(readonly schema: S) {}
+
+  transform(value: unknown): z.output<S> {
+    return parseOrThrow(this.schema, value);
+  }
 }
