@@ -1,5 +1,7 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { type DynamicModule,Module } from '@nestjs/common';
+
 import type { Logger } from '@tenantbot/observability';
+
 import type { AdminConfig } from './config';
 import { CoreModule } from './core/core.module';
 import { HealthModule } from './health/health.module';

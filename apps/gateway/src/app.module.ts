@@ -1,13 +1,14 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { type DynamicModule,Module } from '@nestjs/common';
+
 import { AdminModule } from './admin/admin.module';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
+import { CoreModule, type GatewayRuntime } from './core/core.module';
 import { HealthModule } from './health/health.module';
 import { RequestPipelineModule } from './http/request-pipeline.module';
 import { PlatformModule } from './platform/platform.module';
 import { RagModule } from './rag/rag.module';
-import { CoreModule, type GatewayRuntime } from './core/core.module';
 import { TenantsModule } from './tenants/tenants.module';
 import { UsersModule } from './users/users.module';
 import { WebChannelModule } from './web-channel/web-channel.module';

@@ -1,6 +1,8 @@
 import 'reflect-metadata';
+
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+
 import { loadConfigOrExit } from '@tenantbot/config';
 import {
   createLogger,
@@ -8,6 +10,7 @@ import {
   guardProcess,
   PinoNestLogger,
 } from '@tenantbot/observability';
+
 import { GatewayModule } from './app.module';
 import { gatewayConfigSchema } from './config';
 import { drainOnSignals } from './http/graceful-shutdown';

@@ -1,6 +1,8 @@
-import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { type DynamicModule,Global, Module } from '@nestjs/common';
+
 import type { Logger } from '@tenantbot/observability';
 import { TransportClientModule, transportOptionsFrom } from '@tenantbot/transport';
+
 import type { AdminConfig } from '../config';
 
 /** What every feature of the admin service may inject: the transport client to the services. */

@@ -1,14 +1,16 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
+
 import {
   ADMIN,
   parseOrThrow,
   statsQuerySchema,
-  usageQuerySchema,
   type StatsReport,
+  usageQuerySchema,
   type UsageReport,
 } from '@tenantbot/contracts';
 import { currentContext, type RequestContext } from '@tenantbot/tenant-context';
+
 import { ReportsService } from './reports.service';
 
 @Controller()

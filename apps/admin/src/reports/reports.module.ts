@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { ReportsHandler } from './reports.handler';
 import { ReportsService } from './reports.service';
 

@@ -1,19 +1,20 @@
 import { Injectable } from '@nestjs/common';
+
 import {
-  STATS_PATTERNS,
-  TENANTS,
   type ChatStats,
   type RagStats,
+  STATS_PATTERNS,
   type StatsReport,
+  TENANTS,
   type TenantsStats,
   type UsageQuery,
   type UsageReport,
 } from '@tenantbot/contracts';
 import {
   currentReportScope,
+  type RequestContext,
   runWithContext,
   tenantOf,
-  type RequestContext,
 } from '@tenantbot/tenant-context';
 import { RedisStreamsClient } from '@tenantbot/transport';
 

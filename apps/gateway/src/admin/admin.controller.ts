@@ -1,13 +1,15 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+
 import {
   ADMIN,
   statsQuerySchema,
-  usageQuerySchema,
   type StatsReport,
+  usageQuerySchema,
   type UsageReport,
 } from '@tenantbot/contracts';
 import { RedisStreamsClient } from '@tenantbot/transport';
+
 import { Roles } from '../auth/decorators';
 import { validated } from '../http/zod-validation.pipe';
 

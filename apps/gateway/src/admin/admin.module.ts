@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { AdminController } from './admin.controller';
 
 /** Usage and statistics reports (the admin service's). */

@@ -1,13 +1,15 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+
 import {
-  TENANTS,
   apiKeyCreateSchema,
-  idParamSchema,
   type ApiKeyView,
   type CreatedApiKey,
+  idParamSchema,
+  TENANTS,
 } from '@tenantbot/contracts';
 import { RedisStreamsClient } from '@tenantbot/transport';
+
 import { Roles } from '../auth/decorators';
 import { openApiSchema, validated } from '../http/zod-validation.pipe';
 

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { ApiKeysController } from './api-keys.controller';
 
 /** A tenant's API keys (the tenants service's). */

@@ -1,13 +1,15 @@
 import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { TENANTS, loginSchema, refreshSchema, type TokenResponse } from '@tenantbot/contracts';
-import { runWithContext } from '@tenantbot/tenant-context';
-import { RedisStreamsClient } from '@tenantbot/transport';
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
+
+import { loginSchema, refreshSchema, TENANTS, type TokenResponse } from '@tenantbot/contracts';
+import { runWithContext } from '@tenantbot/tenant-context';
+import { RedisStreamsClient } from '@tenantbot/transport';
+
 import { openApiSchema, validated } from '../http/zod-validation.pipe';
-import { hostOf, tenantHeaderOf } from './request-credentials';
 import { Public } from './decorators';
+import { hostOf, tenantHeaderOf } from './request-credentials';
 
 @ApiTags('auth')
 @Controller('api/v1/auth')

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { AuthController } from './auth.controller';
 import { Authenticator } from './authenticator';
 import { OpenStreamRecheck } from './open-stream-recheck';

@@ -1,19 +1,22 @@
+import { createHash } from 'node:crypto';
+
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
+
 import { JWT_CLAIMS } from '@tenantbot/config';
 import {
   ACCESS_EVENTS,
+  type AccessChangedEvent,
+  type AuthenticatedPrincipal,
+  type AuthenticatedTenant,
+  type AuthenticateRequest,
   DomainError,
   ErrorCode,
   TENANTS,
-  type AccessChangedEvent,
-  type AuthenticateRequest,
-  type AuthenticatedPrincipal,
-  type AuthenticatedTenant,
 } from '@tenantbot/contracts';
-import { runWithContext, type RequestContext } from '@tenantbot/tenant-context';
+import { type RequestContext,runWithContext } from '@tenantbot/tenant-context';
 import { BroadcastEvictedCache, RedisStreamsClient } from '@tenantbot/transport';
-import { createHash } from 'node:crypto';
+
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 
 export interface Authentication {
@@ -91,7 +94,7 @@ export class Authenticator implements OnModuleInit {
           audience: JWT_CLAIMS.audience,
         },
       );
-      if (!claims.sub) throw new Error('no subject');
+      if (!claims.sub) {throw new Error('no subject');}
       return { kind: 'jwt', user_id: claims.sub, tenant_id: claims.tenant_id ?? null };
     } catch {
       throw new DomainError(ErrorCode.UNAUTHORIZED, 'invalid or expired access token');

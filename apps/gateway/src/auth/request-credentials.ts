@@ -1,12 +1,13 @@
-import { DomainError, ErrorCode } from '@tenantbot/contracts';
 import type { FastifyRequest } from 'fastify';
+
+import { DomainError, ErrorCode } from '@tenantbot/contracts';
 
 /** The Bearer of `Authorization`: an access token, an API key or a visitor token. */
 export function bearerOf(request: FastifyRequest): string {
   const header = request.headers.authorization;
   const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
   if (!match)
-    throw new DomainError(ErrorCode.UNAUTHORIZED, 'send Authorization: Bearer <token or API key>');
+    {throw new DomainError(ErrorCode.UNAUTHORIZED, 'send Authorization: Bearer <token or API key>');}
   return match[1];
 }
 

@@ -1,8 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ChatRequest, Role } from '@tenantbot/contracts';
-import type { Logger } from '@tenantbot/observability';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Subscription } from 'rxjs';
+
+import type { ChatRequest, Role } from '@tenantbot/contracts';
+import type { Logger } from '@tenantbot/observability';
+
 import { OpenStreamRecheck } from '../auth/open-stream-recheck';
 import { bearerOf, tenantHeaderOf } from '../auth/request-credentials';
 import { toHttpError } from '../http/error-response';
@@ -60,7 +62,7 @@ export class ChatEventStream {
     // The client went away before the end: stop the model (the transport cancels on the replica).
     response.on('close', () => {
       stopRecheck();
-      if (!response.writableEnded) subscription.unsubscribe();
+      if (!response.writableEnded) {subscription.unsubscribe();}
     });
   }
 
@@ -80,7 +82,7 @@ export class ChatEventStream {
       },
       {
         onEnd: (reason) => {
-          if (response.writableEnded) return;
+          if (response.writableEnded) {return;}
           this.metrics.streamEnded('sse', reason.code);
           send('error', toHttpError(reason, request.id, this.logger));
           subscription.unsubscribe();

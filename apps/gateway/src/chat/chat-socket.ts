@@ -1,31 +1,34 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import {
-  DomainError,
-  ErrorCode,
-  chatRequestSchema,
-  parseOrThrow,
-  type ChatRequest,
-} from '@tenantbot/contracts';
-import type { Logger } from '@tenantbot/observability';
-import type { RequestContext } from '@tenantbot/tenant-context';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Subscription } from 'rxjs';
 import { WebSocket } from 'ws';
 import { z } from 'zod';
+
+import {
+  type ChatRequest,
+  chatRequestSchema,
+  DomainError,
+  ErrorCode,
+  parseOrThrow,
+} from '@tenantbot/contracts';
+import type { Logger } from '@tenantbot/observability';
+import type { RequestContext } from '@tenantbot/tenant-context';
+
 import { toHttpError } from '../http/error-response';
 import { HttpMetrics } from '../http/http-metrics';
 import { LOGGER } from '../tokens';
 import {
-  VisitorSocketChannel,
   type VisitorConnection,
+  VisitorSocketChannel,
 } from '../web-channel/visitor-socket-channel';
-import { GuardedWebSocketServer, errorFrame } from '../websocket/guarded-websocket-server';
-import { SocketSessions, type SocketSession } from '../websocket/socket-sessions';
-import { UpgradeRouter, refuseUpgrade } from '../websocket/upgrade-router';
-import { CHATTERS } from './chat-event-stream';
+import { errorFrame,GuardedWebSocketServer } from '../websocket/guarded-websocket-server';
+import { type SocketSession,SocketSessions } from '../websocket/socket-sessions';
+import { refuseUpgrade,UpgradeRouter } from '../websocket/upgrade-router';
 import { ChatService } from './chat.service';
+import { CHATTERS } from './chat-event-stream';
 
 export const CHAT_SOCKET_PATH = '/api/v1/chat/ws';
 const MAX_FRAME_BYTES = 64 * 1024;
@@ -98,10 +101,10 @@ export class ChatSocket implements OnModuleInit {
     try {
       const token = url.searchParams.get('token') ?? '';
       if (!token)
-        throw new DomainError(
+        {throw new DomainError(
           ErrorCode.UNAUTHORIZED,
           'pass the access token or API key as ?token=',
-        );
+        );}
       caller = this.visitors.isVisitorToken(token)
         ? this.visitorCaller(await this.visitors.connect(token, request, requestId))
         : await this.userCaller(request, socket, url, token, requestId);
@@ -183,8 +186,8 @@ class SocketConversation {
       const reason = error instanceof SyntaxError ? malformed() : error;
       return this.send({ type: 'error', ...toHttpError(reason, requestId, this.logger) });
     }
-    if (message.type === 'ping') return this.send({ type: 'pong' });
-    if (message.type === 'typing') return;
+    if (message.type === 'ping') {return this.send({ type: 'pong' });}
+    if (message.type === 'typing') {return;}
     if (this.busy) {
       return this.send({
         type: 'error',
@@ -209,14 +212,14 @@ class SocketConversation {
     this.busy = true;
     let finished = false;
     const finish = (frame?: object) => {
-      if (finished) return;
+      if (finished) {return;}
       finished = true;
       this.busy = false;
-      if (frame) this.send(frame);
+      if (frame) {this.send(frame);}
     };
     void this.caller.admit(this.ws, request).then(
       ({ context, request: admitted }) => {
-        if (this.ws.readyState !== WebSocket.OPEN) return;
+        if (this.ws.readyState !== WebSocket.OPEN) {return;}
         this.answering = this.streamAnswer(context, admitted, finish);
       },
       (error: unknown) => finish(errorFrame(error, this.caller.context.requestId, this.logger)),
@@ -230,14 +233,14 @@ class SocketConversation {
   ): Subscription {
     let typing = true;
     const stopTyping = () => {
-      if (typing) this.send({ type: 'typing', is_typing: false });
+      if (typing) {this.send({ type: 'typing', is_typing: false });}
       typing = false;
     };
     this.send({ type: 'typing', is_typing: true });
     return this.chat.stream(context, request).subscribe({
       next: (event) => {
         stopTyping();
-        if (event.type !== 'done') return this.send(event);
+        if (event.type !== 'done') {return this.send(event);}
         finish(event);
       },
       error: (error: unknown) => {

@@ -11,21 +11,23 @@ import {
   Res,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
 import {
   CHAT,
+  type ChatRequest,
   chatRequestSchema,
   conversationListRequestSchema,
   conversationRefSchema,
-  type ChatRequest,
 } from '@tenantbot/contracts';
 import { RedisStreamsClient } from '@tenantbot/transport';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+
 import { Roles } from '../auth/decorators';
 import { openApiSchema, validated } from '../http/zod-validation.pipe';
 import { VisitorChat } from '../web-channel/visitor-chat';
 import { VisitorAllowed } from '../web-channel/visitor-route';
-import { CHATTERS, ChatEventStream } from './chat-event-stream';
 import { ChatService } from './chat.service';
+import { ChatEventStream,CHATTERS } from './chat-event-stream';
 
 @ApiTags('chat')
 @ApiBearerAuth()
@@ -71,7 +73,7 @@ export class ChatController {
       : requested;
     const accept = String(request.headers.accept ?? '');
     if (body.stream || accept.includes('text/event-stream'))
-      return this.events.send(request, reply, body);
+      {return this.events.send(request, reply, body);}
     await reply.send(await this.chat.answer(caller, body));
   }
 

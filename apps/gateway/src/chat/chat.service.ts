@@ -1,13 +1,15 @@
 import { Injectable } from '@nestjs/common';
+import { Observable, tap } from 'rxjs';
+
 import {
   CHAT,
   type ChatRequest,
   type ChatResponse,
   type ChatStreamEvent,
 } from '@tenantbot/contracts';
-import { runWithContext, type RequestContext } from '@tenantbot/tenant-context';
+import { type RequestContext,runWithContext } from '@tenantbot/tenant-context';
 import { RedisStreamsClient } from '@tenantbot/transport';
-import { Observable, tap } from 'rxjs';
+
 import { HttpMetrics } from '../http/http-metrics';
 
 /** Covers the whole fallback chain (two remote providers × CHAT_PROVIDER_TIMEOUT_MS) and local. */
@@ -43,7 +45,7 @@ export class ChatService {
       ),
     ).pipe(
       tap((event) => {
-        if (event.type === 'done') this.metrics.chatAnswered(caller.tenantId, event);
+        if (event.type === 'done') {this.metrics.chatAnswered(caller.tenantId, event);}
       }),
     );
   }

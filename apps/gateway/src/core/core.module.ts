@@ -1,7 +1,9 @@
-import { Global, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { type DynamicModule, Global, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Redis } from 'ioredis';
+
 import type { Logger } from '@tenantbot/observability';
 import { TransportClientModule, transportOptionsFrom } from '@tenantbot/transport';
-import { Redis } from 'ioredis';
+
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { HttpMetrics } from '../http/http-metrics';
 import { RouteTable } from '../http/pre-routing-errors';

@@ -1,15 +1,17 @@
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { Pool } from 'pg';
+
 import {
+  type DependencyStatus,
   PING_PATTERN,
   RAG_DEPENDENCIES,
   SERVICE_NAMES,
-  type DependencyStatus,
   type ServiceName,
 } from '@tenantbot/contracts';
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { appConnectionUrl } from '@tenantbot/database';
 import { RedisStreamsClient } from '@tenantbot/transport';
-import { Redis } from 'ioredis';
-import { Pool } from 'pg';
+
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 
 export interface ProbeResult {
@@ -92,7 +94,7 @@ async function chromaThroughRag(transport: RedisStreamsClient): Promise<void> {
       timeoutMs: PROBE_TIMEOUT_MS - 100,
     },
   );
-  if (chroma.status !== 'up') throw new Error(chroma.error ?? 'Chroma is down');
+  if (chroma.status !== 'up') {throw new Error(chroma.error ?? 'Chroma is down');}
 }
 
 function pingService(transport: RedisStreamsClient, service: ServiceName) {

@@ -1,5 +1,6 @@
 import multipart from '@fastify/multipart';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+
 import type { GatewayRuntime } from '../core/core.module';
 import { CorsPolicy } from '../web-channel/cors-policy';
 import { preRoutingErrorOptions, refuseLongUrls, RouteTable } from './pre-routing-errors';

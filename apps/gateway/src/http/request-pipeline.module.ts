@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+
 import { AuthModule } from '../auth/auth.module';
 import { AuthenticationGuard } from '../auth/authentication.guard';
-import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { RateLimitGuard } from '../rate-limit/rate-limit.guard';
+import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { WebChannelModule } from '../web-channel/web-channel.module';
 import { HttpErrorFilter } from './http-error.filter';
 import { RequestContextInterceptor } from './request-context.interceptor';

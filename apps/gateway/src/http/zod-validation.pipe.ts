@@ -1,6 +1,7 @@
 import { Injectable, type PipeTransform } from '@nestjs/common';
-import { parseOrThrow } from '@tenantbot/contracts';
 import { z } from 'zod';
+
+import { parseOrThrow } from '@tenantbot/contracts';
 
 /** Validates a body, query or params against the message's schema (the one the service uses too). */
 @Injectable()

@@ -1,6 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { DomainError, ErrorCode } from '@tenantbot/contracts';
 import { createHash, timingSafeEqual } from 'node:crypto';
+
+import { Inject, Injectable } from '@nestjs/common';
+
+import { DomainError, ErrorCode } from '@tenantbot/contracts';
+
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 
 /** The spellings the load balancer refuses (INTERNAL_ONLY_PATHS in infra/). */

@@ -1,10 +1,11 @@
 import { Controller, Get, Header, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+
+import { Public } from '../auth/decorators';
 import { HttpMetrics } from '../http/http-metrics';
 import { MetricsAccess } from './metrics-access';
 import { PLATFORM_INFO } from './platform-info';
-import { Public } from '../auth/decorators';
 
 @ApiTags('health')
 @Public()

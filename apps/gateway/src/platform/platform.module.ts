@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { MetricsAccess } from './metrics-access';
 import { PlatformController } from './platform.controller';
 

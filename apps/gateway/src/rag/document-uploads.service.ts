@@ -1,25 +1,28 @@
-import { Inject, Injectable } from '@nestjs/common';
-import {
-  DomainError,
-  ErrorCode,
-  RAG,
-  parseOrThrow,
-  uploadedFileSourceSchema,
-  type AuthenticatedTenant,
-  type DocumentView,
-} from '@tenantbot/contracts';
-import type { Logger } from '@tenantbot/observability';
-import {
-  SNIFF_BYTES,
-  documentObjectKey,
-  sniffDocumentType,
-  type ObjectStorage,
-} from '@tenantbot/object-storage';
-import type { RequestContext } from '@tenantbot/tenant-context';
-import { RedisStreamsClient } from '@tenantbot/transport';
-import type { FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
+
+import { Inject, Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+
+import {
+  type AuthenticatedTenant,
+  type DocumentView,
+  DomainError,
+  ErrorCode,
+  parseOrThrow,
+  RAG,
+  uploadedFileSourceSchema,
+} from '@tenantbot/contracts';
+import {
+  documentObjectKey,
+  type ObjectStorage,
+  SNIFF_BYTES,
+  sniffDocumentType,
+} from '@tenantbot/object-storage';
+import type { Logger } from '@tenantbot/observability';
+import type { RequestContext } from '@tenantbot/tenant-context';
+import { RedisStreamsClient } from '@tenantbot/transport';
+
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { describeKnownError } from '../http/error-response';
 import { LOGGER, OBJECT_STORAGE } from '../tokens';
@@ -46,7 +49,7 @@ export class DocumentUploads {
   ): Promise<DocumentView> {
     const tenantId = caller.tenantId;
     if (!tenantId)
-      throw new DomainError(ErrorCode.TENANT_REQUIRED, 'name the tenant in X-Tenant-ID');
+      {throw new DomainError(ErrorCode.TENANT_REQUIRED, 'name the tenant in X-Tenant-ID');}
     const file = await nextFile(files);
     if (!file || file.fieldname !== 'file') {
       throw new DomainError(
@@ -107,7 +110,7 @@ async function nextFile(files: UploadedFiles) {
 /** One document per request: a second file part fails the upload (and its stored file). */
 async function refuseMoreFiles(files: UploadedFiles) {
   const extra = await nextFile(files);
-  if (!extra) return;
+  if (!extra) {return;}
   extra.file.resume();
   throw new DomainError(ErrorCode.TOO_MANY_PARTS, 'send one file per upload', {
     limit: { files: 1 },
@@ -122,7 +125,7 @@ const uploadedFileSchema = uploadedFileSourceSchema.pick({ filename: true, conte
  * code); those are the client's fault. Its limits carry FST_ codes the error filter maps.
  */
 function asUploadError(error: unknown): unknown {
-  if (error instanceof DomainError || describeKnownError(error)) return error;
+  if (error instanceof DomainError || describeKnownError(error)) {return error;}
   return new DomainError(
     ErrorCode.MALFORMED_MULTIPART,
     'the multipart body is malformed or cut off',
@@ -154,9 +157,9 @@ async function peek(stream: Readable, size: number): Promise<{ head: Buffer; bod
   const head = Buffer.concat(chunks);
   async function* whole() {
     yield head;
-    if (done) return;
+    if (done) {return;}
     for (let next = await iterator.next(); !next.done; next = await iterator.next())
-      yield next.value;
+      {yield next.value;}
   }
   return { head, body: Readable.from(whole()) };
 }

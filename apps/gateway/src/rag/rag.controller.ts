@@ -1,21 +1,23 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+
 import {
-  RAG,
   createDocumentBodySchema,
-  documentRefSchema,
-  evaluationBodySchema,
-  MAX_EVALUATION_QUESTIONS,
-  listDocumentsRequestSchema,
-  parseOrThrow,
-  searchBodySchema,
   type DocumentPage,
+  documentRefSchema,
   type DocumentView,
+  evaluationBodySchema,
   type EvaluationReply,
+  listDocumentsRequestSchema,
+  MAX_EVALUATION_QUESTIONS,
+  parseOrThrow,
+  RAG,
+  searchBodySchema,
   type SearchReply,
 } from '@tenantbot/contracts';
 import { RedisStreamsClient } from '@tenantbot/transport';
-import type { FastifyRequest } from 'fastify';
+
 import { Roles } from '../auth/decorators';
 import { openApiSchema, validated } from '../http/zod-validation.pipe';
 import { IngestionRateLimit } from '../rate-limit/rate-limit.guard';
@@ -52,7 +54,7 @@ export class RagController {
   @ApiBody({ schema: openApiSchema(createDocumentBodySchema) })
   create(@Req() request: FastifyRequest): Promise<DocumentView> {
     if (request.isMultipart())
-      return this.uploads.ingest(request.requestContext, request.files(), request.tenantRag);
+      {return this.uploads.ingest(request.requestContext, request.files(), request.tenantRag);}
     const body = parseOrThrow(createDocumentBodySchema, request.body);
     return this.transport.request(RAG.DOCUMENTS_CREATE, { ...body, settings: request.tenantRag });
   }

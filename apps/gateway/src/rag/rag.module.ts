@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+
 import { createObjectStorage } from '@tenantbot/object-storage';
+
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { OBJECT_STORAGE } from '../tokens';
 import { DocumentUploads } from './document-uploads.service';

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
-import { ConnectionLimiter, RequestLimiter } from '@tenantbot/rate-limit';
 import { Redis } from 'ioredis';
+
+import { ConnectionLimiter, RequestLimiter } from '@tenantbot/rate-limit';
+
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { RateLimitGuard } from './rate-limit.guard';
 import { RequestAdmission } from './request-admission';

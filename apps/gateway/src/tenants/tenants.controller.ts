@@ -1,19 +1,21 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+
 import {
-  TENANTS,
   domainParamSchema,
   type DomainView,
   idParamSchema,
+  type Page,
   paginationSchema,
   tenantCreateSchema,
   tenantRegistrationSchema,
+  TENANTS,
   tenantSelfUpdateSchema,
   tenantUpdateSchema,
-  type Page,
   type TenantView,
 } from '@tenantbot/contracts';
 import { RedisStreamsClient } from '@tenantbot/transport';
+
 import { Public, Roles } from '../auth/decorators';
 import { openApiSchema, validated } from '../http/zod-validation.pipe';
 

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { TenantsController } from './tenants.controller';
 
 /** Tenants, their settings and custom domains (the tenants service's). */

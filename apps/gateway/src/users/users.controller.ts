@@ -1,15 +1,17 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+
 import {
-  TENANTS,
   idParamSchema,
+  type Page,
   paginationSchema,
+  TENANTS,
   userCreateSchema,
   userUpdateSchema,
-  type Page,
   type UserView,
 } from '@tenantbot/contracts';
 import { RedisStreamsClient } from '@tenantbot/transport';
+
 import { Roles } from '../auth/decorators';
 import { openApiSchema, validated } from '../http/zod-validation.pipe';
 

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { UsersController } from './users.controller';
 
 /** A tenant's users (the tenants service's). */

@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Logger } from '@tenantbot/observability';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+import type { Logger } from '@tenantbot/observability';
+
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { LOGGER } from '../tokens';
 import { OriginDirectory } from './origin-directory';
@@ -36,8 +38,8 @@ export class CorsPolicy {
   install(fastify: FastifyInstance): void {
     fastify.addHook('onRequest', async (request, reply) => {
       const origin = originOf(request);
-      if (!origin || request.method !== 'OPTIONS') return;
-      if (!request.headers['access-control-request-method']) return;
+      if (!origin || request.method !== 'OPTIONS') {return;}
+      if (!request.headers['access-control-request-method']) {return;}
       void reply.header('Vary', 'Origin');
       if (await this.knownOrigin(origin)) {
         void reply
@@ -52,7 +54,7 @@ export class CorsPolicy {
     });
     fastify.addHook('onSend', async (request, reply, payload) => {
       const origin = originOf(request);
-      if (!origin || request.corsDecided || request.method === 'OPTIONS') return payload;
+      if (!origin || request.corsDecided || request.method === 'OPTIONS') {return payload;}
       decideCors(request, reply, (await this.knownOrigin(origin)) ? [origin] : [], this.logger);
       return payload;
     });
@@ -88,7 +90,7 @@ export function decideCors(
 ): void {
   const origin = originOf(request);
   request.corsDecided = true;
-  if (!origin) return;
+  if (!origin) {return;}
   void reply.header('Vary', 'Origin');
   const allowed = [...allowedOrigins, ...consoleOrigins].some(
     (candidate) => candidate.toLowerCase() === origin,

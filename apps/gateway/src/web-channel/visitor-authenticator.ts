@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, ErrorCode, WIDGETS, type OpenedWidget } from '@tenantbot/contracts';
-import { runWithContext, type RequestContext } from '@tenantbot/tenant-context';
+
+import { DomainError, ErrorCode, type OpenedWidget,WIDGETS } from '@tenantbot/contracts';
+import { type RequestContext,runWithContext } from '@tenantbot/tenant-context';
 import { RedisStreamsClient } from '@tenantbot/transport';
+
 import { VisitorTokens } from './visitor-tokens';
 
 export interface VisitorAuthentication extends OpenedWidget {

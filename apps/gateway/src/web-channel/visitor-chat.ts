@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
+
 import type { ChatRequest, OpenedWidget } from '@tenantbot/contracts';
 import type { Principal } from '@tenantbot/tenant-context';
+
 import { VisitorMessageLimits } from './visitor-limits';
 
 /**

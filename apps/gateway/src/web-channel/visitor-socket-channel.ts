@@ -1,7 +1,10 @@
+import type { IncomingMessage } from 'node:http';
+
 import { Injectable } from '@nestjs/common';
+
 import type { ChatRequest, OpenedWidget } from '@tenantbot/contracts';
 import type { RequestContext } from '@tenantbot/tenant-context';
-import type { IncomingMessage } from 'node:http';
+
 import { VisitorAuthenticator } from './visitor-authenticator';
 import { VisitorChat } from './visitor-chat';
 

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { CorsPolicy } from './cors-policy';
 import { OriginDirectory } from './origin-directory';

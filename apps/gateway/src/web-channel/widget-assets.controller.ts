@@ -1,14 +1,17 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+
 import {
   DomainError,
   ErrorCode,
   parseOrThrow,
   widgetConfigQuerySchema,
 } from '@tenantbot/contracts';
-import type { FastifyReply } from 'fastify';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+
 import { Public } from '../auth/decorators';
 
 /**

@@ -1,20 +1,23 @@
+import { randomBytes } from 'node:crypto';
+
 import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+
 import {
   DomainError,
   ErrorCode,
-  WIDGETS,
-  widgetConfigQuerySchema,
-  widgetSessionRequestSchema,
   type OpenedWidget,
+  widgetConfigQuerySchema,
   type WidgetPublicConfig,
+  WIDGETS,
   type WidgetSession,
+  widgetSessionRequestSchema,
 } from '@tenantbot/contracts';
 import type { Logger } from '@tenantbot/observability';
 import { RedisStreamsClient } from '@tenantbot/transport';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { randomBytes } from 'node:crypto';
-import type { z } from 'zod';
+
 import { Public } from '../auth/decorators';
 import { openApiSchema, validated } from '../http/zod-validation.pipe';
 import { LOGGER } from '../tokens';
@@ -95,7 +98,7 @@ export class WidgetSessionsController {
       return opened;
     } catch (error) {
       if (error instanceof DomainError && error.code === ErrorCode.ORIGIN_NOT_ALLOWED)
-        decideCors(request, reply, [], this.logger);
+        {decideCors(request, reply, [], this.logger);}
       throw error;
     }
   }

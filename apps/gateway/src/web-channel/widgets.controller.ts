@@ -1,13 +1,15 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+
 import {
-  WIDGETS,
   idParamSchema,
   widgetCreateSchema,
+  WIDGETS,
   widgetUpdateSchema,
   type WidgetView,
 } from '@tenantbot/contracts';
 import { RedisStreamsClient } from '@tenantbot/transport';
+
 import { Roles } from '../auth/decorators';
 import { openApiSchema, validated } from '../http/zod-validation.pipe';
 

@@ -1,3 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+
 import {
   Inject,
   Injectable,
@@ -5,11 +9,10 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+
 import { DomainError, ErrorCode } from '@tenantbot/contracts';
 import type { Logger } from '@tenantbot/observability';
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, Server } from 'node:http';
-import type { Duplex } from 'node:stream';
+
 import { toHttpError } from '../http/error-response';
 import { HttpMetrics } from '../http/http-metrics';
 import { LOGGER } from '../tokens';
@@ -80,7 +83,7 @@ export function refuseUpgrade(
   logger: Logger,
   requestId: string = randomUUID(),
 ): void {
-  if (!socket.writable) return void socket.destroy();
+  if (!socket.writable) {return void socket.destroy();}
   const refusal = toHttpError(error, requestId, logger);
   const body = JSON.stringify(refusal);
   const { statusCode, code } = refusal;

@@ -1,6 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { RAG, TENANTS } from '@tenantbot/contracts';
 import { randomUUID } from 'node:crypto';
+
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
+import { RAG, TENANTS } from '@tenantbot/contracts';
+
 import { GatewayHarness } from './support/gateway-harness';
 
 describe('the request pipeline, in process', () => {

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CHAT } from '@tenantbot/contracts';
 import { WebSocket } from 'ws';
+
+import { CHAT } from '@tenantbot/contracts';
+
 import { GatewayHarness } from './support/gateway-harness';
 
 const SOCKET_PATH = '/api/v1/chat/ws';
@@ -22,7 +24,7 @@ function framesUntil(ws: WebSocket, last: (frame: { type: string }) => boolean) 
     ws.on('message', (data) => {
       const frame = JSON.parse(String(data)) as { type: string };
       frames.push(frame);
-      if (last(frame)) resolve(frames);
+      if (last(frame)) {resolve(frames);}
     }),
   );
 }

@@ -1,23 +1,24 @@
-import { Controller, Injectable, Module, type INestMicroservice } from '@nestjs/common';
+import { Controller, type INestMicroservice,Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { MessagePattern, Payload } from '@nestjs/microservices';
+import pino from 'pino';
+import { from, type Observable } from 'rxjs';
+
 import {
+  type AuthenticatedPrincipal,
+  type AuthenticatedTenant,
+  type AuthenticateRequest,
   CHAT,
+  type ChatStreamEvent,
   DomainError,
   ErrorCode,
   RAG,
+  type Role,
   TENANTS,
   WIDGETS,
-  type AuthenticateRequest,
-  type AuthenticatedPrincipal,
-  type AuthenticatedTenant,
-  type ChatStreamEvent,
-  type Role,
 } from '@tenantbot/contracts';
 import { currentContext, type RequestContext } from '@tenantbot/tenant-context';
 import { RedisStreamsServer, RpcErrorFilter } from '@tenantbot/transport';
-import pino from 'pino';
-import { from, type Observable } from 'rxjs';
 
 export interface FakeUser {
   userId: string;
@@ -70,7 +71,7 @@ class FakeTenantsController {
       credential.kind === 'api_key'
         ? this.directory.apiKeys.get(credential.key)
         : this.directory.users.get(credential.user_id);
-    if (!holder?.active) throw new DomainError(ErrorCode.UNAUTHORIZED, 'unknown or inactive');
+    if (!holder?.active) {throw new DomainError(ErrorCode.UNAUTHORIZED, 'unknown or inactive');}
     const tenantId = holder.tenantId ?? credential.tenant_ref ?? null;
     const principal: AuthenticatedPrincipal = {
       tenant_id: holder.tenantId,

@@ -1,12 +1,15 @@
+import { randomUUID } from 'node:crypto';
+
 import { JwtService } from '@nestjs/jwt';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
+
 import { JWT_CLAIMS } from '@tenantbot/config';
 import type { Role } from '@tenantbot/contracts';
 import { createLogger } from '@tenantbot/observability';
-import { randomUUID } from 'node:crypto';
+
 import { GatewayModule } from '../../../src/app.module';
-import { gatewayConfigSchema, type GatewayConfig } from '../../../src/config';
+import { type GatewayConfig,gatewayConfigSchema } from '../../../src/config';
 import { HttpMetrics } from '../../../src/http/http-metrics';
 import { configureHttpServer, gatewayHttpAdapter } from '../../../src/http/http-server';
 import { FakeServices, type FakeUser } from './fake-services';
@@ -80,7 +83,7 @@ export class GatewayHarness {
 
   request(path: string, token?: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
-    if (token) headers.set('authorization', `Bearer ${token}`);
+    if (token) {headers.set('authorization', `Bearer ${token}`);}
     return fetch(`${this.baseUrl}${path}`, { ...init, headers });
   }
 
