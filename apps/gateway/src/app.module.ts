@@ -1,4 +1,4 @@
-import { type DynamicModule,Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 
 import { AdminModule } from './admin/admin.module';
 import { ApiKeysModule } from './api-keys/api-keys.module';

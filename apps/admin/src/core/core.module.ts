@@ -1,4 +1,4 @@
-import { type DynamicModule,Global, Module } from '@nestjs/common';
+import { type DynamicModule, Global, Module } from '@nestjs/common';
 
 import type { Logger } from '@tenantbot/observability';
 import { TransportClientModule, transportOptionsFrom } from '@tenantbot/transport';

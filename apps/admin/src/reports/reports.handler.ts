@@ -1,15 +1,14 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
 
 import {
   ADMIN,
-  parseOrThrow,
-  statsQuerySchema,
+  type ParsedRequestOf,
+  type PlatformCaller,
   type StatsReport,
-  usageQuerySchema,
   type UsageReport,
 } from '@tenantbot/contracts';
-import { currentContext, type RequestContext } from '@tenantbot/tenant-context';
+import { CurrentPlatformCaller } from '@tenantbot/tenant-context';
+import { Handles, ValidPayload } from '@tenantbot/transport';
 
 import { ReportsService } from './reports.service';
 
@@ -17,19 +16,19 @@ import { ReportsService } from './reports.service';
 export class ReportsHandler {
   constructor(private readonly reports: ReportsService) {}
 
-  @MessagePattern(ADMIN.USAGE)
-  usage(@Payload() query: unknown): Promise<UsageReport> {
-    return this.reports.usage(messageCaller(), parseOrThrow(usageQuerySchema, query));
+  @Handles(ADMIN.USAGE)
+  usage(
+    @CurrentPlatformCaller() caller: PlatformCaller,
+    @ValidPayload(ADMIN.USAGE) query: ParsedRequestOf<typeof ADMIN.USAGE>,
+  ): Promise<UsageReport> {
+    return this.reports.usage(caller, query);
   }
 
-  @MessagePattern(ADMIN.STATS)
-  stats(@Payload() query: unknown): Promise<StatsReport> {
-    const { tenant_id } = parseOrThrow(statsQuerySchema, query);
-    return this.reports.stats(messageCaller(), tenant_id);
+  @Handles(ADMIN.STATS)
+  stats(
+    @CurrentPlatformCaller() caller: PlatformCaller,
+    @ValidPayload(ADMIN.STATS) query: ParsedRequestOf<typeof ADMIN.STATS>,
+  ): Promise<StatsReport> {
+    return this.reports.stats(caller, query.tenant_id);
   }
-}
-
-/** The caller the message travelled with. */
-function messageCaller(): RequestContext {
-  return currentContext() ?? { requestId: 'admin' };
 }

@@ -1,38 +1,32 @@
 import { Injectable } from '@nestjs/common';
 
 import {
-  type ChatStats,
-  type RagStats,
+  type PlatformCaller,
   STATS_PATTERNS,
   type StatsReport,
   TENANTS,
-  type TenantsStats,
   type UsageQuery,
   type UsageReport,
 } from '@tenantbot/contracts';
-import {
-  currentReportScope,
-  type RequestContext,
-  runWithContext,
-  tenantOf,
-} from '@tenantbot/tenant-context';
+import { reportScopeOf, runWithContext, tenantOf } from '@tenantbot/tenant-context';
 import { RedisStreamsClient } from '@tenantbot/transport';
 
 const REPORT_TIMEOUT_MS = 15_000;
 
 /**
  * Usage and statistics, gathered from the services that own the data over the transport:
- * the admin service keeps no copy and reads no other service's tables. Each service checks
- * the report's scope again, and reads across tenants only for the super admin's platform view.
+ * the admin service keeps no copy and reads no table. What a report covers is decided first
+ * (a tenant admin: its tenant; a super admin: the platform or the tenant it names); each
+ * service checks that scope again and reads across tenants only for the platform view.
  */
 @Injectable()
 export class ReportsService {
   constructor(private readonly transport: RedisStreamsClient) {}
 
-  usage(caller: RequestContext, query: UsageQuery): Promise<UsageReport> {
-    const tenantId = this.scopeOf(caller, query.tenant_id);
-    return this.inScope(caller, tenantId, () =>
-      this.transport.request<UsageReport>(
+  usage(caller: PlatformCaller, query: UsageQuery): Promise<UsageReport> {
+    const tenantId = tenantOf(reportScopeOf(caller, query.tenant_id));
+    return this.askInScope(caller, tenantId, () =>
+      this.transport.request(
         STATS_PATTERNS.CHAT_USAGE,
         { ...query, tenant_id: tenantId ?? undefined },
         { timeoutMs: REPORT_TIMEOUT_MS },
@@ -40,14 +34,14 @@ export class ReportsService {
     );
   }
 
-  async stats(caller: RequestContext, requestedTenant: string | undefined): Promise<StatsReport> {
-    const tenantId = this.scopeOf(caller, requestedTenant);
+  async stats(caller: PlatformCaller, requestedTenant: string | undefined): Promise<StatsReport> {
+    const tenantId = tenantOf(reportScopeOf(caller, requestedTenant));
     const options = { timeoutMs: REPORT_TIMEOUT_MS };
-    const [tenants, rag, chat] = await this.inScope(caller, tenantId, () =>
+    const [tenants, rag, chat] = await this.askInScope(caller, tenantId, () =>
       Promise.all([
-        this.transport.request<TenantsStats>(TENANTS.STATS, {}, options),
-        this.transport.request<RagStats>(STATS_PATTERNS.RAG, {}, options),
-        this.transport.request<ChatStats>(STATS_PATTERNS.CHAT, {}, options),
+        this.transport.request(TENANTS.STATS, {}, options),
+        this.transport.request(STATS_PATTERNS.RAG, {}, options),
+        this.transport.request(STATS_PATTERNS.CHAT, {}, options),
       ]),
     );
     const { requests, errors } = chat.last_24h;
@@ -70,17 +64,17 @@ export class ReportsService {
     };
   }
 
-  /** The tenant the report covers, or null for the platform (the rule every service applies). */
-  private scopeOf(caller: RequestContext, requested: string | undefined): string | null {
-    return runWithContext(caller, () => tenantOf(currentReportScope(requested)));
-  }
-
-  /** The services' questions carry the report's tenant (none: the platform) as their context. */
-  private inScope<T>(
-    caller: RequestContext,
+  /**
+   * The services' questions travel with the caller and the report's tenant (none: the
+   * platform) as their context.
+   */
+  private askInScope<T>(
+    caller: PlatformCaller,
     tenantId: string | null,
     work: () => Promise<T>,
   ): Promise<T> {
-    return runWithContext({ ...caller, tenantId: tenantId ?? undefined }, work);
+    const { requestId, role, userId, apiKeyId } = caller;
+    const principal = { role, userId, apiKeyId };
+    return runWithContext({ requestId, tenantId: tenantId ?? undefined, principal }, work);
   }
 }

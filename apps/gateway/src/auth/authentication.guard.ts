@@ -1,4 +1,4 @@
-import { type CanActivate, type ExecutionContext,Inject, Injectable } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
@@ -11,7 +11,7 @@ import { decideCors } from '../web-channel/cors-policy';
 import { pageOriginOf } from '../web-channel/page-origin';
 import { VisitorAuthenticator } from '../web-channel/visitor-authenticator';
 import { VISITOR_ALLOWED } from '../web-channel/visitor-route';
-import { type Authentication,Authenticator, toRequestPrincipal } from './authenticator';
+import { type Authentication, Authenticator, toRequestPrincipal } from './authenticator';
 import { ALLOWED_ROLES, PUBLIC_ROUTE } from './decorators';
 import { bearerOf, tenantReferenceOf } from './request-credentials';
 
@@ -43,20 +43,25 @@ export class AuthenticationGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (context.getType() !== 'http') {return true;}
+    if (context.getType() !== 'http') {
+      return true;
+    }
     const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) {return true;}
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) {
+      return true;
+    }
 
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     const bearer = bearerOf(request);
     if (this.visitors.isVisitorToken(bearer)) {
       await this.admitVisitor(request, reply, bearer);
-      if (!this.reflector.getAllAndOverride<boolean>(VISITOR_ALLOWED, targets))
-        {throw new DomainError(
+      if (!this.reflector.getAllAndOverride<boolean>(VISITOR_ALLOWED, targets)) {
+        throw new DomainError(
           ErrorCode.FORBIDDEN,
           'a visitor token may only chat in, read and follow up its own conversations',
-        );}
+        );
+      }
       return true;
     }
     const authentication = await this.authenticator.authenticate(

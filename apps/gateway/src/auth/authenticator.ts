@@ -14,7 +14,7 @@ import {
   ErrorCode,
   TENANTS,
 } from '@tenantbot/contracts';
-import { type RequestContext,runWithContext } from '@tenantbot/tenant-context';
+import { type RequestContext, runWithContext } from '@tenantbot/tenant-context';
 import { BroadcastEvictedCache, RedisStreamsClient } from '@tenantbot/transport';
 
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
@@ -73,7 +73,7 @@ export class Authenticator implements OnModuleInit {
       cacheKeyOf(credential, where),
       () =>
         runWithContext(context, () =>
-          this.transport.request<Authentication>(TENANTS.AUTH_AUTHENTICATE, {
+          this.transport.request(TENANTS.AUTH_AUTHENTICATE, {
             ...credential,
             tenant_ref: where.tenantRef,
             host: where.host,
@@ -94,7 +94,9 @@ export class Authenticator implements OnModuleInit {
           audience: JWT_CLAIMS.audience,
         },
       );
-      if (!claims.sub) {throw new Error('no subject');}
+      if (!claims.sub) {
+        throw new Error('no subject');
+      }
       return { kind: 'jwt', user_id: claims.sub, tenant_id: claims.tenant_id ?? null };
     } catch {
       throw new DomainError(ErrorCode.UNAUTHORIZED, 'invalid or expired access token');

@@ -6,8 +6,9 @@ import { DomainError, ErrorCode } from '@tenantbot/contracts';
 export function bearerOf(request: FastifyRequest): string {
   const header = request.headers.authorization;
   const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-  if (!match)
-    {throw new DomainError(ErrorCode.UNAUTHORIZED, 'send Authorization: Bearer <token or API key>');}
+  if (!match) {
+    throw new DomainError(ErrorCode.UNAUTHORIZED, 'send Authorization: Bearer <token or API key>');
+  }
   return match[1];
 }
 

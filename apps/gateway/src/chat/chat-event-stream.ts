@@ -62,7 +62,9 @@ export class ChatEventStream {
     // The client went away before the end: stop the model (the transport cancels on the replica).
     response.on('close', () => {
       stopRecheck();
-      if (!response.writableEnded) {subscription.unsubscribe();}
+      if (!response.writableEnded) {
+        subscription.unsubscribe();
+      }
     });
   }
 
@@ -82,7 +84,9 @@ export class ChatEventStream {
       },
       {
         onEnd: (reason) => {
-          if (response.writableEnded) {return;}
+          if (response.writableEnded) {
+            return;
+          }
           this.metrics.streamEnded('sse', reason.code);
           send('error', toHttpError(reason, request.id, this.logger));
           subscription.unsubscribe();

@@ -24,9 +24,9 @@ import {
   type VisitorConnection,
   VisitorSocketChannel,
 } from '../web-channel/visitor-socket-channel';
-import { errorFrame,GuardedWebSocketServer } from '../websocket/guarded-websocket-server';
-import { type SocketSession,SocketSessions } from '../websocket/socket-sessions';
-import { refuseUpgrade,UpgradeRouter } from '../websocket/upgrade-router';
+import { errorFrame, GuardedWebSocketServer } from '../websocket/guarded-websocket-server';
+import { type SocketSession, SocketSessions } from '../websocket/socket-sessions';
+import { refuseUpgrade, UpgradeRouter } from '../websocket/upgrade-router';
 import { ChatService } from './chat.service';
 import { CHATTERS } from './chat-event-stream';
 
@@ -100,11 +100,12 @@ export class ChatSocket implements OnModuleInit {
     let caller: SocketCaller;
     try {
       const token = url.searchParams.get('token') ?? '';
-      if (!token)
-        {throw new DomainError(
+      if (!token) {
+        throw new DomainError(
           ErrorCode.UNAUTHORIZED,
           'pass the access token or API key as ?token=',
-        );}
+        );
+      }
       caller = this.visitors.isVisitorToken(token)
         ? this.visitorCaller(await this.visitors.connect(token, request, requestId))
         : await this.userCaller(request, socket, url, token, requestId);
@@ -186,8 +187,12 @@ class SocketConversation {
       const reason = error instanceof SyntaxError ? malformed() : error;
       return this.send({ type: 'error', ...toHttpError(reason, requestId, this.logger) });
     }
-    if (message.type === 'ping') {return this.send({ type: 'pong' });}
-    if (message.type === 'typing') {return;}
+    if (message.type === 'ping') {
+      return this.send({ type: 'pong' });
+    }
+    if (message.type === 'typing') {
+      return;
+    }
     if (this.busy) {
       return this.send({
         type: 'error',
@@ -212,14 +217,20 @@ class SocketConversation {
     this.busy = true;
     let finished = false;
     const finish = (frame?: object) => {
-      if (finished) {return;}
+      if (finished) {
+        return;
+      }
       finished = true;
       this.busy = false;
-      if (frame) {this.send(frame);}
+      if (frame) {
+        this.send(frame);
+      }
     };
     void this.caller.admit(this.ws, request).then(
       ({ context, request: admitted }) => {
-        if (this.ws.readyState !== WebSocket.OPEN) {return;}
+        if (this.ws.readyState !== WebSocket.OPEN) {
+          return;
+        }
         this.answering = this.streamAnswer(context, admitted, finish);
       },
       (error: unknown) => finish(errorFrame(error, this.caller.context.requestId, this.logger)),
@@ -233,14 +244,18 @@ class SocketConversation {
   ): Subscription {
     let typing = true;
     const stopTyping = () => {
-      if (typing) {this.send({ type: 'typing', is_typing: false });}
+      if (typing) {
+        this.send({ type: 'typing', is_typing: false });
+      }
       typing = false;
     };
     this.send({ type: 'typing', is_typing: true });
     return this.chat.stream(context, request).subscribe({
       next: (event) => {
         stopTyping();
-        if (event.type !== 'done') {return this.send(event);}
+        if (event.type !== 'done') {
+          return this.send(event);
+        }
         finish(event);
       },
       error: (error: unknown) => {

@@ -17,17 +17,20 @@ import {
   CHAT,
   type ChatRequest,
   chatRequestSchema,
+  type ConversationListRequest,
   conversationListRequestSchema,
+  type ConversationRef,
   conversationRefSchema,
+  ZodPipe,
 } from '@tenantbot/contracts';
 import { RedisStreamsClient } from '@tenantbot/transport';
 
 import { Roles } from '../auth/decorators';
-import { openApiSchema, validated } from '../http/zod-validation.pipe';
+import { openApiSchema } from '../http/zod-validation.pipe';
 import { VisitorChat } from '../web-channel/visitor-chat';
 import { VisitorAllowed } from '../web-channel/visitor-route';
 import { ChatService } from './chat.service';
-import { ChatEventStream,CHATTERS } from './chat-event-stream';
+import { ChatEventStream, CHATTERS } from './chat-event-stream';
 
 @ApiTags('chat')
 @ApiBearerAuth()
@@ -61,7 +64,7 @@ export class ChatController {
   async ask(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
-    @Body(validated(chatRequestSchema)) requested: ChatRequest,
+    @Body(new ZodPipe(chatRequestSchema)) requested: ChatRequest,
   ): Promise<void> {
     const caller = request.requestContext;
     const body = request.visitorWidget
@@ -72,8 +75,9 @@ export class ChatController {
         )
       : requested;
     const accept = String(request.headers.accept ?? '');
-    if (body.stream || accept.includes('text/event-stream'))
-      {return this.events.send(request, reply, body);}
+    if (body.stream || accept.includes('text/event-stream')) {
+      return this.events.send(request, reply, body);
+    }
     await reply.send(await this.chat.answer(caller, body));
   }
 
@@ -90,7 +94,7 @@ export class ChatController {
   @ApiOperation({
     summary: "The caller's conversations; `scope=tenant` lists the tenant's (tenant admin, agent)",
   })
-  conversations(@Query(validated(conversationListRequestSchema)) query: unknown) {
+  conversations(@Query(new ZodPipe(conversationListRequestSchema)) query: ConversationListRequest) {
     return this.transport.request(CHAT.CONVERSATIONS_LIST, query);
   }
 
@@ -99,7 +103,7 @@ export class ChatController {
   @ApiOperation({
     summary: 'A conversation with its messages in order, sources, models, tokens and cost',
   })
-  conversation(@Param(validated(conversationRefSchema)) params: { id: string }) {
+  conversation(@Param(new ZodPipe(conversationRefSchema)) params: ConversationRef) {
     return this.transport.request(CHAT.CONVERSATIONS_GET, params);
   }
 
@@ -108,7 +112,7 @@ export class ChatController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a conversation and its messages' })
   async deleteConversation(
-    @Param(validated(conversationRefSchema)) params: { id: string },
+    @Param(new ZodPipe(conversationRefSchema)) params: ConversationRef,
   ): Promise<void> {
     await this.transport.request(CHAT.CONVERSATIONS_DELETE, params);
   }

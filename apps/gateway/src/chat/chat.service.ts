@@ -7,7 +7,7 @@ import {
   type ChatResponse,
   type ChatStreamEvent,
 } from '@tenantbot/contracts';
-import { type RequestContext,runWithContext } from '@tenantbot/tenant-context';
+import { type RequestContext, runWithContext } from '@tenantbot/tenant-context';
 import { RedisStreamsClient } from '@tenantbot/transport';
 
 import { HttpMetrics } from '../http/http-metrics';
@@ -28,7 +28,7 @@ export class ChatService {
 
   async answer(caller: RequestContext, request: ChatRequest): Promise<ChatResponse> {
     const answer = await runWithContext(caller, () =>
-      this.transport.request<ChatResponse>(CHAT.SEND, request, { timeoutMs: CHAT_TIMEOUT_MS }),
+      this.transport.request(CHAT.SEND, request, { timeoutMs: CHAT_TIMEOUT_MS }),
     );
     this.metrics.chatAnswered(caller.tenantId, answer);
     return answer;
@@ -40,12 +40,14 @@ export class ChatService {
     return new Observable<ChatStreamEvent>((subscriber) =>
       runWithContext(caller, () =>
         this.transport
-          .call<ChatStreamEvent>(CHAT.STREAM, request, { timeoutMs: CHAT_TIMEOUT_MS })
+          .call(CHAT.STREAM, request, { timeoutMs: CHAT_TIMEOUT_MS })
           .subscribe(subscriber),
       ),
     ).pipe(
       tap((event) => {
-        if (event.type === 'done') {this.metrics.chatAnswered(caller.tenantId, event);}
+        if (event.type === 'done') {
+          this.metrics.chatAnswered(caller.tenantId, event);
+        }
       }),
     );
   }

@@ -3,7 +3,6 @@ import { Redis } from 'ioredis';
 import { Pool } from 'pg';
 
 import {
-  type DependencyStatus,
   PING_PATTERN,
   RAG_DEPENDENCIES,
   SERVICE_NAMES,
@@ -87,14 +86,16 @@ export class HealthService implements OnModuleDestroy {
 
 /** Only the rag service may reach Chroma (in AWS too): ask it. Chroma counts as down when rag is. */
 async function chromaThroughRag(transport: RedisStreamsClient): Promise<void> {
-  const { chroma } = await transport.request<{ chroma: DependencyStatus }>(
+  const { chroma } = await transport.request(
     RAG_DEPENDENCIES,
     {},
     {
       timeoutMs: PROBE_TIMEOUT_MS - 100,
     },
   );
-  if (chroma.status !== 'up') {throw new Error(chroma.error ?? 'Chroma is down');}
+  if (chroma.status !== 'up') {
+    throw new Error(chroma.error ?? 'Chroma is down');
+  }
 }
 
 function pingService(transport: RedisStreamsClient, service: ServiceName) {

@@ -12,7 +12,7 @@ import type { Logger } from '@tenantbot/observability';
 
 import { setHeaders } from '../rate-limit/rate-limit.guard';
 import { LOGGER } from '../tokens';
-import { type HttpErrorBody,toHttpError } from './error-response';
+import { type HttpErrorBody, toHttpError } from './error-response';
 import { RouteTable } from './pre-routing-errors';
 
 /** One place where every error of a route becomes the JSON error body of API.md. */
@@ -35,7 +35,9 @@ export class HttpErrorFilter implements ExceptionFilter {
         : error;
     const limit = body.details as
       { retry_after_s?: number; limit?: number; reset_s?: number } | undefined;
-    if (limit?.retry_after_s) {void reply.header('Retry-After', String(limit.retry_after_s));}
+    if (limit?.retry_after_s) {
+      void reply.header('Retry-After', String(limit.retry_after_s));
+    }
     if (limit?.limit !== undefined && limit.reset_s !== undefined) {
       setHeaders(reply, { limit: limit.limit, remaining: 0, resetSeconds: limit.reset_s });
     }
@@ -50,9 +52,13 @@ export class HttpErrorFilter implements ExceptionFilter {
     request: FastifyRequest,
     reply: FastifyReply,
   ): HttpErrorBody | undefined {
-    if (request.routeOptions?.url) {return undefined;}
+    if (request.routeOptions?.url) {
+      return undefined;
+    }
     const allowed = this.routes.methodsOf(request.url);
-    if (allowed.length === 0) {return undefined;}
+    if (allowed.length === 0) {
+      return undefined;
+    }
     void reply.header('Allow', allowed.join(', '));
     return {
       statusCode: 405,

@@ -16,7 +16,9 @@ import { runWithContext } from '@tenantbot/tenant-context';
 @Injectable()
 export class RequestContextInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (context.getType() !== 'http') {return next.handle();}
+    if (context.getType() !== 'http') {
+      return next.handle();
+    }
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     return new Observable((subscriber) =>
       runWithContext(request.requestContext, () => next.handle().subscribe(subscriber)),

@@ -48,8 +48,9 @@ export class DocumentUploads {
     settings: AuthenticatedTenant['rag'] | undefined,
   ): Promise<DocumentView> {
     const tenantId = caller.tenantId;
-    if (!tenantId)
-      {throw new DomainError(ErrorCode.TENANT_REQUIRED, 'name the tenant in X-Tenant-ID');}
+    if (!tenantId) {
+      throw new DomainError(ErrorCode.TENANT_REQUIRED, 'name the tenant in X-Tenant-ID');
+    }
     const file = await nextFile(files);
     if (!file || file.fieldname !== 'file') {
       throw new DomainError(
@@ -78,7 +79,7 @@ export class DocumentUploads {
     });
     try {
       await refuseMoreFiles(files);
-      return await this.transport.request<DocumentView>(RAG.DOCUMENTS_CREATE, {
+      return await this.transport.request(RAG.DOCUMENTS_CREATE, {
         document_id: documentId,
         storage_key: key,
         ...described,
@@ -110,7 +111,9 @@ async function nextFile(files: UploadedFiles) {
 /** One document per request: a second file part fails the upload (and its stored file). */
 async function refuseMoreFiles(files: UploadedFiles) {
   const extra = await nextFile(files);
-  if (!extra) {return;}
+  if (!extra) {
+    return;
+  }
   extra.file.resume();
   throw new DomainError(ErrorCode.TOO_MANY_PARTS, 'send one file per upload', {
     limit: { files: 1 },
@@ -125,7 +128,9 @@ const uploadedFileSchema = uploadedFileSourceSchema.pick({ filename: true, conte
  * code); those are the client's fault. Its limits carry FST_ codes the error filter maps.
  */
 function asUploadError(error: unknown): unknown {
-  if (error instanceof DomainError || describeKnownError(error)) {return error;}
+  if (error instanceof DomainError || describeKnownError(error)) {
+    return error;
+  }
   return new DomainError(
     ErrorCode.MALFORMED_MULTIPART,
     'the multipart body is malformed or cut off',
@@ -157,9 +162,12 @@ async function peek(stream: Readable, size: number): Promise<{ head: Buffer; bod
   const head = Buffer.concat(chunks);
   async function* whole() {
     yield head;
-    if (done) {return;}
-    for (let next = await iterator.next(); !next.done; next = await iterator.next())
-      {yield next.value;}
+    if (done) {
+      return;
+    }
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+      yield next.value;
+    }
   }
   return { head, body: Readable.from(whole()) };
 }

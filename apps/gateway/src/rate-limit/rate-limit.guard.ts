@@ -1,4 +1,4 @@
-import { type CanActivate, type ExecutionContext,Injectable, SetMetadata } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
@@ -25,9 +25,13 @@ export class RateLimitGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (context.getType() !== 'http') {return true;}
+    if (context.getType() !== 'http') {
+      return true;
+    }
     const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) {return true;}
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) {
+      return true;
+    }
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const category = this.reflector.getAllAndOverride<string | undefined>(
@@ -38,7 +42,9 @@ export class RateLimitGuard implements CanActivate {
       { ...request.requestContext, tenantLimits: request.tenantLimits },
       category,
     );
-    if (state) {setHeaders(http.getResponse<FastifyReply>(), state);}
+    if (state) {
+      setHeaders(http.getResponse<FastifyReply>(), state);
+    }
     return true;
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 
-import { type AuthenticatedTenant,DomainError } from '@tenantbot/contracts';
-import { type Limit, type LimitState,RequestLimiter, tenantQuota } from '@tenantbot/rate-limit';
+import { type AuthenticatedTenant, DomainError } from '@tenantbot/contracts';
+import { type Limit, type LimitState, RequestLimiter, tenantQuota } from '@tenantbot/rate-limit';
 import type { RequestContext } from '@tenantbot/tenant-context';
 
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
@@ -26,11 +26,15 @@ export class RequestAdmission {
 
   /** Counts one request; throws RATE_LIMITED over a limit. Undefined when limits are off. */
   async admit(caller: LimitedCaller, category?: string): Promise<LimitState | undefined> {
-    if (!this.config.RATE_LIMITS_ENABLED) {return undefined;}
+    if (!this.config.RATE_LIMITS_ENABLED) {
+      return undefined;
+    }
     try {
       return await this.limiter.consume(requestLimitsOf(caller, this.config, category));
     } catch (error) {
-      if (error instanceof DomainError) {this.metrics.rateLimited(caller.tenantId);}
+      if (error instanceof DomainError) {
+        this.metrics.rateLimited(caller.tenantId);
+      }
       throw error;
     }
   }
@@ -70,8 +74,14 @@ export function requestLimitsOf(
 
 /** `user:<id>` or `key:<id>`: the subject of a principal's own limits. */
 export function principalSubjectOf(principal: RequestContext['principal']): string | undefined {
-  if (principal?.userId) {return `user:${principal.userId}`;}
-  if (principal?.apiKeyId) {return `key:${principal.apiKeyId}`;}
-  if (principal?.visitorId) {return `visitor:${principal.widgetId}:${principal.visitorId}`;}
+  if (principal?.userId) {
+    return `user:${principal.userId}`;
+  }
+  if (principal?.apiKeyId) {
+    return `key:${principal.apiKeyId}`;
+  }
+  if (principal?.visitorId) {
+    return `visitor:${principal.widgetId}:${principal.visitorId}`;
+  }
   return undefined;
 }

@@ -38,8 +38,12 @@ export class CorsPolicy {
   install(fastify: FastifyInstance): void {
     fastify.addHook('onRequest', async (request, reply) => {
       const origin = originOf(request);
-      if (!origin || request.method !== 'OPTIONS') {return;}
-      if (!request.headers['access-control-request-method']) {return;}
+      if (!origin || request.method !== 'OPTIONS') {
+        return;
+      }
+      if (!request.headers['access-control-request-method']) {
+        return;
+      }
       void reply.header('Vary', 'Origin');
       if (await this.knownOrigin(origin)) {
         void reply
@@ -54,7 +58,9 @@ export class CorsPolicy {
     });
     fastify.addHook('onSend', async (request, reply, payload) => {
       const origin = originOf(request);
-      if (!origin || request.corsDecided || request.method === 'OPTIONS') {return payload;}
+      if (!origin || request.corsDecided || request.method === 'OPTIONS') {
+        return payload;
+      }
       decideCors(request, reply, (await this.knownOrigin(origin)) ? [origin] : [], this.logger);
       return payload;
     });
@@ -90,7 +96,9 @@ export function decideCors(
 ): void {
   const origin = originOf(request);
   request.corsDecided = true;
-  if (!origin) {return;}
+  if (!origin) {
+    return;
+  }
   void reply.header('Vary', 'Origin');
   const allowed = [...allowedOrigins, ...consoleOrigins].some(
     (candidate) => candidate.toLowerCase() === origin,

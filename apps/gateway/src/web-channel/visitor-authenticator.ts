@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 
-import { DomainError, ErrorCode, type OpenedWidget,WIDGETS } from '@tenantbot/contracts';
-import { type RequestContext,runWithContext } from '@tenantbot/tenant-context';
+import { DomainError, ErrorCode, type OpenedWidget, WIDGETS } from '@tenantbot/contracts';
+import { type RequestContext, runWithContext } from '@tenantbot/tenant-context';
 import { RedisStreamsClient } from '@tenantbot/transport';
 
 import { VisitorTokens } from './visitor-tokens';
@@ -39,7 +39,7 @@ export class VisitorAuthenticator {
       );
     }
     const opened = await runWithContext({ requestId }, () =>
-      this.transport.request<OpenedWidget>(WIDGETS.AUTHENTICATE_VISITOR, {
+      this.transport.request(WIDGETS.AUTHENTICATE_VISITOR, {
         widget_id: claims.widget_id,
         tenant_id: claims.tenant_id,
       }),

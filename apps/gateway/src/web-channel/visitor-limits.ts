@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 
 import type { WidgetLimits } from '@tenantbot/contracts';
-import { type LimitState,RequestLimiter } from '@tenantbot/rate-limit';
+import { type LimitState, RequestLimiter } from '@tenantbot/rate-limit';
 import type { Principal } from '@tenantbot/tenant-context';
 
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';

@@ -66,8 +66,9 @@ export class VisitorTokens {
         issuer: JWT_CLAIMS.issuer,
         audience: VISITOR_AUDIENCE,
       });
-      if (claims.typ !== 'visitor' || !claims.sub || !claims.widget_id || !claims.tenant_id)
-        {throw new Error('not a visitor token');}
+      if (claims.typ !== 'visitor' || !claims.sub || !claims.widget_id || !claims.tenant_id) {
+        throw new Error('not a visitor token');
+      }
       return claims;
     } catch {
       throw new DomainError(

@@ -14,12 +14,13 @@ import {
   WIDGETS,
   type WidgetSession,
   widgetSessionRequestSchema,
+  ZodPipe,
 } from '@tenantbot/contracts';
 import type { Logger } from '@tenantbot/observability';
 import { RedisStreamsClient } from '@tenantbot/transport';
 
 import { Public } from '../auth/decorators';
-import { openApiSchema, validated } from '../http/zod-validation.pipe';
+import { openApiSchema } from '../http/zod-validation.pipe';
 import { LOGGER } from '../tokens';
 import { decideCors } from './cors-policy';
 import { pageOriginOf } from './page-origin';
@@ -46,7 +47,7 @@ export class WidgetSessionsController {
   async config(
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-    @Query(validated(widgetConfigQuerySchema)) query: z.output<typeof widgetConfigQuerySchema>,
+    @Query(new ZodPipe(widgetConfigQuerySchema)) query: z.output<typeof widgetConfigQuerySchema>,
   ): Promise<WidgetPublicConfig> {
     const { widget } = await this.open(request, reply, query.key);
     return { ...widget.branding, handoff_enabled: widget.handoff_enabled };
@@ -65,7 +66,8 @@ export class WidgetSessionsController {
   async session(
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-    @Body(validated(widgetSessionRequestSchema)) body: z.output<typeof widgetSessionRequestSchema>,
+    @Body(new ZodPipe(widgetSessionRequestSchema))
+    body: z.output<typeof widgetSessionRequestSchema>,
   ): Promise<WidgetSession> {
     const { widget, tenant } = await this.open(request, reply, body.key);
     const visitorId = body.visitor_id ?? `v_${randomBytes(16).toString('base64url')}`;
@@ -90,15 +92,16 @@ export class WidgetSessionsController {
     key: string,
   ): Promise<OpenedWidget> {
     try {
-      const opened = await this.transport.request<OpenedWidget>(WIDGETS.OPEN, {
+      const opened = await this.transport.request(WIDGETS.OPEN, {
         key,
         origin: pageOriginOf(request),
       });
       decideCors(request, reply, opened.widget.allowed_origins, this.logger);
       return opened;
     } catch (error) {
-      if (error instanceof DomainError && error.code === ErrorCode.ORIGIN_NOT_ALLOWED)
-        {decideCors(request, reply, [], this.logger);}
+      if (error instanceof DomainError && error.code === ErrorCode.ORIGIN_NOT_ALLOWED) {
+        decideCors(request, reply, [], this.logger);
+      }
       throw error;
     }
   }

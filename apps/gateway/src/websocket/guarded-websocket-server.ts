@@ -62,7 +62,9 @@ export function errorFrame(error: unknown, requestId: string, logger: Logger) {
  * close reason, so a client knows why without parsing the frame.
  */
 export function endSocket(ws: WebSocket, reason: unknown, requestId: string, logger: Logger) {
-  if (ws.readyState !== WebSocket.OPEN) {return;}
+  if (ws.readyState !== WebSocket.OPEN) {
+    return;
+  }
   const frame = errorFrame(reason, requestId, logger);
   ws.send(JSON.stringify(frame));
   ws.close(4000 + frame.statusCode, frame.code);

@@ -13,7 +13,7 @@ import {
 } from '@tenantbot/rate-limit';
 import type { RequestContext } from '@tenantbot/tenant-context';
 
-import { type Authentication,toRequestPrincipal } from '../auth/authenticator';
+import { type Authentication, toRequestPrincipal } from '../auth/authenticator';
 import {
   isRevocation,
   type OpenStreamCaller,
@@ -65,7 +65,9 @@ export class SocketSessions {
       metrics: this.metrics,
     });
     socket.once('close', () => session.release());
-    if (socket.destroyed) {session.release();}
+    if (socket.destroyed) {
+      session.release();
+    }
     return session;
   }
 
@@ -147,7 +149,9 @@ export class SocketSession {
       this.caller = limitedCallerOf(await recheck.check({ ...this.opening, requestId }));
       await admission.admit(this.caller);
     } catch (error) {
-      if (isRevocation(error)) {this.end(ws, error);}
+      if (isRevocation(error)) {
+        this.end(ws, error);
+      }
       throw error;
     }
     return { ...this.context, requestId };

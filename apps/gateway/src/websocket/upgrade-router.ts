@@ -83,7 +83,9 @@ export function refuseUpgrade(
   logger: Logger,
   requestId: string = randomUUID(),
 ): void {
-  if (!socket.writable) {return void socket.destroy();}
+  if (!socket.writable) {
+    return void socket.destroy();
+  }
   const refusal = toHttpError(error, requestId, logger);
   const body = JSON.stringify(refusal);
   const { statusCode, code } = refusal;

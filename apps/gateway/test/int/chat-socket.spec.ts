@@ -24,7 +24,9 @@ function framesUntil(ws: WebSocket, last: (frame: { type: string }) => boolean) 
     ws.on('message', (data) => {
       const frame = JSON.parse(String(data)) as { type: string };
       frames.push(frame);
-      if (last(frame)) {resolve(frames);}
+      if (last(frame)) {
+        resolve(frames);
+      }
     }),
   );
 }

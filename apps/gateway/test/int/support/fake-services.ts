@@ -1,6 +1,5 @@
-import { Controller, type INestMicroservice,Injectable, Module } from '@nestjs/common';
+import { Controller, type INestMicroservice, Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { MessagePattern, Payload } from '@nestjs/microservices';
 import pino from 'pino';
 import { from, type Observable } from 'rxjs';
 
@@ -9,6 +8,7 @@ import {
   type AuthenticatedTenant,
   type AuthenticateRequest,
   CHAT,
+  type ChatRequest,
   type ChatStreamEvent,
   DomainError,
   ErrorCode,
@@ -18,7 +18,7 @@ import {
   WIDGETS,
 } from '@tenantbot/contracts';
 import { currentContext, type RequestContext } from '@tenantbot/tenant-context';
-import { RedisStreamsServer, RpcErrorFilter } from '@tenantbot/transport';
+import { Handles, RedisStreamsServer, RpcErrorFilter, ValidPayload } from '@tenantbot/transport';
 
 export interface FakeUser {
   userId: string;
@@ -64,14 +64,16 @@ export function fakeTenant(id: string): AuthenticatedTenant {
 class FakeTenantsController {
   constructor(private readonly directory: FakeDirectory) {}
 
-  @MessagePattern(TENANTS.AUTH_AUTHENTICATE)
-  authenticate(@Payload() credential: AuthenticateRequest & { tenant_ref?: string }) {
+  @Handles(TENANTS.AUTH_AUTHENTICATE)
+  authenticate(@ValidPayload(TENANTS.AUTH_AUTHENTICATE) credential: AuthenticateRequest) {
     this.directory.record(TENANTS.AUTH_AUTHENTICATE);
     const holder =
       credential.kind === 'api_key'
         ? this.directory.apiKeys.get(credential.key)
         : this.directory.users.get(credential.user_id);
-    if (!holder?.active) {throw new DomainError(ErrorCode.UNAUTHORIZED, 'unknown or inactive');}
+    if (!holder?.active) {
+      throw new DomainError(ErrorCode.UNAUTHORIZED, 'unknown or inactive');
+    }
     const tenantId = holder.tenantId ?? credential.tenant_ref ?? null;
     const principal: AuthenticatedPrincipal = {
       tenant_id: holder.tenantId,
@@ -82,13 +84,13 @@ class FakeTenantsController {
     return { principal, tenant: tenantId ? fakeTenant(tenantId) : null };
   }
 
-  @MessagePattern(TENANTS.AUTH_ME)
-  me() {
+  @Handles(TENANTS.AUTH_ME)
+  me(): never {
     this.directory.record(TENANTS.AUTH_ME);
-    return { kind: 'user', context: currentContext() };
+    throw new DomainError(ErrorCode.NOT_FOUND, 'the fake tenants service knows no users');
   }
 
-  @MessagePattern(WIDGETS.ORIGIN_KNOWN)
+  @Handles(WIDGETS.ORIGIN_KNOWN)
   originKnown() {
     return { known: false };
   }
@@ -98,7 +100,7 @@ class FakeTenantsController {
 class FakeRagController {
   constructor(private readonly directory: FakeDirectory) {}
 
-  @MessagePattern(RAG.DOCUMENTS_LIST)
+  @Handles(RAG.DOCUMENTS_LIST)
   list() {
     this.directory.record(RAG.DOCUMENTS_LIST);
     return { items: [], total: 0, limit: 20, offset: 0 };
@@ -109,8 +111,8 @@ class FakeRagController {
 class FakeChatController {
   constructor(private readonly directory: FakeDirectory) {}
 
-  @MessagePattern(CHAT.STREAM)
-  stream(@Payload() request: { message: string }): Observable<ChatStreamEvent> {
+  @Handles(CHAT.STREAM)
+  stream(@ValidPayload(CHAT.STREAM) request: ChatRequest): Observable<ChatStreamEvent> {
     this.directory.record(CHAT.STREAM);
     const context = currentContext();
     return from<ChatStreamEvent[]>([

@@ -9,7 +9,7 @@ import type { Role } from '@tenantbot/contracts';
 import { createLogger } from '@tenantbot/observability';
 
 import { GatewayModule } from '../../../src/app.module';
-import { type GatewayConfig,gatewayConfigSchema } from '../../../src/config';
+import { type GatewayConfig, gatewayConfigSchema } from '../../../src/config';
 import { HttpMetrics } from '../../../src/http/http-metrics';
 import { configureHttpServer, gatewayHttpAdapter } from '../../../src/http/http-server';
 import { FakeServices, type FakeUser } from './fake-services';
@@ -83,7 +83,9 @@ export class GatewayHarness {
 
   request(path: string, token?: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
-    if (token) {headers.set('authorization', `Bearer ${token}`);}
+    if (token) {
+      headers.set('authorization', `Bearer ${token}`);
+    }
     return fetch(`${this.baseUrl}${path}`, { ...init, headers });
   }
 
