@@ -14,7 +14,7 @@ import {
 import { RedisStreamsClient } from '@tenantbot/transport';
 
 import { Roles } from '../auth/decorators';
-import { openApiSchema } from '../http/zod-validation.pipe';
+import { openApiSchema } from '../http/openapi-schema';
 
 @ApiTags('api-keys')
 @ApiBearerAuth()

@@ -14,7 +14,7 @@ import {
 import { runWithContext } from '@tenantbot/tenant-context';
 import { RedisStreamsClient } from '@tenantbot/transport';
 
-import { openApiSchema } from '../http/zod-validation.pipe';
+import { openApiSchema } from '../http/openapi-schema';
 import { Public } from './decorators';
 import { hostOf, tenantHeaderOf } from './request-credentials';
 

@@ -26,7 +26,7 @@ import {
 import { RedisStreamsClient } from '@tenantbot/transport';
 
 import { Roles } from '../auth/decorators';
-import { openApiSchema } from '../http/zod-validation.pipe';
+import { openApiSchema } from '../http/openapi-schema';
 import { VisitorChat } from '../web-channel/visitor-chat';
 import { VisitorAllowed } from '../web-channel/visitor-route';
 import { ChatService } from './chat.service';

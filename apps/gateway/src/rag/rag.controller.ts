@@ -23,7 +23,7 @@ import {
 import { RedisStreamsClient } from '@tenantbot/transport';
 
 import { Roles } from '../auth/decorators';
-import { openApiSchema } from '../http/zod-validation.pipe';
+import { openApiSchema } from '../http/openapi-schema';
 import { IngestionRateLimit } from '../rate-limit/rate-limit.guard';
 import { DocumentUploads } from './document-uploads.service';
 

@@ -24,7 +24,7 @@ import {
 import { RedisStreamsClient } from '@tenantbot/transport';
 
 import { Public, Roles } from '../auth/decorators';
-import { openApiSchema } from '../http/zod-validation.pipe';
+import { openApiSchema } from '../http/openapi-schema';
 
 @ApiTags('tenants')
 @ApiBearerAuth()

@@ -20,7 +20,7 @@ import type { Logger } from '@tenantbot/observability';
 import { RedisStreamsClient } from '@tenantbot/transport';
 
 import { Public } from '../auth/decorators';
-import { openApiSchema } from '../http/zod-validation.pipe';
+import { openApiSchema } from '../http/openapi-schema';
 import { LOGGER } from '../tokens';
 import { decideCors } from './cors-policy';
 import { pageOriginOf } from './page-origin';
