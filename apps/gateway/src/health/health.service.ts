@@ -1,6 +1,5 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { Pool } from 'pg';
 
 import {
   PING_PATTERN,
@@ -8,10 +7,9 @@ import {
   SERVICE_NAMES,
   type ServiceName,
 } from '@tenantbot/contracts';
-import { appConnectionUrl } from '@tenantbot/database';
 import { RedisStreamsClient } from '@tenantbot/transport';
 
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+import { HealthRepository } from './health.repository';
 
 export interface ProbeResult {
   status: 'up' | 'down';
@@ -51,21 +49,16 @@ export interface HealthReport {
 
 /** Every dependency the platform needs, checked in parallel: Postgres, Redis, Chroma, services. */
 @Injectable()
-export class HealthService implements OnModuleDestroy {
-  private readonly postgres: Pool;
-
+export class HealthService {
   constructor(
-    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+    private readonly database: HealthRepository,
     private readonly transport: RedisStreamsClient,
     private readonly redis: Redis,
-  ) {
-    this.postgres = new Pool({ connectionString: appConnectionUrl(config), max: 2 });
-    this.postgres.on('error', () => undefined);
-  }
+  ) {}
 
   async check(): Promise<HealthReport> {
     const checks: [string, () => Promise<unknown>][] = [
-      ['postgres', () => this.postgres.query('SELECT 1')],
+      ['postgres', () => this.database.ping()],
       ['redis', () => this.redis.ping()],
       ['chroma', () => chromaThroughRag(this.transport)],
       ...SERVICE_NAMES.map((service): [string, () => Promise<unknown>] => [
@@ -77,10 +70,6 @@ export class HealthService implements OnModuleDestroy {
     const report = Object.fromEntries(checks.map(([name], index) => [name, results[index]]));
     const healthy = results.every((result) => result.status === 'up');
     return { status: healthy ? 'ok' : 'degraded', checks: report };
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.postgres.end();
   }
 }
 
