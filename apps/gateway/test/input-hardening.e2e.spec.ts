@@ -308,7 +308,9 @@ describe('hostile input through the gateway (e2e)', () => {
         const response = await upload(a.as.tenant_admin, body);
 
         expect(response).toMatchObject({ status: 400, body: errorShape(400, code) });
-        if (field) {expect(response.body.details).toEqual([expect.objectContaining({ field })]);}
+        if (field) {
+          expect(response.body.details).toEqual([expect.objectContaining({ field })]);
+        }
         expect(storedFiles()).toHaveLength(before);
       },
     );

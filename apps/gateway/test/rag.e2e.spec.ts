@@ -73,7 +73,9 @@ describe('knowledge base over HTTP (e2e)', () => {
   async function settled(client: ApiClient, id: string) {
     for (let attempt = 0; attempt < 150; attempt++) {
       const document = await client.get(`/api/v1/rag/documents/${id}`);
-      if (['completed', 'failed'].includes(document.body.status)) {return document.body;}
+      if (['completed', 'failed'].includes(document.body.status)) {
+        return document.body;
+      }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     throw new Error(`document ${id} did not settle`);

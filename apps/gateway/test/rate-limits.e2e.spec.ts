@@ -89,7 +89,9 @@ describe('rate limits (e2e over HTTP)', () => {
       .key as string;
     const withKey = new ApiClient(stack.baseUrl, key);
     const statuses: number[] = [];
-    for (let i = 0; i < 41; i++) {statuses.push((await withKey.get('/api/v1/auth/me')).status);}
+    for (let i = 0; i < 41; i++) {
+      statuses.push((await withKey.get('/api/v1/auth/me')).status);
+    }
 
     expect(statuses.slice(0, 40).every((status) => status === 200)).toBe(true);
     expect(statuses[40]).toBe(429);

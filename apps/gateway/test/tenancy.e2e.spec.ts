@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 
-import { type TenantRuntimeConfig,TENANTS } from '@tenantbot/contracts';
+import { TENANTS } from '@tenantbot/contracts';
 import { createDataSource } from '@tenantbot/database';
 import { runWithContext } from '@tenantbot/tenant-context';
 import {
@@ -113,7 +113,7 @@ describe('tenants, users and isolation (e2e over HTTP)', () => {
       const transport = stack.transportClient();
       const asTenant = (tenantId: string) =>
         runWithContext({ requestId: randomUUID(), tenantId }, () =>
-          transport.request<TenantRuntimeConfig>(TENANTS.TENANT_RUNTIME_CONFIG, {}),
+          transport.request(TENANTS.TENANT_RUNTIME_CONFIG, {}),
         );
       try {
         const configA = await asTenant(a.id);

@@ -76,8 +76,12 @@ describe('the embeddable chat widget in a real browser (e2e)', () => {
     for (let attempt = 0; attempt < 300; attempt++) {
       const status = (await acme.as.tenant_admin.get(`/api/v1/rag/documents/${document.body.id}`))
         .body.status;
-      if (status === 'completed') {break;}
-      if (status === 'failed') {throw new Error('the handbook failed to ingest');}
+      if (status === 'completed') {
+        break;
+      }
+      if (status === 'failed') {
+        throw new Error('the handbook failed to ingest');
+      }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const widget = await acme.as.tenant_admin.post('/api/v1/widgets', {
@@ -113,7 +117,9 @@ describe('the embeddable chat widget in a real browser (e2e)', () => {
     site?.server.close();
     elsewhere?.server.close();
     await stack?.stop();
-    if (userDataDir) {rmSync(userDataDir, { recursive: true, force: true });}
+    if (userDataDir) {
+      rmSync(userDataDir, { recursive: true, force: true });
+    }
   });
 
   async function openWidget(page: Page, path: string): Promise<void> {
@@ -292,5 +298,7 @@ describe('the embeddable chat widget in a real browser (e2e)', () => {
 async function saveScreenshot(page: Page, name: string): Promise<void> {
   const image = await page.screenshot();
   expect(image.length).toBeGreaterThan(10_000);
-  if (process.env.UPDATE_SCREENSHOTS === '1') {await writeFile(join(SCREENSHOTS, name), image);}
+  if (process.env.UPDATE_SCREENSHOTS === '1') {
+    await writeFile(join(SCREENSHOTS, name), image);
+  }
 }
