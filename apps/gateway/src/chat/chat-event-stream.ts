@@ -4,6 +4,7 @@ import type { Subscription } from 'rxjs';
 
 import type { ChatRequest, Role } from '@tenantbot/contracts';
 import type { Logger } from '@tenantbot/observability';
+import type { RequestContext } from '@tenantbot/tenant-context';
 
 import { OpenStreamRecheck } from '../auth/open-stream-recheck';
 import { bearerOf, tenantHeaderOf } from '../auth/request-credentials';
@@ -35,7 +36,12 @@ export class ChatEventStream {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  send(request: FastifyRequest, reply: FastifyReply, body: ChatRequest): void {
+  send(
+    caller: RequestContext,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    body: ChatRequest,
+  ): void {
     reply.hijack();
     const response = reply.raw;
     response.writeHead(200, {
@@ -47,7 +53,7 @@ export class ChatEventStream {
     });
     const send: SendEvent = (event, data) =>
       response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    const subscription = this.chat.stream(request.requestContext, body).subscribe({
+    const subscription = this.chat.stream(caller, body).subscribe({
       next: (event) => send(event.type, event),
       error: (error: unknown) => {
         send('error', toHttpError(error, request.id, this.logger));

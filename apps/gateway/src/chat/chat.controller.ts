@@ -76,7 +76,7 @@ export class ChatController {
       : requested;
     const accept = String(request.headers.accept ?? '');
     if (body.stream || accept.includes('text/event-stream')) {
-      return this.events.send(request, reply, body);
+      return this.events.send(caller, request, reply, body);
     }
     await reply.send(await this.chat.answer(caller, body));
   }
