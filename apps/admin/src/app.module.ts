@@ -1,28 +1,22 @@
-import { Module, type DynamicModule } from '@nestjs/common';
-import type { Logger } from '@tenantbot/observability';
-import {
-  TransportClientModule,
-  pingControllerFor,
-  transportOptionsFrom,
-} from '@tenantbot/transport';
-import { AdminController } from './admin.controller';
-import type { AdminConfig } from './config';
-import { ReportsService } from './reports/reports.service';
+import { type DynamicModule, Module } from '@nestjs/common';
 
+import type { Logger } from '@tenantbot/observability';
+
+import type { AdminConfig } from './config';
+import { CoreModule } from './core/core.module';
+import { HealthModule } from './health/health.module';
+import { ReportsModule } from './reports/reports.module';
+
+/**
+ * The admin service: the reports of tenant admins and the super admin. It keeps no data and
+ * reads no table: the services that own the data answer its questions over the transport.
+ */
 @Module({})
 export class AdminModule {
   static register(config: AdminConfig, logger: Logger): DynamicModule {
     return {
       module: AdminModule,
-      imports: [
-        TransportClientModule.register({
-          name: 'admin',
-          ...transportOptionsFrom(config),
-          logger,
-        }),
-      ],
-      controllers: [pingControllerFor('admin'), AdminController],
-      providers: [ReportsService],
+      imports: [CoreModule.register(config, logger), HealthModule, ReportsModule],
     };
   }
 }

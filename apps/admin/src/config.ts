@@ -1,5 +1,6 @@
-import { nodeEnvSchema, redisEnvSchema, transportEnvSchema } from '@tenantbot/config';
 import type { z } from 'zod';
+
+import { nodeEnvSchema, redisEnvSchema, transportEnvSchema } from '@tenantbot/config';
 
 export const adminConfigSchema = nodeEnvSchema
   .extend(redisEnvSchema.shape)

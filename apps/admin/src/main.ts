@@ -1,7 +1,9 @@
 import 'reflect-metadata';
+
 import { loadConfigOrExit } from '@tenantbot/config';
 import { createLogger, exitOnStartupFailure, guardProcess } from '@tenantbot/observability';
 import { startService, transportOptionsFrom } from '@tenantbot/transport';
+
 import { AdminModule } from './app.module';
 import { adminConfigSchema } from './config';
 

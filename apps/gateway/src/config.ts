@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 import {
   accessCacheEnvSchema,
   gatewayHttpEnvSchema,
@@ -9,7 +11,6 @@ import {
 } from '@tenantbot/config';
 import { serviceDatabaseEnvSchema } from '@tenantbot/database';
 import { objectStorageEnvSchema } from '@tenantbot/object-storage';
-import { z } from 'zod';
 
 export const gatewayConfigSchema = nodeEnvSchema
   .extend(redisEnvSchema.shape)

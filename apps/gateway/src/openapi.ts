@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+
 import { PLATFORM_INFO } from './platform/platform-info';
 
 /** Serves the OpenAPI document at /docs-json and Swagger UI at /docs. */

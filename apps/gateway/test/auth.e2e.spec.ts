@@ -1,16 +1,18 @@
+import { randomUUID } from 'node:crypto';
+
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { JwtService } from '@nestjs/jwt';
+
 import { LOCAL_DEFAULT_SECRETS } from '@tenantbot/config';
 import {
   ApiClient,
   type ApiResponse,
-  SUPER_ADMIN,
-  TestStack,
   createTenantWithUsers,
   loginSuperAdmin,
+  SUPER_ADMIN,
   type TenantFixture,
+  TestStack,
 } from '@tenantbot/testing';
-import { randomUUID } from 'node:crypto';
 
 const jwtFor = (
   claims: object,

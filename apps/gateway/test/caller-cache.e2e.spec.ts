@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
 import {
   ApiClient,
-  TestStack,
+  type ApiResponse,
   createTenantWithUsers,
   loginSuperAdmin,
-  type ApiResponse,
   type TenantFixture,
+  TestStack,
 } from '@tenantbot/testing';
 
 /** A bound on correctness, not a speed test: the change must reach the other replica by then. */
@@ -54,7 +55,9 @@ describe('caller cache across gateway replicas (e2e over HTTP)', () => {
 
   /** Warms the replica's cache: the caller is accepted there, several times. */
   async function warm(client: ApiClient): Promise<void> {
-    for (let i = 0; i < 3; i++) expect((await client.get('/api/v1/auth/me')).status).toBe(200);
+    for (let i = 0; i < 3; i++) {
+      expect((await client.get('/api/v1/auth/me')).status).toBe(200);
+    }
   }
 
   /** Polls until the caller is refused; returns the refusal and how long after `since` it came. */
@@ -62,7 +65,9 @@ describe('caller cache across gateway replicas (e2e over HTTP)', () => {
     let response: ApiResponse<{ code?: string }>;
     do {
       response = await client.get('/api/v1/auth/me');
-      if (response.status !== 200) break;
+      if (response.status !== 200) {
+        break;
+      }
       await new Promise((resolve) => setTimeout(resolve, 20));
     } while (Date.now() - since < 5 * REFUSED_WITHIN_MS);
     return { response, afterMs: Date.now() - since };

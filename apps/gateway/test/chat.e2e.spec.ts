@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { WebSocket } from 'ws';
+
 import {
   ApiClient,
-  FakeLlmServer,
-  TestStack,
   createTenantWithUsers,
+  FakeLlmServer,
   loginSuperAdmin,
   type TenantFixture,
+  TestStack,
 } from '@tenantbot/testing';
-import { WebSocket } from 'ws';
 
 const HANDBOOK =
   '# Returns policy\n\nCustomers may return any parcel within 30 days of delivery for a full refund. ' +
@@ -27,12 +28,16 @@ async function readEvents(
 ): Promise<SseEvent[]> {
   const events: SseEvent[] = [];
   const reader = response.body?.getReader();
-  if (!reader) throw new Error('no body');
+  if (!reader) {
+    throw new Error('no body');
+  }
   const decoder = new TextDecoder();
   let buffer = '';
   for (;;) {
     const { value, done } = await reader.read();
-    if (done) break;
+    if (done) {
+      break;
+    }
     buffer += decoder.decode(value, { stream: true });
     let boundary: number;
     while ((boundary = buffer.indexOf('\n\n')) >= 0) {
@@ -80,8 +85,12 @@ describe('chat over HTTP, SSE and WebSocket (e2e)', () => {
     expect(created.status).toBe(202);
     for (let attempt = 0; attempt < 100; attempt++) {
       const document = await acme.as.tenant_admin.get(`/api/v1/rag/documents/${created.body.id}`);
-      if (document.body.status === 'completed') break;
-      if (document.body.status === 'failed') throw new Error(JSON.stringify(document.body));
+      if (document.body.status === 'completed') {
+        break;
+      }
+      if (document.body.status === 'failed') {
+        throw new Error(JSON.stringify(document.body));
+      }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   });
@@ -216,7 +225,9 @@ describe('chat over HTTP, SSE and WebSocket (e2e)', () => {
       socket.on('message', (data) => {
         const message = JSON.parse(String(data)) as Record<string, unknown>;
         received.push(message);
-        if (message.type === 'done' || message.type === 'error') resolve();
+        if (message.type === 'done' || message.type === 'error') {
+          resolve();
+        }
       });
       socket.on('error', reject);
     });

@@ -1,13 +1,15 @@
+import { randomUUID } from 'node:crypto';
+
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
 import {
   ApiClient,
-  FakeDnsServer,
-  TestStack,
   createTenantWithUsers,
+  FakeDnsServer,
   loginSuperAdmin,
   type TenantFixture,
+  TestStack,
 } from '@tenantbot/testing';
-import { randomUUID } from 'node:crypto';
 
 const PLATFORM_HOST = 'api.tenantbot.test';
 

@@ -1,15 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  ApiClient,
-  TestStack,
-  createTenantWithUsers,
-  loginSuperAdmin,
-  type TenantFixture,
-} from '@tenantbot/testing';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
+import {
+  ApiClient,
+  createTenantWithUsers,
+  loginSuperAdmin,
+  type TenantFixture,
+  TestStack,
+} from '@tenantbot/testing';
 
 const NUL = '\u0000';
 
@@ -306,7 +308,9 @@ describe('hostile input through the gateway (e2e)', () => {
         const response = await upload(a.as.tenant_admin, body);
 
         expect(response).toMatchObject({ status: 400, body: errorShape(400, code) });
-        if (field) expect(response.body.details).toEqual([expect.objectContaining({ field })]);
+        if (field) {
+          expect(response.body.details).toEqual([expect.objectContaining({ field })]);
+        }
         expect(storedFiles()).toHaveLength(before);
       },
     );

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
 import {
   ApiClient,
-  FakeLlmServer,
-  TestStack,
   createTenantWithUsers,
+  FakeLlmServer,
   loginSuperAdmin,
   type TenantFixture,
+  TestStack,
 } from '@tenantbot/testing';
 
 /** A poisoned answer: each hole of finding 9, and a link to each tenant's own site. */
@@ -108,7 +109,9 @@ describe('model output sanitised through the gateway (e2e)', () => {
 
     expect(response.status).toBe(200);
     expect(deltas.length).toBeGreaterThan(1);
-    for (const delta of deltas) expect(delta.data.content).not.toMatch(HOLES);
+    for (const delta of deltas) {
+      expect(delta.data.content).not.toMatch(HOLES);
+    }
     const streamed = deltas.map((delta) => delta.data.content).join('');
     expect(done?.data.response).toBe(streamed);
     expect(streamed).toContain('[Bravo help](https://bravo.example/help)');

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ApiClient, TestStack, loginSuperAdmin } from '@tenantbot/testing';
+
+import { ApiClient, loginSuperAdmin, TestStack } from '@tenantbot/testing';
 
 describe('gateway platform routes (e2e over HTTP)', () => {
   let stack: TestStack;

@@ -1,16 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createDataSource } from '@tenantbot/database';
-import {
-  ApiClient,
-  TestStack,
-  createTenantWithUsers,
-  loginSuperAdmin,
-  type TenantFixture,
-} from '@tenantbot/testing';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DataSource } from 'typeorm';
+
+import { createDataSource } from '@tenantbot/database';
+import {
+  ApiClient,
+  createTenantWithUsers,
+  loginSuperAdmin,
+  type TenantFixture,
+  TestStack,
+} from '@tenantbot/testing';
 
 const MAX_DOCUMENT_BYTES = 60_000;
 const PNG_MAGIC = Buffer.from([
@@ -71,7 +73,9 @@ describe('knowledge base over HTTP (e2e)', () => {
   async function settled(client: ApiClient, id: string) {
     for (let attempt = 0; attempt < 150; attempt++) {
       const document = await client.get(`/api/v1/rag/documents/${id}`);
-      if (['completed', 'failed'].includes(document.body.status)) return document.body;
+      if (['completed', 'failed'].includes(document.body.status)) {
+        return document.body;
+      }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     throw new Error(`document ${id} did not settle`);

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
 import {
   ApiClient,
-  TestStack,
   createTenantWithUsers,
   loginSuperAdmin,
   type TenantFixture,
+  TestStack,
 } from '@tenantbot/testing';
 
 const MINUTE_S = 3; // the "per minute" windows of this stack last 3 s, so limits recover within the test
@@ -88,7 +89,9 @@ describe('rate limits (e2e over HTTP)', () => {
       .key as string;
     const withKey = new ApiClient(stack.baseUrl, key);
     const statuses: number[] = [];
-    for (let i = 0; i < 41; i++) statuses.push((await withKey.get('/api/v1/auth/me')).status);
+    for (let i = 0; i < 41; i++) {
+      statuses.push((await withKey.get('/api/v1/auth/me')).status);
+    }
 
     expect(statuses.slice(0, 40).every((status) => status === 200)).toBe(true);
     expect(statuses[40]).toBe(429);

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
 import {
   ApiClient,
-  TestStack,
   createTenantWithUsers,
   loginSuperAdmin,
   type TenantFixture,
+  TestStack,
 } from '@tenantbot/testing';
 
 const HANDBOOK = `# Returns
@@ -44,8 +45,12 @@ describe('retrieval over HTTP: relevance, hostile queries, evaluations (e2e)', (
     expect(created.status).toBe(202);
     for (let attempt = 0; attempt < 300; attempt++) {
       const document = await client.get(`/api/v1/rag/documents/${created.body.id}`);
-      if (document.body.status === 'completed') return String(created.body.id);
-      if (document.body.status === 'failed') throw new Error(JSON.stringify(document.body));
+      if (document.body.status === 'completed') {
+        return String(created.body.id);
+      }
+      if (document.body.status === 'failed') {
+        throw new Error(JSON.stringify(document.body));
+      }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     throw new Error(`${title} was not ingested`);
@@ -86,7 +91,9 @@ describe('retrieval over HTTP: relevance, hostile queries, evaluations (e2e)', (
     });
     expect(unrelated.status).toBe(200);
     expect(unrelated.body.no_relevant_context).toBe(true);
-    for (const result of unrelated.body.results) expect(result.relevance).toBeLessThan(0.5);
+    for (const result of unrelated.body.results) {
+      expect(result.relevance).toBeLessThan(0.5);
+    }
   });
 
   it('lets the chat answer without sources when the search finds nothing relevant', async () => {
@@ -122,7 +129,9 @@ describe('retrieval over HTTP: relevance, hostile queries, evaluations (e2e)', (
     expect(response.status).toBe(200);
     expect(Array.isArray(response.body.results)).toBe(true);
     expect(typeof response.body.no_relevant_context).toBe('boolean');
-    for (const result of response.body.results) expect(result.document_id).toBe(handbookId);
+    for (const result of response.body.results) {
+      expect(result.document_id).toBe(handbookId);
+    }
   });
 
   it('refuses a 100,000-character search query (VALIDATION_FAILED) or a NUL-bearing one (INVALID_REQUEST)', async () => {

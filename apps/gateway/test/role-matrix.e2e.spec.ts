@@ -1,12 +1,14 @@
+import { randomUUID } from 'node:crypto';
+
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
 import {
   ApiClient,
-  TestStack,
   createTenantWithUsers,
   loginSuperAdmin,
   type TenantFixture,
+  TestStack,
 } from '@tenantbot/testing';
-import { randomUUID } from 'node:crypto';
 
 type Principal =
   'anonymous' | 'super_admin' | 'tenant_admin' | 'agent' | 'user' | 'readonly' | 'api_key';

@@ -1,17 +1,19 @@
+import { randomUUID } from 'node:crypto';
+
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { TENANTS, type TenantRuntimeConfig } from '@tenantbot/contracts';
+import { Redis } from 'ioredis';
+import type { DataSource } from 'typeorm';
+
+import { TENANTS } from '@tenantbot/contracts';
 import { createDataSource } from '@tenantbot/database';
 import { runWithContext } from '@tenantbot/tenant-context';
 import {
   ApiClient,
-  TestStack,
   createTenantWithUsers,
   loginSuperAdmin,
   type TenantFixture,
+  TestStack,
 } from '@tenantbot/testing';
-import { Redis } from 'ioredis';
-import { randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
 
 describe('tenants, users and isolation (e2e over HTTP)', () => {
   let stack: TestStack;
@@ -111,7 +113,7 @@ describe('tenants, users and isolation (e2e over HTTP)', () => {
       const transport = stack.transportClient();
       const asTenant = (tenantId: string) =>
         runWithContext({ requestId: randomUUID(), tenantId }, () =>
-          transport.request<TenantRuntimeConfig>(TENANTS.TENANT_RUNTIME_CONFIG, {}),
+          transport.request(TENANTS.TENANT_RUNTIME_CONFIG, {}),
         );
       try {
         const configA = await asTenant(a.id);

@@ -1,13 +1,15 @@
+import { randomUUID } from 'node:crypto';
+
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
 import { ragSettingsSchema, rateLimitsSchema, tenantUpdateSchema } from '@tenantbot/contracts';
 import {
   ApiClient,
-  TestStack,
   createTenantWithUsers,
   loginSuperAdmin,
   type TenantFixture,
+  TestStack,
 } from '@tenantbot/testing';
-import { randomUUID } from 'node:crypto';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type TenantJson = any;

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { WebSocket } from 'ws';
+
 import {
   ApiClient,
-  TestStack,
   createTenantWithUsers,
   loginSuperAdmin,
   type TenantFixture,
+  TestStack,
 } from '@tenantbot/testing';
-import { WebSocket } from 'ws';
 
 const HANDBOOK =
   '# Returns policy\n\nCustomers may return any parcel within 30 days of delivery for a full refund.\n\n' +
@@ -63,8 +64,12 @@ describe('web channel: CORS, widgets, visitor sessions (e2e)', () => {
     expect(created.status).toBe(202);
     for (let attempt = 0; attempt < 200; attempt++) {
       const document = await acme.as.tenant_admin.get(`/api/v1/rag/documents/${created.body.id}`);
-      if (document.body.status === 'completed') break;
-      if (document.body.status === 'failed') throw new Error(JSON.stringify(document.body));
+      if (document.body.status === 'completed') {
+        break;
+      }
+      if (document.body.status === 'failed') {
+        throw new Error(JSON.stringify(document.body));
+      }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     acmeWidget = (
@@ -180,8 +185,9 @@ describe('web channel: CORS, widgets, visitor sessions (e2e)', () => {
     expect(allowed.headers.get('access-control-allow-origin')).toBe(ACME_APP);
     expect(allowed.headers.get('vary')).toMatch(/Origin/);
     expect(allowed.headers.get('access-control-allow-methods')).toMatch(/POST/);
-    for (const header of ['Authorization', 'X-Tenant-ID', 'Content-Type', 'Idempotency-Key'])
+    for (const header of ['Authorization', 'X-Tenant-ID', 'Content-Type', 'Idempotency-Key']) {
       expect(allowed.headers.get('access-control-allow-headers')).toContain(header);
+    }
     expect(Number(allowed.headers.get('access-control-max-age'))).toBeGreaterThan(0);
     expect(allowed.headers.get('access-control-allow-credentials')).toBeNull();
 
@@ -207,8 +213,9 @@ describe('web channel: CORS, widgets, visitor sessions (e2e)', () => {
     expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
     const evil = await acme.as.user.withHeaders({ Origin: EVIL }).get('/api/v1/chat/conversations');
     expect(evil.headers.get('access-control-allow-origin')).toBeNull();
-    for (const response of [allowed, own, foreign, evil])
+    for (const response of [allowed, own, foreign, evil]) {
       expect(response.headers.get('access-control-allow-origin')).not.toBe('*');
+    }
   });
 
   it('opens visitor sessions only from the widget’s origins, and renews them', async () => {
@@ -389,8 +396,9 @@ describe('web channel: CORS, widgets, visitor sessions (e2e)', () => {
 
   it('enforces the widget’s per-visitor limits on REST and WebSocket', async () => {
     const carol = await visitor(limitedWidget.public_key, ACME_SITE);
-    for (let message = 0; message < 2; message++)
+    for (let message = 0; message < 2; message++) {
       expect((await carol.post('/api/v1/chat/', { message: 'Shipping?' })).status).toBe(200);
+    }
     const limited = await carol.post('/api/v1/chat/', { message: 'Shipping again?' });
     expect([limited.status, limited.body.code]).toEqual([429, 'RATE_LIMITED']);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -508,7 +516,9 @@ describe('web channel: CORS, widgets, visitor sessions (e2e)', () => {
           message.type === 'done' ||
           (message.type === 'error' && message.code !== 'VALIDATION_FAILED') ||
           (!expectsAnswer && received.length === frames.length);
-        if (finished) resolve();
+        if (finished) {
+          resolve();
+        }
       });
       socket.on('error', reject);
     });

@@ -1,16 +1,18 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
+
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { WebSocket } from 'ws';
+
 import { LOCAL_DEFAULT_SECRETS } from '@tenantbot/config';
 import {
   ApiClient,
-  FakeLlmServer,
-  TestStack,
   createTenantWithUsers,
+  FakeLlmServer,
   loginSuperAdmin,
   type TenantFixture,
+  TestStack,
 } from '@tenantbot/testing';
-import { createHmac, randomBytes } from 'node:crypto';
-import { connect, type Socket } from 'node:net';
-import { WebSocket } from 'ws';
 
 const SOCKET_PATH = '/api/v1/chat/ws';
 /** Generous: a bound on "closed within a few seconds", not a timing assertion. */
@@ -36,7 +38,9 @@ async function rawSocket(
     let received = '';
     const onData = (chunk: Buffer) => {
       received += chunk.toString('latin1');
-      if (!received.includes('\r\n\r\n')) return;
+      if (!received.includes('\r\n\r\n')) {
+        return;
+      }
       socket.off('data', onData);
       resolve(received);
     };
@@ -56,14 +60,18 @@ function frame(
   const length = options.declaredLength ?? payload.length;
   const header: number[] = [0x80 | opcode];
   const maskBit = masked ? 0x80 : 0;
-  if (length < 126) header.push(maskBit | length);
-  else if (length < 65_536) header.push(maskBit | 126, length >> 8, length & 0xff);
-  else {
+  if (length < 126) {
+    header.push(maskBit | length);
+  } else if (length < 65_536) {
+    header.push(maskBit | 126, length >> 8, length & 0xff);
+  } else {
     const extended = Buffer.alloc(8);
     extended.writeBigUInt64BE(BigInt(length));
     header.push(maskBit | 127, ...extended);
   }
-  if (!masked) return Buffer.concat([Buffer.from(header), payload]);
+  if (!masked) {
+    return Buffer.concat([Buffer.from(header), payload]);
+  }
   const mask = randomBytes(4);
   const body = Buffer.from(payload.map((byte, index) => byte ^ mask[index % 4]));
   return Buffer.concat([Buffer.from(header), mask, body]);
@@ -107,7 +115,9 @@ function openSocket(baseUrl: string, query: string): Promise<OpenSocket> {
     const message = JSON.parse(String(data)) as Record<string, unknown>;
     frames.push(message);
     const waiter = waiting.find((w) => w.types.includes(String(message.type)));
-    if (!waiter) return void unread.push(message);
+    if (!waiter) {
+      return void unread.push(message);
+    }
     waiting.splice(waiting.indexOf(waiter), 1);
     waiter.resolve(message);
   });
@@ -116,7 +126,9 @@ function openSocket(baseUrl: string, query: string): Promise<OpenSocket> {
   );
   const next = (...types: string[]) => {
     const index = unread.findIndex((message) => types.includes(String(message.type)));
-    if (index >= 0) return Promise.resolve(unread.splice(index, 1)[0]);
+    if (index >= 0) {
+      return Promise.resolve(unread.splice(index, 1)[0]);
+    }
     return new Promise<Record<string, unknown>>((resolve) => waiting.push({ types, resolve }));
   };
   return new Promise((resolve, reject) => {
@@ -190,12 +202,16 @@ async function readEvents(
 ): Promise<{ event: string; data: Record<string, unknown> }[]> {
   const events: { event: string; data: Record<string, unknown> }[] = [];
   const reader = response.body?.getReader();
-  if (!reader) throw new Error('no body');
+  if (!reader) {
+    throw new Error('no body');
+  }
   const decoder = new TextDecoder();
   let buffer = '';
   for (;;) {
     const { value, done } = await reader.read();
-    if (done) return events;
+    if (done) {
+      return events;
+    }
     buffer += decoder.decode(value, { stream: true });
     let boundary: number;
     while ((boundary = buffer.indexOf('\n\n')) >= 0) {
@@ -420,7 +436,9 @@ describe('WebSocket and open-stream hardening (e2e)', () => {
         });
       }
       expect(reopened?.socket.readyState).toBe(WebSocket.OPEN);
-      for (const open of [...userSockets, ...agentSockets, reopened]) open?.socket.close();
+      for (const open of [...userSockets, ...agentSockets, reopened]) {
+        open?.socket.close();
+      }
     });
   });
 

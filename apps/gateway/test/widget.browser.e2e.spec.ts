@@ -1,18 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  ApiClient,
-  TestStack,
-  createTenantWithUsers,
-  freePort,
-  loginSuperAdmin,
-  type TenantFixture,
-} from '@tenantbot/testing';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+
+import {
+  ApiClient,
+  createTenantWithUsers,
+  freePort,
+  loginSuperAdmin,
+  type TenantFixture,
+  TestStack,
+} from '@tenantbot/testing';
 
 const HANDBOOK =
   '# Returns policy\n\nCustomers may return any parcel within 30 days of delivery for a full refund.\n\n' +
@@ -74,8 +76,12 @@ describe('the embeddable chat widget in a real browser (e2e)', () => {
     for (let attempt = 0; attempt < 300; attempt++) {
       const status = (await acme.as.tenant_admin.get(`/api/v1/rag/documents/${document.body.id}`))
         .body.status;
-      if (status === 'completed') break;
-      if (status === 'failed') throw new Error('the handbook failed to ingest');
+      if (status === 'completed') {
+        break;
+      }
+      if (status === 'failed') {
+        throw new Error('the handbook failed to ingest');
+      }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const widget = await acme.as.tenant_admin.post('/api/v1/widgets', {
@@ -111,7 +117,9 @@ describe('the embeddable chat widget in a real browser (e2e)', () => {
     site?.server.close();
     elsewhere?.server.close();
     await stack?.stop();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    if (userDataDir) {
+      rmSync(userDataDir, { recursive: true, force: true });
+    }
   });
 
   async function openWidget(page: Page, path: string): Promise<void> {
@@ -290,5 +298,7 @@ describe('the embeddable chat widget in a real browser (e2e)', () => {
 async function saveScreenshot(page: Page, name: string): Promise<void> {
   const image = await page.screenshot();
   expect(image.length).toBeGreaterThan(10_000);
-  if (process.env.UPDATE_SCREENSHOTS === '1') await writeFile(join(SCREENSHOTS, name), image);
+  if (process.env.UPDATE_SCREENSHOTS === '1') {
+    await writeFile(join(SCREENSHOTS, name), image);
+  }
 }

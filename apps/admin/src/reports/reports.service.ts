@@ -1,56 +1,47 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+
 import {
+  type PlatformCaller,
   STATS_PATTERNS,
-  TENANTS,
-  type ChatStats,
-  type RagStats,
   type StatsReport,
-  type TenantsStats,
+  TENANTS,
   type UsageQuery,
   type UsageReport,
 } from '@tenantbot/contracts';
-import {
-  currentContext,
-  currentReportScope,
-  runWithContext,
-  tenantOf,
-} from '@tenantbot/tenant-context';
+import { reportScopeOf, runWithContext, tenantOf } from '@tenantbot/tenant-context';
 import { RedisStreamsClient } from '@tenantbot/transport';
 
 const REPORT_TIMEOUT_MS = 15_000;
 
 /**
  * Usage and statistics, gathered from the services that own the data over the transport:
- * the admin service keeps no copy and reads no other service's tables.
+ * the admin service keeps no copy and reads no table. What a report covers is decided first
+ * (a tenant admin: its tenant; a super admin: the platform or the tenant it names); each
+ * service checks that scope again and reads across tenants only for the platform view.
  */
 @Injectable()
 export class ReportsService {
-  constructor(@Inject(RedisStreamsClient) private readonly transport: RedisStreamsClient) {}
+  constructor(private readonly transport: RedisStreamsClient) {}
 
-  usage(query: UsageQuery): Promise<UsageReport> {
-    const tenantId = this.scopeOf(query.tenant_id);
-    return this.inScope(tenantId, () =>
-      this.transport.request<UsageReport>(
+  usage(caller: PlatformCaller, query: UsageQuery): Promise<UsageReport> {
+    const tenantId = tenantOf(reportScopeOf(caller, query.tenant_id));
+    return this.askInScope(caller, tenantId, () =>
+      this.transport.request(
         STATS_PATTERNS.CHAT_USAGE,
         { ...query, tenant_id: tenantId ?? undefined },
-        {
-          timeoutMs: REPORT_TIMEOUT_MS,
-        },
+        { timeoutMs: REPORT_TIMEOUT_MS },
       ),
     );
   }
 
-  async stats(requestedTenant: string | undefined): Promise<StatsReport> {
-    const tenantId = this.scopeOf(requestedTenant);
-    const [tenants, rag, chat] = await this.inScope(tenantId, () =>
+  async stats(caller: PlatformCaller, requestedTenant: string | undefined): Promise<StatsReport> {
+    const tenantId = tenantOf(reportScopeOf(caller, requestedTenant));
+    const options = { timeoutMs: REPORT_TIMEOUT_MS };
+    const [tenants, rag, chat] = await this.askInScope(caller, tenantId, () =>
       Promise.all([
-        this.transport.request<TenantsStats>(TENANTS.STATS, {}, { timeoutMs: REPORT_TIMEOUT_MS }),
-        this.transport.request<RagStats>(STATS_PATTERNS.RAG, {}, { timeoutMs: REPORT_TIMEOUT_MS }),
-        this.transport.request<ChatStats>(
-          STATS_PATTERNS.CHAT,
-          {},
-          { timeoutMs: REPORT_TIMEOUT_MS },
-        ),
+        this.transport.request(TENANTS.STATS, {}, options),
+        this.transport.request(STATS_PATTERNS.RAG, {}, options),
+        this.transport.request(STATS_PATTERNS.CHAT, {}, options),
       ]),
     );
     const { requests, errors } = chat.last_24h;
@@ -73,13 +64,17 @@ export class ReportsService {
     };
   }
 
-  /** The tenant the report covers, or null for the platform (the rule every service applies). */
-  private scopeOf(requested: string | undefined): string | null {
-    return tenantOf(currentReportScope(requested));
-  }
-
-  private inScope<T>(tenantId: string | null, work: () => Promise<T>): Promise<T> {
-    const context = currentContext() ?? { requestId: 'admin' };
-    return runWithContext({ ...context, tenantId: tenantId ?? undefined }, work);
+  /**
+   * The services' questions travel with the caller and the report's tenant (none: the
+   * platform) as their context.
+   */
+  private askInScope<T>(
+    caller: PlatformCaller,
+    tenantId: string | null,
+    work: () => Promise<T>,
+  ): Promise<T> {
+    const { requestId, role, userId, apiKeyId } = caller;
+    const principal = { role, userId, apiKeyId };
+    return runWithContext({ requestId, tenantId: tenantId ?? undefined, principal }, work);
   }
 }

@@ -1,22 +1,26 @@
-import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+
 import {
   ADMIN,
+  type StatsQuery,
   statsQuerySchema,
-  usageQuerySchema,
   type StatsReport,
+  type UsageQuery,
+  usageQuerySchema,
   type UsageReport,
+  ZodPipe,
 } from '@tenantbot/contracts';
 import { RedisStreamsClient } from '@tenantbot/transport';
+
 import { Roles } from '../auth/decorators';
-import { validated } from '../http/zod-validation.pipe';
 
 @ApiTags('admin')
 @ApiBearerAuth()
 @Roles('tenant_admin', 'super_admin')
 @Controller('api/v1/admin')
 export class AdminController {
-  constructor(@Inject(RedisStreamsClient) private readonly transport: RedisStreamsClient) {}
+  constructor(private readonly transport: RedisStreamsClient) {}
 
   @Get('usage')
   @ApiOperation({
@@ -28,7 +32,7 @@ export class AdminController {
   @ApiQuery({ name: 'to', required: false, description: 'ISO date or date-time (exclusive)' })
   @ApiQuery({ name: 'group_by', required: false, enum: ['day', 'model', 'user'] })
   @ApiQuery({ name: 'tenant_id', required: false })
-  usage(@Query(validated(usageQuerySchema)) query: unknown): Promise<UsageReport> {
+  usage(@Query(new ZodPipe(usageQuerySchema)) query: UsageQuery): Promise<UsageReport> {
     return this.transport.request(ADMIN.USAGE, query, { timeoutMs: 20_000 });
   }
 
@@ -39,7 +43,7 @@ export class AdminController {
       'A tenant admin: its tenant. A super admin: the platform (with top tenants), or one tenant by tenant_id.',
   })
   @ApiQuery({ name: 'tenant_id', required: false })
-  stats(@Query(validated(statsQuerySchema)) query: unknown): Promise<StatsReport> {
+  stats(@Query(new ZodPipe(statsQuerySchema)) query: StatsQuery): Promise<StatsReport> {
     return this.transport.request(ADMIN.STATS, query, { timeoutMs: 20_000 });
   }
 }

@@ -1,18 +1,27 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { TENANTS, loginSchema, refreshSchema, type TokenResponse } from '@tenantbot/contracts';
+import type { FastifyRequest } from 'fastify';
+
+import {
+  type LoginBody,
+  loginSchema,
+  type RefreshRequest,
+  refreshSchema,
+  TENANTS,
+  type TokenResponse,
+  ZodPipe,
+} from '@tenantbot/contracts';
 import { runWithContext } from '@tenantbot/tenant-context';
 import { RedisStreamsClient } from '@tenantbot/transport';
-import type { FastifyRequest } from 'fastify';
-import type { z } from 'zod';
-import { openApiSchema, validated } from '../http/zod-validation.pipe';
-import { hostOf, tenantHeaderOf } from './auth.guard';
+
+import { openApiSchema } from '../http/openapi-schema';
 import { Public } from './decorators';
+import { hostOf, tenantHeaderOf } from './request-credentials';
 
 @ApiTags('auth')
 @Controller('api/v1/auth')
 export class AuthController {
-  constructor(@Inject(RedisStreamsClient) private readonly transport: RedisStreamsClient) {}
+  constructor(private readonly transport: RedisStreamsClient) {}
 
   @Post('login')
   @Public()
@@ -29,10 +38,10 @@ export class AuthController {
   @ApiBody({ schema: openApiSchema(loginSchema) })
   login(
     @Req() request: FastifyRequest,
-    @Body(validated(loginSchema)) body: z.output<typeof loginSchema>,
+    @Body(new ZodPipe(loginSchema)) body: LoginBody,
   ): Promise<TokenResponse> {
     return runWithContext(request.requestContext, () =>
-      this.transport.request<TokenResponse>(TENANTS.AUTH_LOGIN, {
+      this.transport.request(TENANTS.AUTH_LOGIN, {
         body,
         tenant_ref: tenantHeaderOf(request),
         host: hostOf(request),
@@ -46,9 +55,7 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Trade a refresh token for new tokens (the old one is spent)' })
   @ApiBody({ schema: openApiSchema(refreshSchema) })
-  refresh(
-    @Body(validated(refreshSchema)) body: z.output<typeof refreshSchema>,
-  ): Promise<TokenResponse> {
+  refresh(@Body(new ZodPipe(refreshSchema)) body: RefreshRequest): Promise<TokenResponse> {
     return this.transport.request(TENANTS.AUTH_REFRESH, body);
   }
 
@@ -57,9 +64,7 @@ export class AuthController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke a refresh token and every token rotated from it' })
   @ApiBody({ schema: openApiSchema(refreshSchema) })
-  async logout(
-    @Body(validated(refreshSchema)) body: z.output<typeof refreshSchema>,
-  ): Promise<void> {
+  async logout(@Body(new ZodPipe(refreshSchema)) body: RefreshRequest): Promise<void> {
     await this.transport.request(TENANTS.AUTH_LOGOUT, body);
   }
 

@@ -1,19 +1,22 @@
+import { createHash } from 'node:crypto';
+
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
+
 import { JWT_CLAIMS } from '@tenantbot/config';
 import {
   ACCESS_EVENTS,
+  type AccessChangedEvent,
+  type AuthenticatedPrincipal,
+  type AuthenticatedTenant,
+  type AuthenticateRequest,
   DomainError,
   ErrorCode,
   TENANTS,
-  type AccessChangedEvent,
-  type AuthenticateRequest,
-  type AuthenticatedPrincipal,
-  type AuthenticatedTenant,
 } from '@tenantbot/contracts';
-import { runWithContext, type RequestContext } from '@tenantbot/tenant-context';
+import { type RequestContext, runWithContext } from '@tenantbot/tenant-context';
 import { BroadcastEvictedCache, RedisStreamsClient } from '@tenantbot/transport';
-import { createHash } from 'node:crypto';
+
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 
 export interface Authentication {
@@ -22,9 +25,10 @@ export interface Authentication {
 }
 
 /**
- * Credential → principal and tenant, for the guard and the WebSocket (which has no guard
- * pipeline): the same JWT rules as the passport strategy, and the same check with the tenants
- * service. What the tenants service answered is cached per process until a tenant, user or
+ * Credential → principal and tenant, for the guard, the open streams' re-checks and the
+ * WebSocket upgrades: the gateway's one verification of access tokens (HS256 only, so
+ * `alg: none` and key-confusion tokens fail; our issuer and audience; not expired), and the
+ * check with the tenants service. What the tenants service answered is cached per process until a tenant, user or
  * key changes (its `access.changed` broadcast) or `ACCESS_CACHE_TTL_MS` passes (ADR caller cache).
  */
 @Injectable()
@@ -34,7 +38,7 @@ export class Authenticator implements OnModuleInit {
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-    @Inject(RedisStreamsClient) private readonly transport: RedisStreamsClient,
+    private readonly transport: RedisStreamsClient,
   ) {
     this.callers = new BroadcastEvictedCache<Authentication>(transport, {
       pattern: ACCESS_EVENTS.CHANGED,
@@ -60,7 +64,7 @@ export class Authenticator implements OnModuleInit {
     return this.resolve(credential, where, context);
   }
 
-  resolve(
+  private resolve(
     credential: AuthenticateRequest,
     where: { tenantRef?: string; host?: string },
     context: RequestContext,
@@ -69,7 +73,7 @@ export class Authenticator implements OnModuleInit {
       cacheKeyOf(credential, where),
       () =>
         runWithContext(context, () =>
-          this.transport.request<Authentication>(TENANTS.AUTH_AUTHENTICATE, {
+          this.transport.request(TENANTS.AUTH_AUTHENTICATE, {
             ...credential,
             tenant_ref: where.tenantRef,
             host: where.host,
@@ -90,7 +94,9 @@ export class Authenticator implements OnModuleInit {
           audience: JWT_CLAIMS.audience,
         },
       );
-      if (!claims.sub) throw new Error('no subject');
+      if (!claims.sub) {
+        throw new Error('no subject');
+      }
       return { kind: 'jwt', user_id: claims.sub, tenant_id: claims.tenant_id ?? null };
     } catch {
       throw new DomainError(ErrorCode.UNAUTHORIZED, 'invalid or expired access token');

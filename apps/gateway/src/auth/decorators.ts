@@ -1,4 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
+
 import type { Role } from '@tenantbot/contracts';
 
 export const PUBLIC_ROUTE = 'tenantbot:public';

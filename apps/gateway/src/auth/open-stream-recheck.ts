@@ -1,10 +1,13 @@
+import { randomUUID } from 'node:crypto';
+
 import { Inject, Injectable } from '@nestjs/common';
+
 import { DomainError, ErrorCode, type Role } from '@tenantbot/contracts';
 import type { Logger } from '@tenantbot/observability';
-import { randomUUID } from 'node:crypto';
+
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { LOGGER } from '../tokens';
-import { Authenticator, type Authentication } from './authenticator';
+import { type Authentication, Authenticator } from './authenticator';
 
 /** The credential an open stream was opened with, and what it must still be allowed. */
 export interface OpenStreamCaller {
@@ -46,7 +49,7 @@ export function isRevocation(error: unknown): error is DomainError {
 @Injectable()
 export class OpenStreamRecheck {
   constructor(
-    @Inject(Authenticator) private readonly authenticator: Authenticator,
+    private readonly authenticator: Authenticator,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -56,8 +59,9 @@ export class OpenStreamRecheck {
     const authentication = await this.authenticator.authenticate(caller.bearer, caller.where, {
       requestId: caller.requestId,
     });
-    if (!caller.roles.includes(authentication.principal.role))
+    if (!caller.roles.includes(authentication.principal.role)) {
       throw new DomainError(ErrorCode.FORBIDDEN, 'this role may not use this stream');
+    }
     return authentication;
   }
 
@@ -77,31 +81,42 @@ export class OpenStreamRecheck {
       clearInterval(timer);
     };
     const end = (reason: DomainError) => {
-      if (stopped) return;
+      if (stopped) {
+        return;
+      }
       stop();
       handlers.onEnd(reason);
     };
     const timer = setInterval(() => {
-      if (stopped) return;
+      if (stopped) {
+        return;
+      }
       handlers.onTick?.();
-      if (checking) return;
+      if (checking) {
+        return;
+      }
       checking = true;
       this.check({ ...caller, requestId: randomUUID() })
         .then(
           (authentication) => {
             lastValid = Date.now();
-            if (!stopped) handlers.onValid?.(authentication);
+            if (!stopped) {
+              handlers.onValid?.(authentication);
+            }
           },
           (error: unknown) => {
-            if (isRevocation(error)) return end(error);
+            if (isRevocation(error)) {
+              return end(error);
+            }
             this.logger.warn({ err: error, request_id: caller.requestId }, 're-check failed');
-            if (Date.now() - lastValid > staleAfterMs)
+            if (Date.now() - lastValid > staleAfterMs) {
               end(
                 new DomainError(
                   ErrorCode.SERVICE_UNAVAILABLE,
                   'the caller could not be re-checked',
                 ),
               );
+            }
           },
         )
         .finally(() => (checking = false));

@@ -1,13 +1,15 @@
+import { randomUUID } from 'node:crypto';
+
 import { HttpException } from '@nestjs/common';
+
 import {
   DomainError,
+  type ErrorBody,
   ErrorCode,
   httpStatusFor,
   isDependencyUnavailable,
-  type ErrorBody,
 } from '@tenantbot/contracts';
 import type { Logger } from '@tenantbot/observability';
-import { randomUUID } from 'node:crypto';
 
 /** The JSON error body of API.md. */
 export interface HttpErrorBody extends ErrorBody {
@@ -56,7 +58,9 @@ const CODES_BY_STATUS: Record<number, ErrorCode> = {
  */
 export function toHttpError(error: unknown, requestId: string, logger: Logger): HttpErrorBody {
   const known = describeKnownError(error);
-  if (known) return { ...known.body, statusCode: known.status, request_id: requestId };
+  if (known) {
+    return { ...known.body, statusCode: known.status, request_id: requestId };
+  }
   const errorId = randomUUID();
   logger.error({ err: error, error_id: errorId, request_id: requestId }, 'unhandled error');
   return {
@@ -71,7 +75,9 @@ export function toHttpError(error: unknown, requestId: string, logger: Logger): 
 export function describeKnownError(
   error: unknown,
 ): { status: number; body: ErrorBody } | undefined {
-  if (error instanceof DomainError) return { status: error.status, body: error.toBody() };
+  if (error instanceof DomainError) {
+    return { status: error.status, body: error.toBody() };
+  }
   if (error instanceof HttpException) {
     // Nest wraps Fastify's own errors (malformed JSON, body too large) and keeps them as cause.
     const fastifyCode = (error.cause as { code?: string } | undefined)?.code;
@@ -109,7 +115,9 @@ function describeClientError(
 
 function messageOf(error: HttpException): string {
   const response = error.getResponse();
-  if (typeof response === 'string') return response;
+  if (typeof response === 'string') {
+    return response;
+  }
   const message = (response as { message?: unknown }).message;
   return Array.isArray(message) ? message.join('; ') : String(message ?? error.message);
 }

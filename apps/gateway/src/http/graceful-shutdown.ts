@@ -1,4 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+
 import type { Logger } from '@tenantbot/observability';
 
 /**
@@ -10,7 +11,9 @@ import type { Logger } from '@tenantbot/observability';
 export function drainOnSignals(app: NestFastifyApplication, logger: Logger, drainMs: number): void {
   let draining = false;
   const drain = (signal: NodeJS.Signals) => {
-    if (draining) return;
+    if (draining) {
+      return;
+    }
     draining = true;
     logger.info({ signal }, 'draining: no new connections, waiting for requests in flight');
     let timer: NodeJS.Timeout | undefined;

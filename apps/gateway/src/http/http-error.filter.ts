@@ -1,17 +1,27 @@
-import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  Inject,
+  Injectable,
+} from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
 import { ErrorCode } from '@tenantbot/contracts';
 import type { Logger } from '@tenantbot/observability';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { toHttpError, type HttpErrorBody } from './error-response';
-import type { RouteTable } from './pre-routing-errors';
+
 import { setHeaders } from '../rate-limit/rate-limit.guard';
+import { LOGGER } from '../tokens';
+import { type HttpErrorBody, toHttpError } from './error-response';
+import { RouteTable } from './pre-routing-errors';
 
 /** One place where every error of a route becomes the JSON error body of API.md. */
 @Catch()
+@Injectable()
 export class HttpErrorFilter implements ExceptionFilter {
   constructor(
-    private readonly logger: Logger,
-    private readonly routes?: RouteTable,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly routes: RouteTable,
   ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
@@ -25,7 +35,9 @@ export class HttpErrorFilter implements ExceptionFilter {
         : error;
     const limit = body.details as
       { retry_after_s?: number; limit?: number; reset_s?: number } | undefined;
-    if (limit?.retry_after_s) void reply.header('Retry-After', String(limit.retry_after_s));
+    if (limit?.retry_after_s) {
+      void reply.header('Retry-After', String(limit.retry_after_s));
+    }
     if (limit?.limit !== undefined && limit.reset_s !== undefined) {
       setHeaders(reply, { limit: limit.limit, remaining: 0, resetSeconds: limit.reset_s });
     }
@@ -40,9 +52,13 @@ export class HttpErrorFilter implements ExceptionFilter {
     request: FastifyRequest,
     reply: FastifyReply,
   ): HttpErrorBody | undefined {
-    if (!this.routes || request.routeOptions?.url) return undefined;
+    if (request.routeOptions?.url) {
+      return undefined;
+    }
     const allowed = this.routes.methodsOf(request.url);
-    if (allowed.length === 0) return undefined;
+    if (allowed.length === 0) {
+      return undefined;
+    }
     void reply.header('Allow', allowed.join(', '));
     return {
       statusCode: 405,

@@ -1,11 +1,15 @@
-import { DomainError, ErrorCode, httpStatusFor } from '@tenantbot/contracts';
-import type { Logger } from '@tenantbot/observability';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import { toHttpError, type HttpErrorBody } from './error-response';
+
+import { Injectable } from '@nestjs/common';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import FindMyWay, { type HTTPMethod } from 'find-my-way';
+
+import { DomainError, ErrorCode, httpStatusFor } from '@tenantbot/contracts';
+import type { Logger } from '@tenantbot/observability';
+
+import { type HttpErrorBody, toHttpError } from './error-response';
 
 /** Longest request target the gateway reads; Node's own header limit (16 KiB) comes after. */
 export const MAX_URL_LENGTH = 8192;
@@ -36,7 +40,9 @@ export function preRoutingErrorOptions(logger: Logger) {
 /** A request target over MAX_URL_LENGTH is refused before anything else reads it. */
 export function refuseLongUrls(fastify: FastifyInstance, logger: Logger) {
   fastify.addHook('onRequest', (request, reply, done) => {
-    if (request.url.length <= MAX_URL_LENGTH) return done();
+    if (request.url.length <= MAX_URL_LENGTH) {
+      return done();
+    }
     const error = new DomainError(ErrorCode.URI_TOO_LONG, URI_TOO_LONG_MESSAGE);
     sendError(reply, toHttpError(error, request.id, logger));
   });
@@ -49,7 +55,9 @@ function sendError(reply: FastifyReply, body: HttpErrorBody) {
 type ClientError = NodeJS.ErrnoException & { rawPacket?: Buffer };
 
 function answerClientError(error: ClientError, socket: Socket, logger: Logger) {
-  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  if (error.code === 'ECONNRESET' || socket.destroyed) {
+    return;
+  }
   const code = clientErrorCode(error);
   const statusCode = httpStatusFor(code);
   const requestId = randomUUID();
@@ -72,7 +80,9 @@ function answerClientError(error: ClientError, socket: Socket, logger: Logger) {
 }
 
 function clientErrorCode(error: ClientError): ErrorCode {
-  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return ErrorCode.REQUEST_TIMEOUT;
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    return ErrorCode.REQUEST_TIMEOUT;
+  }
   if (error.code === 'HPE_HEADER_OVERFLOW') {
     return requestLineOverflowed(error.rawPacket)
       ? ErrorCode.URI_TOO_LONG
@@ -86,7 +96,9 @@ function clientErrorCode(error: ClientError): ErrorCode {
  * what it had read tells them apart: a request line that has not ended within the URL limit.
  */
 function requestLineOverflowed(packet: Buffer | undefined): boolean {
-  if (!packet || !/^[A-Z]+ /.test(packet.subarray(0, 16).toString('latin1'))) return false;
+  if (!packet || !/^[A-Z]+ /.test(packet.subarray(0, 16).toString('latin1'))) {
+    return false;
+  }
   const lineEnd = packet.indexOf('\r\n');
   return lineEnd < 0 || lineEnd > MAX_URL_LENGTH;
 }
@@ -97,6 +109,7 @@ const METHODS: HTTPMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 
  * The routes the gateway serves, by method, so that a path served under other methods is
  * answered 405 with `Allow` instead of 404.
  */
+@Injectable()
 export class RouteTable {
   private readonly router = FindMyWay({ ignoreTrailingSlash: true });
 

@@ -1,8 +1,11 @@
-import type { RequestContext } from '@tenantbot/tenant-context';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import type { HttpMetrics } from './http-metrics';
+
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
 import type { Logger } from '@tenantbot/observability';
+import type { RequestContext } from '@tenantbot/tenant-context';
+
+import type { HttpMetrics } from './http-metrics';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -1,5 +1,10 @@
-import { DomainError, ErrorCode } from '@tenantbot/contracts';
 import { createHash, timingSafeEqual } from 'node:crypto';
+
+import { Inject, Injectable } from '@nestjs/common';
+
+import { DomainError, ErrorCode } from '@tenantbot/contracts';
+
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 
 /** The spellings the load balancer refuses (INTERNAL_ONLY_PATHS in infra/). */
 const CANONICAL_PATH = /^\/metrics\/?(?:\?|$)/;
@@ -10,11 +15,12 @@ const CANONICAL_PATH = /^\/metrics\/?(?:\?|$)/;
  * match a percent-encoded spelling (`/%6detrics`) that the load balancer's path rule does not
  * see: those are not found.
  */
+@Injectable()
 export class MetricsAccess {
   private readonly tokenDigest?: Buffer;
 
-  constructor(token: string | undefined) {
-    this.tokenDigest = token === undefined ? undefined : digest(token);
+  constructor(@Inject(GATEWAY_CONFIG) { METRICS_TOKEN }: GatewayConfig) {
+    this.tokenDigest = METRICS_TOKEN === undefined ? undefined : digest(METRICS_TOKEN);
   }
 
   check(request: { url: string; authorization?: string }): void {

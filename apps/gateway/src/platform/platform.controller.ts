@@ -1,24 +1,20 @@
-import { Controller, Get, Header, Inject, Req, Res } from '@nestjs/common';
+import { Controller, Get, Header, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+
+import { Public } from '../auth/decorators';
 import { HttpMetrics } from '../http/http-metrics';
 import { MetricsAccess } from './metrics-access';
 import { PLATFORM_INFO } from './platform-info';
-import { Public } from '../auth/decorators';
 
 @ApiTags('health')
 @Public()
 @Controller()
 export class PlatformController {
-  private readonly metricsAccess: MetricsAccess;
-
   constructor(
-    @Inject(HttpMetrics) private readonly metrics: HttpMetrics,
-    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
-  ) {
-    this.metricsAccess = new MetricsAccess(config.METRICS_TOKEN);
-  }
+    private readonly metrics: HttpMetrics,
+    private readonly metricsAccess: MetricsAccess,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'Platform information' })

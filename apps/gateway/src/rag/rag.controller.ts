@@ -1,36 +1,31 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Inject,
-  Param,
-  Post,
-  Query,
-  Req,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+
 import {
-  RAG,
   createDocumentBodySchema,
-  documentRefSchema,
-  evaluationBodySchema,
-  MAX_EVALUATION_QUESTIONS,
-  listDocumentsRequestSchema,
-  parseOrThrow,
-  searchBodySchema,
   type DocumentPage,
+  type DocumentRef,
+  documentRefSchema,
   type DocumentView,
+  evaluationBodySchema,
   type EvaluationReply,
+  type ListDocumentsRequest,
+  listDocumentsRequestSchema,
+  MAX_EVALUATION_QUESTIONS,
+  parseOrThrow,
+  RAG,
+  searchBodySchema,
   type SearchReply,
+  ZodPipe,
 } from '@tenantbot/contracts';
 import { RedisStreamsClient } from '@tenantbot/transport';
-import type { FastifyRequest } from 'fastify';
+
 import { Roles } from '../auth/decorators';
-import { openApiSchema, validated } from '../http/zod-validation.pipe';
+import { openApiSchema } from '../http/openapi-schema';
 import { IngestionRateLimit } from '../rate-limit/rate-limit.guard';
-import { UploadIngestion } from './upload-ingestion';
+import { DocumentUploads } from './document-uploads.service';
 
 const CURATORS = ['super_admin', 'tenant_admin'] as const;
 const READERS = ['super_admin', 'tenant_admin', 'agent'] as const;
@@ -42,8 +37,8 @@ const EVALUATION_TIMEOUT_MS = 60_000;
 @Controller('api/v1/rag')
 export class RagController {
   constructor(
-    @Inject(RedisStreamsClient) private readonly transport: RedisStreamsClient,
-    @Inject(UploadIngestion) private readonly uploads: UploadIngestion,
+    private readonly transport: RedisStreamsClient,
+    private readonly uploads: DocumentUploads,
   ) {}
 
   @Post('documents')
@@ -62,7 +57,9 @@ export class RagController {
   @ApiConsumes('multipart/form-data', 'application/json')
   @ApiBody({ schema: openApiSchema(createDocumentBodySchema) })
   create(@Req() request: FastifyRequest): Promise<DocumentView> {
-    if (request.isMultipart()) return this.uploads.ingest(request);
+    if (request.isMultipart()) {
+      return this.uploads.ingest(request.requestContext, request.files(), request.tenantRag);
+    }
     const body = parseOrThrow(createDocumentBodySchema, request.body);
     return this.transport.request(RAG.DOCUMENTS_CREATE, { ...body, settings: request.tenantRag });
   }
@@ -70,14 +67,16 @@ export class RagController {
   @Get('documents')
   @Roles(...READERS)
   @ApiOperation({ summary: 'List documents, filtered by status, type or source; paginated' })
-  list(@Query(validated(listDocumentsRequestSchema)) query: unknown): Promise<DocumentPage> {
+  list(
+    @Query(new ZodPipe(listDocumentsRequestSchema)) query: ListDocumentsRequest,
+  ): Promise<DocumentPage> {
     return this.transport.request(RAG.DOCUMENTS_LIST, query);
   }
 
   @Get('documents/:id')
   @Roles(...READERS)
   @ApiOperation({ summary: 'A document: status, error, pages, chunk count, bytes, timestamps' })
-  get(@Param(validated(documentRefSchema)) params: { id: string }): Promise<DocumentView> {
+  get(@Param(new ZodPipe(documentRefSchema)) params: DocumentRef): Promise<DocumentView> {
     return this.transport.request(RAG.DOCUMENTS_GET, params);
   }
 
@@ -85,7 +84,7 @@ export class RagController {
   @Roles(...CURATORS)
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a document: its stored file, chunks and vectors' })
-  async delete(@Param(validated(documentRefSchema)) params: { id: string }): Promise<void> {
+  async delete(@Param(new ZodPipe(documentRefSchema)) params: DocumentRef): Promise<void> {
     await this.transport.request(RAG.DOCUMENTS_DELETE, params);
   }
 
@@ -98,7 +97,7 @@ export class RagController {
   })
   reprocess(
     @Req() request: FastifyRequest,
-    @Param(validated(documentRefSchema)) params: { id: string },
+    @Param(new ZodPipe(documentRefSchema)) params: DocumentRef,
   ): Promise<DocumentView> {
     return this.transport.request(RAG.DOCUMENTS_REPROCESS, {
       id: params.id,
@@ -120,7 +119,7 @@ export class RagController {
   @ApiBody({ schema: openApiSchema(searchBodySchema) })
   search(
     @Req() request: FastifyRequest,
-    @Body(validated(searchBodySchema)) body: object,
+    @Body(new ZodPipe(searchBodySchema)) body: z.output<typeof searchBodySchema>,
   ): Promise<SearchReply> {
     return this.transport.request(RAG.SEARCH, { ...body, settings: request.tenantRag });
   }
@@ -140,7 +139,7 @@ export class RagController {
   @ApiBody({ schema: openApiSchema(evaluationBodySchema) })
   evaluate(
     @Req() request: FastifyRequest,
-    @Body(validated(evaluationBodySchema)) body: object,
+    @Body(new ZodPipe(evaluationBodySchema)) body: z.output<typeof evaluationBodySchema>,
   ): Promise<EvaluationReply> {
     return this.transport.request(
       RAG.EVALUATE,

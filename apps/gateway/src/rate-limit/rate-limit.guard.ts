@@ -1,13 +1,9 @@
-import {
-  Inject,
-  Injectable,
-  SetMetadata,
-  type CanActivate,
-  type ExecutionContext,
-} from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { LimitState } from '@tenantbot/rate-limit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+
+import type { LimitState } from '@tenantbot/rate-limit';
+
 import { PUBLIC_ROUTE } from '../auth/decorators';
 import { RequestAdmission } from './request-admission';
 
@@ -24,14 +20,18 @@ export const IngestionRateLimit = () => SetMetadata(RATE_LIMIT_CATEGORY, 'ingest
 @Injectable()
 export class RateLimitGuard implements CanActivate {
   constructor(
-    @Inject(Reflector) private readonly reflector: Reflector,
-    @Inject(RequestAdmission) private readonly admission: RequestAdmission,
+    private readonly reflector: Reflector,
+    private readonly admission: RequestAdmission,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (context.getType() !== 'http') return true;
+    if (context.getType() !== 'http') {
+      return true;
+    }
     const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) {
+      return true;
+    }
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const category = this.reflector.getAllAndOverride<string | undefined>(
@@ -42,7 +42,9 @@ export class RateLimitGuard implements CanActivate {
       { ...request.requestContext, tenantLimits: request.tenantLimits },
       category,
     );
-    if (state) setHeaders(http.getResponse<FastifyReply>(), state);
+    if (state) {
+      setHeaders(http.getResponse<FastifyReply>(), state);
+    }
     return true;
   }
 }

@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError, type AuthenticatedTenant } from '@tenantbot/contracts';
-import { tenantQuota, RequestLimiter, type Limit, type LimitState } from '@tenantbot/rate-limit';
+
+import { type AuthenticatedTenant, DomainError } from '@tenantbot/contracts';
+import { type Limit, type LimitState, RequestLimiter, tenantQuota } from '@tenantbot/rate-limit';
 import type { RequestContext } from '@tenantbot/tenant-context';
+
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { HttpMetrics } from '../http/http-metrics';
 
@@ -17,18 +19,22 @@ export interface LimitedCaller extends Pick<RequestContext, 'tenantId' | 'princi
 @Injectable()
 export class RequestAdmission {
   constructor(
-    @Inject(RequestLimiter) private readonly limiter: RequestLimiter,
+    private readonly limiter: RequestLimiter,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-    @Inject(HttpMetrics) private readonly metrics: HttpMetrics,
+    private readonly metrics: HttpMetrics,
   ) {}
 
   /** Counts one request; throws RATE_LIMITED over a limit. Undefined when limits are off. */
   async admit(caller: LimitedCaller, category?: string): Promise<LimitState | undefined> {
-    if (!this.config.RATE_LIMITS_ENABLED) return undefined;
+    if (!this.config.RATE_LIMITS_ENABLED) {
+      return undefined;
+    }
     try {
       return await this.limiter.consume(requestLimitsOf(caller, this.config, category));
     } catch (error) {
-      if (error instanceof DomainError) this.metrics.rateLimited(caller.tenantId);
+      if (error instanceof DomainError) {
+        this.metrics.rateLimited(caller.tenantId);
+      }
       throw error;
     }
   }
@@ -68,8 +74,14 @@ export function requestLimitsOf(
 
 /** `user:<id>` or `key:<id>`: the subject of a principal's own limits. */
 export function principalSubjectOf(principal: RequestContext['principal']): string | undefined {
-  if (principal?.userId) return `user:${principal.userId}`;
-  if (principal?.apiKeyId) return `key:${principal.apiKeyId}`;
-  if (principal?.visitorId) return `visitor:${principal.widgetId}:${principal.visitorId}`;
+  if (principal?.userId) {
+    return `user:${principal.userId}`;
+  }
+  if (principal?.apiKeyId) {
+    return `key:${principal.apiKeyId}`;
+  }
+  if (principal?.visitorId) {
+    return `visitor:${principal.widgetId}:${principal.visitorId}`;
+  }
   return undefined;
 }

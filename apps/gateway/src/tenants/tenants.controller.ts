@@ -1,43 +1,41 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Inject,
-  Param,
-  Post,
-  Put,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+
 import {
-  TENANTS,
+  type DomainParam,
   domainParamSchema,
   type DomainView,
+  type IdParam,
   idParamSchema,
-  paginationSchema,
-  tenantCreateSchema,
-  tenantRegistrationSchema,
-  tenantSelfUpdateSchema,
-  tenantUpdateSchema,
   type Page,
+  type Pagination,
+  paginationSchema,
+  type TenantCreate,
+  tenantCreateSchema,
+  type TenantRegistration,
+  tenantRegistrationSchema,
+  TENANTS,
+  tenantSelfUpdateSchema,
+  type TenantUpdate,
+  tenantUpdateSchema,
   type TenantView,
+  ZodPipe,
 } from '@tenantbot/contracts';
 import { RedisStreamsClient } from '@tenantbot/transport';
+
 import { Public, Roles } from '../auth/decorators';
-import { openApiSchema, validated } from '../http/zod-validation.pipe';
+import { openApiSchema } from '../http/openapi-schema';
 
 @ApiTags('tenants')
 @ApiBearerAuth()
 @Controller('api/v1/tenants')
 export class TenantsController {
-  constructor(@Inject(RedisStreamsClient) private readonly transport: RedisStreamsClient) {}
+  constructor(private readonly transport: RedisStreamsClient) {}
 
   @Get()
   @Roles('super_admin')
   @ApiOperation({ summary: 'List tenants (super admin)' })
-  list(@Query(validated(paginationSchema)) query: unknown): Promise<Page<TenantView>> {
+  list(@Query(new ZodPipe(paginationSchema)) query: Pagination): Promise<Page<TenantView>> {
     return this.transport.request(TENANTS.TENANT_LIST, query);
   }
 
@@ -45,7 +43,7 @@ export class TenantsController {
   @Roles('super_admin')
   @ApiOperation({ summary: 'Create a tenant (super admin)' })
   @ApiBody({ schema: openApiSchema(tenantCreateSchema) })
-  create(@Body(validated(tenantCreateSchema)) body: unknown): Promise<TenantView> {
+  create(@Body(new ZodPipe(tenantCreateSchema)) body: TenantCreate): Promise<TenantView> {
     return this.transport.request(TENANTS.TENANT_CREATE, body);
   }
 
@@ -57,7 +55,7 @@ export class TenantsController {
       'Off unless ALLOW_SELF_REGISTRATION=true (403 FEATURE_DISABLED). Returns the tenant and tokens.',
   })
   @ApiBody({ schema: openApiSchema(tenantRegistrationSchema) })
-  register(@Body(validated(tenantRegistrationSchema)) body: unknown) {
+  register(@Body(new ZodPipe(tenantRegistrationSchema)) body: TenantRegistration) {
     return this.transport.request(TENANTS.TENANT_REGISTER, body);
   }
 
@@ -82,7 +80,7 @@ export class TenantsController {
       'fields in `details.fields`; only the super admin writes them (`PUT /tenants/{id}`).',
   })
   @ApiBody({ schema: openApiSchema(tenantSelfUpdateSchema) })
-  updateOwn(@Body(validated(tenantUpdateSchema)) body: unknown): Promise<TenantView> {
+  updateOwn(@Body(new ZodPipe(tenantUpdateSchema)) body: TenantUpdate): Promise<TenantView> {
     return this.transport.request(TENANTS.TENANT_UPDATE, { id: 'me', body });
   }
 
@@ -111,16 +109,14 @@ export class TenantsController {
       'publish in `details.verification`; 404 DOMAIN_NOT_FOUND for a domain the tenant has ' +
       'not claimed; 409 CONFLICT when another tenant holds it verified; 503 when DNS fails.',
   })
-  verifyDomain(
-    @Param(validated(domainParamSchema)) params: { domain: string },
-  ): Promise<DomainView> {
+  verifyDomain(@Param(new ZodPipe(domainParamSchema)) params: DomainParam): Promise<DomainView> {
     return this.transport.request(TENANTS.DOMAIN_VERIFY, params);
   }
 
   @Get(':id')
   @Roles('super_admin')
   @ApiOperation({ summary: 'Get a tenant (super admin)' })
-  get(@Param(validated(idParamSchema)) params: { id: string }): Promise<TenantView> {
+  get(@Param(new ZodPipe(idParamSchema)) params: IdParam): Promise<TenantView> {
     return this.transport.request(TENANTS.TENANT_GET, params);
   }
 
@@ -129,8 +125,8 @@ export class TenantsController {
   @ApiOperation({ summary: 'Update a tenant (super admin)' })
   @ApiBody({ schema: openApiSchema(tenantUpdateSchema) })
   update(
-    @Param(validated(idParamSchema)) params: { id: string },
-    @Body(validated(tenantUpdateSchema)) body: unknown,
+    @Param(new ZodPipe(idParamSchema)) params: IdParam,
+    @Body(new ZodPipe(tenantUpdateSchema)) body: TenantUpdate,
   ): Promise<TenantView> {
     return this.transport.request(TENANTS.TENANT_UPDATE, { id: params.id, body });
   }
@@ -139,7 +135,7 @@ export class TenantsController {
   @Roles('super_admin')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a tenant and all of its data, in every service (super admin)' })
-  async delete(@Param(validated(idParamSchema)) params: { id: string }): Promise<void> {
+  async delete(@Param(new ZodPipe(idParamSchema)) params: IdParam): Promise<void> {
     await this.transport.request(TENANTS.TENANT_DELETE, params);
   }
 }

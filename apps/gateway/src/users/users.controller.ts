@@ -1,54 +1,50 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Inject,
-  Param,
-  Post,
-  Put,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+
 import {
-  TENANTS,
+  type IdParam,
   idParamSchema,
-  paginationSchema,
-  userCreateSchema,
-  userUpdateSchema,
   type Page,
+  type Pagination,
+  paginationSchema,
+  TENANTS,
+  type UserCreate,
+  userCreateSchema,
+  type UserUpdate,
+  userUpdateSchema,
   type UserView,
+  ZodPipe,
 } from '@tenantbot/contracts';
 import { RedisStreamsClient } from '@tenantbot/transport';
+
 import { Roles } from '../auth/decorators';
-import { openApiSchema, validated } from '../http/zod-validation.pipe';
+import { openApiSchema } from '../http/openapi-schema';
 
 @ApiTags('users')
 @ApiBearerAuth()
 @Roles('tenant_admin', 'super_admin')
 @Controller('api/v1/admin/users')
 export class UsersController {
-  constructor(@Inject(RedisStreamsClient) private readonly transport: RedisStreamsClient) {}
+  constructor(private readonly transport: RedisStreamsClient) {}
 
   @Get()
   @ApiOperation({
     summary: "List users: a tenant admin its tenant's; a super admin the named tenant's or all",
   })
-  list(@Query(validated(paginationSchema)) query: unknown): Promise<Page<UserView>> {
+  list(@Query(new ZodPipe(paginationSchema)) query: Pagination): Promise<Page<UserView>> {
     return this.transport.request(TENANTS.USER_LIST, query);
   }
 
   @Post()
   @ApiOperation({ summary: 'Create a user in the tenant' })
   @ApiBody({ schema: openApiSchema(userCreateSchema) })
-  create(@Body(validated(userCreateSchema)) body: unknown): Promise<UserView> {
+  create(@Body(new ZodPipe(userCreateSchema)) body: UserCreate): Promise<UserView> {
     return this.transport.request(TENANTS.USER_CREATE, body);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'Get a user' })
-  get(@Param(validated(idParamSchema)) params: { id: string }): Promise<UserView> {
+  get(@Param(new ZodPipe(idParamSchema)) params: IdParam): Promise<UserView> {
     return this.transport.request(TENANTS.USER_GET, params);
   }
 
@@ -56,8 +52,8 @@ export class UsersController {
   @ApiOperation({ summary: 'Update a user (email, password, role, status); ends its sessions' })
   @ApiBody({ schema: openApiSchema(userUpdateSchema) })
   update(
-    @Param(validated(idParamSchema)) params: { id: string },
-    @Body(validated(userUpdateSchema)) body: unknown,
+    @Param(new ZodPipe(idParamSchema)) params: IdParam,
+    @Body(new ZodPipe(userUpdateSchema)) body: UserUpdate,
   ): Promise<UserView> {
     return this.transport.request(TENANTS.USER_UPDATE, { id: params.id, body });
   }
@@ -65,7 +61,7 @@ export class UsersController {
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a user' })
-  async delete(@Param(validated(idParamSchema)) params: { id: string }): Promise<void> {
+  async delete(@Param(new ZodPipe(idParamSchema)) params: IdParam): Promise<void> {
     await this.transport.request(TENANTS.USER_DELETE, params);
   }
 }

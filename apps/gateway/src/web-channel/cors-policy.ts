@@ -1,7 +1,11 @@
-import type { Logger } from '@tenantbot/observability';
+import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { GatewayConfig } from '../config';
-import type { OriginDirectory } from './origin-directory';
+
+import type { Logger } from '@tenantbot/observability';
+
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+import { LOGGER } from '../tokens';
+import { OriginDirectory } from './origin-directory';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -23,18 +27,23 @@ const EXPOSED_HEADERS =
  * `*`, and no credentials mode is offered: the API takes Bearer tokens, not cookies. Refused
  * origins get no CORS headers (the browser blocks the page) and a log line.
  */
+@Injectable()
 export class CorsPolicy {
   constructor(
-    private readonly config: GatewayConfig,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly origins: OriginDirectory,
-    private readonly logger: Logger,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   install(fastify: FastifyInstance): void {
     fastify.addHook('onRequest', async (request, reply) => {
       const origin = originOf(request);
-      if (!origin || request.method !== 'OPTIONS') return;
-      if (!request.headers['access-control-request-method']) return;
+      if (!origin || request.method !== 'OPTIONS') {
+        return;
+      }
+      if (!request.headers['access-control-request-method']) {
+        return;
+      }
       void reply.header('Vary', 'Origin');
       if (await this.knownOrigin(origin)) {
         void reply
@@ -49,7 +58,9 @@ export class CorsPolicy {
     });
     fastify.addHook('onSend', async (request, reply, payload) => {
       const origin = originOf(request);
-      if (!origin || request.corsDecided || request.method === 'OPTIONS') return payload;
+      if (!origin || request.corsDecided || request.method === 'OPTIONS') {
+        return payload;
+      }
       decideCors(request, reply, (await this.knownOrigin(origin)) ? [origin] : [], this.logger);
       return payload;
     });
@@ -85,7 +96,9 @@ export function decideCors(
 ): void {
   const origin = originOf(request);
   request.corsDecided = true;
-  if (!origin) return;
+  if (!origin) {
+    return;
+  }
   void reply.header('Vary', 'Origin');
   const allowed = [...allowedOrigins, ...consoleOrigins].some(
     (candidate) => candidate.toLowerCase() === origin,

@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
+
 import { WIDGETS } from '@tenantbot/contracts';
 import { RedisStreamsClient } from '@tenantbot/transport';
+
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 
 const MAX_REMEMBERED = 10_000;
@@ -16,18 +18,24 @@ export class OriginDirectory {
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-    @Inject(RedisStreamsClient) private readonly transport: RedisStreamsClient,
+    private readonly transport: RedisStreamsClient,
   ) {}
 
   async isKnown(origin: string): Promise<boolean> {
     const normalized = origin.toLowerCase();
-    if (this.config.CONSOLE_ORIGINS.includes(normalized)) return true;
+    if (this.config.CONSOLE_ORIGINS.includes(normalized)) {
+      return true;
+    }
     const cached = this.remembered.get(normalized);
-    if (cached && cached.until > Date.now()) return cached.known;
-    const { known } = await this.transport.request<{ known: boolean }>(WIDGETS.ORIGIN_KNOWN, {
+    if (cached && cached.until > Date.now()) {
+      return cached.known;
+    }
+    const { known } = await this.transport.request(WIDGETS.ORIGIN_KNOWN, {
       origin: normalized,
     });
-    if (this.remembered.size >= MAX_REMEMBERED) this.remembered.clear();
+    if (this.remembered.size >= MAX_REMEMBERED) {
+      this.remembered.clear();
+    }
     this.remembered.set(normalized, {
       known,
       until: Date.now() + this.config.CORS_ORIGIN_CACHE_S * 1000,

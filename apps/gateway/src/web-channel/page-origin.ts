@@ -8,6 +8,8 @@ import type { FastifyRequest } from 'fastify';
  */
 export function pageOriginOf(request: FastifyRequest): string {
   const origin = request.headers.origin;
-  if (typeof origin === 'string' && origin !== 'null') return origin.toLowerCase();
+  if (typeof origin === 'string' && origin !== 'null') {
+    return origin.toLowerCase();
+  }
   return `${request.protocol}://${request.host}`.toLowerCase();
 }

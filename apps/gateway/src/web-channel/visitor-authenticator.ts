@@ -1,7 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { DomainError, ErrorCode, WIDGETS, type OpenedWidget } from '@tenantbot/contracts';
-import { runWithContext, type RequestContext } from '@tenantbot/tenant-context';
+import { Injectable } from '@nestjs/common';
+
+import { DomainError, ErrorCode, type OpenedWidget, WIDGETS } from '@tenantbot/contracts';
+import { type RequestContext, runWithContext } from '@tenantbot/tenant-context';
 import { RedisStreamsClient } from '@tenantbot/transport';
+
 import { VisitorTokens } from './visitor-tokens';
 
 export interface VisitorAuthentication extends OpenedWidget {
@@ -16,8 +18,8 @@ export interface VisitorAuthentication extends OpenedWidget {
 @Injectable()
 export class VisitorAuthenticator {
   constructor(
-    @Inject(VisitorTokens) private readonly tokens: VisitorTokens,
-    @Inject(RedisStreamsClient) private readonly transport: RedisStreamsClient,
+    private readonly tokens: VisitorTokens,
+    private readonly transport: RedisStreamsClient,
   ) {}
 
   isVisitorToken(bearer: string): boolean {
@@ -37,7 +39,7 @@ export class VisitorAuthenticator {
       );
     }
     const opened = await runWithContext({ requestId }, () =>
-      this.transport.request<OpenedWidget>(WIDGETS.AUTHENTICATE_VISITOR, {
+      this.transport.request(WIDGETS.AUTHENTICATE_VISITOR, {
         widget_id: claims.widget_id,
         tenant_id: claims.tenant_id,
       }),

@@ -1,6 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+
 import type { ChatRequest, OpenedWidget } from '@tenantbot/contracts';
 import type { Principal } from '@tenantbot/tenant-context';
+
 import { VisitorMessageLimits } from './visitor-limits';
 
 /**
@@ -10,7 +12,7 @@ import { VisitorMessageLimits } from './visitor-limits';
  */
 @Injectable()
 export class VisitorChat {
-  constructor(@Inject(VisitorMessageLimits) private readonly limits: VisitorMessageLimits) {}
+  constructor(private readonly limits: VisitorMessageLimits) {}
 
   async admit(
     principal: Principal,

@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
+
 import type { WidgetLimits } from '@tenantbot/contracts';
-import { RequestLimiter, type LimitState } from '@tenantbot/rate-limit';
+import { type LimitState, RequestLimiter } from '@tenantbot/rate-limit';
 import type { Principal } from '@tenantbot/tenant-context';
+
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 
 const DAY_S = 86_400;
@@ -13,7 +15,7 @@ const DAY_S = 86_400;
 @Injectable()
 export class VisitorMessageLimits {
   constructor(
-    @Inject(RequestLimiter) private readonly limiter: RequestLimiter,
+    private readonly limiter: RequestLimiter,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 

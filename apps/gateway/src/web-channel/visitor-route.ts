@@ -1,4 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
+
 import type { OpenedWidget } from '@tenantbot/contracts';
 
 export const VISITOR_ALLOWED = 'tenantbot:visitor-allowed';

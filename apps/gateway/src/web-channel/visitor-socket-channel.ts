@@ -1,7 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+
+import { Injectable } from '@nestjs/common';
+
 import type { ChatRequest, OpenedWidget } from '@tenantbot/contracts';
 import type { RequestContext } from '@tenantbot/tenant-context';
-import type { IncomingMessage } from 'node:http';
+
 import { VisitorAuthenticator } from './visitor-authenticator';
 import { VisitorChat } from './visitor-chat';
 
@@ -17,8 +20,8 @@ export interface VisitorConnection {
 @Injectable()
 export class VisitorSocketChannel {
   constructor(
-    @Inject(VisitorAuthenticator) private readonly visitors: VisitorAuthenticator,
-    @Inject(VisitorChat) private readonly chat: VisitorChat,
+    private readonly visitors: VisitorAuthenticator,
+    private readonly chat: VisitorChat,
   ) {}
 
   isVisitorToken(token: string): boolean {

@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
+
 import { JWT_CLAIMS } from '@tenantbot/config';
 import { DomainError, ErrorCode } from '@tenantbot/contracts';
+
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 
 /**
@@ -64,8 +66,9 @@ export class VisitorTokens {
         issuer: JWT_CLAIMS.issuer,
         audience: VISITOR_AUDIENCE,
       });
-      if (claims.typ !== 'visitor' || !claims.sub || !claims.widget_id || !claims.tenant_id)
+      if (claims.typ !== 'visitor' || !claims.sub || !claims.widget_id || !claims.tenant_id) {
         throw new Error('not a visitor token');
+      }
       return claims;
     } catch {
       throw new DomainError(

@@ -1,18 +1,24 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+
 import {
   DomainError,
   ErrorCode,
   parseOrThrow,
   widgetConfigQuerySchema,
 } from '@tenantbot/contracts';
-import type { FastifyReply } from 'fastify';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+
 import { Public } from '../auth/decorators';
 
-/** Built by scripts/build.mjs (esbuild) from apps/widget: dist/widget/embed.js. */
-const BUNDLE_PATH = join(__dirname, '..', '..', '..', '..', 'widget', 'embed.js');
+/**
+ * Built by scripts/build.mjs (esbuild) from apps/widget: dist/widget/embed.js. Resolved when
+ * first served: `__dirname` exists in the built app (CommonJS), not in the ESM test runs.
+ */
+const bundlePath = () => join(__dirname, '..', '..', '..', '..', 'widget', 'embed.js');
 
 /** The embeddable chat widget's loader, and a demo page embedding it. */
 @ApiTags('widget (public)')
@@ -81,7 +87,7 @@ export class WidgetAssetsController {
   }
 
   private loadBundle(): Promise<string> {
-    this.bundle ??= readFile(BUNDLE_PATH, 'utf8').catch(() => {
+    this.bundle ??= readFile(bundlePath(), 'utf8').catch(() => {
       this.bundle = undefined;
       throw new DomainError(
         ErrorCode.SERVICE_UNAVAILABLE,

@@ -1,22 +1,26 @@
+import { randomBytes } from 'node:crypto';
+
 import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+
 import {
   DomainError,
   ErrorCode,
-  WIDGETS,
-  widgetConfigQuerySchema,
-  widgetSessionRequestSchema,
   type OpenedWidget,
+  widgetConfigQuerySchema,
   type WidgetPublicConfig,
+  WIDGETS,
   type WidgetSession,
+  widgetSessionRequestSchema,
+  ZodPipe,
 } from '@tenantbot/contracts';
 import type { Logger } from '@tenantbot/observability';
 import { RedisStreamsClient } from '@tenantbot/transport';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { randomBytes } from 'node:crypto';
-import type { z } from 'zod';
+
 import { Public } from '../auth/decorators';
-import { openApiSchema, validated } from '../http/zod-validation.pipe';
+import { openApiSchema } from '../http/openapi-schema';
 import { LOGGER } from '../tokens';
 import { decideCors } from './cors-policy';
 import { pageOriginOf } from './page-origin';
@@ -32,8 +36,8 @@ import { VisitorTokens } from './visitor-tokens';
 @Controller('api/v1/widget')
 export class WidgetSessionsController {
   constructor(
-    @Inject(RedisStreamsClient) private readonly transport: RedisStreamsClient,
-    @Inject(VisitorTokens) private readonly tokens: VisitorTokens,
+    private readonly transport: RedisStreamsClient,
+    private readonly tokens: VisitorTokens,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -43,7 +47,7 @@ export class WidgetSessionsController {
   async config(
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-    @Query(validated(widgetConfigQuerySchema)) query: z.output<typeof widgetConfigQuerySchema>,
+    @Query(new ZodPipe(widgetConfigQuerySchema)) query: z.output<typeof widgetConfigQuerySchema>,
   ): Promise<WidgetPublicConfig> {
     const { widget } = await this.open(request, reply, query.key);
     return { ...widget.branding, handoff_enabled: widget.handoff_enabled };
@@ -62,7 +66,8 @@ export class WidgetSessionsController {
   async session(
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-    @Body(validated(widgetSessionRequestSchema)) body: z.output<typeof widgetSessionRequestSchema>,
+    @Body(new ZodPipe(widgetSessionRequestSchema))
+    body: z.output<typeof widgetSessionRequestSchema>,
   ): Promise<WidgetSession> {
     const { widget, tenant } = await this.open(request, reply, body.key);
     const visitorId = body.visitor_id ?? `v_${randomBytes(16).toString('base64url')}`;
@@ -87,15 +92,16 @@ export class WidgetSessionsController {
     key: string,
   ): Promise<OpenedWidget> {
     try {
-      const opened = await this.transport.request<OpenedWidget>(WIDGETS.OPEN, {
+      const opened = await this.transport.request(WIDGETS.OPEN, {
         key,
         origin: pageOriginOf(request),
       });
       decideCors(request, reply, opened.widget.allowed_origins, this.logger);
       return opened;
     } catch (error) {
-      if (error instanceof DomainError && error.code === ErrorCode.ORIGIN_NOT_ALLOWED)
+      if (error instanceof DomainError && error.code === ErrorCode.ORIGIN_NOT_ALLOWED) {
         decideCors(request, reply, [], this.logger);
+      }
       throw error;
     }
   }

@@ -1,22 +1,28 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+
 import {
-  WIDGETS,
+  type IdParam,
   idParamSchema,
+  type WidgetCreate,
   widgetCreateSchema,
+  WIDGETS,
+  type WidgetUpdate,
   widgetUpdateSchema,
   type WidgetView,
+  ZodPipe,
 } from '@tenantbot/contracts';
 import { RedisStreamsClient } from '@tenantbot/transport';
+
 import { Roles } from '../auth/decorators';
-import { openApiSchema, validated } from '../http/zod-validation.pipe';
+import { openApiSchema } from '../http/openapi-schema';
 
 @ApiTags('widgets')
 @ApiBearerAuth()
 @Roles('tenant_admin', 'super_admin')
 @Controller('api/v1/widgets')
 export class WidgetsController {
-  constructor(@Inject(RedisStreamsClient) private readonly transport: RedisStreamsClient) {}
+  constructor(private readonly transport: RedisStreamsClient) {}
 
   @Get()
   @ApiOperation({ summary: "The tenant's website chat widgets" })
@@ -32,13 +38,13 @@ export class WidgetsController {
       'its `public_key` (pk_…) goes in the embed snippet and grants nothing from any other origin.',
   })
   @ApiBody({ schema: openApiSchema(widgetCreateSchema) })
-  create(@Body(validated(widgetCreateSchema)) body: unknown): Promise<WidgetView> {
+  create(@Body(new ZodPipe(widgetCreateSchema)) body: WidgetCreate): Promise<WidgetView> {
     return this.transport.request(WIDGETS.CREATE, body);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'A widget' })
-  get(@Param(validated(idParamSchema)) params: { id: string }): Promise<WidgetView> {
+  get(@Param(new ZodPipe(idParamSchema)) params: IdParam): Promise<WidgetView> {
     return this.transport.request(WIDGETS.GET, params);
   }
 
@@ -49,8 +55,8 @@ export class WidgetsController {
   })
   @ApiBody({ schema: openApiSchema(widgetUpdateSchema) })
   update(
-    @Param(validated(idParamSchema)) params: { id: string },
-    @Body(validated(widgetUpdateSchema)) body: unknown,
+    @Param(new ZodPipe(idParamSchema)) params: IdParam,
+    @Body(new ZodPipe(widgetUpdateSchema)) body: WidgetUpdate,
   ): Promise<WidgetView> {
     return this.transport.request(WIDGETS.UPDATE, { id: params.id, body });
   }
@@ -58,7 +64,7 @@ export class WidgetsController {
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a widget; its sessions stop working at once' })
-  async delete(@Param(validated(idParamSchema)) params: { id: string }): Promise<void> {
+  async delete(@Param(new ZodPipe(idParamSchema)) params: IdParam): Promise<void> {
     await this.transport.request(WIDGETS.DELETE, params);
   }
 }

@@ -1,7 +1,10 @@
-import type { Logger } from '@tenantbot/observability';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+
 import { WebSocket, WebSocketServer } from 'ws';
+
+import type { Logger } from '@tenantbot/observability';
+
 import { toHttpError } from '../http/error-response';
 import type { HttpMetrics } from '../http/http-metrics';
 import { retryAfterOf } from './upgrade-router';
@@ -59,7 +62,9 @@ export function errorFrame(error: unknown, requestId: string, logger: Logger) {
  * close reason, so a client knows why without parsing the frame.
  */
 export function endSocket(ws: WebSocket, reason: unknown, requestId: string, logger: Logger) {
-  if (ws.readyState !== WebSocket.OPEN) return;
+  if (ws.readyState !== WebSocket.OPEN) {
+    return;
+  }
   const frame = errorFrame(reason, requestId, logger);
   ws.send(JSON.stringify(frame));
   ws.close(4000 + frame.statusCode, frame.code);

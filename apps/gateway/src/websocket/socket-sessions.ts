@@ -1,27 +1,30 @@
+import { randomUUID } from 'node:crypto';
+import type { Duplex } from 'node:stream';
+
 import { Inject, Injectable } from '@nestjs/common';
+import type { WebSocket } from 'ws';
+
 import type { DomainError } from '@tenantbot/contracts';
 import type { Logger } from '@tenantbot/observability';
 import {
-  ConnectionLimiter,
   type ConnectionLease,
+  ConnectionLimiter,
   type ConnectionSlot,
 } from '@tenantbot/rate-limit';
 import type { RequestContext } from '@tenantbot/tenant-context';
-import { randomUUID } from 'node:crypto';
-import type { Duplex } from 'node:stream';
-import type { WebSocket } from 'ws';
-import { toRequestPrincipal, type Authentication } from '../auth/authenticator';
+
+import { type Authentication, toRequestPrincipal } from '../auth/authenticator';
 import {
-  OpenStreamRecheck,
   isRevocation,
   type OpenStreamCaller,
+  OpenStreamRecheck,
 } from '../auth/open-stream-recheck';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { HttpMetrics } from '../http/http-metrics';
 import {
-  RequestAdmission,
-  principalSubjectOf,
   type LimitedCaller,
+  principalSubjectOf,
+  RequestAdmission,
 } from '../rate-limit/request-admission';
 import { LOGGER } from '../tokens';
 import { endSocket } from './guarded-websocket-server';
@@ -34,12 +37,12 @@ import { endSocket } from './guarded-websocket-server';
 @Injectable()
 export class SocketSessions {
   constructor(
-    @Inject(OpenStreamRecheck) private readonly recheck: OpenStreamRecheck,
-    @Inject(RequestAdmission) private readonly admission: RequestAdmission,
-    @Inject(ConnectionLimiter) private readonly connections: ConnectionLimiter,
+    private readonly recheck: OpenStreamRecheck,
+    private readonly admission: RequestAdmission,
+    private readonly connections: ConnectionLimiter,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-    @Inject(HttpMetrics) private readonly metrics: HttpMetrics,
+    private readonly metrics: HttpMetrics,
   ) {}
 
   /**
@@ -62,7 +65,9 @@ export class SocketSessions {
       metrics: this.metrics,
     });
     socket.once('close', () => session.release());
-    if (socket.destroyed) session.release();
+    if (socket.destroyed) {
+      session.release();
+    }
     return session;
   }
 
@@ -144,7 +149,9 @@ export class SocketSession {
       this.caller = limitedCallerOf(await recheck.check({ ...this.opening, requestId }));
       await admission.admit(this.caller);
     } catch (error) {
-      if (isRevocation(error)) this.end(ws, error);
+      if (isRevocation(error)) {
+        this.end(ws, error);
+      }
       throw error;
     }
     return { ...this.context, requestId };

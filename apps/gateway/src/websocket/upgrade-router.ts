@@ -1,10 +1,21 @@
-import { DomainError, ErrorCode } from '@tenantbot/contracts';
-import type { Logger } from '@tenantbot/observability';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+
+import { DomainError, ErrorCode } from '@tenantbot/contracts';
+import type { Logger } from '@tenantbot/observability';
+
 import { toHttpError } from '../http/error-response';
-import type { HttpMetrics } from '../http/http-metrics';
+import { HttpMetrics } from '../http/http-metrics';
+import { LOGGER } from '../tokens';
 
 export type UpgradeHandler = (
   request: IncomingMessage,
@@ -15,25 +26,36 @@ export type UpgradeHandler = (
 
 /**
  * The HTTP server's one `upgrade` listener: hands each upgrade to the WebSocket endpoint of its
- * path and refuses the others with 404. Node stops listening to a socket's errors when it hands
- * it over, so from that moment on a reset or a write to a peer that is gone is logged and ends
- * that socket only, instead of reaching the process as an unhandled `'error'` event.
+ * path and refuses the others with 404. Endpoints `add` themselves when their module starts;
+ * the listener is attached once the application has started and removed when it shuts down.
+ * Node stops listening to a socket's errors when it hands it over, so from that moment on a
+ * reset or a write to a peer that is gone is logged and ends that socket only, instead of
+ * reaching the process as an unhandled `'error'` event.
  */
-export class UpgradeRouter {
+@Injectable()
+export class UpgradeRouter implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly endpoints = new Map<string, UpgradeHandler>();
+  private server?: Server;
+  private readonly listener = (request: IncomingMessage, socket: Duplex, head: Buffer) =>
+    this.route(request, socket, head);
 
   constructor(
-    server: Server,
-    private readonly logger: Logger,
+    private readonly adapterHost: HttpAdapterHost,
+    @Inject(LOGGER) private readonly logger: Logger,
     private readonly metrics: HttpMetrics,
-  ) {
-    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) =>
-      this.route(request, socket, head),
-    );
-  }
+  ) {}
 
   add(path: string, handler: UpgradeHandler): void {
     this.endpoints.set(path, handler);
+  }
+
+  onApplicationBootstrap(): void {
+    this.server = this.adapterHost.httpAdapter.getHttpServer() as Server;
+    this.server.on('upgrade', this.listener);
+  }
+
+  onApplicationShutdown(): void {
+    this.server?.off('upgrade', this.listener);
   }
 
   private route(request: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -61,7 +83,9 @@ export function refuseUpgrade(
   logger: Logger,
   requestId: string = randomUUID(),
 ): void {
-  if (!socket.writable) return void socket.destroy();
+  if (!socket.writable) {
+    return void socket.destroy();
+  }
   const refusal = toHttpError(error, requestId, logger);
   const body = JSON.stringify(refusal);
   const { statusCode, code } = refusal;

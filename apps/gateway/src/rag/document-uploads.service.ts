@@ -1,23 +1,28 @@
-import { Inject, Injectable } from '@nestjs/common';
-import {
-  DomainError,
-  ErrorCode,
-  RAG,
-  parseOrThrow,
-  uploadedFileSourceSchema,
-  type DocumentView,
-} from '@tenantbot/contracts';
-import type { Logger } from '@tenantbot/observability';
-import {
-  SNIFF_BYTES,
-  documentObjectKey,
-  sniffDocumentType,
-  type ObjectStorage,
-} from '@tenantbot/object-storage';
-import { RedisStreamsClient } from '@tenantbot/transport';
-import type { FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
+
+import { Inject, Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+
+import {
+  type AuthenticatedTenant,
+  type DocumentView,
+  DomainError,
+  ErrorCode,
+  parseOrThrow,
+  RAG,
+  uploadedFileSourceSchema,
+} from '@tenantbot/contracts';
+import {
+  documentObjectKey,
+  type ObjectStorage,
+  SNIFF_BYTES,
+  sniffDocumentType,
+} from '@tenantbot/object-storage';
+import type { Logger } from '@tenantbot/observability';
+import type { RequestContext } from '@tenantbot/tenant-context';
+import { RedisStreamsClient } from '@tenantbot/transport';
+
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { describeKnownError } from '../http/error-response';
 import { LOGGER, OBJECT_STORAGE } from '../tokens';
@@ -29,19 +34,23 @@ import { LOGGER, OBJECT_STORAGE } from '../tokens';
  * stored file is removed again — nothing is left half-written.
  */
 @Injectable()
-export class UploadIngestion {
+export class DocumentUploads {
   constructor(
     @Inject(OBJECT_STORAGE) private readonly storage: ObjectStorage,
-    @Inject(RedisStreamsClient) private readonly transport: RedisStreamsClient,
+    private readonly transport: RedisStreamsClient,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async ingest(request: FastifyRequest): Promise<DocumentView> {
-    const tenantId = request.requestContext.tenantId;
-    if (!tenantId)
+  async ingest(
+    caller: RequestContext,
+    files: UploadedFiles,
+    settings: AuthenticatedTenant['rag'] | undefined,
+  ): Promise<DocumentView> {
+    const tenantId = caller.tenantId;
+    if (!tenantId) {
       throw new DomainError(ErrorCode.TENANT_REQUIRED, 'name the tenant in X-Tenant-ID');
-    const files = request.files();
+    }
     const file = await nextFile(files);
     if (!file || file.fieldname !== 'file') {
       throw new DomainError(
@@ -70,12 +79,12 @@ export class UploadIngestion {
     });
     try {
       await refuseMoreFiles(files);
-      return await this.transport.request<DocumentView>(RAG.DOCUMENTS_CREATE, {
+      return await this.transport.request(RAG.DOCUMENTS_CREATE, {
         document_id: documentId,
         storage_key: key,
         ...described,
         bytes,
-        settings: request.tenantRag,
+        settings,
       });
     } catch (error) {
       await this.storage
@@ -88,7 +97,7 @@ export class UploadIngestion {
   }
 }
 
-type UploadedFiles = ReturnType<FastifyRequest['files']>;
+export type UploadedFiles = ReturnType<FastifyRequest['files']>;
 
 async function nextFile(files: UploadedFiles) {
   try {
@@ -102,7 +111,9 @@ async function nextFile(files: UploadedFiles) {
 /** One document per request: a second file part fails the upload (and its stored file). */
 async function refuseMoreFiles(files: UploadedFiles) {
   const extra = await nextFile(files);
-  if (!extra) return;
+  if (!extra) {
+    return;
+  }
   extra.file.resume();
   throw new DomainError(ErrorCode.TOO_MANY_PARTS, 'send one file per upload', {
     limit: { files: 1 },
@@ -117,7 +128,9 @@ const uploadedFileSchema = uploadedFileSourceSchema.pick({ filename: true, conte
  * code); those are the client's fault. Its limits carry FST_ codes the error filter maps.
  */
 function asUploadError(error: unknown): unknown {
-  if (error instanceof DomainError || describeKnownError(error)) return error;
+  if (error instanceof DomainError || describeKnownError(error)) {
+    return error;
+  }
   return new DomainError(
     ErrorCode.MALFORMED_MULTIPART,
     'the multipart body is malformed or cut off',
@@ -149,9 +162,12 @@ async function peek(stream: Readable, size: number): Promise<{ head: Buffer; bod
   const head = Buffer.concat(chunks);
   async function* whole() {
     yield head;
-    if (done) return;
-    for (let next = await iterator.next(); !next.done; next = await iterator.next())
+    if (done) {
+      return;
+    }
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
       yield next.value;
+    }
   }
   return { head, body: Readable.from(whole()) };
 }

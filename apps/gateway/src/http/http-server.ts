@@ -1,0 +1,43 @@
+import multipart from '@fastify/multipart';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+
+import type { GatewayRuntime } from '../core/core.module';
+import { CorsPolicy } from '../web-channel/cors-policy';
+import { preRoutingErrorOptions, refuseLongUrls, RouteTable } from './pre-routing-errors';
+import { installRequestHooks, requestIdOf } from './request-context.hooks';
+
+/** The Fastify server of the gateway, as its options shape what fails before any route. */
+export function gatewayHttpAdapter({ config, logger }: GatewayRuntime): FastifyAdapter {
+  return new FastifyAdapter({
+    ...preRoutingErrorOptions(logger),
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    trustProxy: config.TRUST_PROXY,
+    genReqId: requestIdOf,
+    // API.md writes collection routes with a trailing slash (`/api/v1/tenants/`); accept both.
+    routerOptions: { ignoreTrailingSlash: true },
+    logger: false,
+    // While draining, requests already on open connections are served (Connection: close)
+    // rather than refused with Fastify's code-less 503.
+    return503OnClosing: false,
+  });
+}
+
+/**
+ * The Fastify hooks and plugins of every request, installed before Nest registers the routes
+ * (in `init` or `listen`): request ids and access logs, the URL cap, the 405 table, CORS,
+ * and multipart uploads.
+ */
+export async function configureHttpServer(
+  app: NestFastifyApplication,
+  { config, logger, metrics }: GatewayRuntime,
+): Promise<void> {
+  const fastify = app.getHttpAdapter().getInstance();
+  installRequestHooks(fastify, logger, metrics);
+  refuseLongUrls(fastify, logger);
+  app.get(RouteTable).record(fastify);
+  app.get(CorsPolicy).install(fastify);
+  // One file per request, streamed: the size cap is enforced by the object storage as it writes.
+  await app.register(multipart, {
+    limits: { files: 1, fields: 5, parts: 6, fileSize: config.MAX_DOCUMENT_BYTES + 1 },
+  });
+}

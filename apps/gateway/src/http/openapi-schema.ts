@@ -1,0 +1,12 @@
+import { z } from 'zod';
+
+/** The schema as OpenAPI (3.0) sees it, for @ApiBody / @ApiResponse. */
+export function openApiSchema(schema: z.ZodType): Record<string, unknown> {
+  const jsonSchema = z.toJSONSchema(schema, {
+    io: 'input',
+    target: 'openapi-3.0',
+    unrepresentable: 'any',
+  }) as Record<string, unknown>;
+  delete jsonSchema.$schema;
+  return jsonSchema;
+}
