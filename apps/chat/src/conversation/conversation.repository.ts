@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { ChatSource, ChatTurn, Pagination } from '@tenantbot/contracts';
-import { tenantCondition, type TenantTransaction } from '@tenantbot/database';
-import type { ReportScope } from '@tenantbot/tenant-context';
+import type { ChatSource, ChatTurn, Pagination, TenantId } from '@tenantbot/contracts';
+import { inTenant, TenantScope, type TenantTransaction } from '@tenantbot/database';
 
 export interface ConversationRow {
   id: string;
@@ -27,17 +26,6 @@ export interface MessageRow {
   created_at: Date;
 }
 
-export interface NewMessage {
-  role: 'user' | 'assistant';
-  content: string;
-  sources: ChatSource[];
-  model: string | null;
-  inputTokens: number | null;
-  outputTokens: number | null;
-  costUsd: string | null;
-  latencyMs: number | null;
-}
-
 /** Whose conversations a query sees: one owner's, or (admins, agents) the whole tenant's. */
 export type OwnerFilter =
   { userId: string } | { apiKeyId: string } | { visitorId: string; widgetId: string } | 'tenant';
@@ -47,84 +35,94 @@ const SELECT_CONVERSATION = `
          (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id)::int AS message_count
     FROM conversations c`;
 
-/** Conversations and their messages. Row-level security confines every query to one tenant. */
+/**
+ * Conversations and their messages, in their tenant's scope: each method is one transaction
+ * with `app.tenant_id` set, so row-level security confines it to that tenant.
+ */
 @Injectable()
 export class ConversationRepository {
-  async list(
-    tx: TenantTransaction,
+  constructor(private readonly scope: TenantScope) {}
+
+  list(
+    tenantId: TenantId,
     owner: OwnerFilter,
     page: Pagination,
   ): Promise<{ items: ConversationRow[]; total: number }> {
     const [where, parameters] = ownerClause(owner, 3);
-    const items = await tx.rows<ConversationRow>(
-      `${SELECT_CONVERSATION} WHERE ${where} ORDER BY c.updated_at DESC, c.id LIMIT $1 OFFSET $2`,
-      [page.limit, page.offset, ...parameters],
-    );
-    const counted = await tx.one<{ total: number }>(
-      `SELECT count(*)::int AS total FROM conversations c WHERE ${ownerClause(owner, 1)[0]}`,
-      parameters,
-    );
-    return { items, total: counted?.total ?? 0 };
+    return inTenant(this.scope, tenantId, async (tx) => {
+      const items = await tx.rows<ConversationRow>(
+        `${SELECT_CONVERSATION} WHERE ${where} ORDER BY c.updated_at DESC, c.id LIMIT $1 OFFSET $2`,
+        [page.limit, page.offset, ...parameters],
+      );
+      const counted = await tx.one<{ total: number }>(
+        `SELECT count(*)::int AS total FROM conversations c WHERE ${ownerClause(owner, 1)[0]}`,
+        parameters,
+      );
+      return { items, total: counted?.total ?? 0 };
+    });
   }
 
-  find(
-    tx: TenantTransaction,
+  /** The conversation with its messages, oldest first; undefined when the owner sees none. */
+  findWithMessages(
+    tenantId: TenantId,
     id: string,
     owner: OwnerFilter,
-  ): Promise<ConversationRow | undefined> {
-    const [where, parameters] = ownerClause(owner, 2);
-    return tx.one<ConversationRow>(`${SELECT_CONVERSATION} WHERE c.id = $1 AND ${where}`, [
-      id,
-      ...parameters,
-    ]);
+  ): Promise<{ conversation: ConversationRow; messages: MessageRow[] } | undefined> {
+    return inTenant(this.scope, tenantId, async (tx) => {
+      const conversation = await find(tx, id, owner);
+      if (!conversation) return undefined;
+      const messages = await tx.rows<MessageRow>(
+        `SELECT id, role, content, sources, model, input_tokens, output_tokens, cost_usd,
+                latency_ms, created_at
+           FROM messages WHERE conversation_id = $1 ORDER BY seq`,
+        [id],
+      );
+      return { conversation, messages };
+    });
   }
 
-  messages(tx: TenantTransaction, conversationId: string): Promise<MessageRow[]> {
-    return tx.rows<MessageRow>(
-      `SELECT id, role, content, sources, model, input_tokens, output_tokens, cost_usd, latency_ms,
-              created_at
-         FROM messages WHERE conversation_id = $1 ORDER BY seq`,
-      [conversationId],
-    );
-  }
-
-  /** The newest turns, oldest first. */
-  recentTurns(tx: TenantTransaction, conversationId: string, limit: number): Promise<ChatTurn[]> {
-    return tx.rows<ChatTurn>(
-      `SELECT role, content FROM (
-         SELECT seq, role, content FROM messages WHERE conversation_id = $1
-          ORDER BY seq DESC LIMIT $2
-       ) recent ORDER BY seq`,
-      [conversationId, limit],
-    );
+  /** The newest turns, oldest first; undefined when the owner sees no such conversation. */
+  recentTurns(
+    tenantId: TenantId,
+    id: string,
+    owner: OwnerFilter,
+    limit: number,
+  ): Promise<ChatTurn[] | undefined> {
+    return inTenant(this.scope, tenantId, async (tx) => {
+      if (!(await find(tx, id, owner))) return undefined;
+      return tx.rows<ChatTurn>(
+        `SELECT role, content FROM (
+           SELECT seq, role, content FROM messages WHERE conversation_id = $1
+            ORDER BY seq DESC LIMIT $2
+         ) recent ORDER BY seq`,
+        [id, limit],
+      );
+    });
   }
 
   /** Deletes the conversation and (by foreign key) its messages; false when none was visible. */
-  async delete(tx: TenantTransaction, id: string, owner: OwnerFilter): Promise<boolean> {
+  delete(tenantId: TenantId, id: string, owner: OwnerFilter): Promise<boolean> {
     const [where, parameters] = ownerClause(owner, 2);
-    const rows = await tx.rows(
-      `DELETE FROM conversations c WHERE c.id = $1 AND ${where} RETURNING c.id`,
-      [id, ...parameters],
-    );
-    return rows.length > 0;
+    return inTenant(this.scope, tenantId, async (tx) => {
+      const rows = await tx.rows(
+        `DELETE FROM conversations c WHERE c.id = $1 AND ${where} RETURNING c.id`,
+        [id, ...parameters],
+      );
+      return rows.length > 0;
+    });
   }
+}
 
-  /** How many conversations and messages the report's tenant (or the platform) holds. */
-  async count(
-    tx: TenantTransaction,
-    report: ReportScope,
-  ): Promise<{ conversations: number; messages: number }> {
-    const tenant = tenantCondition(report, 1);
-    const counted = await tx.one<{ conversations: string; messages: string }>(
-      `SELECT (SELECT count(*) FROM conversations WHERE ${tenant.sql})::text AS conversations,
-              (SELECT count(*) FROM messages WHERE ${tenant.sql})::text AS messages`,
-      tenant.parameters,
-    );
-    return {
-      conversations: Number(counted?.conversations ?? 0),
-      messages: Number(counted?.messages ?? 0),
-    };
-  }
+function find(
+  tx: TenantTransaction,
+  id: string,
+  owner: OwnerFilter,
+): Promise<ConversationRow | undefined> {
+  const [where, parameters] = ownerClause(owner, 2);
+  return tx.one<ConversationRow>(`${SELECT_CONVERSATION} WHERE c.id = $1 AND ${where}`, [
+    id,
+    ...parameters,
+  ]);
 }
 
 /** The SQL condition of an owner filter, its parameters numbered from `first`. */

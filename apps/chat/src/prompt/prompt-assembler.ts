@@ -1,6 +1,7 @@
+import { Injectable } from '@nestjs/common';
 import { DomainError, ErrorCode, type ChatSource, type ChatTurn } from '@tenantbot/contracts';
 import { randomBytes } from 'node:crypto';
-import type { TokenCounter } from './token-counter';
+import { TokenCounter } from './token-counter';
 
 export const DEFAULT_SYSTEM_PROMPT =
   'You are a helpful assistant for this organisation. Answer accurately and concisely, ' +
@@ -36,6 +37,7 @@ export interface AssembledPrompt {
  * window minus the reserved output is the budget; the question always goes in, then the best
  * passages, then the newest turns — the oldest ones are dropped first.
  */
+@Injectable()
 export class PromptAssembler {
   constructor(private readonly tokens: TokenCounter) {}
 

@@ -1,3 +1,4 @@
+import { Injectable } from '@nestjs/common';
 import type { ChatTurn } from '@tenantbot/contracts';
 import { countTokens } from 'gpt-tokenizer/encoding/cl100k_base';
 
@@ -13,6 +14,7 @@ const PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
  * provider reports no usage. gpt-tokenizer counts what js-tiktoken counted, 5 to 15 times
  * faster (bench/README.md, Chat).
  */
+@Injectable()
 export class TokenCounter {
   count(text: string): number {
     return countTokens(text, PLAIN_TEXT);

@@ -1,3 +1,4 @@
+import { Inject, Injectable } from '@nestjs/common';
 import Anthropic from '@anthropic-ai/sdk';
 import type { MessageParam } from '@anthropic-ai/sdk/resources/messages';
 import type { ChatTurn } from '@tenantbot/contracts';
@@ -8,14 +9,16 @@ import type {
   LlmRequest,
   LlmUsage,
 } from './llm-provider';
-import type { RemoteProviderOptions } from './openai-chat.provider';
+import type { ChatConfig } from '../config';
+import { CHAT_CONFIG } from '../tokens';
 import { failureOfStatus, ProviderError } from './provider-error';
 
 /** Anthropic's Messages API through the official SDK. Retries are off: fallback is ours. */
+@Injectable()
 export class AnthropicChatProvider implements LlmProvider {
   readonly name = 'anthropic';
 
-  constructor(private readonly options: RemoteProviderOptions) {}
+  constructor(@Inject(CHAT_CONFIG) private readonly config: ChatConfig) {}
 
   async complete(request: LlmRequest, signal: AbortSignal): Promise<LlmCompletion> {
     try {
@@ -90,9 +93,9 @@ export class AnthropicChatProvider implements LlmProvider {
     }
     return new Anthropic({
       apiKey: request.apiKey,
-      baseURL: this.options.baseURL,
+      baseURL: this.config.ANTHROPIC_BASE_URL,
       maxRetries: 0,
-      timeout: this.options.timeoutMs,
+      timeout: this.config.CHAT_PROVIDER_TIMEOUT_MS,
     });
   }
 

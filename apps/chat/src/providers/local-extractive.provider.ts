@@ -1,3 +1,4 @@
+import { Injectable } from '@nestjs/common';
 import type { ChatSource } from '@tenantbot/contracts';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { contentTerms, sharedTerms } from '../retrieval/relevance';
@@ -12,6 +13,7 @@ const MAX_QUOTE_CHARS = 400;
  * that share the most words with the question, each with its citation, and says plainly when
  * nothing relevant was retrieved. It never writes a word that is not in the documents.
  */
+@Injectable()
 export class LocalExtractiveProvider implements LlmProvider {
   readonly name = 'local';
 

@@ -1,3 +1,4 @@
+import { Inject, Injectable } from '@nestjs/common';
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import type {
@@ -7,18 +8,16 @@ import type {
   LlmRequest,
   LlmUsage,
 } from './llm-provider';
+import type { ChatConfig } from '../config';
+import { CHAT_CONFIG } from '../tokens';
 import { failureOfStatus, ProviderError } from './provider-error';
 
-export interface RemoteProviderOptions {
-  baseURL?: string;
-  timeoutMs: number;
-}
-
 /** OpenAI chat completions through the official SDK. Retries are off: fallback is ours. */
+@Injectable()
 export class OpenAIChatProvider implements LlmProvider {
   readonly name = 'openai';
 
-  constructor(private readonly options: RemoteProviderOptions) {}
+  constructor(@Inject(CHAT_CONFIG) private readonly config: ChatConfig) {}
 
   async complete(request: LlmRequest, signal: AbortSignal): Promise<LlmCompletion> {
     try {
@@ -68,9 +67,9 @@ export class OpenAIChatProvider implements LlmProvider {
     }
     return new OpenAI({
       apiKey: request.apiKey,
-      baseURL: this.options.baseURL,
+      baseURL: this.config.OPENAI_BASE_URL,
       maxRetries: 0,
-      timeout: this.options.timeoutMs,
+      timeout: this.config.CHAT_PROVIDER_TIMEOUT_MS,
     });
   }
 

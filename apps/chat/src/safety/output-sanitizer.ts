@@ -1,4 +1,5 @@
 import createDOMPurify, { type DOMPurify, type WindowLike } from 'dompurify';
+import type { TenantRuntimeConfig } from '@tenantbot/contracts';
 import { JSDOM } from 'jsdom';
 
 /**
@@ -495,4 +496,16 @@ function decodeEntities(text: string): string {
         : parseInt(body.slice(1), 10);
     return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : entity;
   });
+}
+
+/** Hosts a tenant's answers may link to: its domains and its allowed origins' hosts. */
+export function tenantHosts(tenant: Pick<TenantRuntimeConfig, 'domains' | 'allowed_origins'>) {
+  const originHosts = tenant.allowed_origins.flatMap((origin) => {
+    try {
+      return [new URL(origin).hostname];
+    } catch {
+      return [];
+    }
+  });
+  return [...tenant.domains, ...originHosts];
 }

@@ -1,27 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import type { ChatStats, LlmProviderName, UsageQuery, UsageRow } from '@tenantbot/contracts';
-import { tenantCondition, type TenantTransaction } from '@tenantbot/database';
-import type { ReportScope } from '@tenantbot/tenant-context';
+import type { ChatStats, TenantId, UsageQuery, UsageRow } from '@tenantbot/contracts';
+import {
+  inReportScope,
+  tenantCondition,
+  TenantScope,
+  type TenantTransaction,
+} from '@tenantbot/database';
 
-export type UsageOutcome = 'ok' | 'error' | 'fallback';
-
-/** One exchange, as the admin service aggregates it (tokens, cost, requests, errors). */
-export interface UsageRecord {
-  tenantId: string;
-  userId?: string;
-  apiKeyId?: string;
-  conversationId?: string;
-  requestId: string;
-  model: string;
-  provider: LlmProviderName;
-  inputTokens: number;
-  outputTokens: number;
-  /** Exact decimal, 6 places. */
-  costUsd: string;
-  latencyMs: number;
-  outcome: UsageOutcome;
-  errorCode?: string;
-}
+/** Whose records a report reads: one tenant's, or the whole platform's (a super admin's). */
+export type UsageScope = { kind: 'tenant'; tenantId: TenantId } | { kind: 'platform' };
 
 /** A half-open time range: `from` inclusive, `to` exclusive. */
 export interface UsagePeriod {
@@ -31,8 +18,9 @@ export interface UsagePeriod {
 
 export type UsageGroup = UsageQuery['group_by'];
 export type UsageSums = Omit<UsageRow, 'key'>;
-export type TenantActivity = Pick<ChatStats, 'this_month' | 'last_24h'>;
 export type TopTenant = NonNullable<ChatStats['top_tenants']>[number];
+type TenantActivity = Pick<ChatStats, 'this_month' | 'last_24h'>;
+type Counts = Pick<ChatStats, 'conversations' | 'messages'>;
 
 /** What names a record's group: its UTC day, its model, or its user (`key:<id>` for an API key). */
 const GROUP_KEYS: Record<UsageGroup, string> = {
@@ -51,49 +39,31 @@ const SUMS = `
 
 type TextOf<T> = { [K in keyof T]: string };
 
-/** Usage records: one written per exchange, aggregated for the admin's reports. */
+/**
+ * Usage records (the chat feature writes one per exchange) and the conversations they count,
+ * aggregated for the admin's reports. A report of the platform reads across tenants.
+ */
 @Injectable()
 export class UsageRepository {
-  async insert(tx: TenantTransaction, record: UsageRecord): Promise<void> {
-    await tx.rows(
-      `INSERT INTO usage_records (tenant_id, user_id, api_key_id, conversation_id, request_id, model,
-                                  provider, input_tokens, output_tokens, cost_usd, latency_ms,
-                                  outcome, error_code)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-      [
-        record.tenantId,
-        record.userId ?? null,
-        record.apiKeyId ?? null,
-        record.conversationId ?? null,
-        record.requestId,
-        record.model,
-        record.provider,
-        record.inputTokens,
-        record.outputTokens,
-        record.costUsd,
-        record.latencyMs,
-        record.outcome,
-        record.errorCode ?? null,
-      ],
-    );
-  }
+  constructor(private readonly scope: TenantScope) {}
 
   /** Sums per group over the period, sorted by key, and the totals (one ROLLUP pass). */
   async summarize(
-    tx: TenantTransaction,
-    report: ReportScope,
+    report: UsageScope,
     period: UsagePeriod,
     groupBy: UsageGroup,
   ): Promise<{ rows: UsageRow[]; totals: UsageSums }> {
     const tenant = tenantCondition(report, 3);
-    const rows = await tx.rows<TextOf<UsageSums> & { key: string | null; is_total: boolean }>(
-      `SELECT grouping(key) = 1 AS is_total, key, ${SUMS}
+    const rows = await inReportScope(this.scope, report, (tx) =>
+      tx.rows<TextOf<UsageSums> & { key: string | null; is_total: boolean }>(
+        `SELECT grouping(key) = 1 AS is_total, key, ${SUMS}
          FROM (SELECT ${GROUP_KEYS[groupBy]} AS key, outcome, input_tokens, output_tokens, cost_usd
                  FROM usage_records
                 WHERE created_at >= $1 AND created_at < $2 AND ${tenant.sql}) AS records
         GROUP BY ROLLUP (key)
         ORDER BY grouping(key), key COLLATE "C"`,
-      [period.from.toISOString(), period.to.toISOString(), ...tenant.parameters],
+        [period.from.toISOString(), period.to.toISOString(), ...tenant.parameters],
+      ),
     );
     const total = rows.find((row) => row.is_total);
     return {
@@ -104,37 +74,73 @@ export class UsageRepository {
     };
   }
 
-  /** Tokens and cost since the month began; requests and errors since a day ago. */
-  async activity(
-    tx: TenantTransaction,
-    report: ReportScope,
+  /**
+   * The report's conversations and messages, its tokens and cost since the month began, its
+   * requests and errors since a day ago, and for the platform its busiest tenants.
+   */
+  stats(
+    report: UsageScope,
     since: { monthStart: Date; dayAgo: Date },
-  ): Promise<TenantActivity> {
-    const tenant = tenantCondition(report, 3);
-    const [row] = await tx.rows<Record<string, string>>(
-      `SELECT coalesce(sum(input_tokens) FILTER (WHERE created_at >= $1), 0)::text AS input_tokens,
+    topTenantCount: number,
+  ): Promise<ChatStats> {
+    return inReportScope(this.scope, report, async (tx) => {
+      const counts = await countConversations(tx, report);
+      const activity = await activitySince(tx, report, since);
+      if (report.kind === 'tenant') return { ...counts, ...activity };
+      const topTenants = await busiestTenants(tx, since.monthStart, topTenantCount);
+      return { ...counts, ...activity, top_tenants: topTenants };
+    });
+  }
+}
+
+async function countConversations(tx: TenantTransaction, report: UsageScope): Promise<Counts> {
+  const tenant = tenantCondition(report, 1);
+  const counted = await tx.one<{ conversations: string; messages: string }>(
+    `SELECT (SELECT count(*) FROM conversations WHERE ${tenant.sql})::text AS conversations,
+            (SELECT count(*) FROM messages WHERE ${tenant.sql})::text AS messages`,
+    tenant.parameters,
+  );
+  return {
+    conversations: Number(counted?.conversations ?? 0),
+    messages: Number(counted?.messages ?? 0),
+  };
+}
+
+/** Tokens and cost since the month began; requests and errors since a day ago. */
+async function activitySince(
+  tx: TenantTransaction,
+  report: UsageScope,
+  since: { monthStart: Date; dayAgo: Date },
+): Promise<TenantActivity> {
+  const tenant = tenantCondition(report, 3);
+  const [row] = await tx.rows<Record<string, string>>(
+    `SELECT coalesce(sum(input_tokens) FILTER (WHERE created_at >= $1), 0)::text AS input_tokens,
               coalesce(sum(output_tokens) FILTER (WHERE created_at >= $1), 0)::text AS output_tokens,
               coalesce(sum(cost_usd) FILTER (WHERE created_at >= $1), 0)::text AS cost_usd,
               count(*) FILTER (WHERE created_at >= $2)::text AS requests,
               count(*) FILTER (WHERE created_at >= $2 AND outcome = 'error')::text AS errors
          FROM usage_records
         WHERE created_at >= least($1::timestamptz, $2::timestamptz) AND ${tenant.sql}`,
-      [since.monthStart.toISOString(), since.dayAgo.toISOString(), ...tenant.parameters],
-    );
-    return {
-      this_month: {
-        input_tokens: Number(row?.input_tokens ?? 0),
-        output_tokens: Number(row?.output_tokens ?? 0),
-        cost_usd: Number(row?.cost_usd ?? 0),
-      },
-      last_24h: { requests: Number(row?.requests ?? 0), errors: Number(row?.errors ?? 0) },
-    };
-  }
+    [since.monthStart.toISOString(), since.dayAgo.toISOString(), ...tenant.parameters],
+  );
+  return {
+    this_month: {
+      input_tokens: Number(row?.input_tokens ?? 0),
+      output_tokens: Number(row?.output_tokens ?? 0),
+      cost_usd: Number(row?.cost_usd ?? 0),
+    },
+    last_24h: { requests: Number(row?.requests ?? 0), errors: Number(row?.errors ?? 0) },
+  };
+}
 
-  /** The platform's busiest tenants since a moment: most requests first. */
-  async topTenants(tx: TenantTransaction, since: Date, limit: number): Promise<TopTenant[]> {
-    const rows = await tx.rows<TextOf<TopTenant>>(
-      `SELECT tenant_id, count(*)::text AS requests,
+/** The platform's busiest tenants since a moment: most requests first. */
+async function busiestTenants(
+  tx: TenantTransaction,
+  since: Date,
+  limit: number,
+): Promise<TopTenant[]> {
+  const rows = await tx.rows<TextOf<TopTenant>>(
+    `SELECT tenant_id, count(*)::text AS requests,
               coalesce(sum(input_tokens + output_tokens), 0)::text AS tokens,
               coalesce(sum(cost_usd), 0)::text AS cost_usd
          FROM usage_records
@@ -142,15 +148,14 @@ export class UsageRepository {
         GROUP BY tenant_id
         ORDER BY count(*) DESC, tenant_id
         LIMIT $2`,
-      [since.toISOString(), limit],
-    );
-    return rows.map((row) => ({
-      tenant_id: row.tenant_id,
-      requests: Number(row.requests),
-      tokens: Number(row.tokens),
-      cost_usd: Number(row.cost_usd),
-    }));
-  }
+    [since.toISOString(), limit],
+  );
+  return rows.map((row) => ({
+    tenant_id: row.tenant_id,
+    requests: Number(row.requests),
+    tokens: Number(row.tokens),
+    cost_usd: Number(row.cost_usd),
+  }));
 }
 
 /**

@@ -5,24 +5,24 @@ import {
   ErrorCode,
   TENANTS,
   type AccessChangedEvent,
+  type Caller,
   type TenantRuntimeConfig,
 } from '@tenantbot/contracts';
-import { currentContext } from '@tenantbot/tenant-context';
 import { BroadcastEvictedCache, RedisStreamsClient } from '@tenantbot/transport';
-import { CHAT_CONFIG } from '../tokens';
 import type { ChatConfig } from '../config';
+import { CHAT_CONFIG } from '../tokens';
 
 /**
- * The settings of the tenant in context, from the tenants service (provider keys in clear),
- * cached per process until the tenant changes (its `access.changed` broadcast) or
+ * The caller's tenant's settings, from the tenants service (provider keys in clear), cached
+ * per process until the tenant changes (its `access.changed` broadcast) or
  * `ACCESS_CACHE_TTL_MS` passes (ADR caller cache).
  */
 @Injectable()
-export class TenantDirectory implements OnModuleInit {
+export class TenantConfigService implements OnModuleInit {
   private readonly configurations: BroadcastEvictedCache<TenantRuntimeConfig>;
 
   constructor(
-    @Inject(RedisStreamsClient) private readonly transport: RedisStreamsClient,
+    private readonly transport: RedisStreamsClient,
     @Inject(CHAT_CONFIG) config: ChatConfig,
   ) {
     this.configurations = new BroadcastEvictedCache<TenantRuntimeConfig>(transport, {
@@ -40,10 +40,9 @@ export class TenantDirectory implements OnModuleInit {
     return this.configurations.start();
   }
 
-  async current(): Promise<TenantRuntimeConfig> {
-    const tenantId = currentContext()?.tenantId;
-    if (!tenantId) throw new DomainError(ErrorCode.TENANT_REQUIRED, 'this call needs a tenant');
-    const tenant = await this.configurations.get(tenantId, () =>
+  /** TENANT_INACTIVE for a deactivated tenant: nothing of it may run. */
+  async runtimeConfig(caller: Caller): Promise<TenantRuntimeConfig> {
+    const tenant = await this.configurations.get(caller.tenantId, () =>
       this.transport.request<TenantRuntimeConfig>(TENANTS.TENANT_RUNTIME_CONFIG, {}),
     );
     if (!tenant.is_active) {

@@ -1,4 +1,4 @@
-import { Controller, Inject } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
   CHAT,
@@ -6,19 +6,20 @@ import {
   parseOrThrow,
   type ChatResponse,
   type ChatStreamEvent,
-  type ModelsReply,
 } from '@tenantbot/contracts';
 import { Observable } from 'rxjs';
+import { messageCaller } from '../core/message-caller';
 import { ChatService } from './chat.service';
 
 /** The chat service's exchange handlers: validate, then one service call each. */
 @Controller()
-export class ChatController {
-  constructor(@Inject(ChatService) private readonly chat: ChatService) {}
+export class ChatHandler {
+  constructor(private readonly chat: ChatService) {}
 
   @MessagePattern(CHAT.SEND)
   send(@Payload() payload: unknown): Promise<ChatResponse> {
-    return this.chat.send(parseOrThrow(chatRequestSchema, payload));
+    const request = parseOrThrow(chatRequestSchema, payload);
+    return this.chat.send(messageCaller(), request);
   }
 
   /**
@@ -28,20 +29,16 @@ export class ChatController {
   @MessagePattern(CHAT.STREAM)
   stream(@Payload() payload: unknown): Observable<ChatStreamEvent> {
     const request = parseOrThrow(chatRequestSchema, payload);
+    const caller = messageCaller();
     return new Observable<ChatStreamEvent>((subscriber) => {
       const cancel = new AbortController();
       this.chat
-        .stream(request, cancel.signal, (event) => subscriber.next(event))
+        .stream(caller, request, cancel.signal, (event) => subscriber.next(event))
         .then(
           () => subscriber.complete(),
           (error: unknown) => subscriber.error(error),
         );
       return () => cancel.abort();
     });
-  }
-
-  @MessagePattern(CHAT.MODELS)
-  models(): Promise<ModelsReply> {
-    return this.chat.models();
   }
 }

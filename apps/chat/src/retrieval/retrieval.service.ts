@@ -1,6 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import {
   RAG,
+  type Caller,
   type ChatSource,
   type RagSettings,
   type SearchReply,
@@ -15,14 +16,18 @@ const MAX_QUERY_CHARS = 2000;
 
 /** The tenant's passages relevant to a question, from the rag service, best first. */
 @Injectable()
-export class ContextRetriever {
-  constructor(@Inject(RedisStreamsClient) private readonly transport: RedisStreamsClient) {}
+export class RetrievalService {
+  constructor(private readonly transport: RedisStreamsClient) {}
 
   /**
    * Nothing when the search reports no relevant context (the answer then says the documents
    * do not cover the question instead of quoting the nearest noise).
    */
-  async relevantPassages(question: string, settings: RagSettings): Promise<ChatSource[]> {
+  async relevantPassages(
+    caller: Caller,
+    question: string,
+    settings: RagSettings,
+  ): Promise<ChatSource[]> {
     const query = searchQuery(question);
     if (query === '') return [];
     const request: SearchRequest = {

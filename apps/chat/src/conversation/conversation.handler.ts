@@ -1,4 +1,4 @@
-import { Controller, Inject } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
   CHAT,
@@ -9,24 +9,28 @@ import {
   type ConversationPage,
   type DeleteConversationReply,
 } from '@tenantbot/contracts';
+import { messageCaller } from '../core/message-caller';
 import { ConversationService } from './conversation.service';
 
 @Controller()
-export class ConversationController {
-  constructor(@Inject(ConversationService) private readonly conversations: ConversationService) {}
+export class ConversationHandler {
+  constructor(private readonly conversations: ConversationService) {}
 
   @MessagePattern(CHAT.CONVERSATIONS_LIST)
   list(@Payload() payload: unknown): Promise<ConversationPage> {
-    return this.conversations.list(parseOrThrow(conversationListRequestSchema, payload ?? {}));
+    const request = parseOrThrow(conversationListRequestSchema, payload ?? {});
+    return this.conversations.list(messageCaller(), request);
   }
 
   @MessagePattern(CHAT.CONVERSATIONS_GET)
   get(@Payload() payload: unknown): Promise<ConversationDetail> {
-    return this.conversations.get(parseOrThrow(conversationRefSchema, payload).id);
+    const { id } = parseOrThrow(conversationRefSchema, payload);
+    return this.conversations.get(messageCaller(), id);
   }
 
   @MessagePattern(CHAT.CONVERSATIONS_DELETE)
   delete(@Payload() payload: unknown): Promise<DeleteConversationReply> {
-    return this.conversations.delete(parseOrThrow(conversationRefSchema, payload).id);
+    const { id } = parseOrThrow(conversationRefSchema, payload);
+    return this.conversations.delete(messageCaller(), id);
   }
 }

@@ -1,4 +1,4 @@
-import { Controller, Inject } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
   parseOrThrow,
@@ -8,22 +8,24 @@ import {
   type ChatStats,
   type UsageReport,
 } from '@tenantbot/contracts';
+import { messageReporter } from '../core/message-caller';
 import { UsageService } from './usage.service';
 
 /** The reports the admin service gathers from chat: validate, then one service call each. */
 @Controller()
-export class UsageController {
-  constructor(@Inject(UsageService) private readonly usage: UsageService) {}
+export class UsageHandler {
+  constructor(private readonly usage: UsageService) {}
 
   @MessagePattern(STATS_PATTERNS.CHAT_USAGE)
   report(@Payload() payload: unknown): Promise<UsageReport> {
-    return this.usage.report(parseOrThrow(usageQuerySchema, withoutNullTenant(payload)));
+    const query = parseOrThrow(usageQuerySchema, withoutNullTenant(payload));
+    return this.usage.report(messageReporter(), query);
   }
 
   @MessagePattern(STATS_PATTERNS.CHAT)
   stats(@Payload() payload: unknown): Promise<ChatStats> {
     const query = parseOrThrow(statsQuerySchema, withoutNullTenant(payload ?? {}));
-    return this.usage.stats(query.tenant_id);
+    return this.usage.stats(messageReporter(), query.tenant_id);
   }
 }
 

@@ -1,10 +1,38 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { sqlLiteral, TenantScope } from '@tenantbot/database';
-import type { NewMessage } from '../conversation/conversation.repository';
-import type { UsageRecord } from '../usage/usage.repository';
+import { Injectable } from '@nestjs/common';
+import type { ChatSource, LlmProviderName, TenantId } from '@tenantbot/contracts';
+import { inTenant, sqlLiteral, TenantScope } from '@tenantbot/database';
+
+export interface NewMessage {
+  role: 'user' | 'assistant';
+  content: string;
+  sources: ChatSource[];
+  model: string | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  costUsd: string | null;
+  latencyMs: number | null;
+}
+
+export type UsageOutcome = 'ok' | 'error' | 'fallback';
+
+/** One exchange, as the admin service aggregates it (tokens, cost, requests, errors). */
+export interface UsageRecord {
+  userId?: string;
+  apiKeyId?: string;
+  conversationId?: string;
+  requestId: string;
+  model: string;
+  provider: LlmProviderName;
+  inputTokens: number;
+  outputTokens: number;
+  /** Exact decimal, 6 places. */
+  costUsd: string;
+  latencyMs: number;
+  outcome: UsageOutcome;
+  errorCode?: string;
+}
 
 export interface AnsweredExchangeRows {
-  tenantId: string;
   /** Created with the exchange (`title` given), or continued (touched). */
   conversation: {
     id: string;
@@ -19,30 +47,57 @@ export interface AnsweredExchangeRows {
   usage: UsageRecord;
 }
 
-/**
- * What an answered exchange leaves behind, written in one round trip: the conversation
- * (created or touched), its two messages and the usage record, as one statement in the
- * tenant's scope (`TenantScope.statement`, so its values are `sqlLiteral`s). One statement is
- * one transaction: all of it is written or none.
- */
+/** What an exchange leaves behind: its conversation and messages, and its usage record. */
 @Injectable()
-export class ExchangeRepository {
-  constructor(@Inject(TenantScope) private readonly scope: TenantScope) {}
+export class ChatRepository {
+  constructor(private readonly scope: TenantScope) {}
 
-  /** False, with nothing written, when the continued conversation is gone. */
-  async recordAnswered(rows: AnsweredExchangeRows): Promise<boolean> {
+  /**
+   * The conversation (created or touched), its two messages and the usage record, written in
+   * one round trip: one statement in the tenant's scope (`TenantScope.statement`, so its values
+   * are `sqlLiteral`s). One statement is one transaction: all of it is written or none.
+   * False, with nothing written, when the continued conversation is gone.
+   */
+  async recordAnswered(tenantId: TenantId, rows: AnsweredExchangeRows): Promise<boolean> {
     const [result] = await this.scope.statement<{ written: number }>(
-      rows.tenantId,
-      `WITH conversation AS (${conversationWrite(rows)}),
-            new_messages AS (${messagesInsert(rows)}),
-            new_usage AS (${usageInsert(rows.usage)})
+      tenantId,
+      `WITH conversation AS (${conversationWrite(tenantId, rows)}),
+            new_messages AS (${messagesInsert(tenantId, rows)}),
+            new_usage AS (${usageInsert(tenantId, rows.usage)})
        SELECT count(*)::int AS written FROM conversation`,
     );
     return (result?.written ?? 0) > 0;
   }
+
+  /** The usage record of an exchange that failed: no messages are kept. */
+  recordFailed(tenantId: TenantId, record: UsageRecord): Promise<void> {
+    return inTenant(this.scope, tenantId, async (tx) => {
+      await tx.rows(
+        `INSERT INTO usage_records (tenant_id, user_id, api_key_id, conversation_id, request_id,
+                                    model, provider, input_tokens, output_tokens, cost_usd,
+                                    latency_ms, outcome, error_code)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+        [
+          tenantId,
+          record.userId ?? null,
+          record.apiKeyId ?? null,
+          record.conversationId ?? null,
+          record.requestId,
+          record.model,
+          record.provider,
+          record.inputTokens,
+          record.outputTokens,
+          record.costUsd,
+          record.latencyMs,
+          record.outcome,
+          record.errorCode ?? null,
+        ],
+      );
+    });
+  }
 }
 
-function conversationWrite({ tenantId, conversation }: AnsweredExchangeRows): string {
+function conversationWrite(tenantId: TenantId, { conversation }: AnsweredExchangeRows): string {
   if (conversation.title === undefined) {
     return `UPDATE conversations SET updated_at = now()
              WHERE id = ${sqlLiteral(conversation.id)}::uuid RETURNING id`;
@@ -59,7 +114,7 @@ function conversationWrite({ tenantId, conversation }: AnsweredExchangeRows): st
 }
 
 /** Both messages, in order (their identity `seq` orders a conversation), if it is there. */
-function messagesInsert({ tenantId, messages }: AnsweredExchangeRows): string {
+function messagesInsert(tenantId: TenantId, { messages }: AnsweredExchangeRows): string {
   const values = messages.map(
     (message, index) =>
       `(${index}, ${sqlLiteral(message.role)}, ${sqlLiteral(message.content)},
@@ -78,11 +133,11 @@ function messagesInsert({ tenantId, messages }: AnsweredExchangeRows): string {
           RETURNING 1`;
 }
 
-function usageInsert(record: UsageRecord): string {
+function usageInsert(tenantId: TenantId, record: UsageRecord): string {
   return `INSERT INTO usage_records (tenant_id, user_id, api_key_id, conversation_id, request_id,
                                      model, provider, input_tokens, output_tokens, cost_usd,
                                      latency_ms, outcome, error_code)
-          SELECT ${sqlLiteral(record.tenantId)}::uuid, ${sqlLiteral(record.userId ?? null)}::uuid,
+          SELECT ${sqlLiteral(tenantId)}::uuid, ${sqlLiteral(record.userId ?? null)}::uuid,
                  ${sqlLiteral(record.apiKeyId ?? null)}::uuid, conversation.id,
                  ${sqlLiteral(record.requestId)}, ${sqlLiteral(record.model)},
                  ${sqlLiteral(record.provider)}, ${sqlLiteral(record.inputTokens)}::integer,
