@@ -37,7 +37,11 @@ export class UsageService {
     };
   }
 
-  stats(caller: ReportCaller, requestedTenant?: string, now = new Date()): Promise<ChatStats> {
+  async stats(
+    caller: ReportCaller,
+    requestedTenant?: string,
+    now = new Date(),
+  ): Promise<ChatStats> {
     const scope = reportScope(caller, requestedTenant);
     return this.usage.stats(
       scope,
