@@ -1,5 +1,7 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
+
 import type { Logger } from '@tenantbot/observability';
+
 import { ChatModule } from './chat/chat.module';
 import type { ChatConfig } from './config';
 import { ConversationModule } from './conversation/conversation.module';

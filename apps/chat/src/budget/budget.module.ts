@@ -1,7 +1,9 @@
 import { Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Redis } from 'ioredis';
+
 import type { Logger } from '@tenantbot/observability';
 import { TokenBudget } from '@tenantbot/rate-limit';
-import { Redis } from 'ioredis';
+
 import type { ChatConfig } from '../config';
 import { CHAT_CONFIG, CHAT_LOGGER } from '../tokens';
 import { BudgetService } from './budget.service';

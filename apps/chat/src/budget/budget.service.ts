@@ -1,9 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { lastValueFrom } from 'rxjs';
+
 import type { Caller, TenantRuntimeConfig } from '@tenantbot/contracts';
 import type { Logger } from '@tenantbot/observability';
-import { TokenBudget, type BudgetEstimate, type Reservation } from '@tenantbot/rate-limit';
+import { type BudgetEstimate, type Reservation, TokenBudget } from '@tenantbot/rate-limit';
 import { RedisStreamsClient } from '@tenantbot/transport';
-import { lastValueFrom } from 'rxjs';
+
 import { costInMicroUsd } from '../models/cost';
 import type { RouteStep } from '../models/model-policy';
 import type { LlmUsage } from '../providers/llm-provider';
@@ -48,7 +50,9 @@ export class BudgetService {
     chosen: RouteStep,
     usage: { promptTokens: number; maxTokens: number },
   ): Promise<Reservation | undefined> {
-    if (chosen.spec.provider === 'local') return undefined;
+    if (chosen.spec.provider === 'local') {
+      return undefined;
+    }
     const reservation = await this.budget.reserve(
       caller.tenantId,
       {
@@ -75,7 +79,9 @@ export class BudgetService {
     reservation: Reservation | undefined,
     spend: ExchangeSpend,
   ): Promise<void> {
-    if (!reservation) return;
+    if (!reservation) {
+      return;
+    }
     const spent =
       spend.step.spec.provider === 'local'
         ? NOTHING

@@ -1,13 +1,15 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Observable } from 'rxjs';
+
 import {
   CHAT,
   chatRequestSchema,
-  parseOrThrow,
   type ChatResponse,
   type ChatStreamEvent,
+  parseOrThrow,
 } from '@tenantbot/contracts';
-import { Observable } from 'rxjs';
+
 import { messageCaller } from '../core/message-caller';
 import { ChatService } from './chat.service';
 

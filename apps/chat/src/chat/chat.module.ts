@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { BudgetModule } from '../budget/budget.module';
 import { ConversationModule } from '../conversation/conversation.module';
 import { ModelsModule } from '../models/models.module';

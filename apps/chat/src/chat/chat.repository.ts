@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+
 import type { ChatSource, LlmProviderName, TenantId } from '@tenantbot/contracts';
 import { inTenant, sqlLiteral, TenantScope } from '@tenantbot/database';
 

@@ -1,26 +1,29 @@
+import { randomUUID } from 'node:crypto';
+
 import { Inject, Injectable } from '@nestjs/common';
+
 import {
-  DomainError,
-  ErrorCode,
   type Caller,
   type ChatRequest,
   type ChatResponse,
   type ChatSource,
   type ChatStreamEvent,
   type ChatTurn,
+  DomainError,
+  ErrorCode,
   type ModelId,
   type TenantRuntimeConfig,
 } from '@tenantbot/contracts';
 import type { Logger } from '@tenantbot/observability';
 import type { Reservation } from '@tenantbot/rate-limit';
-import { randomUUID } from 'node:crypto';
+
 import { BudgetService, type ExchangeSpend } from '../budget/budget.service';
 import type { ChatConfig } from '../config';
 import { ConversationService } from '../conversation/conversation.service';
 import { costInMicroUsd, usdOfMicros } from '../models/cost';
 import type { RouteStep } from '../models/model-policy';
 import { ModelsService } from '../models/models.service';
-import { PromptAssembler, type AssembledPrompt } from '../prompt/prompt-assembler';
+import { type AssembledPrompt, PromptAssembler } from '../prompt/prompt-assembler';
 import { TokenCounter } from '../prompt/token-counter';
 import type { DeltaListener, LlmUsage } from '../providers/llm-provider';
 import { ExchangeCancelled } from '../providers/provider-error';
@@ -35,10 +38,10 @@ import { TenantConfigService } from '../tenant-config/tenant-config.service';
 import { CHAT_CONFIG, CHAT_LOGGER } from '../tokens';
 import { ChatRepository } from './chat.repository';
 import {
-  answeredExchangeRows,
-  failedExchangeUsage,
   type AnsweredExchange,
+  answeredExchangeRows,
   type ExchangeConversation,
+  failedExchangeUsage,
 } from './exchange-record';
 
 /** Everything one exchange decided before asking a model, and what it got so far. */
@@ -240,7 +243,9 @@ export class ChatService {
     const streaming = emitDelta && sanitizer.streaming();
     let shown = '';
     const show = (text: string) => {
-      if (!text || !emitDelta) return;
+      if (!text || !emitDelta) {
+        return;
+      }
       shown += text;
       emitDelta(text);
     };
@@ -263,7 +268,9 @@ export class ChatService {
           show(streaming.push(raw));
         }),
     );
-    if (!streaming) return { completion, answer: sanitizer.sanitize(completion.text) };
+    if (!streaming) {
+      return { completion, answer: sanitizer.sanitize(completion.text) };
+    }
     show(streaming.end());
     return { completion, answer: shown };
   }
@@ -334,8 +341,12 @@ function promptWindow(route: RouteStep[]): number {
 }
 
 function errorCodeOf(error: unknown): string {
-  if (error instanceof ExchangeCancelled) return 'CANCELLED';
-  if (error instanceof DomainError) return error.code;
+  if (error instanceof ExchangeCancelled) {
+    return 'CANCELLED';
+  }
+  if (error instanceof DomainError) {
+    return error.code;
+  }
   return ErrorCode.INTERNAL_ERROR;
 }
 

@@ -1,4 +1,5 @@
 import type { Caller, ChatSource } from '@tenantbot/contracts';
+
 import { decimalUsd } from '../models/cost';
 import type { RouteStep } from '../models/model-policy';
 import type { LlmUsage } from '../providers/llm-provider';

@@ -1,14 +1,16 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
+
 import {
   CHAT,
-  conversationListRequestSchema,
-  conversationRefSchema,
-  parseOrThrow,
   type ConversationDetail,
+  conversationListRequestSchema,
   type ConversationPage,
+  conversationRefSchema,
   type DeleteConversationReply,
+  parseOrThrow,
 } from '@tenantbot/contracts';
+
 import { messageCaller } from '../core/message-caller';
 import { ConversationService } from './conversation.service';
 

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { ConversationHandler } from './conversation.handler';
 import { ConversationRepository } from './conversation.repository';
 import { ConversationService } from './conversation.service';

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+
 import type { ChatSource, ChatTurn, Pagination, TenantId } from '@tenantbot/contracts';
 import { inTenant, TenantScope, type TenantTransaction } from '@tenantbot/database';
 
@@ -70,7 +71,9 @@ export class ConversationRepository {
   ): Promise<{ conversation: ConversationRow; messages: MessageRow[] } | undefined> {
     return inTenant(this.scope, tenantId, async (tx) => {
       const conversation = await find(tx, id, owner);
-      if (!conversation) return undefined;
+      if (!conversation) {
+        return undefined;
+      }
       const messages = await tx.rows<MessageRow>(
         `SELECT id, role, content, sources, model, input_tokens, output_tokens, cost_usd,
                 latency_ms, created_at
@@ -89,7 +92,9 @@ export class ConversationRepository {
     limit: number,
   ): Promise<ChatTurn[] | undefined> {
     return inTenant(this.scope, tenantId, async (tx) => {
-      if (!(await find(tx, id, owner))) return undefined;
+      if (!(await find(tx, id, owner))) {
+        return undefined;
+      }
       return tx.rows<ChatTurn>(
         `SELECT role, content FROM (
            SELECT seq, role, content FROM messages WHERE conversation_id = $1
@@ -127,8 +132,12 @@ function find(
 
 /** The SQL condition of an owner filter, its parameters numbered from `first`. */
 function ownerClause(owner: OwnerFilter, first: number): [string, string[]] {
-  if (owner === 'tenant') return ['TRUE', []];
-  if ('userId' in owner) return [`c.user_id = $${first}`, [owner.userId]];
+  if (owner === 'tenant') {
+    return ['TRUE', []];
+  }
+  if ('userId' in owner) {
+    return [`c.user_id = $${first}`, [owner.userId]];
+  }
   if ('visitorId' in owner) {
     return [
       `c.visitor_id = $${first} AND c.widget_id = $${first + 1}`,

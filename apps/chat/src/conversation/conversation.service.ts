@@ -1,17 +1,19 @@
 import { Injectable } from '@nestjs/common';
+
 import {
-  DomainError,
-  ErrorCode,
-  MAX_HISTORY_MESSAGES,
   type Caller,
   type ChatTurn,
   type ConversationDetail,
   type ConversationListRequest,
   type ConversationPage,
   type DeleteConversationReply,
+  DomainError,
+  ErrorCode,
+  MAX_HISTORY_MESSAGES,
 } from '@tenantbot/contracts';
-import { toMessage, toSummary } from './conversation-view';
+
 import { ConversationRepository, type OwnerFilter } from './conversation.repository';
+import { toMessage, toSummary } from './conversation-view';
 
 /** Roles that see and continue every conversation of their tenant (handoffs, support). */
 const TENANT_WIDE_ROLES: readonly string[] = ['super_admin', 'tenant_admin', 'agent'];
@@ -40,7 +42,9 @@ export class ConversationService {
 
   async get(caller: Caller, id: string): Promise<ConversationDetail> {
     const found = await this.conversations.findWithMessages(caller.tenantId, id, visibleTo(caller));
-    if (!found) throw notFound();
+    if (!found) {
+      throw notFound();
+    }
     return { ...toSummary(found.conversation), messages: found.messages.map(toMessage) };
   }
 
@@ -49,7 +53,9 @@ export class ConversationService {
       throw new DomainError(ErrorCode.FORBIDDEN, 'the readonly role cannot delete conversations');
     }
     const deleted = await this.conversations.delete(caller.tenantId, id, visibleTo(caller));
-    if (!deleted) throw notFound();
+    if (!deleted) {
+      throw notFound();
+    }
     return { id, deleted: true };
   }
 
@@ -61,7 +67,9 @@ export class ConversationService {
       visibleTo(caller),
       MAX_HISTORY_MESSAGES,
     );
-    if (!turns) throw notFound();
+    if (!turns) {
+      throw notFound();
+    }
     return turns;
   }
 }
@@ -71,9 +79,15 @@ function seesWholeTenant(caller: Caller): boolean {
 }
 
 function ownConversations(caller: Caller): OwnerFilter {
-  if (caller.visitor) return caller.visitor;
-  if (caller.userId) return { userId: caller.userId };
-  if (caller.apiKeyId) return { apiKeyId: caller.apiKeyId };
+  if (caller.visitor) {
+    return caller.visitor;
+  }
+  if (caller.userId) {
+    return { userId: caller.userId };
+  }
+  if (caller.apiKeyId) {
+    return { apiKeyId: caller.apiKeyId };
+  }
   throw new DomainError(ErrorCode.UNAUTHORIZED, 'authentication required');
 }
 

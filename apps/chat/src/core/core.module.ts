@@ -1,4 +1,6 @@
-import { Global, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { type DynamicModule, Global, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
 import { appConnectionUrl, createDataSource, TenantScope } from '@tenantbot/database';
 import type { Logger } from '@tenantbot/observability';
 import {
@@ -6,7 +8,7 @@ import {
   TransportClientModule,
   transportOptionsFrom,
 } from '@tenantbot/transport';
-import { DataSource } from 'typeorm';
+
 import type { ChatConfig } from '../config';
 import { CHAT_CONFIG, CHAT_LOGGER } from '../tokens';
 

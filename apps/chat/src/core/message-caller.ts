@@ -1,9 +1,9 @@
 import {
+  type Caller,
   DomainError,
   ErrorCode,
-  tenantIdOf,
-  type Caller,
   type TenantId,
+  tenantIdOf,
 } from '@tenantbot/contracts';
 import { currentContext, type Principal } from '@tenantbot/tenant-context';
 

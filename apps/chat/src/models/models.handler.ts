@@ -1,6 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern } from '@nestjs/microservices';
+
 import { CHAT, type ModelsReply } from '@tenantbot/contracts';
+
 import { messageCaller } from '../core/message-caller';
 import { ModelsService } from './models.service';
 

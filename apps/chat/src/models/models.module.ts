@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { TenantConfigModule } from '../tenant-config/tenant-config.module';
 import { ModelsHandler } from './models.handler';
 import { ModelsService } from './models.service';

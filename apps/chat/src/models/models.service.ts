@@ -1,10 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
+
 import {
-  LOCAL_MODEL,
   type Caller,
+  LOCAL_MODEL,
   type ModelsReply,
   type TenantRuntimeConfig,
 } from '@tenantbot/contracts';
+
 import type { ChatConfig } from '../config';
 import { TenantConfigService } from '../tenant-config/tenant-config.service';
 import { CHAT_CONFIG } from '../tokens';

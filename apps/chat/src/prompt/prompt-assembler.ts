@@ -1,6 +1,9 @@
-import { Injectable } from '@nestjs/common';
-import { DomainError, ErrorCode, type ChatSource, type ChatTurn } from '@tenantbot/contracts';
 import { randomBytes } from 'node:crypto';
+
+import { Injectable } from '@nestjs/common';
+
+import { type ChatSource, type ChatTurn, DomainError, ErrorCode } from '@tenantbot/contracts';
+
 import { TokenCounter } from './token-counter';
 
 export const DEFAULT_SYSTEM_PROMPT =
@@ -60,14 +63,18 @@ export class PromptAssembler {
     const passages: ChatSource[] = [];
     for (const passage of input.passages) {
       const cost = this.tokens.count(passageBlock(passage, passages.length + 1)) + 2;
-      if (cost > budget) break;
+      if (cost > budget) {
+        break;
+      }
       passages.push(passage);
       budget -= cost;
     }
     const history: ChatTurn[] = [];
     for (const turn of [...input.history].reverse()) {
       const cost = this.tokens.countTurn(turn);
-      if (cost > budget) break;
+      if (cost > budget) {
+        break;
+      }
       history.unshift(turn);
       budget -= cost;
     }
@@ -89,7 +96,9 @@ function instructions(
   frameOnly = false,
 ): string {
   const tenantPrompt = input.systemPrompt?.trim() || DEFAULT_SYSTEM_PROMPT;
-  if (!input.useRag) return tenantPrompt;
+  if (!input.useRag) {
+    return tenantPrompt;
+  }
   if (passages.length === 0 && !frameOnly) {
     return `${tenantPrompt}
 

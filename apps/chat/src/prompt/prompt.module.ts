@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { PromptAssembler } from './prompt-assembler';
 import { TokenCounter } from './token-counter';
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { ChatTurn } from '@tenantbot/contracts';
 import { countTokens } from 'gpt-tokenizer/encoding/cl100k_base';
+
+import type { ChatTurn } from '@tenantbot/contracts';
 
 /** Tokens a chat message costs beyond its text (role and separators), as OpenAI counts them. */
 const PER_MESSAGE = 4;

@@ -1,7 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
 import Anthropic from '@anthropic-ai/sdk';
 import type { MessageParam } from '@anthropic-ai/sdk/resources/messages';
+import { Inject, Injectable } from '@nestjs/common';
+
 import type { ChatTurn } from '@tenantbot/contracts';
+
+import type { ChatConfig } from '../config';
+import { CHAT_CONFIG } from '../tokens';
 import type {
   DeltaListener,
   LlmCompletion,
@@ -9,8 +13,6 @@ import type {
   LlmRequest,
   LlmUsage,
 } from './llm-provider';
-import type { ChatConfig } from '../config';
-import { CHAT_CONFIG } from '../tokens';
 import { failureOfStatus, ProviderError } from './provider-error';
 
 /** Anthropic's Messages API through the official SDK. Retries are off: fallback is ours. */
@@ -118,15 +120,20 @@ export function alternatingTurns(turns: ChatTurn[]): MessageParam[] {
   const merged: ChatTurn[] = [];
   for (const turn of turns) {
     const last = merged.at(-1);
-    if (last && last.role === turn.role) last.content = `${last.content}\n\n${turn.content}`;
-    else if (merged.length > 0 || turn.role === 'user') merged.push({ ...turn });
+    if (last && last.role === turn.role) {
+      last.content = `${last.content}\n\n${turn.content}`;
+    } else if (merged.length > 0 || turn.role === 'user') {
+      merged.push({ ...turn });
+    }
   }
   return merged;
 }
 
 function asProviderError(error: unknown): unknown {
   // An abort is the router's to interpret: a timeout of ours, or the caller leaving.
-  if (error instanceof ProviderError || error instanceof Anthropic.APIUserAbortError) return error;
+  if (error instanceof ProviderError || error instanceof Anthropic.APIUserAbortError) {
+    return error;
+  }
   if (error instanceof Anthropic.APIConnectionTimeoutError) {
     return new ProviderError('anthropic', 'timeout', 'Anthropic did not answer in time');
   }

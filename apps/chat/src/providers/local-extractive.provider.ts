@@ -1,6 +1,9 @@
-import { Injectable } from '@nestjs/common';
-import type { ChatSource } from '@tenantbot/contracts';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+
+import { Injectable } from '@nestjs/common';
+
+import type { ChatSource } from '@tenantbot/contracts';
+
 import { contentTerms, sharedTerms } from '../retrieval/relevance';
 import type { DeltaListener, LlmCompletion, LlmProvider, LlmRequest } from './llm-provider';
 
@@ -66,7 +69,9 @@ function bestSentence(text: string, questionTerms: Set<string>): string {
   let best = { sentence: sentences[0] ?? '', score: 0 };
   for (const sentence of sentences) {
     const score = sharedTerms(questionTerms, sentence);
-    if (score > best.score) best = { sentence, score };
+    if (score > best.score) {
+      best = { sentence, score };
+    }
   }
   return truncate(best.sentence);
 }

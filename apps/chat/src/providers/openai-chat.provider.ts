@@ -1,6 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+
+import type { ChatConfig } from '../config';
+import { CHAT_CONFIG } from '../tokens';
 import type {
   DeltaListener,
   LlmCompletion,
@@ -8,8 +11,6 @@ import type {
   LlmRequest,
   LlmUsage,
 } from './llm-provider';
-import type { ChatConfig } from '../config';
-import { CHAT_CONFIG } from '../tokens';
 import { failureOfStatus, ProviderError } from './provider-error';
 
 /** OpenAI chat completions through the official SDK. Retries are off: fallback is ours. */
@@ -88,13 +89,17 @@ export class OpenAIChatProvider implements LlmProvider {
 }
 
 function usageOf(usage: OpenAI.CompletionUsage | null | undefined): LlmUsage | undefined {
-  if (!usage) return undefined;
+  if (!usage) {
+    return undefined;
+  }
   return { inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens };
 }
 
 function asProviderError(error: unknown): unknown {
   // An abort is the router's to interpret: a timeout of ours, or the caller leaving.
-  if (error instanceof ProviderError || error instanceof OpenAI.APIUserAbortError) return error;
+  if (error instanceof ProviderError || error instanceof OpenAI.APIUserAbortError) {
+    return error;
+  }
   if (error instanceof OpenAI.APIConnectionTimeoutError) {
     return new ProviderError('openai', 'timeout', 'OpenAI did not answer in time');
   }

@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
+
 import { DomainError, ErrorCode, type LlmProviderName } from '@tenantbot/contracts';
 import type { Logger } from '@tenantbot/observability';
+
 import type { ChatConfig } from '../config';
 import type { RouteStep } from '../models/model-policy';
 import { CHAT_CONFIG, CHAT_LOGGER } from '../tokens';
@@ -78,7 +80,9 @@ export class ProviderRouter {
         deadline.signal.throwIfAborted();
         return { ...completion, step };
       } catch (error) {
-        if (signal.aborted) throw new ExchangeCancelled();
+        if (signal.aborted) {
+          throw new ExchangeCancelled();
+        }
         const failure = this.record(step, error, deadline.timedOut, trace);
         if (committed) {
           throw new DomainError(

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { AnthropicChatProvider } from './anthropic-chat.provider';
 import { LocalExtractiveProvider } from './local-extractive.provider';
 import { OpenAIChatProvider } from './openai-chat.provider';

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { RetrievalService } from './retrieval.service';
 
 @Module({ providers: [RetrievalService], exports: [RetrievalService] })

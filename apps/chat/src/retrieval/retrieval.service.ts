@@ -1,14 +1,16 @@
 import { Injectable } from '@nestjs/common';
+
 import {
-  RAG,
   type Caller,
   type ChatSource,
+  RAG,
   type RagSettings,
   type SearchReply,
   type SearchRequest,
   type SearchResult,
 } from '@tenantbot/contracts';
 import { RedisStreamsClient } from '@tenantbot/transport';
+
 import { contentTerms, isRelevant } from './relevance';
 
 /** rag.retrieve takes queries up to this long; the start of a long message is what matters. */
@@ -29,14 +31,18 @@ export class RetrievalService {
     settings: RagSettings,
   ): Promise<ChatSource[]> {
     const query = searchQuery(question);
-    if (query === '') return [];
+    if (query === '') {
+      return [];
+    }
     const request: SearchRequest = {
       query,
       ...(settings.top_k === undefined ? {} : { top_k: settings.top_k }),
       settings,
     };
     const reply = await this.transport.request<SearchReply>(RAG.RETRIEVE, request);
-    if (reply.no_relevant_context) return [];
+    if (reply.no_relevant_context) {
+      return [];
+    }
     const terms = contentTerms(question);
     return reply.results.filter((result) => isRelevant(terms, describe(result))).map(toSource);
   }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+
 import { searchQuery } from './retrieval.service';
 
 describe('searchQuery', () => {

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { TenantConfigService } from './tenant-config.service';
 
 @Module({ providers: [TenantConfigService], exports: [TenantConfigService] })

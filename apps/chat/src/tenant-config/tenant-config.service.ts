@@ -1,14 +1,16 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+
 import {
   ACCESS_EVENTS,
-  DomainError,
-  ErrorCode,
-  TENANTS,
   type AccessChangedEvent,
   type Caller,
+  DomainError,
+  ErrorCode,
   type TenantRuntimeConfig,
+  TENANTS,
 } from '@tenantbot/contracts';
 import { BroadcastEvictedCache, RedisStreamsClient } from '@tenantbot/transport';
+
 import type { ChatConfig } from '../config';
 import { CHAT_CONFIG } from '../tokens';
 

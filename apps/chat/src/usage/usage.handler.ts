@@ -1,13 +1,15 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
+
 import {
+  type ChatStats,
   parseOrThrow,
   STATS_PATTERNS,
   statsQuerySchema,
   usageQuerySchema,
-  type ChatStats,
   type UsageReport,
 } from '@tenantbot/contracts';
+
 import { messageReporter } from '../core/message-caller';
 import { UsageService } from './usage.service';
 
@@ -34,7 +36,9 @@ export class UsageHandler {
  * absent tenant for that.
  */
 function withoutNullTenant(payload: unknown): unknown {
-  if (typeof payload !== 'object' || payload === null || !('tenant_id' in payload)) return payload;
+  if (typeof payload !== 'object' || payload === null || !('tenant_id' in payload)) {
+    return payload;
+  }
   const { tenant_id: tenantId, ...rest } = payload;
   return tenantId === null ? rest : payload;
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { UsageHandler } from './usage.handler';
 import { UsageRepository } from './usage.repository';
 import { UsageService } from './usage.service';

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+
 import type { ChatStats, TenantId, UsageQuery, UsageRow } from '@tenantbot/contracts';
 import {
   inReportScope,
@@ -86,7 +87,9 @@ export class UsageRepository {
     return inReportScope(this.scope, report, async (tx) => {
       const counts = await countConversations(tx, report);
       const activity = await activitySince(tx, report, since);
-      if (report.kind === 'tenant') return { ...counts, ...activity };
+      if (report.kind === 'tenant') {
+        return { ...counts, ...activity };
+      }
       const topTenants = await busiestTenants(tx, since.monthStart, topTenantCount);
       return { ...counts, ...activity, top_tenants: topTenants };
     });

@@ -1,15 +1,17 @@
 import { Injectable } from '@nestjs/common';
+
 import {
+  type ChatStats,
   DomainError,
   ErrorCode,
   tenantIdOf,
-  type ChatStats,
   type UsageQuery,
   type UsageReport,
 } from '@tenantbot/contracts';
+
 import type { ReportCaller } from '../core/message-caller';
-import { dayBefore, startOfUtcMonth, usagePeriod } from './usage-period';
 import { UsageRepository, type UsageScope } from './usage.repository';
+import { dayBefore, startOfUtcMonth, usagePeriod } from './usage-period';
 
 /** The platform view lists this many of the month's busiest tenants. */
 const TOP_TENANTS = 5;

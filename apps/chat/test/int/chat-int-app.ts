@@ -1,11 +1,14 @@
-import { Test, type TestingModule } from '@nestjs/testing';
+import { randomUUID } from 'node:crypto';
+
 import type { DynamicModule, Type } from '@nestjs/common';
+import { Test, type TestingModule } from '@nestjs/testing';
+import pg from 'pg';
+
 import type { Caller, ChatSource, Role, TenantRuntimeConfig } from '@tenantbot/contracts';
 import { tenantIdOf } from '@tenantbot/contracts';
 import { appUrlFrom, migrate } from '@tenantbot/database';
 import { createLogger } from '@tenantbot/observability';
-import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+
 import { chatConfigSchema } from '../../src/config';
 import { CoreModule } from '../../src/core/core.module';
 import { RetrievalService } from '../../src/retrieval/retrieval.service';
@@ -119,7 +122,9 @@ class FakeNeighbours {
   readonly tenantConfig: Pick<TenantConfigService, 'runtimeConfig'> = {
     runtimeConfig: (caller: Caller) => {
       const tenant = this.tenants.get(caller.tenantId);
-      if (!tenant) return Promise.reject(new Error(`no tenant ${caller.tenantId} in this test`));
+      if (!tenant) {
+        return Promise.reject(new Error(`no tenant ${caller.tenantId} in this test`));
+      }
       return Promise.resolve(tenant);
     },
   };

@@ -1,6 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { tenantIdOf, type Caller, type TenantRuntimeConfig } from '@tenantbot/contracts';
 import { randomUUID } from 'node:crypto';
+
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
+import { type Caller, tenantIdOf, type TenantRuntimeConfig } from '@tenantbot/contracts';
+
 import { ConversationModule } from '../../src/conversation/conversation.module';
 import { ConversationRepository } from '../../src/conversation/conversation.repository';
 import { ConversationService } from '../../src/conversation/conversation.service';

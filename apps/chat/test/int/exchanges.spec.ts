@@ -1,7 +1,10 @@
+import { randomUUID } from 'node:crypto';
+
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+
 import type { Caller, ChatSource, ChatStreamEvent } from '@tenantbot/contracts';
 import { FakeLlmServer } from '@tenantbot/testing';
-import { randomUUID } from 'node:crypto';
+
 import { ChatModule } from '../../src/chat/chat.module';
 import { ChatService } from '../../src/chat/chat.service';
 import { ModelsModule } from '../../src/models/models.module';

@@ -1,6 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Caller, TenantRuntimeConfig } from '@tenantbot/contracts';
 import { randomUUID } from 'node:crypto';
+
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
+import type { Caller, TenantRuntimeConfig } from '@tenantbot/contracts';
+
 import type { ReportCaller } from '../../src/core/message-caller';
 import { UsageModule } from '../../src/usage/usage.module';
 import { UsageService } from '../../src/usage/usage.service';
