@@ -1,37 +1,40 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
 import { Observable } from 'rxjs';
 
 import {
+  type Caller,
   CHAT,
-  chatRequestSchema,
   type ChatResponse,
   type ChatStreamEvent,
-  parseOrThrow,
+  type ParsedRequestOf,
 } from '@tenantbot/contracts';
+import { CurrentCaller } from '@tenantbot/tenant-context';
+import { Handles, ValidPayload } from '@tenantbot/transport';
 
-import { messageCaller } from '../core/message-caller';
 import { ChatService } from './chat.service';
 
-/** The chat service's exchange handlers: validate, then one service call each. */
+/** The chat service's exchange handlers: one service call each. */
 @Controller()
 export class ChatHandler {
   constructor(private readonly chat: ChatService) {}
 
-  @MessagePattern(CHAT.SEND)
-  send(@Payload() payload: unknown): Promise<ChatResponse> {
-    const request = parseOrThrow(chatRequestSchema, payload);
-    return this.chat.send(messageCaller(), request);
+  @Handles(CHAT.SEND)
+  send(
+    @CurrentCaller() caller: Caller,
+    @ValidPayload(CHAT.SEND) request: ParsedRequestOf<typeof CHAT.SEND>,
+  ): Promise<ChatResponse> {
+    return this.chat.send(caller, request);
   }
 
   /**
    * Streams the answer. The transport unsubscribes when the caller does: the teardown aborts
    * the exchange, and with it the provider's HTTP request.
    */
-  @MessagePattern(CHAT.STREAM)
-  stream(@Payload() payload: unknown): Observable<ChatStreamEvent> {
-    const request = parseOrThrow(chatRequestSchema, payload);
-    const caller = messageCaller();
+  @Handles(CHAT.STREAM)
+  stream(
+    @CurrentCaller() caller: Caller,
+    @ValidPayload(CHAT.STREAM) request: ParsedRequestOf<typeof CHAT.STREAM>,
+  ): Observable<ChatStreamEvent> {
     return new Observable<ChatStreamEvent>((subscriber) => {
       const cancel = new AbortController();
       this.chat

@@ -1,38 +1,45 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
 
 import {
+  type Caller,
   CHAT,
   type ConversationDetail,
-  conversationListRequestSchema,
   type ConversationPage,
-  conversationRefSchema,
   type DeleteConversationReply,
-  parseOrThrow,
+  type ParsedRequestOf,
 } from '@tenantbot/contracts';
+import { CurrentCaller } from '@tenantbot/tenant-context';
+import { Handles, ValidPayload } from '@tenantbot/transport';
 
-import { messageCaller } from '../core/message-caller';
 import { ConversationService } from './conversation.service';
 
 @Controller()
 export class ConversationHandler {
   constructor(private readonly conversations: ConversationService) {}
 
-  @MessagePattern(CHAT.CONVERSATIONS_LIST)
-  list(@Payload() payload: unknown): Promise<ConversationPage> {
-    const request = parseOrThrow(conversationListRequestSchema, payload ?? {});
-    return this.conversations.list(messageCaller(), request);
+  @Handles(CHAT.CONVERSATIONS_LIST)
+  list(
+    @CurrentCaller() caller: Caller,
+    @ValidPayload(CHAT.CONVERSATIONS_LIST)
+    request: ParsedRequestOf<typeof CHAT.CONVERSATIONS_LIST>,
+  ): Promise<ConversationPage> {
+    return this.conversations.list(caller, request);
   }
 
-  @MessagePattern(CHAT.CONVERSATIONS_GET)
-  get(@Payload() payload: unknown): Promise<ConversationDetail> {
-    const { id } = parseOrThrow(conversationRefSchema, payload);
-    return this.conversations.get(messageCaller(), id);
+  @Handles(CHAT.CONVERSATIONS_GET)
+  get(
+    @CurrentCaller() caller: Caller,
+    @ValidPayload(CHAT.CONVERSATIONS_GET) ref: ParsedRequestOf<typeof CHAT.CONVERSATIONS_GET>,
+  ): Promise<ConversationDetail> {
+    return this.conversations.get(caller, ref.id);
   }
 
-  @MessagePattern(CHAT.CONVERSATIONS_DELETE)
-  delete(@Payload() payload: unknown): Promise<DeleteConversationReply> {
-    const { id } = parseOrThrow(conversationRefSchema, payload);
-    return this.conversations.delete(messageCaller(), id);
+  @Handles(CHAT.CONVERSATIONS_DELETE)
+  delete(
+    @CurrentCaller() caller: Caller,
+    @ValidPayload(CHAT.CONVERSATIONS_DELETE)
+    ref: ParsedRequestOf<typeof CHAT.CONVERSATIONS_DELETE>,
+  ): Promise<DeleteConversationReply> {
+    return this.conversations.delete(caller, ref.id);
   }
 }

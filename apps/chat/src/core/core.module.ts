@@ -1,7 +1,6 @@
-import { type DynamicModule, Global, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { type DynamicModule, Global, Module } from '@nestjs/common';
 
-import { appConnectionUrl, createDataSource, TenantScope } from '@tenantbot/database';
+import { DatabaseModule, databaseOptionsFrom } from '@tenantbot/database';
 import type { Logger } from '@tenantbot/observability';
 import {
   pingControllerFor,
@@ -14,43 +13,24 @@ import { CHAT_CONFIG, CHAT_LOGGER } from '../tokens';
 
 /**
  * What every feature of the chat service may inject: its configuration and logger (typed
- * tokens), the database (tenant-scoped) and the transport client. Answers the ping.
+ * tokens), the tenant-scoped database and the transport client. Answers the ping.
  */
 @Global()
 @Module({})
-export class CoreModule implements OnApplicationShutdown {
-  constructor(private readonly dataSource: DataSource) {}
-
+export class CoreModule {
   static register(config: ChatConfig, logger: Logger): DynamicModule {
     return {
       module: CoreModule,
       imports: [
+        DatabaseModule.forRoot(databaseOptionsFrom(config, 'tenantbot-chat')),
         TransportClientModule.register({ name: 'chat', ...transportOptionsFrom(config), logger }),
       ],
       controllers: [pingControllerFor('chat')],
       providers: [
         { provide: CHAT_CONFIG, useValue: config },
         { provide: CHAT_LOGGER, useValue: logger },
-        {
-          provide: DataSource,
-          useFactory: () =>
-            createDataSource({
-              url: appConnectionUrl(config),
-              poolSize: config.DATABASE_POOL_SIZE,
-              applicationName: 'tenantbot-chat',
-            }).initialize(),
-        },
-        {
-          provide: TenantScope,
-          inject: [DataSource],
-          useFactory: (dataSource: DataSource) => new TenantScope(dataSource),
-        },
       ],
-      exports: [CHAT_CONFIG, CHAT_LOGGER, DataSource, TenantScope],
+      exports: [CHAT_CONFIG, CHAT_LOGGER],
     };
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.dataSource.destroy();
   }
 }

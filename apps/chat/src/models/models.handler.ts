@@ -1,17 +1,17 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern } from '@nestjs/microservices';
 
-import { CHAT, type ModelsReply } from '@tenantbot/contracts';
+import { type Caller, CHAT, type ModelsReply } from '@tenantbot/contracts';
+import { CurrentCaller } from '@tenantbot/tenant-context';
+import { Handles } from '@tenantbot/transport';
 
-import { messageCaller } from '../core/message-caller';
 import { ModelsService } from './models.service';
 
 @Controller()
 export class ModelsHandler {
   constructor(private readonly models: ModelsService) {}
 
-  @MessagePattern(CHAT.MODELS)
-  catalog(): Promise<ModelsReply> {
-    return this.models.catalog(messageCaller());
+  @Handles(CHAT.MODELS)
+  catalog(@CurrentCaller() caller: Caller): Promise<ModelsReply> {
+    return this.models.catalog(caller);
   }
 }

@@ -5,7 +5,6 @@ import {
   type ChatSource,
   RAG,
   type RagSettings,
-  type SearchReply,
   type SearchRequest,
   type SearchResult,
 } from '@tenantbot/contracts';
@@ -39,7 +38,7 @@ export class RetrievalService {
       ...(settings.top_k === undefined ? {} : { top_k: settings.top_k }),
       settings,
     };
-    const reply = await this.transport.request<SearchReply>(RAG.RETRIEVE, request);
+    const reply = await this.transport.request(RAG.RETRIEVE, request);
     if (reply.no_relevant_context) {
       return [];
     }

@@ -45,7 +45,7 @@ export class TenantConfigService implements OnModuleInit {
   /** TENANT_INACTIVE for a deactivated tenant: nothing of it may run. */
   async runtimeConfig(caller: Caller): Promise<TenantRuntimeConfig> {
     const tenant = await this.configurations.get(caller.tenantId, () =>
-      this.transport.request<TenantRuntimeConfig>(TENANTS.TENANT_RUNTIME_CONFIG, {}),
+      this.transport.request(TENANTS.TENANT_RUNTIME_CONFIG, {}),
     );
     if (!tenant.is_active) {
       throw new DomainError(ErrorCode.TENANT_INACTIVE, 'this tenant is deactivated');

@@ -1,16 +1,18 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 
 import {
   type ChatStats,
   parseOrThrow,
+  type PlatformCaller,
   STATS_PATTERNS,
   statsQuerySchema,
   usageQuerySchema,
   type UsageReport,
 } from '@tenantbot/contracts';
+import { CurrentPlatformCaller } from '@tenantbot/tenant-context';
+import { Handles } from '@tenantbot/transport';
 
-import { messageReporter } from '../core/message-caller';
 import { UsageService } from './usage.service';
 
 /** The reports the admin service gathers from chat: validate, then one service call each. */
@@ -18,16 +20,22 @@ import { UsageService } from './usage.service';
 export class UsageHandler {
   constructor(private readonly usage: UsageService) {}
 
-  @MessagePattern(STATS_PATTERNS.CHAT_USAGE)
-  report(@Payload() payload: unknown): Promise<UsageReport> {
+  @Handles(STATS_PATTERNS.CHAT_USAGE)
+  report(
+    @CurrentPlatformCaller() caller: PlatformCaller,
+    @Payload() payload: unknown,
+  ): Promise<UsageReport> {
     const query = parseOrThrow(usageQuerySchema, withoutNullTenant(payload));
-    return this.usage.report(messageReporter(), query);
+    return this.usage.report(caller, query);
   }
 
-  @MessagePattern(STATS_PATTERNS.CHAT)
-  stats(@Payload() payload: unknown): Promise<ChatStats> {
+  @Handles(STATS_PATTERNS.CHAT)
+  stats(
+    @CurrentPlatformCaller() caller: PlatformCaller,
+    @Payload() payload: unknown,
+  ): Promise<ChatStats> {
     const query = parseOrThrow(statsQuerySchema, withoutNullTenant(payload ?? {}));
-    return this.usage.stats(messageReporter(), query.tenant_id);
+    return this.usage.stats(caller, query.tenant_id);
   }
 }
 

@@ -2,15 +2,20 @@ import { Injectable } from '@nestjs/common';
 
 import {
   type ChatStats,
-  DomainError,
-  ErrorCode,
+  type PlatformCaller,
   tenantIdOf,
   type UsageQuery,
   type UsageReport,
 } from '@tenantbot/contracts';
+import {
+  PlatformScope,
+  type PlatformTransaction,
+  type ScopedTransaction,
+  TenantDatabase,
+} from '@tenantbot/database';
+import { reportScopeOf } from '@tenantbot/tenant-context';
 
-import type { ReportCaller } from '../core/message-caller';
-import { UsageRepository, type UsageScope } from './usage.repository';
+import { UsageRepository } from './usage.repository';
 import { dayBefore, startOfUtcMonth, usagePeriod } from './usage-period';
 
 /** The platform view lists this many of the month's busiest tenants. */
@@ -18,55 +23,60 @@ const TOP_TENANTS = 5;
 
 /**
  * What the admin service reports about chat: usage per day, model or user over a period, and
- * the tenant's (or the platform's) statistics. Access first: a tenant admin sees its tenant, a
- * super admin the tenant it names or the whole platform.
+ * the tenant's (or the platform's) statistics. Access first (`reportScopeOf`): a tenant admin
+ * sees its tenant, a super admin the tenant it names or the whole platform.
  */
 @Injectable()
 export class UsageService {
-  constructor(private readonly usage: UsageRepository) {}
+  constructor(
+    private readonly usage: UsageRepository,
+    private readonly database: TenantDatabase,
+    private readonly platform: PlatformScope,
+  ) {}
 
-  async report(caller: ReportCaller, query: UsageQuery, now = new Date()): Promise<UsageReport> {
-    const scope = reportScope(caller, query.tenant_id);
+  async report(caller: PlatformCaller, query: UsageQuery, now = new Date()): Promise<UsageReport> {
+    const report = reportScopeOf(caller, query.tenant_id);
+    const tenantId = report.kind === 'tenant' ? tenantIdOf(report.tenantId) : undefined;
     const period = usagePeriod(query, now);
-    const { rows, totals } = await this.usage.summarize(scope, period, query.group_by);
+    const { rows, totals } = await this.usage.summarize(
+      tenantId ?? this.platform,
+      period,
+      query.group_by,
+    );
     return {
       from: period.from.toISOString(),
       to: period.to.toISOString(),
       group_by: query.group_by,
-      tenant_id: scope.kind === 'tenant' ? scope.tenantId : null,
+      tenant_id: tenantId ?? null,
       rows,
       totals,
     };
   }
 
   async stats(
-    caller: ReportCaller,
+    caller: PlatformCaller,
     requestedTenant?: string,
     now = new Date(),
   ): Promise<ChatStats> {
-    const scope = reportScope(caller, requestedTenant);
-    return this.usage.stats(
-      scope,
-      { monthStart: startOfUtcMonth(now), dayAgo: dayBefore(now) },
-      TOP_TENANTS,
-    );
+    const report = reportScopeOf(caller, requestedTenant);
+    const since = { monthStart: startOfUtcMonth(now), dayAgo: dayBefore(now) };
+    if (report.kind === 'tenant') {
+      return this.database.transaction(tenantIdOf(report.tenantId), (tx) =>
+        this.statsIn(tx, since),
+      );
+    }
+    return this.platform.transaction(async (tx) => ({
+      ...(await this.statsIn(tx, since)),
+      top_tenants: await this.usage.busiestTenants(tx, since.monthStart, TOP_TENANTS),
+    }));
   }
-}
 
-/** The scope the caller may report on; everyone but tenant and super admins is refused. */
-function reportScope(caller: ReportCaller, requestedTenant?: string): UsageScope {
-  if (caller.role === 'super_admin') {
-    const tenantId = requestedTenant ?? caller.tenantId;
-    return tenantId ? { kind: 'tenant', tenantId: tenantIdOf(tenantId) } : { kind: 'platform' };
+  private async statsIn(
+    scope: ScopedTransaction | PlatformTransaction,
+    since: { monthStart: Date; dayAgo: Date },
+  ): Promise<ChatStats> {
+    const counts = await this.usage.counts(scope);
+    const activity = await this.usage.activity(scope, since);
+    return { ...counts, ...activity };
   }
-  if (caller.role !== 'tenant_admin') {
-    throw new DomainError(ErrorCode.FORBIDDEN, 'requires tenant_admin or super_admin');
-  }
-  if (!caller.tenantId) {
-    throw new DomainError(ErrorCode.TENANT_REQUIRED, 'this report needs a tenant in its context');
-  }
-  if (requestedTenant && requestedTenant !== caller.tenantId) {
-    throw new DomainError(ErrorCode.FORBIDDEN, 'a tenant admin sees its own tenant only');
-  }
-  return { kind: 'tenant', tenantId: caller.tenantId };
 }

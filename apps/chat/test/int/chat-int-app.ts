@@ -6,7 +6,7 @@ import pg from 'pg';
 
 import type { Caller, ChatSource, Role, TenantRuntimeConfig } from '@tenantbot/contracts';
 import { tenantIdOf } from '@tenantbot/contracts';
-import { appUrlFrom, migrate } from '@tenantbot/database';
+import { appUrlFrom, migrate, platformUrlFrom } from '@tenantbot/database';
 import { createLogger } from '@tenantbot/observability';
 
 import { chatConfigSchema } from '../../src/config';
@@ -40,7 +40,11 @@ export class ChatIntApp {
   static async start({ features, env = {} }: ChatIntOptions): Promise<ChatIntApp> {
     const databaseName = `${new URL(runDatabaseUrl()).pathname.slice(1)}_int_${randomSuffix()}`;
     const ownerUrl = urlOfDatabase(databaseName);
-    await migrate({ ownerUrl, appUrl: appUrlFrom(ownerUrl, undefined) });
+    await migrate({
+      ownerUrl,
+      appUrl: appUrlFrom(ownerUrl, undefined),
+      platformUrl: platformUrlFrom(ownerUrl, undefined),
+    });
     const config = chatConfigSchema.parse({
       ...process.env,
       DATABASE_URL: ownerUrl,

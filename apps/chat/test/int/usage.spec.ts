@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
-import type { Caller, TenantRuntimeConfig } from '@tenantbot/contracts';
+import type { Caller, PlatformCaller, TenantRuntimeConfig } from '@tenantbot/contracts';
 
-import type { ReportCaller } from '../../src/core/message-caller';
 import { UsageModule } from '../../src/usage/usage.module';
 import { UsageService } from '../../src/usage/usage.service';
 import { ChatIntApp } from './chat-int-app';
@@ -17,7 +16,7 @@ describe('usage reports and statistics (in process, real PostgreSQL)', () => {
   let alpha: TenantRuntimeConfig;
   let beta: TenantRuntimeConfig;
   let alphaAdmin: Caller;
-  const superAdmin: ReportCaller = { requestId: randomUUID(), role: 'super_admin' };
+  const superAdmin: PlatformCaller = { requestId: randomUUID(), role: 'super_admin' };
 
   /** A usage record of the tenant, written by the owner. */
   async function seedUsage(
