@@ -2,7 +2,6 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 
 import {
   ACCESS_EVENTS,
-  type AccessChangedEvent,
   type Caller,
   DomainError,
   ErrorCode,
@@ -31,10 +30,7 @@ export class TenantConfigService implements OnModuleInit {
       pattern: ACCESS_EVENTS.CHANGED,
       ttlMs: config.ACCESS_CACHE_TTL_MS,
       maxEntries: config.ACCESS_CACHE_MAX_ENTRIES,
-      isStale: (tenant, event) => {
-        const change = event as AccessChangedEvent;
-        return change.kind === 'tenant' && change.tenantId === tenant.id;
-      },
+      isStale: (tenant, event) => changedTenantOf(event) === tenant.id,
     });
   }
 
@@ -52,4 +48,14 @@ export class TenantConfigService implements OnModuleInit {
     }
     return tenant;
   }
+}
+
+/** The tenant an `access.changed` broadcast (`AccessChangedEvent`) says changed as a whole. */
+function changedTenantOf(event: unknown): string | undefined {
+  if (typeof event !== 'object' || event === null || !('kind' in event)) {
+    return undefined;
+  }
+  return event.kind === 'tenant' && 'tenantId' in event && typeof event.tenantId === 'string'
+    ? event.tenantId
+    : undefined;
 }
