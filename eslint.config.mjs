@@ -30,7 +30,18 @@ const moduleBoundaries = (allow = []) => [
 ];
 
 export default [
-  { ignores: ['**/dist', '**/node_modules', '.nx', '**/cdk.out', 'coverage', 'tmp', '.data'] },
+  {
+    ignores: [
+      'libs/database/src/schema.generated.ts',
+      '**/dist',
+      '**/node_modules',
+      '.nx',
+      '**/cdk.out',
+      'coverage',
+      'tmp',
+      '.data',
+    ],
+  },
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
   {
