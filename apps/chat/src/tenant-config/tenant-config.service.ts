@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 
 import {
   ACCESS_EVENTS,
+  accessChangedEventSchema,
   type Caller,
   DomainError,
   ErrorCode,
@@ -50,12 +51,8 @@ export class TenantConfigService implements OnModuleInit {
   }
 }
 
-/** The tenant an `access.changed` broadcast (`AccessChangedEvent`) says changed as a whole. */
+/** The tenant an `access.changed` broadcast says changed as a whole, if it says so. */
 function changedTenantOf(event: unknown): string | undefined {
-  if (typeof event !== 'object' || event === null || !('kind' in event)) {
-    return undefined;
-  }
-  return event.kind === 'tenant' && 'tenantId' in event && typeof event.tenantId === 'string'
-    ? event.tenantId
-    : undefined;
+  const change = accessChangedEventSchema.safeParse(event);
+  return change.success && change.data.kind === 'tenant' ? change.data.tenantId : undefined;
 }

@@ -12,7 +12,7 @@ import {
   type AcrossTenants,
   type InTenant,
   type Schema,
-  ScopedTransaction,
+  tenantOfScope,
   TenantScopedRepository,
 } from '@tenantbot/database';
 
@@ -52,7 +52,7 @@ export class UsageRepository extends TenantScopedRepository {
     period: UsagePeriod,
     groupBy: UsageGroup,
   ): Promise<{ rows: UsageRow[]; totals: UsageSums }> {
-    const tenantId = tenantFilterOf(scope);
+    const tenantId = tenantOfScope(scope);
     const groups = await this.query(scope, (db) =>
       db
         .selectFrom((records) =>
@@ -95,7 +95,7 @@ export class UsageRepository extends TenantScopedRepository {
 
   /** How many conversations and messages the scope holds. */
   async counts(scope: ReportedScope): Promise<Counts> {
-    const tenantId = tenantFilterOf(scope);
+    const tenantId = tenantOfScope(scope);
     const counted = await this.query(scope, (db) =>
       db
         .selectNoFrom((eb) => [
@@ -120,7 +120,7 @@ export class UsageRepository extends TenantScopedRepository {
     scope: ReportedScope,
     since: { monthStart: Date; dayAgo: Date },
   ): Promise<Activity> {
-    const tenantId = tenantFilterOf(scope);
+    const tenantId = tenantOfScope(scope);
     const earliest = since.monthStart < since.dayAgo ? since.monthStart : since.dayAgo;
     const row = await this.query(scope, (db) =>
       db
@@ -178,16 +178,9 @@ export class UsageRepository extends TenantScopedRepository {
 }
 
 /**
- * The tenant a scope confines to. Row-level security confines it already; saying so also lets
- * the planner use the tenant's indexes.
+ * Confines a query to its tenant, if it has one. Row-level security confines it already;
+ * saying so also lets the planner use the tenant's indexes.
  */
-function tenantFilterOf(scope: ReportedScope): TenantId | undefined {
-  if (typeof scope === 'string') {
-    return scope;
-  }
-  return scope instanceof ScopedTransaction ? scope.tenantId : undefined;
-}
-
 function ofTenant(
   eb: ExpressionBuilder<Schema, 'conversations' | 'messages' | 'usage_records'>,
   tenantId: TenantId | undefined,
