@@ -21,6 +21,7 @@ export class RetrievalService {
   constructor(private readonly transport: RedisStreamsClient) {}
 
   /**
+   * Searches the caller's tenant: the transport carries the caller's request context to rag.
    * Nothing when the search reports no relevant context (the answer then says the documents
    * do not cover the question instead of quoting the nearest noise).
    */
