@@ -20,7 +20,7 @@ import {
   TenantDatabase,
   tenantOfScope,
   TenantScopedRepository,
-} from '../src';
+} from '../../src';
 
 const ownerUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tenantbot';
 
