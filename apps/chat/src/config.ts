@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 import {
   accessCacheEnvSchema,
   nodeEnvSchema,
@@ -6,7 +8,6 @@ import {
 } from '@tenantbot/config';
 import { isKnownModel, LLM_PROVIDERS, type LlmProviderName } from '@tenantbot/contracts';
 import { serviceDatabaseEnvSchema } from '@tenantbot/database';
-import { z } from 'zod';
 
 const optionalText = z
   .string()

@@ -1,25 +1,27 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import type { Observer, Subscription } from 'rxjs';
+import type { DataSource } from 'typeorm';
+
 import {
   CHAT,
-  RAG,
-  TENANTS,
   type ChatResponse,
   type ChatStreamEvent,
   type ConversationDetail,
   type ConversationPage,
   type DocumentView,
   type ModelsReply,
+  RAG,
   type Role,
+  TENANTS,
   type TenantView,
 } from '@tenantbot/contracts';
 import { createDataSource } from '@tenantbot/database';
-import { runWithContext, type Principal } from '@tenantbot/tenant-context';
+import { type Principal, runWithContext } from '@tenantbot/tenant-context';
 import { FakeLlmServer, TestStack } from '@tenantbot/testing';
 import type { RedisStreamsClient } from '@tenantbot/transport';
-import { randomUUID } from 'node:crypto';
-import type { Observer, Subscription } from 'rxjs';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { DataSource } from 'typeorm';
 
 const PROVIDER_TIMEOUT_MS = 1000;
 const ACME_PROMPT = 'You are the support assistant of Acme Gadgets. Always answer in one sentence.';
@@ -157,8 +159,12 @@ describe('chat service (tenants, rag and chat as processes; real SDKs against a 
     const created = await admin.request<DocumentView>(RAG.DOCUMENTS_CREATE, document);
     for (let attempt = 0; attempt < 300; attempt++) {
       const view = await admin.request<DocumentView>(RAG.DOCUMENTS_GET, { id: created.id });
-      if (view.status === 'completed') return view.id;
-      if (view.status === 'failed') throw new Error(`ingestion failed: ${JSON.stringify(view)}`);
+      if (view.status === 'completed') {
+        return view.id;
+      }
+      if (view.status === 'failed') {
+        throw new Error(`ingestion failed: ${JSON.stringify(view)}`);
+      }
       await sleep(50);
     }
     throw new Error(`document ${created.id} was not ingested in time`);
@@ -604,7 +610,9 @@ describe('chat service (tenants, rag and chat as processes; real SDKs against a 
       const deltas = events.flatMap((event) => (event.type === 'delta' ? [event.content] : []));
 
       expect(deltas.length).toBeGreaterThan(5);
-      for (const delta of deltas) expect(delta).not.toMatch(/evil\.example\/|SECRET/);
+      for (const delta of deltas) {
+        expect(delta).not.toMatch(/evil\.example\/|SECRET/);
+      }
       const streamed = deltas.join('');
       expect(streamed).not.toMatch(/evil\.example\/|SECRET/);
       expect(streamed).toContain('[our help](https://acme-chat.example/help)');
@@ -625,7 +633,9 @@ describe('chat service (tenants, rag and chat as processes; real SDKs against a 
   async function waitForUsage(requestId: string) {
     for (let attempt = 0; attempt < 100; attempt++) {
       const [record] = await usageOf(requestId);
-      if (record) return record;
+      if (record) {
+        return record;
+      }
       await sleep(50);
     }
     throw new Error(`no usage record for ${requestId}`);

@@ -1,21 +1,23 @@
+import { randomUUID } from 'node:crypto';
+
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
+import type { DataSource } from 'typeorm';
+
 import {
   CHAT,
-  STATS_PATTERNS,
-  TENANTS,
   type ChatStats,
   type Role,
+  STATS_PATTERNS,
+  TENANTS,
   type TenantView,
   type UsageReport,
   type UsageRow,
 } from '@tenantbot/contracts';
 import { createDataSource } from '@tenantbot/database';
-import { runWithContext, type RequestContext } from '@tenantbot/tenant-context';
+import { type RequestContext, runWithContext } from '@tenantbot/tenant-context';
 import { FakeLlmServer, TestStack } from '@tenantbot/testing';
 import type { RedisStreamsClient } from '@tenantbot/transport';
-import { Redis } from 'ioredis';
-import { randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
 
 /** gpt-4o-mini at $0.15 / $0.60 per million: 1000 in + 500 out = 450 micro-dollars. */
 const SCRIPTED = { input: 1000, output: 500 };

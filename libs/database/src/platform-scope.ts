@@ -40,7 +40,9 @@ export class PlatformScope implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.db.destroy();
+    // The pool itself: Kysely's destroy ends it only if a query went through Kysely, and the
+    // scope's transactions use the pool directly.
+    await this.pool.end();
   }
 }
 

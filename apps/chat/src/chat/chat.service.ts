@@ -1,25 +1,29 @@
+import { randomUUID } from 'node:crypto';
+
 import { Inject, Injectable } from '@nestjs/common';
+
 import {
-  DomainError,
-  ErrorCode,
+  type Caller,
   type ChatRequest,
   type ChatResponse,
   type ChatSource,
   type ChatStreamEvent,
   type ChatTurn,
+  DomainError,
+  ErrorCode,
   type ModelId,
-  type ModelsReply,
   type TenantRuntimeConfig,
 } from '@tenantbot/contracts';
 import type { Logger } from '@tenantbot/observability';
 import type { Reservation } from '@tenantbot/rate-limit';
-import { randomUUID } from 'node:crypto';
-import { ExchangeBudget, type ExchangeSpend } from '../budget/exchange-budget';
+
+import { BudgetService, type ExchangeSpend } from '../budget/budget.service';
 import type { ChatConfig } from '../config';
 import { ConversationService } from '../conversation/conversation.service';
 import { costInMicroUsd, usdOfMicros } from '../models/cost';
-import { ModelPolicy, type PlatformModelSettings, type RouteStep } from '../models/model-policy';
-import { PromptAssembler, type AssembledPrompt } from '../prompt/prompt-assembler';
+import type { RouteStep } from '../models/model-policy';
+import { ModelsService } from '../models/models.service';
+import { type AssembledPrompt, PromptAssembler } from '../prompt/prompt-assembler';
 import { TokenCounter } from '../prompt/token-counter';
 import type { DeltaListener, LlmUsage } from '../providers/llm-provider';
 import { ExchangeCancelled } from '../providers/provider-error';
@@ -28,12 +32,17 @@ import {
   type RoutedCompletion,
   type RouteTrace,
 } from '../providers/provider-router';
-import { ContextRetriever } from '../retrieval/context-retriever';
-import { OutputSanitizer } from '../safety/output-sanitizer';
-import { currentCaller, currentChatter, type Caller } from '../security/caller';
-import { TenantDirectory } from '../tenant/tenant-directory';
-import { CHAT_CONFIG, CHAT_LOGGER, PLATFORM_MODELS } from '../tokens';
-import { ExchangeRecorder, type ExchangeConversation } from './exchange-recorder';
+import { RetrievalService } from '../retrieval/retrieval.service';
+import { OutputSanitizer, tenantHosts } from '../safety/output-sanitizer';
+import { TenantConfigService } from '../tenant-config/tenant-config.service';
+import { CHAT_CONFIG, CHAT_LOGGER } from '../tokens';
+import { ChatRepository } from './chat.repository';
+import {
+  type AnsweredExchange,
+  answeredExchangeRows,
+  type ExchangeConversation,
+  failedExchangeUsage,
+} from './exchange-record';
 
 /** Everything one exchange decided before asking a model, and what it got so far. */
 interface Exchange {
@@ -61,43 +70,39 @@ const NEVER_CANCELLED = new AbortController().signal;
 
 /**
  * One exchange: access and tenant first, then the model (request, tenant default, platform
- * default), the conversation so far, the tenant's relevant passages, the prompt, the
- * provider route with fallback, the output made safe, and the messages and usage recorded.
+ * default), the conversation so far, the tenant's relevant passages, the prompt, the budget
+ * reserved, the provider route with fallback, the output made safe, and the messages and
+ * usage recorded.
  */
 @Injectable()
 export class ChatService {
   constructor(
-    @Inject(TenantDirectory) private readonly tenants: TenantDirectory,
-    @Inject(ConversationService) private readonly conversations: ConversationService,
-    @Inject(ContextRetriever) private readonly retriever: ContextRetriever,
-    @Inject(PromptAssembler) private readonly assembler: PromptAssembler,
-    @Inject(ProviderRouter) private readonly router: ProviderRouter,
-    @Inject(TokenCounter) private readonly tokens: TokenCounter,
-    @Inject(ExchangeRecorder) private readonly recorder: ExchangeRecorder,
-    @Inject(ExchangeBudget) private readonly budget: ExchangeBudget,
-    @Inject(PLATFORM_MODELS) private readonly platform: PlatformModelSettings,
+    private readonly tenants: TenantConfigService,
+    private readonly models: ModelsService,
+    private readonly conversations: ConversationService,
+    private readonly retrieval: RetrievalService,
+    private readonly assembler: PromptAssembler,
+    private readonly router: ProviderRouter,
+    private readonly tokens: TokenCounter,
+    private readonly exchanges: ChatRepository,
+    private readonly budget: BudgetService,
     @Inject(CHAT_CONFIG) private readonly config: ChatConfig,
     @Inject(CHAT_LOGGER) private readonly logger: Logger,
   ) {}
 
-  /** Any authenticated caller of the tenant may see its models. */
-  async models(): Promise<ModelsReply> {
-    currentCaller();
-    return new ModelPolicy(await this.tenants.current(), this.platform).catalog();
-  }
-
-  async send(request: ChatRequest): Promise<ChatResponse> {
-    const exchange = await this.begin(request);
+  async send(caller: Caller, request: ChatRequest): Promise<ChatResponse> {
+    const exchange = await this.begin(caller, request);
     return this.complete(exchange, request, NEVER_CANCELLED);
   }
 
   /** Emits deltas as the answer arrives, then `done`; `signal` aborts when the caller leaves. */
   async stream(
+    caller: Caller,
     request: ChatRequest,
     signal: AbortSignal,
     emit: (event: ChatStreamEvent) => void,
   ): Promise<void> {
-    const exchange = await this.begin(request);
+    const exchange = await this.begin(caller, request);
     const response = await this.complete(exchange, request, signal, (content) =>
       emit({ type: 'delta', content }),
     );
@@ -105,14 +110,16 @@ export class ChatService {
   }
 
   /** What is checked before anything is spent; failing here records no usage. */
-  private async begin(request: ChatRequest): Promise<Exchange> {
+  private async begin(caller: Caller, request: ChatRequest): Promise<Exchange> {
     const startedAt = performance.now();
-    const caller = currentChatter();
-    const tenant = await this.tenants.current();
-    const policy = new ModelPolicy(tenant, this.platform);
+    if (caller.role === 'readonly') {
+      throw new DomainError(ErrorCode.FORBIDDEN, 'the readonly role cannot send messages');
+    }
+    const tenant = await this.tenants.runtimeConfig(caller);
+    const policy = this.models.policyFor(tenant);
     const model = policy.choose(request.model);
     const passages = request.use_rag
-      ? this.retriever.relevantPassages(request.message, tenant.rag)
+      ? this.retrieval.relevantPassages(caller, request.message, tenant.rag)
       : Promise.resolve([]);
     // Awaited by prompt(); when the history read fails first, nobody will.
     passages.catch(() => undefined);
@@ -150,7 +157,11 @@ export class ChatService {
       );
       throw error;
     } finally {
-      await this.budget.settle(exchange.reservation, exchange.spend ?? this.failedSpend(exchange));
+      await this.budget.settle(
+        exchange.caller,
+        exchange.reservation,
+        exchange.spend ?? this.failedSpend(exchange),
+      );
     }
   }
 
@@ -175,7 +186,7 @@ export class ChatService {
     exchange.spend = { step: completion.step, usage, costMicros };
     const latencyMs = elapsedSince(exchange.startedAt);
     const fellBack = exchange.trace.failures.length > 0;
-    await this.recorder.answered(exchange.caller, exchange.conversation, {
+    await this.recordAnswer(exchange, {
       step: completion.step,
       usage,
       costMicros,
@@ -209,10 +220,12 @@ export class ChatService {
     request: ChatRequest,
     prompt: AssembledPrompt,
   ): Promise<void> {
-    exchange.reservation = await this.budget.reserve(exchange.tenant, exchange.route[0], {
-      promptTokens: prompt.inputTokens,
-      maxTokens: this.maxTokens(request),
-    });
+    exchange.reservation = await this.budget.reserve(
+      exchange.caller,
+      exchange.tenant.rate_limits,
+      exchange.route[0],
+      { promptTokens: prompt.inputTokens, maxTokens: this.maxTokens(request) },
+    );
   }
 
   /**
@@ -226,11 +239,13 @@ export class ChatService {
     signal: AbortSignal,
     emitDelta?: DeltaListener,
   ): Promise<{ completion: RoutedCompletion; answer: string }> {
-    const sanitizer = new OutputSanitizer(allowedHosts(exchange.tenant));
+    const sanitizer = new OutputSanitizer(tenantHosts(exchange.tenant));
     const streaming = emitDelta && sanitizer.streaming();
     let shown = '';
     const show = (text: string) => {
-      if (!text || !emitDelta) return;
+      if (!text || !emitDelta) {
+        return;
+      }
       shown += text;
       emitDelta(text);
     };
@@ -253,7 +268,9 @@ export class ChatService {
           show(streaming.push(raw));
         }),
     );
-    if (!streaming) return { completion, answer: sanitizer.sanitize(completion.text) };
+    if (!streaming) {
+      return { completion, answer: sanitizer.sanitize(completion.text) };
+    }
     show(streaming.end());
     return { completion, answer: shown };
   }
@@ -271,13 +288,25 @@ export class ChatService {
     });
   }
 
+  /** Its conversation, both messages and its usage record, in one round trip. */
+  private async recordAnswer(exchange: Exchange, answered: AnsweredExchange): Promise<void> {
+    const { caller, conversation } = exchange;
+    const rows = answeredExchangeRows(caller, conversation, answered);
+    if (!(await this.exchanges.recordAnswered(caller.tenantId, rows))) {
+      // Deleted while the model was answering.
+      throw new DomainError(ErrorCode.CONVERSATION_NOT_FOUND, 'conversation not found');
+    }
+  }
+
   private async recordFailure(exchange: Exchange, error: unknown): Promise<void> {
-    await this.recorder.failed(exchange.caller, {
+    const { caller, conversation } = exchange;
+    const usage = failedExchangeUsage(caller, {
       ...this.failedSpend(exchange),
       latencyMs: elapsedSince(exchange.startedAt),
-      conversationId: exchange.conversation.isNew ? undefined : exchange.conversation.id,
+      conversationId: conversation.isNew ? undefined : conversation.id,
       errorCode: errorCodeOf(error),
     });
+    await this.exchanges.recordFailed(caller.tenantId, usage);
   }
 
   /** Tokens count only when output was produced: failed calls are not billed, cut streams are. */
@@ -311,21 +340,13 @@ function promptWindow(route: RouteStep[]): number {
   );
 }
 
-/** Hosts links and images may point to: the tenant's domains and its allowed origins' hosts. */
-function allowedHosts(tenant: TenantRuntimeConfig): string[] {
-  const originHosts = tenant.allowed_origins.flatMap((origin) => {
-    try {
-      return [new URL(origin).hostname];
-    } catch {
-      return [];
-    }
-  });
-  return [...tenant.domains, ...originHosts];
-}
-
 function errorCodeOf(error: unknown): string {
-  if (error instanceof ExchangeCancelled) return 'CANCELLED';
-  if (error instanceof DomainError) return error.code;
+  if (error instanceof ExchangeCancelled) {
+    return 'CANCELLED';
+  }
+  if (error instanceof DomainError) {
+    return error.code;
+  }
   return ErrorCode.INTERNAL_ERROR;
 }
 

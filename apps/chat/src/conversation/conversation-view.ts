@@ -1,4 +1,5 @@
 import type { ConversationMessage, ConversationSummary } from '@tenantbot/contracts';
+
 import type { ConversationRow, MessageRow } from './conversation.repository';
 
 export function toSummary(row: ConversationRow): ConversationSummary {

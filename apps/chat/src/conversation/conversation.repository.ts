@@ -1,141 +1,208 @@
 import { Injectable } from '@nestjs/common';
-import type { ChatSource, ChatTurn, Pagination } from '@tenantbot/contracts';
-import { tenantCondition, type TenantTransaction } from '@tenantbot/database';
-import type { ReportScope } from '@tenantbot/tenant-context';
+import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
 
-export interface ConversationRow {
-  id: string;
-  user_id: string | null;
-  api_key_id: string | null;
-  title: string;
-  message_count: number;
-  created_at: Date;
-  updated_at: Date;
-}
+import {
+  type ChatSource,
+  chatSourceSchema,
+  type ChatTurn,
+  DomainError,
+  ErrorCode,
+  type Pagination,
+} from '@tenantbot/contracts';
+import {
+  type InTenant,
+  type Queries,
+  type Row,
+  type Schema,
+  TenantScopedRepository,
+} from '@tenantbot/database';
 
-export interface MessageRow {
-  id: string;
-  role: 'user' | 'assistant';
-  content: string;
-  sources: ChatSource[];
-  model: string | null;
-  input_tokens: number | null;
-  output_tokens: number | null;
-  /** numeric(12,6) arrives as its exact decimal text. */
-  cost_usd: string | null;
-  latency_ms: number | null;
-  created_at: Date;
-}
+export type ConversationRow = Pick<
+  Row<'conversations'>,
+  'id' | 'user_id' | 'api_key_id' | 'title' | 'created_at' | 'updated_at'
+> & { message_count: number };
 
-export interface NewMessage {
-  role: 'user' | 'assistant';
-  content: string;
-  sources: ChatSource[];
-  model: string | null;
-  inputTokens: number | null;
-  outputTokens: number | null;
-  costUsd: string | null;
-  latencyMs: number | null;
-}
+export type MessageRow = Pick<
+  Row<'messages'>,
+  | 'id'
+  | 'content'
+  | 'model'
+  | 'input_tokens'
+  | 'output_tokens'
+  | 'cost_usd'
+  | 'latency_ms'
+  | 'created_at'
+> & { role: ChatTurn['role']; sources: ChatSource[] };
 
 /** Whose conversations a query sees: one owner's, or (admins, agents) the whole tenant's. */
 export type OwnerFilter =
   { userId: string } | { apiKeyId: string } | { visitorId: string; widgetId: string } | 'tenant';
 
-const SELECT_CONVERSATION = `
-  SELECT c.id, c.user_id, c.api_key_id, c.title, c.created_at, c.updated_at,
-         (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id)::int AS message_count
-    FROM conversations c`;
+const MESSAGE_COLUMNS = [
+  'id',
+  'role',
+  'content',
+  'sources',
+  'model',
+  'input_tokens',
+  'output_tokens',
+  'cost_usd',
+  'latency_ms',
+  'created_at',
+] as const;
 
-/** Conversations and their messages. Row-level security confines every query to one tenant. */
+/**
+ * Conversations and their messages. Each method takes its tenant (a transaction of its own) and
+ * row-level security confines it to that tenant, whatever its owner filter says.
+ */
 @Injectable()
-export class ConversationRepository {
-  async list(
-    tx: TenantTransaction,
+export class ConversationRepository extends TenantScopedRepository {
+  list(
+    tenant: InTenant,
     owner: OwnerFilter,
     page: Pagination,
   ): Promise<{ items: ConversationRow[]; total: number }> {
-    const [where, parameters] = ownerClause(owner, 3);
-    const items = await tx.rows<ConversationRow>(
-      `${SELECT_CONVERSATION} WHERE ${where} ORDER BY c.updated_at DESC, c.id LIMIT $1 OFFSET $2`,
-      [page.limit, page.offset, ...parameters],
-    );
-    const counted = await tx.one<{ total: number }>(
-      `SELECT count(*)::int AS total FROM conversations c WHERE ${ownerClause(owner, 1)[0]}`,
-      parameters,
-    );
-    return { items, total: counted?.total ?? 0 };
+    return this.query(tenant, async (db) => {
+      const rows = await selectConversations(db)
+        .where((eb) => ownedBy(eb, owner))
+        .orderBy('updated_at', 'desc')
+        .orderBy('id')
+        .limit(page.limit)
+        .offset(page.offset)
+        .execute();
+      const counted = await db
+        .selectFrom('conversations')
+        .where((eb) => ownedBy(eb, owner))
+        .select((eb) => eb.fn.countAll().as('total'))
+        .executeTakeFirstOrThrow();
+      return { items: rows.map(toConversationRow), total: Number(counted.total) };
+    });
   }
 
-  find(
-    tx: TenantTransaction,
+  /** The conversation with its messages, oldest first; undefined when the owner sees none. */
+  findWithMessages(
+    tenant: InTenant,
     id: string,
     owner: OwnerFilter,
-  ): Promise<ConversationRow | undefined> {
-    const [where, parameters] = ownerClause(owner, 2);
-    return tx.one<ConversationRow>(`${SELECT_CONVERSATION} WHERE c.id = $1 AND ${where}`, [
-      id,
-      ...parameters,
-    ]);
+  ): Promise<{ conversation: ConversationRow; messages: MessageRow[] } | undefined> {
+    return this.query(tenant, async (db) => {
+      const conversation = await findVisible(db, id, owner);
+      if (!conversation) {
+        return undefined;
+      }
+      const messages = await db
+        .selectFrom('messages')
+        .select(MESSAGE_COLUMNS)
+        .where('conversation_id', '=', id)
+        .orderBy('seq')
+        .execute();
+      return { conversation, messages: messages.map(toMessageRow) };
+    });
   }
 
-  messages(tx: TenantTransaction, conversationId: string): Promise<MessageRow[]> {
-    return tx.rows<MessageRow>(
-      `SELECT id, role, content, sources, model, input_tokens, output_tokens, cost_usd, latency_ms,
-              created_at
-         FROM messages WHERE conversation_id = $1 ORDER BY seq`,
-      [conversationId],
-    );
-  }
-
-  /** The newest turns, oldest first. */
-  recentTurns(tx: TenantTransaction, conversationId: string, limit: number): Promise<ChatTurn[]> {
-    return tx.rows<ChatTurn>(
-      `SELECT role, content FROM (
-         SELECT seq, role, content FROM messages WHERE conversation_id = $1
-          ORDER BY seq DESC LIMIT $2
-       ) recent ORDER BY seq`,
-      [conversationId, limit],
-    );
+  /** The newest turns, oldest first; undefined when the owner sees no such conversation. */
+  recentTurns(
+    tenant: InTenant,
+    id: string,
+    owner: OwnerFilter,
+    limit: number,
+  ): Promise<ChatTurn[] | undefined> {
+    return this.query(tenant, async (db) => {
+      if (!(await findVisible(db, id, owner))) {
+        return undefined;
+      }
+      const newestFirst = await db
+        .selectFrom('messages')
+        .select(['role', 'content'])
+        .where('conversation_id', '=', id)
+        .orderBy('seq', 'desc')
+        .limit(limit)
+        .execute();
+      return newestFirst.reverse().map((turn) => ({ ...turn, role: messageRole(turn.role) }));
+    });
   }
 
   /** Deletes the conversation and (by foreign key) its messages; false when none was visible. */
-  async delete(tx: TenantTransaction, id: string, owner: OwnerFilter): Promise<boolean> {
-    const [where, parameters] = ownerClause(owner, 2);
-    const rows = await tx.rows(
-      `DELETE FROM conversations c WHERE c.id = $1 AND ${where} RETURNING c.id`,
-      [id, ...parameters],
-    );
-    return rows.length > 0;
-  }
-
-  /** How many conversations and messages the report's tenant (or the platform) holds. */
-  async count(
-    tx: TenantTransaction,
-    report: ReportScope,
-  ): Promise<{ conversations: number; messages: number }> {
-    const tenant = tenantCondition(report, 1);
-    const counted = await tx.one<{ conversations: string; messages: string }>(
-      `SELECT (SELECT count(*) FROM conversations WHERE ${tenant.sql})::text AS conversations,
-              (SELECT count(*) FROM messages WHERE ${tenant.sql})::text AS messages`,
-      tenant.parameters,
-    );
-    return {
-      conversations: Number(counted?.conversations ?? 0),
-      messages: Number(counted?.messages ?? 0),
-    };
+  delete(tenant: InTenant, id: string, owner: OwnerFilter): Promise<boolean> {
+    return this.query(tenant, async (db) => {
+      const deleted = await db
+        .deleteFrom('conversations')
+        .where('id', '=', id)
+        .where((eb) => ownedBy(eb, owner))
+        .returning('id')
+        .execute();
+      return deleted.length > 0;
+    });
   }
 }
 
-/** The SQL condition of an owner filter, its parameters numbered from `first`. */
-function ownerClause(owner: OwnerFilter, first: number): [string, string[]] {
-  if (owner === 'tenant') return ['TRUE', []];
-  if ('userId' in owner) return [`c.user_id = $${first}`, [owner.userId]];
-  if ('visitorId' in owner) {
-    return [
-      `c.visitor_id = $${first} AND c.widget_id = $${first + 1}`,
-      [owner.visitorId, owner.widgetId],
-    ];
+function selectConversations(db: Queries) {
+  return db.selectFrom('conversations').select((eb) => [
+    'conversations.id',
+    'conversations.user_id',
+    'conversations.api_key_id',
+    'conversations.title',
+    'conversations.created_at',
+    'conversations.updated_at',
+    eb
+      .selectFrom('messages')
+      .whereRef('messages.conversation_id', '=', 'conversations.id')
+      .select((count) => count.fn.countAll().as('count'))
+      .as('message_count'),
+  ]);
+}
+
+async function findVisible(
+  db: Queries,
+  id: string,
+  owner: OwnerFilter,
+): Promise<ConversationRow | undefined> {
+  const row = await selectConversations(db)
+    .where('conversations.id', '=', id)
+    .where((eb) => ownedBy(eb, owner))
+    .executeTakeFirst();
+  return row && toConversationRow(row);
+}
+
+/** The condition of an owner filter; the whole tenant's is no condition at all. */
+function ownedBy(
+  eb: ExpressionBuilder<Schema, 'conversations'>,
+  owner: OwnerFilter,
+): Expression<SqlBool> {
+  if (owner === 'tenant') {
+    return eb.lit(true);
   }
-  return [`c.api_key_id = $${first}`, [owner.apiKeyId]];
+  if ('userId' in owner) {
+    return eb('conversations.user_id', '=', owner.userId);
+  }
+  if ('visitorId' in owner) {
+    return eb.and([
+      eb('conversations.visitor_id', '=', owner.visitorId),
+      eb('conversations.widget_id', '=', owner.widgetId),
+    ]);
+  }
+  return eb('conversations.api_key_id', '=', owner.apiKeyId);
+}
+
+function toConversationRow<Counted extends { message_count: string | number | bigint | null }>(
+  row: Counted,
+): Omit<Counted, 'message_count'> & { message_count: number } {
+  return { ...row, message_count: Number(row.message_count ?? 0) };
+}
+
+function toMessageRow(row: Pick<Row<'messages'>, (typeof MESSAGE_COLUMNS)[number]>): MessageRow {
+  return {
+    ...row,
+    role: messageRole(row.role),
+    // jsonb written by this service from ChatSource[]; checked rather than trusted.
+    sources: chatSourceSchema.array().parse(row.sources),
+  };
+}
+
+/** The table's CHECK allows these two only. */
+function messageRole(role: string): ChatTurn['role'] {
+  if (role === 'user' || role === 'assistant') {
+    return role;
+  }
+  throw new DomainError(ErrorCode.INTERNAL_ERROR, `a message has the unknown role "${role}"`);
 }

@@ -1,19 +1,22 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+
 import {
-  DomainError,
-  ErrorCode,
-  MAX_HISTORY_MESSAGES,
+  type Caller,
   type ChatTurn,
   type ConversationDetail,
   type ConversationListRequest,
   type ConversationPage,
   type DeleteConversationReply,
+  DomainError,
+  ErrorCode,
+  MAX_HISTORY_MESSAGES,
 } from '@tenantbot/contracts';
-import { TenantScope } from '@tenantbot/database';
-import { inTenant } from '@tenantbot/database';
-import { currentCaller, seesWholeTenant, type Caller } from '../security/caller';
+
 import { ConversationRepository, type OwnerFilter } from './conversation.repository';
 import { toMessage, toSummary } from './conversation-view';
+
+/** Roles that see and continue every conversation of their tenant (handoffs, support). */
+const TENANT_WIDE_ROLES: readonly string[] = ['super_admin', 'tenant_admin', 'agent'];
 
 /**
  * Conversations as their callers may see them: everyone their own; tenant admins, agents
@@ -22,13 +25,9 @@ import { toMessage, toSummary } from './conversation-view';
  */
 @Injectable()
 export class ConversationService {
-  constructor(
-    @Inject(TenantScope) private readonly scope: TenantScope,
-    @Inject(ConversationRepository) private readonly conversations: ConversationRepository,
-  ) {}
+  constructor(private readonly conversations: ConversationRepository) {}
 
-  list(request: ConversationListRequest): Promise<ConversationPage> {
-    const caller = currentCaller();
+  async list(caller: Caller, request: ConversationListRequest): Promise<ConversationPage> {
     if (request.scope === 'tenant' && !seesWholeTenant(caller)) {
       throw new DomainError(
         ErrorCode.FORBIDDEN,
@@ -37,46 +36,58 @@ export class ConversationService {
     }
     const owner = request.scope === 'tenant' ? 'tenant' : ownConversations(caller);
     const page = { limit: request.limit, offset: request.offset };
-    return inTenant(this.scope, caller.tenantId, async (tx) => {
-      const { items, total } = await this.conversations.list(tx, owner, page);
-      return { items: items.map(toSummary), total, ...page };
-    });
+    const { items, total } = await this.conversations.list(caller.tenantId, owner, page);
+    return { items: items.map(toSummary), total, ...page };
   }
 
-  get(id: string): Promise<ConversationDetail> {
-    const caller = currentCaller();
-    return inTenant(this.scope, caller.tenantId, async (tx) => {
-      const conversation = await this.conversations.find(tx, id, visibleTo(caller));
-      if (!conversation) throw notFound();
-      const messages = await this.conversations.messages(tx, id);
-      return { ...toSummary(conversation), messages: messages.map(toMessage) };
-    });
+  async get(caller: Caller, id: string): Promise<ConversationDetail> {
+    const found = await this.conversations.findWithMessages(caller.tenantId, id, visibleTo(caller));
+    if (!found) {
+      throw notFound();
+    }
+    return { ...toSummary(found.conversation), messages: found.messages.map(toMessage) };
   }
 
-  delete(id: string): Promise<DeleteConversationReply> {
-    const caller = currentCaller();
+  async delete(caller: Caller, id: string): Promise<DeleteConversationReply> {
     if (caller.role === 'readonly') {
       throw new DomainError(ErrorCode.FORBIDDEN, 'the readonly role cannot delete conversations');
     }
-    return inTenant(this.scope, caller.tenantId, async (tx) => {
-      if (!(await this.conversations.delete(tx, id, visibleTo(caller)))) throw notFound();
-      return { id, deleted: true };
-    });
+    const deleted = await this.conversations.delete(caller.tenantId, id, visibleTo(caller));
+    if (!deleted) {
+      throw notFound();
+    }
+    return { id, deleted: true };
   }
 
   /** The turns of a conversation the caller continues, newest last. */
-  history(caller: Caller, id: string): Promise<ChatTurn[]> {
-    return inTenant(this.scope, caller.tenantId, async (tx) => {
-      if (!(await this.conversations.find(tx, id, visibleTo(caller)))) throw notFound();
-      return this.conversations.recentTurns(tx, id, MAX_HISTORY_MESSAGES);
-    });
+  async history(caller: Caller, id: string): Promise<ChatTurn[]> {
+    const turns = await this.conversations.recentTurns(
+      caller.tenantId,
+      id,
+      visibleTo(caller),
+      MAX_HISTORY_MESSAGES,
+    );
+    if (!turns) {
+      throw notFound();
+    }
+    return turns;
   }
 }
 
-export function ownConversations(caller: Caller): OwnerFilter {
-  if (caller.visitor) return caller.visitor;
-  if (caller.userId) return { userId: caller.userId };
-  if (caller.apiKeyId) return { apiKeyId: caller.apiKeyId };
+function seesWholeTenant(caller: Caller): boolean {
+  return TENANT_WIDE_ROLES.includes(caller.role);
+}
+
+function ownConversations(caller: Caller): OwnerFilter {
+  if (caller.visitor) {
+    return caller.visitor;
+  }
+  if (caller.userId) {
+    return { userId: caller.userId };
+  }
+  if (caller.apiKeyId) {
+    return { apiKeyId: caller.apiKeyId };
+  }
   throw new DomainError(ErrorCode.UNAUTHORIZED, 'authentication required');
 }
 

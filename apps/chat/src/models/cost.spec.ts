@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+
 import { MODEL_CATALOG } from '@tenantbot/contracts';
+
 import { costInMicroUsd, decimalUsd, usdOfMicros } from './cost';
 
 describe('cost', () => {

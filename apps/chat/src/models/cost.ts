@@ -1,4 +1,5 @@
 import type { ModelSpec } from '@tenantbot/contracts';
+
 import type { LlmUsage } from '../providers/llm-provider';
 
 const MILLION = 1_000_000;

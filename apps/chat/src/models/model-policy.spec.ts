@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+
 import type { TenantRuntimeConfig } from '@tenantbot/contracts';
+
 import { ModelPolicy, type PlatformModelSettings } from './model-policy';
 
 const tenant = (overrides: Partial<TenantRuntimeConfig> = {}): TenantRuntimeConfig => ({

@@ -2,9 +2,9 @@ import {
   DomainError,
   ErrorCode,
   isKnownModel,
+  type LlmProviderName,
   LOCAL_MODEL,
   MODEL_CATALOG,
-  type LlmProviderName,
   type ModelId,
   type ModelSpec,
   type ModelsReply,
@@ -107,9 +107,13 @@ export class ModelPolicy {
 
   /** The provider's configured model if allowed, else the first allowed one of it; if usable. */
   private fallbackModelOf(provider: LlmProviderName): ModelId | undefined {
-    if (provider !== 'local' && !this.keyFor(provider)) return undefined;
+    if (provider !== 'local' && !this.keyFor(provider)) {
+      return undefined;
+    }
     const preferred = this.platform.providerModels[provider];
-    if (this.isAllowed(preferred)) return preferred;
+    if (this.isAllowed(preferred)) {
+      return preferred;
+    }
     return this.allowedModels().find((id) => MODEL_CATALOG[id].provider === provider);
   }
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+
 import type { ChatSource, ChatTurn } from '@tenantbot/contracts';
+
 import { DEFAULT_SYSTEM_PROMPT, PromptAssembler, type PromptInput } from './prompt-assembler';
 import { TokenCounter } from './token-counter';
 

@@ -1,6 +1,10 @@
-import { DomainError, ErrorCode, type ChatSource, type ChatTurn } from '@tenantbot/contracts';
 import { randomBytes } from 'node:crypto';
-import type { TokenCounter } from './token-counter';
+
+import { Injectable } from '@nestjs/common';
+
+import { type ChatSource, type ChatTurn, DomainError, ErrorCode } from '@tenantbot/contracts';
+
+import { TokenCounter } from './token-counter';
 
 export const DEFAULT_SYSTEM_PROMPT =
   'You are a helpful assistant for this organisation. Answer accurately and concisely, ' +
@@ -36,6 +40,7 @@ export interface AssembledPrompt {
  * window minus the reserved output is the budget; the question always goes in, then the best
  * passages, then the newest turns — the oldest ones are dropped first.
  */
+@Injectable()
 export class PromptAssembler {
   constructor(private readonly tokens: TokenCounter) {}
 
@@ -58,14 +63,18 @@ export class PromptAssembler {
     const passages: ChatSource[] = [];
     for (const passage of input.passages) {
       const cost = this.tokens.count(passageBlock(passage, passages.length + 1)) + 2;
-      if (cost > budget) break;
+      if (cost > budget) {
+        break;
+      }
       passages.push(passage);
       budget -= cost;
     }
     const history: ChatTurn[] = [];
     for (const turn of [...input.history].reverse()) {
       const cost = this.tokens.countTurn(turn);
-      if (cost > budget) break;
+      if (cost > budget) {
+        break;
+      }
       history.unshift(turn);
       budget -= cost;
     }
@@ -87,7 +96,9 @@ function instructions(
   frameOnly = false,
 ): string {
   const tenantPrompt = input.systemPrompt?.trim() || DEFAULT_SYSTEM_PROMPT;
-  if (!input.useRag) return tenantPrompt;
+  if (!input.useRag) {
+    return tenantPrompt;
+  }
   if (passages.length === 0 && !frameOnly) {
     return `${tenantPrompt}
 

@@ -1,5 +1,7 @@
-import type { ChatTurn } from '@tenantbot/contracts';
+import { Injectable } from '@nestjs/common';
 import { countTokens } from 'gpt-tokenizer/encoding/cl100k_base';
+
+import type { ChatTurn } from '@tenantbot/contracts';
 
 /** Tokens a chat message costs beyond its text (role and separators), as OpenAI counts them. */
 const PER_MESSAGE = 4;
@@ -13,6 +15,7 @@ const PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
  * provider reports no usage. gpt-tokenizer counts what js-tiktoken counted, 5 to 15 times
  * faster (bench/README.md, Chat).
  */
+@Injectable()
 export class TokenCounter {
   count(text: string): number {
     return countTokens(text, PLAIN_TEXT);

@@ -1,6 +1,11 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { MessageParam } from '@anthropic-ai/sdk/resources/messages';
+import { Inject, Injectable } from '@nestjs/common';
+
 import type { ChatTurn } from '@tenantbot/contracts';
+
+import type { ChatConfig } from '../config';
+import { CHAT_CONFIG } from '../tokens';
 import type {
   DeltaListener,
   LlmCompletion,
@@ -8,14 +13,14 @@ import type {
   LlmRequest,
   LlmUsage,
 } from './llm-provider';
-import type { RemoteProviderOptions } from './openai-chat.provider';
 import { failureOfStatus, ProviderError } from './provider-error';
 
 /** Anthropic's Messages API through the official SDK. Retries are off: fallback is ours. */
+@Injectable()
 export class AnthropicChatProvider implements LlmProvider {
   readonly name = 'anthropic';
 
-  constructor(private readonly options: RemoteProviderOptions) {}
+  constructor(@Inject(CHAT_CONFIG) private readonly config: ChatConfig) {}
 
   async complete(request: LlmRequest, signal: AbortSignal): Promise<LlmCompletion> {
     try {
@@ -90,9 +95,9 @@ export class AnthropicChatProvider implements LlmProvider {
     }
     return new Anthropic({
       apiKey: request.apiKey,
-      baseURL: this.options.baseURL,
+      baseURL: this.config.ANTHROPIC_BASE_URL,
       maxRetries: 0,
-      timeout: this.options.timeoutMs,
+      timeout: this.config.CHAT_PROVIDER_TIMEOUT_MS,
     });
   }
 
@@ -115,15 +120,20 @@ export function alternatingTurns(turns: ChatTurn[]): MessageParam[] {
   const merged: ChatTurn[] = [];
   for (const turn of turns) {
     const last = merged.at(-1);
-    if (last && last.role === turn.role) last.content = `${last.content}\n\n${turn.content}`;
-    else if (merged.length > 0 || turn.role === 'user') merged.push({ ...turn });
+    if (last && last.role === turn.role) {
+      last.content = `${last.content}\n\n${turn.content}`;
+    } else if (merged.length > 0 || turn.role === 'user') {
+      merged.push({ ...turn });
+    }
   }
   return merged;
 }
 
 function asProviderError(error: unknown): unknown {
   // An abort is the router's to interpret: a timeout of ours, or the caller leaving.
-  if (error instanceof ProviderError || error instanceof Anthropic.APIUserAbortError) return error;
+  if (error instanceof ProviderError || error instanceof Anthropic.APIUserAbortError) {
+    return error;
+  }
   if (error instanceof Anthropic.APIConnectionTimeoutError) {
     return new ProviderError('anthropic', 'timeout', 'Anthropic did not answer in time');
   }

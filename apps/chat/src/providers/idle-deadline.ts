@@ -17,8 +17,11 @@ export class IdleDeadline {
       this.timedOut = true;
       this.controller.abort(new Error(`no answer within ${timeoutMs} ms`));
     }, timeoutMs);
-    if (caller.aborted) this.onCallerAbort();
-    else caller.addEventListener('abort', this.onCallerAbort, { once: true });
+    if (caller.aborted) {
+      this.onCallerAbort();
+    } else {
+      caller.addEventListener('abort', this.onCallerAbort, { once: true });
+    }
   }
 
   get signal(): AbortSignal {
@@ -27,7 +30,9 @@ export class IdleDeadline {
 
   /** The provider made progress: the silence starts over. */
   touch(): void {
-    if (!this.controller.signal.aborted) this.timer.refresh();
+    if (!this.controller.signal.aborted) {
+      this.timer.refresh();
+    }
   }
 
   dispose(): void {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+
 import type { ChatSource } from '@tenantbot/contracts';
+
 import type { LlmRequest } from './llm-provider';
 import { LocalExtractiveProvider } from './local-extractive.provider';
 
@@ -70,7 +72,9 @@ describe('LocalExtractiveProvider', () => {
     const deltas: string[] = [];
     const streaming = provider.stream(request(), controller.signal, (delta) => {
       deltas.push(delta);
-      if (deltas.length === 3) controller.abort();
+      if (deltas.length === 3) {
+        controller.abort();
+      }
     });
     await expect(streaming).rejects.toThrow();
     expect(deltas).toHaveLength(3);

@@ -1,5 +1,9 @@
-import type { ChatSource } from '@tenantbot/contracts';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+
+import { Injectable } from '@nestjs/common';
+
+import type { ChatSource } from '@tenantbot/contracts';
+
 import { contentTerms, sharedTerms } from '../retrieval/relevance';
 import type { DeltaListener, LlmCompletion, LlmProvider, LlmRequest } from './llm-provider';
 
@@ -12,6 +16,7 @@ const MAX_QUOTE_CHARS = 400;
  * that share the most words with the question, each with its citation, and says plainly when
  * nothing relevant was retrieved. It never writes a word that is not in the documents.
  */
+@Injectable()
 export class LocalExtractiveProvider implements LlmProvider {
   readonly name = 'local';
 
@@ -64,7 +69,9 @@ function bestSentence(text: string, questionTerms: Set<string>): string {
   let best = { sentence: sentences[0] ?? '', score: 0 };
   for (const sentence of sentences) {
     const score = sharedTerms(questionTerms, sentence);
-    if (score > best.score) best = { sentence, score };
+    if (score > best.score) {
+      best = { sentence, score };
+    }
   }
   return truncate(best.sentence);
 }

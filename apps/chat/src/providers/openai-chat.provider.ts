@@ -1,5 +1,9 @@
+import { Inject, Injectable } from '@nestjs/common';
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+
+import type { ChatConfig } from '../config';
+import { CHAT_CONFIG } from '../tokens';
 import type {
   DeltaListener,
   LlmCompletion,
@@ -9,16 +13,12 @@ import type {
 } from './llm-provider';
 import { failureOfStatus, ProviderError } from './provider-error';
 
-export interface RemoteProviderOptions {
-  baseURL?: string;
-  timeoutMs: number;
-}
-
 /** OpenAI chat completions through the official SDK. Retries are off: fallback is ours. */
+@Injectable()
 export class OpenAIChatProvider implements LlmProvider {
   readonly name = 'openai';
 
-  constructor(private readonly options: RemoteProviderOptions) {}
+  constructor(@Inject(CHAT_CONFIG) private readonly config: ChatConfig) {}
 
   async complete(request: LlmRequest, signal: AbortSignal): Promise<LlmCompletion> {
     try {
@@ -68,9 +68,9 @@ export class OpenAIChatProvider implements LlmProvider {
     }
     return new OpenAI({
       apiKey: request.apiKey,
-      baseURL: this.options.baseURL,
+      baseURL: this.config.OPENAI_BASE_URL,
       maxRetries: 0,
-      timeout: this.options.timeoutMs,
+      timeout: this.config.CHAT_PROVIDER_TIMEOUT_MS,
     });
   }
 
@@ -89,13 +89,17 @@ export class OpenAIChatProvider implements LlmProvider {
 }
 
 function usageOf(usage: OpenAI.CompletionUsage | null | undefined): LlmUsage | undefined {
-  if (!usage) return undefined;
+  if (!usage) {
+    return undefined;
+  }
   return { inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens };
 }
 
 function asProviderError(error: unknown): unknown {
   // An abort is the router's to interpret: a timeout of ours, or the caller leaving.
-  if (error instanceof ProviderError || error instanceof OpenAI.APIUserAbortError) return error;
+  if (error instanceof ProviderError || error instanceof OpenAI.APIUserAbortError) {
+    return error;
+  }
   if (error instanceof OpenAI.APIConnectionTimeoutError) {
     return new ProviderError('openai', 'timeout', 'OpenAI did not answer in time');
   }

@@ -33,8 +33,14 @@ export class ExchangeCancelled extends Error {
 
 /** Maps an SDK's HTTP status to a failure. */
 export function failureOfStatus(status: number): ProviderFailure {
-  if (status === 429) return 'rate_limited';
-  if (status === 408) return 'timeout';
-  if (status >= 500) return 'server_error';
+  if (status === 429) {
+    return 'rate_limited';
+  }
+  if (status === 408) {
+    return 'timeout';
+  }
+  if (status >= 500) {
+    return 'server_error';
+  }
   return 'rejected';
 }

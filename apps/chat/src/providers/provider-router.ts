@@ -1,8 +1,16 @@
+import { Inject, Injectable } from '@nestjs/common';
+
 import { DomainError, ErrorCode, type LlmProviderName } from '@tenantbot/contracts';
 import type { Logger } from '@tenantbot/observability';
+
+import type { ChatConfig } from '../config';
 import type { RouteStep } from '../models/model-policy';
+import { CHAT_CONFIG, CHAT_LOGGER } from '../tokens';
+import { AnthropicChatProvider } from './anthropic-chat.provider';
 import { IdleDeadline } from './idle-deadline';
 import type { DeltaListener, LlmCompletion, LlmProvider, LlmRequest } from './llm-provider';
+import { LocalExtractiveProvider } from './local-extractive.provider';
+import { OpenAIChatProvider } from './openai-chat.provider';
 import { ExchangeCancelled, ProviderError, type ProviderFailure } from './provider-error';
 
 export type ProviderRequest = Omit<LlmRequest, 'model' | 'apiKey'>;
@@ -31,12 +39,21 @@ export interface RoutedCompletion extends LlmCompletion {
  * not take the chat down; it is logged as an error). A stream may only move on before its
  * first delta went out; after that the exchange fails. The caller leaving stops everything.
  */
+@Injectable()
 export class ProviderRouter {
+  private readonly providers: Record<LlmProviderName, LlmProvider>;
+  private readonly timeoutMs: number;
+
   constructor(
-    private readonly providers: Record<LlmProviderName, LlmProvider>,
-    private readonly timeoutMs: number,
-    private readonly logger: Logger,
-  ) {}
+    openai: OpenAIChatProvider,
+    anthropic: AnthropicChatProvider,
+    local: LocalExtractiveProvider,
+    @Inject(CHAT_CONFIG) config: ChatConfig,
+    @Inject(CHAT_LOGGER) private readonly logger: Logger,
+  ) {
+    this.providers = { openai, anthropic, local };
+    this.timeoutMs = config.CHAT_PROVIDER_TIMEOUT_MS;
+  }
 
   async run(
     route: RouteStep[],
@@ -63,7 +80,9 @@ export class ProviderRouter {
         deadline.signal.throwIfAborted();
         return { ...completion, step };
       } catch (error) {
-        if (signal.aborted) throw new ExchangeCancelled();
+        if (signal.aborted) {
+          throw new ExchangeCancelled();
+        }
         const failure = this.record(step, error, deadline.timedOut, trace);
         if (committed) {
           throw new DomainError(

@@ -7,8 +7,12 @@
 export function contentTerms(text: string): Set<string> {
   const terms = new Set<string>();
   for (const word of text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []) {
-    if (STOP_WORDS.has(word)) continue;
-    if (word.length < 3 && !/^\p{N}+$/u.test(word)) continue;
+    if (STOP_WORDS.has(word)) {
+      continue;
+    }
+    if (word.length < 3 && !/^\p{N}+$/u.test(word)) {
+      continue;
+    }
     terms.add(stem(word));
   }
   return terms;
@@ -16,7 +20,11 @@ export function contentTerms(text: string): Set<string> {
 
 export function sharedTerms(questionTerms: Set<string>, text: string): number {
   let shared = 0;
-  for (const term of contentTerms(text)) if (questionTerms.has(term)) shared++;
+  for (const term of contentTerms(text)) {
+    if (questionTerms.has(term)) {
+      shared++;
+    }
+  }
   return shared;
 }
 
@@ -27,11 +35,15 @@ export function isRelevant(questionTerms: Set<string>, passage: string): boolean
 /** A light suffix folding: returns, returned, returning → return; include, included → includ. */
 function stem(word: string): string {
   let stemmed = word;
-  if (stemmed.length > 5 && stemmed.endsWith('ies')) stemmed = `${stemmed.slice(0, -3)}y`;
-  else if (stemmed.length > 5 && stemmed.endsWith('ing')) stemmed = stemmed.slice(0, -3);
-  else if (stemmed.length > 4 && stemmed.endsWith('ed')) stemmed = stemmed.slice(0, -2);
-  else if (/(?:ss|x|ch|sh)es$/.test(stemmed)) stemmed = stemmed.slice(0, -2);
-  else if (stemmed.length > 3 && stemmed.endsWith('s') && !stemmed.endsWith('ss')) {
+  if (stemmed.length > 5 && stemmed.endsWith('ies')) {
+    stemmed = `${stemmed.slice(0, -3)}y`;
+  } else if (stemmed.length > 5 && stemmed.endsWith('ing')) {
+    stemmed = stemmed.slice(0, -3);
+  } else if (stemmed.length > 4 && stemmed.endsWith('ed')) {
+    stemmed = stemmed.slice(0, -2);
+  } else if (/(?:ss|x|ch|sh)es$/.test(stemmed)) {
+    stemmed = stemmed.slice(0, -2);
+  } else if (stemmed.length > 3 && stemmed.endsWith('s') && !stemmed.endsWith('ss')) {
     stemmed = stemmed.slice(0, -1);
   }
   return stemmed.length > 4 && stemmed.endsWith('e') ? stemmed.slice(0, -1) : stemmed;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { searchQuery } from './context-retriever';
+
+import { searchQuery } from './retrieval.service';
 
 describe('searchQuery', () => {
   it('turns control characters into spaces and collapses whitespace', () => {

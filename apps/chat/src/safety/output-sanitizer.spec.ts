@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { JSDOM } from 'jsdom';
 import MarkdownIt from 'markdown-it';
+
 import { OutputSanitizer, unfinishedConstructAt } from './output-sanitizer';
 
 const sanitizer = new OutputSanitizer(['acme.example', 'widget.acme-cdn.example']);
@@ -88,7 +89,9 @@ function dangersWhenRendered(markdown: string): string[] {
   const { document } = new JSDOM(`<body>${renderer.render(markdown)}</body>`).window;
   const dangers: string[] = [];
   for (const element of document.body.querySelectorAll('*')) {
-    if (!RENDERED_TAGS.has(element.localName)) dangers.push(`<${element.localName}>`);
+    if (!RENDERED_TAGS.has(element.localName)) {
+      dangers.push(`<${element.localName}>`);
+    }
     for (const { name, value } of element.attributes) {
       if (/^on|^style$|^srcset$|^formaction$|^action$|^background$|^poster$/i.test(name)) {
         dangers.push(`${element.localName}[${name}]`);
@@ -239,7 +242,9 @@ describe('StreamingSanitizer', () => {
       emitted.push(streaming.end());
       const whole = emitted.join('');
 
-      for (const piece of emitted) expect(piece).not.toMatch(LEAK);
+      for (const piece of emitted) {
+        expect(piece).not.toMatch(LEAK);
+      }
       expect(whole).not.toMatch(LEAK);
       expect(whole).toContain(
         'Vouchers last 12 months [1]. x See [help](https://acme.example/help) or this, p',

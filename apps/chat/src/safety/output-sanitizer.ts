@@ -1,6 +1,8 @@
 import createDOMPurify, { type DOMPurify, type WindowLike } from 'dompurify';
 import { JSDOM } from 'jsdom';
 
+import type { TenantRuntimeConfig } from '@tenantbot/contracts';
+
 /**
  * Neutralises links and images in model output that point outside the tenant's own hosts.
  *
@@ -42,7 +44,9 @@ export class OutputSanitizer {
 
   isAllowedUrl(raw: string): boolean {
     const url = parseUrl(raw);
-    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) return false;
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      return false;
+    }
     const host = normaliseHost(url.hostname);
     return this.hosts.some((allowed) => host === allowed || host.endsWith(`.${allowed}`));
   }
@@ -51,7 +55,9 @@ export class OutputSanitizer {
 
   private removeDefinitions(text: string, blocked: Set<string>): string {
     return text.replace(DEFINITION, (line: string, label: string, destination: string) => {
-      if (this.isAllowedUrl(destination)) return line;
+      if (this.isAllowedUrl(destination)) {
+        return line;
+      }
       blocked.add(referenceKey(label));
       return '';
     });
@@ -82,13 +88,17 @@ export class OutputSanitizer {
       return ALLOWED_TAGS.includes(name) ? `</${name}>` : '';
     }
     const element = purifiedStartTag(tag);
-    if (!element) return '';
+    if (!element) {
+      return '';
+    }
     const hrefs = ['href', 'src'].map((name) => element.getAttribute(name));
     const linksOut = hrefs.some((url) => url !== null && !this.isAllowedUrl(url));
     if (element.localName === 'img' && (linksOut || !element.hasAttribute('src'))) {
       return (element.getAttribute('alt') ?? '').replaceAll('<', '&lt;');
     }
-    if (element.localName === 'a' && (linksOut || !element.hasAttribute('href'))) return '';
+    if (element.localName === 'a' && (linksOut || !element.hasAttribute('href'))) {
+      return '';
+    }
     return startTagOf(element);
   }
 
@@ -185,10 +195,16 @@ export class StreamingSanitizer {
   /** The held construct grew too long to wait for: make sure it can never become one. */
   private defuse(): string {
     const char = this.pending[0];
-    if (char === '[') return this.consume(1, '\\[');
-    if (char === '<') return this.consume(1, '&lt;');
+    if (char === '[') {
+      return this.consume(1, '\\[');
+    }
+    if (char === '<') {
+      return this.consume(1, '&lt;');
+    }
     const url = BARE_URL_AT.exec(this.pending)?.[0];
-    if (!url) return this.consume(1, char);
+    if (!url) {
+      return this.consume(1, char);
+    }
     const absolute = absoluteUrl(url);
     const allowed = this.sanitizer.isAllowedUrl(absolute);
     this.swallowingUrl = !allowed;
@@ -197,13 +213,17 @@ export class StreamingSanitizer {
 
   private consume(length: number, replacement: string): string {
     this.pending = this.pending.slice(length);
-    if (this.swallowingUrl) this.pending = this.swallow(this.pending);
+    if (this.swallowingUrl) {
+      this.pending = this.swallow(this.pending);
+    }
     return replacement;
   }
 
   private swallow(text: string): string {
     const end = text.search(URL_TERMINATOR);
-    if (end < 0) return '';
+    if (end < 0) {
+      return '';
+    }
     this.swallowingUrl = false;
     return text.slice(end);
   }
@@ -331,9 +351,13 @@ function matchingBracket(text: string, open: number): number {
   let depth = 0;
   for (let i = open; i < text.length; i++) {
     const char = text[i];
-    if (char === '\\') i++;
-    else if (char === '[') depth++;
-    else if (char === ']' && --depth === 0) return i;
+    if (char === '\\') {
+      i++;
+    } else if (char === '[') {
+      depth++;
+    } else if (char === ']' && --depth === 0) {
+      return i;
+    }
   }
   return -1;
 }
@@ -342,9 +366,13 @@ function matchingParen(text: string, open: number): number {
   let depth = 0;
   for (let i = open; i < text.length; i++) {
     const char = text[i];
-    if (char === '\\') i++;
-    else if (char === '(') depth++;
-    else if (char === ')' && --depth === 0) return i;
+    if (char === '\\') {
+      i++;
+    } else if (char === '(') {
+      depth++;
+    } else if (char === ')' && --depth === 0) {
+      return i;
+    }
   }
   return -1;
 }
@@ -359,7 +387,9 @@ interface LinkTarget {
 function linkTarget(text: string, at: number): LinkTarget | undefined {
   if (text[at] === '(') {
     const close = matchingParen(text, at);
-    if (close < 0) return undefined;
+    if (close < 0) {
+      return undefined;
+    }
     const inner = text.slice(at + 1, close).trim();
     const destination = inner.startsWith('<')
       ? inner.slice(1, inner.indexOf('>'))
@@ -368,7 +398,9 @@ function linkTarget(text: string, at: number): LinkTarget | undefined {
   }
   if (text[at] === '[') {
     const close = text.indexOf(']', at);
-    if (close < 0) return undefined;
+    if (close < 0) {
+      return undefined;
+    }
     return { end: close + 1, reference: text.slice(at + 1, close) };
   }
   return undefined;
@@ -384,25 +416,39 @@ export function unfinishedConstructAt(text: string): number {
   for (let i = 0; i < text.length; i++) {
     const char = text[i];
     if (char === '\\' || char === '!') {
-      if (i + 1 >= text.length) return i;
-      if (char === '\\') i++;
+      if (i + 1 >= text.length) {
+        return i;
+      }
+      if (char === '\\') {
+        i++;
+      }
     } else if (char === '[') {
       // Hold an image's `!` with its bracket, so that it never shows up alone.
-      if (!bracketIsDecided(text, i)) return i > 0 && text[i - 1] === '!' ? i - 1 : i;
+      if (!bracketIsDecided(text, i)) {
+        return i > 0 && text[i - 1] === '!' ? i - 1 : i;
+      }
     } else if (char === '<') {
-      if (!tagIsDecided(text, i)) return i;
+      if (!tagIsDecided(text, i)) {
+        return i;
+      }
     } else if (/[hHwW]/.test(char)) {
       const rest = text.slice(i, i + 8).toLowerCase();
       if (URL_PREFIXES.some((prefix) => prefix.startsWith(rest) && rest.length < prefix.length)) {
         return i;
       }
       const url = BARE_URL_AT.exec(text.slice(i))?.[0];
-      if (url && i + url.length >= text.length) return i;
+      if (url && i + url.length >= text.length) {
+        return i;
+      }
     } else if (char === '/' && (i === 0 || !/[\w:/.@-]/.test(text[i - 1]))) {
       // A scheme-relative URL: `/` at the end may be its start, `//…` may not be whole yet.
-      if (i + 1 >= text.length) return i;
+      if (i + 1 >= text.length) {
+        return i;
+      }
       const url = text[i + 1] === '/' ? BARE_URL_AT.exec(text.slice(i))?.[0] : undefined;
-      if (url && i + url.length >= text.length) return i;
+      if (url && i + url.length >= text.length) {
+        return i;
+      }
     }
   }
   return text.length;
@@ -410,20 +456,30 @@ export function unfinishedConstructAt(text: string): number {
 
 /** A bare URL as a browser would resolve it from an https page (`www.` and `//` forms). */
 function absoluteUrl(url: string): string {
-  if (/^www\./i.test(url)) return `http://${url}`;
+  if (/^www\./i.test(url)) {
+    return `http://${url}`;
+  }
   return url.startsWith('//') ? `https:${url}` : url;
 }
 
 function bracketIsDecided(text: string, open: number): boolean {
   const close = matchingBracket(text, open);
-  if (close < 0 || close + 1 >= text.length) return false;
+  if (close < 0 || close + 1 >= text.length) {
+    return false;
+  }
   const next = text[close + 1];
-  if (next === '(') return matchingParen(text, close + 1) >= 0;
-  if (next === '[') return text.indexOf(']', close + 2) >= 0;
+  if (next === '(') {
+    return matchingParen(text, close + 1) >= 0;
+  }
+  if (next === '[') {
+    return text.indexOf(']', close + 2) >= 0;
+  }
   if (next === ':') {
     // A definition may put its destination on the next line: wait for that line too.
     const lineEnd = text.indexOf('\n', close);
-    if (lineEnd < 0) return false;
+    if (lineEnd < 0) {
+      return false;
+    }
     const restOfLine = text.slice(close + 2, lineEnd).trim();
     return restOfLine !== '' || text.indexOf('\n', lineEnd + 1) >= 0;
   }
@@ -431,13 +487,19 @@ function bracketIsDecided(text: string, open: number): boolean {
 }
 
 function tagIsDecided(text: string, open: number): boolean {
-  if (open + 1 >= text.length) return false;
-  if (!/[A-Za-z/!?]/.test(text[open + 1])) return true;
+  if (open + 1 >= text.length) {
+    return false;
+  }
+  if (!/[A-Za-z/!?]/.test(text[open + 1])) {
+    return true;
+  }
   let quote: string | undefined;
   for (let i = open + 1; i < text.length; i++) {
     const char = text[i];
     if (quote) {
-      if (char === quote) quote = undefined;
+      if (char === quote) {
+        quote = undefined;
+      }
     } else if (char === '"' || char === "'") {
       quote = char;
     } else if (char === '>') {
@@ -488,11 +550,25 @@ const NAMED_ENTITIES: Record<string, string> = {
 /** Renderers decode entities in URLs, so hosts are judged after decoding them. */
 function decodeEntities(text: string): string {
   return text.replace(/&(#\d+|#x[\da-f]+|[a-z]+);/gi, (entity, body: string) => {
-    if (body[0] !== '#') return NAMED_ENTITIES[body.toLowerCase()] ?? entity;
+    if (body[0] !== '#') {
+      return NAMED_ENTITIES[body.toLowerCase()] ?? entity;
+    }
     const code =
       body[1] === 'x' || body[1] === 'X'
         ? parseInt(body.slice(2), 16)
         : parseInt(body.slice(1), 10);
     return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : entity;
   });
+}
+
+/** Hosts a tenant's answers may link to: its domains and its allowed origins' hosts. */
+export function tenantHosts(tenant: Pick<TenantRuntimeConfig, 'domains' | 'allowed_origins'>) {
+  const originHosts = tenant.allowed_origins.flatMap((origin) => {
+    try {
+      return [new URL(origin).hostname];
+    } catch {
+      return [];
+    }
+  });
+  return [...tenant.domains, ...originHosts];
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+
 import { startOfUtcMonth, usagePeriod } from './usage-period';
 
 const now = new Date('2024-03-10T12:00:00.000Z');

@@ -1,4 +1,5 @@
 import { DomainError, ErrorCode, type UsageQuery } from '@tenantbot/contracts';
+
 import type { UsagePeriod } from './usage.repository';
 
 const DAY_MS = 86_400_000;
@@ -15,7 +16,9 @@ export function usagePeriod(query: Pick<UsageQuery, 'from' | 'to'>, now: Date): 
     query.from === undefined
       ? new Date(to.getTime() - DEFAULT_DAYS * DAY_MS)
       : dateOf('from', query.from);
-  if (from > to) throw invalid('from', 'must not be after to');
+  if (from > to) {
+    throw invalid('from', 'must not be after to');
+  }
   return { from, to };
 }
 
@@ -30,7 +33,9 @@ export function dayBefore(now: Date): Date {
 
 function dateOf(field: 'from' | 'to', text: string): Date {
   const date = new Date(text);
-  if (Number.isNaN(date.getTime())) throw invalid(field, 'not a valid date');
+  if (Number.isNaN(date.getTime())) {
+    throw invalid(field, 'not a valid date');
+  }
   return date;
 }
 

@@ -1,27 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import type { ChatStats, LlmProviderName, UsageQuery, UsageRow } from '@tenantbot/contracts';
-import { tenantCondition, type TenantTransaction } from '@tenantbot/database';
-import type { ReportScope } from '@tenantbot/tenant-context';
+import {
+  type Expression,
+  type ExpressionBuilder,
+  type RawBuilder,
+  sql,
+  type SqlBool,
+} from 'kysely';
 
-export type UsageOutcome = 'ok' | 'error' | 'fallback';
-
-/** One exchange, as the admin service aggregates it (tokens, cost, requests, errors). */
-export interface UsageRecord {
-  tenantId: string;
-  userId?: string;
-  apiKeyId?: string;
-  conversationId?: string;
-  requestId: string;
-  model: string;
-  provider: LlmProviderName;
-  inputTokens: number;
-  outputTokens: number;
-  /** Exact decimal, 6 places. */
-  costUsd: string;
-  latencyMs: number;
-  outcome: UsageOutcome;
-  errorCode?: string;
-}
+import type { ChatStats, TenantId, UsageQuery, UsageRow } from '@tenantbot/contracts';
+import {
+  type AcrossTenants,
+  type InTenant,
+  type Schema,
+  tenantOfScope,
+  TenantScopedRepository,
+} from '@tenantbot/database';
 
 /** A half-open time range: `from` inclusive, `to` exclusive. */
 export interface UsagePeriod {
@@ -29,140 +22,186 @@ export interface UsagePeriod {
   to: Date;
 }
 
+/** One tenant's records, or (a super admin's platform view) every tenant's. */
+export type ReportedScope = InTenant | AcrossTenants;
+
 export type UsageGroup = UsageQuery['group_by'];
 export type UsageSums = Omit<UsageRow, 'key'>;
-export type TenantActivity = Pick<ChatStats, 'this_month' | 'last_24h'>;
 export type TopTenant = NonNullable<ChatStats['top_tenants']>[number];
+type Activity = Pick<ChatStats, 'this_month' | 'last_24h'>;
+type Counts = Pick<ChatStats, 'conversations' | 'messages'>;
+/** What PostgreSQL answers for count() and sum(): bigint and numeric arrive as exact text. */
+type Aggregate = string | number | bigint | null;
 
 /** What names a record's group: its UTC day, its model, or its user (`key:<id>` for an API key). */
-const GROUP_KEYS: Record<UsageGroup, string> = {
-  day: `to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')`,
-  model: `model`,
-  user: `COALESCE(user_id::text, 'key:' || api_key_id::text, 'unknown')`,
+const GROUP_KEYS: Record<UsageGroup, RawBuilder<string>> = {
+  day: sql`to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')`,
+  model: sql`model`,
+  user: sql`COALESCE(user_id::text, 'key:' || api_key_id::text, 'unknown')`,
 };
 
-/** Sums arrive as text: bigint and numeric(12,6) exactly, for the caller to turn into numbers. */
-const SUMS = `
-  count(*)::text AS requests,
-  count(*) FILTER (WHERE outcome = 'error')::text AS errors,
-  coalesce(sum(input_tokens), 0)::text AS input_tokens,
-  coalesce(sum(output_tokens), 0)::text AS output_tokens,
-  coalesce(sum(cost_usd), 0)::text AS cost_usd`;
-
-type TextOf<T> = { [K in keyof T]: string };
-
-/** Usage records: one written per exchange, aggregated for the admin's reports. */
+/**
+ * Usage records (the chat feature writes one per exchange) and the conversations they count,
+ * aggregated for the admin's reports. A report of the platform reads across tenants.
+ */
 @Injectable()
-export class UsageRepository {
-  async insert(tx: TenantTransaction, record: UsageRecord): Promise<void> {
-    await tx.rows(
-      `INSERT INTO usage_records (tenant_id, user_id, api_key_id, conversation_id, request_id, model,
-                                  provider, input_tokens, output_tokens, cost_usd, latency_ms,
-                                  outcome, error_code)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-      [
-        record.tenantId,
-        record.userId ?? null,
-        record.apiKeyId ?? null,
-        record.conversationId ?? null,
-        record.requestId,
-        record.model,
-        record.provider,
-        record.inputTokens,
-        record.outputTokens,
-        record.costUsd,
-        record.latencyMs,
-        record.outcome,
-        record.errorCode ?? null,
-      ],
-    );
-  }
-
+export class UsageRepository extends TenantScopedRepository {
   /** Sums per group over the period, sorted by key, and the totals (one ROLLUP pass). */
   async summarize(
-    tx: TenantTransaction,
-    report: ReportScope,
+    scope: ReportedScope,
     period: UsagePeriod,
     groupBy: UsageGroup,
   ): Promise<{ rows: UsageRow[]; totals: UsageSums }> {
-    const tenant = tenantCondition(report, 3);
-    const rows = await tx.rows<TextOf<UsageSums> & { key: string | null; is_total: boolean }>(
-      `SELECT grouping(key) = 1 AS is_total, key, ${SUMS}
-         FROM (SELECT ${GROUP_KEYS[groupBy]} AS key, outcome, input_tokens, output_tokens, cost_usd
-                 FROM usage_records
-                WHERE created_at >= $1 AND created_at < $2 AND ${tenant.sql}) AS records
-        GROUP BY ROLLUP (key)
-        ORDER BY grouping(key), key COLLATE "C"`,
-      [period.from.toISOString(), period.to.toISOString(), ...tenant.parameters],
+    const tenantId = tenantOfScope(scope);
+    const groups = await this.query(scope, (db) =>
+      db
+        .selectFrom((records) =>
+          records
+            .selectFrom('usage_records')
+            .select([
+              GROUP_KEYS[groupBy].as('key'),
+              'outcome',
+              'input_tokens',
+              'output_tokens',
+              'cost_usd',
+            ])
+            .where('created_at', '>=', period.from)
+            .where('created_at', '<', period.to)
+            .where((eb) => ofTenant(eb, tenantId))
+            .as('records'),
+        )
+        .select((eb) => [
+          sql<boolean>`grouping(key) = 1`.as('is_total'),
+          'key',
+          eb.fn.countAll().as('requests'),
+          eb.fn.countAll().filterWhere('outcome', '=', 'error').as('errors'),
+          eb.fn.sum('input_tokens').as('input_tokens'),
+          eb.fn.sum('output_tokens').as('output_tokens'),
+          eb.fn.sum('cost_usd').as('cost_usd'),
+        ])
+        .groupBy(sql`ROLLUP (key)`)
+        .orderBy(sql`grouping(key)`)
+        .orderBy(sql`key COLLATE "C"`)
+        .execute(),
     );
-    const total = rows.find((row) => row.is_total);
+    const total = groups.find((group) => group.is_total);
     return {
-      rows: rows
-        .filter((row) => !row.is_total)
-        .map((row) => ({ key: row.key ?? '', ...sums(row) })),
-      totals: total ? sums(total) : sums({}),
+      rows: groups
+        .filter((group) => !group.is_total)
+        .map((group) => ({ key: group.key, ...sums(group) })),
+      totals: sums(total ?? {}),
     };
+  }
+
+  /** How many conversations and messages the scope holds. */
+  async counts(scope: ReportedScope): Promise<Counts> {
+    const tenantId = tenantOfScope(scope);
+    const counted = await this.query(scope, (db) =>
+      db
+        .selectNoFrom((eb) => [
+          eb
+            .selectFrom('conversations')
+            .where((row) => ofTenant(row, tenantId))
+            .select((row) => row.fn.countAll().as('n'))
+            .as('conversations'),
+          eb
+            .selectFrom('messages')
+            .where((row) => ofTenant(row, tenantId))
+            .select((row) => row.fn.countAll().as('n'))
+            .as('messages'),
+        ])
+        .executeTakeFirstOrThrow(),
+    );
+    return { conversations: count(counted.conversations), messages: count(counted.messages) };
   }
 
   /** Tokens and cost since the month began; requests and errors since a day ago. */
   async activity(
-    tx: TenantTransaction,
-    report: ReportScope,
+    scope: ReportedScope,
     since: { monthStart: Date; dayAgo: Date },
-  ): Promise<TenantActivity> {
-    const tenant = tenantCondition(report, 3);
-    const [row] = await tx.rows<Record<string, string>>(
-      `SELECT coalesce(sum(input_tokens) FILTER (WHERE created_at >= $1), 0)::text AS input_tokens,
-              coalesce(sum(output_tokens) FILTER (WHERE created_at >= $1), 0)::text AS output_tokens,
-              coalesce(sum(cost_usd) FILTER (WHERE created_at >= $1), 0)::text AS cost_usd,
-              count(*) FILTER (WHERE created_at >= $2)::text AS requests,
-              count(*) FILTER (WHERE created_at >= $2 AND outcome = 'error')::text AS errors
-         FROM usage_records
-        WHERE created_at >= least($1::timestamptz, $2::timestamptz) AND ${tenant.sql}`,
-      [since.monthStart.toISOString(), since.dayAgo.toISOString(), ...tenant.parameters],
+  ): Promise<Activity> {
+    const tenantId = tenantOfScope(scope);
+    const earliest = since.monthStart < since.dayAgo ? since.monthStart : since.dayAgo;
+    const row = await this.query(scope, (db) =>
+      db
+        .selectFrom('usage_records')
+        .where('created_at', '>=', earliest)
+        .where((eb) => ofTenant(eb, tenantId))
+        .select((eb) => [
+          eb.fn.sum('input_tokens').filterWhere('created_at', '>=', since.monthStart).as('input'),
+          eb.fn.sum('output_tokens').filterWhere('created_at', '>=', since.monthStart).as('output'),
+          eb.fn.sum('cost_usd').filterWhere('created_at', '>=', since.monthStart).as('cost'),
+          eb.fn.countAll().filterWhere('created_at', '>=', since.dayAgo).as('requests'),
+          eb.fn
+            .countAll()
+            .filterWhere('created_at', '>=', since.dayAgo)
+            .filterWhere('outcome', '=', 'error')
+            .as('errors'),
+        ])
+        .executeTakeFirstOrThrow(),
     );
     return {
       this_month: {
-        input_tokens: Number(row?.input_tokens ?? 0),
-        output_tokens: Number(row?.output_tokens ?? 0),
-        cost_usd: Number(row?.cost_usd ?? 0),
+        input_tokens: count(row.input),
+        output_tokens: count(row.output),
+        cost_usd: count(row.cost),
       },
-      last_24h: { requests: Number(row?.requests ?? 0), errors: Number(row?.errors ?? 0) },
+      last_24h: { requests: count(row.requests), errors: count(row.errors) },
     };
   }
 
   /** The platform's busiest tenants since a moment: most requests first. */
-  async topTenants(tx: TenantTransaction, since: Date, limit: number): Promise<TopTenant[]> {
-    const rows = await tx.rows<TextOf<TopTenant>>(
-      `SELECT tenant_id, count(*)::text AS requests,
-              coalesce(sum(input_tokens + output_tokens), 0)::text AS tokens,
-              coalesce(sum(cost_usd), 0)::text AS cost_usd
-         FROM usage_records
-        WHERE created_at >= $1
-        GROUP BY tenant_id
-        ORDER BY count(*) DESC, tenant_id
-        LIMIT $2`,
-      [since.toISOString(), limit],
+  async busiestTenants(platform: AcrossTenants, since: Date, limit: number): Promise<TopTenant[]> {
+    const rows = await this.query(platform, (db) =>
+      db
+        .selectFrom('usage_records')
+        .where('created_at', '>=', since)
+        .groupBy('tenant_id')
+        .select((eb) => [
+          'tenant_id',
+          eb.fn.countAll().as('requests'),
+          eb.fn.sum(eb('input_tokens', '+', eb.ref('output_tokens'))).as('tokens'),
+          eb.fn.sum('cost_usd').as('cost_usd'),
+        ])
+        .orderBy((eb) => eb.fn.countAll(), 'desc')
+        .orderBy('tenant_id')
+        .limit(limit)
+        .execute(),
     );
     return rows.map((row) => ({
       tenant_id: row.tenant_id,
-      requests: Number(row.requests),
-      tokens: Number(row.tokens),
-      cost_usd: Number(row.cost_usd),
+      requests: count(row.requests),
+      tokens: count(row.tokens),
+      cost_usd: count(row.cost_usd),
     }));
   }
 }
 
 /**
- * Text sums as numbers. Counts and tokens are integers; the cost's text has 6 decimals, so
+ * Confines a query to its tenant, if it has one. Row-level security confines it already;
+ * saying so also lets the planner use the tenant's indexes.
+ */
+function ofTenant(
+  eb: ExpressionBuilder<Schema, 'conversations' | 'messages' | 'usage_records'>,
+  tenantId: TenantId | undefined,
+): Expression<SqlBool> {
+  return tenantId === undefined ? eb.lit(true) : eb('tenant_id', '=', tenantId);
+}
+
+/**
+ * Exact sums as numbers. Counts and tokens are integers; the cost's text has 6 decimals, so
  * `Number` gives the double nearest to the exact micro-dollar amount.
  */
-function sums(row: Partial<TextOf<UsageSums>>): UsageSums {
+function sums(row: Partial<Record<keyof UsageSums, Aggregate>>): UsageSums {
   return {
-    requests: Number(row.requests ?? 0),
-    errors: Number(row.errors ?? 0),
-    input_tokens: Number(row.input_tokens ?? 0),
-    output_tokens: Number(row.output_tokens ?? 0),
-    cost_usd: Number(row.cost_usd ?? 0),
+    requests: count(row.requests),
+    errors: count(row.errors),
+    input_tokens: count(row.input_tokens),
+    output_tokens: count(row.output_tokens),
+    cost_usd: count(row.cost_usd),
   };
+}
+
+function count(value: Aggregate | undefined): number {
+  return Number(value ?? 0);
 }

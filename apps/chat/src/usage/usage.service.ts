@@ -1,55 +1,82 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { ChatStats, UsageQuery, UsageReport } from '@tenantbot/contracts';
-import { TenantScope } from '@tenantbot/database';
-import { ConversationRepository } from '../conversation/conversation.repository';
-import { inReportScope } from '@tenantbot/database';
-import { currentReportScope, tenantOf } from '@tenantbot/tenant-context';
-import { dayBefore, startOfUtcMonth, usagePeriod } from './usage-period';
+import { Injectable } from '@nestjs/common';
+
+import {
+  type ChatStats,
+  type PlatformCaller,
+  tenantIdOf,
+  type UsageQuery,
+  type UsageReport,
+} from '@tenantbot/contracts';
+import {
+  PlatformScope,
+  type PlatformTransaction,
+  type ScopedTransaction,
+  TenantDatabase,
+} from '@tenantbot/database';
+import { reportScopeOf } from '@tenantbot/tenant-context';
+
 import { UsageRepository } from './usage.repository';
+import { dayBefore, startOfUtcMonth, usagePeriod } from './usage-period';
 
 /** The platform view lists this many of the month's busiest tenants. */
 const TOP_TENANTS = 5;
 
 /**
  * What the admin service reports about chat: usage per day, model or user over a period, and
- * the tenant's (or the platform's) statistics. Access first, then one transaction in scope.
+ * the tenant's (or the platform's) statistics. Access first (`reportScopeOf`): a tenant admin
+ * sees its tenant, a super admin the tenant it names or the whole platform.
  */
 @Injectable()
 export class UsageService {
   constructor(
-    @Inject(TenantScope) private readonly scope: TenantScope,
-    @Inject(UsageRepository) private readonly usage: UsageRepository,
-    @Inject(ConversationRepository) private readonly conversations: ConversationRepository,
+    private readonly usage: UsageRepository,
+    private readonly database: TenantDatabase,
+    private readonly platform: PlatformScope,
   ) {}
 
-  async report(query: UsageQuery, now = new Date()): Promise<UsageReport> {
-    const report = currentReportScope(query.tenant_id);
+  async report(caller: PlatformCaller, query: UsageQuery, now = new Date()): Promise<UsageReport> {
+    const report = reportScopeOf(caller, query.tenant_id);
+    const tenantId = report.kind === 'tenant' ? tenantIdOf(report.tenantId) : undefined;
     const period = usagePeriod(query, now);
-    const { rows, totals } = await inReportScope(this.scope, report, (tx) =>
-      this.usage.summarize(tx, report, period, query.group_by),
+    const { rows, totals } = await this.usage.summarize(
+      tenantId ?? this.platform,
+      period,
+      query.group_by,
     );
     return {
       from: period.from.toISOString(),
       to: period.to.toISOString(),
       group_by: query.group_by,
-      tenant_id: tenantOf(report),
+      tenant_id: tenantId ?? null,
       rows,
       totals,
     };
   }
 
-  stats(requestedTenant?: string, now = new Date()): Promise<ChatStats> {
-    const report = currentReportScope(requestedTenant);
-    const monthStart = startOfUtcMonth(now);
-    return inReportScope(this.scope, report, async (tx) => {
-      const counts = await this.conversations.count(tx, report);
-      const activity = await this.usage.activity(tx, report, {
-        monthStart,
-        dayAgo: dayBefore(now),
-      });
-      if (report.kind === 'tenant') return { ...counts, ...activity };
-      const topTenants = await this.usage.topTenants(tx, monthStart, TOP_TENANTS);
-      return { ...counts, ...activity, top_tenants: topTenants };
-    });
+  async stats(
+    caller: PlatformCaller,
+    requestedTenant?: string,
+    now = new Date(),
+  ): Promise<ChatStats> {
+    const report = reportScopeOf(caller, requestedTenant);
+    const since = { monthStart: startOfUtcMonth(now), dayAgo: dayBefore(now) };
+    if (report.kind === 'tenant') {
+      return this.database.transaction(tenantIdOf(report.tenantId), (tx) =>
+        this.statsIn(tx, since),
+      );
+    }
+    return this.platform.transaction(async (tx) => ({
+      ...(await this.statsIn(tx, since)),
+      top_tenants: await this.usage.busiestTenants(tx, since.monthStart, TOP_TENANTS),
+    }));
+  }
+
+  private async statsIn(
+    scope: ScopedTransaction | PlatformTransaction,
+    since: { monthStart: Date; dayAgo: Date },
+  ): Promise<ChatStats> {
+    const counts = await this.usage.counts(scope);
+    const activity = await this.usage.activity(scope, since);
+    return { ...counts, ...activity };
   }
 }

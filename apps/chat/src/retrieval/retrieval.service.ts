@@ -1,13 +1,15 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+
 import {
-  RAG,
+  type Caller,
   type ChatSource,
+  RAG,
   type RagSettings,
-  type SearchReply,
   type SearchRequest,
   type SearchResult,
 } from '@tenantbot/contracts';
 import { RedisStreamsClient } from '@tenantbot/transport';
+
 import { contentTerms, isRelevant } from './relevance';
 
 /** rag.retrieve takes queries up to this long; the start of a long message is what matters. */
@@ -15,23 +17,32 @@ const MAX_QUERY_CHARS = 2000;
 
 /** The tenant's passages relevant to a question, from the rag service, best first. */
 @Injectable()
-export class ContextRetriever {
-  constructor(@Inject(RedisStreamsClient) private readonly transport: RedisStreamsClient) {}
+export class RetrievalService {
+  constructor(private readonly transport: RedisStreamsClient) {}
 
   /**
+   * Searches the caller's tenant: the transport carries the caller's request context to rag.
    * Nothing when the search reports no relevant context (the answer then says the documents
    * do not cover the question instead of quoting the nearest noise).
    */
-  async relevantPassages(question: string, settings: RagSettings): Promise<ChatSource[]> {
+  async relevantPassages(
+    caller: Caller,
+    question: string,
+    settings: RagSettings,
+  ): Promise<ChatSource[]> {
     const query = searchQuery(question);
-    if (query === '') return [];
+    if (query === '') {
+      return [];
+    }
     const request: SearchRequest = {
       query,
       ...(settings.top_k === undefined ? {} : { top_k: settings.top_k }),
       settings,
     };
-    const reply = await this.transport.request<SearchReply>(RAG.RETRIEVE, request);
-    if (reply.no_relevant_context) return [];
+    const reply = await this.transport.request(RAG.RETRIEVE, request);
+    if (reply.no_relevant_context) {
+      return [];
+    }
     const terms = contentTerms(question);
     return reply.results.filter((result) => isRelevant(terms, describe(result))).map(toSource);
   }

@@ -1,9 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { TenantRuntimeConfig } from '@tenantbot/contracts';
-import type { Logger } from '@tenantbot/observability';
-import { TokenBudget, type BudgetEstimate, type Reservation } from '@tenantbot/rate-limit';
-import { RedisStreamsClient } from '@tenantbot/transport';
 import { lastValueFrom } from 'rxjs';
+
+import type { Caller, TenantRuntimeConfig } from '@tenantbot/contracts';
+import type { Logger } from '@tenantbot/observability';
+import { type BudgetEstimate, type Reservation, TokenBudget } from '@tenantbot/rate-limit';
+import { RedisStreamsClient } from '@tenantbot/transport';
+
 import { costInMicroUsd } from '../models/cost';
 import type { RouteStep } from '../models/model-policy';
 import type { LlmUsage } from '../providers/llm-provider';
@@ -34,25 +36,28 @@ const NOTHING: BudgetEstimate = { tokens: 0, micro_usd: 0 };
  * nothing and uses no budget.
  */
 @Injectable()
-export class ExchangeBudget {
+export class BudgetService {
   constructor(
-    @Inject(TokenBudget) private readonly budget: TokenBudget,
-    @Inject(RedisStreamsClient) private readonly transport: RedisStreamsClient,
+    private readonly budget: TokenBudget,
+    private readonly transport: RedisStreamsClient,
     @Inject(CHAT_LOGGER) private readonly logger: Logger,
   ) {}
 
   /** Reserves the prompt plus max_tokens at the chosen model's prices; none for the local model. */
   async reserve(
-    tenant: TenantRuntimeConfig,
+    caller: Caller,
+    limits: TenantRuntimeConfig['rate_limits'],
     chosen: RouteStep,
     usage: { promptTokens: number; maxTokens: number },
   ): Promise<Reservation | undefined> {
-    if (chosen.spec.provider === 'local') return undefined;
+    if (chosen.spec.provider === 'local') {
+      return undefined;
+    }
     const reservation = await this.budget.reserve(
-      tenant.id,
+      caller.tenantId,
       {
-        tokens_per_day: tenant.rate_limits.tokens_per_day,
-        monthly_budget_usd: tenant.rate_limits.monthly_budget_usd,
+        tokens_per_day: limits.tokens_per_day,
+        monthly_budget_usd: limits.monthly_budget_usd,
       },
       {
         tokens: usage.promptTokens + usage.maxTokens,
@@ -63,14 +68,20 @@ export class ExchangeBudget {
       },
     );
     if (reservation.alert) {
-      await this.announce({ tenantId: tenant.id, ...reservation.alert });
+      await this.announce({ tenantId: caller.tenantId, ...reservation.alert });
     }
     return reservation;
   }
 
   /** Replaces the reservation with what was spent (nothing when the local responder answered). */
-  async settle(reservation: Reservation | undefined, spend: ExchangeSpend): Promise<void> {
-    if (!reservation) return;
+  async settle(
+    caller: Caller,
+    reservation: Reservation | undefined,
+    spend: ExchangeSpend,
+  ): Promise<void> {
+    if (!reservation) {
+      return;
+    }
     const spent =
       spend.step.spec.provider === 'local'
         ? NOTHING
@@ -83,7 +94,7 @@ export class ExchangeBudget {
     } catch (error) {
       // The answer is out already; the reservation stays counted until the day or month ends.
       this.logger.error(
-        { err: error, tenantId: reservation.tenantId },
+        { err: error, tenantId: caller.tenantId, requestId: caller.requestId },
         'settling the budget reservation failed',
       );
     }

@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto';
+
+import { describe, expect, it, jest } from '@jest/globals';
+
+import {
+  type Caller,
+  DomainError,
+  ErrorCode,
+  type Role,
+  tenantIdOf,
+  type TenantRuntimeConfig,
+} from '@tenantbot/contracts';
+import type { Logger } from '@tenantbot/observability';
+
+import type { BudgetService } from '../budget/budget.service';
+import { chatConfigSchema } from '../config';
+import type { ConversationService } from '../conversation/conversation.service';
+import { ModelsService } from '../models/models.service';
+import { PromptAssembler } from '../prompt/prompt-assembler';
+import { TokenCounter } from '../prompt/token-counter';
+import type { ProviderRouter } from '../providers/provider-router';
+import type { RetrievalService } from '../retrieval/retrieval.service';
+import type { TenantConfigService } from '../tenant-config/tenant-config.service';
+import type { ChatRepository } from './chat.repository';
+import { ChatService } from './chat.service';
+
+const TENANT_ID = tenantIdOf(randomUUID());
+const TENANT: TenantRuntimeConfig = {
+  id: TENANT_ID,
+  slug: 'acme',
+  plan: 'free',
+  is_active: true,
+  system_prompt: null,
+  default_model: null,
+  allowed_models: [],
+  rate_limits: {},
+  rag: {},
+  allowed_origins: [],
+  domains: [],
+  provider_keys: {},
+};
+const QUESTION = { message: 'How do refunds work?', use_rag: false };
+
+function callerAs(role: Role): Caller {
+  return { requestId: randomUUID(), tenantId: TENANT_ID, role, userId: randomUUID() };
+}
+
+/** The real prompt, models and token counting; the tenant, neighbours and storage faked. */
+function serviceWithFakes() {
+  const config = chatConfigSchema.parse({});
+  const tenants = {
+    runtimeConfig: jest.fn<TenantConfigService['runtimeConfig']>(() => Promise.resolve(TENANT)),
+  };
+  const conversations = {
+    history: jest.fn<ConversationService['history']>(() => Promise.resolve([])),
+  };
+  const retrieval = {
+    relevantPassages: jest.fn<RetrievalService['relevantPassages']>(() => Promise.resolve([])),
+  };
+  const router = {
+    run: jest.fn<ProviderRouter['run']>((route, _request, _signal, trace) => {
+      trace.step = route[0];
+      return Promise.resolve({ text: 'From the documents.', step: route[0] });
+    }),
+  };
+  const exchanges = {
+    recordAnswered: jest.fn<ChatRepository['recordAnswered']>(() => Promise.resolve(true)),
+    recordFailed: jest.fn<ChatRepository['recordFailed']>(() => Promise.resolve()),
+  };
+  const budget = {
+    reserve: jest.fn<BudgetService['reserve']>(() => Promise.resolve(undefined)),
+    settle: jest.fn<BudgetService['settle']>(() => Promise.resolve()),
+  };
+  const tokens = new TokenCounter();
+  const service = new ChatService(
+    tenants as unknown as TenantConfigService,
+    new ModelsService(tenants as unknown as TenantConfigService, config),
+    conversations as unknown as ConversationService,
+    retrieval as unknown as RetrievalService,
+    new PromptAssembler(tokens),
+    router as unknown as ProviderRouter,
+    tokens,
+    exchanges as unknown as ChatRepository,
+    budget as unknown as BudgetService,
+    config,
+    { error: jest.fn() } as unknown as Logger,
+  );
+  return { service, tenants, router, exchanges, budget };
+}
+
+describe('ChatService', () => {
+  it('refuses the readonly role before reading the tenant or spending anything', async () => {
+    const { service, tenants, router, exchanges } = serviceWithFakes();
+    await expect(service.send(callerAs('readonly'), QUESTION)).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
+    expect(tenants.runtimeConfig).not.toHaveBeenCalled();
+    expect(router.run).not.toHaveBeenCalled();
+    expect(exchanges.recordFailed).not.toHaveBeenCalled();
+  });
+
+  it('records the answered exchange in the caller’s tenant, with the caller as its owner', async () => {
+    const { service, exchanges } = serviceWithFakes();
+    const caller = callerAs('user');
+    const reply = await service.send(caller, QUESTION);
+    const [tenantId, rows] = exchanges.recordAnswered.mock.calls[0];
+    expect(tenantId).toBe(TENANT_ID);
+    expect(rows.conversation).toMatchObject({
+      id: reply.conversation_id,
+      title: QUESTION.message,
+      userId: caller.userId,
+    });
+    expect(rows.usage).toMatchObject({ requestId: caller.requestId, outcome: 'ok' });
+  });
+
+  it('calls no provider when the budget refuses, and records the refusal', async () => {
+    const { service, router, exchanges, budget } = serviceWithFakes();
+    budget.reserve.mockRejectedValueOnce(
+      new DomainError(ErrorCode.BUDGET_EXCEEDED, 'over the daily token budget'),
+    );
+    await expect(service.send(callerAs('user'), QUESTION)).rejects.toMatchObject({
+      code: 'BUDGET_EXCEEDED',
+    });
+    expect(router.run).not.toHaveBeenCalled();
+    expect(exchanges.recordFailed.mock.calls[0][1]).toMatchObject({
+      outcome: 'error',
+      errorCode: 'BUDGET_EXCEEDED',
+      inputTokens: 0,
+    });
+    expect(budget.settle).toHaveBeenCalled();
+  });
+
+  it('answers CONVERSATION_NOT_FOUND when the conversation was deleted while answering', async () => {
+    const { service, exchanges } = serviceWithFakes();
+    exchanges.recordAnswered.mockResolvedValueOnce(false);
+    await expect(service.send(callerAs('user'), QUESTION)).rejects.toMatchObject({
+      code: 'CONVERSATION_NOT_FOUND',
+    });
+  });
+});
