@@ -1,3 +1,4 @@
+import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
 export interface ApiKeyRow {
@@ -14,6 +15,8 @@ export interface ApiKeyRow {
   created_at: Date;
 }
 
+/** A tenant's API keys; authentication finds one by its prefix across tenants. */
+@Injectable()
 export class ApiKeyRepository {
   async listActive(db: EntityManager): Promise<ApiKeyRow[]> {
     return (await db.query(

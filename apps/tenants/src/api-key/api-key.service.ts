@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import {
   DomainError,
   ErrorCode,
@@ -10,7 +10,7 @@ import { TenantScope } from '@tenantbot/database';
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import { AccessChanges } from '../events/access-changes';
-import { requireRole, requireTenantId } from '../security/access';
+import { requireRole, requireTenant, type TenantsCaller } from '../security/caller';
 import { sha256 } from '../security/opaque-tokens';
 import { ApiKeyRepository, type ApiKeyRow } from './api-key.repository';
 
@@ -20,21 +20,24 @@ const PREFIX_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 @Injectable()
 export class ApiKeyService {
   constructor(
-    @Inject(TenantScope) private readonly scope: TenantScope,
-    @Inject(ApiKeyRepository) private readonly apiKeys: ApiKeyRepository,
-    @Inject(AccessChanges) private readonly accessChanges: AccessChanges,
+    private readonly scope: TenantScope,
+    private readonly apiKeys: ApiKeyRepository,
+    private readonly accessChanges: AccessChanges,
   ) {}
 
-  list(): Promise<ApiKeyView[]> {
-    requireRole('tenant_admin', 'super_admin');
-    return this.scope.run(requireTenantId(), async (db) =>
+  list(caller: TenantsCaller): Promise<ApiKeyView[]> {
+    requireRole(caller, 'tenant_admin', 'super_admin');
+    return this.scope.run(requireTenant(caller), async (db) =>
       (await this.apiKeys.listActive(db)).map(toApiKeyView),
     );
   }
 
-  create(input: z.output<typeof apiKeyCreateSchema>): Promise<CreatedApiKey> {
-    const principal = requireRole('tenant_admin', 'super_admin');
-    const tenantId = requireTenantId();
+  create(
+    caller: TenantsCaller,
+    input: z.output<typeof apiKeyCreateSchema>,
+  ): Promise<CreatedApiKey> {
+    requireRole(caller, 'tenant_admin', 'super_admin');
+    const tenantId = requireTenant(caller);
     const prefix = Array.from(
       randomBytes(8),
       (byte) => PREFIX_ALPHABET[byte % PREFIX_ALPHABET.length],
@@ -48,15 +51,15 @@ export class ApiKeyService {
         secret_hash: sha256(secret),
         role: input.role,
         expires_at: input.expires_at ? new Date(input.expires_at) : null,
-        created_by: principal.userId ?? null,
+        created_by: caller.userId ?? null,
       });
       return { ...toApiKeyView(row), key: `tbk_${prefix}_${secret}` };
     });
   }
 
-  async revoke(id: string): Promise<void> {
-    requireRole('tenant_admin', 'super_admin');
-    const tenantId = requireTenantId();
+  async revoke(caller: TenantsCaller, id: string): Promise<void> {
+    requireRole(caller, 'tenant_admin', 'super_admin');
+    const tenantId = requireTenant(caller);
     await this.scope.run(tenantId, async (db) => {
       if (!(await this.apiKeys.revoke(db, id)))
         throw new DomainError(ErrorCode.NOT_FOUND, 'API key not found');

@@ -1,7 +1,4 @@
-import { toAuthenticatedTenant } from '../tenant/authenticated-tenant';
-import { Inject, Injectable } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
-import { JWT_CLAIMS } from '@tenantbot/config';
+import { Injectable } from '@nestjs/common';
 import {
   DomainError,
   ErrorCode,
@@ -9,22 +6,23 @@ import {
   type AuthenticatedPrincipal,
   type AuthenticatedTenant,
   type LoginRequest,
-  type Role,
+  type TenantId,
   type TokenResponse,
+  tenantIdOf,
 } from '@tenantbot/contracts';
 import { TenantScope } from '@tenantbot/database';
 import { LoginThrottle, type LoginAttempt } from '@tenantbot/rate-limit';
-import { currentContext } from '@tenantbot/tenant-context';
-import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { ApiKeyRepository } from '../api-key/api-key.repository';
-import { TENANTS_CONFIG, type TenantsConfig } from '../config';
-import { newOpaqueToken, sameHash, sha256 } from '../security/opaque-tokens';
+import { requireTenant, type TenantsCaller } from '../security/caller';
+import { sameHash, sha256 } from '../security/opaque-tokens';
 import { verifyPassword } from '../security/passwords';
+import { RefreshTokenRepository } from '../session/refresh-token.repository';
+import { SessionTokens } from '../session/session-tokens';
+import { toAuthenticatedTenant } from '../tenant/authenticated-tenant';
 import { TenantRepository, type TenantRow } from '../tenant/tenant.repository';
-import { toUserView } from '../user/user.service';
 import { UserRepository, type UserRow } from '../user/user.repository';
-import { RefreshTokenRepository } from './refresh-token.repository';
+import { toUserView } from '../user/user-view';
 
 const INVALID_CREDENTIALS = 'invalid username, email or password';
 const API_KEY_FORMAT = /^tbk_([a-z0-9]{8})_([A-Za-z0-9_-]{43})$/;
@@ -35,29 +33,22 @@ export interface AuthenticationResult {
   tenant: AuthenticatedTenant | null;
 }
 
+/**
+ * Credentials to principals: logins, refresh tokens, and the check of every request's JWT or
+ * API key. Most of it runs before the tenant is known (a slug, a Host, a key's prefix, a
+ * token's hash name it), so it reads across tenants; what follows a known tenant does not.
+ */
 @Injectable()
 export class AuthService {
-  private readonly jwt: JwtService;
-
   constructor(
-    @Inject(TenantScope) private readonly scope: TenantScope,
-    @Inject(UserRepository) private readonly users: UserRepository,
-    @Inject(TenantRepository) private readonly tenants: TenantRepository,
-    @Inject(RefreshTokenRepository) private readonly refreshTokens: RefreshTokenRepository,
-    @Inject(ApiKeyRepository) private readonly apiKeys: ApiKeyRepository,
-    @Inject(LoginThrottle) private readonly throttle: LoginThrottle,
-    @Inject(TENANTS_CONFIG) private readonly config: TenantsConfig,
-  ) {
-    this.jwt = new JwtService({
-      secret: config.JWT_SECRET,
-      signOptions: {
-        algorithm: JWT_CLAIMS.algorithm,
-        issuer: JWT_CLAIMS.issuer,
-        audience: JWT_CLAIMS.audience,
-        expiresIn: config.ACCESS_TOKEN_TTL_S,
-      },
-    });
-  }
+    private readonly scope: TenantScope,
+    private readonly users: UserRepository,
+    private readonly tenants: TenantRepository,
+    private readonly refreshTokens: RefreshTokenRepository,
+    private readonly apiKeys: ApiKeyRepository,
+    private readonly sessions: SessionTokens,
+    private readonly throttle: LoginThrottle,
+  ) {}
 
   /**
    * Username or email and password, in the tenant named by X-Tenant-ID, else the tenant whose
@@ -76,7 +67,7 @@ export class AuthService {
       throw new DomainError(ErrorCode.UNAUTHORIZED, INVALID_CREDENTIALS);
     }
     await this.throttle.recordSuccess(attempt);
-    return this.issueTokens(user.id, user.tenant_id, user.role);
+    return this.sessions.issue({ userId: user.id, tenantId: tenantOf(user), role: user.role });
   }
 
   /**
@@ -90,13 +81,14 @@ export class AuthService {
   ): Promise<{ user: UserRow | undefined; account: string }> {
     const identifier = (request.username ?? request.email ?? '').toLowerCase();
     try {
-      return await this.scope.runAcrossTenants(async (db) => {
-        const tenant = await this.loginTenant(db, request);
-        const user = await this.users.findByLogin(db, tenant?.id ?? null, identifier);
-        const scope = tenant?.id ?? 'platform';
-        const account = user ? `${scope}:${user.id}` : `${scope}:unknown:${sha256(identifier)}`;
-        return { user, account };
-      });
+      const tenant = await this.scope.runAcrossTenants((db) => this.loginTenant(db, request));
+      const tenantId = tenant ? tenantIdOf(tenant.id) : null;
+      const user = await (tenantId
+        ? this.scope.run(tenantId, (db) => this.users.findByLogin(db, tenantId, identifier))
+        : this.scope.runAcrossTenants((db) => this.users.findByLogin(db, null, identifier)));
+      const scope = tenantId ?? 'platform';
+      const account = user ? `${scope}:${user.id}` : `${scope}:unknown:${sha256(identifier)}`;
+      return { user, account };
     } catch (error) {
       if (error instanceof DomainError && error.code === ErrorCode.TENANT_NOT_FOUND) {
         await this.throttle.admit({ ip });
@@ -110,34 +102,6 @@ export class AuthService {
     if (request.tenant_ref) return this.activeTenant(db, request.tenant_ref);
     const byHost = request.host ? await this.tenants.findByDomain(db, request.host) : undefined;
     return byHost ? ensureActive(byHost) : null;
-  }
-
-  async issueTokens(
-    userId: string,
-    tenantId: string | null,
-    role: Role,
-    familyId: string = randomUUID(),
-  ) {
-    const refreshToken = newOpaqueToken('tbr');
-    await this.scope.runAcrossTenants((db) =>
-      this.refreshTokens.insert(db, {
-        tenantId,
-        userId,
-        familyId,
-        tokenHash: sha256(refreshToken),
-        expiresAt: new Date(Date.now() + this.config.REFRESH_TOKEN_TTL_S * 1000),
-      }),
-    );
-    const accessToken = await this.jwt.signAsync(
-      { tenant_id: tenantId, role },
-      { subject: userId },
-    );
-    return {
-      access_token: accessToken,
-      token_type: 'bearer' as const,
-      expires_in: this.config.ACCESS_TOKEN_TTL_S,
-      refresh_token: refreshToken,
-    };
   }
 
   /**
@@ -168,11 +132,10 @@ export class AuthService {
           : 'invalid or expired refresh token',
       );
     }
-    return this.issueTokens(
-      outcome.user.id,
-      outcome.user.tenant_id,
-      outcome.user.role,
-      outcome.familyId,
+    const { user, familyId } = outcome;
+    return this.sessions.issue(
+      { userId: user.id, tenantId: tenantOf(user), role: user.role },
+      familyId,
     );
   }
 
@@ -201,27 +164,31 @@ export class AuthService {
     });
   }
 
-  async me() {
-    const principal = currentContext()?.principal;
-    if (!principal) throw new DomainError(ErrorCode.UNAUTHORIZED, 'authentication required');
-    return this.scope.runAcrossTenants(async (db) => {
-      const tenantId = currentContext()?.tenantId;
-      const tenant = tenantId ? await this.tenants.findById(db, tenantId) : undefined;
+  /**
+   * The caller's own account and tenant. A super admin's account belongs to no tenant, so it
+   * is read across tenants; everyone else's in the caller's tenant.
+   */
+  me(caller: TenantsCaller) {
+    const work = async (db: EntityManager) => {
+      const tenant = caller.tenantId ? await this.tenants.findById(db, caller.tenantId) : undefined;
       const tenantSummary = tenant
         ? { id: tenant.id, slug: tenant.slug, name: tenant.name, plan: tenant.plan }
         : null;
-      if (principal.userId) {
-        const user = await this.users.findById(db, principal.userId);
+      if (caller.userId) {
+        const user = await this.users.findById(db, caller.userId);
         if (!user) throw new DomainError(ErrorCode.UNAUTHORIZED, 'the user no longer exists');
         return { kind: 'user', user: toUserView(user), tenant: tenantSummary };
       }
       return {
         kind: 'api_key',
-        api_key_id: principal.apiKeyId,
-        role: principal.role,
+        api_key_id: caller.apiKeyId,
+        role: caller.role,
         tenant: tenantSummary,
       };
-    });
+    };
+    return caller.role === 'super_admin'
+      ? this.scope.runAcrossTenants(work)
+      : this.scope.run(requireTenant(caller), work);
   }
 
   private async principalOfUser(
@@ -298,6 +265,11 @@ function ensureActive(tenant: TenantRow): TenantRow {
   if (!tenant.is_active)
     throw new DomainError(ErrorCode.TENANT_INACTIVE, 'this tenant is deactivated');
   return tenant;
+}
+
+/** A user's tenant, or null for a platform user (the super admin). */
+function tenantOf(user: UserRow): TenantId | null {
+  return user.tenant_id === null ? null : tenantIdOf(user.tenant_id);
 }
 
 function tenantNotFound(): DomainError {

@@ -10,8 +10,8 @@ import { UserRepository } from '../user/user.repository';
 @Injectable()
 export class SuperAdminBootstrap implements OnApplicationBootstrap {
   constructor(
-    @Inject(TenantScope) private readonly scope: TenantScope,
-    @Inject(UserRepository) private readonly users: UserRepository,
+    private readonly scope: TenantScope,
+    private readonly users: UserRepository,
     @Inject(TENANTS_CONFIG) private readonly config: TenantsConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}

@@ -12,7 +12,7 @@ import { LOGGER } from '../tokens';
 @Injectable()
 export class AccessChanges {
   constructor(
-    @Inject(RedisStreamsClient) private readonly transport: RedisStreamsClient,
+    private readonly transport: RedisStreamsClient,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 

@@ -1,3 +1,4 @@
+import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Page, Pagination } from '@tenantbot/contracts';
 import { conflictOnDuplicate } from '../security/database-errors';
@@ -48,12 +49,6 @@ const SELECT_TENANT = `
            '{}') AS domains
     FROM tenants t`;
 
-/** One of a tenant's custom domains. */
-export interface TenantDomainRow {
-  domain: string;
-  verified_at: Date | null;
-}
-
 const UNIQUE_MESSAGES = {
   tenants_slug_key: 'a tenant with this slug already exists',
   tenant_domains_verified: 'a domain is already used by another tenant',
@@ -61,6 +56,8 @@ const UNIQUE_MESSAGES = {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** `tenants`, each with its domains, as row-level security lets the current scope see them. */
+@Injectable()
 export class TenantRepository {
   async list(db: EntityManager, page: Pagination): Promise<Page<TenantRow>> {
     const items = (await db.query(
@@ -101,7 +98,7 @@ export class TenantRepository {
 
   async insert(
     db: EntityManager,
-    columns: TenantColumns & { name: string; slug: string },
+    columns: TenantColumns & { id: string; name: string; slug: string },
   ): Promise<string> {
     const names = Object.keys(columns);
     const values = names.map((name) => this.toDatabase(name, columns[name as keyof TenantColumns]));
@@ -126,68 +123,6 @@ export class TenantRepository {
       ]),
       UNIQUE_MESSAGES,
     );
-  }
-
-  /**
-   * Makes the tenant's domains exactly these. New ones are pending unless `verified` (the
-   * super admin's word); a domain kept keeps its state, or becomes verified with `verified`.
-   */
-  async replaceDomains(
-    db: EntityManager,
-    tenantId: string,
-    domains: string[],
-    verified: boolean,
-  ): Promise<void> {
-    const wanted = [...new Set(domains)];
-    await db.query(`DELETE FROM tenant_domains WHERE tenant_id = $1 AND NOT (domain = ANY($2))`, [
-      tenantId,
-      wanted,
-    ]);
-    for (const domain of wanted) {
-      await conflictOnDuplicate(
-        db.query(
-          `INSERT INTO tenant_domains (domain, tenant_id, verified_at)
-           VALUES ($1, $2, CASE WHEN $3 THEN now() END)
-           ON CONFLICT (tenant_id, domain)
-           DO UPDATE SET verified_at = COALESCE(tenant_domains.verified_at, EXCLUDED.verified_at)`,
-          [domain, tenantId, verified],
-        ),
-        UNIQUE_MESSAGES,
-      );
-    }
-  }
-
-  async listDomains(db: EntityManager, tenantId: string): Promise<TenantDomainRow[]> {
-    return (await db.query(
-      `SELECT domain, verified_at FROM tenant_domains WHERE tenant_id = $1 ORDER BY domain`,
-      [tenantId],
-    )) as TenantDomainRow[];
-  }
-
-  async markDomainVerified(db: EntityManager, tenantId: string, domain: string): Promise<void> {
-    await conflictOnDuplicate(
-      db.query(
-        `UPDATE tenant_domains SET verified_at = now()
-          WHERE tenant_id = $1 AND domain = $2 AND verified_at IS NULL`,
-        [tenantId, domain],
-      ),
-      UNIQUE_MESSAGES,
-    );
-  }
-
-  /** Which of these domains another tenant holds verified (needs the platform scope to see). */
-  async domainsVerifiedElsewhere(
-    db: EntityManager,
-    tenantId: string | null,
-    domains: string[],
-  ): Promise<string[]> {
-    const rows = (await db.query(
-      `SELECT domain FROM tenant_domains
-        WHERE domain = ANY($1) AND verified_at IS NOT NULL AND tenant_id IS DISTINCT FROM $2
-        ORDER BY domain`,
-      [domains, tenantId],
-    )) as { domain: string }[];
-    return rows.map((row) => row.domain);
   }
 
   /** Deletes the tenant; its users, keys, tokens and domains go with it (foreign keys). */

@@ -1,3 +1,4 @@
+import { Injectable } from '@nestjs/common';
 import type { Page, Pagination, Role } from '@tenantbot/contracts';
 import type { EntityManager } from 'typeorm';
 import { conflictOnDuplicate } from '../security/database-errors';
@@ -26,6 +27,7 @@ const UNIQUE_MESSAGES = {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Users as row-level security lets the current scope see them. */
+@Injectable()
 export class UserRepository {
   async list(db: EntityManager, page: Pagination): Promise<Page<UserRow>> {
     const items = (await db.query(

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import {
   DomainError,
   ErrorCode,
@@ -9,14 +9,14 @@ import {
   type UserView,
 } from '@tenantbot/contracts';
 import { TenantScope } from '@tenantbot/database';
-import { currentContext } from '@tenantbot/tenant-context';
 import type { EntityManager } from 'typeorm';
 import type { z } from 'zod';
-import { RefreshTokenRepository } from '../auth/refresh-token.repository';
 import { AccessChanges } from '../events/access-changes';
-import { requireRole } from '../security/access';
+import { requireRole, type TenantsCaller } from '../security/caller';
 import { hashPassword } from '../security/passwords';
+import { RefreshTokenRepository } from '../session/refresh-token.repository';
 import { UserRepository, type UserColumns, type UserRow } from './user.repository';
+import { toUserView } from './user-view';
 
 /**
  * Users of a tenant, managed by its tenant admin, or by a super admin anywhere: with
@@ -25,32 +25,32 @@ import { UserRepository, type UserColumns, type UserRow } from './user.repositor
 @Injectable()
 export class UserService {
   constructor(
-    @Inject(TenantScope) private readonly scope: TenantScope,
-    @Inject(UserRepository) private readonly users: UserRepository,
-    @Inject(RefreshTokenRepository) private readonly refreshTokens: RefreshTokenRepository,
-    @Inject(AccessChanges) private readonly accessChanges: AccessChanges,
+    private readonly scope: TenantScope,
+    private readonly users: UserRepository,
+    private readonly refreshTokens: RefreshTokenRepository,
+    private readonly accessChanges: AccessChanges,
   ) {}
 
-  list(page: Pagination): Promise<Page<UserView>> {
-    return this.inCallersScope(async (db) => {
+  list(caller: TenantsCaller, page: Pagination): Promise<Page<UserView>> {
+    return this.inCallersScope(caller, async (db) => {
       const result = await this.users.list(db, page);
       return { ...result, items: result.items.map(toUserView) };
     });
   }
 
-  get(id: string): Promise<UserView> {
-    return this.inCallersScope(async (db) => toUserView(await this.mustFind(db, id)));
+  get(caller: TenantsCaller, id: string): Promise<UserView> {
+    return this.inCallersScope(caller, async (db) => toUserView(await this.mustFind(db, id)));
   }
 
-  create(input: z.output<typeof userCreateSchema>): Promise<UserView> {
-    const tenantId = currentContext()?.tenantId ?? null;
-    this.assertMayGrant(input.role, tenantId);
-    return this.inCallersScope(async (db) => {
+  async create(caller: TenantsCaller, input: z.output<typeof userCreateSchema>): Promise<UserView> {
+    assertMayGrant(caller, input.role, caller.tenantId);
+    const passwordHash = await hashPassword(input.password);
+    return this.inCallersScope(caller, async (db) => {
       const id = await this.users.insert(db, {
-        tenant_id: input.role === 'super_admin' ? null : tenantId,
+        tenant_id: input.role === 'super_admin' ? null : caller.tenantId,
         username: input.username,
         email: input.email,
-        password_hash: await hashPassword(input.password),
+        password_hash: passwordHash,
         role: input.role,
         is_active: input.is_active,
       });
@@ -58,10 +58,14 @@ export class UserService {
     });
   }
 
-  async update(id: string, input: z.output<typeof userUpdateSchema>): Promise<UserView> {
-    const updated = await this.inCallersScope(async (db) => {
+  async update(
+    caller: TenantsCaller,
+    id: string,
+    input: z.output<typeof userUpdateSchema>,
+  ): Promise<UserView> {
+    const updated = await this.inCallersScope(caller, async (db) => {
       const user = await this.mustFind(db, id);
-      if (input.role) this.assertMayGrant(input.role, user.tenant_id);
+      if (input.role) assertMayGrant(caller, input.role, user.tenant_id);
       if (input.role && (input.role === 'super_admin') !== (user.role === 'super_admin')) {
         throw new DomainError(
           ErrorCode.VALIDATION_FAILED,
@@ -84,9 +88,9 @@ export class UserService {
     return updated;
   }
 
-  async delete(id: string): Promise<void> {
-    const tenantId = await this.inCallersScope(async (db) => {
-      if (id === currentContext()?.principal?.userId) {
+  async delete(caller: TenantsCaller, id: string): Promise<void> {
+    const tenantId = await this.inCallersScope(caller, async (db) => {
+      if (id === caller.userId) {
         throw new DomainError(ErrorCode.CONFLICT, 'you cannot delete your own account');
       }
       const user = await this.mustFind(db, id);
@@ -96,32 +100,15 @@ export class UserService {
     await this.accessChanges.announce({ kind: 'user', tenantId, userId: id });
   }
 
-  private inCallersScope<T>(work: (db: EntityManager) => Promise<T>): Promise<T> {
-    const principal = requireRole('tenant_admin', 'super_admin');
-    const tenantId = currentContext()?.tenantId;
-    if (tenantId) return this.scope.run(tenantId, work);
-    if (principal.role === 'super_admin') return this.scope.runAcrossTenants(work);
+  /** The caller's tenant; a super admin without one works across the platform. */
+  private inCallersScope<T>(
+    caller: TenantsCaller,
+    work: (db: EntityManager) => Promise<T>,
+  ): Promise<T> {
+    requireRole(caller, 'tenant_admin', 'super_admin');
+    if (caller.tenantId) return this.scope.run(caller.tenantId, work);
+    if (caller.role === 'super_admin') return this.scope.runAcrossTenants(work);
     throw new DomainError(ErrorCode.TENANT_REQUIRED, 'this call needs a tenant (X-Tenant-ID)');
-  }
-
-  /** Nobody grants more than they hold; super admins live outside tenants. */
-  private assertMayGrant(role: UserRow['role'], tenantId: string | null): void {
-    const caller = requireRole('tenant_admin', 'super_admin');
-    if (role === 'super_admin' && caller.role !== 'super_admin') {
-      throw new DomainError(ErrorCode.FORBIDDEN, 'only a super admin can grant super_admin');
-    }
-    if (role === 'super_admin' && tenantId && currentContext()?.tenantId) {
-      throw new DomainError(
-        ErrorCode.VALIDATION_FAILED,
-        'a super admin belongs to no tenant: omit X-Tenant-ID',
-      );
-    }
-    if (role !== 'super_admin' && !tenantId) {
-      throw new DomainError(
-        ErrorCode.TENANT_REQUIRED,
-        'name the tenant of the user in X-Tenant-ID',
-      );
-    }
   }
 
   private async mustFind(db: EntityManager, id: string): Promise<UserRow> {
@@ -131,23 +118,31 @@ export class UserService {
   }
 }
 
+/** Nobody grants more than they hold; super admins live outside tenants. */
+function assertMayGrant(
+  caller: TenantsCaller,
+  role: UserRow['role'],
+  tenantId: string | null,
+): void {
+  requireRole(caller, 'tenant_admin', 'super_admin');
+  if (role === 'super_admin' && caller.role !== 'super_admin') {
+    throw new DomainError(ErrorCode.FORBIDDEN, 'only a super admin can grant super_admin');
+  }
+  if (role === 'super_admin' && tenantId && caller.tenantId) {
+    throw new DomainError(
+      ErrorCode.VALIDATION_FAILED,
+      'a super admin belongs to no tenant: omit X-Tenant-ID',
+    );
+  }
+  if (role !== 'super_admin' && !tenantId) {
+    throw new DomainError(ErrorCode.TENANT_REQUIRED, 'name the tenant of the user in X-Tenant-ID');
+  }
+}
+
 function userNotFound(): DomainError {
   return new DomainError(ErrorCode.NOT_FOUND, 'user not found');
 }
 
 function withoutUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-}
-
-export function toUserView(row: UserRow): UserView {
-  return {
-    id: row.id,
-    tenant_id: row.tenant_id,
-    username: row.username,
-    email: row.email,
-    role: row.role,
-    is_active: row.is_active,
-    created_at: new Date(row.created_at).toISOString(),
-    updated_at: new Date(row.updated_at).toISOString(),
-  };
 }

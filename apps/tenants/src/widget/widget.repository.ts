@@ -1,3 +1,4 @@
+import { Injectable } from '@nestjs/common';
 import type { WidgetBranding, WidgetLimits } from '@tenantbot/contracts';
 import type { EntityManager } from 'typeorm';
 
@@ -28,6 +29,7 @@ export type WidgetColumns = Pick<
 >;
 
 /** A tenant's widgets. Row-level security confines every query to the transaction's tenant. */
+@Injectable()
 export class WidgetRepository {
   async list(db: EntityManager): Promise<WidgetRow[]> {
     return (await db.query(`SELECT * FROM widgets ORDER BY created_at, id`)) as WidgetRow[];

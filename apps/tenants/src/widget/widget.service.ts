@@ -1,9 +1,9 @@
-import { toAuthenticatedTenant } from '../tenant/authenticated-tenant';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import {
   DomainError,
   ErrorCode,
   type OpenedWidget,
+  type TenantId,
   type WidgetView,
   type widgetCreateSchema,
   type widgetUpdateSchema,
@@ -12,7 +12,8 @@ import { TenantScope } from '@tenantbot/database';
 import { randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { z } from 'zod';
-import { requireRole, requireTenantId } from '../security/access';
+import { requireRole, requireTenant, type TenantsCaller } from '../security/caller';
+import { toAuthenticatedTenant } from '../tenant/authenticated-tenant';
 import { TenantRepository } from '../tenant/tenant.repository';
 import { WidgetRepository, type WidgetRow } from './widget.repository';
 
@@ -24,28 +25,25 @@ import { WidgetRepository, type WidgetRow } from './widget.repository';
 @Injectable()
 export class WidgetService {
   constructor(
-    @Inject(TenantScope) private readonly scope: TenantScope,
-    @Inject(WidgetRepository) private readonly widgets: WidgetRepository,
-    @Inject(TenantRepository) private readonly tenants: TenantRepository,
+    private readonly scope: TenantScope,
+    private readonly widgets: WidgetRepository,
+    private readonly tenants: TenantRepository,
   ) {}
 
-  list(): Promise<WidgetView[]> {
-    requireRole('tenant_admin', 'super_admin');
-    return this.scope.run(requireTenantId(), async (db) =>
+  list(caller: TenantsCaller): Promise<WidgetView[]> {
+    return this.scope.run(this.adminsTenant(caller), async (db) =>
       (await this.widgets.list(db)).map(toWidgetView),
     );
   }
 
-  get(id: string): Promise<WidgetView> {
-    requireRole('tenant_admin', 'super_admin');
-    return this.scope.run(requireTenantId(), async (db) =>
+  get(caller: TenantsCaller, id: string): Promise<WidgetView> {
+    return this.scope.run(this.adminsTenant(caller), async (db) =>
       toWidgetView(await mustFind(db, this.widgets, id)),
     );
   }
 
-  create(input: z.output<typeof widgetCreateSchema>): Promise<WidgetView> {
-    requireRole('tenant_admin', 'super_admin');
-    const tenantId = requireTenantId();
+  create(caller: TenantsCaller, input: z.output<typeof widgetCreateSchema>): Promise<WidgetView> {
+    const tenantId = this.adminsTenant(caller);
     return this.scope.run(tenantId, async (db) =>
       toWidgetView(
         await this.widgets.insert(db, {
@@ -57,9 +55,12 @@ export class WidgetService {
     );
   }
 
-  update(id: string, input: z.output<typeof widgetUpdateSchema>): Promise<WidgetView> {
-    requireRole('tenant_admin', 'super_admin');
-    return this.scope.run(requireTenantId(), async (db) => {
+  update(
+    caller: TenantsCaller,
+    id: string,
+    input: z.output<typeof widgetUpdateSchema>,
+  ): Promise<WidgetView> {
+    return this.scope.run(this.adminsTenant(caller), async (db) => {
       const stored = await mustFind(db, this.widgets, id);
       const updated = await this.widgets.update(db, id, {
         name: input.name ?? stored.name,
@@ -75,9 +76,8 @@ export class WidgetService {
     });
   }
 
-  delete(id: string): Promise<void> {
-    requireRole('tenant_admin', 'super_admin');
-    return this.scope.run(requireTenantId(), async (db) => {
+  delete(caller: TenantsCaller, id: string): Promise<void> {
+    return this.scope.run(this.adminsTenant(caller), async (db) => {
       if (!(await this.widgets.delete(db, id))) throw widgetNotFound();
     });
   }
@@ -98,7 +98,7 @@ export class WidgetService {
   }
 
   /** Every visitor request: the widget and its tenant must still be active. */
-  authenticateVisitor(widgetId: string, tenantId: string): Promise<OpenedWidget> {
+  authenticateVisitor(widgetId: string, tenantId: TenantId): Promise<OpenedWidget> {
     return this.scope.run(tenantId, async (db) => {
       const widget = await this.widgets.findById(db, widgetId);
       if (!widget) throw new DomainError(ErrorCode.UNAUTHORIZED, 'this widget no longer exists');
@@ -108,6 +108,12 @@ export class WidgetService {
 
   originKnown(origin: string): Promise<boolean> {
     return this.scope.runAcrossTenants((db) => this.widgets.originKnown(db, origin.toLowerCase()));
+  }
+
+  /** Widgets are managed by their tenant's admins (or a super admin naming the tenant). */
+  private adminsTenant(caller: TenantsCaller): TenantId {
+    requireRole(caller, 'tenant_admin', 'super_admin');
+    return requireTenant(caller);
   }
 
   private async opened(db: EntityManager, widget: WidgetRow): Promise<OpenedWidget> {

@@ -1,3 +1,4 @@
+import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
 export interface RefreshTokenRow {
@@ -10,6 +11,7 @@ export interface RefreshTokenRow {
   revoked_at: Date | null;
 }
 
+@Injectable()
 export class RefreshTokenRepository {
   async insert(
     db: EntityManager,

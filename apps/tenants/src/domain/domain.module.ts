@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { TENANTS_CONFIG, type TenantsConfig } from '../config';
+import { DnsTxtVerifier } from './dns-txt-verifier';
+import { DomainClaims } from './domain-claims';
+import { DomainHandler } from './domain.handler';
+import { DomainRepository } from './domain.repository';
+import { DomainService } from './domain.service';
+import { DomainPolicy } from './domain-policy';
+
+/** Custom domains: claiming them with a tenant's settings, and verifying them by DNS. */
+@Module({
+  controllers: [DomainHandler],
+  providers: [
+    DomainService,
+    DomainClaims,
+    DomainRepository,
+    DnsTxtVerifier,
+    {
+      provide: DomainPolicy,
+      useFactory: (config: TenantsConfig) => DomainPolicy.fromConfig(config),
+      inject: [TENANTS_CONFIG],
+    },
+  ],
+  exports: [DomainClaims],
+})
+export class DomainModule {}

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { StatsHandler } from './stats.handler';
+import { StatsRepository } from './stats.repository';
+import { StatsService } from './stats.service';
+
+/** Tenants by plan and users by role, for the admin service's reports. */
+@Module({
+  controllers: [StatsHandler],
+  providers: [StatsService, StatsRepository],
+})
+export class StatsModule {}

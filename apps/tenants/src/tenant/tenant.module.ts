@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { DomainModule } from '../domain/domain.module';
+import { EventsModule } from '../events/events.module';
+import { TenantHandler } from './tenant.handler';
+import { TenantRepository } from './tenant.repository';
+import { TenantService } from './tenant.service';
+
+/** Tenants and their settings. Other features read tenants through its repository. */
+@Module({
+  imports: [DomainModule, EventsModule],
+  controllers: [TenantHandler],
+  providers: [TenantService, TenantRepository],
+  exports: [TenantRepository],
+})
+export class TenantModule {}

@@ -1,0 +1,15 @@
+import type { UserView } from '@tenantbot/contracts';
+import type { UserRow } from './user.repository';
+
+export function toUserView(row: UserRow): UserView {
+  return {
+    id: row.id,
+    tenant_id: row.tenant_id,
+    username: row.username,
+    email: row.email,
+    role: row.role,
+    is_active: row.is_active,
+    created_at: new Date(row.created_at).toISOString(),
+    updated_at: new Date(row.updated_at).toISOString(),
+  };
+}
