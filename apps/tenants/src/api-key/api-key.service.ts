@@ -25,14 +25,14 @@ export class ApiKeyService {
     private readonly accessChanges: AccessChanges,
   ) {}
 
-  list(caller: TenantsCaller): Promise<ApiKeyView[]> {
+  async list(caller: TenantsCaller): Promise<ApiKeyView[]> {
     requireRole(caller, 'tenant_admin', 'super_admin');
     return this.scope.run(requireTenant(caller), async (db) =>
       (await this.apiKeys.listActive(db)).map(toApiKeyView),
     );
   }
 
-  create(
+  async create(
     caller: TenantsCaller,
     input: z.output<typeof apiKeyCreateSchema>,
   ): Promise<CreatedApiKey> {

@@ -150,7 +150,7 @@ export class AuthService {
    * Turns a verified JWT subject or an API key into the principal and the tenant of the
    * request, checking on every request that the user, key and tenant are still active.
    */
-  authenticate(request: AuthenticateRequest): Promise<AuthenticationResult> {
+  async authenticate(request: AuthenticateRequest): Promise<AuthenticationResult> {
     return this.scope.runAcrossTenants(async (db) => {
       const principal =
         request.kind === 'jwt'
@@ -168,7 +168,7 @@ export class AuthService {
    * The caller's own account and tenant. A super admin's account belongs to no tenant, so it
    * is read across tenants; everyone else's in the caller's tenant.
    */
-  me(caller: TenantsCaller) {
+  async me(caller: TenantsCaller) {
     const work = async (db: EntityManager) => {
       const tenant = caller.tenantId ? await this.tenants.findById(db, caller.tenantId) : undefined;
       const tenantSummary = tenant

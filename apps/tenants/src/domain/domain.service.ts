@@ -20,7 +20,7 @@ export class DomainService {
     private readonly dns: DnsTxtVerifier,
   ) {}
 
-  list(caller: TenantsCaller): Promise<DomainView[]> {
+  async list(caller: TenantsCaller): Promise<DomainView[]> {
     requireRole(caller, 'tenant_admin', 'super_admin');
     const tenantId = requireTenant(caller);
     return this.scope.run(tenantId, async (db) => {

@@ -15,7 +15,7 @@ export class StatsService {
     private readonly counts: StatsRepository,
   ) {}
 
-  stats(caller: TenantsCaller): Promise<TenantsStats> {
+  async stats(caller: TenantsCaller): Promise<TenantsStats> {
     requireRole(caller, 'tenant_admin', 'super_admin');
     if (caller.role === 'super_admin' && !caller.tenantId) {
       return this.scope.runAcrossTenants(async (db) => ({

@@ -51,7 +51,7 @@ export class TenantService {
     this.secrets = new SecretBox(config.ENCRYPTION_KEY);
   }
 
-  list(caller: TenantsCaller, page: Pagination): Promise<Page<TenantView>> {
+  async list(caller: TenantsCaller, page: Pagination): Promise<Page<TenantView>> {
     requireRole(caller, 'super_admin');
     return this.scope.runAcrossTenants(async (db) => {
       const result = await this.tenants.list(db, page);
@@ -70,19 +70,19 @@ export class TenantService {
     return created;
   }
 
-  get(caller: TenantsCaller, id: string): Promise<TenantView> {
+  async get(caller: TenantsCaller, id: string): Promise<TenantView> {
     requireRole(caller, 'super_admin');
     const tenantId = existingTenantId(id);
     return this.scope.run(tenantId, async (db) => toTenantView(await this.mustFind(db, tenantId)));
   }
 
-  update(caller: TenantsCaller, id: string, input: TenantUpdate): Promise<TenantView> {
+  async update(caller: TenantsCaller, id: string, input: TenantUpdate): Promise<TenantView> {
     requireRole(caller, 'super_admin');
     return this.applyUpdate(existingTenantId(id), input, 'super_admin');
   }
 
   /** The caller's own tenant (tenant admin, or a super admin naming it in X-Tenant-ID). */
-  getOwn(caller: TenantsCaller): Promise<TenantView> {
+  async getOwn(caller: TenantsCaller): Promise<TenantView> {
     requireRole(caller, 'tenant_admin', 'super_admin');
     const tenantId = requireTenant(caller);
     return this.scope.run(tenantId, async (db) => toTenantView(await this.mustFind(db, tenantId)));
@@ -92,7 +92,7 @@ export class TenantService {
    * A tenant admin writes only TENANT_ADMIN_WRITABLE_FIELDS, and its new domains stay pending
    * until verified; a super admin writes anything.
    */
-  updateOwn(caller: TenantsCaller, input: TenantUpdate): Promise<TenantView> {
+  async updateOwn(caller: TenantsCaller, input: TenantUpdate): Promise<TenantView> {
     requireRole(caller, 'tenant_admin', 'super_admin');
     const tenantId = requireTenant(caller);
     if (caller.role === 'super_admin') return this.applyUpdate(tenantId, input, 'super_admin');
@@ -108,7 +108,7 @@ export class TenantService {
   }
 
   /** The tenant a service acts for, with its provider keys opened (internal, no HTTP route). */
-  runtimeConfig(tenantId: TenantId): Promise<TenantRuntimeConfig> {
+  async runtimeConfig(tenantId: TenantId): Promise<TenantRuntimeConfig> {
     return this.scope.run(tenantId, async (db) => {
       const tenant = await this.mustFind(db, tenantId);
       const { openai, anthropic } = tenant.provider_keys;

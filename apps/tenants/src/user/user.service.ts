@@ -31,14 +31,14 @@ export class UserService {
     private readonly accessChanges: AccessChanges,
   ) {}
 
-  list(caller: TenantsCaller, page: Pagination): Promise<Page<UserView>> {
+  async list(caller: TenantsCaller, page: Pagination): Promise<Page<UserView>> {
     return this.inCallersScope(caller, async (db) => {
       const result = await this.users.list(db, page);
       return { ...result, items: result.items.map(toUserView) };
     });
   }
 
-  get(caller: TenantsCaller, id: string): Promise<UserView> {
+  async get(caller: TenantsCaller, id: string): Promise<UserView> {
     return this.inCallersScope(caller, async (db) => toUserView(await this.mustFind(db, id)));
   }
 

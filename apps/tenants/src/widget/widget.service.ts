@@ -30,19 +30,22 @@ export class WidgetService {
     private readonly tenants: TenantRepository,
   ) {}
 
-  list(caller: TenantsCaller): Promise<WidgetView[]> {
+  async list(caller: TenantsCaller): Promise<WidgetView[]> {
     return this.scope.run(this.adminsTenant(caller), async (db) =>
       (await this.widgets.list(db)).map(toWidgetView),
     );
   }
 
-  get(caller: TenantsCaller, id: string): Promise<WidgetView> {
+  async get(caller: TenantsCaller, id: string): Promise<WidgetView> {
     return this.scope.run(this.adminsTenant(caller), async (db) =>
       toWidgetView(await mustFind(db, this.widgets, id)),
     );
   }
 
-  create(caller: TenantsCaller, input: z.output<typeof widgetCreateSchema>): Promise<WidgetView> {
+  async create(
+    caller: TenantsCaller,
+    input: z.output<typeof widgetCreateSchema>,
+  ): Promise<WidgetView> {
     const tenantId = this.adminsTenant(caller);
     return this.scope.run(tenantId, async (db) =>
       toWidgetView(
@@ -55,7 +58,7 @@ export class WidgetService {
     );
   }
 
-  update(
+  async update(
     caller: TenantsCaller,
     id: string,
     input: z.output<typeof widgetUpdateSchema>,
@@ -76,14 +79,14 @@ export class WidgetService {
     });
   }
 
-  delete(caller: TenantsCaller, id: string): Promise<void> {
+  async delete(caller: TenantsCaller, id: string): Promise<void> {
     return this.scope.run(this.adminsTenant(caller), async (db) => {
       if (!(await this.widgets.delete(db, id))) throw widgetNotFound();
     });
   }
 
   /** A browser on `origin` opens the widget of `key`: the origin first, then the states. */
-  open(key: string, origin: string | null): Promise<OpenedWidget> {
+  async open(key: string, origin: string | null): Promise<OpenedWidget> {
     return this.scope.runAcrossTenants(async (db) => {
       const widget = await this.widgets.findByPublicKey(db, key);
       if (!widget) throw widgetNotFound();
@@ -98,7 +101,7 @@ export class WidgetService {
   }
 
   /** Every visitor request: the widget and its tenant must still be active. */
-  authenticateVisitor(widgetId: string, tenantId: TenantId): Promise<OpenedWidget> {
+  async authenticateVisitor(widgetId: string, tenantId: TenantId): Promise<OpenedWidget> {
     return this.scope.run(tenantId, async (db) => {
       const widget = await this.widgets.findById(db, widgetId);
       if (!widget) throw new DomainError(ErrorCode.UNAUTHORIZED, 'this widget no longer exists');
@@ -106,7 +109,7 @@ export class WidgetService {
     });
   }
 
-  originKnown(origin: string): Promise<boolean> {
+  async originKnown(origin: string): Promise<boolean> {
     return this.scope.runAcrossTenants((db) => this.widgets.originKnown(db, origin.toLowerCase()));
   }
 
