@@ -1,9 +1,11 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import pg from 'pg';
+
 import { freePort } from '@tenantbot/testing';
 
 const root = join(__dirname, '..', '..');
@@ -35,7 +37,9 @@ export async function createBenchEnvironment(name: string): Promise<BenchEnviron
     env: { ...process.env, DATABASE_URL: databaseUrl.toString() },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  if (migrate.status !== 0) throw new Error('migrations failed');
+  if (migrate.status !== 0) {
+    throw new Error('migrations failed');
+  }
   const chroma = process.env.CHROMA_URL ? undefined : await startChroma();
 
   const env = {
@@ -54,7 +58,9 @@ export async function createBenchEnvironment(name: string): Promise<BenchEnviron
     chromaPid: chroma?.process.pid,
     async teardown() {
       chroma?.process.kill('SIGTERM');
-      if (chroma) rmSync(chroma.dataDir, { recursive: true, force: true });
+      if (chroma) {
+        rmSync(chroma.dataDir, { recursive: true, force: true });
+      }
       const client = new pg.Client({ connectionString: adminUrl });
       await client.connect();
       await client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);

@@ -3,13 +3,15 @@
 // service over the transport, the hybrid search it runs (POST /api/v1/rag/search through the
 // gateway) and a bare GET /ping, in the same run: the cost of each layer. Each concurrent client
 // has an API key of its own, so the per-key limit is not what is measured.
-import { CHAT, RAG, type ChatRequest } from '@tenantbot/contracts';
-import { runWithContext, type RequestContext } from '@tenantbot/tenant-context';
-import { ApiClient, TestStack, loginSuperAdmin } from '@tenantbot/testing';
 import { randomUUID } from 'node:crypto';
 import { cpus } from 'node:os';
+
+import { CHAT, type ChatRequest, RAG } from '@tenantbot/contracts';
+import { type RequestContext, runWithContext } from '@tenantbot/tenant-context';
+import { ApiClient, loginSuperAdmin, TestStack } from '@tenantbot/testing';
+import { type BenchPath, measure, measureInterleaved, printTable } from '@tenantbot/testing';
+
 import { createBenchEnvironment } from './bench-environment';
-import { measure, measureInterleaved, printTable, type BenchPath } from './measure';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 400);
 /** At most this many interleaved rounds; fewer at high concurrency, where a round needs 4 calls per client. */
@@ -79,7 +81,9 @@ async function main(): Promise<void> {
           chunks += Number(document.body.chunk_count);
           break;
         }
-        if (document.body.status === 'failed') throw new Error(JSON.stringify(document.body));
+        if (document.body.status === 'failed') {
+          throw new Error(JSON.stringify(document.body));
+        }
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     }
@@ -113,14 +117,18 @@ async function main(): Promise<void> {
         call: () => post(`${stack.baseUrl}/api/v1/chat/`, nextKey(), question()),
       },
     ];
-    for (const path of paths) await measure(path.call, 50, 8); // warm-up
+    for (const path of paths) {
+      await measure(path.call, 50, 8);
+    } // warm-up
     const rows: Record<string, string | number>[] = [];
     for (const clients of LEVELS) {
       const rounds = Math.max(1, Math.min(ROUNDS, Math.floor(CALLS / (4 * clients))));
       const results = await measureInterleaved(paths, CALLS, clients, rounds);
       for (const path of paths) {
         const result = results.get(path.name);
-        if (!result) continue;
+        if (!result) {
+          continue;
+        }
         rows.push({
           path: path.name,
           clients,
@@ -142,7 +150,9 @@ async function main(): Promise<void> {
         `Node ${process.version}, ${cpus().length} cores shared by the load generator, five apps, Postgres, Redis and Chroma`,
       rows,
     );
-    if (search.results.length === 0) throw new Error('the corpus is not searchable');
+    if (search.results.length === 0) {
+      throw new Error('the corpus is not searchable');
+    }
   } finally {
     await transport.close();
     await stack.stop();
@@ -153,7 +163,9 @@ async function main(): Promise<void> {
 async function get(url: string): Promise<void> {
   const response = await fetch(url);
   await response.arrayBuffer();
-  if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+  if (!response.ok) {
+    throw new Error(`${url} answered ${response.status}`);
+  }
 }
 
 async function post(url: string, token: string, body: object): Promise<void> {
@@ -163,7 +175,9 @@ async function post(url: string, token: string, body: object): Promise<void> {
     body: JSON.stringify(body),
   });
   const text = await response.text();
-  if (!response.ok) throw new Error(`${url} answered ${response.status}: ${text}`);
+  if (!response.ok) {
+    throw new Error(`${url} answered ${response.status}: ${text}`);
+  }
 }
 
 main().catch((error: unknown) => {

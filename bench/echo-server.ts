@@ -1,14 +1,16 @@
 // The service side of the transport benchmark, run as its own process:
 //   node dist/bench/echo-server.js streams|nest-redis <redisUrl> <prefix>
 import 'reflect-metadata';
+
 import { Controller, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import {
   MessagePattern,
+  type MicroserviceOptions,
   Payload,
   Transport,
-  type MicroserviceOptions,
 } from '@nestjs/microservices';
+
 import { RedisStreamsServer } from '@tenantbot/transport';
 
 @Controller()

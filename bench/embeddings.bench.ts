@@ -3,15 +3,20 @@
 // runs, and how long the event loop stalled meanwhile. The transformers provider runs on the
 // tests' tiny model and on a MiniLM-L6-shaped graph of random weights (no weights can be
 // downloaded here); OpenAI only when OPENAI_API_KEY is set (real requests: a few cents).
-import { TINY_MODEL_ID, writeTinySentenceModel } from '@tenantbot/testing';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Embedder } from '../apps/rag/src/embeddings/embedder';
-import { LocalEmbedder } from '../apps/rag/src/embeddings/local-embedder';
-import { OpenAIEmbedder } from '../apps/rag/src/embeddings/openai-embedder';
-import { TransformersEmbedder } from '../apps/rag/src/embeddings/transformers-embedder';
-import { measure, printTable } from './measure';
+
+import {
+  type Embedder,
+  embeddingWorkerScript,
+  LocalEmbedder,
+  OpenAIEmbedder,
+  TransformersEmbedder,
+} from '@tenantbot/rag/public-api';
+import { TINY_MODEL_ID, writeTinySentenceModel } from '@tenantbot/testing';
+import { measure, printTable } from '@tenantbot/testing';
+
 import { MINILM_SHAPE, writeMiniLmShapedModel } from './minilm-shaped-model';
 
 const CHUNKS = Number(process.env.BENCH_CHUNKS ?? 512);
@@ -99,10 +104,9 @@ async function benchmark(name: string, embedder: Embedder) {
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'tenantbot-bench-models-'));
-  const workerScript = join(__dirname, '../apps/rag/src/embeddings/embedding-worker.js');
   const sentenceEmbedder = (modelId: string) =>
     TransformersEmbedder.start({
-      workerScript,
+      workerScript: embeddingWorkerScript,
       batchSize: SENTENCE_BATCH,
       modelId,
       modelDir: dir,

@@ -10,9 +10,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+
 import { ApiClient, loginSuperAdmin, TestStack } from '@tenantbot/testing';
+import { percentile, printTable } from '@tenantbot/testing';
+
 import { createBenchEnvironment } from './bench-environment';
-import { percentile, printTable } from './measure';
 
 /** The Debian package the gitdocs set is built from (see its README). */
 const GIT_DOC_PACKAGE = 'git-doc=1:2.39.5-0+deb12u3';
@@ -64,7 +66,9 @@ function parseArgs(argv: string[]): Options {
   for (let i = 0; i < argv.length; i++) {
     const value = () => {
       const next = argv[++i];
-      if (next === undefined) throw new Error(`${argv[i - 1]} needs a value`);
+      if (next === undefined) {
+        throw new Error(`${argv[i - 1]} needs a value`);
+      }
       return next;
     };
     switch (argv[i]) {
@@ -92,7 +96,9 @@ function parseArgs(argv: string[]): Options {
         throw new Error(`unknown argument ${argv[i]}`);
     }
   }
-  if (!options.set) throw new Error('--set DIR is required (e.g. --set ../shared/eval/gitdocs)');
+  if (!options.set) {
+    throw new Error('--set DIR is required (e.g. --set ../shared/eval/gitdocs)');
+  }
   return options;
 }
 
@@ -100,14 +106,22 @@ function parseArgs(argv: string[]): Options {
 function corpusRoot(options: Options): string {
   const extracted = options.corpus ?? DEFAULT_CORPUS;
   const docs = join(extracted, 'usr/share/doc/git-doc');
-  if (existsSync(docs)) return docs;
-  if (existsSync(join(extracted, 'git-add.html'))) return extracted;
-  if (options.corpus) throw new Error(`${options.corpus} holds no extracted git-doc package`);
+  if (existsSync(docs)) {
+    return docs;
+  }
+  if (existsSync(join(extracted, 'git-add.html'))) {
+    return extracted;
+  }
+  if (options.corpus) {
+    throw new Error(`${options.corpus} holds no extracted git-doc package`);
+  }
   console.error(`corpus not found in ${extracted}: downloading ${GIT_DOC_PACKAGE} with apt-get`);
   const download = mkdtempSync(join(tmpdir(), 'gitdeb-'));
   const run = (command: string, args: string[], cwd = download) => {
     const result = spawnSync(command, args, { cwd, stdio: ['ignore', 'ignore', 'inherit'] });
-    if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed`);
+    if (result.status !== 0) {
+      throw new Error(`${command} ${args.join(' ')} failed`);
+    }
   };
   run('apt-get', ['download', GIT_DOC_PACKAGE]);
   const deb = spawnSync('sh', ['-c', 'ls git-doc_*.deb'], { cwd: download }).stdout.toString();
@@ -123,9 +137,15 @@ async function waitForIngestion(api: ApiClient, expected: number): Promise<void>
       '/api/v1/rag/documents?status=completed&limit=1',
     );
     const failed = await api.get<{ total: number }>('/api/v1/rag/documents?status=failed&limit=1');
-    if (failed.body.total > 0) throw new Error(`${failed.body.total} documents failed`);
-    if (listed.body.total === expected) return;
-    if (Date.now() > until) throw new Error('ingestion did not finish within 30 minutes');
+    if (failed.body.total > 0) {
+      throw new Error(`${failed.body.total} documents failed`);
+    }
+    if (listed.body.total === expected) {
+      return;
+    }
+    if (Date.now() > until) {
+      throw new Error('ingestion did not finish within 30 minutes');
+    }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
@@ -139,14 +159,18 @@ async function upload(api: ApiClient, root: string, page: string): Promise<strin
     body: form,
   });
   const body = (await response.json()) as { id: string };
-  if (response.status !== 202) throw new Error(`upload of ${page}: ${JSON.stringify(body)}`);
+  if (response.status !== 202) {
+    throw new Error(`upload of ${page}: ${JSON.stringify(body)}`);
+  }
   return body.id;
 }
 
 async function ingestCorpus(api: ApiClient, root: string, pages: string[]): Promise<void> {
   let next = 0;
   const worker = async () => {
-    while (next < pages.length) await upload(api, root, pages[next++]);
+    while (next < pages.length) {
+      await upload(api, root, pages[next++]);
+    }
   };
   await Promise.all(Array.from({ length: UPLOADS_AT_ONCE }, worker));
   await waitForIngestion(api, pages.length);
@@ -159,8 +183,9 @@ async function ask(api: ApiClient, question: Question): Promise<Outcome> {
     top_k: RESULTS,
   });
   const ms = performance.now() - started;
-  if (response.status !== 200)
+  if (response.status !== 200) {
     throw new Error(`search of ${question.id}: ${JSON.stringify(response.body)}`);
+  }
   const answer = question.answer_regex ? new RegExp(question.answer_regex, 'i') : null;
   const index = answer
     ? response.body.results.findIndex((hit) => answer.test(hit.text.replace(/\s+/g, ' ')))
@@ -246,7 +271,9 @@ async function main(): Promise<void> {
       plan: 'enterprise',
       ...(Object.keys(options.rag).length > 0 ? { rag: options.rag } : {}),
     });
-    if (created.status !== 201) throw new Error(`tenant: ${JSON.stringify(created.body)}`);
+    if (created.status !== 201) {
+      throw new Error(`tenant: ${JSON.stringify(created.body)}`);
+    }
     const api = superAdmin.as(superAdmin.token, slug);
 
     const ingestStarted = performance.now();
@@ -254,7 +281,9 @@ async function main(): Promise<void> {
     const ingestSeconds = (performance.now() - ingestStarted) / 1000;
 
     const outcomes: Outcome[] = [];
-    for (const question of questions) outcomes.push(await ask(api, question));
+    for (const question of questions) {
+      outcomes.push(await ask(api, question));
+    }
     const summary = summarize(outcomes);
 
     if (options.json) {

@@ -1,12 +1,15 @@
 // npm run bench:limits — the latency the rate-limit checks add to a request: the same
 // authenticated route through a gateway with limits on and one with them off, on the same
 // services, in the same run; plus the cost of a token-budget reservation and settlement.
-import { TokenBudget } from '@tenantbot/rate-limit';
-import { ApiClient, TestStack, loginSuperAdmin } from '@tenantbot/testing';
-import { Redis } from 'ioredis';
 import { cpus } from 'node:os';
+
+import { Redis } from 'ioredis';
+
+import { TokenBudget } from '@tenantbot/rate-limit';
+import { ApiClient, loginSuperAdmin, TestStack } from '@tenantbot/testing';
+import { measure, type Measurement, printTable } from '@tenantbot/testing';
+
 import { createBenchEnvironment } from './bench-environment';
-import { measure, printTable, type Measurement } from './measure';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 3000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -49,7 +52,9 @@ async function main(): Promise<void> {
       },
     ];
     const rows: Record<string, string | number>[] = [];
-    for (const path of paths) await measure(path.call, 500, 16); // warm-up
+    for (const path of paths) {
+      await measure(path.call, 500, 16);
+    } // warm-up
     const results = new Map<string, Measurement[]>();
     for (let round = 0; round < ROUNDS; round++) {
       for (const concurrency of LEVELS) {
@@ -114,7 +119,9 @@ async function main(): Promise<void> {
 async function get(url: string, headers: Record<string, string>): Promise<void> {
   const response = await fetch(url, { headers });
   await response.arrayBuffer();
-  if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+  if (!response.ok) {
+    throw new Error(`${url} answered ${response.status}`);
+  }
 }
 
 main().catch((error: unknown) => {

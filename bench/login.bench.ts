@@ -2,13 +2,16 @@
 // gateway (by X-Tenant-ID, by a verified custom domain's Host, wrong passwords), the
 // throttle's Redis work per login on its own, and an authenticated request resolved by
 // X-Tenant-ID next to one resolved by Host.
-import { LoginThrottle } from '@tenantbot/rate-limit';
-import { ApiClient, TestStack, loginSuperAdmin } from '@tenantbot/testing';
-import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { cpus } from 'node:os';
+
+import { Redis } from 'ioredis';
+
+import { LoginThrottle } from '@tenantbot/rate-limit';
+import { ApiClient, loginSuperAdmin, TestStack } from '@tenantbot/testing';
+import { measure, type Measurement, printTable } from '@tenantbot/testing';
+
 import { createBenchEnvironment } from './bench-environment';
-import { measure, printTable, type Measurement } from './measure';
 
 const LOGINS = Number(process.env.BENCH_LOGINS ?? 100);
 const CALLS = Number(process.env.BENCH_CALLS ?? 2000);
@@ -50,14 +53,18 @@ async function main(): Promise<void> {
     const credentials = { username: 'bench-user', password };
     const login = (client: ApiClient, body: object, expected: number) => async () => {
       const response = await client.post('/api/v1/auth/login', body);
-      if (response.status !== expected) throw new Error(`login answered ${response.status}`);
+      if (response.status !== expected) {
+        throw new Error(`login answered ${response.status}`);
+      }
       return response;
     };
     const token = (await login(anonymous.as(undefined, 'bench'), credentials, 200)()).body
       .access_token as string;
     const me = (client: ApiClient) => async () => {
       const response = await client.get('/api/v1/auth/me');
-      if (response.status !== 200) throw new Error(`/auth/me answered ${response.status}`);
+      if (response.status !== 200) {
+        throw new Error(`/auth/me answered ${response.status}`);
+      }
     };
     const throttle = new LoginThrottle(redis, {
       keyPrefix: environment.env.REDIS_PREFIX,

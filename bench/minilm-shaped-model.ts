@@ -1,7 +1,9 @@
-import { writeTinySentenceModel } from '@tenantbot/testing';
-import onnxProto from 'onnx-proto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+
+import onnxProto from 'onnx-proto';
+
+import { writeTinySentenceModel } from '@tenantbot/testing';
 
 const { onnx } = onnxProto;
 
@@ -45,7 +47,9 @@ class GraphBuilder {
 
   weight(name: string, dims: number[], scale = 0.05): string {
     const values = new Float32Array(dims.reduce((a, b) => a * b, 1));
-    for (let i = 0; i < values.length; i++) values[i] = (Math.random() * 2 - 1) * scale;
+    for (let i = 0; i < values.length; i++) {
+      values[i] = (Math.random() * 2 - 1) * scale;
+    }
     return this.tensor(name, dims, values);
   }
 

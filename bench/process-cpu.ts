@@ -45,7 +45,9 @@ export class CpuAccount {
 
   constructor(private readonly groups: Record<string, () => number[]>) {
     for (const pids of Object.values(groups)) {
-      for (const pid of pids()) this.start.set(pid, cpuSeconds(pid));
+      for (const pid of pids()) {
+        this.start.set(pid, cpuSeconds(pid));
+      }
     }
   }
 

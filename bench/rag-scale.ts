@@ -4,15 +4,16 @@
 // Postgres as the owner (documents marked completed; the index triggers run as at ingestion)
 // and their vectors straight into Chroma, so the setup takes a minute, not the half hour an
 // ingestion of 40,000 chunks would.
-import { ApiClient, loginSuperAdmin, TestStack } from '@tenantbot/testing';
-import { ChromaClient } from 'chromadb';
 import { randomUUID } from 'node:crypto';
+
+import { ChromaClient } from 'chromadb';
 import pg from 'pg';
-import { LocalEmbedder } from '../apps/rag/src/embeddings/local-embedder';
-import { ChromaVectorStore } from '../apps/rag/src/vectors/chroma-vector-store';
-import { ChromaHttp } from '../apps/rag/src/vectors/chroma-http';
+
+import { ChromaHttp, ChromaVectorStore, LocalEmbedder } from '@tenantbot/rag/public-api';
+import { ApiClient, loginSuperAdmin, TestStack } from '@tenantbot/testing';
+import { type BenchPath, measureInterleaved, printTable } from '@tenantbot/testing';
+
 import type { BenchEnvironment } from './bench-environment';
-import { measureInterleaved, printTable, type BenchPath } from './measure';
 
 const SMALL_CHUNKS = Number(process.env.BENCH_SCALE_SMALL ?? 2_000);
 const LARGE_CHUNKS = Number(process.env.BENCH_SCALE_LARGE ?? 40_000);
@@ -113,7 +114,9 @@ export async function searchAtScale(environment: BenchEnvironment, filesDir: str
         slug,
         plan: 'enterprise',
       });
-      if (created.status !== 201) throw new Error(`tenant: ${JSON.stringify(created.body)}`);
+      if (created.status !== 201) {
+        throw new Error(`tenant: ${JSON.stringify(created.body)}`);
+      }
       return { id: created.body.id, api: superAdmin.as(superAdmin.token, slug) };
     };
     const small = await tenant('scale-small');
@@ -123,7 +126,9 @@ export async function searchAtScale(environment: BenchEnvironment, filesDir: str
       let n = 0;
       return async () => {
         const response = await api.post('/api/v1/rag/search', { query: asked[n++ % asked.length] });
-        if (response.status !== 200) throw new Error(`search: ${JSON.stringify(response.body)}`);
+        if (response.status !== 200) {
+          throw new Error(`search: ${JSON.stringify(response.body)}`);
+        }
       };
     };
     const setup: Record<string, string | number>[] = [];
@@ -147,7 +152,9 @@ export async function searchAtScale(environment: BenchEnvironment, filesDir: str
       name: `tenant of ${SMALL_CHUNKS} chunks`,
       call: search(small.api),
     };
-    for (let i = 0; i < 40; i++) await smallPath.call(); // warm-up
+    for (let i = 0; i < 40; i++) {
+      await smallPath.call();
+    } // warm-up
     const alone = await measureInterleaved([smallPath], SEARCHES, 1, 4);
 
     await timed(`${LARGE_CHUNKS} chunks into Postgres (SQL as the owner, index triggers)`, () =>
@@ -161,7 +168,9 @@ export async function searchAtScale(environment: BenchEnvironment, filesDir: str
       name: `tenant of ${LARGE_CHUNKS} chunks`,
       call: search(large.api),
     };
-    for (let i = 0; i < 40; i++) await largePath.call();
+    for (let i = 0; i < 40; i++) {
+      await largePath.call();
+    }
     const together = await measureInterleaved([smallPath, largePath], SEARCHES, 1, 4);
 
     printTable('Scale setup', setup);

@@ -1,23 +1,24 @@
 // npm run bench:rag — ingestion throughput and hybrid-search latency of the rag service (run
 // as its own process, called over the transport), next to the raw Chroma and Postgres
 // operations they are built from, in the same run. Creates and drops its own database.
-import { PING_PATTERN, RAG, RAG_DEFAULTS, type SearchReply } from '@tenantbot/contracts';
-import { runWithContext } from '@tenantbot/tenant-context';
-import { TestStack } from '@tenantbot/testing';
-import { ChromaClient, type Collection } from 'chromadb';
-import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+import { ChromaClient, type Collection } from 'chromadb';
+import { Redis } from 'ioredis';
 import pg from 'pg';
-import { bm25Ranking, queryTerms } from '../apps/rag/src/chunks/chunk.repository';
-import { LocalEmbedder } from '../apps/rag/src/embeddings/local-embedder';
-import { ChromaHttp } from '../apps/rag/src/vectors/chroma-http';
+
+import { PING_PATTERN, RAG, RAG_DEFAULTS, type SearchReply } from '@tenantbot/contracts';
+import { bm25Ranking, ChromaHttp, LocalEmbedder, queryTerms } from '@tenantbot/rag/public-api';
+import { runWithContext } from '@tenantbot/tenant-context';
+import { TestStack } from '@tenantbot/testing';
+import { measure, type Measurement, printTable } from '@tenantbot/testing';
+
 import { createBenchEnvironment } from './bench-environment';
-import { searchAtScale } from './rag-scale';
-import { measure, printTable, type Measurement } from './measure';
 import { CpuAccount, pidsNamed } from './process-cpu';
+import { searchAtScale } from './rag-scale';
 
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 4);
 const DOCUMENTS_PER_TENANT = Number(process.env.BENCH_DOCUMENTS ?? 12);
@@ -60,7 +61,9 @@ function corpusDocument(seed: number): string {
     sentences.push(
       `The ${word()} ${VERBS[next(VERBS.length)]} the ${word()} of every ${word()} within ${next(90) + 1} days.`,
     );
-    if (i % 40 === 39) sentences.push(`\n\n## Section ${i / 40 + 1}\n\n`);
+    if (i % 40 === 39) {
+      sentences.push(`\n\n## Section ${i / 40 + 1}\n\n`);
+    }
   }
   return `# Handbook ${seed}\n\n${sentences.join(' ')}`;
 }
@@ -73,8 +76,12 @@ async function waitFor(
 ) {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    if (await check().catch(() => false)) return;
-    if (Date.now() > until) throw new Error(`${what} did not happen within ${timeoutMs / 1000} s`);
+    if (await check().catch(() => false)) {
+      return;
+    }
+    if (Date.now() > until) {
+      throw new Error(`${what} did not happen within ${timeoutMs / 1000} s`);
+    }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
@@ -95,7 +102,9 @@ function upsertsIn(logs: string[], from: number, to: number) {
   for (const span of spans) {
     const start = Math.max(span.end - span.ms, reach);
     const end = Math.min(span.end, to);
-    if (end > start) covered += end - start;
+    if (end > start) {
+      covered += end - start;
+    }
     reach = Math.max(reach, end);
   }
   return {
@@ -193,7 +202,9 @@ async function main(): Promise<void> {
     // A long-running service is measured, not a cold one: a first, untimed ingestion lets
     // V8 compile the hot paths and the pools open their connections.
     await ingest([await createTenant('Warm-up')], WARM_UP_DOCUMENTS);
-    for (let t = 0; t < TENANTS; t++) tenants.push(await createTenant(`Bench ${t}`));
+    for (let t = 0; t < TENANTS; t++) {
+      tenants.push(await createTenant(`Bench ${t}`));
+    }
 
     // ---- ingestion: every document created at once, timed until the last one completes ----
     const processes = {
@@ -211,7 +222,9 @@ async function main(): Promise<void> {
     const ingestSeconds = (performance.now() - started) / 1000;
     const cpuUsed = cpu.used();
     const upserts = upsertsIn(stack.logs, startedAt, Date.now());
-    if (showLogs) stack.logs.forEach((line) => console.log(line));
+    if (showLogs) {
+      stack.logs.forEach((line) => console.log(line));
+    }
     const { rows: chunks } = await owner.query<{
       id: string;
       document_id: string;
@@ -224,7 +237,9 @@ async function main(): Promise<void> {
       [tenants],
     );
     const failed = await owner.query(`SELECT 1 FROM documents WHERE status <> 'completed'`);
-    if (failed.rowCount) throw new Error(`${failed.rowCount} documents did not complete`);
+    if (failed.rowCount) {
+      throw new Error(`${failed.rowCount} documents did not complete`);
+    }
 
     // ---- the raw operations ingestion is made of, on the same chunks ----
     const embedder = new LocalEmbedder();
@@ -394,12 +409,15 @@ async function main(): Promise<void> {
         call: () => rawFullTextQuery(questions[pick()]),
       },
     ];
-    for (const path of paths) await measure(path.call, 50, 4); // warm-up
+    for (const path of paths) {
+      await measure(path.call, 50, 4);
+    } // warm-up
     const searchCpu = new Map<string, Record<string, number>>();
     const addCpu = (path: string, used: Record<string, number>) => {
       const total = searchCpu.get(path) ?? {};
-      for (const [name, seconds] of Object.entries(used))
+      for (const [name, seconds] of Object.entries(used)) {
         total[name] = (total[name] ?? 0) + seconds;
+      }
       searchCpu.set(path, total);
     };
     const rows: Record<string, string | number>[] = [];
@@ -415,7 +433,9 @@ async function main(): Promise<void> {
           const runs = rounds.get(path.name) ?? [];
           const account = new CpuAccount(processes);
           runs.push(await measure(path.call, SEARCHES, concurrency));
-          if (concurrency === 1) addCpu(path.name, account.used());
+          if (concurrency === 1) {
+            addCpu(path.name, account.used());
+          }
           rounds.set(path.name, runs);
         }
       }
@@ -461,7 +481,9 @@ async function main(): Promise<void> {
     await environment.teardown();
     const redis = new Redis(environment.env.REDIS_URL);
     const keys = await redis.keys(`${environment.env.REDIS_PREFIX}:*`);
-    if (keys.length > 0) await redis.unlink(...keys);
+    if (keys.length > 0) {
+      await redis.unlink(...keys);
+    }
     await redis.quit();
     rmSync(filesDir, { recursive: true, force: true });
   }

@@ -1,7 +1,7 @@
 // npm run bench:sanitizer — the chat output sanitizer on model answers, whole (a unary answer)
 // and fed as 4-character deltas (a stream), in one process: no services needed.
-import { OutputSanitizer } from '../apps/chat/src/safety/output-sanitizer';
-import { percentile, printTable } from './measure';
+import { OutputSanitizer } from '@tenantbot/chat/public-api';
+import { percentile, printTable } from '@tenantbot/testing';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 2000);
 const DELTA_CHARS = 4;
@@ -22,7 +22,9 @@ const RAW_HTML =
 const sanitizer = new OutputSanitizer(['acme.example']);
 
 function time(run: () => void): { p50Ms: number; p99Ms: number; perSecond: number } {
-  for (let i = 0; i < 50; i++) run(); // warm up
+  for (let i = 0; i < 50; i++) {
+    run();
+  } // warm up
   const latencies: number[] = [];
   const started = performance.now();
   for (let i = 0; i < CALLS; i++) {

@@ -1,14 +1,17 @@
 // npm run bench:transport — round trips over the Redis Streams transport, next to a raw
 // Redis round trip and Nest's built-in Redis (pub/sub) transport, in the same run.
 import 'reflect-metadata';
-import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
-import { RedisStreamsClient } from '@tenantbot/transport';
-import { Redis } from 'ioredis';
-import { fork, type ChildProcess } from 'node:child_process';
+
+import { type ChildProcess, fork } from 'node:child_process';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+
+import { type ClientProxy, ClientProxyFactory, Transport } from '@nestjs/microservices';
+import { Redis } from 'ioredis';
 import { firstValueFrom } from 'rxjs';
-import { measure, printTable, type Measurement } from './measure';
+
+import { measure, type Measurement, printTable } from '@tenantbot/testing';
+import { RedisStreamsClient } from '@tenantbot/transport';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `tbbench:${process.pid}`;
@@ -53,7 +56,9 @@ interface Path {
  * of background load on this 2-core machine does not land on one path only.
  */
 async function runAll(paths: Path[]): Promise<Record<string, string | number>[]> {
-  for (const path of paths) await measure(path.call, 2000, CONCURRENCY); // warm-up
+  for (const path of paths) {
+    await measure(path.call, 2000, CONCURRENCY);
+  } // warm-up
   const results = new Map<string, Measurement[]>();
   for (let round = 0; round < ROUNDS; round++) {
     for (const mode of MODES) {
@@ -120,7 +125,9 @@ async function main(): Promise<void> {
   await streamsClient.close();
   await Promise.all([stop(nestServer), stop(streamsServer)]);
   const keys = await raw.keys(`${prefix}:*`);
-  if (keys.length > 0) await raw.unlink(...keys);
+  if (keys.length > 0) {
+    await raw.unlink(...keys);
+  }
   await raw.quit();
 
   printTable(

@@ -2,10 +2,12 @@
 // gateway's remembered answer and a lookup in the tenants service each time), opening a
 // visitor session, and a visitor's request (token, origin and widget checked) next to the same
 // route with an API key, in the same run.
-import { ApiClient, TestStack, loginSuperAdmin } from '@tenantbot/testing';
 import { cpus } from 'node:os';
+
+import { ApiClient, loginSuperAdmin, TestStack } from '@tenantbot/testing';
+import { measure, type Measurement, printTable } from '@tenantbot/testing';
+
 import { createBenchEnvironment } from './bench-environment';
-import { measure, printTable, type Measurement } from './measure';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 2000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -37,7 +39,9 @@ async function main(): Promise<void> {
       allowed_origins: [SITE],
       limits: { messages_per_minute: 1000, messages_per_visitor_per_day: 100_000 },
     });
-    if (widget.status !== 201) throw new Error(`setup failed: ${JSON.stringify(widget.body)}`);
+    if (widget.status !== 201) {
+      throw new Error(`setup failed: ${JSON.stringify(widget.body)}`);
+    }
     const key = widget.body.public_key as string;
     const session = await call(stack.baseUrl, '/api/v1/widget/sessions', {
       method: 'POST',
@@ -82,7 +86,9 @@ async function main(): Promise<void> {
           }),
       },
     ];
-    for (const path of paths) await measure(path.call, 300, 16); // warm-up
+    for (const path of paths) {
+      await measure(path.call, 300, 16);
+    } // warm-up
     const results = new Map<string, Measurement[]>();
     for (let round = 0; round < ROUNDS; round++) {
       for (const concurrency of LEVELS) {
@@ -125,9 +131,12 @@ async function main(): Promise<void> {
 async function call(base: string, path: string, init: RequestInit): Promise<unknown> {
   const response = await fetch(`${base}${path}`, init);
   const text = await response.text();
-  if (response.status >= 400) throw new Error(`${path} answered ${response.status}: ${text}`);
-  if (init.method === 'OPTIONS' && !response.headers.get('access-control-allow-origin'))
+  if (response.status >= 400) {
+    throw new Error(`${path} answered ${response.status}: ${text}`);
+  }
+  if (init.method === 'OPTIONS' && !response.headers.get('access-control-allow-origin')) {
     throw new Error('the preflight did not allow the origin');
+  }
   return response.headers.get('content-type')?.includes('json')
     ? (JSON.parse(text) as unknown)
     : text;

@@ -3,14 +3,17 @@
 // sockets (no admission), the same question as SSE over HTTP (the HTTP guards, then
 // chat.stream), the re-check's own call to the tenants service over the transport, and a whole
 // upgrade (authentication, limits, a leased place under the connection caps) with its close.
-import { TENANTS } from '@tenantbot/contracts';
-import { runWithContext } from '@tenantbot/tenant-context';
-import { ApiClient, TestStack, loginSuperAdmin } from '@tenantbot/testing';
 import { randomUUID } from 'node:crypto';
 import { cpus } from 'node:os';
+
 import { WebSocket } from 'ws';
+
+import { TENANTS } from '@tenantbot/contracts';
+import { runWithContext } from '@tenantbot/tenant-context';
+import { ApiClient, loginSuperAdmin, TestStack } from '@tenantbot/testing';
+import { measure, printTable } from '@tenantbot/testing';
+
 import { createBenchEnvironment } from './bench-environment';
-import { measure, printTable } from './measure';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 400);
 const LEVELS = [1, 16];
@@ -22,13 +25,17 @@ class SocketPool {
 
   static async open(url: string, size: number): Promise<SocketPool> {
     const pool = new SocketPool();
-    for (let i = 0; i < size; i++) pool.idle.push(await openSocket(url));
+    for (let i = 0; i < size; i++) {
+      pool.idle.push(await openSocket(url));
+    }
     return pool;
   }
 
   async use<T>(call: (socket: WebSocket) => Promise<T>): Promise<T> {
     const socket = this.idle.pop();
-    if (!socket) throw new Error('more calls in flight than sockets');
+    if (!socket) {
+      throw new Error('more calls in flight than sockets');
+    }
     try {
       return await call(socket);
     } finally {
@@ -37,7 +44,9 @@ class SocketPool {
   }
 
   close(): void {
-    for (const socket of this.idle) socket.close();
+    for (const socket of this.idle) {
+      socket.close();
+    }
   }
 }
 
@@ -130,7 +139,9 @@ async function main(): Promise<void> {
         },
       },
     ];
-    for (const path of paths) await measure(path.call, 50, 4); // warm-up
+    for (const path of paths) {
+      await measure(path.call, 50, 4);
+    } // warm-up
     const rows: Record<string, string | number>[] = [];
     for (const clients of LEVELS) {
       for (const path of paths) {
@@ -164,8 +175,9 @@ async function streamOverHttp(baseUrl: string, key: string): Promise<void> {
     body: JSON.stringify({ message: QUESTION, stream: true }),
   });
   const text = await response.text();
-  if (!response.ok || !text.includes('event: done'))
+  if (!response.ok || !text.includes('event: done')) {
     throw new Error(`SSE answered ${response.status}: ${text.slice(-200)}`);
+  }
 }
 
 main().catch((error: unknown) => {

@@ -4,12 +4,13 @@
 // @tenantbot/* path aliases to relative requires, so `node dist/apps/<app>/src/main.js` runs
 // as is. Nest 12 is ESM-only; Node 20.19+ loads it through require(esm).
 // Type checking is `npm run typecheck`'s job, not this one's.
-import { transformFile } from '@swc/core';
-import { build as bundle } from 'esbuild';
+import { readFileSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readFileSync } from 'node:fs';
+
+import { transformFile } from '@swc/core';
+import { build as bundle } from 'esbuild';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = join(root, 'dist');
@@ -40,7 +41,9 @@ async function* typescriptFiles(dir) {
   for (const entry of entries) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (entry.name !== 'node_modules' && path !== BROWSER_SOURCES) yield* typescriptFiles(path);
+      if (entry.name !== 'node_modules' && path !== BROWSER_SOURCES) {
+        yield* typescriptFiles(path);
+      }
     } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') && !isSpec(entry.name)) {
       yield path;
     }
@@ -62,7 +65,9 @@ async function compile(file) {
 const started = Date.now();
 const files = [];
 for (const sourceRoot of sourceRoots) {
-  for await (const file of typescriptFiles(join(root, sourceRoot))) files.push(file);
+  for await (const file of typescriptFiles(join(root, sourceRoot))) {
+    files.push(file);
+  }
 }
 await Promise.all([...files.map(compile), bundleWidget()]);
 console.log(`build: ${files.length} files and the widget → dist/ in ${Date.now() - started} ms`);

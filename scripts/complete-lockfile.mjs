@@ -45,7 +45,9 @@ const swKeyOrder = [
 
 const original = readFileSync(lockPath, 'utf8');
 const lock = JSON.parse(original);
-if (lock.lockfileVersion < 2 || !lock.packages) throw new Error('needs lockfileVersion >= 2');
+if (lock.lockfileVersion < 2 || !lock.packages) {
+  throw new Error('needs lockfileVersion >= 2');
+}
 const eol = original.includes('\r\n') ? '\r\n' : '\n';
 const serialize = (data) => stringify(data, swKeyOrder, 2).replace(/\n/g, eol);
 if (serialize(lock) !== original) {
@@ -60,8 +62,12 @@ function resolveFrom(loc, name) {
   let dir = loc;
   for (;;) {
     const cand = dir ? `${dir}/node_modules/${name}` : `node_modules/${name}`;
-    if (pkgs[cand]) return cand;
-    if (!dir) return null;
+    if (pkgs[cand]) {
+      return cand;
+    }
+    if (!dir) {
+      return null;
+    }
     const i = dir.lastIndexOf('/node_modules/');
     dir = i === -1 ? '' : dir.slice(0, i);
   }
@@ -85,9 +91,13 @@ const added = [];
 
 for (const [loc, meta] of Object.entries(pkgs)) {
   const opt = meta.optionalDependencies;
-  if (!opt || meta.link || meta.extraneous) continue;
+  if (!opt || meta.link || meta.extraneous) {
+    continue;
+  }
   const missing = Object.keys(opt).filter((n) => !resolveFrom(loc, n));
-  if (!missing.length) continue;
+  if (!missing.length) {
+    continue;
+  }
 
   // an installed sibling of the same parent shows where npm placed them and which flags they carry
   const siblingLoc = Object.keys(opt)
@@ -130,18 +140,29 @@ for (const [loc, meta] of Object.entries(pkgs)) {
     }
 
     const entry = { version };
-    if (source === 'exact' && manifest.dist?.integrity) entry.integrity = manifest.dist.integrity;
+    if (source === 'exact' && manifest.dist?.integrity) {
+      entry.integrity = manifest.dist.integrity;
+    }
     for (const k of ['os', 'cpu', 'libc']) {
       const v = manifest[k];
-      if (v && [].concat(v).length) entry[k] = [].concat(v);
+      if (v && [].concat(v).length) {
+        entry[k] = [].concat(v);
+      }
     }
-    if (manifest.license) entry.license = manifest.license;
-    if (manifest.engines && Object.keys(manifest.engines).length) entry.engines = manifest.engines;
+    if (manifest.license) {
+      entry.license = manifest.license;
+    }
+    if (manifest.engines && Object.keys(manifest.engines).length) {
+      entry.engines = manifest.engines;
+    }
     if (source === 'exact') {
-      if (manifest.dependencies && Object.keys(manifest.dependencies).length)
+      if (manifest.dependencies && Object.keys(manifest.dependencies).length) {
         entry.dependencies = manifest.dependencies;
+      }
       const s = manifest.scripts ?? {};
-      if (s.install || s.preinstall || s.postinstall) entry.hasInstallScript = true;
+      if (s.install || s.preinstall || s.postinstall) {
+        entry.hasInstallScript = true;
+      }
     } else if (manifest.dependencies && Object.keys(manifest.dependencies).length) {
       console.warn(
         `skip ${name}@${version}: the fallback manifest has dependencies, cannot vouch for them`,
@@ -150,8 +171,14 @@ for (const [loc, meta] of Object.entries(pkgs)) {
     }
     // flags: as the installed sibling, else derived from the parent
     const flagSource = sibling ?? { ...meta, optional: true };
-    for (const f of FLAGS) if (flagSource[f]) entry[f] = true;
-    if (!entry.optional && !entry.devOptional) entry.optional = true;
+    for (const f of FLAGS) {
+      if (flagSource[f]) {
+        entry[f] = true;
+      }
+    }
+    if (!entry.optional && !entry.devOptional) {
+      entry.optional = true;
+    }
 
     pkgs[target] = entry;
     added.push({ target, version, from: loc, source, integrity: !!entry.integrity });
@@ -164,4 +191,6 @@ for (const a of added) {
   );
 }
 console.log(`${added.length} entries added`);
-if (!dryRun && added.length) writeFileSync(lockPath, serialize(lock));
+if (!dryRun && added.length) {
+  writeFileSync(lockPath, serialize(lock));
+}

@@ -46,12 +46,16 @@ function run(name, args, extraEnv = {}) {
     stream.on('data', (chunk) => {
       const lines = (partial + chunk).split('\n');
       partial = lines.pop();
-      for (const line of lines) process.stdout.write(prefix + line + '\n');
+      for (const line of lines) {
+        process.stdout.write(prefix + line + '\n');
+      }
     });
   }
   child.once('exit', (code, signal) => {
     children.delete(name);
-    if (!stopping) fail(`${name} stopped unexpectedly (${signal ?? `exit code ${code}`})`);
+    if (!stopping) {
+      fail(`${name} stopped unexpectedly (${signal ?? `exit code ${code}`})`);
+    }
   });
   children.set(name, child);
   return child;
@@ -60,21 +64,29 @@ function run(name, args, extraEnv = {}) {
 async function waitFor(check, what, limitMs = 60_000) {
   const until = Date.now() + limitMs;
   while (Date.now() < until) {
-    if (stopping) return;
-    if (await check().catch(() => false)) return;
+    if (stopping) {
+      return;
+    }
+    if (await check().catch(() => false)) {
+      return;
+    }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   fail(`${what} did not come up within ${limitMs / 1000} s`);
 }
 
 async function stopAll(code = 0) {
-  if (stopping) return;
+  if (stopping) {
+    return;
+  }
   stopping = true;
   say('stopping…');
   const exits = [...children.values()].map(
     (child) => new Promise((resolve) => child.once('exit', resolve)),
   );
-  for (const child of children.values()) child.kill('SIGTERM');
+  for (const child of children.values()) {
+    child.kill('SIGTERM');
+  }
   const timer = setTimeout(
     () => [...children.values()].forEach((child) => child.kill('SIGKILL')),
     10_000,
@@ -112,7 +124,9 @@ async function main() {
     cwd: root,
     stdio: 'inherit',
   });
-  if (migration.status !== 0) return fail('migrations failed');
+  if (migration.status !== 0) {
+    return fail('migrations failed');
+  }
 
   let chromaUrl = process.env.CHROMA_URL;
   if (!chromaUrl) {
@@ -141,12 +155,15 @@ async function main() {
   }
 
   const env = { CHROMA_URL: chromaUrl };
-  for (const service of SERVICES)
+  for (const service of SERVICES) {
     run(service, ['--enable-source-maps', `dist/apps/${service}/src/main.js`], env);
+  }
   run('gateway', ['--enable-source-maps', 'dist/apps/gateway/src/main.js'], env);
   const base = `http://localhost:${port}`;
   await waitFor(() => fetch(`${base}/health`).then((r) => r.ok), 'the platform (GET /health)');
-  if (stopping) return;
+  if (stopping) {
+    return;
+  }
 
   say(`ready.
     API        ${base}/api/v1

@@ -1,4 +1,4 @@
-import { LOG_LEVELS, type DeploymentConfig, type LogLevel } from './deployment-config';
+import { type DeploymentConfig, LOG_LEVELS, type LogLevel } from './deployment-config';
 import { STAGES } from './stages';
 
 export interface ContextSource {
@@ -14,7 +14,9 @@ export function resolveDeploymentConfig(context: ContextSource): DeploymentConfi
   const read = (key: string) => optionalString(context.tryGetContext(key), key);
   const stage = read('stage') ?? 'production';
   const base = STAGES[stage];
-  if (!base) throw new Error(`unknown stage "${stage}"; known: ${Object.keys(STAGES).join(', ')}`);
+  if (!base) {
+    throw new Error(`unknown stage "${stage}"; known: ${Object.keys(STAGES).join(', ')}`);
+  }
 
   const config: DeploymentConfig = {
     ...base,
@@ -101,20 +103,34 @@ export function configProblems(config: DeploymentConfig): string[] {
 }
 
 function optionalString(value: unknown, key: string): string | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value === 'string') return value;
-  if (typeof value === 'boolean' || typeof value === 'number') return String(value);
+  if (value === undefined || value === null || value === '') {
+    return undefined;
+  }
+  if (typeof value === 'string') {
+    return value;
+  }
+  if (typeof value === 'boolean' || typeof value === 'number') {
+    return String(value);
+  }
   throw new Error(`context "${key}" must be a string`);
 }
 
 function parseBoolean(value: string | undefined, key: string): boolean | undefined {
-  if (value === undefined) return undefined;
-  if (value === 'true' || value === 'false') return value === 'true';
+  if (value === undefined) {
+    return undefined;
+  }
+  if (value === 'true' || value === 'false') {
+    return value === 'true';
+  }
   throw new Error(`context "${key}" must be true or false, got "${value}"`);
 }
 
 function parseCount(value: string | undefined, key: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (/^\d+$/.test(value)) return Number(value);
+  if (value === undefined) {
+    return undefined;
+  }
+  if (/^\d+$/.test(value)) {
+    return Number(value);
+  }
   throw new Error(`context "${key}" must be a whole number, got "${value}"`);
 }

@@ -1,4 +1,5 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+
 import type { DeploymentConfig } from './deployment-config';
 
 /** Highly available defaults; docs/deploy.md prices them. */

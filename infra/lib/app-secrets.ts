@@ -3,10 +3,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+
 import {
-  writeRandomKey,
   type RandomKeyDependencies,
   type RandomKeyProperties,
+  writeRandomKey,
 } from './handlers/write-random-key';
 import { InlineHandlerProvider } from './inline-handler-provider';
 

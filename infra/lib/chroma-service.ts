@@ -5,7 +5,8 @@ import * as efs from 'aws-cdk-lib/aws-efs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct } from 'constructs';
-import { RUNTIME_PLATFORM, logDriver } from './fargate-service';
+
+import { logDriver, RUNTIME_PLATFORM } from './fargate-service';
 
 export interface ChromaServiceProps {
   readonly cluster: ecs.ICluster;

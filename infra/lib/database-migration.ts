@@ -4,16 +4,17 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IDependable } from 'constructs';
+
 import {
-  RUNTIME_PLATFORM,
   acknowledgeTaskDefinitionFindings,
-  logDriver,
   type ContainerSettings,
+  logDriver,
+  RUNTIME_PLATFORM,
 } from './fargate-service';
 import {
-  runMigrationTask,
   type EcsTaskApi,
   type MigrationTaskProperties,
+  runMigrationTask,
 } from './handlers/run-migration-task';
 import { InlineHandlerProvider } from './inline-handler-provider';
 

@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+
 import type { FargateService } from './fargate-service';
 
 export interface GatewayLoadBalancerProps {
@@ -52,8 +53,11 @@ export class GatewayLoadBalancer extends Construct {
     const scheme = props.certificateArn ? 'https' : 'http';
     const host = props.domainName ?? this.loadBalancer.loadBalancerDnsName;
     this.publicUrl = `${scheme}://${host}`;
-    if (props.certificateArn) this.listenOnHttps(props.certificateArn);
-    else this.listenOnHttp();
+    if (props.certificateArn) {
+      this.listenOnHttps(props.certificateArn);
+    } else {
+      this.listenOnHttp();
+    }
     Validations.of(this.loadBalancer).acknowledge({
       id: 'AwsSolutions-EC23',
       reason: 'Internet-facing load balancer: ports 80/443 are open to the world by design.',

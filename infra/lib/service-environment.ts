@@ -1,5 +1,6 @@
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+
 import type { AppName, DeploymentConfig } from '../config/deployment-config';
 import type { ContainerSettings } from './fargate-service';
 import { GATEWAY_PORT } from './gateway-load-balancer';

@@ -1,5 +1,6 @@
-import { Validations, type App } from 'aws-cdk-lib';
+import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+
 import { resolveDeploymentConfig } from '../config/resolve-config';
 import { TenantbotStack } from './tenantbot-stack';
 

@@ -1,9 +1,10 @@
-import { CfnOutput, Duration, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import type { Construct } from 'constructs';
+
 import { APP_NAMES, type AppName, type DeploymentConfig } from '../config/deployment-config';
 import { AppSecrets } from './app-secrets';
 import { Cache } from './cache';
@@ -143,7 +144,9 @@ export class TenantbotStack extends Stack {
     cluster: ecs.Cluster,
     network: Network,
   ): { url: string; service?: ChromaService } {
-    if (config.chromaUrl) return { url: config.chromaUrl };
+    if (config.chromaUrl) {
+      return { url: config.chromaUrl };
+    }
     const namespace = new servicediscovery.PrivateDnsNamespace(this, 'Namespace', {
       vpc: network.vpc,
       name: `${config.stage}.tenantbot.internal`,

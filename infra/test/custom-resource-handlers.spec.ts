@@ -1,13 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
+
 import { RANDOM_KEY_DEPENDENCIES } from '../lib/app-secrets';
 import { MIGRATION_RUNNER_DEPENDENCIES } from '../lib/database-migration';
 import {
-  runMigrationTask,
   type EcsTaskApi,
   type MigrationTaskProperties,
+  runMigrationTask,
 } from '../lib/handlers/run-migration-task';
-import { writeRandomKey, type RandomKeyProperties } from '../lib/handlers/write-random-key';
-import { inlineHandlerSource, type CustomResourceEvent } from '../lib/inline-handler-provider';
+import { type RandomKeyProperties, writeRandomKey } from '../lib/handlers/write-random-key';
+import { type CustomResourceEvent, inlineHandlerSource } from '../lib/inline-handler-provider';
 import { required } from './synthesize';
 
 const TASK_ARN = 'arn:aws:ecs:us-east-1:123456789012:task/cluster/abc';
@@ -39,7 +40,9 @@ function fakeEcs(exitCode: number | undefined, { started = true } = {}) {
     },
     describeTasks: async () => {
       calls.describeTasks += 1;
-      if (calls.describeTasks < 3) return { tasks: [{ taskArn: TASK_ARN, lastStatus: 'RUNNING' }] };
+      if (calls.describeTasks < 3) {
+        return { tasks: [{ taskArn: TASK_ARN, lastStatus: 'RUNNING' }] };
+      }
       return {
         tasks: [
           {
@@ -170,7 +173,9 @@ describe('inlineHandlerSource', () => {
   function loadLambda(source: string, modules: Record<string, unknown>) {
     const exports: { handler?: (event: unknown) => Promise<unknown> } = {};
     const require = (name: string) => {
-      if (!(name in modules)) throw new Error(`unexpected require("${name}")`);
+      if (!(name in modules)) {
+        throw new Error(`unexpected require("${name}")`);
+      }
       return modules[name];
     };
     new Function('exports', 'require', source)(exports, require);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+
 import { resolveDeploymentConfig } from '../config/resolve-config';
 import { production, staging } from '../config/stages';
 

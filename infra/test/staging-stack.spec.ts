@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { Match } from 'aws-cdk-lib/assertions';
+
 import { expectMetricsNeverRouted } from './internal-paths';
 import { synthesize, type Synthesized } from './synthesize';
 

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+
 import { addTenantbotStack } from '../lib/tenantbot-app';
 import type { TenantbotStack } from '../lib/tenantbot-stack';
 
@@ -48,6 +50,8 @@ export function synthesize(context: Record<string, string> = {}): Synthesized {
 
 /** The value, or a failed test naming what was missing. */
 export function required<T>(value: T | null | undefined, what: string): T {
-  if (value === undefined || value === null) throw new Error(`${what} is missing`);
+  if (value === undefined || value === null) {
+    throw new Error(`${what} is missing`);
+  }
   return value;
 }

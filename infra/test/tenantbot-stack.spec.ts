@@ -3,6 +3,7 @@ import type { CfnElement } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import type { IConnectable } from 'aws-cdk-lib/aws-ec2';
 import type { IConstruct } from 'constructs';
+
 import { APP_NAMES, type AppName } from '../config/deployment-config';
 import { production } from '../config/stages';
 import { expectMetricsNeverRouted } from './internal-paths';
@@ -234,7 +235,9 @@ describe('TenantbotStack (production defaults, HTTPS)', () => {
         (app) => JSON.stringify({ Ref: logicalId(stack().services[app].taskRole) }),
       );
       for (const policy of grantingS3) {
-        for (const role of otherTaskRoles) expect(JSON.stringify(policy)).not.toContain(role);
+        for (const role of otherTaskRoles) {
+          expect(JSON.stringify(policy)).not.toContain(role);
+        }
       }
     });
   });
@@ -347,7 +350,9 @@ describe('TenantbotStack (production defaults, HTTPS)', () => {
     it('writes every log group with a retention', () => {
       const logGroups = Object.values(template().findResources('AWS::Logs::LogGroup'));
       expect(logGroups.length).toBeGreaterThanOrEqual(8);
-      for (const logGroup of logGroups) expect(logGroup.Properties.RetentionInDays).toBe(90);
+      for (const logGroup of logGroups) {
+        expect(logGroup.Properties.RetentionInDays).toBe(90);
+      }
     });
   });
 

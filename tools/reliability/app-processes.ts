@@ -1,8 +1,10 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+
 import { PING_PATTERN, type ServiceName } from '@tenantbot/contracts';
 import { freePort } from '@tenantbot/testing';
 import { RedisStreamsClient } from '@tenantbot/transport';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+
 import { waitUntil, workspaceRoot } from './infrastructure';
 
 export type AppKind = ServiceName | 'gateway';
@@ -43,7 +45,9 @@ export class AppProcesses {
 
   baseUrl(name: string): string {
     const url = this.instances.get(name)?.baseUrl;
-    if (!url) throw new Error(`${name} is not a gateway`);
+    if (!url) {
+      throw new Error(`${name} is not a gateway`);
+    }
     return url;
   }
 
@@ -64,7 +68,9 @@ export class AppProcesses {
   async signal(name: string, signal: NodeJS.Signals): Promise<number> {
     const child = this.instances.get(name)?.child;
     const started = Date.now();
-    if (!child || child.exitCode !== null || child.signalCode !== null) return 0;
+    if (!child || child.exitCode !== null || child.signalCode !== null) {
+      return 0;
+    }
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill(signal);
     await exited;
@@ -82,7 +88,9 @@ export class AppProcesses {
 
   async start(name: string): Promise<void> {
     const instance = this.instances.get(name);
-    if (!instance) throw new Error(`unknown app ${name}`);
+    if (!instance) {
+      throw new Error(`unknown app ${name}`);
+    }
     const child = spawn(
       process.execPath,
       ['--enable-source-maps', join(workspaceRoot, `dist/apps/${instance.kind}/src/main.js`)],

@@ -2,19 +2,20 @@
 // stopped, cut off and restarted, one scenario at a time; every request is accounted for and
 // every side effect counted in the database. Exits non-zero when any scenario loses or
 // duplicates something. See docs/reliability.md.
+import { ChromaVectorStore } from '@tenantbot/rag/public-api';
 import { ApiClient } from '@tenantbot/testing';
-import { ChromaVectorStore } from '../../apps/rag/src/vectors/chroma-vector-store';
-import { printTable } from '../../bench/measure';
+import { printTable } from '@tenantbot/testing';
+
 import { sleep, waitUntil } from './infrastructure';
-import { Platform, createTrafficTenants } from './platform';
+import { createTrafficTenants, Platform } from './platform';
 import { SideEffects } from './side-effects';
 import {
   FAULT_MIX,
+  type Gateway,
+  handbook,
+  type Outcome,
   TrafficClient,
   TrafficRun,
-  handbook,
-  type Gateway,
-  type Outcome,
   type TrafficTenant,
 } from './traffic';
 
@@ -68,7 +69,9 @@ async function uploadBatch(context: Context, count: number, paragraphs: number) 
     const created = await admin
       .as(tenant.token, tenant.slug)
       .post('/api/v1/rag/documents', { title, text: handbook(title, paragraphs) });
-    if (created.status !== 202) throw new Error(`upload: ${JSON.stringify(created.body)}`);
+    if (created.status !== 202) {
+      throw new Error(`upload: ${JSON.stringify(created.body)}`);
+    }
     ids.push({ id: String(created.body.id), tenant });
   }
   return ids;
@@ -83,7 +86,9 @@ async function someDocumentProcessing(context: Context): Promise<void> {
         const listing = await admin
           .as(tenant.token, tenant.slug)
           .get('/api/v1/rag/documents?status=processing&limit=1');
-        if ((listing.body.items ?? []).length > 0) return true;
+        if ((listing.body.items ?? []).length > 0) {
+          return true;
+        }
       }
       return false;
     },
@@ -187,7 +192,9 @@ async function runScenario(
   const outcomes = await run.stop();
   await client.close();
   const cuts = summarize(outcomes.filter((outcome) => outcome.kind === 'cut'));
-  if (cuts.length > 0) console.log(`  cut by the stopped gateway: ${cuts.join('; ')}`);
+  if (cuts.length > 0) {
+    console.log(`  cut by the stopped gateway: ${cuts.join('; ')}`);
+  }
   problems.push(...(await settleIngestion(context, effects)));
   const sideEffects = await effects.check(label, client);
   problems.push(...sideEffects.problems, ...lostDetails(outcomes));
@@ -218,7 +225,9 @@ async function recoveryMs(client: TrafficClient, tenant: TrafficTenant, gateways
     async () => {
       for (let i = 0; i < gateways; i++) {
         for (const route of ['search', 'chat json'] as const) {
-          if ((await client.send(route, tenant)).kind !== 'ok') return false;
+          if ((await client.send(route, tenant)).kind !== 'ok') {
+            return false;
+          }
         }
       }
       return true;
@@ -236,10 +245,14 @@ async function recoveryMs(client: TrafficClient, tenant: TrafficTenant, gateways
  */
 async function settleIngestion(context: Context, effects: SideEffects): Promise<string[]> {
   const stuck = await effects.settleDocuments(context.label, SETTLE_MS);
-  if (stuck.length > 0) return [`${stuck.length} documents stuck pending/processing: ${stuck}`];
+  if (stuck.length > 0) {
+    return [`${stuck.length} documents stuck pending/processing: ${stuck}`];
+  }
   for (let round = 1; round <= 2; round++) {
     const failed = await effects.failedDocuments(context.label);
-    if (failed.length === 0) return [];
+    if (failed.length === 0) {
+      return [];
+    }
     console.log(`  ${failed.length} documents failed (${failed[0].error}); reprocessing them`);
     if (round === 2 && failed.every((document) => /compactor/.test(document.error))) {
       console.log('  NOTE: Chroma wedged (its compactor died); the suite restarts Chroma');
@@ -249,10 +262,13 @@ async function settleIngestion(context: Context, effects: SideEffects): Promise<
       return failed.map((d) => `document ${d.id} failed again on reprocess: ${d.error}`);
     }
     const refused = await reprocess(context, failed);
-    if (refused) return [refused];
+    if (refused) {
+      return [refused];
+    }
     const stillStuck = await effects.settleDocuments(context.label, SETTLE_MS);
-    if (stillStuck.length > 0)
+    if (stillStuck.length > 0) {
       return stillStuck.map((id) => `document ${id} stuck after reprocess`);
+    }
   }
   const failed = await effects.failedDocuments(context.label);
   return failed.map((d) => `document ${d.id} failed after Chroma's restart: ${d.error}`);
@@ -265,7 +281,9 @@ async function reprocess(context: Context, documents: { id: string; tenant_id: s
     const response = await api
       .as(tenant?.token, tenant?.slug)
       .post(`/api/v1/rag/documents/${document.id}/reprocess`);
-    if (response.status >= 300) return `reprocess answered ${response.status}`;
+    if (response.status >= 300) {
+      return `reprocess answered ${response.status}`;
+    }
   }
   return undefined;
 }
@@ -302,7 +320,9 @@ async function main(): Promise<void> {
     const tenants = await createTrafficTenants(gateways[0].url, 4, 2);
     console.log(`platform ready in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     for (const [index, scenario] of SCENARIOS.entries()) {
-      if (only && !new RegExp(only, 'i').test(scenario.name)) continue;
+      if (only && !new RegExp(only, 'i').test(scenario.name)) {
+        continue;
+      }
       const result = await runScenario(scenario, index, { platform, gateways, tenants }, effects);
       rows.push(result.row);
       problems.push(...result.problems.slice(0, 20).map((p) => `${scenario.name}: ${p}`));
@@ -316,7 +336,9 @@ async function main(): Promise<void> {
     `Fault suite: ${CLIENTS} clients of mixed traffic through 2 gateways, ${((Date.now() - started) / 1000).toFixed(0)} s`,
     rows as unknown as Record<string, string | number>[],
   );
-  if (problems.length > 0) console.log(`\nProblems:\n${problems.map((p) => `- ${p}`).join('\n')}`);
+  if (problems.length > 0) {
+    console.log(`\nProblems:\n${problems.map((p) => `- ${p}`).join('\n')}`);
+  }
   const failed = rows.filter((row) => row.result !== 'pass').length;
   console.log(`\n${rows.length - failed} passed, ${failed} failed`);
   process.exitCode = failed > 0 ? 1 : 0;

@@ -1,11 +1,13 @@
-import { freePort } from '@tenantbot/testing';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import pg from 'pg';
+
+import { freePort } from '@tenantbot/testing';
 
 export const workspaceRoot = join(__dirname, '..', '..', '..');
 
@@ -18,7 +20,9 @@ export async function waitUntil(
 ): Promise<void> {
   const until = Date.now() + limitMs;
   while (Date.now() < until) {
-    if (await check().catch(() => false)) return;
+    if (await check().catch(() => false)) {
+      return;
+    }
     await sleep(100);
   }
   throw new Error(`${what} did not happen within ${limitMs / 1000} s`);
@@ -50,7 +54,9 @@ export class RunDatabase {
         stdio: ['ignore', 'ignore', 'inherit'],
       },
     );
-    if (migration.status !== 0) throw new Error('migrations failed');
+    if (migration.status !== 0) {
+      throw new Error('migrations failed');
+    }
     return new RunDatabase(url.toString(), adminUrl, name);
   }
 
@@ -104,9 +110,13 @@ export class PostgresProxy {
   async cut(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    for (const socket of this.sockets) socket.destroy();
+    for (const socket of this.sockets) {
+      socket.destroy();
+    }
     this.sockets.clear();
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (server) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   }
 
   private relay(client: Socket): void {
@@ -134,7 +144,9 @@ abstract class OwnedServer {
 
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) {
+      return;
+    }
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill(signal);
     await exited;

@@ -8,9 +8,11 @@
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { percentile, printTable } from '../../bench/measure';
-import { Platform, createTrafficTenants } from './platform';
-import { TrafficClient, TrafficRun, type Outcome, type RouteName } from './traffic';
+
+import { percentile, printTable } from '@tenantbot/testing';
+
+import { createTrafficTenants, Platform } from './platform';
+import { type Outcome, type RouteName, TrafficClient, TrafficRun } from './traffic';
 
 const LOAD_MIX: [RouteName, number][] = [
   ['search', 4],
@@ -27,7 +29,9 @@ const RSS_GROWTH_FLAG = 0.2;
 
 function duration(text: string): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!match) throw new Error(`not a duration: ${text} (try 60s, 10m)`);
+  if (!match) {
+    throw new Error(`not a duration: ${text} (try 60s, 10m)`);
+  }
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? 's'] ?? 1000;
   return Number(match[1]) * unit;
 }
@@ -54,7 +58,9 @@ function options() {
 }
 
 function rssMb(pid: number | undefined): number | undefined {
-  if (!pid) return undefined;
+  if (!pid) {
+    return undefined;
+  }
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
@@ -66,8 +72,12 @@ function rssMb(pid: number | undefined): number | undefined {
 
 function processes(platform: Platform | undefined): Map<string, number | undefined> {
   const pids = new Map<string, number | undefined>();
-  if (!platform) return pids;
-  for (const name of platform.apps.names()) pids.set(name, platform.apps.pid(name));
+  if (!platform) {
+    return pids;
+  }
+  for (const name of platform.apps.names()) {
+    pids.set(name, platform.apps.pid(name));
+  }
   pids.set('chroma', platform.chroma.pid);
   pids.set('redis (private)', platform.redis.pid);
   return pids;
@@ -150,8 +160,11 @@ async function main(): Promise<void> {
       routeRows(outcomes, seconds),
     );
     const errors = errorRows(outcomes);
-    if (errors.length > 0) printTable('Errors by route, status and code', errors);
-    else console.log('\nNo errors.');
+    if (errors.length > 0) {
+      printTable('Errors by route, status and code', errors);
+    } else {
+      console.log('\nNo errors.');
+    }
     if (pids.size > 0) {
       printTable(
         `RSS of each process (flagged: growth beyond ${RSS_GROWTH_FLAG * 100} %)`,

@@ -1,8 +1,10 @@
-import { ApiClient, loginSuperAdmin } from '@tenantbot/testing';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+import { ApiClient, loginSuperAdmin } from '@tenantbot/testing';
+
 import { AppProcesses } from './app-processes';
 import { PostgresProxy, PrivateChroma, PrivateRedis, RunDatabase, sleep } from './infrastructure';
 import { handbook, type TrafficTenant } from './traffic';
@@ -78,7 +80,9 @@ export async function createTrafficTenants(
       slug,
       plan: 'enterprise',
     });
-    if (created.status !== 201) throw new Error(`tenant: ${JSON.stringify(created.body)}`);
+    if (created.status !== 201) {
+      throw new Error(`tenant: ${JSON.stringify(created.body)}`);
+    }
     const inTenant = superAdmin.as(superAdmin.token, slug);
     const username = `admin-${i}`;
     const password = `pw-${slug}-${i}-long-enough`;
@@ -88,12 +92,16 @@ export async function createTrafficTenants(
       password,
       role: 'tenant_admin',
     });
-    if (user.status !== 201) throw new Error(`user: ${JSON.stringify(user.body)}`);
+    if (user.status !== 201) {
+      throw new Error(`user: ${JSON.stringify(user.body)}`);
+    }
     const login = await new ApiClient(gatewayUrl, undefined, slug).post('/api/v1/auth/login', {
       username,
       password,
     });
-    if (login.status !== 200) throw new Error(`login: ${JSON.stringify(login.body)}`);
+    if (login.status !== 200) {
+      throw new Error(`login: ${JSON.stringify(login.body)}`);
+    }
     const token = String(login.body.access_token);
     const admin = superAdmin.as(token, slug);
     for (let d = 0; d < documents; d++) {
@@ -114,8 +122,12 @@ async function waitForSeeds(gatewayUrl: string, tenants: TrafficTenant[]): Promi
     for (let attempt = 0; ; attempt++) {
       const listing = await client.get('/api/v1/rag/documents?limit=100');
       const items = (listing.body.items ?? listing.body.documents ?? []) as { status: string }[];
-      if (items.length > 0 && items.every((item) => item.status === 'completed')) break;
-      if (attempt > 300) throw new Error(`seed documents of ${tenant.slug} never completed`);
+      if (items.length > 0 && items.every((item) => item.status === 'completed')) {
+        break;
+      }
+      if (attempt > 300) {
+        throw new Error(`seed documents of ${tenant.slug} never completed`);
+      }
       await sleep(200);
     }
   }

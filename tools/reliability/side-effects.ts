@@ -1,5 +1,7 @@
 import pg from 'pg';
-import { ChromaVectorStore } from '../../apps/rag/src/vectors/chroma-vector-store';
+
+import { ChromaVectorStore } from '@tenantbot/rag/public-api';
+
 import { sleep } from './infrastructure';
 import type { TrafficClient } from './traffic';
 
@@ -35,7 +37,9 @@ export class SideEffects {
         `SELECT id, status FROM documents WHERE title LIKE $1 AND status IN ('pending', 'processing')`,
         [`${label}-%`],
       );
-      if (rows.length === 0 || Date.now() > until) return rows.map((row) => row.id);
+      if (rows.length === 0 || Date.now() > until) {
+        return rows.map((row) => row.id);
+      }
       await sleep(500);
     }
   }
@@ -62,8 +66,9 @@ export class SideEffects {
         duplicated++;
         problems.push(`${route} ${marker} stored ${stored} times`);
       }
-      if (kind === 'ok' && stored === 0)
+      if (kind === 'ok' && stored === 0) {
         problems.push(`${route} ${marker} answered but not stored`);
+      }
     }
     problems.push(...(await this.crossTenantLeaks(client)));
     problems.push(...(await this.halfWrittenConversations(label)));

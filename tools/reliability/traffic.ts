@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Agent, request, type Dispatcher } from 'undici';
+
+import { Agent, type Dispatcher, request } from 'undici';
 import { WebSocket } from 'ws';
 
 /** What became of one request. */
@@ -87,7 +88,9 @@ export class TrafficClient {
       const gateway = this.gateways[(first + i) % this.gateways.length];
       outcome = await this.attempt(route, tenant, gateway);
       const refused = outcome.status === 0 && CONNECT_FAILURES.has(outcome.code ?? '');
-      if (!refused) return outcome;
+      if (!refused) {
+        return outcome;
+      }
       outcome.kind = 'lost'; // unless another gateway answers
     }
     return outcome as Outcome;
@@ -108,8 +111,14 @@ export class TrafficClient {
         code,
       };
     }
-    if (route === 'chat json' || route === 'chat sse' || route === 'chat ws' || route === 'upload')
+    if (
+      route === 'chat json' ||
+      route === 'chat sse' ||
+      route === 'chat ws' ||
+      route === 'upload'
+    ) {
       this.markers.push({ route, marker, kind: result.kind });
+    }
     return { route, ...result, ms: performance.now() - started, gateway: gateway.name };
   }
 
@@ -164,7 +173,9 @@ export class TrafficClient {
 
   private noteDocumentsShown(tenant: TrafficTenant, text: string): void {
     const shown = this.documentsShown.get(tenant.id) ?? new Set<string>();
-    for (const match of text.matchAll(/"document_id":"([0-9a-f-]{36})"/g)) shown.add(match[1]);
+    for (const match of text.matchAll(/"document_id":"([0-9a-f-]{36})"/g)) {
+      shown.add(match[1]);
+    }
     this.documentsShown.set(tenant.id, shown);
   }
 
@@ -179,13 +190,17 @@ export class TrafficClient {
     });
     const text = await response.body.text();
     this.noteDocumentsShown(tenant, text);
-    if (response.statusCode !== 200) return classify(response.statusCode, text);
+    if (response.statusCode !== 200) {
+      return classify(response.statusCode, text);
+    }
     const events = [...text.matchAll(/^event: (\w+)\ndata: (.*)$/gm)].map((m) => ({
       event: m[1],
       data: m[2],
     }));
     const last = events.at(-1);
-    if (last?.event === 'done') return { kind: 'ok' as const, status: 200 };
+    if (last?.event === 'done') {
+      return { kind: 'ok' as const, status: 200 };
+    }
     if (last?.event === 'error') {
       const code = parseCode(last.data);
       return {
@@ -213,10 +228,13 @@ function classify(status: number, text: string): Pick<Outcome, 'kind' | 'status'
   } catch {
     return { kind: 'lost', status, code: 'NOT_JSON' };
   }
-  if (status >= 200 && status < 300) return { kind: 'ok', status };
+  if (status >= 200 && status < 300) {
+    return { kind: 'ok', status };
+  }
   const code = (body as { code?: unknown } | null)?.code;
-  if (CLEAN_FAILURE_STATUSES.has(status) && typeof code === 'string')
+  if (CLEAN_FAILURE_STATUSES.has(status) && typeof code === 'string') {
     return { kind: 'clean', status, code };
+  }
   return { kind: 'lost', status, code: typeof code === 'string' ? code : `HTTP_${status}` };
 }
 
@@ -266,13 +284,15 @@ function chatOverSocket(
     );
     socket.on('message', (data) => {
       const message = JSON.parse(String(data)) as { type: string; code?: string };
-      if (message.type === 'done') finish({ kind: 'ok', status: 101 });
-      else if (message.type === 'error')
+      if (message.type === 'done') {
+        finish({ kind: 'ok', status: 101 });
+      } else if (message.type === 'error') {
         finish({
           kind: isCleanCode(message.code) ? 'clean' : 'lost',
           status: 101,
           code: message.code,
         });
+      }
     });
     socket.on('error', (error) => {
       signal.removeEventListener('abort', aborted);
@@ -316,7 +336,9 @@ export function pickRoute(mix: [RouteName, number][]): RouteName {
   let roll = Math.random() * total;
   for (const [route, weight] of mix) {
     roll -= weight;
-    if (roll < 0) return route;
+    if (roll < 0) {
+      return route;
+    }
   }
   return mix[0][0];
 }
@@ -351,7 +373,9 @@ export class TrafficRun {
     const tenant = this.tenants[index % this.tenants.length];
     while (!this.stopped) {
       this.outcomes.push(await this.client.send(pickRoute(this.mix), tenant));
-      if (this.pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, this.pauseMs));
+      if (this.pauseMs > 0) {
+        await new Promise((resolve) => setTimeout(resolve, this.pauseMs));
+      }
     }
   }
 }

@@ -1,11 +1,14 @@
 // Runs once before all tests: builds dist/ (e2e tests start the real apps from it), creates
-// this run's database and Redis prefix, and starts a real Chroma server.
+// this run's database and Redis prefix, and starts a real Chroma server. Unit tests
+// (TEST_TIER=unit) get the build only: nothing real is behind them.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import pg from 'pg';
+
 import { testRunNames } from './test-environment.mjs';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -14,7 +17,17 @@ export default async function globalSetup() {
   const build = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], {
     stdio: 'inherit',
   });
-  if (build.status !== 0) throw new Error('build failed');
+  if (build.status !== 0) {
+    throw new Error('build failed');
+  }
+  if (process.env.TEST_TIER === 'unit') {
+    Object.assign(process.env, {
+      NODE_ENV: 'test',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      TEST_WORKSPACE_ROOT: root,
+    });
+    return;
+  }
 
   const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;
   const names = testRunNames(runId);
@@ -31,7 +44,9 @@ export default async function globalSetup() {
     env: { ...process.env, DATABASE_URL: databaseUrl.toString() },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  if (migration.status !== 0) throw new Error('migrations failed');
+  if (migration.status !== 0) {
+    throw new Error('migrations failed');
+  }
 
   const chroma = await startChroma();
   globalThis.__TEST_RUN__ = {
@@ -82,7 +97,9 @@ async function startChroma() {
   while (Date.now() < until) {
     try {
       const response = await fetch(`${url}/api/v2/heartbeat`);
-      if (response.ok) return { process: child, url, dataDir };
+      if (response.ok) {
+        return { process: child, url, dataDir };
+      }
     } catch {
       // not up yet
     }

@@ -1,13 +1,18 @@
 // Runs once after all tests: stops Chroma, drops the run's database and deletes its keys.
-import { Redis } from 'ioredis';
 import { rmSync } from 'node:fs';
+
+import { Redis } from 'ioredis';
 import pg from 'pg';
 
 export default async function globalTeardown() {
   const run = globalThis.__TEST_RUN__;
-  if (!run) return;
+  if (!run) {
+    return;
+  }
   run.chroma?.kill('SIGTERM');
-  if (run.chromaDir) rmSync(run.chromaDir, { recursive: true, force: true });
+  if (run.chromaDir) {
+    rmSync(run.chromaDir, { recursive: true, force: true });
+  }
 
   const admin = new pg.Client({ connectionString: run.adminUrl });
   await admin.connect();
@@ -24,7 +29,9 @@ export default async function globalTeardown() {
       'COUNT',
       1000,
     );
-    if (keys.length > 0) await redis.unlink(...keys);
+    if (keys.length > 0) {
+      await redis.unlink(...keys);
+    }
     cursor = next;
   } while (cursor !== '0');
   await redis.quit();

@@ -47,7 +47,9 @@ export async function runMigrationTask(
   ecs: EcsTaskApi,
 ): Promise<CustomResourceResult> {
   const physicalResourceId = event.PhysicalResourceId ?? 'database-migration';
-  if (event.RequestType === 'Delete') return { PhysicalResourceId: physicalResourceId };
+  if (event.RequestType === 'Delete') {
+    return { PhysicalResourceId: physicalResourceId };
+  }
 
   const properties = event.ResourceProperties;
   const started = await ecs.runTask({
@@ -74,7 +76,9 @@ export async function runMigrationTask(
     await new Promise((resolve) => setTimeout(resolve, Number(properties.PollIntervalMs)));
     const described = await ecs.describeTasks({ cluster: properties.Cluster, tasks: [taskArn] });
     const task = described.tasks?.[0];
-    if (task?.lastStatus !== 'STOPPED') continue;
+    if (task?.lastStatus !== 'STOPPED') {
+      continue;
+    }
     const migrate = task.containers?.find(({ name }) => name === properties.ContainerName);
     if (migrate?.exitCode === 0) {
       return { PhysicalResourceId: physicalResourceId, Data: { TaskArn: taskArn } };

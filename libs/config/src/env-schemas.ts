@@ -92,7 +92,9 @@ export function refuseDefaultSecretsInProduction<T extends Record<string, unknow
   names: (keyof typeof LOCAL_DEFAULT_SECRETS)[],
 ) {
   return (config: T & { NODE_ENV: string }, context: z.RefinementCtx) => {
-    if (config.NODE_ENV !== 'production') return;
+    if (config.NODE_ENV !== 'production') {
+      return;
+    }
     for (const name of names) {
       if (config[name] === undefined || config[name] === LOCAL_DEFAULT_SECRETS[name]) {
         context.addIssue({

@@ -1,7 +1,9 @@
-import { describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+
+import { describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
+
 import {
   LOCAL_DEFAULT_SECRETS,
   nodeEnvSchema,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+
 import { DomainError, ErrorCode, httpStatusFor, isErrorBody } from './errors';
 import { serviceOfPattern } from './services';
 

@@ -1,5 +1,7 @@
-import { describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
+
+import { describe, expect, it } from '@jest/globals';
+
 import {
   createDocumentRequestSchema,
   listDocumentsRequestSchema,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+
 import { EMBEDDING_PROVIDERS, ragSettingsSchema } from './tenants';
 
 /**

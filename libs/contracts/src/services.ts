@@ -21,7 +21,9 @@ export interface PingReply {
  */
 export function serviceOfPattern(pattern: string): string {
   const dot = pattern.indexOf('.');
-  if (dot <= 0) throw new Error(`message pattern "${pattern}" must be "<service>.<action>"`);
+  if (dot <= 0) {
+    throw new Error(`message pattern "${pattern}" must be "<service>.<action>"`);
+  }
   return pattern.slice(0, dot);
 }
 

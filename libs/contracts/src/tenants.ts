@@ -1,4 +1,5 @@
 import { z } from 'zod';
+
 import { ROLES } from './roles';
 
 /** Message patterns of the tenants service. */
@@ -150,7 +151,9 @@ export function fieldsNotWritableByTenantAdmin(update: z.output<typeof tenantUpd
   const writable = new Set<string>(TENANT_ADMIN_WRITABLE_FIELDS);
   return Object.entries(update)
     .flatMap(([field, value]) => {
-      if (writable.has(field)) return [];
+      if (writable.has(field)) {
+        return [];
+      }
       const keys = isPlainObject(value) ? Object.keys(value) : [];
       return keys.length > 0 ? keys.map((key) => `${field}.${key}`) : [field];
     })

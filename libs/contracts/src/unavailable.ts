@@ -42,11 +42,16 @@ export function isDependencyUnavailable(error: unknown): boolean {
       driverError?: unknown;
     };
     const code = typeof candidate.code === 'string' ? candidate.code : '';
-    if (CONNECTION_CODES.has(code) || code.startsWith('08')) return true;
-    if (typeof candidate.name === 'string' && CONNECTION_ERROR_NAMES.has(candidate.name))
+    if (CONNECTION_CODES.has(code) || code.startsWith('08')) {
       return true;
+    }
+    if (typeof candidate.name === 'string' && CONNECTION_ERROR_NAMES.has(candidate.name)) {
+      return true;
+    }
     const message = typeof candidate.message === 'string' ? candidate.message : '';
-    if (CONNECTION_MESSAGES.some((known) => message.includes(known))) return true;
+    if (CONNECTION_MESSAGES.some((known) => message.includes(known))) {
+      return true;
+    }
     current = candidate.driverError ?? candidate.cause;
   }
   return false;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
+
 import { DomainError } from './errors';
 import { fieldsWithNul, parseOrThrow } from './validation';
 
@@ -38,7 +39,9 @@ describe('parseOrThrow', () => {
 
   it('survives input nested deeper than the call stack', () => {
     let deep: unknown = 'x\0';
-    for (let i = 0; i < 200_000; i++) deep = [deep];
+    for (let i = 0; i < 200_000; i++) {
+      deep = [deep];
+    }
     expect(fieldsWithNul(deep)).toHaveLength(1);
   });
 

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+
 import { DomainError, ErrorCode } from './errors';
 
 export interface FieldProblem {
@@ -26,7 +27,9 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown): z.
     );
   }
   const result = schema.safeParse(input);
-  if (result.success) return result.data;
+  if (result.success) {
+    return result.data;
+  }
   throwProblems(
     result.error.issues.map((issue) => ({
       field:
@@ -61,12 +64,17 @@ export function fieldsWithNul(value: unknown): string[] {
   for (let next = pending.pop(); next; next = pending.pop()) {
     const [item, path] = next;
     if (typeof item === 'string') {
-      if (item.includes('\0')) found.push(path);
+      if (item.includes('\0')) {
+        found.push(path);
+      }
     } else if (typeof item === 'object' && item !== null) {
       for (const [key, child] of Object.entries(item)) {
         const childPath = path ? `${path}.${key}` : key;
-        if (key.includes('\0')) found.push(childPath);
-        else pending.push([child, childPath]);
+        if (key.includes('\0')) {
+          found.push(childPath);
+        } else {
+          pending.push([child, childPath]);
+        }
       }
     }
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+
 import type { AuthenticatedTenant } from './tenants';
 
 /** Message patterns of the web channel's widgets, owned by the tenants service. */

@@ -1,6 +1,8 @@
 /** Puts a password (kept in a secret, apart from the URL) into a connection URL. */
 export function withPassword(url: string, password: string | undefined): string {
-  if (!password) return url;
+  if (!password) {
+    return url;
+  }
   const parsed = new URL(url);
   parsed.password = encodeURIComponent(password);
   return parsed.toString();
@@ -8,7 +10,9 @@ export function withPassword(url: string, password: string | undefined): string 
 
 /** The services' URL: the owner's, with the app role as user, unless given explicitly. */
 export function appUrlFrom(ownerUrl: string, appUrl: string | undefined): string {
-  if (appUrl) return appUrl;
+  if (appUrl) {
+    return appUrl;
+  }
   const parsed = new URL(ownerUrl);
   parsed.username = 'tenantbot_app';
   parsed.password = '';

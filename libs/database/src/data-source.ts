@@ -1,4 +1,5 @@
-import { DataSource, type MixedList, type EntitySchema } from 'typeorm';
+import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
+
 import { ALL_MIGRATIONS } from './migrations';
 
 export interface DataSourceOptions {

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+
 import { databaseEnvSchema } from '@tenantbot/config';
+
 import { appUrlFrom, withPassword } from './connection-url';
 
 /** What a service needs to reach Postgres as the app role. */

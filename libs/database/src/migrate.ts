@@ -1,6 +1,8 @@
 // Runs the database migrations as the owner role:  node dist/libs/database/src/migrate.js
-import { databaseEnvSchema, loadConfigOrExit } from '@tenantbot/config';
 import { z } from 'zod';
+
+import { databaseEnvSchema, loadConfigOrExit } from '@tenantbot/config';
+
 import { appUrlFrom, withPassword } from './connection-url';
 import { migrate } from './migrator';
 

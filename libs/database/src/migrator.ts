@@ -1,4 +1,5 @@
 import { Client, escapeIdentifier, escapeLiteral } from 'pg';
+
 import { databaseNameOf, userOf } from './connection-url';
 import { createDataSource } from './data-source';
 
@@ -21,7 +22,9 @@ const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
  */
 export async function migrate(options: MigrateOptions): Promise<string[]> {
   const appRole = userOf(options.appUrl);
-  if (!ROLE_NAME.test(appRole)) throw new Error(`app role "${appRole}" is not a plain role name`);
+  if (!ROLE_NAME.test(appRole)) {
+    throw new Error(`app role "${appRole}" is not a plain role name`);
+  }
   if (appRole === userOf(options.ownerUrl)) {
     throw new Error('DATABASE_APP_URL must use a role other than the owner of the tables');
   }
@@ -59,7 +62,9 @@ async function createDatabaseIfMissing(ownerUrl: string): Promise<void> {
   await client.connect();
   try {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (rowCount === 0) await client.query(`CREATE DATABASE ${escapeIdentifier(name)}`);
+    if (rowCount === 0) {
+      await client.query(`CREATE DATABASE ${escapeIdentifier(name)}`);
+    }
   } finally {
     await client.end();
   }
@@ -71,12 +76,16 @@ async function ensureAppRole(query: Query, role: string, password?: string): Pro
   if (exists.length === 0) {
     await query(`CREATE ROLE ${name} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS`).catch(
       (error: { code?: string }) => {
-        if (error.code !== '42710') throw error; // created meanwhile by a parallel migrator
+        if (error.code !== '42710') {
+          throw error;
+        } // created meanwhile by a parallel migrator
       },
     );
   }
   await query(`ALTER ROLE ${name} LOGIN NOSUPERUSER NOBYPASSRLS`);
-  if (password) await query(`ALTER ROLE ${name} PASSWORD ${escapeLiteral(password)}`);
+  if (password) {
+    await query(`ALTER ROLE ${name} PASSWORD ${escapeLiteral(password)}`);
+  }
 }
 
 async function grantDataRights(query: Query, role: string, database: string): Promise<void> {

@@ -1,6 +1,7 @@
-import { DomainError, ErrorCode } from '@tenantbot/contracts';
 import type { PoolClient, QueryResult } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
+
+import { DomainError, ErrorCode } from '@tenantbot/contracts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -14,7 +15,9 @@ export class TenantScope {
   constructor(private readonly dataSource: DataSource) {}
 
   run<T>(tenantId: string, work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    if (!UUID.test(tenantId)) return Promise.reject(invalidTenant());
+    if (!UUID.test(tenantId)) {
+      return Promise.reject(invalidTenant());
+    }
     return this.transaction(tenantScopeStatement(tenantId), work);
   }
 
@@ -26,7 +29,9 @@ export class TenantScope {
    * scope, full-text ranking, rows, COMMIT), each costing a socket write on both sides.
    */
   async statement<T>(tenantId: string, sql: string): Promise<T[]> {
-    if (!UUID.test(tenantId)) throw invalidTenant();
+    if (!UUID.test(tenantId)) {
+      throw invalidTenant();
+    }
     const runner = this.dataSource.createQueryRunner();
     try {
       const client = (await runner.connect()) as PoolClient;

@@ -1,5 +1,7 @@
-import type { ReportScope } from '@tenantbot/tenant-context';
 import type { EntityManager } from 'typeorm';
+
+import type { ReportScope } from '@tenantbot/tenant-context';
+
 import type { TenantScope } from './tenant-scope';
 
 /**

@@ -1,5 +1,6 @@
-import { DomainError, ErrorCode } from '@tenantbot/contracts';
 import type { Readable } from 'node:stream';
+
+import { DomainError, ErrorCode } from '@tenantbot/contracts';
 
 export function documentTooLarge(maxBytes: number): DomainError {
   return new DomainError(
@@ -18,7 +19,9 @@ export async function* limitedChunks(
   maxBytes = Number.POSITIVE_INFINITY,
 ): AsyncGenerator<Buffer> {
   if (Buffer.isBuffer(body)) {
-    if (body.length > maxBytes) throw documentTooLarge(maxBytes);
+    if (body.length > maxBytes) {
+      throw documentTooLarge(maxBytes);
+    }
     yield body;
     return;
   }
@@ -26,7 +29,9 @@ export async function* limitedChunks(
   for await (const chunk of body as AsyncIterable<Buffer | string>) {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     total += bytes.length;
-    if (total > maxBytes) throw documentTooLarge(maxBytes);
+    if (total > maxBytes) {
+      throw documentTooLarge(maxBytes);
+    }
     yield bytes;
   }
 }

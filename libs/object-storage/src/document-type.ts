@@ -1,6 +1,8 @@
-import type { DocumentType } from '@tenantbot/contracts';
-import { fileTypeFromBuffer } from 'file-type';
 import { extname } from 'node:path';
+
+import { fileTypeFromBuffer } from 'file-type';
+
+import type { DocumentType } from '@tenantbot/contracts';
 
 /** How many leading bytes `sniffDocumentType` needs to decide (file-type reads up to 4100). */
 export const SNIFF_BYTES = 4100;
@@ -46,11 +48,15 @@ async function decide(
   const claimed = EXTENSIONS[extname(filename).toLowerCase()];
   const binary = await binaryTypeOf(bytes, claimed, complete);
   if (binary !== undefined) {
-    if (binary === null || (claimed !== undefined && claimed !== binary)) return null;
+    if (binary === null || (claimed !== undefined && claimed !== binary)) {
+      return null;
+    }
     return binary;
   }
   const text = decodeText(bytes.subarray(0, 64 * 1024));
-  if (text === null) return null;
+  if (text === null) {
+    return null;
+  }
   switch (claimed) {
     case 'pdf':
     case 'docx':
@@ -73,17 +79,27 @@ async function binaryTypeOf(
   complete: boolean,
 ): Promise<DocumentType | null | undefined> {
   const detected = await fileTypeFromBuffer(bytes);
-  if (!detected) return undefined;
-  if (detected.ext === 'pdf') return 'pdf';
-  if (detected.ext === 'docx') return 'docx';
+  if (!detected) {
+    return undefined;
+  }
+  if (detected.ext === 'pdf') {
+    return 'pdf';
+  }
+  if (detected.ext === 'docx') {
+    return 'docx';
+  }
   // The first 4 KB of a DOCX may show only a ZIP; the worker checks the whole file again.
-  if (detected.ext === 'zip') return !complete && claimed === 'docx' ? 'docx' : null;
+  if (detected.ext === 'zip') {
+    return !complete && claimed === 'docx' ? 'docx' : null;
+  }
   return decodeText(bytes.subarray(0, 64 * 1024)) === null ? null : undefined;
 }
 
 /** The bytes as UTF-8 text, or null when they are not text (invalid UTF-8, NULs, control bytes). */
 export function decodeText(bytes: Buffer): string | null {
-  if (bytes.includes(0)) return null;
+  if (bytes.includes(0)) {
+    return null;
+  }
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(withoutCutCharacter(bytes));
@@ -111,15 +127,21 @@ function controlCharacters(text: string): number {
 /** A sniffed prefix may end inside a multi-byte character: drop that partial character. */
 function withoutCutCharacter(bytes: Buffer): Buffer {
   let start = bytes.length - 1;
-  while (start >= 0 && start >= bytes.length - 4 && (bytes[start] & 0xc0) === 0x80) start--;
-  if (start < 0) return bytes;
+  while (start >= 0 && start >= bytes.length - 4 && (bytes[start] & 0xc0) === 0x80) {
+    start--;
+  }
+  if (start < 0) {
+    return bytes;
+  }
   const lead = bytes[start];
   const length = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
   return start + length > bytes.length ? bytes.subarray(0, start) : bytes;
 }
 
 function textTypeOf(text: string): DocumentType {
-  if (/^\s*(?:<!doctype html|<html[\s>]|<head[\s>]|<body[\s>])/i.test(text)) return 'html';
+  if (/^\s*(?:<!doctype html|<html[\s>]|<head[\s>]|<body[\s>])/i.test(text)) {
+    return 'html';
+  }
   if (/^#{1,6}\s+\S/m.test(text) || /^```/m.test(text) || /\[[^\]]+\]\([^)\s]+\)/.test(text)) {
     return 'md';
   }
@@ -134,7 +156,9 @@ function looksLikeCsv(text: string): boolean {
     .filter((line) => line.trim() !== '');
   // The last line of a sniffed prefix may be cut short.
   const lines = all.length > 2 ? all.slice(0, -1) : all;
-  if (lines.length < 2) return false;
+  if (lines.length < 2) {
+    return false;
+  }
   return [',', ';', '\t'].some((delimiter) => {
     const counts = lines.map((line) => line.split(delimiter).length - 1);
     return counts[0] > 0 && counts.every((count) => count === counts[0]);

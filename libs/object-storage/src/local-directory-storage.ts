@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+
 import { limitedChunks } from './byte-limit';
 import {
   assertObjectKey,
@@ -50,7 +51,9 @@ export class LocalDirectoryStorage implements ObjectStorage {
     try {
       return await readFile(this.pathOf(assertObjectKey(key)));
     } catch (error) {
-      if (isMissing(error)) throw new ObjectNotFoundError(key);
+      if (isMissing(error)) {
+        throw new ObjectNotFoundError(key);
+      }
       throw error;
     }
   }
@@ -69,16 +72,22 @@ export class LocalDirectoryStorage implements ObjectStorage {
   /** Keys are validated, and the resolved path must still lie inside the root. */
   private pathOf(key: string): string {
     const path = resolve(this.root, ...key.split('/'));
-    if (!path.startsWith(this.root + sep)) throw new Error(`object key "${key}" leaves the root`);
+    if (!path.startsWith(this.root + sep)) {
+      throw new Error(`object key "${key}" leaves the root`);
+    }
     return path;
   }
 }
 
 async function countFiles(directory: string): Promise<number> {
   try {
-    if (!(await stat(directory)).isDirectory()) return 0;
+    if (!(await stat(directory)).isDirectory()) {
+      return 0;
+    }
   } catch (error) {
-    if (isMissing(error)) return 0;
+    if (isMissing(error)) {
+      return 0;
+    }
     throw error;
   }
   const entries = await readdir(directory, { withFileTypes: true, recursive: true });

@@ -50,7 +50,9 @@ export function assertObjectKey(key: string): string {
 }
 
 export function assertObjectPrefix(prefix: string): string {
-  if (!prefix.endsWith('/')) throw new Error(`invalid object prefix "${prefix}"`);
+  if (!prefix.endsWith('/')) {
+    throw new Error(`invalid object prefix "${prefix}"`);
+  }
   assertObjectKey(prefix.slice(0, -1));
   return prefix;
 }

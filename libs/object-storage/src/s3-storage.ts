@@ -1,5 +1,8 @@
+import type { Readable } from 'node:stream';
+
 import {
   AbortMultipartUploadCommand,
+  type CompletedPart,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
@@ -10,9 +13,8 @@ import {
   PutObjectCommand,
   S3Client,
   UploadPartCommand,
-  type CompletedPart,
 } from '@aws-sdk/client-s3';
-import type { Readable } from 'node:stream';
+
 import { limitedChunks } from './byte-limit';
 import {
   assertObjectKey,
@@ -70,8 +72,11 @@ export class S3Storage implements ObjectStorage {
         }
       }
       const rest = Buffer.concat(pending);
-      if (upload.started) await upload.complete(rest);
-      else await this.putObject(key, rest, options.contentType);
+      if (upload.started) {
+        await upload.complete(rest);
+      } else {
+        await this.putObject(key, rest, options.contentType);
+      }
     } catch (error) {
       await upload.abort();
       throw error;
@@ -84,10 +89,14 @@ export class S3Storage implements ObjectStorage {
       const object = await this.client.send(
         new GetObjectCommand({ Bucket: this.bucket, Key: assertObjectKey(key) }),
       );
-      if (!object.Body) throw new ObjectNotFoundError(key);
+      if (!object.Body) {
+        throw new ObjectNotFoundError(key);
+      }
       return Buffer.from(await object.Body.transformToByteArray());
     } catch (error) {
-      if (error instanceof NoSuchKey) throw new ObjectNotFoundError(key);
+      if (error instanceof NoSuchKey) {
+        throw new ObjectNotFoundError(key);
+      }
       throw error;
     }
   }
@@ -167,7 +176,9 @@ class MultipartUpload {
   }
 
   async complete(lastPart: Buffer): Promise<void> {
-    if (lastPart.length > 0) await this.addPart(lastPart);
+    if (lastPart.length > 0) {
+      await this.addPart(lastPart);
+    }
     await this.client.send(
       new CompleteMultipartUploadCommand({
         Bucket: this.bucket,
@@ -180,7 +191,9 @@ class MultipartUpload {
   }
 
   async abort(): Promise<void> {
-    if (!this.uploadId) return;
+    if (!this.uploadId) {
+      return;
+    }
     const uploadId = this.uploadId;
     this.uploadId = undefined;
     await this.client
@@ -198,7 +211,9 @@ class MultipartUpload {
         ContentType: this.contentType,
       }),
     );
-    if (!UploadId) throw new Error('S3 returned no upload id');
+    if (!UploadId) {
+      throw new Error('S3 returned no upload id');
+    }
     return UploadId;
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+
 import { LocalDirectoryStorage } from './local-directory-storage';
 import type { ObjectStorage } from './object-storage';
 import { S3Storage } from './s3-storage';
@@ -32,7 +33,9 @@ export const objectStorageEnvSchema = z.object({
 export type ObjectStorageConfig = z.output<typeof objectStorageEnvSchema>;
 
 export function createObjectStorage(config: ObjectStorageConfig): ObjectStorage {
-  if (!config.S3_BUCKET) return new LocalDirectoryStorage(config.FILES_DIR);
+  if (!config.S3_BUCKET) {
+    return new LocalDirectoryStorage(config.FILES_DIR);
+  }
   return new S3Storage({
     bucket: config.S3_BUCKET,
     region: config.AWS_REGION,

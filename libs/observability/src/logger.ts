@@ -1,6 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
+import pino, { type LevelWithSilent, type Logger } from 'pino';
+
 import { currentContext } from '@tenantbot/tenant-context';
-import pino, { type Logger, type LevelWithSilent } from 'pino';
 
 /**
  * A structured JSON logger. Every line carries the service name and, when logged inside a
@@ -14,7 +15,9 @@ export function createLogger(service: string, level: LevelWithSilent = 'info'): 
     formatters: { level: (label) => ({ level: label }) },
     mixin() {
       const context = currentContext();
-      if (!context) return {};
+      if (!context) {
+        return {};
+      }
       return context.tenantId
         ? { request_id: context.requestId, tenant_id: context.tenantId }
         : { request_id: context.requestId };
@@ -30,8 +33,11 @@ export class PinoNestLogger implements LoggerService {
     this.logger.info({ context }, String(message));
   }
   error(message: unknown, trace?: string, context?: string) {
-    if (message instanceof Error) this.logger.error({ context, err: message }, message.message);
-    else this.logger.error({ context, trace }, String(message));
+    if (message instanceof Error) {
+      this.logger.error({ context, err: message }, message.message);
+    } else {
+      this.logger.error({ context, trace }, String(message));
+    }
   }
   warn(message: unknown, context?: string) {
     this.logger.warn({ context }, String(message));

@@ -24,7 +24,9 @@ const ISOLATED_IO_CODES = new Set([
 
 export function isIsolatedIoError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string') return false;
+  if (typeof code !== 'string') {
+    return false;
+  }
   // WS_ERR_*: the `ws` library's protocol errors; HPE_*: Node's HTTP parser's.
   return code.startsWith('WS_ERR_') || code.startsWith('HPE_') || ISOLATED_IO_CODES.has(code);
 }

@@ -1,6 +1,7 @@
-import { describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+
+import { describe, expect, it } from '@jest/globals';
 
 const observability = join(
   process.env.TEST_WORKSPACE_ROOT ?? process.cwd(),

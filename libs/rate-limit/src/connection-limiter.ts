@@ -1,5 +1,6 @@
-import { DomainError, ErrorCode } from '@tenantbot/contracts';
 import type { Redis } from 'ioredis';
+
+import { DomainError, ErrorCode } from '@tenantbot/contracts';
 
 /** At most `max` connections open at once for `subject` (e.g. `user:<id>`, `tenant:<id>`). */
 export interface ConnectionSlot {
@@ -115,7 +116,9 @@ export class ConnectionLease {
   ) {}
 
   async renew(): Promise<void> {
-    if (this.released) return;
+    if (this.released) {
+      return;
+    }
     this.renewing = this.redis.renewConnection(
       this.keys.length,
       ...this.keys,
@@ -126,7 +129,9 @@ export class ConnectionLease {
   }
 
   async release(): Promise<void> {
-    if (this.released) return;
+    if (this.released) {
+      return;
+    }
     this.released = true;
     // A renewal still on its way would put the connection back after its removal.
     await this.renewing.catch(() => undefined);

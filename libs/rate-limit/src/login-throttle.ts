@@ -1,7 +1,8 @@
-import { DomainError, ErrorCode } from '@tenantbot/contracts';
 import type { Redis } from 'ioredis';
 import ipaddr from 'ipaddr.js';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+
+import { DomainError, ErrorCode } from '@tenantbot/contracts';
 
 export interface LoginThrottleOptions {
   keyPrefix: string;
@@ -64,7 +65,9 @@ export class LoginThrottle {
       [byIp, this.options.failuresPerIp],
       [byPair, this.options.failuresPerAccountAndIp],
     ] as const) {
-      if (state && state.consumedPoints > limit) throw tooManyAttempts(state);
+      if (state && state.consumedPoints > limit) {
+        throw tooManyAttempts(state);
+      }
     }
   }
 
@@ -79,7 +82,9 @@ export class LoginThrottle {
 
   /** A success clears the pair's consecutive failures; the address keeps its count. */
   async recordSuccess(attempt: LoginAttempt): Promise<void> {
-    if (attempt.account) await this.perAccountAndIp.delete(pairKey(attempt));
+    if (attempt.account) {
+      await this.perAccountAndIp.delete(pairKey(attempt));
+    }
   }
 
   /** Counts a failure; the one that reaches the limit blocks the key (consumed > points). */
@@ -88,10 +93,14 @@ export class LoginThrottle {
     try {
       consumed = (await limiter.consume(key)).consumedPoints;
     } catch (error) {
-      if (!(error instanceof RateLimiterRes)) throw error;
+      if (!(error instanceof RateLimiterRes)) {
+        throw error;
+      }
       consumed = error.consumedPoints;
     }
-    if (consumed >= limiter.points) await limiter.block(key, blockSeconds);
+    if (consumed >= limiter.points) {
+      await limiter.block(key, blockSeconds);
+    }
   }
 }
 
@@ -100,9 +109,13 @@ export class LoginThrottle {
  * which one subscriber usually holds whole (rotating inside it must not dodge the limit).
  */
 export function clientKey(ip: string): string {
-  if (!ipaddr.isValid(ip)) return ip.slice(0, 64) || 'unknown';
+  if (!ipaddr.isValid(ip)) {
+    return ip.slice(0, 64) || 'unknown';
+  }
   const address = ipaddr.process(ip);
-  if (address.kind() === 'ipv4') return address.toString();
+  if (address.kind() === 'ipv4') {
+    return address.toString();
+  }
   const prefix = (address as ipaddr.IPv6).parts.slice(0, 4);
   return `${prefix.map((part) => part.toString(16)).join(':')}::/64`;
 }

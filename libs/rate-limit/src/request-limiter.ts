@@ -1,5 +1,6 @@
-import { DomainError, ErrorCode } from '@tenantbot/contracts';
 import type { Redis } from 'ioredis';
+
+import { DomainError, ErrorCode } from '@tenantbot/contracts';
 
 /** One limit to check: a subject (e.g. `tenant:<id>`) may make `points` requests per `windowSeconds`. */
 export interface Limit {
@@ -49,8 +50,9 @@ export class RequestLimiter {
     private readonly redis: Redis,
     private readonly keyPrefix: string,
   ) {
-    if (!('consumeRequestLimits' in redis))
+    if (!('consumeRequestLimits' in redis)) {
       redis.defineCommand('consumeRequestLimits', { lua: CONSUME_LUA });
+    }
   }
 
   /**
@@ -59,7 +61,9 @@ export class RequestLimiter {
    * counted, the refused request included, as each limit counts every attempt.
    */
   async consume(limits: Limit[]): Promise<LimitState> {
-    if (limits.length === 0) return { limit: 0, remaining: 0, resetSeconds: 0 };
+    if (limits.length === 0) {
+      return { limit: 0, remaining: 0, resetSeconds: 0 };
+    }
     const counts = await (this.redis as RedisWithLimits).consumeRequestLimits(
       limits.length,
       ...limits.map((limit) => this.keyOf(limit)),
@@ -68,7 +72,9 @@ export class RequestLimiter {
     const states = limits.map((limit, i) => {
       const consumed = Number(counts[2 * i]);
       const state = stateOf(limit, consumed, Number(counts[2 * i + 1]));
-      if (consumed > limit.points) throw refusal(limit, state);
+      if (consumed > limit.points) {
+        throw refusal(limit, state);
+      }
       return state;
     });
     return states.reduce((tightest, state) =>

@@ -1,5 +1,6 @@
-import { DomainError, ErrorCode } from '@tenantbot/contracts';
 import type { Redis } from 'ioredis';
+
+import { DomainError, ErrorCode } from '@tenantbot/contracts';
 
 /** A tenant's budgets; an absent one is unlimited. */
 export interface BudgetLimits {
@@ -55,8 +56,9 @@ export class TokenBudget {
     private readonly keyPrefix: string,
     private readonly alertFraction = 0.8,
   ) {
-    if (!('reserveBudget' in redis))
+    if (!('reserveBudget' in redis)) {
       redis.defineCommand('reserveBudget', { numberOfKeys: 2, lua: RESERVE_LUA });
+    }
   }
 
   async reserve(
@@ -138,10 +140,13 @@ export class TokenBudget {
       },
     ];
     for (const { budget, used, added, limit } of checks) {
-      if (!limit) continue;
+      if (!limit) {
+        continue;
+      }
       const threshold = limit * this.alertFraction;
-      if (used >= threshold && used - added < threshold)
+      if (used >= threshold && used - added < threshold) {
         return { budget, used_fraction: used / limit };
+      }
     }
     return undefined;
   }

@@ -1,4 +1,5 @@
 import { DomainError, ErrorCode } from '@tenantbot/contracts';
+
 import { currentContext } from './request-context';
 
 /** Whose data a report covers: one tenant's, or the whole platform's (a super admin's view). */
@@ -11,7 +12,9 @@ export type ReportScope = { kind: 'tenant'; tenantId: string } | { kind: 'platfo
  */
 export function currentReportScope(requestedTenant?: string): ReportScope {
   const context = currentContext();
-  if (!context?.principal) throw new DomainError(ErrorCode.UNAUTHORIZED, 'authentication required');
+  if (!context?.principal) {
+    throw new DomainError(ErrorCode.UNAUTHORIZED, 'authentication required');
+  }
   const role = context.principal.role;
   if (role === 'super_admin') {
     const tenantId = requestedTenant ?? context.tenantId;

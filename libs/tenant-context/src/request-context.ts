@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+
 import type { Role, VISITOR_ROLE } from '@tenantbot/contracts';
 
 /**
@@ -36,6 +37,8 @@ export function currentContext(): RequestContext | undefined {
 /** Narrows the context of the current async chain, e.g. once the tenant is resolved. */
 export function updateContext(patch: Partial<RequestContext>): void {
   const context = storage.getStore();
-  if (!context) throw new Error('updateContext called outside of a request context');
+  if (!context) {
+    throw new Error('updateContext called outside of a request context');
+  }
   Object.assign(context, patch);
 }

@@ -45,11 +45,17 @@ export class ApiClient {
 
   async call<T = Json>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...this.extraHeaders };
-    if (this.token) headers.authorization = `Bearer ${this.token}`;
-    if (this.tenant) headers['x-tenant-id'] = this.tenant;
+    if (this.token) {
+      headers.authorization = `Bearer ${this.token}`;
+    }
+    if (this.tenant) {
+      headers['x-tenant-id'] = this.tenant;
+    }
     const payload =
       body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-    if (payload !== undefined) headers['content-type'] = 'application/json';
+    if (payload !== undefined) {
+      headers['content-type'] = 'application/json';
+    }
     const response = await send(new URL(path, this.baseUrl), method, headers, payload);
     let parsed: unknown = response.text;
     try {
@@ -70,8 +76,9 @@ function send(url: URL, method: string, headers: Record<string, string>, payload
       incoming.on('end', () => {
         const responseHeaders = new Headers();
         for (const [name, value] of Object.entries(incoming.headers)) {
-          if (value !== undefined)
+          if (value !== undefined) {
             responseHeaders.set(name, Array.isArray(value) ? value.join(', ') : value);
+          }
         }
         resolve({
           status: incoming.statusCode ?? 0,
@@ -82,7 +89,9 @@ function send(url: URL, method: string, headers: Record<string, string>, payload
       incoming.on('error', reject);
     });
     outgoing.on('error', reject);
-    if (payload !== undefined) outgoing.write(payload);
+    if (payload !== undefined) {
+      outgoing.write(payload);
+    }
     outgoing.end();
   });
 }

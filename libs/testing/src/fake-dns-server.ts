@@ -1,4 +1,5 @@
 import { createSocket, type Socket } from 'node:dgram';
+
 import * as dnsPacket from 'dns-packet';
 
 const NXDOMAIN = 3;
@@ -17,7 +18,9 @@ export class FakeDnsServer {
   ) {
     socket.on('message', (message, from) => {
       const reply = this.answer(message);
-      if (reply) socket.send(reply, from.port, from.address);
+      if (reply) {
+        socket.send(reply, from.port, from.address);
+      }
     });
   }
 

@@ -117,8 +117,12 @@ export class FakeLlmServer {
     const until = Date.now() + timeoutMs;
     for (;;) {
       const found = this.requests.find(predicate);
-      if (found) return found;
-      if (Date.now() > until) throw new Error(`no matching request within ${timeoutMs} ms`);
+      if (found) {
+        return found;
+      }
+      if (Date.now() > until) {
+        throw new Error(`no matching request within ${timeoutMs} ms`);
+      }
       await sleep(20);
     }
   }
@@ -155,11 +159,17 @@ export class FakeLlmServer {
       request.completedAt = Date.now();
     });
     response.on('close', () => {
-      if (!request.completed) request.aborted = true;
+      if (!request.completed) {
+        request.aborted = true;
+      }
     });
     const reply = this.replyFor(request);
-    if (reply.delayMs) await this.pause(reply.delayMs);
-    if (response.destroyed) return;
+    if (reply.delayMs) {
+      await this.pause(reply.delayMs);
+    }
+    if (response.destroyed) {
+      return;
+    }
     if (reply.status && reply.status >= 400) {
       response.writeHead(reply.status, { 'content-type': 'application/json' });
       response.end(JSON.stringify(errorBody(provider, reply.status)));
@@ -197,7 +207,9 @@ export class FakeLlmServer {
         ? openAiEvents(request, reply)
         : anthropicEvents(request, reply);
     for (const [index, event] of events.entries()) {
-      if (response.destroyed) return;
+      if (response.destroyed) {
+        return;
+      }
       if (reply.dropAfterChunks !== undefined && index === reply.dropAfterChunks + 1) {
         // Let what was written reach the client first, then cut the connection mid-body.
         await new Promise((resolve) => response.write('', resolve));
@@ -206,17 +218,25 @@ export class FakeLlmServer {
       }
       response.write(event);
       const isPiece = index > 0 && index < events.length - 3;
-      if (reply.chunkDelayMs && isPiece) await this.pause(reply.chunkDelayMs);
+      if (reply.chunkDelayMs && isPiece) {
+        await this.pause(reply.chunkDelayMs);
+      }
     }
     response.end();
   }
 }
 
 function providerOf(method: string, path: string): FakeProvider | undefined {
-  if (method !== 'POST') return undefined;
+  if (method !== 'POST') {
+    return undefined;
+  }
   const route = path.split('?')[0];
-  if (route === '/v1/chat/completions') return 'openai';
-  if (route === '/v1/messages') return 'anthropic';
+  if (route === '/v1/chat/completions') {
+    return 'openai';
+  }
+  if (route === '/v1/messages') {
+    return 'anthropic';
+  }
   return undefined;
 }
 
@@ -255,8 +275,12 @@ function describeRequest(
 
 /** Message content as text: a string, or the text of its content blocks. */
 function textOf(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
+  if (typeof content === 'string') {
+    return content;
+  }
+  if (!Array.isArray(content)) {
+    return '';
+  }
   return content
     .map((block: unknown) =>
       typeof block === 'object' && block !== null && 'text' in block ? String(block.text) : '',
@@ -269,7 +293,9 @@ function piecesOf(reply: FakeReply): string[] {
 }
 
 function usageOf(request: FakeLlmRequest, reply: FakeReply): { input: number; output: number } {
-  if (reply.usage) return reply.usage;
+  if (reply.usage) {
+    return reply.usage;
+  }
   const promptChars =
     request.system.length + request.messages.reduce((sum, turn) => sum + turn.content.length, 0);
   return { input: Math.ceil(promptChars / 4), output: piecesOf(reply).length };

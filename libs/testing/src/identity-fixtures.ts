@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+
 import { ApiClient } from './api-client';
 
 export const SUPER_ADMIN = { username: 'admin', password: 'admin' };
@@ -16,8 +17,9 @@ export interface TenantFixture {
 
 export async function loginSuperAdmin(api: ApiClient): Promise<ApiClient> {
   const response = await api.post<{ access_token: string }>('/api/v1/auth/login', SUPER_ADMIN);
-  if (response.status !== 200)
+  if (response.status !== 200) {
     throw new Error(`super admin login failed: ${JSON.stringify(response.body)}`);
+  }
   return api.as(response.body.access_token);
 }
 
@@ -33,8 +35,9 @@ export async function createTenantWithUsers(
     slug,
     plan: 'enterprise',
   });
-  if (created.status !== 201)
+  if (created.status !== 201) {
     throw new Error(`creating ${slug} failed: ${JSON.stringify(created.body)}`);
+  }
   const inTenant = superAdmin.as(superAdmin.token, slug);
   const password = `pw-${randomUUID()}`;
   const as = {} as Record<TenantRole, ApiClient>;
@@ -46,8 +49,9 @@ export async function createTenantWithUsers(
       password,
       role,
     });
-    if (user.status !== 201)
+    if (user.status !== 201) {
       throw new Error(`creating ${role} failed: ${JSON.stringify(user.body)}`);
+    }
     userIds[role] = user.body.id;
     const login = await superAdmin
       .as(undefined, slug)
@@ -56,8 +60,9 @@ export async function createTenantWithUsers(
         username: `${role}-${name}`,
         password,
       });
-    if (login.status !== 200)
+    if (login.status !== 200) {
       throw new Error(`login of ${role} failed: ${JSON.stringify(login.body)}`);
+    }
     as[role] = superAdmin.as(login.body.access_token, slug);
   }
   return { id: created.body.id, slug, as, userIds, password };

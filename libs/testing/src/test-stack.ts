@@ -1,9 +1,10 @@
-import { PING_PATTERN, SERVICE_NAMES, type ServiceName } from '@tenantbot/contracts';
-import { RedisStreamsClient } from '@tenantbot/transport';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+
+import { PING_PATTERN, SERVICE_NAMES, type ServiceName } from '@tenantbot/contracts';
+import { RedisStreamsClient } from '@tenantbot/transport';
 
 export interface TestStackOptions {
   services?: readonly ServiceName[];
@@ -54,8 +55,12 @@ export class TestStack {
     const stack = new TestStack(`http://127.0.0.1:${port}`, env);
     stack.captureLogs = options.captureLogs ?? false;
     const services = options.services ?? SERVICE_NAMES;
-    for (const service of services) stack.spawn(service);
-    if (options.gateway !== false) stack.spawn('gateway');
+    for (const service of services) {
+      stack.spawn(service);
+    }
+    if (options.gateway !== false) {
+      stack.spawn('gateway');
+    }
     try {
       await stack.waitUntilReady(services, options.gateway !== false, options.readyTimeoutMs);
     } catch (error) {
@@ -75,7 +80,9 @@ export class TestStack {
     this.spawn(name as AppName, { ...env, PORT: String(port) }, 'gateway');
     await retryUntil(Date.now() + READY_TIMEOUT_MS, async () => {
       const response = await fetch(`${baseUrl}/healthz`);
-      if (!response.ok) throw new Error(`gateway answered ${response.status}`);
+      if (!response.ok) {
+        throw new Error(`gateway answered ${response.status}`);
+      }
     });
     return baseUrl;
   }
@@ -99,7 +106,9 @@ export class TestStack {
     const response = await this.request('/metrics', {
       headers: { authorization: `Bearer ${this.env.METRICS_TOKEN}` },
     });
-    if (!response.ok) throw new Error(`/metrics answered ${response.status}`);
+    if (!response.ok) {
+      throw new Error(`/metrics answered ${response.status}`);
+    }
     return response.text();
   }
 
@@ -110,7 +119,9 @@ export class TestStack {
 
   kill(app: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const child = this.processes.get(app);
-    if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    if (!child || child.exitCode !== null || child.signalCode !== null) {
+      return Promise.resolve();
+    }
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill(signal);
     return exited;
@@ -172,7 +183,9 @@ export class TestStack {
       if (gateway) {
         await retryUntil(until, async () => {
           const response = await fetch(`${this.baseUrl}/healthz`);
-          if (!response.ok) throw new Error(`gateway answered ${response.status}`);
+          if (!response.ok) {
+            throw new Error(`gateway answered ${response.status}`);
+          }
         });
       }
     } finally {
@@ -186,7 +199,9 @@ async function retryUntil<T>(until: number, attempt: () => Promise<T>): Promise<
     try {
       return await attempt();
     } catch (error) {
-      if (Date.now() > until) throw error;
+      if (Date.now() > until) {
+        throw error;
+      }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }

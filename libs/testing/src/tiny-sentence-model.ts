@@ -1,6 +1,7 @@
-import onnxProto from 'onnx-proto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+
+import onnxProto from 'onnx-proto';
 
 const { onnx } = onnxProto;
 
@@ -75,7 +76,9 @@ export async function writeTinySentenceModel(
 export function referenceEmbedding(model: TinySentenceModel, words: string[]): number[] {
   const ids = ['[CLS]', ...words, '[SEP]'].map((word) => {
     const id = model.vocabulary.get(word);
-    if (id === undefined) throw new Error(`"${word}" is not in the tiny vocabulary`);
+    if (id === undefined) {
+      throw new Error(`"${word}" is not in the tiny vocabulary`);
+    }
     return id;
   });
   const mean = new Array<number>(TINY_MODEL_DIMENSIONS).fill(0);
@@ -98,7 +101,9 @@ function tokenEmbeddings(tokens: string[]): Float32Array[] {
   return tokens.map((token) => {
     const concept = conceptOf.get(token);
     // Function words and special tokens carry little meaning: short vectors.
-    if (!concept) return Float32Array.from(vector(0.08));
+    if (!concept) {
+      return Float32Array.from(vector(0.08));
+    }
     const base = conceptVectors.get(concept) ?? [];
     return Float32Array.from(vector(0.15).map((noise, i) => base[i] + noise));
   });

@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+
 import type { RedisStreamsClient } from './streams.client';
 
 export interface BroadcastEvictedCacheOptions<V> {
@@ -44,7 +45,9 @@ export class BroadcastEvictedCache<V extends object> {
 
   /** Subscribes to the evicting broadcasts; call once before using the cache. */
   async start(): Promise<void> {
-    if (!this.entries) return;
+    if (!this.entries) {
+      return;
+    }
     await this.transport.onBroadcast(this.options.pattern, {
       received: (event) => this.evict(event),
       missed: () => this.clear(),
@@ -60,11 +63,17 @@ export class BroadcastEvictedCache<V extends object> {
     load: () => Promise<V>,
     validForMs: (value: V) => number = () => Infinity,
   ): Promise<V> {
-    if (!this.entries) return load();
+    if (!this.entries) {
+      return load();
+    }
     const cached = this.entries.get(key);
-    if (cached) return cached;
+    if (cached) {
+      return cached;
+    }
     const pending = this.loads.get(key);
-    if (pending?.generation === this.generation) return pending.promise;
+    if (pending?.generation === this.generation) {
+      return pending.promise;
+    }
 
     const generation = this.generation;
     const promise = load();
@@ -77,7 +86,9 @@ export class BroadcastEvictedCache<V extends object> {
       }
       return value;
     } finally {
-      if (this.loads.get(key)?.promise === promise) this.loads.delete(key);
+      if (this.loads.get(key)?.promise === promise) {
+        this.loads.delete(key);
+      }
     }
   }
 
@@ -92,11 +103,15 @@ export class BroadcastEvictedCache<V extends object> {
   }
 
   private evict(event: unknown): void {
-    if (!this.entries) return;
+    if (!this.entries) {
+      return;
+    }
     this.generation++;
     this.loads.clear();
     for (const [key, value] of this.entries.entries()) {
-      if (this.options.isStale(value, event)) this.entries.delete(key);
+      if (this.options.isStale(value, event)) {
+        this.entries.delete(key);
+      }
     }
   }
 }

@@ -59,10 +59,15 @@ export class FinishBatcher {
   ): Promise<void> {
     return new Promise((resolve, reject) => {
       this.queue.push({ entryId, replyStream, reply, done: { resolve, reject } });
-      if (this.scheduled) return;
+      if (this.scheduled) {
+        return;
+      }
       this.scheduled = true;
-      if (othersInFlight) setImmediate(() => void this.flush());
-      else void this.flush();
+      if (othersInFlight) {
+        setImmediate(() => void this.flush());
+      } else {
+        void this.flush();
+      }
     });
   }
 

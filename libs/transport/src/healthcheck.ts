@@ -2,6 +2,7 @@
 //   node dist/libs/transport/src/healthcheck.js <service>
 // Exits 0 when a replica of the service answers `<service>.ping` within 3 s.
 import { PING_PATTERN, SERVICE_NAMES, type ServiceName } from '@tenantbot/contracts';
+
 import { RedisStreamsClient } from './streams.client';
 
 async function main(): Promise<number> {

@@ -1,7 +1,9 @@
+import { hostname } from 'node:os';
+
 import { Controller, type Type } from '@nestjs/common';
 import { MessagePattern } from '@nestjs/microservices';
+
 import { PING_PATTERN, type PingReply, type ServiceName } from '@tenantbot/contracts';
-import { hostname } from 'node:os';
 
 /** Builds the controller that answers `<service>.ping` for the gateway's /health. */
 export function pingControllerFor(service: ServiceName): Type<unknown> {

@@ -1,15 +1,17 @@
+import { randomUUID } from 'node:crypto';
+
 import { Catch, type RpcExceptionFilter } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
+import type { Logger } from 'pino';
+import { type Observable, throwError } from 'rxjs';
+
 import {
   DomainError,
+  type ErrorBody,
   ErrorCode,
   isDependencyUnavailable,
   isErrorBody,
-  type ErrorBody,
 } from '@tenantbot/contracts';
-import type { Logger } from 'pino';
-import { randomUUID } from 'node:crypto';
-import { throwError, type Observable } from 'rxjs';
 
 /** PostgreSQL, Redis or Chroma out of reach: a 503 the caller may retry, not a 500. */
 export function dependencyUnavailable(): ErrorBody {
@@ -33,10 +35,14 @@ export class RpcErrorFilter implements RpcExceptionFilter<unknown> {
   }
 
   private toBody(exception: unknown): ErrorBody {
-    if (exception instanceof DomainError) return exception.toBody();
+    if (exception instanceof DomainError) {
+      return exception.toBody();
+    }
     if (exception instanceof RpcException) {
       const error = exception.getError();
-      if (isErrorBody(error)) return error;
+      if (isErrorBody(error)) {
+        return error;
+      }
     }
     if (isDependencyUnavailable(exception)) {
       this.logger.warn({ err: exception }, 'a dependency is unavailable');

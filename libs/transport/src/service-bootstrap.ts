@@ -1,6 +1,8 @@
 import type { DynamicModule, INestMicroservice, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { PinoNestLogger, type Logger } from '@tenantbot/observability';
+
+import { type Logger, PinoNestLogger } from '@tenantbot/observability';
+
 import type { StreamsServerOptions } from './options';
 import { RpcErrorFilter } from './rpc-error.filter';
 import { RedisStreamsServer } from './streams.server';
@@ -37,7 +39,9 @@ function closeGracefullyOnSignals(
 ): void {
   let closing = false;
   const close = (signal: NodeJS.Signals) => {
-    if (closing) return;
+    if (closing) {
+      return;
+    }
     closing = true;
     logger.info({ signal }, 'draining the requests in flight');
     void server

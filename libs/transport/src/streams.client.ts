@@ -1,24 +1,27 @@
-import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
-import { DomainError, ErrorCode, serviceOfPattern, type ErrorBody } from '@tenantbot/contracts';
-import { currentContext } from '@tenantbot/tenant-context';
-import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+
+import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
+import type { Redis } from 'ioredis';
 import { defer, lastValueFrom, mergeMap, Observable } from 'rxjs';
+
+import { DomainError, type ErrorBody, ErrorCode, serviceOfPattern } from '@tenantbot/contracts';
+import { currentContext } from '@tenantbot/tenant-context';
+
 import {
-  TRANSPORT_DEFAULTS,
-  heartbeatIntervalMs,
   type CallOptions,
+  heartbeatIntervalMs,
   type StreamsTransportOptions,
+  TRANSPORT_DEFAULTS,
 } from './options';
 import { createRedisConnection, sleep } from './redis-connection';
 import { StreamKeys } from './stream-keys';
 import {
   decodeEntry,
   encode,
-  transportError,
   type ReplyEnvelope,
   type RequestEnvelope,
+  transportError,
 } from './wire';
 
 type StreamReadResult = [stream: string, entries: [id: string, fields: string[]][]][] | null;
@@ -75,7 +78,9 @@ export class RedisStreamsClient extends ClientProxy {
   }
 
   async close(): Promise<void> {
-    if (this.closing) return;
+    if (this.closing) {
+      return;
+    }
     this.closing = true;
     clearInterval(this.refreshTimer);
     this.reader?.disconnect();
@@ -88,12 +93,16 @@ export class RedisStreamsClient extends ClientProxy {
   }
 
   private get redis(): Redis {
-    if (!this.commands) throw new Error('the transport client is not connected');
+    if (!this.commands) {
+      throw new Error('the transport client is not connected');
+    }
     return this.commands;
   }
 
   private get blockingReader(): Redis {
-    if (!this.reader) throw new Error('the transport client is not connected');
+    if (!this.reader) {
+      throw new Error('the transport client is not connected');
+    }
     return this.reader;
   }
 
@@ -154,7 +163,9 @@ export class RedisStreamsClient extends ClientProxy {
     const listeners = this.broadcastListeners.get(channel) ?? [];
     this.broadcastListeners.set(channel, [...listeners, listener]);
     const subscriber = await this.broadcastSubscriber();
-    if (listeners.length === 0) await subscriber.subscribe(channel);
+    if (listeners.length === 0) {
+      await subscriber.subscribe(channel);
+    }
   }
 
   /** Whether broadcasts are being received right now (a cache should not fill while not). */
@@ -175,16 +186,24 @@ export class RedisStreamsClient extends ClientProxy {
       subscriber.on('error', () => undefined); // it reconnects and resubscribes by itself
       subscriber.on('message', (channel: string, message: string) => {
         const data = parseBroadcast(message);
-        if (data === undefined) return;
-        for (const listener of this.broadcastListeners.get(channel) ?? []) listener.received(data);
+        if (data === undefined) {
+          return;
+        }
+        for (const listener of this.broadcastListeners.get(channel) ?? []) {
+          listener.received(data);
+        }
       });
       const missed = () => {
-        for (const listener of [...this.broadcastListeners.values()].flat()) listener.missed();
+        for (const listener of [...this.broadcastListeners.values()].flat()) {
+          listener.missed();
+        }
       };
       let connectedBefore = false;
       subscriber.on('close', missed);
       subscriber.on('ready', () => {
-        if (connectedBefore) missed();
+        if (connectedBefore) {
+          missed();
+        }
         connectedBefore = true;
       });
       await subscriber.connect();
@@ -253,8 +272,11 @@ export class RedisStreamsClient extends ClientProxy {
         });
       }
       producer = reply.by;
-      if (reply.isDisposed || reply.err) this.routingMap.delete(id);
-      else timer = setTimeout(() => void this.expire(id, service, callback), timeoutMs);
+      if (reply.isDisposed || reply.err) {
+        this.routingMap.delete(id);
+      } else {
+        timer = setTimeout(() => void this.expire(id, service, callback), timeoutMs);
+      }
       callback({ response: reply.response, err: reply.err, isDisposed: reply.isDisposed });
     });
 
@@ -267,7 +289,9 @@ export class RedisStreamsClient extends ClientProxy {
       context: currentContext(),
     };
     this.append(this.keys.requests(service), envelope).catch(() => {
-      if (!this.routingMap.delete(id)) return;
+      if (!this.routingMap.delete(id)) {
+        return;
+      }
       clearTimeout(timer);
       callback({
         err: transportError(
@@ -280,14 +304,18 @@ export class RedisStreamsClient extends ClientProxy {
 
     return () => {
       // Unsubscribed before the reply ended: tell the replica to stop producing it.
-      if (!this.routingMap.delete(id)) return;
+      if (!this.routingMap.delete(id)) {
+        return;
+      }
       clearTimeout(timer);
       this.commands?.publish(this.keys.cancellations(service), id).catch(() => undefined);
     };
   }
 
   private async expire(id: string, service: string, callback: (packet: WritePacket) => void) {
-    if (!this.routingMap.delete(id)) return;
+    if (!this.routingMap.delete(id)) {
+      return;
+    }
     const alive = await Promise.race([
       this.hasLiveReplica(service).catch(() => false),
       sleep(100).then(() => false),
@@ -348,7 +376,9 @@ export class RedisStreamsClient extends ClientProxy {
           this.lastReplyId,
         )) as StreamReadResult;
       } catch {
-        if (this.closing) break;
+        if (this.closing) {
+          break;
+        }
         await sleep(200);
         continue;
       }
@@ -356,7 +386,9 @@ export class RedisStreamsClient extends ClientProxy {
       for (const [entryId, fields] of entries) {
         this.lastReplyId = entryId;
         const reply = decodeEntry<ReplyEnvelope>(fields);
-        if (reply) this.routingMap.get(reply.id)?.(reply);
+        if (reply) {
+          this.routingMap.get(reply.id)?.(reply);
+        }
       }
       if (entries.length > 0) {
         this.redis.xtrim(this.replyStream, 'MINID', this.lastReplyId).catch(() => undefined);

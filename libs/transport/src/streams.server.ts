@@ -1,21 +1,24 @@
-import { BaseRpcContext, Server, type CustomTransportStrategy } from '@nestjs/microservices';
-import { ErrorCode } from '@tenantbot/contracts';
-import { runWithContext } from '@tenantbot/tenant-context';
-import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+
+import { BaseRpcContext, type CustomTransportStrategy, Server } from '@nestjs/microservices';
+import type { Redis } from 'ioredis';
 import { isObservable, lastValueFrom, type Subscription } from 'rxjs';
+
+import { ErrorCode } from '@tenantbot/contracts';
+import { runWithContext } from '@tenantbot/tenant-context';
+
 import { FinishBatcher } from './finish-batcher';
-import { TRANSPORT_DEFAULTS, heartbeatIntervalMs, type StreamsServerOptions } from './options';
+import { heartbeatIntervalMs, type StreamsServerOptions, TRANSPORT_DEFAULTS } from './options';
 import { createRedisConnection, isBusyGroupError, isNoGroupError, sleep } from './redis-connection';
 import { StreamKeys } from './stream-keys';
 import {
   decodeEntry,
   encode,
-  toErrorBody,
-  transportError,
   type ReplyEnvelope,
   type RequestEnvelope,
+  toErrorBody,
+  transportError,
 } from './wire';
 
 type StreamEntry = [id: string, fields: string[]];
@@ -69,12 +72,16 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
   }
 
   private get redis(): Redis {
-    if (!this.commands) throw new Error('the transport server is not listening');
+    if (!this.commands) {
+      throw new Error('the transport server is not listening');
+    }
     return this.commands;
   }
 
   private get blockingReader(): Redis {
-    if (!this.reader) throw new Error('the transport server is not listening');
+    if (!this.reader) {
+      throw new Error('the transport server is not listening');
+    }
     return this.reader;
   }
 
@@ -122,7 +129,9 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
   }
 
   async close(): Promise<void> {
-    if (this.closing) return;
+    if (this.closing) {
+      return;
+    }
     this.closing = true;
     this.timers.forEach(clearInterval);
     this.reader?.disconnect();
@@ -162,10 +171,14 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
 
   private async readUntilClosed(): Promise<void> {
     const streams = this.streamsToRead();
-    if (streams.length === 0) return;
+    if (streams.length === 0) {
+      return;
+    }
     while (!this.closing) {
       await this.waitForFreeSlot();
-      if (this.closing) break;
+      if (this.closing) {
+        break;
+      }
       const count = Math.min(TRANSPORT_DEFAULTS.readBatch, this.maxInFlight - this.inFlightCount);
       let result: StreamReadResult;
       try {
@@ -182,7 +195,9 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
           ...streams.map(() => '>'),
         )) as StreamReadResult;
       } catch (error) {
-        if (this.closing) break;
+        if (this.closing) {
+          break;
+        }
         if (isNoGroupError(error)) {
           // Redis lost its data (a restart without persistence): recreate our groups.
           await this.ensureGroups().catch((e: unknown) => this.warn('recreating groups failed', e));
@@ -193,14 +208,18 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
         continue;
       }
       for (const [stream, entries] of result ?? []) {
-        for (const [id, fields] of entries) this.dispatch(stream, id, fields, false);
+        for (const [id, fields] of entries) {
+          this.dispatch(stream, id, fields, false);
+        }
       }
     }
   }
 
   private dispatch(stream: string, entryId: string, fields: string[], claimed: boolean): void {
     const ids = this.inFlight.get(stream) ?? new Set<string>();
-    if (ids.has(entryId)) return;
+    if (ids.has(entryId)) {
+      return;
+    }
     ids.add(entryId);
     this.inFlight.set(stream, ids);
     this.inFlightCount++;
@@ -220,7 +239,9 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
       this.warn(`dropping malformed entry ${entryId} on ${stream}`);
       return this.acknowledge(stream, entryId);
     }
-    if (stream !== this.requestStream()) return this.processEvent(stream, entryId, envelope);
+    if (stream !== this.requestStream()) {
+      return this.processEvent(stream, entryId, envelope);
+    }
     if (envelope.deadline !== undefined && Date.now() > envelope.deadline) {
       // The caller has given up; running it now would only waste work.
       return this.acknowledge(stream, entryId);
@@ -279,7 +300,9 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
           this.activeStreams.set(envelope.id, subscription);
           subscription.add(() => {
             // Teardown without complete/error: the caller cancelled.
-            if (this.activeStreams.delete(envelope.id)) void end({});
+            if (this.activeStreams.delete(envelope.id)) {
+              void end({});
+            }
           });
         }
       });
@@ -295,7 +318,9 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
             envelope.data,
             new StreamsContext([envelope.pattern, envelope]),
           );
-          if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+          if (isObservable(result)) {
+            await lastValueFrom(result, { defaultValue: undefined });
+          }
         } catch (error) {
           this.warn(`event handler for ${envelope.pattern} failed`, error);
         }
@@ -306,7 +331,9 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
 
   private describeFailure(error: unknown) {
     const body = toErrorBody(error);
-    if (body.code === ErrorCode.INTERNAL_ERROR) this.warn('handler failed', error);
+    if (body.code === ErrorCode.INTERNAL_ERROR) {
+      this.warn('handler failed', error);
+    }
     return body;
   }
 
@@ -314,7 +341,9 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
 
   /** Sends one value of a streamed reply; resolves whether Redis took it. */
   private reply(envelope: RequestEnvelope, message: Partial<ReplyEnvelope>): Promise<boolean> {
-    if (!envelope.replyTo) return Promise.resolve(true);
+    if (!envelope.replyTo) {
+      return Promise.resolve(true);
+    }
     const reply: ReplyEnvelope = { id: envelope.id, by: this.consumer, ...message };
     return this.redis.xadd(envelope.replyTo, 'NOMKSTREAM', '*', 'm', encode(reply)).then(
       () => true,
@@ -349,7 +378,9 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
         );
       } catch (error) {
         // Past the deadline a claimer acknowledges the entry without running it again.
-        if (Date.now() > giveUpAt) throw error;
+        if (Date.now() > giveUpAt) {
+          throw error;
+        }
         await sleep(Math.min(50 * 2 ** attempt, 500));
       }
     }
@@ -358,7 +389,9 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
   private async acknowledge(stream: string, entryId: string): Promise<void> {
     const transaction = this.redis.multi().xack(stream, this.service, entryId);
     // Event streams are shared by several groups; they are trimmed, not deleted from.
-    if (stream === this.requestStream()) transaction.xdel(stream, entryId);
+    if (stream === this.requestStream()) {
+      transaction.xdel(stream, entryId);
+    }
     await transaction.exec();
   }
 
@@ -387,7 +420,9 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
   /** Resets the idle time of our in-flight entries so that nobody claims them. */
   private async touchInFlight(): Promise<void> {
     for (const [stream, ids] of this.inFlight) {
-      if (ids.size === 0) continue;
+      if (ids.size === 0) {
+        continue;
+      }
       await this.redis.xclaim(stream, this.service, this.consumer, 0, ...ids, 'JUSTID');
     }
   }
@@ -398,7 +433,9 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
       let cursor = '0-0';
       do {
         const free = this.maxInFlight - this.inFlightCount;
-        if (free <= 0 || this.closing) return;
+        if (free <= 0 || this.closing) {
+          return;
+        }
         const [next, entries] = (await this.redis.xautoclaim(
           stream,
           this.service,
@@ -409,7 +446,9 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
           Math.min(free, 64),
         )) as [string, (StreamEntry | null)[]];
         for (const entry of entries) {
-          if (entry) this.dispatch(stream, entry[0], entry[1], true);
+          if (entry) {
+            this.dispatch(stream, entry[0], entry[1], true);
+          }
         }
         cursor = next;
       } while (cursor !== '0-0');
@@ -430,7 +469,9 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
   private async trimEventStreams(): Promise<void> {
     const requests = this.requestStream();
     for (const stream of this.streamsToRead()) {
-      if (stream === requests) continue;
+      if (stream === requests) {
+        continue;
+      }
       const groups = (await this.redis.xinfo('GROUPS', stream)) as (string | number)[][];
       let safeId: string | undefined;
       for (const group of groups) {
@@ -445,9 +486,13 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
           ];
           boundary = smallest;
         }
-        if (safeId === undefined || compareStreamIds(boundary, safeId) < 0) safeId = boundary;
+        if (safeId === undefined || compareStreamIds(boundary, safeId) < 0) {
+          safeId = boundary;
+        }
       }
-      if (safeId && safeId !== '0-0') await this.redis.xtrim(stream, 'MINID', '~', safeId);
+      if (safeId && safeId !== '0-0') {
+        await this.redis.xtrim(stream, 'MINID', '~', safeId);
+      }
     }
   }
 
@@ -458,7 +503,9 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
       try {
         await this.redis.xgroup('CREATE', stream, this.service, '$', 'MKSTREAM');
       } catch (error) {
-        if (!isBusyGroupError(error)) throw error;
+        if (!isBusyGroupError(error)) {
+          throw error;
+        }
       }
     }
   }
@@ -483,24 +530,32 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
   }
 
   private release(stream: string, entryId: string): void {
-    if (this.inFlight.get(stream)?.delete(entryId)) this.inFlightCount--;
+    if (this.inFlight.get(stream)?.delete(entryId)) {
+      this.inFlightCount--;
+    }
     this.slotWaiters.shift()?.();
   }
 
   private waitForFreeSlot(): Promise<void> {
-    if (this.inFlightCount < this.maxInFlight) return Promise.resolve();
+    if (this.inFlightCount < this.maxInFlight) {
+      return Promise.resolve();
+    }
     return new Promise((resolve) => this.slotWaiters.push(resolve));
   }
 
   private async drainInFlight(limitMs: number): Promise<void> {
     const until = Date.now() + limitMs;
-    while (this.inFlightCount > 0 && Date.now() < until) await sleep(20);
+    while (this.inFlightCount > 0 && Date.now() < until) {
+      await sleep(20);
+    }
   }
 
   private every(ms: number, task: () => Promise<void>): void {
     let running = false;
     const timer = setInterval(() => {
-      if (running || this.closing) return;
+      if (running || this.closing) {
+        return;
+      }
       running = true;
       task()
         .catch((error: unknown) => this.warn('periodic transport task failed', error))
@@ -511,9 +566,11 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
   }
 
   private warn(message: string, error?: unknown): void {
-    if (this.options.logger)
+    if (this.options.logger) {
       this.options.logger.warn({ err: error, consumer: this.consumer }, message);
-    else this.logger.warn(`${message}${error ? `: ${String(error)}` : ''}`);
+    } else {
+      this.logger.warn(`${message}${error ? `: ${String(error)}` : ''}`);
+    }
   }
 }
 
@@ -528,7 +585,11 @@ function lostValueError() {
 export function compareStreamIds(a: string, b: string): number {
   const [aMs, aSeq] = a.split('-').map(BigInt);
   const [bMs, bSeq] = b.split('-').map(BigInt);
-  if (aMs !== bMs) return aMs < bMs ? -1 : 1;
-  if (aSeq !== bSeq) return aSeq < bSeq ? -1 : 1;
+  if (aMs !== bMs) {
+    return aMs < bMs ? -1 : 1;
+  }
+  if (aSeq !== bSeq) {
+    return aSeq < bSeq ? -1 : 1;
+  }
   return 0;
 }

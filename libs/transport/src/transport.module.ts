@@ -1,4 +1,5 @@
-import { Module, type DynamicModule, type OnApplicationShutdown, Inject } from '@nestjs/common';
+import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+
 import type { StreamsTransportOptions } from './options';
 import { RedisStreamsClient } from './streams.client';
 

@@ -1,9 +1,9 @@
 import {
   DomainError,
+  type ErrorBody,
   ErrorCode,
   isDependencyUnavailable,
   isErrorBody,
-  type ErrorBody,
 } from '@tenantbot/contracts';
 import type { RequestContext } from '@tenantbot/tenant-context';
 
@@ -37,7 +37,9 @@ export function encode(envelope: RequestEnvelope | ReplyEnvelope): string {
 
 export function decodeEntry<T>(fields: string[]): T | undefined {
   const index = fields.indexOf(FIELD);
-  if (index < 0 || index + 1 >= fields.length) return undefined;
+  if (index < 0 || index + 1 >= fields.length) {
+    return undefined;
+  }
   try {
     return JSON.parse(fields[index + 1]) as T;
   } catch {
@@ -47,11 +49,15 @@ export function decodeEntry<T>(fields: string[]): T | undefined {
 
 /** What a handler's failure looks like on the wire: domain errors keep their code. */
 export function toErrorBody(error: unknown): ErrorBody {
-  if (error instanceof DomainError) return error.toBody();
-  if (isErrorBody(error))
+  if (error instanceof DomainError) {
+    return error.toBody();
+  }
+  if (isErrorBody(error)) {
     return { code: error.code, message: error.message, details: error.details };
-  if (isDependencyUnavailable(error))
+  }
+  if (isDependencyUnavailable(error)) {
     return { code: ErrorCode.SERVICE_UNAVAILABLE, message: 'a dependency is unavailable' };
+  }
   return { code: ErrorCode.INTERNAL_ERROR, message: 'Internal error' };
 }
 

@@ -2,14 +2,17 @@
 //   node dist/libs/transport/test/echo-replica.js
 // It records every request it starts and finishes in Redis, so tests can count them.
 import 'reflect-metadata';
+
 import { Controller, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { finalize, interval, map, take } from 'rxjs';
+
 import { DomainError } from '@tenantbot/contracts';
 import { currentContext } from '@tenantbot/tenant-context';
-import { Redis } from 'ioredis';
-import { finalize, interval, map, take } from 'rxjs';
-import pino from 'pino';
+
 import { RedisStreamsServer, RpcErrorFilter } from '../src';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -27,7 +30,9 @@ class EchoController {
   @MessagePattern('echo.work')
   async work(@Payload() input: { n: number; delayMs?: number }) {
     await recorder.hincrby(`${prefix}:echo:started`, String(input.n), 1);
-    if (input.delayMs) await new Promise((resolve) => setTimeout(resolve, input.delayMs));
+    if (input.delayMs) {
+      await new Promise((resolve) => setTimeout(resolve, input.delayMs));
+    }
     await recorder.hincrby(`${prefix}:echo:by-replica`, server.consumer, 1);
     return { n: input.n, replica: server.consumer };
   }

@@ -1,15 +1,18 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+
 import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
-import { Controller, Module, type INestMicroservice } from '@nestjs/common';
+import { Controller, type INestMicroservice, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventPattern, Payload } from '@nestjs/microservices';
+import { Redis } from 'ioredis';
+import { firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
+
 import { DomainError, ErrorCode } from '@tenantbot/contracts';
 import { runWithContext } from '@tenantbot/tenant-context';
-import { Redis } from 'ioredis';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
+
 import { RedisStreamsClient, RedisStreamsServer, StreamKeys } from '../src';
-import { startReplica, stopReplicas, type Replica } from './replicas';
+import { type Replica, startReplica, stopReplicas } from './replicas';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const runPrefix = process.env.REDIS_PREFIX ?? `tbtest:${process.pid}`;
@@ -234,10 +237,11 @@ describe('Redis Streams transport', () => {
       const caller = client(prefix);
       await caller.connect();
 
-      for (let n = 0; n < 50; n++)
+      for (let n = 0; n < 50; n++) {
         await lastValueFrom(caller.emit('tenant.deleted', { tenantId: `t${n}` }), {
           defaultValue: undefined,
         });
+      }
       await waitFor(
         async () =>
           received.audit?.length === 50 && received.billing?.length === 50 ? true : null,
@@ -290,7 +294,9 @@ async function waitFor<T>(probe: () => Promise<T | null>, limitMs: number): Prom
   const until = Date.now() + limitMs;
   while (Date.now() < until) {
     const value = await probe();
-    if (value !== null && value !== undefined) return value;
+    if (value !== null && value !== undefined) {
+      return value;
+    }
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   throw new Error(`condition not met within ${limitMs} ms`);
@@ -302,7 +308,9 @@ async function retryUntil<T>(attempt: () => Promise<T>, limitMs: number): Promis
     try {
       return await attempt();
     } catch (error) {
-      if (Date.now() > until) throw error;
+      if (Date.now() > until) {
+        throw error;
+      }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }

@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+
 import { tenantIsolationSql } from '../row-level-security';
 
 export class TenantsAndIdentities1732000000000 implements MigrationInterface {
@@ -23,7 +24,9 @@ export class TenantsAndIdentities1732000000000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
-    for (const sql of tenantIsolationSql('tenants', 'id')) await db.query(sql);
+    for (const sql of tenantIsolationSql('tenants', 'id')) {
+      await db.query(sql);
+    }
 
     await db.query(`
       CREATE TABLE tenant_domains (
@@ -31,7 +34,9 @@ export class TenantsAndIdentities1732000000000 implements MigrationInterface {
         tenant_id uuid NOT NULL REFERENCES tenants (id) ON DELETE CASCADE
       )`);
     await db.query(`CREATE INDEX tenant_domains_tenant ON tenant_domains (tenant_id)`);
-    for (const sql of tenantIsolationSql('tenant_domains')) await db.query(sql);
+    for (const sql of tenantIsolationSql('tenant_domains')) {
+      await db.query(sql);
+    }
 
     await db.query(`
       CREATE TABLE users (
@@ -58,7 +63,9 @@ export class TenantsAndIdentities1732000000000 implements MigrationInterface {
     await db.query(
       `CREATE UNIQUE INDEX platform_users_email ON users (lower(email)) WHERE tenant_id IS NULL`,
     );
-    for (const sql of tenantIsolationSql('users')) await db.query(sql);
+    for (const sql of tenantIsolationSql('users')) {
+      await db.query(sql);
+    }
 
     await db.query(`
       CREATE TABLE refresh_tokens (
@@ -74,7 +81,9 @@ export class TenantsAndIdentities1732000000000 implements MigrationInterface {
       )`);
     await db.query(`CREATE INDEX refresh_tokens_family ON refresh_tokens (family_id)`);
     await db.query(`CREATE INDEX refresh_tokens_user ON refresh_tokens (user_id)`);
-    for (const sql of tenantIsolationSql('refresh_tokens')) await db.query(sql);
+    for (const sql of tenantIsolationSql('refresh_tokens')) {
+      await db.query(sql);
+    }
 
     await db.query(`
       CREATE TABLE api_keys (
@@ -91,7 +100,9 @@ export class TenantsAndIdentities1732000000000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
     await db.query(`CREATE INDEX api_keys_tenant ON api_keys (tenant_id)`);
-    for (const sql of tenantIsolationSql('api_keys')) await db.query(sql);
+    for (const sql of tenantIsolationSql('api_keys')) {
+      await db.query(sql);
+    }
   }
 
   async down(db: QueryRunner): Promise<void> {

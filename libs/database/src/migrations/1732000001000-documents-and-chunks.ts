@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+
 import { tenantIsolationSql } from '../row-level-security';
 
 /**
@@ -40,7 +41,9 @@ export class DocumentsAndChunks1732000001000 implements MigrationInterface {
       )`);
     await db.query(`CREATE INDEX documents_listing ON documents (tenant_id, created_at DESC, id)`);
     await db.query(`CREATE INDEX documents_status ON documents (tenant_id, status)`);
-    for (const sql of tenantIsolationSql('documents')) await db.query(sql);
+    for (const sql of tenantIsolationSql('documents')) {
+      await db.query(sql);
+    }
 
     await db.query(`
       CREATE TABLE chunks (
@@ -59,7 +62,9 @@ export class DocumentsAndChunks1732000001000 implements MigrationInterface {
       )`);
     await db.query(`CREATE INDEX chunks_tsv ON chunks USING GIN (tsv)`);
     await db.query(`CREATE INDEX chunks_tenant ON chunks (tenant_id)`);
-    for (const sql of tenantIsolationSql('chunks')) await db.query(sql);
+    for (const sql of tenantIsolationSql('chunks')) {
+      await db.query(sql);
+    }
   }
 
   async down(db: QueryRunner): Promise<void> {

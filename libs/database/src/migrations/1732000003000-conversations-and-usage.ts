@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+
 import { tenantIsolationSql } from '../row-level-security';
 
 /**
@@ -33,7 +34,9 @@ export class ConversationsAndUsage1732000003000 implements MigrationInterface {
     await db.query(
       `CREATE INDEX conversations_listing ON conversations (tenant_id, updated_at DESC, id)`,
     );
-    for (const sql of tenantIsolationSql('conversations')) await db.query(sql);
+    for (const sql of tenantIsolationSql('conversations')) {
+      await db.query(sql);
+    }
 
     await db.query(`
       CREATE TABLE messages (
@@ -56,7 +59,9 @@ export class ConversationsAndUsage1732000003000 implements MigrationInterface {
     // seq orders the two messages of one exchange, which share the transaction's now().
     await db.query(`CREATE INDEX messages_in_order ON messages (conversation_id, seq)`);
     await db.query(`CREATE INDEX messages_tenant ON messages (tenant_id, created_at)`);
-    for (const sql of tenantIsolationSql('messages')) await db.query(sql);
+    for (const sql of tenantIsolationSql('messages')) {
+      await db.query(sql);
+    }
 
     await db.query(`
       CREATE TABLE usage_records (
@@ -83,7 +88,9 @@ export class ConversationsAndUsage1732000003000 implements MigrationInterface {
       `CREATE INDEX usage_by_user ON usage_records (tenant_id, user_id, created_at) WHERE user_id IS NOT NULL`,
     );
     await db.query(`CREATE INDEX usage_platform_by_time ON usage_records (created_at)`);
-    for (const sql of tenantIsolationSql('usage_records')) await db.query(sql);
+    for (const sql of tenantIsolationSql('usage_records')) {
+      await db.query(sql);
+    }
   }
 
   async down(db: QueryRunner): Promise<void> {

@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+
 import { tenantIsolationOncePerStatementSql, tenantIsolationSql } from '../row-level-security';
 
 /** Every table under row-level security, with the column that names its tenant. */

@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+
 import { tenantIsolationOncePerStatementSql, tenantIsolationSql } from '../row-level-security';
 
 /**
@@ -28,7 +29,9 @@ export class WidgetsAndVisitors1732000005000 implements MigrationInterface {
     await db.query(`CREATE INDEX widgets_tenant ON widgets (tenant_id, created_at, id)`);
     // CORS preflights ask whether any active widget allows an origin.
     await db.query(`CREATE INDEX widgets_origins ON widgets USING gin (allowed_origins)`);
-    for (const sql of tenantIsolationSql('widgets')) await db.query(sql);
+    for (const sql of tenantIsolationSql('widgets')) {
+      await db.query(sql);
+    }
     await db.query(tenantIsolationOncePerStatementSql('widgets'));
 
     await db.query(

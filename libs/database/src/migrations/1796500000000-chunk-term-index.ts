@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+
 import { tenantIsolationOncePerStatementSql, tenantIsolationSql } from '../row-level-security';
 
 /**
@@ -55,7 +56,9 @@ export class ChunkTermIndex1796500000000 implements MigrationInterface {
         LANGUAGE sql IMMUTABLE PARALLEL SAFE
         RETURN (SELECT coalesce(sum(coalesce(array_length(positions, 1), 1)), 0)::integer FROM unnest(tsv))`);
     for (const table of ['chunk_terms', 'chunk_term_counts', 'chunk_corpus_counts']) {
-      for (const sql of tenantIsolationSql(table)) await db.query(sql);
+      for (const sql of tenantIsolationSql(table)) {
+        await db.query(sql);
+      }
       await db.query(tenantIsolationOncePerStatementSql(table));
     }
 

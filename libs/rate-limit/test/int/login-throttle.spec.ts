@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
+
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { randomUUID } from 'node:crypto';
-import { LoginThrottle, clientKey } from '../src';
+
+import { clientKey, LoginThrottle } from '../../src';
 
 describe('clientKey', () => {
   it('counts IPv4 as is, IPv4-mapped IPv6 as IPv4, and IPv6 by its /64', () => {

@@ -7,7 +7,9 @@ export interface Measurement {
 }
 
 export function percentile(sortedMs: number[], fraction: number): number {
-  if (sortedMs.length === 0) return NaN;
+  if (sortedMs.length === 0) {
+    return NaN;
+  }
   const index = Math.min(sortedMs.length - 1, Math.ceil(fraction * sortedMs.length) - 1);
   return sortedMs[Math.max(0, index)];
 }
@@ -46,7 +48,9 @@ export async function measureInterleaved(
       const batch = await timeCalls(path.call, Math.ceil(calls / rounds), concurrency);
       const pool = pooled.get(path.name);
       pool?.latencies.push(...batch.latencies);
-      if (pool) pool.seconds += batch.seconds;
+      if (pool) {
+        pool.seconds += batch.seconds;
+      }
     }
   }
   return new Map(
@@ -99,7 +103,11 @@ export function printTable(title: string, rows: Record<string, string | number>[
 }
 
 function format(value: string | number | undefined): string {
-  if (typeof value !== 'number') return value ?? '';
-  if (Number.isInteger(value)) return String(value);
+  if (typeof value !== 'number') {
+    return value ?? '';
+  }
+  if (Number.isInteger(value)) {
+    return String(value);
+  }
   return value >= 100 ? value.toFixed(0) : value.toFixed(3);
 }

@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
+
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { randomUUID } from 'node:crypto';
-import { RequestLimiter, type Limit } from '../src';
+
+import { type Limit, RequestLimiter } from '../../src';
 
 describe('RequestLimiter (real Redis)', () => {
   const prefix = `${process.env.REDIS_PREFIX ?? 'tbtest'}:request-limiter-spec`;

@@ -1,8 +1,11 @@
-import { afterAll, describe, expect, it } from '@jest/globals';
-import { DomainError } from '@tenantbot/contracts';
-import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import { TokenBudget } from '../src';
+
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
+
+import { DomainError } from '@tenantbot/contracts';
+
+import { TokenBudget } from '../../src';
 
 describe('TokenBudget (real Redis)', () => {
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');

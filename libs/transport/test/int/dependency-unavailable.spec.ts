@@ -1,11 +1,14 @@
-import { describe, expect, it } from '@jest/globals';
-import { DomainError, ErrorCode, isDependencyUnavailable } from '@tenantbot/contracts';
-import { Redis } from 'ioredis';
 import { createServer } from 'node:net';
-import pino from 'pino';
+
+import { describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
 import pg from 'pg';
+import pino from 'pino';
 import { firstValueFrom } from 'rxjs';
-import { RpcErrorFilter } from '../src';
+
+import { DomainError, ErrorCode, isDependencyUnavailable } from '@tenantbot/contracts';
+
+import { RpcErrorFilter } from '../../src';
 
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const filter = new RpcErrorFilter(pino({ level: 'silent' }));

@@ -1,7 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { BroadcastEvictedCache, RedisStreamsClient } from '../src';
+
+import { BroadcastEvictedCache, RedisStreamsClient } from '../../src';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const runPrefix = process.env.REDIS_PREFIX ?? `tbtest:${process.pid}`;
@@ -43,7 +45,9 @@ describe('BroadcastEvictedCache (real Redis pub/sub)', () => {
     const load = (id: string) => async () => {
       loads.set(id, (loads.get(id) ?? 0) + 1);
       const account = source.get(id);
-      if (!account) throw new Error(`${id} is gone`);
+      if (!account) {
+        throw new Error(`${id} is gone`);
+      }
       return { ...account };
     };
     const broadcast = async (tenant: string) => {
@@ -140,10 +144,14 @@ describe('BroadcastEvictedCache (real Redis pub/sub)', () => {
     } finally {
       admin.disconnect();
     }
-    for (let i = 0; i < 50 && cache.size > 0; i++) await sleep(20);
+    for (let i = 0; i < 50 && cache.size > 0; i++) {
+      await sleep(20);
+    }
     expect(cache.size).toBe(0);
 
-    for (let i = 0; i < 100 && !listener.hearsBroadcasts; i++) await sleep(20);
+    for (let i = 0; i < 100 && !listener.hearsBroadcasts; i++) {
+      await sleep(20);
+    }
     expect(listener.hearsBroadcasts).toBe(true);
     await cache.get('a', load('a'));
     await cache.get('a', load('a'));

@@ -1,6 +1,8 @@
-import { describe, expect, it } from '@jest/globals';
 import { deflateRawSync } from 'node:zlib';
-import { detectDocumentType, sniffDocumentType } from '../src';
+
+import { describe, expect, it } from '@jest/globals';
+
+import { detectDocumentType, sniffDocumentType } from '../../src';
 
 const pdf = Buffer.from('%PDF-1.4\n%\xE2\xE3\xCF\xD3\n1 0 obj\n<< >>\nendobj\n', 'binary');
 const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');

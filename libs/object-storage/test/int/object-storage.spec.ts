@@ -1,5 +1,3 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ErrorCode } from '@tenantbot/contracts';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
@@ -7,22 +5,29 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import S3rver from 's3rver';
+
+import { ErrorCode } from '@tenantbot/contracts';
+
 import {
   documentObjectKey,
   LocalDirectoryStorage,
   ObjectNotFoundError,
+  type ObjectStorage,
   S3Storage,
   tenantObjectPrefix,
-  type ObjectStorage,
-} from '../src';
+} from '../../src';
 
 /** A body that arrives in pieces, like an upload, and records whether it was torn down. */
 function slowBody(chunks: number, chunkBytes: number) {
   const state = { sent: 0, destroyed: false };
   const body = new Readable({
     read() {
-      if (state.sent === chunks) return this.push(null);
+      if (state.sent === chunks) {
+        return this.push(null);
+      }
       state.sent++;
       setImmediate(() => this.push(Buffer.alloc(chunkBytes, 0x61)));
     },

@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
+
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { randomUUID } from 'node:crypto';
-import { ConnectionLimiter } from '../src';
+
+import { ConnectionLimiter } from '../../src';
 
 describe('ConnectionLimiter (real Redis)', () => {
   const prefix = `${process.env.REDIS_PREFIX ?? 'tbtest'}:connections-spec`;

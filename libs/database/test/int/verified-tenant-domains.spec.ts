@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DataSource, QueryRunner } from 'typeorm';
-import { createDataSource } from '../src';
-import { VerifiedTenantDomains1796422130000 } from '../src/migrations/1796422130000-verified-tenant-domains';
+
+import { createDataSource } from '../../src';
+import { VerifiedTenantDomains1796422130000 } from '../../src/migrations/1796422130000-verified-tenant-domains';
 
 const ownerUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tenantbot';
 
