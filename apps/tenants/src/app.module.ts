@@ -1,5 +1,7 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { type DynamicModule,Module } from '@nestjs/common';
+
 import type { Logger } from '@tenantbot/observability';
+
 import { ApiKeyModule } from './api-key/api-key.module';
 import { AuthModule } from './auth/auth.module';
 import type { TenantsConfig } from './config';

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { EventsModule } from '../events/events.module';
 import { ApiKeyHandler } from './api-key.handler';
 import { ApiKeyRepository } from './api-key.repository';

@@ -1,14 +1,17 @@
+import { randomBytes } from 'node:crypto';
+
 import { Injectable } from '@nestjs/common';
+import type { z } from 'zod';
+
 import {
-  DomainError,
-  ErrorCode,
+  type apiKeyCreateSchema,
   type ApiKeyView,
   type CreatedApiKey,
-  type apiKeyCreateSchema,
+  DomainError,
+  ErrorCode,
 } from '@tenantbot/contracts';
 import { TenantScope } from '@tenantbot/database';
-import { randomBytes } from 'node:crypto';
-import type { z } from 'zod';
+
 import { AccessChanges } from '../events/access-changes';
 import { requireRole, requireTenant, type TenantsCaller } from '../security/caller';
 import { sha256 } from '../security/opaque-tokens';
@@ -62,7 +65,7 @@ export class ApiKeyService {
     const tenantId = requireTenant(caller);
     await this.scope.run(tenantId, async (db) => {
       if (!(await this.apiKeys.revoke(db, id)))
-        throw new DomainError(ErrorCode.NOT_FOUND, 'API key not found');
+        {throw new DomainError(ErrorCode.NOT_FOUND, 'API key not found');}
     });
     await this.accessChanges.announce({ kind: 'api_key', tenantId, apiKeyId: id });
   }

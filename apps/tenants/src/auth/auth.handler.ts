@@ -1,13 +1,15 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
+import { z } from 'zod';
+
 import {
-  TENANTS,
+  type AuthenticateRequest,
   loginSchema,
   parseOrThrow,
   refreshSchema,
-  type AuthenticateRequest,
+  TENANTS,
 } from '@tenantbot/contracts';
-import { z } from 'zod';
+
 import { callerOfMessage } from '../security/caller';
 import { AuthService } from './auth.service';
 

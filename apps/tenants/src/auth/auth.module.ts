@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
-import { LoginThrottle } from '@tenantbot/rate-limit';
 import { Redis } from 'ioredis';
+
+import { LoginThrottle } from '@tenantbot/rate-limit';
+
 import { ApiKeyModule } from '../api-key/api-key.module';
 import { TENANTS_CONFIG, type TenantsConfig } from '../config';
 import { SessionModule } from '../session/session.module';

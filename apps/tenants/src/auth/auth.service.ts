@@ -1,18 +1,20 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+
 import {
-  DomainError,
-  ErrorCode,
-  type AuthenticateRequest,
   type AuthenticatedPrincipal,
   type AuthenticatedTenant,
+  type AuthenticateRequest,
+  DomainError,
+  ErrorCode,
   type LoginRequest,
   type TenantId,
-  type TokenResponse,
   tenantIdOf,
+  type TokenResponse,
 } from '@tenantbot/contracts';
 import { TenantScope } from '@tenantbot/database';
-import { LoginThrottle, type LoginAttempt } from '@tenantbot/rate-limit';
-import type { EntityManager } from 'typeorm';
+import { type LoginAttempt,LoginThrottle } from '@tenantbot/rate-limit';
+
 import { ApiKeyRepository } from '../api-key/api-key.repository';
 import { requireTenant, type TenantsCaller } from '../security/caller';
 import { sameHash, sha256 } from '../security/opaque-tokens';
@@ -99,7 +101,7 @@ export class AuthService {
   }
 
   private async loginTenant(db: EntityManager, request: LoginRequest): Promise<TenantRow | null> {
-    if (request.tenant_ref) return this.activeTenant(db, request.tenant_ref);
+    if (request.tenant_ref) {return this.activeTenant(db, request.tenant_ref);}
     const byHost = request.host ? await this.tenants.findByDomain(db, request.host) : undefined;
     return byHost ? ensureActive(byHost) : null;
   }
@@ -112,7 +114,7 @@ export class AuthService {
     const outcome = await this.scope.runAcrossTenants(async (db) => {
       const stored = await this.refreshTokens.findByHashForUpdate(db, sha256(refreshToken));
       if (!stored || stored.revoked_at || stored.expires_at.getTime() < Date.now())
-        return { error: 'invalid' as const };
+        {return { error: 'invalid' as const };}
       if (stored.used_at) {
         await this.refreshTokens.revokeFamily(db, stored.family_id);
         return { error: 'reused' as const };
@@ -120,7 +122,7 @@ export class AuthService {
       const user = await this.users.findById(db, stored.user_id);
       const tenant = user?.tenant_id ? await this.tenants.findById(db, user.tenant_id) : null;
       if (!user || !user.is_active || (tenant !== null && !tenant?.is_active))
-        return { error: 'invalid' as const };
+        {return { error: 'invalid' as const };}
       await this.refreshTokens.markUsed(db, stored.id);
       return { user, familyId: stored.family_id };
     });
@@ -142,7 +144,7 @@ export class AuthService {
   async logout(refreshToken: string): Promise<void> {
     await this.scope.runAcrossTenants(async (db) => {
       const stored = await this.refreshTokens.findByHashForUpdate(db, sha256(refreshToken));
-      if (stored) await this.refreshTokens.revokeFamily(db, stored.family_id);
+      if (stored) {await this.refreshTokens.revokeFamily(db, stored.family_id);}
     });
   }
 
@@ -176,7 +178,7 @@ export class AuthService {
         : null;
       if (caller.userId) {
         const user = await this.users.findById(db, caller.userId);
-        if (!user) throw new DomainError(ErrorCode.UNAUTHORIZED, 'the user no longer exists');
+        if (!user) {throw new DomainError(ErrorCode.UNAUTHORIZED, 'the user no longer exists');}
         return { kind: 'user', user: toUserView(user), tenant: tenantSummary };
       }
       return {
@@ -214,7 +216,7 @@ export class AuthService {
       !stored.revoked_at &&
       (!stored.expires_at || stored.expires_at.getTime() > Date.now());
     if (!stored || !valid)
-      throw new DomainError(ErrorCode.UNAUTHORIZED, 'invalid, revoked or expired API key');
+      {throw new DomainError(ErrorCode.UNAUTHORIZED, 'invalid, revoked or expired API key');}
     await this.apiKeys.touch(db, stored.id);
     return {
       tenant_id: stored.tenant_id,
@@ -233,10 +235,10 @@ export class AuthService {
     const named = request.tenant_ref
       ? await this.tenants.findByReference(db, request.tenant_ref)
       : undefined;
-    if (request.tenant_ref && !named) throw tenantNotFound();
+    if (request.tenant_ref && !named) {throw tenantNotFound();}
     const byHost = request.host ? await this.tenants.findByDomain(db, request.host) : undefined;
 
-    if (principal.role === 'super_admin') return named ?? byHost ?? null;
+    if (principal.role === 'super_admin') {return named ?? byHost ?? null;}
 
     for (const other of [named, byHost]) {
       if (other && other.id !== principal.tenant_id) {
@@ -250,20 +252,20 @@ export class AuthService {
       named ??
       byHost ??
       (principal.tenant_id ? await this.tenants.findById(db, principal.tenant_id) : undefined);
-    if (!tenant) throw tenantNotFound();
+    if (!tenant) {throw tenantNotFound();}
     return ensureActive(tenant);
   }
 
   private async activeTenant(db: EntityManager, reference: string): Promise<TenantRow> {
     const tenant = await this.tenants.findByReference(db, reference);
-    if (!tenant) throw tenantNotFound();
+    if (!tenant) {throw tenantNotFound();}
     return ensureActive(tenant);
   }
 }
 
 function ensureActive(tenant: TenantRow): TenantRow {
   if (!tenant.is_active)
-    throw new DomainError(ErrorCode.TENANT_INACTIVE, 'this tenant is deactivated');
+    {throw new DomainError(ErrorCode.TENANT_INACTIVE, 'this tenant is deactivated');}
   return tenant;
 }
 

@@ -1,6 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import type { Logger } from '@tenantbot/observability';
+
 import { TenantScope } from '@tenantbot/database';
+import type { Logger } from '@tenantbot/observability';
+
 import { TENANTS_CONFIG, type TenantsConfig } from '../config';
 import { hashPassword } from '../security/passwords';
 import { LOGGER } from '../tokens';
@@ -19,7 +21,7 @@ export class SuperAdminBootstrap implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     const created = await this.scope
       .runAcrossTenants(async (db) => {
-        if ((await this.users.countSuperAdmins(db)) > 0) return false;
+        if ((await this.users.countSuperAdmins(db)) > 0) {return false;}
         await this.users.insert(db, {
           tenant_id: null,
           username: this.config.SUPER_ADMIN_USERNAME,
@@ -30,13 +32,13 @@ export class SuperAdminBootstrap implements OnApplicationBootstrap {
       })
       .catch((error: { code?: string }) => {
         if (error.code === '23505' || (error as { details?: { constraint?: string } }).details)
-          return false; // another replica won
+          {return false;} // another replica won
         throw error;
       });
     if (created)
-      this.logger.info(
+      {this.logger.info(
         { username: this.config.SUPER_ADMIN_USERNAME },
         'created the first super admin',
-      );
+      );}
   }
 }

@@ -1,6 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { TENANTS, domainParamSchema, parseOrThrow } from '@tenantbot/contracts';
+
+import { domainParamSchema, parseOrThrow,TENANTS } from '@tenantbot/contracts';
+
 import { callerOfMessage } from '../security/caller';
 import { DomainService } from './domain.service';
 

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
+
 import { TENANTS_CONFIG, type TenantsConfig } from '../config';
 import { DnsTxtVerifier } from './dns-txt-verifier';
-import { DomainClaims } from './domain-claims';
 import { DomainHandler } from './domain.handler';
 import { DomainRepository } from './domain.repository';
 import { DomainService } from './domain.service';
+import { DomainClaims } from './domain-claims';
 import { DomainPolicy } from './domain-policy';
 
 /** Custom domains: claiming them with a tenant's settings, and verifying them by DNS. */

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+
 import { conflictOnDuplicate } from '../security/database-errors';
 
 /** One of a tenant's custom domains. */

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, ErrorCode, type DomainView, type TenantId } from '@tenantbot/contracts';
-import { TenantScope } from '@tenantbot/database';
 import type { EntityManager } from 'typeorm';
+
+import { DomainError, type DomainView, ErrorCode, type TenantId } from '@tenantbot/contracts';
+import { TenantScope } from '@tenantbot/database';
+
 import { requireRole, requireTenant, type TenantsCaller } from '../security/caller';
 import { DnsTxtVerifier } from './dns-txt-verifier';
 import { DomainRepository, type TenantDomainRow } from './domain.repository';
@@ -44,7 +46,7 @@ export class DomainService {
         'this tenant has not claimed the domain: add it to `domains` first',
       );
     }
-    if (claim.verified_at) return toDomainView(claim, token);
+    if (claim.verified_at) {return toDomainView(claim, token);}
 
     this.policy.check([domain], caller.role === 'super_admin' ? 'super_admin' : 'tenant_admin');
     const { verification } = toDomainView(claim, token);
@@ -71,7 +73,7 @@ export class DomainService {
 
   private async tokenOf(db: EntityManager, tenantId: TenantId): Promise<string> {
     const token = await this.domains.verificationToken(db, tenantId);
-    if (token === undefined) throw new DomainError(ErrorCode.TENANT_NOT_FOUND, 'tenant not found');
+    if (token === undefined) {throw new DomainError(ErrorCode.TENANT_NOT_FOUND, 'tenant not found');}
     return token;
   }
 }

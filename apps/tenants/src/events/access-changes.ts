@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
+
 import { ACCESS_EVENTS, type AccessChangedEvent } from '@tenantbot/contracts';
 import type { Logger } from '@tenantbot/observability';
 import { RedisStreamsClient } from '@tenantbot/transport';
+
 import { LOGGER } from '../tokens';
 
 /**

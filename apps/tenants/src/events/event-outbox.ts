@@ -4,10 +4,12 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import type { Logger } from '@tenantbot/observability';
-import { RedisStreamsClient } from '@tenantbot/transport';
 import { lastValueFrom } from 'rxjs';
 import type { EntityManager } from 'typeorm';
+
+import type { Logger } from '@tenantbot/observability';
+import { RedisStreamsClient } from '@tenantbot/transport';
+
 import { LOGGER } from '../tokens';
 import { EventOutboxRepository } from './event-outbox.repository';
 

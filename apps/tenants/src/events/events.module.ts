@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { AccessChanges } from './access-changes';
 import { EventOutbox } from './event-outbox';
 import { EventOutboxRepository } from './event-outbox.repository';

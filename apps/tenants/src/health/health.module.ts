@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { pingControllerFor } from '@tenantbot/transport';
 
 /** Answers `tenants.ping` for the gateway's /health. */

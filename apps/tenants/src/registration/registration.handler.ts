@@ -1,6 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { TENANTS, parseOrThrow, tenantRegistrationSchema } from '@tenantbot/contracts';
+
+import { parseOrThrow, tenantRegistrationSchema,TENANTS } from '@tenantbot/contracts';
+
 import { RegistrationService } from './registration.service';
 
 @Controller()

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { SessionModule } from '../session/session.module';
 import { TenantModule } from '../tenant/tenant.module';
 import { UserModule } from '../user/user.module';

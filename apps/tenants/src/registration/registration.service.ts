@@ -1,15 +1,18 @@
+import { randomUUID } from 'node:crypto';
+
 import { Inject, Injectable } from '@nestjs/common';
+import type { z } from 'zod';
+
 import {
   DomainError,
   ErrorCode,
   tenantIdOf,
+  type tenantRegistrationSchema,
   type TenantView,
   type TokenResponse,
-  type tenantRegistrationSchema,
 } from '@tenantbot/contracts';
 import { TenantScope } from '@tenantbot/database';
-import { randomUUID } from 'node:crypto';
-import type { z } from 'zod';
+
 import { TENANTS_CONFIG, type TenantsConfig } from '../config';
 import { hashPassword } from '../security/passwords';
 import { SessionTokens } from '../session/session-tokens';
@@ -49,7 +52,7 @@ export class RegistrationService {
         role: 'tenant_admin',
       });
       const created = await this.tenants.findById(db, tenantId);
-      if (!created) throw new Error('the tenant just registered cannot be read back');
+      if (!created) {throw new Error('the tenant just registered cannot be read back');}
       return { tenant: toTenantView(created), adminId };
     });
     const tokens = await this.sessions.issue({ userId: adminId, tenantId, role: 'tenant_admin' });

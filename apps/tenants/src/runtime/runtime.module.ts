@@ -1,9 +1,11 @@
-import { Global, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { type DynamicModule, Global, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { DataSource } from 'typeorm';
+
 import { appConnectionUrl, createDataSource, TenantScope } from '@tenantbot/database';
 import type { Logger } from '@tenantbot/observability';
 import { TransportClientModule, transportOptionsFrom } from '@tenantbot/transport';
-import { Redis } from 'ioredis';
-import { DataSource } from 'typeorm';
+
 import { TENANTS_CONFIG, type TenantsConfig } from '../config';
 import { LOGGER } from '../tokens';
 

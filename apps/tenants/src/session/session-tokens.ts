@@ -1,10 +1,13 @@
+import { randomUUID } from 'node:crypto';
+
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
+import type { EntityManager } from 'typeorm';
+
 import { JWT_CLAIMS } from '@tenantbot/config';
 import type { Role, TenantId, TokenResponse } from '@tenantbot/contracts';
 import { TenantScope } from '@tenantbot/database';
-import { randomUUID } from 'node:crypto';
-import type { EntityManager } from 'typeorm';
+
 import { TENANTS_CONFIG, type TenantsConfig } from '../config';
 import { newOpaqueToken, sha256 } from '../security/opaque-tokens';
 import { RefreshTokenRepository } from './refresh-token.repository';

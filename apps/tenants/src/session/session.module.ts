@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { RefreshTokenRepository } from './refresh-token.repository';
 import { SessionTokens } from './session-tokens';
 

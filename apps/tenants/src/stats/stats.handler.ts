@@ -1,6 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern } from '@nestjs/microservices';
+
 import { TENANTS } from '@tenantbot/contracts';
+
 import { callerOfMessage } from '../security/caller';
 import { StatsService } from './stats.service';
 

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { StatsHandler } from './stats.handler';
 import { StatsRepository } from './stats.repository';
 import { StatsService } from './stats.service';

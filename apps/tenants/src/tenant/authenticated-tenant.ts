@@ -1,4 +1,5 @@
 import type { AuthenticatedTenant } from '@tenantbot/contracts';
+
 import type { TenantRow } from './tenant.repository';
 
 /** What a credential's check answers about its tenant (cached by the gateways, ADR 12). */

@@ -1,4 +1,5 @@
 import type { TenantView } from '@tenantbot/contracts';
+
 import type { TenantRow } from './tenant.repository';
 
 export function toTenantView(row: TenantRow): TenantView {

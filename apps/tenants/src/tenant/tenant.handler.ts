@@ -1,14 +1,16 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
+import { z } from 'zod';
+
 import {
-  TENANTS,
   idParamSchema,
   paginationSchema,
   parseOrThrow,
   tenantCreateSchema,
+  TENANTS,
   tenantUpdateSchema,
 } from '@tenantbot/contracts';
-import { z } from 'zod';
+
 import { callerOfMessage, tenantOfMessage } from '../security/caller';
 import { TenantService } from './tenant.service';
 
@@ -34,7 +36,7 @@ export class TenantHandler {
   @MessagePattern(TENANTS.TENANT_GET)
   get(@Payload() message: unknown) {
     const { id } = parseOrThrow(tenantReference, message);
-    if (id === OWN_TENANT) return this.tenants.getOwn(callerOfMessage());
+    if (id === OWN_TENANT) {return this.tenants.getOwn(callerOfMessage());}
     return this.tenants.get(callerOfMessage(), parseOrThrow(idParamSchema, { id }).id);
   }
 

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { DomainModule } from '../domain/domain.module';
 import { EventsModule } from '../events/events.module';
 import { TenantHandler } from './tenant.handler';

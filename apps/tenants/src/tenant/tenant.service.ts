@@ -1,23 +1,26 @@
+import { randomUUID } from 'node:crypto';
+
 import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { z } from 'zod';
+
 import {
   DomainError,
   ErrorCode,
-  TENANT_EVENTS,
   fieldsNotWritableByTenantAdmin,
   isTenantId,
-  tenantIdOf,
   type Page,
   type Pagination,
-  type TenantId,
-  type TenantRuntimeConfig,
-  type TenantView,
+  TENANT_EVENTS,
   type tenantCreateSchema,
+  type TenantId,
+  tenantIdOf,
+  type TenantRuntimeConfig,
   type tenantUpdateSchema,
+  type TenantView,
 } from '@tenantbot/contracts';
 import { TenantScope } from '@tenantbot/database';
-import { randomUUID } from 'node:crypto';
-import type { EntityManager } from 'typeorm';
-import type { z } from 'zod';
+
 import { TENANTS_CONFIG, type TenantsConfig } from '../config';
 import { DomainClaims } from '../domain/domain-claims';
 import type { DomainClaimant } from '../domain/domain-policy';
@@ -25,7 +28,7 @@ import { AccessChanges } from '../events/access-changes';
 import { EventOutbox } from '../events/event-outbox';
 import { requireRole, requireTenant, type TenantsCaller } from '../security/caller';
 import { SecretBox } from '../security/secret-box';
-import { TenantRepository, type TenantColumns, type TenantRow } from './tenant.repository';
+import { type TenantColumns, TenantRepository, type TenantRow } from './tenant.repository';
 import { toTenantView } from './tenant-view';
 
 type TenantCreate = z.output<typeof tenantCreateSchema>;
@@ -63,7 +66,7 @@ export class TenantService {
   async create(caller: TenantsCaller, input: TenantCreate): Promise<TenantView> {
     requireRole(caller, 'super_admin');
     const id = tenantIdOf(randomUUID());
-    if (input.domains) await this.domainClaims.assertClaimable(null, input.domains, 'super_admin');
+    if (input.domains) {await this.domainClaims.assertClaimable(null, input.domains, 'super_admin');}
     const created = await this.scope.run(id, (db) => this.insert(db, id, input));
     // Its domains may now resolve a Host that resolved to no tenant before.
     await this.accessChanges.announce({ kind: 'tenant', tenantId: created.id });
@@ -95,7 +98,7 @@ export class TenantService {
   async updateOwn(caller: TenantsCaller, input: TenantUpdate): Promise<TenantView> {
     requireRole(caller, 'tenant_admin', 'super_admin');
     const tenantId = requireTenant(caller);
-    if (caller.role === 'super_admin') return this.applyUpdate(tenantId, input, 'super_admin');
+    if (caller.role === 'super_admin') {return this.applyUpdate(tenantId, input, 'super_admin');}
     const refused = fieldsNotWritableByTenantAdmin(input);
     if (refused.length > 0) {
       throw new DomainError(
@@ -130,7 +133,7 @@ export class TenantService {
     requireRole(caller, 'super_admin');
     const tenantId = existingTenantId(id);
     await this.scope.run(tenantId, async (db) => {
-      if (!(await this.tenants.delete(db, tenantId))) throw tenantNotFound();
+      if (!(await this.tenants.delete(db, tenantId))) {throw tenantNotFound();}
       await this.outbox.record(db, TENANT_EVENTS.DELETED, { tenantId });
     });
     await this.accessChanges.announce({ kind: 'tenant', tenantId });
@@ -149,7 +152,7 @@ export class TenantService {
       name: input.name,
       slug: input.slug,
     });
-    if (domains) await this.domainClaims.replace(db, id, domains, 'super_admin');
+    if (domains) {await this.domainClaims.replace(db, id, domains, 'super_admin');}
     return toTenantView(await this.mustFind(db, id));
   }
 
@@ -159,11 +162,11 @@ export class TenantService {
     claimant: DomainClaimant,
   ): Promise<TenantView> {
     const { domains, ...settings } = input;
-    if (domains) await this.domainClaims.assertClaimable(tenantId, domains, claimant);
+    if (domains) {await this.domainClaims.assertClaimable(tenantId, domains, claimant);}
     const updated = await this.scope.run(tenantId, async (db) => {
       const current = await this.mustFind(db, tenantId);
       await this.tenants.update(db, tenantId, this.toColumns(settings, current.provider_keys));
-      if (domains) await this.domainClaims.replace(db, tenantId, domains, claimant);
+      if (domains) {await this.domainClaims.replace(db, tenantId, domains, claimant);}
       return toTenantView(await this.mustFind(db, tenantId));
     });
     await this.accessChanges.announce({ kind: 'tenant', tenantId });
@@ -174,13 +177,13 @@ export class TenantService {
   private toColumns(input: Omit<TenantUpdate, 'domains'>, storedKeys: ProviderKeys): TenantColumns {
     const { rag, provider_keys, ...plain } = input;
     const columns: TenantColumns = { ...plain };
-    if (rag) columns.rag_settings = rag;
+    if (rag) {columns.rag_settings = rag;}
     if (provider_keys) {
       const keys: ProviderKeys = { ...storedKeys };
       for (const provider of ['openai', 'anthropic'] as const) {
         const value = provider_keys[provider];
-        if (value === null) delete keys[provider];
-        else if (value !== undefined) keys[provider] = this.secrets.seal(value);
+        if (value === null) {delete keys[provider];}
+        else if (value !== undefined) {keys[provider] = this.secrets.seal(value);}
       }
       columns.provider_keys = keys;
     }
@@ -189,14 +192,14 @@ export class TenantService {
 
   private async mustFind(db: EntityManager, id: TenantId): Promise<TenantRow> {
     const tenant = await this.tenants.findById(db, id);
-    if (!tenant) throw tenantNotFound();
+    if (!tenant) {throw tenantNotFound();}
     return tenant;
   }
 }
 
 /** A tenant named by id in a path: one that is not a UUID names no tenant. */
 function existingTenantId(id: string): TenantId {
-  if (!isTenantId(id)) throw tenantNotFound();
+  if (!isTenantId(id)) {throw tenantNotFound();}
   return id;
 }
 

@@ -1,4 +1,5 @@
 import type { UserView } from '@tenantbot/contracts';
+
 import type { UserRow } from './user.repository';
 
 export function toUserView(row: UserRow): UserView {

@@ -1,14 +1,16 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
+import { z } from 'zod';
+
 import {
-  TENANTS,
   idParamSchema,
   paginationSchema,
   parseOrThrow,
+  TENANTS,
   userCreateSchema,
   userUpdateSchema,
 } from '@tenantbot/contracts';
-import { z } from 'zod';
+
 import { callerOfMessage } from '../security/caller';
 import { UserService } from './user.service';
 

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { EventsModule } from '../events/events.module';
 import { SessionModule } from '../session/session.module';
 import { UserHandler } from './user.handler';

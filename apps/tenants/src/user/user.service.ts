@@ -1,4 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { z } from 'zod';
+
 import {
   DomainError,
   ErrorCode,
@@ -9,13 +12,12 @@ import {
   type UserView,
 } from '@tenantbot/contracts';
 import { TenantScope } from '@tenantbot/database';
-import type { EntityManager } from 'typeorm';
-import type { z } from 'zod';
+
 import { AccessChanges } from '../events/access-changes';
 import { requireRole, type TenantsCaller } from '../security/caller';
 import { hashPassword } from '../security/passwords';
 import { RefreshTokenRepository } from '../session/refresh-token.repository';
-import { UserRepository, type UserColumns, type UserRow } from './user.repository';
+import { type UserColumns, UserRepository, type UserRow } from './user.repository';
 import { toUserView } from './user-view';
 
 /**
@@ -65,7 +67,7 @@ export class UserService {
   ): Promise<UserView> {
     const updated = await this.inCallersScope(caller, async (db) => {
       const user = await this.mustFind(db, id);
-      if (input.role) assertMayGrant(caller, input.role, user.tenant_id);
+      if (input.role) {assertMayGrant(caller, input.role, user.tenant_id);}
       if (input.role && (input.role === 'super_admin') !== (user.role === 'super_admin')) {
         throw new DomainError(
           ErrorCode.VALIDATION_FAILED,
@@ -77,7 +79,7 @@ export class UserService {
         role: input.role,
         is_active: input.is_active,
       };
-      if (input.password) columns.password_hash = await hashPassword(input.password);
+      if (input.password) {columns.password_hash = await hashPassword(input.password);}
       await this.users.update(db, id, withoutUndefined(columns));
       if (input.password || input.is_active === false || input.role) {
         await this.refreshTokens.revokeAllOfUser(db, id); // sessions end with the old rights
@@ -94,7 +96,7 @@ export class UserService {
         throw new DomainError(ErrorCode.CONFLICT, 'you cannot delete your own account');
       }
       const user = await this.mustFind(db, id);
-      if (!(await this.users.delete(db, id))) throw userNotFound();
+      if (!(await this.users.delete(db, id))) {throw userNotFound();}
       return user.tenant_id;
     });
     await this.accessChanges.announce({ kind: 'user', tenantId, userId: id });
@@ -106,14 +108,14 @@ export class UserService {
     work: (db: EntityManager) => Promise<T>,
   ): Promise<T> {
     requireRole(caller, 'tenant_admin', 'super_admin');
-    if (caller.tenantId) return this.scope.run(caller.tenantId, work);
-    if (caller.role === 'super_admin') return this.scope.runAcrossTenants(work);
+    if (caller.tenantId) {return this.scope.run(caller.tenantId, work);}
+    if (caller.role === 'super_admin') {return this.scope.runAcrossTenants(work);}
     throw new DomainError(ErrorCode.TENANT_REQUIRED, 'this call needs a tenant (X-Tenant-ID)');
   }
 
   private async mustFind(db: EntityManager, id: string): Promise<UserRow> {
     const user = await this.users.findById(db, id);
-    if (!user) throw userNotFound();
+    if (!user) {throw userNotFound();}
     return user;
   }
 }

@@ -1,7 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
+import { z } from 'zod';
+
 import {
-  WIDGETS,
   authenticateVisitorRequestSchema,
   idParamSchema,
   openWidgetRequestSchema,
@@ -9,9 +10,10 @@ import {
   parseOrThrow,
   tenantIdOf,
   widgetCreateSchema,
+  WIDGETS,
   widgetUpdateSchema,
 } from '@tenantbot/contracts';
-import { z } from 'zod';
+
 import { callerOfMessage } from '../security/caller';
 import { WidgetService } from './widget.service';
 

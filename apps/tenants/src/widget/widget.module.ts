@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { TenantModule } from '../tenant/tenant.module';
 import { WidgetHandler } from './widget.handler';
 import { WidgetRepository } from './widget.repository';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { WidgetBranding, WidgetLimits } from '@tenantbot/contracts';
 import type { EntityManager } from 'typeorm';
+
+import type { WidgetBranding, WidgetLimits } from '@tenantbot/contracts';
 
 export interface WidgetRow {
   id: string;

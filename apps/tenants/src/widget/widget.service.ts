@@ -1,17 +1,20 @@
+import { randomBytes } from 'node:crypto';
+
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { z } from 'zod';
+
 import {
   DomainError,
   ErrorCode,
   type OpenedWidget,
   type TenantId,
-  type WidgetView,
   type widgetCreateSchema,
   type widgetUpdateSchema,
+  type WidgetView,
 } from '@tenantbot/contracts';
 import { TenantScope } from '@tenantbot/database';
-import { randomBytes } from 'node:crypto';
-import type { EntityManager } from 'typeorm';
-import type { z } from 'zod';
+
 import { requireRole, requireTenant, type TenantsCaller } from '../security/caller';
 import { toAuthenticatedTenant } from '../tenant/authenticated-tenant';
 import { TenantRepository } from '../tenant/tenant.repository';
@@ -74,14 +77,14 @@ export class WidgetService {
         handoff_enabled: input.handoff_enabled ?? stored.handoff_enabled,
         is_active: input.is_active ?? stored.is_active,
       });
-      if (!updated) throw widgetNotFound();
+      if (!updated) {throw widgetNotFound();}
       return toWidgetView(updated);
     });
   }
 
   async delete(caller: TenantsCaller, id: string): Promise<void> {
     return this.scope.run(this.adminsTenant(caller), async (db) => {
-      if (!(await this.widgets.delete(db, id))) throw widgetNotFound();
+      if (!(await this.widgets.delete(db, id))) {throw widgetNotFound();}
     });
   }
 
@@ -89,7 +92,7 @@ export class WidgetService {
   async open(key: string, origin: string | null): Promise<OpenedWidget> {
     return this.scope.runAcrossTenants(async (db) => {
       const widget = await this.widgets.findByPublicKey(db, key);
-      if (!widget) throw widgetNotFound();
+      if (!widget) {throw widgetNotFound();}
       if (!origin || !widget.allowed_origins.includes(origin.toLowerCase())) {
         throw new DomainError(
           ErrorCode.ORIGIN_NOT_ALLOWED,
@@ -104,7 +107,7 @@ export class WidgetService {
   async authenticateVisitor(widgetId: string, tenantId: TenantId): Promise<OpenedWidget> {
     return this.scope.run(tenantId, async (db) => {
       const widget = await this.widgets.findById(db, widgetId);
-      if (!widget) throw new DomainError(ErrorCode.UNAUTHORIZED, 'this widget no longer exists');
+      if (!widget) {throw new DomainError(ErrorCode.UNAUTHORIZED, 'this widget no longer exists');}
       return this.opened(db, widget);
     });
   }
@@ -121,10 +124,10 @@ export class WidgetService {
 
   private async opened(db: EntityManager, widget: WidgetRow): Promise<OpenedWidget> {
     if (!widget.is_active)
-      throw new DomainError(ErrorCode.WIDGET_INACTIVE, 'this chat widget is turned off');
+      {throw new DomainError(ErrorCode.WIDGET_INACTIVE, 'this chat widget is turned off');}
     const tenant = await this.tenants.findById(db, widget.tenant_id);
     if (!tenant?.is_active)
-      throw new DomainError(ErrorCode.TENANT_INACTIVE, 'this tenant is deactivated');
+      {throw new DomainError(ErrorCode.TENANT_INACTIVE, 'this tenant is deactivated');}
     return {
       widget: {
         id: widget.id,
@@ -145,7 +148,7 @@ async function mustFind(
   id: string,
 ): Promise<WidgetRow> {
   const widget = await widgets.findById(db, id);
-  if (!widget) throw widgetNotFound();
+  if (!widget) {throw widgetNotFound();}
   return widget;
 }
 

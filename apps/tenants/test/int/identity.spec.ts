@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
 import type { TenantId } from '@tenantbot/contracts';
+
 import { ApiKeyService } from '../../src/api-key/api-key.service';
 import { AuthService } from '../../src/auth/auth.service';
 import { UserService } from '../../src/user/user.service';

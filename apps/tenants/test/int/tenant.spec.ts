@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
 import { ErrorCode, TENANT_EVENTS, type TenantId } from '@tenantbot/contracts';
+
 import { StatsService } from '../../src/stats/stats.service';
 import { TenantService } from '../../src/tenant/tenant.service';
 import { UserService } from '../../src/user/user.service';

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
 import type { TenantId } from '@tenantbot/contracts';
 import { widgetCreateSchema } from '@tenantbot/contracts';
 import { FakeDnsServer } from '@tenantbot/testing';
+
 import { AuthService } from '../../src/auth/auth.service';
 import { DomainService } from '../../src/domain/domain.service';
 import { TenantService } from '../../src/tenant/tenant.service';

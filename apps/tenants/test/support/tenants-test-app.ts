@@ -1,10 +1,13 @@
+import { randomUUID } from 'node:crypto';
+
 import { Test, type TestingModule } from '@nestjs/testing';
+import pg from 'pg';
+
 import type { Role, TenantId } from '@tenantbot/contracts';
 import { tenantIdOf } from '@tenantbot/contracts';
 import { appUrlFrom, migrate } from '@tenantbot/database';
 import { createLogger } from '@tenantbot/observability';
-import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+
 import { TenantsModule } from '../../src/app.module';
 import { tenantsConfigSchema } from '../../src/config';
 import type { TenantsCaller } from '../../src/security/caller';
@@ -88,7 +91,7 @@ export async function expectCode(promise: Promise<unknown>, code: string): Promi
   try {
     await promise;
   } catch (error) {
-    if ((error as { code?: string }).code === code) return;
+    if ((error as { code?: string }).code === code) {return;}
     throw new Error(`expected ${code}, got ${String((error as Error).message ?? error)}`);
   }
   throw new Error(`expected ${code}, but the call succeeded`);
