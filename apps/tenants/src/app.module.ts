@@ -1,4 +1,4 @@
-import { type DynamicModule,Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 
 import type { Logger } from '@tenantbot/observability';
 

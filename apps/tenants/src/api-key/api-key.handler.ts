@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 
-import { apiKeyCreateSchema, idParamSchema, parseOrThrow,TENANTS } from '@tenantbot/contracts';
+import { apiKeyCreateSchema, idParamSchema, parseOrThrow, TENANTS } from '@tenantbot/contracts';
 
 import { callerOfMessage } from '../security/caller';
 import { ApiKeyService } from './api-key.service';

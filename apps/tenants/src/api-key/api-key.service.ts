@@ -64,8 +64,9 @@ export class ApiKeyService {
     requireRole(caller, 'tenant_admin', 'super_admin');
     const tenantId = requireTenant(caller);
     await this.scope.run(tenantId, async (db) => {
-      if (!(await this.apiKeys.revoke(db, id)))
-        {throw new DomainError(ErrorCode.NOT_FOUND, 'API key not found');}
+      if (!(await this.apiKeys.revoke(db, id))) {
+        throw new DomainError(ErrorCode.NOT_FOUND, 'API key not found');
+      }
     });
     await this.accessChanges.announce({ kind: 'api_key', tenantId, apiKeyId: id });
   }

@@ -13,7 +13,7 @@ import {
   type TokenResponse,
 } from '@tenantbot/contracts';
 import { TenantScope } from '@tenantbot/database';
-import { type LoginAttempt,LoginThrottle } from '@tenantbot/rate-limit';
+import { type LoginAttempt, LoginThrottle } from '@tenantbot/rate-limit';
 
 import { ApiKeyRepository } from '../api-key/api-key.repository';
 import { requireTenant, type TenantsCaller } from '../security/caller';
@@ -101,7 +101,9 @@ export class AuthService {
   }
 
   private async loginTenant(db: EntityManager, request: LoginRequest): Promise<TenantRow | null> {
-    if (request.tenant_ref) {return this.activeTenant(db, request.tenant_ref);}
+    if (request.tenant_ref) {
+      return this.activeTenant(db, request.tenant_ref);
+    }
     const byHost = request.host ? await this.tenants.findByDomain(db, request.host) : undefined;
     return byHost ? ensureActive(byHost) : null;
   }
@@ -113,16 +115,18 @@ export class AuthService {
   async refresh(refreshToken: string): Promise<TokenResponse> {
     const outcome = await this.scope.runAcrossTenants(async (db) => {
       const stored = await this.refreshTokens.findByHashForUpdate(db, sha256(refreshToken));
-      if (!stored || stored.revoked_at || stored.expires_at.getTime() < Date.now())
-        {return { error: 'invalid' as const };}
+      if (!stored || stored.revoked_at || stored.expires_at.getTime() < Date.now()) {
+        return { error: 'invalid' as const };
+      }
       if (stored.used_at) {
         await this.refreshTokens.revokeFamily(db, stored.family_id);
         return { error: 'reused' as const };
       }
       const user = await this.users.findById(db, stored.user_id);
       const tenant = user?.tenant_id ? await this.tenants.findById(db, user.tenant_id) : null;
-      if (!user || !user.is_active || (tenant !== null && !tenant?.is_active))
-        {return { error: 'invalid' as const };}
+      if (!user || !user.is_active || (tenant !== null && !tenant?.is_active)) {
+        return { error: 'invalid' as const };
+      }
       await this.refreshTokens.markUsed(db, stored.id);
       return { user, familyId: stored.family_id };
     });
@@ -144,7 +148,9 @@ export class AuthService {
   async logout(refreshToken: string): Promise<void> {
     await this.scope.runAcrossTenants(async (db) => {
       const stored = await this.refreshTokens.findByHashForUpdate(db, sha256(refreshToken));
-      if (stored) {await this.refreshTokens.revokeFamily(db, stored.family_id);}
+      if (stored) {
+        await this.refreshTokens.revokeFamily(db, stored.family_id);
+      }
     });
   }
 
@@ -178,7 +184,9 @@ export class AuthService {
         : null;
       if (caller.userId) {
         const user = await this.users.findById(db, caller.userId);
-        if (!user) {throw new DomainError(ErrorCode.UNAUTHORIZED, 'the user no longer exists');}
+        if (!user) {
+          throw new DomainError(ErrorCode.UNAUTHORIZED, 'the user no longer exists');
+        }
         return { kind: 'user', user: toUserView(user), tenant: tenantSummary };
       }
       return {
@@ -215,8 +223,9 @@ export class AuthService {
       sameHash(stored.secret_hash, sha256(secret)) &&
       !stored.revoked_at &&
       (!stored.expires_at || stored.expires_at.getTime() > Date.now());
-    if (!stored || !valid)
-      {throw new DomainError(ErrorCode.UNAUTHORIZED, 'invalid, revoked or expired API key');}
+    if (!stored || !valid) {
+      throw new DomainError(ErrorCode.UNAUTHORIZED, 'invalid, revoked or expired API key');
+    }
     await this.apiKeys.touch(db, stored.id);
     return {
       tenant_id: stored.tenant_id,
@@ -235,10 +244,14 @@ export class AuthService {
     const named = request.tenant_ref
       ? await this.tenants.findByReference(db, request.tenant_ref)
       : undefined;
-    if (request.tenant_ref && !named) {throw tenantNotFound();}
+    if (request.tenant_ref && !named) {
+      throw tenantNotFound();
+    }
     const byHost = request.host ? await this.tenants.findByDomain(db, request.host) : undefined;
 
-    if (principal.role === 'super_admin') {return named ?? byHost ?? null;}
+    if (principal.role === 'super_admin') {
+      return named ?? byHost ?? null;
+    }
 
     for (const other of [named, byHost]) {
       if (other && other.id !== principal.tenant_id) {
@@ -252,20 +265,25 @@ export class AuthService {
       named ??
       byHost ??
       (principal.tenant_id ? await this.tenants.findById(db, principal.tenant_id) : undefined);
-    if (!tenant) {throw tenantNotFound();}
+    if (!tenant) {
+      throw tenantNotFound();
+    }
     return ensureActive(tenant);
   }
 
   private async activeTenant(db: EntityManager, reference: string): Promise<TenantRow> {
     const tenant = await this.tenants.findByReference(db, reference);
-    if (!tenant) {throw tenantNotFound();}
+    if (!tenant) {
+      throw tenantNotFound();
+    }
     return ensureActive(tenant);
   }
 }
 
 function ensureActive(tenant: TenantRow): TenantRow {
-  if (!tenant.is_active)
-    {throw new DomainError(ErrorCode.TENANT_INACTIVE, 'this tenant is deactivated');}
+  if (!tenant.is_active) {
+    throw new DomainError(ErrorCode.TENANT_INACTIVE, 'this tenant is deactivated');
+  }
   return tenant;
 }
 

@@ -21,7 +21,9 @@ export class SuperAdminBootstrap implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     const created = await this.scope
       .runAcrossTenants(async (db) => {
-        if ((await this.users.countSuperAdmins(db)) > 0) {return false;}
+        if ((await this.users.countSuperAdmins(db)) > 0) {
+          return false;
+        }
         await this.users.insert(db, {
           tenant_id: null,
           username: this.config.SUPER_ADMIN_USERNAME,
@@ -31,14 +33,16 @@ export class SuperAdminBootstrap implements OnApplicationBootstrap {
         return true;
       })
       .catch((error: { code?: string }) => {
-        if (error.code === '23505' || (error as { details?: { constraint?: string } }).details)
-          {return false;} // another replica won
+        if (error.code === '23505' || (error as { details?: { constraint?: string } }).details) {
+          return false;
+        } // another replica won
         throw error;
       });
-    if (created)
-      {this.logger.info(
+    if (created) {
+      this.logger.info(
         { username: this.config.SUPER_ADMIN_USERNAME },
         'created the first super admin',
-      );}
+      );
+    }
   }
 }

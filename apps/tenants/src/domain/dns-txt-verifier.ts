@@ -18,7 +18,9 @@ export class DnsTxtVerifier {
   private readonly resolver = new Resolver({ timeout: 3000, tries: 1 });
 
   constructor(@Inject(TENANTS_CONFIG) config: Pick<TenantsConfig, 'DNS_RESOLVER'>) {
-    if (config.DNS_RESOLVER) {this.resolver.setServers([config.DNS_RESOLVER]);}
+    if (config.DNS_RESOLVER) {
+      this.resolver.setServers([config.DNS_RESOLVER]);
+    }
   }
 
   /** Whether a TXT record of `name` (its strings joined, as RFC 7208 reads them) is `value`. */
@@ -28,7 +30,9 @@ export class DnsTxtVerifier {
       return records.some((strings) => strings.join('') === value);
     } catch (error) {
       const code = (error as { code?: string }).code ?? '';
-      if (ABSENT.has(code)) {return false;}
+      if (ABSENT.has(code)) {
+        return false;
+      }
       throw new DomainError(
         ErrorCode.SERVICE_UNAVAILABLE,
         `the DNS lookup of ${name} failed (${code || 'error'}); try again later`,

@@ -5,7 +5,7 @@ import { DomainError, ErrorCode, type TenantId } from '@tenantbot/contracts';
 import { TenantScope } from '@tenantbot/database';
 
 import { DomainRepository } from './domain.repository';
-import { type DomainClaimant,DomainPolicy } from './domain-policy';
+import { type DomainClaimant, DomainPolicy } from './domain-policy';
 
 /** The domains a tenant's settings name: which it may claim, and writing them. */
 @Injectable()
@@ -27,7 +27,9 @@ export class DomainClaims {
     claimant: DomainClaimant,
   ): Promise<void> {
     this.policy.check(domains, claimant);
-    if (domains.length === 0) {return;}
+    if (domains.length === 0) {
+      return;
+    }
     const taken = await this.scope.runAcrossTenants((db) =>
       this.domains.verifiedElsewhere(db, tenantId, domains),
     );

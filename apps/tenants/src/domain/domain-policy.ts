@@ -42,13 +42,18 @@ export class DomainPolicy {
   }
 
   private refusalOf(domain: string, claimant: DomainClaimant): RefusedDomain['reason'] | null {
-    if (getDomain(domain, { allowPrivateDomains: true }) === null) {return 'public_suffix';}
-    if (this.reserved.has(domain)) {return 'reserved';}
+    if (getDomain(domain, { allowPrivateDomains: true }) === null) {
+      return 'public_suffix';
+    }
+    if (this.reserved.has(domain)) {
+      return 'reserved';
+    }
     if (
       claimant === 'tenant_admin' &&
       [...this.reserved].some((host) => domain.endsWith(`.${host}`))
-    )
-      {return 'reserved';}
+    ) {
+      return 'reserved';
+    }
     return null;
   }
 }

@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 
-import { domainParamSchema, parseOrThrow,TENANTS } from '@tenantbot/contracts';
+import { domainParamSchema, parseOrThrow, TENANTS } from '@tenantbot/contracts';
 
 import { callerOfMessage } from '../security/caller';
 import { DomainService } from './domain.service';

@@ -46,7 +46,9 @@ export class DomainService {
         'this tenant has not claimed the domain: add it to `domains` first',
       );
     }
-    if (claim.verified_at) {return toDomainView(claim, token);}
+    if (claim.verified_at) {
+      return toDomainView(claim, token);
+    }
 
     this.policy.check([domain], caller.role === 'super_admin' ? 'super_admin' : 'tenant_admin');
     const { verification } = toDomainView(claim, token);
@@ -73,7 +75,9 @@ export class DomainService {
 
   private async tokenOf(db: EntityManager, tenantId: TenantId): Promise<string> {
     const token = await this.domains.verificationToken(db, tenantId);
-    if (token === undefined) {throw new DomainError(ErrorCode.TENANT_NOT_FOUND, 'tenant not found');}
+    if (token === undefined) {
+      throw new DomainError(ErrorCode.TENANT_NOT_FOUND, 'tenant not found');
+    }
     return token;
   }
 }

@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 
-import { parseOrThrow, tenantRegistrationSchema,TENANTS } from '@tenantbot/contracts';
+import { parseOrThrow, tenantRegistrationSchema, TENANTS } from '@tenantbot/contracts';
 
 import { RegistrationService } from './registration.service';
 

@@ -52,7 +52,9 @@ export class RegistrationService {
         role: 'tenant_admin',
       });
       const created = await this.tenants.findById(db, tenantId);
-      if (!created) {throw new Error('the tenant just registered cannot be read back');}
+      if (!created) {
+        throw new Error('the tenant just registered cannot be read back');
+      }
       return { tenant: toTenantView(created), adminId };
     });
     const tokens = await this.sessions.issue({ userId: adminId, tenantId, role: 'tenant_admin' });

@@ -57,7 +57,9 @@ export function isSuperAdmin(caller: TenantsCaller): boolean {
 }
 
 function tenantIdFrom(value: string | undefined): TenantId | null {
-  if (value === undefined || value === '') {return null;}
+  if (value === undefined || value === '') {
+    return null;
+  }
   if (!isTenantId(value)) {
     throw new DomainError(ErrorCode.TENANT_REQUIRED, 'a valid tenant id is required');
   }

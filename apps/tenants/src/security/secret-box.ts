@@ -13,7 +13,9 @@ export class SecretBox {
 
   constructor(base64Key: string) {
     this.key = Buffer.from(base64Key, 'base64');
-    if (this.key.length !== 32) {throw new Error('the encryption key must be 32 bytes');}
+    if (this.key.length !== 32) {
+      throw new Error('the encryption key must be 32 bytes');
+    }
   }
 
   seal(plaintext: string): SealedSecret {

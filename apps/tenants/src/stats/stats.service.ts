@@ -4,7 +4,7 @@ import type { TenantsStats } from '@tenantbot/contracts';
 import { TenantScope } from '@tenantbot/database';
 
 import { requireRole, requireTenant, type TenantsCaller } from '../security/caller';
-import { type CountByPlan, type CountByRole,StatsRepository } from './stats.repository';
+import { type CountByPlan, type CountByRole, StatsRepository } from './stats.repository';
 
 /**
  * Counts for the admin service: of the caller's tenant, or of the whole platform for a super
@@ -40,7 +40,9 @@ function usersSummary(rows: CountByRole[]): TenantsStats['users'] {
 
 function tenantsSummary(rows: CountByPlan[]): NonNullable<TenantsStats['tenants']> {
   const byPlan: Record<string, number> = {};
-  for (const row of rows) {byPlan[row.plan] = (byPlan[row.plan] ?? 0) + row.n;}
+  for (const row of rows) {
+    byPlan[row.plan] = (byPlan[row.plan] ?? 0) + row.n;
+  }
   const count = (active: boolean) =>
     rows.filter((row) => row.is_active === active).reduce((sum, row) => sum + row.n, 0);
   return {

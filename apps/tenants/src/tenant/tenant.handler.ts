@@ -36,7 +36,9 @@ export class TenantHandler {
   @MessagePattern(TENANTS.TENANT_GET)
   get(@Payload() message: unknown) {
     const { id } = parseOrThrow(tenantReference, message);
-    if (id === OWN_TENANT) {return this.tenants.getOwn(callerOfMessage());}
+    if (id === OWN_TENANT) {
+      return this.tenants.getOwn(callerOfMessage());
+    }
     return this.tenants.get(callerOfMessage(), parseOrThrow(idParamSchema, { id }).id);
   }
 

@@ -73,7 +73,9 @@ export class TenantRepository {
   }
 
   async findById(db: EntityManager, id: string): Promise<TenantRow | undefined> {
-    if (!UUID.test(id)) {return undefined;}
+    if (!UUID.test(id)) {
+      return undefined;
+    }
     const rows = (await db.query(`${SELECT_TENANT} WHERE t.id = $1`, [id])) as TenantRow[];
     return rows[0];
   }
@@ -81,7 +83,9 @@ export class TenantRepository {
   /** An X-Tenant-ID: the tenant's id or its slug. */
   async findByReference(db: EntityManager, reference: string): Promise<TenantRow | undefined> {
     const byId = await this.findById(db, reference);
-    if (byId) {return byId;}
+    if (byId) {
+      return byId;
+    }
     const rows = (await db.query(`${SELECT_TENANT} WHERE t.slug = $1`, [
       reference.toLowerCase(),
     ])) as TenantRow[];
@@ -116,7 +120,9 @@ export class TenantRepository {
 
   async update(db: EntityManager, id: string, columns: TenantColumns): Promise<void> {
     const names = Object.keys(columns);
-    if (names.length === 0) {return;}
+    if (names.length === 0) {
+      return;
+    }
     const assignments = names.map((name, i) => `${name} = $${i + 2}`).join(', ');
     await conflictOnDuplicate(
       db.query(`UPDATE tenants SET ${assignments}, updated_at = now() WHERE id = $1`, [

@@ -66,7 +66,9 @@ export class TenantService {
   async create(caller: TenantsCaller, input: TenantCreate): Promise<TenantView> {
     requireRole(caller, 'super_admin');
     const id = tenantIdOf(randomUUID());
-    if (input.domains) {await this.domainClaims.assertClaimable(null, input.domains, 'super_admin');}
+    if (input.domains) {
+      await this.domainClaims.assertClaimable(null, input.domains, 'super_admin');
+    }
     const created = await this.scope.run(id, (db) => this.insert(db, id, input));
     // Its domains may now resolve a Host that resolved to no tenant before.
     await this.accessChanges.announce({ kind: 'tenant', tenantId: created.id });
@@ -98,7 +100,9 @@ export class TenantService {
   async updateOwn(caller: TenantsCaller, input: TenantUpdate): Promise<TenantView> {
     requireRole(caller, 'tenant_admin', 'super_admin');
     const tenantId = requireTenant(caller);
-    if (caller.role === 'super_admin') {return this.applyUpdate(tenantId, input, 'super_admin');}
+    if (caller.role === 'super_admin') {
+      return this.applyUpdate(tenantId, input, 'super_admin');
+    }
     const refused = fieldsNotWritableByTenantAdmin(input);
     if (refused.length > 0) {
       throw new DomainError(
@@ -133,7 +137,9 @@ export class TenantService {
     requireRole(caller, 'super_admin');
     const tenantId = existingTenantId(id);
     await this.scope.run(tenantId, async (db) => {
-      if (!(await this.tenants.delete(db, tenantId))) {throw tenantNotFound();}
+      if (!(await this.tenants.delete(db, tenantId))) {
+        throw tenantNotFound();
+      }
       await this.outbox.record(db, TENANT_EVENTS.DELETED, { tenantId });
     });
     await this.accessChanges.announce({ kind: 'tenant', tenantId });
@@ -152,7 +158,9 @@ export class TenantService {
       name: input.name,
       slug: input.slug,
     });
-    if (domains) {await this.domainClaims.replace(db, id, domains, 'super_admin');}
+    if (domains) {
+      await this.domainClaims.replace(db, id, domains, 'super_admin');
+    }
     return toTenantView(await this.mustFind(db, id));
   }
 
@@ -162,11 +170,15 @@ export class TenantService {
     claimant: DomainClaimant,
   ): Promise<TenantView> {
     const { domains, ...settings } = input;
-    if (domains) {await this.domainClaims.assertClaimable(tenantId, domains, claimant);}
+    if (domains) {
+      await this.domainClaims.assertClaimable(tenantId, domains, claimant);
+    }
     const updated = await this.scope.run(tenantId, async (db) => {
       const current = await this.mustFind(db, tenantId);
       await this.tenants.update(db, tenantId, this.toColumns(settings, current.provider_keys));
-      if (domains) {await this.domainClaims.replace(db, tenantId, domains, claimant);}
+      if (domains) {
+        await this.domainClaims.replace(db, tenantId, domains, claimant);
+      }
       return toTenantView(await this.mustFind(db, tenantId));
     });
     await this.accessChanges.announce({ kind: 'tenant', tenantId });
@@ -177,13 +189,18 @@ export class TenantService {
   private toColumns(input: Omit<TenantUpdate, 'domains'>, storedKeys: ProviderKeys): TenantColumns {
     const { rag, provider_keys, ...plain } = input;
     const columns: TenantColumns = { ...plain };
-    if (rag) {columns.rag_settings = rag;}
+    if (rag) {
+      columns.rag_settings = rag;
+    }
     if (provider_keys) {
       const keys: ProviderKeys = { ...storedKeys };
       for (const provider of ['openai', 'anthropic'] as const) {
         const value = provider_keys[provider];
-        if (value === null) {delete keys[provider];}
-        else if (value !== undefined) {keys[provider] = this.secrets.seal(value);}
+        if (value === null) {
+          delete keys[provider];
+        } else if (value !== undefined) {
+          keys[provider] = this.secrets.seal(value);
+        }
       }
       columns.provider_keys = keys;
     }
@@ -192,14 +209,18 @@ export class TenantService {
 
   private async mustFind(db: EntityManager, id: TenantId): Promise<TenantRow> {
     const tenant = await this.tenants.findById(db, id);
-    if (!tenant) {throw tenantNotFound();}
+    if (!tenant) {
+      throw tenantNotFound();
+    }
     return tenant;
   }
 }
 
 /** A tenant named by id in a path: one that is not a UUID names no tenant. */
 function existingTenantId(id: string): TenantId {
-  if (!isTenantId(id)) {throw tenantNotFound();}
+  if (!isTenantId(id)) {
+    throw tenantNotFound();
+  }
   return id;
 }
 

@@ -43,7 +43,9 @@ export class UserRepository {
   }
 
   async findById(db: EntityManager, id: string): Promise<UserRow | undefined> {
-    if (!UUID.test(id)) {return undefined;}
+    if (!UUID.test(id)) {
+      return undefined;
+    }
     const rows = (await db.query(`SELECT * FROM users WHERE id = $1`, [id])) as UserRow[];
     return rows[0];
   }
@@ -88,7 +90,9 @@ export class UserRepository {
 
   async update(db: EntityManager, id: string, columns: UserColumns): Promise<void> {
     const names = Object.keys(columns) as (keyof UserColumns)[];
-    if (names.length === 0) {return;}
+    if (names.length === 0) {
+      return;
+    }
     await conflictOnDuplicate(
       db.query(
         `UPDATE users SET ${names.map((name, i) => `${name} = $${i + 2}`).join(', ')}, updated_at = now() WHERE id = $1`,

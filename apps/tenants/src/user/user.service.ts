@@ -67,7 +67,9 @@ export class UserService {
   ): Promise<UserView> {
     const updated = await this.inCallersScope(caller, async (db) => {
       const user = await this.mustFind(db, id);
-      if (input.role) {assertMayGrant(caller, input.role, user.tenant_id);}
+      if (input.role) {
+        assertMayGrant(caller, input.role, user.tenant_id);
+      }
       if (input.role && (input.role === 'super_admin') !== (user.role === 'super_admin')) {
         throw new DomainError(
           ErrorCode.VALIDATION_FAILED,
@@ -79,7 +81,9 @@ export class UserService {
         role: input.role,
         is_active: input.is_active,
       };
-      if (input.password) {columns.password_hash = await hashPassword(input.password);}
+      if (input.password) {
+        columns.password_hash = await hashPassword(input.password);
+      }
       await this.users.update(db, id, withoutUndefined(columns));
       if (input.password || input.is_active === false || input.role) {
         await this.refreshTokens.revokeAllOfUser(db, id); // sessions end with the old rights
@@ -96,7 +100,9 @@ export class UserService {
         throw new DomainError(ErrorCode.CONFLICT, 'you cannot delete your own account');
       }
       const user = await this.mustFind(db, id);
-      if (!(await this.users.delete(db, id))) {throw userNotFound();}
+      if (!(await this.users.delete(db, id))) {
+        throw userNotFound();
+      }
       return user.tenant_id;
     });
     await this.accessChanges.announce({ kind: 'user', tenantId, userId: id });
@@ -108,14 +114,20 @@ export class UserService {
     work: (db: EntityManager) => Promise<T>,
   ): Promise<T> {
     requireRole(caller, 'tenant_admin', 'super_admin');
-    if (caller.tenantId) {return this.scope.run(caller.tenantId, work);}
-    if (caller.role === 'super_admin') {return this.scope.runAcrossTenants(work);}
+    if (caller.tenantId) {
+      return this.scope.run(caller.tenantId, work);
+    }
+    if (caller.role === 'super_admin') {
+      return this.scope.runAcrossTenants(work);
+    }
     throw new DomainError(ErrorCode.TENANT_REQUIRED, 'this call needs a tenant (X-Tenant-ID)');
   }
 
   private async mustFind(db: EntityManager, id: string): Promise<UserRow> {
     const user = await this.users.findById(db, id);
-    if (!user) {throw userNotFound();}
+    if (!user) {
+      throw userNotFound();
+    }
     return user;
   }
 }

@@ -77,14 +77,18 @@ export class WidgetService {
         handoff_enabled: input.handoff_enabled ?? stored.handoff_enabled,
         is_active: input.is_active ?? stored.is_active,
       });
-      if (!updated) {throw widgetNotFound();}
+      if (!updated) {
+        throw widgetNotFound();
+      }
       return toWidgetView(updated);
     });
   }
 
   async delete(caller: TenantsCaller, id: string): Promise<void> {
     return this.scope.run(this.adminsTenant(caller), async (db) => {
-      if (!(await this.widgets.delete(db, id))) {throw widgetNotFound();}
+      if (!(await this.widgets.delete(db, id))) {
+        throw widgetNotFound();
+      }
     });
   }
 
@@ -92,7 +96,9 @@ export class WidgetService {
   async open(key: string, origin: string | null): Promise<OpenedWidget> {
     return this.scope.runAcrossTenants(async (db) => {
       const widget = await this.widgets.findByPublicKey(db, key);
-      if (!widget) {throw widgetNotFound();}
+      if (!widget) {
+        throw widgetNotFound();
+      }
       if (!origin || !widget.allowed_origins.includes(origin.toLowerCase())) {
         throw new DomainError(
           ErrorCode.ORIGIN_NOT_ALLOWED,
@@ -107,7 +113,9 @@ export class WidgetService {
   async authenticateVisitor(widgetId: string, tenantId: TenantId): Promise<OpenedWidget> {
     return this.scope.run(tenantId, async (db) => {
       const widget = await this.widgets.findById(db, widgetId);
-      if (!widget) {throw new DomainError(ErrorCode.UNAUTHORIZED, 'this widget no longer exists');}
+      if (!widget) {
+        throw new DomainError(ErrorCode.UNAUTHORIZED, 'this widget no longer exists');
+      }
       return this.opened(db, widget);
     });
   }
@@ -123,11 +131,13 @@ export class WidgetService {
   }
 
   private async opened(db: EntityManager, widget: WidgetRow): Promise<OpenedWidget> {
-    if (!widget.is_active)
-      {throw new DomainError(ErrorCode.WIDGET_INACTIVE, 'this chat widget is turned off');}
+    if (!widget.is_active) {
+      throw new DomainError(ErrorCode.WIDGET_INACTIVE, 'this chat widget is turned off');
+    }
     const tenant = await this.tenants.findById(db, widget.tenant_id);
-    if (!tenant?.is_active)
-      {throw new DomainError(ErrorCode.TENANT_INACTIVE, 'this tenant is deactivated');}
+    if (!tenant?.is_active) {
+      throw new DomainError(ErrorCode.TENANT_INACTIVE, 'this tenant is deactivated');
+    }
     return {
       widget: {
         id: widget.id,
@@ -148,7 +158,9 @@ async function mustFind(
   id: string,
 ): Promise<WidgetRow> {
   const widget = await widgets.findById(db, id);
-  if (!widget) {throw widgetNotFound();}
+  if (!widget) {
+    throw widgetNotFound();
+  }
   return widget;
 }
 

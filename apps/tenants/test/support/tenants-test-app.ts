@@ -91,7 +91,9 @@ export async function expectCode(promise: Promise<unknown>, code: string): Promi
   try {
     await promise;
   } catch (error) {
-    if ((error as { code?: string }).code === code) {return;}
+    if ((error as { code?: string }).code === code) {
+      return;
+    }
     throw new Error(`expected ${code}, got ${String((error as Error).message ?? error)}`);
   }
   throw new Error(`expected ${code}, but the call succeeded`);
