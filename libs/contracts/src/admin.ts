@@ -21,32 +21,48 @@ export const usageQuerySchema = z
   .strict();
 export type UsageQuery = z.output<typeof usageQuerySchema>;
 
-export interface UsageRow {
-  /** The day (YYYY-MM-DD), model or user id the row sums up. */
-  key: string;
-  requests: number;
-  errors: number;
-  input_tokens: number;
-  output_tokens: number;
-  cost_usd: number;
-}
+const usageTotalsSchema = z.object({
+  requests: z.number().int(),
+  errors: z.number().int(),
+  input_tokens: z.number().int(),
+  output_tokens: z.number().int(),
+  cost_usd: z.number(),
+});
 
-export interface UsageReport {
-  from: string;
-  to: string;
-  group_by: (typeof USAGE_GROUPS)[number];
-  tenant_id: string | null;
-  rows: UsageRow[];
-  totals: Omit<UsageRow, 'key'>;
-}
+export const usageRowSchema = usageTotalsSchema.extend({
+  /** The day (YYYY-MM-DD), model or user id the row sums up. */
+  key: z.string(),
+});
+export type UsageRow = z.output<typeof usageRowSchema>;
+
+export const usageReportSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  group_by: z.enum(USAGE_GROUPS),
+  tenant_id: z.string().nullable(),
+  rows: z.array(usageRowSchema),
+  totals: usageTotalsSchema,
+});
+export type UsageReport = z.output<typeof usageReportSchema>;
 
 export const statsQuerySchema = z.object({ tenant_id: z.uuid().optional() }).strict();
+export type StatsQuery = z.output<typeof statsQuerySchema>;
+
+const countsBy = z.record(z.string(), z.number().int());
 
 /** What the tenants service knows: tenants by plan and status, users by role. */
-export interface TenantsStats {
-  tenants?: { total: number; by_plan: Record<string, number>; active: number; inactive: number };
-  users: { total: number; by_role: Record<string, number> };
-}
+export const tenantsStatsSchema = z.object({
+  tenants: z
+    .object({
+      total: z.number().int(),
+      by_plan: countsBy,
+      active: z.number().int(),
+      inactive: z.number().int(),
+    })
+    .optional(),
+  users: z.object({ total: z.number().int(), by_role: countsBy }),
+});
+export type TenantsStats = z.output<typeof tenantsStatsSchema>;
 
 /** Patterns the admin service calls on the owning services (they answer for the tenant in context, or the platform). */
 export const STATS_PATTERNS = {
@@ -55,30 +71,46 @@ export const STATS_PATTERNS = {
   CHAT_USAGE: 'chat.usage.report',
 } as const;
 
-export interface RagStats {
-  documents: { total: number; by_status: Record<string, number> };
-  chunks: number;
-}
+export const ragStatsSchema = z.object({
+  documents: z.object({ total: z.number().int(), by_status: countsBy }),
+  chunks: z.number().int(),
+});
+export type RagStats = z.output<typeof ragStatsSchema>;
 
-export interface ChatStats {
-  conversations: number;
-  messages: number;
-  this_month: { input_tokens: number; output_tokens: number; cost_usd: number };
-  last_24h: { requests: number; errors: number };
+export const chatStatsSchema = z.object({
+  conversations: z.number().int(),
+  messages: z.number().int(),
+  this_month: z.object({
+    input_tokens: z.number().int(),
+    output_tokens: z.number().int(),
+    cost_usd: z.number(),
+  }),
+  last_24h: z.object({ requests: z.number().int(), errors: z.number().int() }),
   /** Platform view only: the tenants with the most requests this month. */
-  top_tenants?: { tenant_id: string; requests: number; tokens: number; cost_usd: number }[];
-}
+  top_tenants: z
+    .array(
+      z.object({
+        tenant_id: z.string(),
+        requests: z.number().int(),
+        tokens: z.number().int(),
+        cost_usd: z.number(),
+      }),
+    )
+    .optional(),
+});
+export type ChatStats = z.output<typeof chatStatsSchema>;
 
-export interface StatsReport {
-  scope: 'tenant' | 'platform';
-  tenant_id: string | null;
-  tenants?: TenantsStats['tenants'];
-  users: TenantsStats['users'];
-  documents: RagStats['documents'];
-  chunks: number;
-  conversations: number;
-  messages: number;
-  this_month: ChatStats['this_month'];
-  last_24h: ChatStats['last_24h'] & { error_rate: number };
-  top_tenants?: ChatStats['top_tenants'];
-}
+export const statsReportSchema = z.object({
+  scope: z.enum(['tenant', 'platform']),
+  tenant_id: z.string().nullable(),
+  tenants: tenantsStatsSchema.shape.tenants,
+  users: tenantsStatsSchema.shape.users,
+  documents: ragStatsSchema.shape.documents,
+  chunks: z.number().int(),
+  conversations: z.number().int(),
+  messages: z.number().int(),
+  this_month: chatStatsSchema.shape.this_month,
+  last_24h: chatStatsSchema.shape.last_24h.extend({ error_rate: z.number() }),
+  top_tenants: chatStatsSchema.shape.top_tenants,
+});
+export type StatsReport = z.output<typeof statsReportSchema>;

@@ -26,7 +26,7 @@ export function tenantIdOf(value: unknown): TenantId {
 
 /**
  * Who sends a message, in which tenant: the first parameter of every service method. The
- * gateway sets it in the request context; a message handler receives it with `@Caller()`.
+ * gateway sets it in the request context; a message handler receives it with `@CurrentCaller()`.
  */
 export interface Caller {
   requestId: string;
@@ -36,4 +36,12 @@ export interface Caller {
   apiKeyId?: string;
   /** A website visitor of a widget: owns only its own conversations of that widget. */
   visitor?: { visitorId: string; widgetId: string };
+}
+
+/**
+ * A caller that may act outside any tenant: the super admin's platform views and reports. The
+ * tenant is there when the request names one. Handlers receive it with `@CurrentPlatformCaller()`.
+ */
+export interface PlatformCaller extends Omit<Caller, 'tenantId'> {
+  tenantId?: TenantId;
 }

@@ -10,3 +10,4 @@ export * from './admin';
 export * from './widgets';
 export * from './unavailable';
 export * from './caller';
+export * from './messages';

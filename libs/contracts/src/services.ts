@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /** The four services behind the gateway. Each answers `<service>.ping`. */
 export const SERVICE_NAMES = ['tenants', 'rag', 'chat', 'admin'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -9,11 +11,12 @@ export const PING_PATTERN = {
   admin: 'admin.ping',
 } as const satisfies Record<ServiceName, string>;
 
-export interface PingReply {
-  service: ServiceName;
-  instance: string;
-  uptime_s: number;
-}
+export const pingReplySchema = z.object({
+  service: z.enum(SERVICE_NAMES),
+  instance: z.string(),
+  uptime_s: z.number(),
+});
+export type PingReply = z.output<typeof pingReplySchema>;
 
 /**
  * Message patterns are `<service>.<action>`: the first segment names the service whose
@@ -28,11 +31,13 @@ export function serviceOfPattern(pattern: string): string {
 }
 
 /** How one dependency of a service is doing, as /health reports it. */
-export interface DependencyStatus {
-  status: 'up' | 'down';
-  latency_ms: number;
-  error?: string;
-}
+export const dependencyStatusSchema = z.object({
+  status: z.enum(['up', 'down']),
+  latency_ms: z.number(),
+  error: z.string().optional(),
+});
+export type DependencyStatus = z.output<typeof dependencyStatusSchema>;
 
 /** The rag service's view of its own dependencies (Chroma), for the gateway's /health. */
 export const RAG_DEPENDENCIES = 'rag.dependencies';
+export const ragDependenciesReplySchema = z.object({ chroma: dependencyStatusSchema });

@@ -185,24 +185,25 @@ export const tenantRegistrationSchema = z
   })
   .strict();
 
-export interface TenantView {
-  id: string;
-  name: string;
-  slug: string;
-  plan: Plan;
-  is_active: boolean;
-  system_prompt: string | null;
-  default_model: string | null;
-  allowed_models: string[];
-  rate_limits: z.infer<typeof rateLimitsSchema>;
-  rag: z.infer<typeof ragSettingsSchema>;
-  allowed_origins: string[];
-  domains: string[];
+export const tenantViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  slug: z.string(),
+  plan: z.enum(PLANS),
+  is_active: z.boolean(),
+  system_prompt: z.string().nullable(),
+  default_model: z.string().nullable(),
+  allowed_models: z.array(z.string()),
+  rate_limits: rateLimitsSchema,
+  rag: ragSettingsSchema,
+  allowed_origins: z.array(z.string()),
+  domains: z.array(z.string()),
   /** Whether a key is stored for the provider; the key itself is never returned. */
-  provider_keys: { openai: boolean; anthropic: boolean };
-  created_at: string;
-  updated_at: string;
-}
+  provider_keys: z.object({ openai: z.boolean(), anthropic: z.boolean() }),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export type TenantView = z.output<typeof tenantViewSchema>;
 
 export const userCreateSchema = z
   .object({
@@ -224,16 +225,17 @@ export const userUpdateSchema = z
   .partial()
   .strict();
 
-export interface UserView {
-  id: string;
-  tenant_id: string | null;
-  username: string;
-  email: string | null;
-  role: (typeof ROLES)[number];
-  is_active: boolean;
-  created_at: string;
-  updated_at: string;
-}
+export const userViewSchema = z.object({
+  id: z.string(),
+  tenant_id: z.string().nullable(),
+  username: z.string(),
+  email: z.string().nullable(),
+  role: z.enum(ROLES),
+  is_active: z.boolean(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export type UserView = z.output<typeof userViewSchema>;
 
 export const loginSchema = z
   .object({
@@ -249,12 +251,13 @@ export const loginSchema = z
 
 export const refreshSchema = z.object({ refresh_token: z.string().min(1).max(512) }).strict();
 
-export interface TokenResponse {
-  access_token: string;
-  token_type: 'bearer';
-  expires_in: number;
-  refresh_token: string;
-}
+export const tokenResponseSchema = z.object({
+  access_token: z.string(),
+  token_type: z.literal('bearer'),
+  expires_in: z.number(),
+  refresh_token: z.string(),
+});
+export type TokenResponse = z.output<typeof tokenResponseSchema>;
 
 export const apiKeyCreateSchema = z
   .object({
@@ -267,20 +270,20 @@ export const apiKeyCreateSchema = z
   })
   .strict();
 
-export interface ApiKeyView {
-  id: string;
-  name: string;
-  prefix: string;
-  role: (typeof TENANT_ROLES)[number];
-  expires_at: string | null;
-  last_used_at: string | null;
-  created_at: string;
-}
+export const apiKeyViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  prefix: z.string(),
+  role: z.enum(TENANT_ROLES),
+  expires_at: z.string().nullable(),
+  last_used_at: z.string().nullable(),
+  created_at: z.string(),
+});
+export type ApiKeyView = z.output<typeof apiKeyViewSchema>;
 
 /** Shown once, at creation: the secret is stored only as a hash. */
-export interface CreatedApiKey extends ApiKeyView {
-  key: string;
-}
+export const createdApiKeySchema = apiKeyViewSchema.extend({ key: z.string() });
+export type CreatedApiKey = z.output<typeof createdApiKeySchema>;
 
 export const paginationSchema = z
   .object({
@@ -297,61 +300,92 @@ export interface Page<T> {
   offset: number;
 }
 
+/** The reply schema of a page of `item`s. */
+export function pageSchema<Item extends z.ZodType>(item: Item) {
+  return z.object({
+    items: z.array(item),
+    total: z.number().int(),
+    limit: z.number().int(),
+    offset: z.number().int(),
+  });
+}
+
 export const idParamSchema = z.object({ id: uuid }).strict();
 
 export const domainParamSchema = z.object({ domain }).strict();
 
 /** A custom domain of a tenant and how to prove control of it. */
-export interface DomainView {
-  domain: string;
-  verified: boolean;
-  verified_at: string | null;
+export const domainViewSchema = z.object({
+  domain: z.string(),
+  verified: z.boolean(),
+  verified_at: z.string().nullable(),
   /** The DNS record to publish: `TXT _tenantbot.<domain>` holding the tenant's token. */
-  verification: { type: 'TXT'; name: string; value: string };
-}
+  verification: z.object({ type: z.literal('TXT'), name: z.string(), value: z.string() }),
+});
+export type DomainView = z.output<typeof domainViewSchema>;
 
 /**
  * The tenant as the services that act for it see it: its settings and its provider keys in
  * clear. Only services receive it; no HTTP route returns it.
  */
-export interface TenantRuntimeConfig extends Omit<
-  TenantView,
-  'name' | 'provider_keys' | 'created_at' | 'updated_at'
-> {
-  provider_keys: { openai?: string; anthropic?: string };
-}
+export const tenantRuntimeConfigSchema = tenantViewSchema
+  .omit({ name: true, provider_keys: true, created_at: true, updated_at: true })
+  .extend({
+    provider_keys: z.object({ openai: z.string().optional(), anthropic: z.string().optional() }),
+  });
+export type TenantRuntimeConfig = z.output<typeof tenantRuntimeConfigSchema>;
 
-/** What the gateway asks to turn a credential into a principal and a tenant. */
-export type AuthenticateRequest = (
-  { kind: 'jwt'; user_id: string; tenant_id: string | null } | { kind: 'api_key'; key: string }
-) & {
+/** Where a credential is used: the X-Tenant-ID header (an id or a slug) and the request's Host. */
+const credentialWhere = {
   /** The X-Tenant-ID header, an id or a slug. */
-  tenant_ref?: string;
+  tenant_ref: z.string().optional(),
   /** The request's Host, for tenants on custom domains. */
-  host?: string;
+  host: z.string().optional(),
 };
 
-/** The tenant a request acts in, as authentication resolved it. */
-export interface AuthenticatedTenant {
-  id: string;
-  slug: string;
-  name: string;
-  plan: Plan;
-  is_active: boolean;
-  rate_limits: z.infer<typeof rateLimitsSchema>;
-  rag: z.infer<typeof ragSettingsSchema>;
-  /** Origins whose pages may call the API for this tenant (CORS). */
-  allowed_origins: string[];
-}
+/** What the gateway asks to turn a credential into a principal and a tenant. */
+export const authenticateRequestSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('jwt'),
+    user_id: z.string(),
+    tenant_id: z.string().nullable(),
+    ...credentialWhere,
+  }),
+  z.object({ kind: z.literal('api_key'), key: z.string(), ...credentialWhere }),
+]);
+export type AuthenticateRequest = z.output<typeof authenticateRequestSchema>;
 
-export interface AuthenticatedPrincipal {
-  tenant_id: string | null;
-  user_id: string | null;
-  api_key_id: string | null;
-  role: (typeof ROLES)[number];
+/** The tenant a request acts in, as authentication resolved it. */
+export const authenticatedTenantSchema = z.object({
+  id: z.string(),
+  slug: z.string(),
+  name: z.string(),
+  plan: z.enum(PLANS),
+  is_active: z.boolean(),
+  rate_limits: rateLimitsSchema,
+  rag: ragSettingsSchema,
+  /** Origins whose pages may call the API for this tenant (CORS). */
+  allowed_origins: z.array(z.string()),
+});
+export type AuthenticatedTenant = z.output<typeof authenticatedTenantSchema>;
+
+export const authenticatedPrincipalSchema = z.object({
+  tenant_id: z.string().nullable(),
+  user_id: z.string().nullable(),
+  api_key_id: z.string().nullable(),
+  role: z.enum(ROLES),
   /** When the credential stops being valid by itself (an API key's expiry), ISO 8601. */
-  expires_at?: string | null;
-}
+  expires_at: z.string().nullable().optional(),
+});
+export type AuthenticatedPrincipal = z.output<typeof authenticatedPrincipalSchema>;
+
+/** The answer to `tenants.auth.authenticate`. */
+export const authenticationResultSchema = z.object({
+  principal: authenticatedPrincipalSchema,
+  /** The tenant the request acts in: the credential's, or the one a super admin named. */
+  tenant: authenticatedTenantSchema.nullable(),
+});
+export type AuthenticationResult = z.output<typeof authenticationResultSchema>;
 
 export type LoginRequest = z.output<typeof loginSchema> & {
   /** The X-Tenant-ID header, an id or a slug. */
@@ -361,3 +395,57 @@ export type LoginRequest = z.output<typeof loginSchema> & {
   /** The client's address, for the login throttle. */
   client_ip?: string;
 };
+
+/** `tenants.auth.login`: the route's body, and where the request came from. */
+export const loginMessageSchema = z.object({
+  body: loginSchema,
+  tenant_ref: z.string().max(200).optional(),
+  host: z.string().max(253).optional(),
+  client_ip: z.string().max(64).optional(),
+});
+
+/** `tenants.auth.me`: the caller, and the tenant it acts in. */
+const tenantSummarySchema = tenantViewSchema.pick({ id: true, slug: true, name: true, plan: true });
+export const meReplySchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('user'),
+    user: userViewSchema,
+    tenant: tenantSummarySchema.nullable(),
+  }),
+  z.object({
+    kind: z.literal('api_key'),
+    api_key_id: z.string().optional(),
+    role: z.enum(ROLES),
+    tenant: tenantSummarySchema.nullable(),
+  }),
+]);
+export type MeReply = z.output<typeof meReplySchema>;
+
+/** `tenants.tenant.register`: the new tenant, and its first admin's tokens. */
+export const registrationReplySchema = z.object({
+  tenant: tenantViewSchema,
+  tokens: tokenResponseSchema,
+});
+export type RegistrationReply = z.output<typeof registrationReplySchema>;
+
+/** A tenant by id, or `me`: the tenant in context. */
+export const tenantRefSchema = z.object({ id: z.union([z.literal('me'), uuid]) }).strict();
+
+export const tenantUpdateMessageSchema = z
+  .object({ id: tenantRefSchema.shape.id, body: tenantUpdateSchema })
+  .strict();
+
+export const userUpdateMessageSchema = z.object({ id: uuid, body: userUpdateSchema }).strict();
+
+/** Named types of the validated inputs, for handlers and routes that receive them parsed. */
+export type TenantCreate = z.output<typeof tenantCreateSchema>;
+export type TenantUpdate = z.output<typeof tenantUpdateSchema>;
+export type TenantSelfUpdate = z.output<typeof tenantSelfUpdateSchema>;
+export type TenantRegistration = z.output<typeof tenantRegistrationSchema>;
+export type UserCreate = z.output<typeof userCreateSchema>;
+export type UserUpdate = z.output<typeof userUpdateSchema>;
+export type ApiKeyCreate = z.output<typeof apiKeyCreateSchema>;
+export type LoginBody = z.output<typeof loginSchema>;
+export type RefreshRequest = z.output<typeof refreshSchema>;
+export type IdParam = z.output<typeof idParamSchema>;
+export type DomainParam = z.output<typeof domainParamSchema>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import type { AuthenticatedTenant } from './tenants';
+import { authenticatedTenantSchema } from './tenants';
 
 /** Message patterns of the web channel's widgets, owned by the tenants service. */
 export const WIDGETS = {
@@ -101,19 +101,23 @@ export const widgetUpdateSchema = z
 export type WidgetBranding = z.output<typeof widgetBrandingSchema>;
 export type WidgetLimits = z.output<typeof widgetLimitsSchema>;
 
-export interface WidgetView {
-  id: string;
-  name: string;
-  public_key: string;
-  allowed_origins: string[];
-  assistant_id: string | null;
-  branding: WidgetBranding;
-  limits: WidgetLimits;
-  handoff_enabled: boolean;
-  is_active: boolean;
-  created_at: string;
-  updated_at: string;
-}
+export type WidgetCreate = z.output<typeof widgetCreateSchema>;
+export type WidgetUpdate = z.output<typeof widgetUpdateSchema>;
+
+export const widgetViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  public_key: z.string(),
+  allowed_origins: z.array(z.string()),
+  assistant_id: z.string().nullable(),
+  branding: z.object(brandingFields).extend({ logo_url: z.string().nullable() }),
+  limits: z.object(limitsFields),
+  handoff_enabled: z.boolean(),
+  is_active: z.boolean(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export type WidgetView = z.output<typeof widgetViewSchema>;
 
 export const widgetKeySchema = z.string().regex(WIDGET_PUBLIC_KEY, 'a widget key: pk_…');
 
@@ -145,13 +149,18 @@ export interface WidgetSession {
 }
 
 /** The widget and its tenant as the gateway needs them to serve a visitor. */
-export interface OpenedWidget {
-  widget: Pick<
-    WidgetView,
-    'id' | 'allowed_origins' | 'branding' | 'limits' | 'handoff_enabled' | 'assistant_id'
-  >;
-  tenant: AuthenticatedTenant;
-}
+export const openedWidgetSchema = z.object({
+  widget: widgetViewSchema.pick({
+    id: true,
+    allowed_origins: true,
+    branding: true,
+    limits: true,
+    handoff_enabled: true,
+    assistant_id: true,
+  }),
+  tenant: authenticatedTenantSchema,
+});
+export type OpenedWidget = z.output<typeof openedWidgetSchema>;
 
 export const openWidgetRequestSchema = z
   .object({ key: widgetKeySchema, origin: z.string().max(2048).nullable() })
@@ -162,3 +171,8 @@ export const authenticateVisitorRequestSchema = z
   .strict();
 
 export const originKnownRequestSchema = z.object({ origin: z.string().max(2048) }).strict();
+export const originKnownReplySchema = z.object({ known: z.boolean() });
+
+export const widgetUpdateMessageSchema = z
+  .object({ id: z.uuid(), body: widgetUpdateSchema })
+  .strict();

@@ -1,2 +1,3 @@
 export * from './request-context';
 export * from './report-scope';
+export * from './caller';

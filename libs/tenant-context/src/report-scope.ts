@@ -1,35 +1,39 @@
-import { DomainError, ErrorCode } from '@tenantbot/contracts';
+import { DomainError, ErrorCode, type PlatformCaller } from '@tenantbot/contracts';
 
+import { platformCallerOf } from './caller';
 import { currentContext } from './request-context';
 
 /** Whose data a report covers: one tenant's, or the whole platform's (a super admin's view). */
 export type ReportScope = { kind: 'tenant'; tenantId: string } | { kind: 'platform' };
 
 /**
- * The scope the caller may report on. A tenant admin sees the tenant in context only; a super
- * admin the tenant it names (in the query or the context), or else the whole platform.
- * Everyone else is refused, whatever the gateway or the admin service already checked.
+ * The scope the caller may report on. A tenant admin sees its own tenant only; a super admin
+ * the tenant it names (in the query or the context), or else the whole platform. Everyone
+ * else is refused, whatever the gateway or the admin service already checked.
  */
-export function currentReportScope(requestedTenant?: string): ReportScope {
-  const context = currentContext();
-  if (!context?.principal) {
-    throw new DomainError(ErrorCode.UNAUTHORIZED, 'authentication required');
-  }
-  const role = context.principal.role;
-  if (role === 'super_admin') {
-    const tenantId = requestedTenant ?? context.tenantId;
+export function reportScopeOf(caller: PlatformCaller, requestedTenant?: string): ReportScope {
+  if (caller.role === 'super_admin') {
+    const tenantId = requestedTenant ?? caller.tenantId;
     return tenantId ? { kind: 'tenant', tenantId } : { kind: 'platform' };
   }
-  if (role !== 'tenant_admin') {
+  if (caller.role !== 'tenant_admin') {
     throw new DomainError(ErrorCode.FORBIDDEN, 'requires tenant_admin or super_admin');
   }
-  if (!context.tenantId) {
+  if (!caller.tenantId) {
     throw new DomainError(ErrorCode.TENANT_REQUIRED, 'this report needs a tenant in its context');
   }
-  if (requestedTenant && requestedTenant !== context.tenantId) {
+  if (requestedTenant && requestedTenant !== caller.tenantId) {
     throw new DomainError(ErrorCode.FORBIDDEN, 'a tenant admin sees its own tenant only');
   }
-  return { kind: 'tenant', tenantId: context.tenantId };
+  return { kind: 'tenant', tenantId: caller.tenantId };
+}
+
+/**
+ * @deprecated Reads the request context: take the caller as a parameter
+ * (`@CurrentPlatformCaller()`) and call `reportScopeOf(caller, requestedTenant)`.
+ */
+export function currentReportScope(requestedTenant?: string): ReportScope {
+  return reportScopeOf(platformCallerOf(currentContext()), requestedTenant);
 }
 
 /** The tenant a report names in its reply: null for the platform. */

@@ -22,6 +22,13 @@ export interface StreamsServerOptions extends StreamsTransportOptions {
   maxInFlight?: number;
   /** A request delivered this many times without completing is failed, not retried (default 5). */
   maxDeliveries?: number;
+  /**
+   * Check every reply of a pattern of the message map against its reply schema, and answer
+   * INTERNAL_ERROR naming the mismatches when it does not match. On in test runs
+   * (`NODE_ENV=test`), off otherwise: the schemas are held to what the services send without
+   * a cost on the hot path in production.
+   */
+  checkReplies?: boolean;
 }
 
 export interface CallOptions {
@@ -46,6 +53,7 @@ export function heartbeatIntervalMs(claimIdleMs: number): number {
 
 /** The transport settings every app validates from its environment (libs/config schemas). */
 export interface TransportEnv {
+  NODE_ENV?: string;
   REDIS_URL: string;
   REDIS_PASSWORD?: string;
   REDIS_PREFIX: string;
@@ -53,8 +61,11 @@ export interface TransportEnv {
   TRANSPORT_CLAIM_IDLE_MS: number;
 }
 
-export function transportOptionsFrom(config: TransportEnv): StreamsTransportOptions {
+export function transportOptionsFrom(
+  config: TransportEnv,
+): StreamsTransportOptions & Pick<StreamsServerOptions, 'checkReplies'> {
   return {
+    checkReplies: config.NODE_ENV === 'test',
     redisUrl: config.REDIS_URL,
     redisPassword: config.REDIS_PASSWORD,
     prefix: config.REDIS_PREFIX,

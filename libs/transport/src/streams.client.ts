@@ -5,9 +5,17 @@ import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microser
 import type { Redis } from 'ioredis';
 import { defer, lastValueFrom, mergeMap, Observable } from 'rxjs';
 
-import { DomainError, type ErrorBody, ErrorCode, serviceOfPattern } from '@tenantbot/contracts';
+import {
+  DomainError,
+  type ErrorBody,
+  ErrorCode,
+  type ReplyOf,
+  type RequestPattern,
+  serviceOfPattern,
+} from '@tenantbot/contracts';
 import { currentContext } from '@tenantbot/tenant-context';
 
+import type { MessageClient, RequestArgs } from './message-client';
 import {
   type CallOptions,
   heartbeatIntervalMs,
@@ -48,7 +56,7 @@ const REPLY_STREAM_TTL_S = 300;
  * pattern `<service>.<action>` names the service's request stream, and all replies come back
  * on this instance's own reply stream.
  */
-export class RedisStreamsClient extends ClientProxy {
+export class RedisStreamsClient extends ClientProxy implements MessageClient {
   readonly clientId: string;
   private readonly keys: StreamKeys;
   private readonly replyStream: string;
@@ -111,24 +119,40 @@ export class RedisStreamsClient extends ClientProxy {
   }
 
   /** Sends a request; the Observable carries every value of the reply, then completes. */
-  call<TResult = unknown>(pattern: string, data: unknown, options: CallOptions = {}) {
+  call<P extends RequestPattern>(pattern: P, ...args: RequestArgs<P>): Observable<ReplyOf<P>>;
+  /**
+   * @deprecated The caller chooses the reply type here. Name a pattern of the message map
+   * (`@tenantbot/contracts` MESSAGES) and drop the type argument: `call(CHAT.STREAM, body)`.
+   */
+  call<TResult = unknown>(
+    pattern: string,
+    data: unknown,
+    options?: CallOptions,
+  ): Observable<TResult>;
+  call(pattern: string, data: unknown = {}, options: CallOptions = {}): Observable<unknown> {
     return defer(() => this.connect()).pipe(
       mergeMap(
         () =>
-          new Observable<TResult>((observer) =>
+          new Observable<unknown>((observer) =>
             this.publishRequest(pattern, data, options, this.createObserver(observer)),
           ),
       ),
     );
   }
 
-  /** Sends a request and resolves with its (last) value. */
+  /** Sends a request and resolves with its reply (the last value of a streamed reply). */
+  request<P extends RequestPattern>(pattern: P, ...args: RequestArgs<P>): Promise<ReplyOf<P>>;
+  /**
+   * @deprecated The caller chooses the reply type here. Name a pattern of the message map
+   * (`@tenantbot/contracts` MESSAGES) and drop the type argument: `request(CHAT.SEND, body)`.
+   */
   request<TResult = unknown>(
     pattern: string,
-    data: unknown = {},
-    options: CallOptions = {},
-  ): Promise<TResult> {
-    return lastValueFrom(this.call<TResult>(pattern, data, options));
+    data?: unknown,
+    options?: CallOptions,
+  ): Promise<TResult>;
+  request(pattern: string, data: unknown = {}, options: CallOptions = {}): Promise<unknown> {
+    return lastValueFrom(this.call(pattern, data, options));
   }
 
   override send<TResult = unknown, TInput = unknown>(pattern: string, data: TInput) {

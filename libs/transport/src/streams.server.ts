@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 
 import { BaseRpcContext, type CustomTransportStrategy, Server } from '@nestjs/microservices';
 import type { Redis } from 'ioredis';
-import { isObservable, lastValueFrom, type Subscription } from 'rxjs';
+import { isObservable, lastValueFrom, map, type Observable, type Subscription } from 'rxjs';
 
 import { ErrorCode } from '@tenantbot/contracts';
 import { runWithContext } from '@tenantbot/tenant-context';
@@ -11,6 +11,7 @@ import { runWithContext } from '@tenantbot/tenant-context';
 import { FinishBatcher } from './finish-batcher';
 import { heartbeatIntervalMs, type StreamsServerOptions, TRANSPORT_DEFAULTS } from './options';
 import { createRedisConnection, isBusyGroupError, isNoGroupError, sleep } from './redis-connection';
+import { replyMismatch } from './reply-check';
 import { StreamKeys } from './stream-keys';
 import {
   decodeEntry,
@@ -273,8 +274,15 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
         return this.finish(stream, entryId, envelope, { err: this.describeFailure(error) });
       }
       if (!isObservable(result)) {
-        return this.finish(stream, entryId, envelope, { response: result });
+        const mismatch = this.checkedReply(envelope.pattern, result);
+        return this.finish(
+          stream,
+          entryId,
+          envelope,
+          mismatch ? { err: this.describeFailure(mismatch) } : { response: result },
+        );
       }
+      const values = this.checkedValues(envelope.pattern, result);
       await new Promise<void>((resolve) => {
         // Values leave in order, pipelined; one that Redis refused (it was away) must not let
         // the reply end as if complete: the caller gets an error instead of a silent gap.
@@ -287,7 +295,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
             .catch((error: unknown) => this.warn('finishing a streamed reply failed', error))
             .finally(resolve);
         };
-        const subscription = result.subscribe({
+        const subscription = values.subscribe({
           next: (value) => {
             const sent = this.reply(envelope, { response: value });
             sending.add(sent);
@@ -327,6 +335,27 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
       });
     }
     await this.acknowledge(stream, entryId);
+  }
+
+  /** In test runs (`checkReplies`), a reply that does not match its schema. */
+  private checkedReply(pattern: string, reply: unknown) {
+    return this.options.checkReplies ? replyMismatch(pattern, reply) : undefined;
+  }
+
+  /** In test runs (`checkReplies`), a streamed reply that fails at its first value off schema. */
+  private checkedValues(pattern: string, values: Observable<unknown>): Observable<unknown> {
+    if (!this.options.checkReplies) {
+      return values;
+    }
+    return values.pipe(
+      map((value) => {
+        const mismatch = replyMismatch(pattern, value);
+        if (mismatch) {
+          throw mismatch;
+        }
+        return value;
+      }),
+    );
   }
 
   private describeFailure(error: unknown) {

@@ -1,0 +1,37 @@
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import type { Observable } from 'rxjs';
+
+import {
+  MESSAGES,
+  type ReplyOf,
+  type RequestPattern,
+  type StreamPattern,
+  ZodPipe,
+} from '@tenantbot/contracts';
+
+/** What a handler of pattern `P` may return: an Observable for a streamed reply. */
+export type HandlerResult<P extends RequestPattern> = P extends StreamPattern
+  ? Observable<ReplyOf<P>>
+  : ReplyOf<P> | Promise<ReplyOf<P>>;
+
+/**
+ * `@MessagePattern(pattern)` for a pattern of the message map, and a compile-time check that
+ * the method returns the pattern's reply: `@Handles(CHAT.SEND) send(...): Promise<ChatResponse>`.
+ */
+export function Handles<P extends RequestPattern>(pattern: P) {
+  return <Handler extends (...args: never[]) => HandlerResult<P>>(
+    target: object,
+    key: string | symbol,
+    descriptor: TypedPropertyDescriptor<Handler>,
+  ): void => {
+    MessagePattern(pattern)(target, key, descriptor);
+  };
+}
+
+/**
+ * The message's payload parsed by its pattern's request schema (400 VALIDATION_FAILED, or
+ * INVALID_REQUEST for a NUL, otherwise): `@ValidPayload(CHAT.SEND) request: ParsedRequestOf<…>`.
+ */
+export function ValidPayload(pattern: RequestPattern): ParameterDecorator {
+  return Payload(new ZodPipe(MESSAGES[pattern].request));
+}

@@ -1,0 +1,22 @@
+import type { Observable } from 'rxjs';
+
+import type { ReplyOf, RequestOf, RequestPattern } from '@tenantbot/contracts';
+
+import type { CallOptions } from './options';
+
+/** The body and options of a call; the body may be left out when the request needs no field. */
+export type RequestArgs<P extends RequestPattern> =
+  Record<string, never> extends RequestOf<P>
+    ? [data?: RequestOf<P>, options?: CallOptions]
+    : [data: RequestOf<P>, options?: CallOptions];
+
+/**
+ * Calls typed by the message map of `@tenantbot/contracts`: the pattern decides what the body
+ * must be and what the reply is, so no call names a reply type of its own.
+ */
+export interface MessageClient {
+  /** Sends a request and resolves with its reply (the last value of a streamed reply). */
+  request<P extends RequestPattern>(pattern: P, ...args: RequestArgs<P>): Promise<ReplyOf<P>>;
+  /** Sends a request; the Observable carries every value of the reply, then completes. */
+  call<P extends RequestPattern>(pattern: P, ...args: RequestArgs<P>): Observable<ReplyOf<P>>;
+}
