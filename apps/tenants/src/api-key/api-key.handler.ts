@@ -1,28 +1,40 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
 
-import { apiKeyCreateSchema, idParamSchema, parseOrThrow, TENANTS } from '@tenantbot/contracts';
+import {
+  type ApiKeyView,
+  type Caller,
+  type CreatedApiKey,
+  type ParsedRequestOf,
+  TENANTS,
+} from '@tenantbot/contracts';
+import { CurrentCaller } from '@tenantbot/tenant-context';
+import { Handles, ValidPayload } from '@tenantbot/transport';
 
-import { callerOfMessage } from '../security/caller';
 import { ApiKeyService } from './api-key.service';
 
 @Controller()
 export class ApiKeyHandler {
   constructor(private readonly apiKeys: ApiKeyService) {}
 
-  @MessagePattern(TENANTS.API_KEY_LIST)
-  list() {
-    return this.apiKeys.list(callerOfMessage());
+  @Handles(TENANTS.API_KEY_LIST)
+  list(@CurrentCaller() caller: Caller): Promise<ApiKeyView[]> {
+    return this.apiKeys.list(caller);
   }
 
-  @MessagePattern(TENANTS.API_KEY_CREATE)
-  create(@Payload() body: unknown) {
-    return this.apiKeys.create(callerOfMessage(), parseOrThrow(apiKeyCreateSchema, body));
+  @Handles(TENANTS.API_KEY_CREATE)
+  create(
+    @CurrentCaller() caller: Caller,
+    @ValidPayload(TENANTS.API_KEY_CREATE) body: ParsedRequestOf<typeof TENANTS.API_KEY_CREATE>,
+  ): Promise<CreatedApiKey> {
+    return this.apiKeys.create(caller, body);
   }
 
-  @MessagePattern(TENANTS.API_KEY_DELETE)
-  async revoke(@Payload() message: unknown) {
-    await this.apiKeys.revoke(callerOfMessage(), parseOrThrow(idParamSchema, message).id);
+  @Handles(TENANTS.API_KEY_DELETE)
+  async revoke(
+    @CurrentCaller() caller: Caller,
+    @ValidPayload(TENANTS.API_KEY_DELETE) { id }: ParsedRequestOf<typeof TENANTS.API_KEY_DELETE>,
+  ): Promise<{ revoked: true }> {
+    await this.apiKeys.revoke(caller, id);
     return { revoked: true };
   }
 }

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { z } from 'zod';
 
+import type { Caller } from '@tenantbot/contracts';
 import {
   type apiKeyCreateSchema,
   type ApiKeyView,
@@ -13,7 +14,7 @@ import {
 import { TenantScope } from '@tenantbot/database';
 
 import { AccessChanges } from '../events/access-changes';
-import { requireRole, requireTenant, type TenantsCaller } from '../security/caller';
+import { requireRole } from '../security/caller';
 import { sha256 } from '../security/opaque-tokens';
 import { ApiKeyRepository, type ApiKeyRow } from './api-key.repository';
 
@@ -28,19 +29,16 @@ export class ApiKeyService {
     private readonly accessChanges: AccessChanges,
   ) {}
 
-  async list(caller: TenantsCaller): Promise<ApiKeyView[]> {
+  async list(caller: Caller): Promise<ApiKeyView[]> {
     requireRole(caller, 'tenant_admin', 'super_admin');
-    return this.scope.run(requireTenant(caller), async (db) =>
+    return this.scope.run(caller.tenantId, async (db) =>
       (await this.apiKeys.listActive(db)).map(toApiKeyView),
     );
   }
 
-  async create(
-    caller: TenantsCaller,
-    input: z.output<typeof apiKeyCreateSchema>,
-  ): Promise<CreatedApiKey> {
+  async create(caller: Caller, input: z.output<typeof apiKeyCreateSchema>): Promise<CreatedApiKey> {
     requireRole(caller, 'tenant_admin', 'super_admin');
-    const tenantId = requireTenant(caller);
+    const tenantId = caller.tenantId;
     const prefix = Array.from(
       randomBytes(8),
       (byte) => PREFIX_ALPHABET[byte % PREFIX_ALPHABET.length],
@@ -60,9 +58,9 @@ export class ApiKeyService {
     });
   }
 
-  async revoke(caller: TenantsCaller, id: string): Promise<void> {
+  async revoke(caller: Caller, id: string): Promise<void> {
     requireRole(caller, 'tenant_admin', 'super_admin');
-    const tenantId = requireTenant(caller);
+    const tenantId = caller.tenantId;
     await this.scope.run(tenantId, async (db) => {
       if (!(await this.apiKeys.revoke(db, id))) {
         throw new DomainError(ErrorCode.NOT_FOUND, 'API key not found');

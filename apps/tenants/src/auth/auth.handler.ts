@@ -1,54 +1,56 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
-import { z } from 'zod';
 
 import {
-  type AuthenticateRequest,
-  loginSchema,
-  parseOrThrow,
-  refreshSchema,
+  type AuthenticationResult,
+  type MeReply,
+  type ParsedRequestOf,
+  type PlatformCaller,
   TENANTS,
+  type TokenResponse,
 } from '@tenantbot/contracts';
+import { CurrentPlatformCaller } from '@tenantbot/tenant-context';
+import { Handles, ValidPayload } from '@tenantbot/transport';
 
-import { callerOfMessage } from '../security/caller';
 import { AuthService } from './auth.service';
-
-const loginMessage = z.object({
-  body: z.unknown(),
-  tenant_ref: z.string().max(200).optional(),
-  host: z.string().max(253).optional(),
-  client_ip: z.string().max(64).optional(),
-});
 
 /** Login, refresh and logout come from anonymous clients; authenticate from the gateway. */
 @Controller()
 export class AuthHandler {
   constructor(private readonly auth: AuthService) {}
 
-  @MessagePattern(TENANTS.AUTH_LOGIN)
-  login(@Payload() message: unknown) {
-    const { body, ...where } = parseOrThrow(loginMessage, message);
-    return this.auth.login({ ...parseOrThrow(loginSchema, body), ...where });
+  @Handles(TENANTS.AUTH_LOGIN)
+  login(
+    @ValidPayload(TENANTS.AUTH_LOGIN)
+    { body, ...where }: ParsedRequestOf<typeof TENANTS.AUTH_LOGIN>,
+  ): Promise<TokenResponse> {
+    return this.auth.login({ ...body, ...where });
   }
 
-  @MessagePattern(TENANTS.AUTH_REFRESH)
-  refresh(@Payload() body: unknown) {
-    return this.auth.refresh(parseOrThrow(refreshSchema, body).refresh_token);
+  @Handles(TENANTS.AUTH_REFRESH)
+  refresh(
+    @ValidPayload(TENANTS.AUTH_REFRESH) body: ParsedRequestOf<typeof TENANTS.AUTH_REFRESH>,
+  ): Promise<TokenResponse> {
+    return this.auth.refresh(body.refresh_token);
   }
 
-  @MessagePattern(TENANTS.AUTH_LOGOUT)
-  async logout(@Payload() body: unknown) {
-    await this.auth.logout(parseOrThrow(refreshSchema, body).refresh_token);
+  @Handles(TENANTS.AUTH_LOGOUT)
+  async logout(
+    @ValidPayload(TENANTS.AUTH_LOGOUT) body: ParsedRequestOf<typeof TENANTS.AUTH_LOGOUT>,
+  ): Promise<{ revoked: true }> {
+    await this.auth.logout(body.refresh_token);
     return { revoked: true };
   }
 
-  @MessagePattern(TENANTS.AUTH_AUTHENTICATE)
-  authenticate(@Payload() request: AuthenticateRequest) {
+  @Handles(TENANTS.AUTH_AUTHENTICATE)
+  authenticate(
+    @ValidPayload(TENANTS.AUTH_AUTHENTICATE)
+    request: ParsedRequestOf<typeof TENANTS.AUTH_AUTHENTICATE>,
+  ): Promise<AuthenticationResult> {
     return this.auth.authenticate(request);
   }
 
-  @MessagePattern(TENANTS.AUTH_ME)
-  me() {
-    return this.auth.me(callerOfMessage());
+  @Handles(TENANTS.AUTH_ME)
+  me(@CurrentPlatformCaller() caller: PlatformCaller): Promise<MeReply> {
+    return this.auth.me(caller);
   }
 }

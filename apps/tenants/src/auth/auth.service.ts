@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
+import type { MeReply, PlatformCaller } from '@tenantbot/contracts';
 import {
   type AuthenticatedPrincipal,
   type AuthenticatedTenant,
@@ -16,13 +17,14 @@ import { TenantScope } from '@tenantbot/database';
 import { type LoginAttempt, LoginThrottle } from '@tenantbot/rate-limit';
 
 import { ApiKeyRepository } from '../api-key/api-key.repository';
-import { requireTenant, type TenantsCaller } from '../security/caller';
+import { requireTenant } from '../security/caller';
 import { sameHash, sha256 } from '../security/opaque-tokens';
 import { verifyPassword } from '../security/passwords';
 import { RefreshTokenRepository } from '../session/refresh-token.repository';
 import { SessionTokens } from '../session/session-tokens';
 import { toAuthenticatedTenant } from '../tenant/authenticated-tenant';
 import { TenantRepository, type TenantRow } from '../tenant/tenant.repository';
+import { planOf } from '../tenant/tenant-view';
 import { UserRepository, type UserRow } from '../user/user.repository';
 import { toUserView } from '../user/user-view';
 
@@ -176,11 +178,15 @@ export class AuthService {
    * The caller's own account and tenant. A super admin's account belongs to no tenant, so it
    * is read across tenants; everyone else's in the caller's tenant.
    */
-  async me(caller: TenantsCaller) {
-    const work = async (db: EntityManager) => {
+  async me(caller: PlatformCaller): Promise<MeReply> {
+    const { role } = caller;
+    if (role === 'visitor') {
+      throw new DomainError(ErrorCode.FORBIDDEN, 'a widget visitor has no account');
+    }
+    const work = async (db: EntityManager): Promise<MeReply> => {
       const tenant = caller.tenantId ? await this.tenants.findById(db, caller.tenantId) : undefined;
       const tenantSummary = tenant
-        ? { id: tenant.id, slug: tenant.slug, name: tenant.name, plan: tenant.plan }
+        ? { id: tenant.id, slug: tenant.slug, name: tenant.name, plan: planOf(tenant.plan) }
         : null;
       if (caller.userId) {
         const user = await this.users.findById(db, caller.userId);
@@ -192,7 +198,7 @@ export class AuthService {
       return {
         kind: 'api_key',
         api_key_id: caller.apiKeyId,
-        role: caller.role,
+        role,
         tenant: tenantSummary,
       };
     };

@@ -1,22 +1,25 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
 
-import { domainParamSchema, parseOrThrow, TENANTS } from '@tenantbot/contracts';
+import { type Caller, type DomainView, type ParsedRequestOf, TENANTS } from '@tenantbot/contracts';
+import { CurrentCaller } from '@tenantbot/tenant-context';
+import { Handles, ValidPayload } from '@tenantbot/transport';
 
-import { callerOfMessage } from '../security/caller';
 import { DomainService } from './domain.service';
 
 @Controller()
 export class DomainHandler {
   constructor(private readonly domains: DomainService) {}
 
-  @MessagePattern(TENANTS.DOMAIN_LIST)
-  list() {
-    return this.domains.list(callerOfMessage());
+  @Handles(TENANTS.DOMAIN_LIST)
+  list(@CurrentCaller() caller: Caller): Promise<DomainView[]> {
+    return this.domains.list(caller);
   }
 
-  @MessagePattern(TENANTS.DOMAIN_VERIFY)
-  verify(@Payload() message: unknown) {
-    return this.domains.verify(callerOfMessage(), parseOrThrow(domainParamSchema, message).domain);
+  @Handles(TENANTS.DOMAIN_VERIFY)
+  verify(
+    @CurrentCaller() caller: Caller,
+    @ValidPayload(TENANTS.DOMAIN_VERIFY) { domain }: ParsedRequestOf<typeof TENANTS.DOMAIN_VERIFY>,
+  ): Promise<DomainView> {
+    return this.domains.verify(caller, domain);
   }
 }

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
+import type { Caller } from '@tenantbot/contracts';
 import { DomainError, type DomainView, ErrorCode, type TenantId } from '@tenantbot/contracts';
 import { TenantScope } from '@tenantbot/database';
 
-import { requireRole, requireTenant, type TenantsCaller } from '../security/caller';
+import { requireRole } from '../security/caller';
 import { DnsTxtVerifier } from './dns-txt-verifier';
 import { DomainRepository, type TenantDomainRow } from './domain.repository';
 import { DomainPolicy } from './domain-policy';
@@ -22,9 +23,9 @@ export class DomainService {
     private readonly dns: DnsTxtVerifier,
   ) {}
 
-  async list(caller: TenantsCaller): Promise<DomainView[]> {
+  async list(caller: Caller): Promise<DomainView[]> {
     requireRole(caller, 'tenant_admin', 'super_admin');
-    const tenantId = requireTenant(caller);
+    const tenantId = caller.tenantId;
     return this.scope.run(tenantId, async (db) => {
       const token = await this.tokenOf(db, tenantId);
       const domains = await this.domains.list(db, tenantId);
@@ -33,9 +34,9 @@ export class DomainService {
   }
 
   /** Looks up `_tenantbot.<domain>`; found with the tenant's token, the domain is verified. */
-  async verify(caller: TenantsCaller, domain: string): Promise<DomainView> {
+  async verify(caller: Caller, domain: string): Promise<DomainView> {
     requireRole(caller, 'tenant_admin', 'super_admin');
-    const tenantId = requireTenant(caller);
+    const tenantId = caller.tenantId;
     const { claim, token } = await this.scope.run(tenantId, async (db) => ({
       token: await this.tokenOf(db, tenantId),
       claim: await this.claimOf(db, tenantId, domain),

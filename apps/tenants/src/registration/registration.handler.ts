@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
 
-import { parseOrThrow, tenantRegistrationSchema, TENANTS } from '@tenantbot/contracts';
+import { type ParsedRequestOf, type RegistrationReply, TENANTS } from '@tenantbot/contracts';
+import { Handles, ValidPayload } from '@tenantbot/transport';
 
 import { RegistrationService } from './registration.service';
 
@@ -10,8 +10,10 @@ export class RegistrationHandler {
   constructor(private readonly registration: RegistrationService) {}
 
   /** Anonymous: the caller is nobody yet. */
-  @MessagePattern(TENANTS.TENANT_REGISTER)
-  register(@Payload() body: unknown) {
-    return this.registration.register(parseOrThrow(tenantRegistrationSchema, body));
+  @Handles(TENANTS.TENANT_REGISTER)
+  register(
+    @ValidPayload(TENANTS.TENANT_REGISTER) body: ParsedRequestOf<typeof TENANTS.TENANT_REGISTER>,
+  ): Promise<RegistrationReply> {
+    return this.registration.register(body);
   }
 }

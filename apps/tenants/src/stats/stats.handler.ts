@@ -1,17 +1,17 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern } from '@nestjs/microservices';
 
-import { TENANTS } from '@tenantbot/contracts';
+import { type PlatformCaller, TENANTS, type TenantsStats } from '@tenantbot/contracts';
+import { CurrentPlatformCaller } from '@tenantbot/tenant-context';
+import { Handles } from '@tenantbot/transport';
 
-import { callerOfMessage } from '../security/caller';
 import { StatsService } from './stats.service';
 
 @Controller()
 export class StatsHandler {
   constructor(private readonly statistics: StatsService) {}
 
-  @MessagePattern(TENANTS.STATS)
-  stats() {
-    return this.statistics.stats(callerOfMessage());
+  @Handles(TENANTS.STATS)
+  stats(@CurrentPlatformCaller() caller: PlatformCaller): Promise<TenantsStats> {
+    return this.statistics.stats(caller);
   }
 }

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 
 import type { TenantsStats } from '@tenantbot/contracts';
+import type { PlatformCaller } from '@tenantbot/contracts';
 import { TenantScope } from '@tenantbot/database';
 
-import { requireRole, requireTenant, type TenantsCaller } from '../security/caller';
+import { requireRole, requireTenant } from '../security/caller';
 import { type CountByPlan, type CountByRole, StatsRepository } from './stats.repository';
 
 /**
@@ -17,7 +18,7 @@ export class StatsService {
     private readonly counts: StatsRepository,
   ) {}
 
-  async stats(caller: TenantsCaller): Promise<TenantsStats> {
+  async stats(caller: PlatformCaller): Promise<TenantsStats> {
     requireRole(caller, 'tenant_admin', 'super_admin');
     if (caller.role === 'super_admin' && !caller.tenantId) {
       return this.scope.runAcrossTenants(async (db) => ({

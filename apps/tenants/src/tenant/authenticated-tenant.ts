@@ -1,6 +1,7 @@
 import type { AuthenticatedTenant } from '@tenantbot/contracts';
 
 import type { TenantRow } from './tenant.repository';
+import { planOf } from './tenant-view';
 
 /** What a credential's check answers about its tenant (cached by the gateways, ADR 12). */
 export function toAuthenticatedTenant(tenant: TenantRow): AuthenticatedTenant {
@@ -8,7 +9,7 @@ export function toAuthenticatedTenant(tenant: TenantRow): AuthenticatedTenant {
     id: tenant.id,
     slug: tenant.slug,
     name: tenant.name,
-    plan: tenant.plan as AuthenticatedTenant['plan'],
+    plan: planOf(tenant.plan),
     is_active: tenant.is_active,
     rate_limits: tenant.rate_limits,
     rag: tenant.rag_settings,

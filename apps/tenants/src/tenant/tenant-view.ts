@@ -1,4 +1,4 @@
-import type { TenantView } from '@tenantbot/contracts';
+import { type Plan, PLANS, type TenantView } from '@tenantbot/contracts';
 
 import type { TenantRow } from './tenant.repository';
 
@@ -7,7 +7,7 @@ export function toTenantView(row: TenantRow): TenantView {
     id: row.id,
     name: row.name,
     slug: row.slug,
-    plan: row.plan as TenantView['plan'],
+    plan: planOf(row.plan),
     is_active: row.is_active,
     system_prompt: row.system_prompt,
     default_model: row.default_model,
@@ -23,4 +23,13 @@ export function toTenantView(row: TenantRow): TenantView {
     created_at: new Date(row.created_at).toISOString(),
     updated_at: new Date(row.updated_at).toISOString(),
   };
+}
+
+/** The plan column, checked by the database against the same list. */
+export function planOf(value: string): Plan {
+  const plan = PLANS.find((known) => known === value);
+  if (!plan) {
+    throw new Error(`a tenant has the unknown plan "${value}"`);
+  }
+  return plan;
 }

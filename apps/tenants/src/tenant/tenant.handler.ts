@@ -1,68 +1,74 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
-import { z } from 'zod';
 
 import {
-  idParamSchema,
-  paginationSchema,
-  parseOrThrow,
-  tenantCreateSchema,
+  type Page,
+  type ParsedRequestOf,
+  type PlatformCaller,
+  type TenantId,
+  type TenantRuntimeConfig,
   TENANTS,
-  tenantUpdateSchema,
+  type TenantView,
 } from '@tenantbot/contracts';
+import { CurrentPlatformCaller } from '@tenantbot/tenant-context';
+import { Handles, ValidPayload } from '@tenantbot/transport';
 
-import { callerOfMessage, tenantOfMessage } from '../security/caller';
+import { ActingTenant } from '../security/caller';
 import { TenantService } from './tenant.service';
 
+/** `me` names the caller's own tenant where an id is expected. */
 const OWN_TENANT = 'me';
-const tenantReference = z.object({ id: z.string() });
-const updateMessage = z.object({ id: idParamSchema.shape.id, body: tenantUpdateSchema }).strict();
-const updateOwnMessage = z.object({ id: z.literal(OWN_TENANT), body: z.unknown() });
 
 @Controller()
 export class TenantHandler {
   constructor(private readonly tenants: TenantService) {}
 
-  @MessagePattern(TENANTS.TENANT_LIST)
-  list(@Payload() query: unknown) {
-    return this.tenants.list(callerOfMessage(), parseOrThrow(paginationSchema, query));
+  @Handles(TENANTS.TENANT_LIST)
+  list(
+    @CurrentPlatformCaller() caller: PlatformCaller,
+    @ValidPayload(TENANTS.TENANT_LIST) page: ParsedRequestOf<typeof TENANTS.TENANT_LIST>,
+  ): Promise<Page<TenantView>> {
+    return this.tenants.list(caller, page);
   }
 
-  @MessagePattern(TENANTS.TENANT_CREATE)
-  create(@Payload() body: unknown) {
-    return this.tenants.create(callerOfMessage(), parseOrThrow(tenantCreateSchema, body));
+  @Handles(TENANTS.TENANT_CREATE)
+  create(
+    @CurrentPlatformCaller() caller: PlatformCaller,
+    @ValidPayload(TENANTS.TENANT_CREATE) body: ParsedRequestOf<typeof TENANTS.TENANT_CREATE>,
+  ): Promise<TenantView> {
+    return this.tenants.create(caller, body);
   }
 
-  @MessagePattern(TENANTS.TENANT_GET)
-  get(@Payload() message: unknown) {
-    const { id } = parseOrThrow(tenantReference, message);
-    if (id === OWN_TENANT) {
-      return this.tenants.getOwn(callerOfMessage());
-    }
-    return this.tenants.get(callerOfMessage(), parseOrThrow(idParamSchema, { id }).id);
+  @Handles(TENANTS.TENANT_GET)
+  get(
+    @CurrentPlatformCaller() caller: PlatformCaller,
+    @ValidPayload(TENANTS.TENANT_GET) { id }: ParsedRequestOf<typeof TENANTS.TENANT_GET>,
+  ): Promise<TenantView> {
+    return id === OWN_TENANT ? this.tenants.getOwn(caller) : this.tenants.get(caller, id);
   }
 
-  @MessagePattern(TENANTS.TENANT_UPDATE)
-  update(@Payload() message: unknown) {
-    const own = updateOwnMessage.safeParse(message);
-    if (own.success) {
-      return this.tenants.updateOwn(
-        callerOfMessage(),
-        parseOrThrow(tenantUpdateSchema, own.data.body),
-      );
-    }
-    const { id, body } = parseOrThrow(updateMessage, message);
-    return this.tenants.update(callerOfMessage(), id, body);
+  @Handles(TENANTS.TENANT_UPDATE)
+  update(
+    @CurrentPlatformCaller() caller: PlatformCaller,
+    @ValidPayload(TENANTS.TENANT_UPDATE)
+    { id, body }: ParsedRequestOf<typeof TENANTS.TENANT_UPDATE>,
+  ): Promise<TenantView> {
+    return id === OWN_TENANT
+      ? this.tenants.updateOwn(caller, body)
+      : this.tenants.update(caller, id, body);
   }
 
-  @MessagePattern(TENANTS.TENANT_DELETE)
-  async delete(@Payload() message: unknown) {
-    await this.tenants.delete(callerOfMessage(), parseOrThrow(idParamSchema, message).id);
+  @Handles(TENANTS.TENANT_DELETE)
+  async delete(
+    @CurrentPlatformCaller() caller: PlatformCaller,
+    @ValidPayload(TENANTS.TENANT_DELETE) { id }: ParsedRequestOf<typeof TENANTS.TENANT_DELETE>,
+  ): Promise<{ deleted: true }> {
+    await this.tenants.delete(caller, id);
     return { deleted: true };
   }
 
-  @MessagePattern(TENANTS.TENANT_RUNTIME_CONFIG)
-  runtimeConfig() {
-    return this.tenants.runtimeConfig(tenantOfMessage());
+  /** Internal: the chat service, acting for the tenant of its request. */
+  @Handles(TENANTS.TENANT_RUNTIME_CONFIG)
+  runtimeConfig(@ActingTenant() tenantId: TenantId): Promise<TenantRuntimeConfig> {
+    return this.tenants.runtimeConfig(tenantId);
   }
 }

@@ -4,6 +4,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { z } from 'zod';
 
+import type { PlatformCaller } from '@tenantbot/contracts';
 import {
   DomainError,
   ErrorCode,
@@ -26,7 +27,7 @@ import { DomainClaims } from '../domain/domain-claims';
 import type { DomainClaimant } from '../domain/domain-policy';
 import { AccessChanges } from '../events/access-changes';
 import { EventOutbox } from '../events/event-outbox';
-import { requireRole, requireTenant, type TenantsCaller } from '../security/caller';
+import { requireRole, requireTenant } from '../security/caller';
 import { SecretBox } from '../security/secret-box';
 import { type TenantColumns, TenantRepository, type TenantRow } from './tenant.repository';
 import { toTenantView } from './tenant-view';
@@ -54,7 +55,7 @@ export class TenantService {
     this.secrets = new SecretBox(config.ENCRYPTION_KEY);
   }
 
-  async list(caller: TenantsCaller, page: Pagination): Promise<Page<TenantView>> {
+  async list(caller: PlatformCaller, page: Pagination): Promise<Page<TenantView>> {
     requireRole(caller, 'super_admin');
     return this.scope.runAcrossTenants(async (db) => {
       const result = await this.tenants.list(db, page);
@@ -63,7 +64,7 @@ export class TenantService {
   }
 
   /** A new tenant is written in its own scope: its id is chosen before the insert. */
-  async create(caller: TenantsCaller, input: TenantCreate): Promise<TenantView> {
+  async create(caller: PlatformCaller, input: TenantCreate): Promise<TenantView> {
     requireRole(caller, 'super_admin');
     const id = tenantIdOf(randomUUID());
     if (input.domains) {
@@ -75,19 +76,19 @@ export class TenantService {
     return created;
   }
 
-  async get(caller: TenantsCaller, id: string): Promise<TenantView> {
+  async get(caller: PlatformCaller, id: string): Promise<TenantView> {
     requireRole(caller, 'super_admin');
     const tenantId = existingTenantId(id);
     return this.scope.run(tenantId, async (db) => toTenantView(await this.mustFind(db, tenantId)));
   }
 
-  async update(caller: TenantsCaller, id: string, input: TenantUpdate): Promise<TenantView> {
+  async update(caller: PlatformCaller, id: string, input: TenantUpdate): Promise<TenantView> {
     requireRole(caller, 'super_admin');
     return this.applyUpdate(existingTenantId(id), input, 'super_admin');
   }
 
   /** The caller's own tenant (tenant admin, or a super admin naming it in X-Tenant-ID). */
-  async getOwn(caller: TenantsCaller): Promise<TenantView> {
+  async getOwn(caller: PlatformCaller): Promise<TenantView> {
     requireRole(caller, 'tenant_admin', 'super_admin');
     const tenantId = requireTenant(caller);
     return this.scope.run(tenantId, async (db) => toTenantView(await this.mustFind(db, tenantId)));
@@ -97,7 +98,7 @@ export class TenantService {
    * A tenant admin writes only TENANT_ADMIN_WRITABLE_FIELDS, and its new domains stay pending
    * until verified; a super admin writes anything.
    */
-  async updateOwn(caller: TenantsCaller, input: TenantUpdate): Promise<TenantView> {
+  async updateOwn(caller: PlatformCaller, input: TenantUpdate): Promise<TenantView> {
     requireRole(caller, 'tenant_admin', 'super_admin');
     const tenantId = requireTenant(caller);
     if (caller.role === 'super_admin') {
@@ -133,7 +134,7 @@ export class TenantService {
    * Deletes the tenant's rows here (users, keys and tokens follow by foreign key) and
    * announces `tenant.deleted` through the outbox, so every service removes its own data.
    */
-  async delete(caller: TenantsCaller, id: string): Promise<void> {
+  async delete(caller: PlatformCaller, id: string): Promise<void> {
     requireRole(caller, 'super_admin');
     const tenantId = existingTenantId(id);
     await this.scope.run(tenantId, async (db) => {

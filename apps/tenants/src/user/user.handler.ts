@@ -1,49 +1,60 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
-import { z } from 'zod';
 
 import {
-  idParamSchema,
-  paginationSchema,
-  parseOrThrow,
+  type Page,
+  type ParsedRequestOf,
+  type PlatformCaller,
   TENANTS,
-  userCreateSchema,
-  userUpdateSchema,
+  type UserView,
 } from '@tenantbot/contracts';
+import { CurrentPlatformCaller } from '@tenantbot/tenant-context';
+import { Handles, ValidPayload } from '@tenantbot/transport';
 
-import { callerOfMessage } from '../security/caller';
 import { UserService } from './user.service';
 
-const updateMessage = z.object({ id: idParamSchema.shape.id, body: userUpdateSchema }).strict();
-
+/** A super admin may name no tenant: it then manages users across the platform. */
 @Controller()
 export class UserHandler {
   constructor(private readonly users: UserService) {}
 
-  @MessagePattern(TENANTS.USER_LIST)
-  list(@Payload() query: unknown) {
-    return this.users.list(callerOfMessage(), parseOrThrow(paginationSchema, query));
+  @Handles(TENANTS.USER_LIST)
+  list(
+    @CurrentPlatformCaller() caller: PlatformCaller,
+    @ValidPayload(TENANTS.USER_LIST) page: ParsedRequestOf<typeof TENANTS.USER_LIST>,
+  ): Promise<Page<UserView>> {
+    return this.users.list(caller, page);
   }
 
-  @MessagePattern(TENANTS.USER_CREATE)
-  create(@Payload() body: unknown) {
-    return this.users.create(callerOfMessage(), parseOrThrow(userCreateSchema, body));
+  @Handles(TENANTS.USER_CREATE)
+  create(
+    @CurrentPlatformCaller() caller: PlatformCaller,
+    @ValidPayload(TENANTS.USER_CREATE) body: ParsedRequestOf<typeof TENANTS.USER_CREATE>,
+  ): Promise<UserView> {
+    return this.users.create(caller, body);
   }
 
-  @MessagePattern(TENANTS.USER_GET)
-  get(@Payload() message: unknown) {
-    return this.users.get(callerOfMessage(), parseOrThrow(idParamSchema, message).id);
+  @Handles(TENANTS.USER_GET)
+  get(
+    @CurrentPlatformCaller() caller: PlatformCaller,
+    @ValidPayload(TENANTS.USER_GET) { id }: ParsedRequestOf<typeof TENANTS.USER_GET>,
+  ): Promise<UserView> {
+    return this.users.get(caller, id);
   }
 
-  @MessagePattern(TENANTS.USER_UPDATE)
-  update(@Payload() message: unknown) {
-    const { id, body } = parseOrThrow(updateMessage, message);
-    return this.users.update(callerOfMessage(), id, body);
+  @Handles(TENANTS.USER_UPDATE)
+  update(
+    @CurrentPlatformCaller() caller: PlatformCaller,
+    @ValidPayload(TENANTS.USER_UPDATE) { id, body }: ParsedRequestOf<typeof TENANTS.USER_UPDATE>,
+  ): Promise<UserView> {
+    return this.users.update(caller, id, body);
   }
 
-  @MessagePattern(TENANTS.USER_DELETE)
-  async delete(@Payload() message: unknown) {
-    await this.users.delete(callerOfMessage(), parseOrThrow(idParamSchema, message).id);
+  @Handles(TENANTS.USER_DELETE)
+  async delete(
+    @CurrentPlatformCaller() caller: PlatformCaller,
+    @ValidPayload(TENANTS.USER_DELETE) { id }: ParsedRequestOf<typeof TENANTS.USER_DELETE>,
+  ): Promise<{ deleted: true }> {
+    await this.users.delete(caller, id);
     return { deleted: true };
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { z } from 'zod';
 
+import type { PlatformCaller } from '@tenantbot/contracts';
 import {
   DomainError,
   ErrorCode,
@@ -14,7 +15,7 @@ import {
 import { TenantScope } from '@tenantbot/database';
 
 import { AccessChanges } from '../events/access-changes';
-import { requireRole, type TenantsCaller } from '../security/caller';
+import { requireRole } from '../security/caller';
 import { hashPassword } from '../security/passwords';
 import { RefreshTokenRepository } from '../session/refresh-token.repository';
 import { type UserColumns, UserRepository, type UserRow } from './user.repository';
@@ -33,23 +34,26 @@ export class UserService {
     private readonly accessChanges: AccessChanges,
   ) {}
 
-  async list(caller: TenantsCaller, page: Pagination): Promise<Page<UserView>> {
+  async list(caller: PlatformCaller, page: Pagination): Promise<Page<UserView>> {
     return this.inCallersScope(caller, async (db) => {
       const result = await this.users.list(db, page);
       return { ...result, items: result.items.map(toUserView) };
     });
   }
 
-  async get(caller: TenantsCaller, id: string): Promise<UserView> {
+  async get(caller: PlatformCaller, id: string): Promise<UserView> {
     return this.inCallersScope(caller, async (db) => toUserView(await this.mustFind(db, id)));
   }
 
-  async create(caller: TenantsCaller, input: z.output<typeof userCreateSchema>): Promise<UserView> {
-    assertMayGrant(caller, input.role, caller.tenantId);
+  async create(
+    caller: PlatformCaller,
+    input: z.output<typeof userCreateSchema>,
+  ): Promise<UserView> {
+    assertMayGrant(caller, input.role, caller.tenantId ?? null);
     const passwordHash = await hashPassword(input.password);
     return this.inCallersScope(caller, async (db) => {
       const id = await this.users.insert(db, {
-        tenant_id: input.role === 'super_admin' ? null : caller.tenantId,
+        tenant_id: input.role === 'super_admin' ? null : (caller.tenantId ?? null),
         username: input.username,
         email: input.email,
         password_hash: passwordHash,
@@ -61,7 +65,7 @@ export class UserService {
   }
 
   async update(
-    caller: TenantsCaller,
+    caller: PlatformCaller,
     id: string,
     input: z.output<typeof userUpdateSchema>,
   ): Promise<UserView> {
@@ -94,7 +98,7 @@ export class UserService {
     return updated;
   }
 
-  async delete(caller: TenantsCaller, id: string): Promise<void> {
+  async delete(caller: PlatformCaller, id: string): Promise<void> {
     const tenantId = await this.inCallersScope(caller, async (db) => {
       if (id === caller.userId) {
         throw new DomainError(ErrorCode.CONFLICT, 'you cannot delete your own account');
@@ -110,7 +114,7 @@ export class UserService {
 
   /** The caller's tenant; a super admin without one works across the platform. */
   private inCallersScope<T>(
-    caller: TenantsCaller,
+    caller: PlatformCaller,
     work: (db: EntityManager) => Promise<T>,
   ): Promise<T> {
     requireRole(caller, 'tenant_admin', 'super_admin');
@@ -134,7 +138,7 @@ export class UserService {
 
 /** Nobody grants more than they hold; super admins live outside tenants. */
 function assertMayGrant(
-  caller: TenantsCaller,
+  caller: PlatformCaller,
   role: UserRow['role'],
   tenantId: string | null,
 ): void {

@@ -1,75 +1,83 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
-import { z } from 'zod';
 
 import {
-  authenticateVisitorRequestSchema,
-  idParamSchema,
-  openWidgetRequestSchema,
-  originKnownRequestSchema,
-  parseOrThrow,
+  type Caller,
+  type OpenedWidget,
+  type ParsedRequestOf,
   tenantIdOf,
-  widgetCreateSchema,
   WIDGETS,
-  widgetUpdateSchema,
+  type WidgetView,
 } from '@tenantbot/contracts';
+import { CurrentCaller } from '@tenantbot/tenant-context';
+import { Handles, ValidPayload } from '@tenantbot/transport';
 
-import { callerOfMessage } from '../security/caller';
 import { WidgetService } from './widget.service';
-
-const updateMessage = z.object({ id: idParamSchema.shape.id, body: z.unknown() }).strict();
 
 /** The web channel: its admins' widget management, and browsers opening a widget. */
 @Controller()
 export class WidgetHandler {
   constructor(private readonly widgets: WidgetService) {}
 
-  @MessagePattern(WIDGETS.LIST)
-  list() {
-    return this.widgets.list(callerOfMessage());
+  @Handles(WIDGETS.LIST)
+  list(@CurrentCaller() caller: Caller): Promise<WidgetView[]> {
+    return this.widgets.list(caller);
   }
 
-  @MessagePattern(WIDGETS.CREATE)
-  create(@Payload() body: unknown) {
-    return this.widgets.create(callerOfMessage(), parseOrThrow(widgetCreateSchema, body));
+  @Handles(WIDGETS.CREATE)
+  create(
+    @CurrentCaller() caller: Caller,
+    @ValidPayload(WIDGETS.CREATE) body: ParsedRequestOf<typeof WIDGETS.CREATE>,
+  ): Promise<WidgetView> {
+    return this.widgets.create(caller, body);
   }
 
-  @MessagePattern(WIDGETS.GET)
-  get(@Payload() message: unknown) {
-    return this.widgets.get(callerOfMessage(), parseOrThrow(idParamSchema, message).id);
+  @Handles(WIDGETS.GET)
+  get(
+    @CurrentCaller() caller: Caller,
+    @ValidPayload(WIDGETS.GET) { id }: ParsedRequestOf<typeof WIDGETS.GET>,
+  ): Promise<WidgetView> {
+    return this.widgets.get(caller, id);
   }
 
-  @MessagePattern(WIDGETS.UPDATE)
-  update(@Payload() message: unknown) {
-    const { id, body } = parseOrThrow(updateMessage, message);
-    return this.widgets.update(callerOfMessage(), id, parseOrThrow(widgetUpdateSchema, body));
+  @Handles(WIDGETS.UPDATE)
+  update(
+    @CurrentCaller() caller: Caller,
+    @ValidPayload(WIDGETS.UPDATE) { id, body }: ParsedRequestOf<typeof WIDGETS.UPDATE>,
+  ): Promise<WidgetView> {
+    return this.widgets.update(caller, id, body);
   }
 
-  @MessagePattern(WIDGETS.DELETE)
-  async delete(@Payload() message: unknown) {
-    await this.widgets.delete(callerOfMessage(), parseOrThrow(idParamSchema, message).id);
+  @Handles(WIDGETS.DELETE)
+  async delete(
+    @CurrentCaller() caller: Caller,
+    @ValidPayload(WIDGETS.DELETE) { id }: ParsedRequestOf<typeof WIDGETS.DELETE>,
+  ): Promise<{ deleted: true }> {
+    await this.widgets.delete(caller, id);
     return { deleted: true };
   }
 
   /** Public: a browser with the widget's key, checked against its origin. */
-  @MessagePattern(WIDGETS.OPEN)
-  open(@Payload() message: unknown) {
-    const { key, origin } = parseOrThrow(openWidgetRequestSchema, message);
+  @Handles(WIDGETS.OPEN)
+  open(
+    @ValidPayload(WIDGETS.OPEN) { key, origin }: ParsedRequestOf<typeof WIDGETS.OPEN>,
+  ): Promise<OpenedWidget> {
     return this.widgets.open(key, origin);
   }
 
   /** The gateway, for each request of a visitor token it verified. */
-  @MessagePattern(WIDGETS.AUTHENTICATE_VISITOR)
-  authenticateVisitor(@Payload() message: unknown) {
-    const { widget_id, tenant_id } = parseOrThrow(authenticateVisitorRequestSchema, message);
-    return this.widgets.authenticateVisitor(widget_id, tenantIdOf(tenant_id));
+  @Handles(WIDGETS.AUTHENTICATE_VISITOR)
+  authenticateVisitor(
+    @ValidPayload(WIDGETS.AUTHENTICATE_VISITOR)
+    request: ParsedRequestOf<typeof WIDGETS.AUTHENTICATE_VISITOR>,
+  ): Promise<OpenedWidget> {
+    return this.widgets.authenticateVisitor(request.widget_id, tenantIdOf(request.tenant_id));
   }
 
   /** The gateway's CORS: whether any active tenant or widget allows the origin. */
-  @MessagePattern(WIDGETS.ORIGIN_KNOWN)
-  async originKnown(@Payload() message: unknown) {
-    return {
-      known: await this.widgets.originKnown(parseOrThrow(originKnownRequestSchema, message).origin),
-    };
+  @Handles(WIDGETS.ORIGIN_KNOWN)
+  async originKnown(
+    @ValidPayload(WIDGETS.ORIGIN_KNOWN) { origin }: ParsedRequestOf<typeof WIDGETS.ORIGIN_KNOWN>,
+  ): Promise<{ known: boolean }> {
+    return { known: await this.widgets.originKnown(origin) };
   }
 }

@@ -4,6 +4,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { z } from 'zod';
 
+import type { Caller } from '@tenantbot/contracts';
 import {
   DomainError,
   ErrorCode,
@@ -15,7 +16,7 @@ import {
 } from '@tenantbot/contracts';
 import { TenantScope } from '@tenantbot/database';
 
-import { requireRole, requireTenant, type TenantsCaller } from '../security/caller';
+import { requireRole } from '../security/caller';
 import { toAuthenticatedTenant } from '../tenant/authenticated-tenant';
 import { TenantRepository } from '../tenant/tenant.repository';
 import { WidgetRepository, type WidgetRow } from './widget.repository';
@@ -33,22 +34,19 @@ export class WidgetService {
     private readonly tenants: TenantRepository,
   ) {}
 
-  async list(caller: TenantsCaller): Promise<WidgetView[]> {
+  async list(caller: Caller): Promise<WidgetView[]> {
     return this.scope.run(this.adminsTenant(caller), async (db) =>
       (await this.widgets.list(db)).map(toWidgetView),
     );
   }
 
-  async get(caller: TenantsCaller, id: string): Promise<WidgetView> {
+  async get(caller: Caller, id: string): Promise<WidgetView> {
     return this.scope.run(this.adminsTenant(caller), async (db) =>
       toWidgetView(await mustFind(db, this.widgets, id)),
     );
   }
 
-  async create(
-    caller: TenantsCaller,
-    input: z.output<typeof widgetCreateSchema>,
-  ): Promise<WidgetView> {
+  async create(caller: Caller, input: z.output<typeof widgetCreateSchema>): Promise<WidgetView> {
     const tenantId = this.adminsTenant(caller);
     return this.scope.run(tenantId, async (db) =>
       toWidgetView(
@@ -62,7 +60,7 @@ export class WidgetService {
   }
 
   async update(
-    caller: TenantsCaller,
+    caller: Caller,
     id: string,
     input: z.output<typeof widgetUpdateSchema>,
   ): Promise<WidgetView> {
@@ -84,7 +82,7 @@ export class WidgetService {
     });
   }
 
-  async delete(caller: TenantsCaller, id: string): Promise<void> {
+  async delete(caller: Caller, id: string): Promise<void> {
     return this.scope.run(this.adminsTenant(caller), async (db) => {
       if (!(await this.widgets.delete(db, id))) {
         throw widgetNotFound();
@@ -125,9 +123,9 @@ export class WidgetService {
   }
 
   /** Widgets are managed by their tenant's admins (or a super admin naming the tenant). */
-  private adminsTenant(caller: TenantsCaller): TenantId {
+  private adminsTenant(caller: Caller): TenantId {
     requireRole(caller, 'tenant_admin', 'super_admin');
-    return requireTenant(caller);
+    return caller.tenantId;
   }
 
   private async opened(db: EntityManager, widget: WidgetRow): Promise<OpenedWidget> {

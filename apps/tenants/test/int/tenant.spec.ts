@@ -78,7 +78,10 @@ describe('tenants in process: tenants, their settings and the counts', () => {
       ErrorCode.FIELD_NOT_WRITABLE,
     );
     await expectCode(tenants.getOwn(callerOf('user', tenantB)), 'FORBIDDEN');
-    await expectCode(tenants.getOwn(callerOf('tenant_admin', null)), 'TENANT_REQUIRED');
+    await expectCode(
+      tenants.getOwn({ ...tenantAdmin(tenantB), tenantId: undefined }),
+      'TENANT_REQUIRED',
+    );
   });
 
   it('refuses another tenant’s verified domain, and a duplicate slug', async () => {

@@ -3,14 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { Test, type TestingModule } from '@nestjs/testing';
 import pg from 'pg';
 
-import type { Role, TenantId } from '@tenantbot/contracts';
+import type { Caller, PlatformCaller, Role, TenantId } from '@tenantbot/contracts';
 import { tenantIdOf } from '@tenantbot/contracts';
 import { appUrlFrom, migrate } from '@tenantbot/database';
 import { createLogger } from '@tenantbot/observability';
 
 import { TenantsModule } from '../../src/app.module';
 import { tenantsConfigSchema } from '../../src/config';
-import type { TenantsCaller } from '../../src/security/caller';
 
 /**
  * The tenants service in this process (immich's "medium" tests): its real module graph on a
@@ -76,16 +75,18 @@ export class TenantsTestApp {
   }
 }
 
-export function callerOf(
-  role: Role,
-  tenantId: TenantId | null,
-  userId: string = randomUUID(),
-): TenantsCaller {
+/** A caller acting in a tenant (the id of a user that need not exist, unless said). */
+export function callerOf(role: Role, tenantId: TenantId, userId: string = randomUUID()): Caller {
   return { requestId: randomUUID(), tenantId, role, userId };
 }
 
-export const superAdmin = (tenantId: TenantId | null = null) => callerOf('super_admin', tenantId);
-export const tenantAdmin = (tenantId: TenantId) => callerOf('tenant_admin', tenantId);
+export const tenantAdmin = (tenantId: TenantId, userId?: string) =>
+  callerOf('tenant_admin', tenantId, userId);
+
+/** The super admin, in the platform or naming a tenant. */
+export function superAdmin(tenantId?: TenantId): PlatformCaller {
+  return { requestId: randomUUID(), tenantId, role: 'super_admin', userId: randomUUID() };
+}
 
 export async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
   try {
