@@ -13,6 +13,7 @@ umask 077
 cat > .env <<ENV
 POSTGRES_PASSWORD=$(random 24 hex)
 DATABASE_APP_PASSWORD=$(random 24 hex)
+DATABASE_PLATFORM_PASSWORD=$(random 24 hex)
 REDIS_PASSWORD=$(random 24 hex)
 JWT_SECRET=$(random 48 hex)
 ENCRYPTION_KEY=$(random 32 base64)

@@ -26,16 +26,22 @@ export class Database extends Construct {
   static readonly NAME = 'tenantbot';
   static readonly OWNER = 'tenantbot_owner';
   static readonly APP_ROLE = 'tenantbot_app';
+  /** Reads across tenants (libs/database's PlatformScope); the row-level policies name it. */
+  static readonly PLATFORM_ROLE = 'tenantbot_platform';
 
   readonly instance: rds.DatabaseInstance;
   /** JSON secret of the owner (username, password, host…): the migration reads `password`. */
   readonly ownerSecret: rds.DatabaseSecret;
   /** Plain-string password of the services' role. */
   readonly appRolePassword: secretsmanager.Secret;
+  /** Plain-string password of the platform role, for the services that cross tenants. */
+  readonly platformRolePassword: secretsmanager.Secret;
   /** Owner connection URL, without password. */
   readonly ownerUrl: string;
   /** Services' connection URL, without password. */
   readonly appUrl: string;
+  /** The platform role's connection URL, without password. */
+  readonly platformUrl: string;
 
   constructor(scope: Construct, id: string, props: DatabaseProps) {
     super(scope, id);
@@ -76,10 +82,15 @@ export class Database extends Construct {
       description: `Password of the ${Database.APP_ROLE} role the services connect as`,
       generateSecretString: { passwordLength: 40, excludePunctuation: true },
     });
+    this.platformRolePassword = new secretsmanager.Secret(this, 'PlatformRolePassword', {
+      description: `Password of the ${Database.PLATFORM_ROLE} role of cross-tenant reads`,
+      generateSecretString: { passwordLength: 40, excludePunctuation: true },
+    });
 
     const endpoint = `${this.instance.dbInstanceEndpointAddress}:${this.instance.dbInstanceEndpointPort}`;
     this.ownerUrl = `postgres://${Database.OWNER}@${endpoint}/${Database.NAME}`;
     this.appUrl = `postgres://${Database.APP_ROLE}@${endpoint}/${Database.NAME}`;
+    this.platformUrl = `postgres://${Database.PLATFORM_ROLE}@${endpoint}/${Database.NAME}`;
     this.acknowledgeFindings(props);
   }
 
@@ -94,11 +105,13 @@ export class Database extends Construct {
       reason:
         'Standard port 5432: the security group admits only the services, so a non-default port hides nothing.',
     });
-    Validations.of(this.appRolePassword).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'The migration sets this password in PostgreSQL, so rotating means new value, re-run migration, restart (docs/deploy.md).',
-    });
+    for (const rolePassword of [this.appRolePassword, this.platformRolePassword]) {
+      Validations.of(rolePassword).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'The migration sets this password in PostgreSQL, so rotating means new value, re-run migration, restart (docs/deploy.md).',
+      });
+    }
     if (!props.multiAz) {
       Validations.of(this.instance).acknowledge({
         id: 'AwsSolutions-RDS3',

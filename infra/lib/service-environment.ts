@@ -10,6 +10,7 @@ export interface RuntimeEndpoints {
   readonly redisUrl: string;
   readonly databaseOwnerUrl: string;
   readonly databaseAppUrl: string;
+  readonly databasePlatformUrl: string;
   readonly chromaUrl: string;
   readonly publicUrl: string;
   readonly documentsBucket: string;
@@ -21,6 +22,8 @@ export interface RuntimeSecrets {
   /** RDS's JSON secret of the owner role; the password is its `password` field. */
   readonly databaseOwner: ISecret;
   readonly databaseAppPassword: ISecret;
+  /** Only the migration and the apps that cross tenants (`PLATFORM_DATABASE_APPS`) get it. */
+  readonly databasePlatformPassword: ISecret;
   readonly jwtSecret: ISecret;
   readonly encryptionKey: ISecret;
   readonly superAdminPassword: ISecret;
@@ -41,9 +44,25 @@ const secret = (value: ISecret, field?: string) => ecs.Secret.fromSecretsManager
 /** The environment variables and ECS secrets of one app, as its config schema reads them. */
 export function appContainerSettings(app: AppName, inputs: RuntimeInputs): ContainerSettings {
   const own = APP_SPECIFIC[app](inputs);
+  const platform = PLATFORM_DATABASE_APPS.has(app)
+    ? platformDatabaseSettings(inputs)
+    : { environment: {}, secrets: {} };
   return {
-    environment: { ...commonEnvironment(inputs), ...own.environment },
-    secrets: { ...commonSecrets(inputs), ...own.secrets },
+    environment: { ...commonEnvironment(inputs), ...platform.environment, ...own.environment },
+    secrets: { ...commonSecrets(inputs), ...platform.secrets, ...own.secrets },
+  };
+}
+
+/**
+ * The apps that read across tenants (libs/database's PlatformScope: logins, tenant resolution,
+ * the super admin's reports), and so get the platform role's credentials. The others cannot.
+ */
+export const PLATFORM_DATABASE_APPS: ReadonlySet<AppName> = new Set(['tenants', 'rag', 'chat']);
+
+function platformDatabaseSettings({ endpoints, secrets }: RuntimeInputs): ContainerSettings {
+  return {
+    environment: { DATABASE_PLATFORM_URL: endpoints.databasePlatformUrl },
+    secrets: { DATABASE_PLATFORM_PASSWORD: secret(secrets.databasePlatformPassword) },
   };
 }
 
@@ -55,10 +74,12 @@ export function migrationContainerSettings({ config, endpoints, secrets }: Runti
       LOG_LEVEL: config.logLevel,
       DATABASE_URL: endpoints.databaseOwnerUrl,
       DATABASE_APP_URL: endpoints.databaseAppUrl,
+      DATABASE_PLATFORM_URL: endpoints.databasePlatformUrl,
     },
     secrets: {
       DATABASE_PASSWORD: secret(secrets.databaseOwner, 'password'),
       DATABASE_APP_PASSWORD: secret(secrets.databaseAppPassword),
+      DATABASE_PLATFORM_PASSWORD: secret(secrets.databasePlatformPassword),
     },
   } satisfies ContainerSettings;
 }

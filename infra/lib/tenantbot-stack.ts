@@ -189,6 +189,7 @@ export class TenantbotStack extends Stack {
         redisUrl: this.cache.url,
         databaseOwnerUrl: this.database.ownerUrl,
         databaseAppUrl: this.database.appUrl,
+        databasePlatformUrl: this.database.platformUrl,
         chromaUrl,
         publicUrl: this.loadBalancer.publicUrl,
         documentsBucket: this.storage.bucket.bucketName,
@@ -198,6 +199,7 @@ export class TenantbotStack extends Stack {
         redisPassword: this.cache.authToken,
         databaseOwner: this.database.ownerSecret,
         databaseAppPassword: this.database.appRolePassword,
+        databasePlatformPassword: this.database.platformRolePassword,
         jwtSecret: appSecrets.jwtSecret,
         encryptionKey: appSecrets.encryptionKey,
         superAdminPassword: appSecrets.superAdminPassword,
@@ -231,6 +233,11 @@ export class TenantbotStack extends Stack {
     output('JwtSecretArn', appSecrets.jwtSecret.secretArn, 'JWT_SECRET');
     output('DatabaseOwnerSecretArn', this.database.ownerSecret.secretArn, 'Rotated every 30 days');
     output('DatabaseAppRoleSecretArn', this.database.appRolePassword.secretArn, 'App role');
+    output(
+      'DatabasePlatformRoleSecretArn',
+      this.database.platformRolePassword.secretArn,
+      'Platform role (cross-tenant reads)',
+    );
     output('RedisAuthTokenSecretArn', this.cache.authToken.secretArn, 'REDIS_PASSWORD');
     output('RedisReplicationGroupId', this.cache.replicationGroup.ref, 'For token rotation');
     output('AlarmTopicArn', monitoring.alarmTopic.topicArn, 'Subscribe on-call here');

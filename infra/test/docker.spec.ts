@@ -15,6 +15,7 @@ const dockerfile = readFileSync(join(repositoryRoot, 'docker/Dockerfile'), 'utf8
 const REQUIRED_VARIABLES = {
   POSTGRES_PASSWORD: 'test-postgres',
   DATABASE_APP_PASSWORD: 'test-app',
+  DATABASE_PLATFORM_PASSWORD: 'test-platform',
   REDIS_PASSWORD: 'test-redis',
   JWT_SECRET: 'test-jwt-secret-test-jwt-secret-1234',
   ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
@@ -90,8 +91,20 @@ describe('docker-compose.yml', () => {
         'DATABASE_PASSWORD',
         'DATABASE_APP_URL',
         'DATABASE_APP_PASSWORD',
+        'DATABASE_PLATFORM_URL',
+        'DATABASE_PLATFORM_PASSWORD',
       ]),
     );
+  });
+
+  it('gives the platform role only to the services that cross tenants', () => {
+    for (const app of APP_NAMES) {
+      const crosses = ['tenants', 'rag', 'chat'].includes(app);
+      expect({ app, platform: service(app).environment?.DATABASE_PLATFORM_URL }).toEqual({
+        app,
+        platform: crosses ? 'postgres://tenantbot_platform@postgres:5432/tenantbot' : undefined,
+      });
+    }
   });
 
   it.each(APP_NAMES)(

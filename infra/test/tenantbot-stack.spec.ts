@@ -248,12 +248,23 @@ describe('TenantbotStack (production defaults, HTTPS)', () => {
       tenants: [
         'REDIS_PASSWORD',
         'DATABASE_APP_PASSWORD',
+        'DATABASE_PLATFORM_PASSWORD',
         'JWT_SECRET',
         'ENCRYPTION_KEY',
         'SUPER_ADMIN_PASSWORD',
       ],
-      rag: ['REDIS_PASSWORD', 'DATABASE_APP_PASSWORD', 'ENCRYPTION_KEY'],
-      chat: ['REDIS_PASSWORD', 'DATABASE_APP_PASSWORD', 'ENCRYPTION_KEY'],
+      rag: [
+        'REDIS_PASSWORD',
+        'DATABASE_APP_PASSWORD',
+        'DATABASE_PLATFORM_PASSWORD',
+        'ENCRYPTION_KEY',
+      ],
+      chat: [
+        'REDIS_PASSWORD',
+        'DATABASE_APP_PASSWORD',
+        'DATABASE_PLATFORM_PASSWORD',
+        'ENCRYPTION_KEY',
+      ],
       admin: ['REDIS_PASSWORD', 'DATABASE_APP_PASSWORD'],
     };
     const COMMON_ENVIRONMENT = [
@@ -267,9 +278,9 @@ describe('TenantbotStack (production defaults, HTTPS)', () => {
     ];
     const OWN_ENVIRONMENT: Record<AppName, string[]> = {
       gateway: ['PORT', 'HOST', 'PUBLIC_URL', 'TRUST_PROXY', 'S3_BUCKET', 'AWS_REGION'],
-      tenants: ['SUPER_ADMIN_USERNAME', 'PUBLIC_URL'],
-      rag: ['CHROMA_URL', 'S3_BUCKET', 'AWS_REGION'],
-      chat: [],
+      tenants: ['SUPER_ADMIN_USERNAME', 'PUBLIC_URL', 'DATABASE_PLATFORM_URL'],
+      rag: ['CHROMA_URL', 'S3_BUCKET', 'AWS_REGION', 'DATABASE_PLATFORM_URL'],
+      chat: ['DATABASE_PLATFORM_URL'],
       admin: [],
     };
 
@@ -292,6 +303,16 @@ describe('TenantbotStack (production defaults, HTTPS)', () => {
       expect(environment.REDIS_URL).toContain('rediss://');
       expect(environment.DATABASE_APP_URL).toContain('postgres://tenantbot_app@');
       expect(environment.NODE_ENV).toBe('"production"');
+    });
+
+    it('gives the platform role (cross-tenant reads) only to the apps that cross tenants', () => {
+      expect(environmentOf(appContainer('tenants')).DATABASE_PLATFORM_URL).toContain(
+        'postgres://tenantbot_platform@',
+      );
+      for (const app of ['gateway', 'admin'] as const) {
+        expect(secretNames(appContainer(app))).not.toContain('DATABASE_PLATFORM_PASSWORD');
+        expect(environmentOf(appContainer(app))).not.toHaveProperty('DATABASE_PLATFORM_URL');
+      }
     });
 
     it('exposes only the gateway, on 3000, with an HTTP health check', () => {
@@ -442,13 +463,18 @@ describe('TenantbotStack (production defaults, HTTPS)', () => {
   describe('migration', () => {
     const migrationContainer = () => containerOf(stack().migration.taskDefinition);
 
-    it('runs migrate.js with the owner and app-role passwords as ECS secrets', () => {
+    it('runs migrate.js with the owner, app-role and platform-role passwords as ECS secrets', () => {
       const container = migrationContainer();
       expect(container.Command).toEqual(['node', 'dist/libs/database/src/migrate.js']);
-      expect(secretNames(container)).toEqual(['DATABASE_PASSWORD', 'DATABASE_APP_PASSWORD']);
+      expect(secretNames(container)).toEqual([
+        'DATABASE_PASSWORD',
+        'DATABASE_APP_PASSWORD',
+        'DATABASE_PLATFORM_PASSWORD',
+      ]);
       const environment = environmentOf(container);
       expect(environment.DATABASE_URL).toContain('postgres://tenantbot_owner@');
       expect(environment.DATABASE_APP_URL).toContain('postgres://tenantbot_app@');
+      expect(environment.DATABASE_PLATFORM_URL).toContain('postgres://tenantbot_platform@');
     });
 
     it('keeps the owner password away from the services', () => {

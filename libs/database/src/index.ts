@@ -1,8 +1,16 @@
 export * from './connection-url';
 export * from './data-source';
 export * from './database-config';
+export * from './database-options';
+export * from './database-options.token';
+export * from './database.module';
 export * from './migrator';
+export { PlatformScope, type AcrossTenants } from './platform-scope';
 export * from './row-level-security';
+export type { NewRow, Queries, Row, RowChanges, Schema } from './schema';
+export { PlatformTransaction, ScopedTransaction } from './scoped-transaction';
 export * from './sql-literal';
+export { TenantDatabase } from './tenant-database';
+export { TenantScopedRepository, type InTenant } from './tenant-scoped-repository';
 export * from './tenant-scope';
 export * from './tenant-transaction';

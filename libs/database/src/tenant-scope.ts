@@ -3,6 +3,9 @@ import type { DataSource, EntityManager } from 'typeorm';
 
 import { DomainError, ErrorCode } from '@tenantbot/contracts';
 
+import { createDataSource } from './data-source';
+import { platformConnectionUrl, serviceDatabaseEnvSchema } from './database-config';
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -12,7 +15,23 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * pooled connection never carries a tenant into the next request.
  */
 export class TenantScope {
-  constructor(private readonly dataSource: DataSource) {}
+  private platformDataSource?: Promise<DataSource>;
+  private ownsPlatformDataSource = false;
+
+  /**
+   * @param platform the platform role's data source for `runAcrossTenants`; when not given,
+   * one is opened on first use from the environment (`platformConnectionUrl`), so that the
+   * apps that still build `new TenantScope(dataSource)` keep working until they move to
+   * `PlatformScope`.
+   */
+  constructor(
+    private readonly dataSource: DataSource,
+    platform?: DataSource,
+  ) {
+    if (platform) {
+      this.platformDataSource = Promise.resolve(platform);
+    }
+  }
 
   run<T>(tenantId: string, work: (manager: EntityManager) => Promise<T>): Promise<T> {
     if (!UUID.test(tenantId)) {
@@ -46,10 +65,37 @@ export class TenantScope {
 
   /**
    * Platform work of the super admin and of tenant resolution (login by slug, a request's
-   * Host): sees every tenant's rows. Only code paths that checked the caller may use it.
+   * Host): sees every tenant's rows, as the platform role. Only code paths that checked the
+   * caller may use it.
+   * @deprecated inject `PlatformScope` (from `PlatformDatabaseModule`) instead.
    */
-  runAcrossTenants<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.transaction(`SELECT set_config('app.platform_scope', 'on', true)`, work);
+  async runAcrossTenants<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const platform = await this.platform();
+    return platform.transaction(work);
+  }
+
+  /** Closes the platform data source this scope opened itself. */
+  async destroy(): Promise<void> {
+    if (!this.ownsPlatformDataSource) {
+      return;
+    }
+    const platform = await this.platformDataSource;
+    if (platform?.isInitialized) {
+      await platform.destroy();
+    }
+  }
+
+  private platform(): Promise<DataSource> {
+    if (this.platformDataSource) {
+      return this.platformDataSource;
+    }
+    this.ownsPlatformDataSource = true;
+    this.platformDataSource = createDataSource({
+      url: platformConnectionUrl(serviceDatabaseEnvSchema.parse(process.env)),
+      poolSize: Math.min(4, Number(this.dataSource.options.extra?.max ?? 4)),
+      applicationName: 'tenantbot-platform',
+    }).initialize();
+    return this.platformDataSource;
   }
 
   /**

@@ -7,6 +7,7 @@ import { WidgetsAndVisitors1732000005000 } from './1732000005000-widgets-and-vis
 import { ChunkSearchBm251732000006000 } from './1732000006000-chunk-search-bm25';
 import { VerifiedTenantDomains1796422130000 } from './1796422130000-verified-tenant-domains';
 import { ChunkTermIndex1796500000000 } from './1796500000000-chunk-term-index';
+import { PlatformRole1796600000000 } from './1796600000000-platform-role';
 
 /** Every migration, in order. Listed explicitly so the built app needs no file globbing. */
 export const ALL_MIGRATIONS = [
@@ -19,4 +20,5 @@ export const ALL_MIGRATIONS = [
   ChunkSearchBm251732000006000,
   VerifiedTenantDomains1796422130000,
   ChunkTermIndex1796500000000,
+  PlatformRole1796600000000,
 ];

@@ -31,7 +31,7 @@ describe('row-level security under the app role', () => {
 
   afterAll(async () => {
     await owner.query(`DELETE FROM tenants WHERE id IN ($1, $2)`, [tenantA, tenantB]);
-    await Promise.all([owner.destroy(), app.destroy()]);
+    await Promise.all([owner.destroy(), app.destroy(), scope.destroy()]);
   });
 
   it('returns nothing to a query that forgets its tenant filter outside a tenant scope', async () => {
@@ -76,6 +76,19 @@ describe('row-level security under the app role', () => {
     }[];
     expect(setting ?? '').toBe('');
     expect(await app.query(`SELECT * FROM users`)).toEqual([]);
+  });
+
+  it('runs the deprecated runAcrossTenants as the platform role, not by a session setting', async () => {
+    const [row] = (await scope.runAcrossTenants((db) =>
+      db.query(
+        `SELECT current_user AS role, current_setting('app.platform_scope', true) AS setting`,
+      ),
+    )) as { role: string; setting: string | null }[];
+    expect(row).toEqual({ role: 'tenantbot_platform', setting: null });
+    const users = await scope.runAcrossTenants((db) =>
+      db.query(`SELECT username FROM users WHERE username IN ('alice', 'bob') ORDER BY username`),
+    );
+    expect(users).toEqual([{ username: 'alice' }, { username: 'bob' }]);
   });
 
   it('rejects a tenant id that is not a uuid before touching the database', async () => {
