@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { Redis } from 'ioredis';
 
+import { PlatformDatabaseModule } from '@tenantbot/database';
 import { LoginThrottle } from '@tenantbot/rate-limit';
 
 import { ApiKeyModule } from '../api-key/api-key.module';
@@ -14,7 +15,8 @@ import { SuperAdminBootstrap } from './super-admin.bootstrap';
 
 /** Logins, sessions and the check of every request's credential; the first super admin. */
 @Module({
-  imports: [SessionModule, UserModule, TenantModule, ApiKeyModule],
+  // Credentials name their tenant only once found (a slug, a Host, a key's prefix, a token).
+  imports: [PlatformDatabaseModule, SessionModule, UserModule, TenantModule, ApiKeyModule],
   controllers: [AuthHandler],
   providers: [
     AuthService,

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 
 import type { MeReply, PlatformCaller } from '@tenantbot/contracts';
 import {
@@ -9,11 +8,15 @@ import {
   DomainError,
   ErrorCode,
   type LoginRequest,
-  type TenantId,
   tenantIdOf,
   type TokenResponse,
 } from '@tenantbot/contracts';
-import { TenantScope } from '@tenantbot/database';
+import {
+  type AcrossTenants,
+  type InTenant,
+  PlatformScope,
+  TenantDatabase,
+} from '@tenantbot/database';
 import { type LoginAttempt, LoginThrottle } from '@tenantbot/rate-limit';
 
 import { ApiKeyRepository } from '../api-key/api-key.repository';
@@ -23,9 +26,8 @@ import { verifyPassword } from '../security/passwords';
 import { RefreshTokenRepository } from '../session/refresh-token.repository';
 import { SessionTokens } from '../session/session-tokens';
 import { toAuthenticatedTenant } from '../tenant/authenticated-tenant';
-import { TenantRepository, type TenantRow } from '../tenant/tenant.repository';
-import { planOf } from '../tenant/tenant-view';
-import { UserRepository, type UserRow } from '../user/user.repository';
+import { type TenantRecord, TenantRepository } from '../tenant/tenant.repository';
+import { type UserRecord, UserRepository } from '../user/user.repository';
 import { toUserView } from '../user/user-view';
 
 const INVALID_CREDENTIALS = 'invalid username, email or password';
@@ -45,7 +47,8 @@ export interface AuthenticationResult {
 @Injectable()
 export class AuthService {
   constructor(
-    private readonly scope: TenantScope,
+    private readonly database: TenantDatabase,
+    private readonly platform: PlatformScope,
     private readonly users: UserRepository,
     private readonly tenants: TenantRepository,
     private readonly refreshTokens: RefreshTokenRepository,
@@ -71,7 +74,7 @@ export class AuthService {
       throw new DomainError(ErrorCode.UNAUTHORIZED, INVALID_CREDENTIALS);
     }
     await this.throttle.recordSuccess(attempt);
-    return this.sessions.issue({ userId: user.id, tenantId: tenantOf(user), role: user.role });
+    return this.sessions.issue({ userId: user.id, tenantId: user.tenant_id, role: user.role });
   }
 
   /**
@@ -82,14 +85,13 @@ export class AuthService {
   private async loginAccount(
     request: LoginRequest,
     ip: string,
-  ): Promise<{ user: UserRow | undefined; account: string }> {
+  ): Promise<{ user: UserRecord | undefined; account: string }> {
     const identifier = (request.username ?? request.email ?? '').toLowerCase();
     try {
-      const tenant = await this.scope.runAcrossTenants((db) => this.loginTenant(db, request));
-      const tenantId = tenant ? tenantIdOf(tenant.id) : null;
-      const user = await (tenantId
-        ? this.scope.run(tenantId, (db) => this.users.findByLogin(db, tenantId, identifier))
-        : this.scope.runAcrossTenants((db) => this.users.findByLogin(db, null, identifier)));
+      const tenant = await this.loginTenant(request);
+      const tenantId = tenant?.id ?? null;
+      // Once the tenant is known, its users are read in its scope; platform users in none.
+      const user = await this.users.findByLogin(tenantId ?? this.platform, tenantId, identifier);
       const scope = tenantId ?? 'platform';
       const account = user ? `${scope}:${user.id}` : `${scope}:unknown:${sha256(identifier)}`;
       return { user, account };
@@ -102,11 +104,14 @@ export class AuthService {
     }
   }
 
-  private async loginTenant(db: EntityManager, request: LoginRequest): Promise<TenantRow | null> {
+  /** Resolving the tenant by its slug or the Host crosses tenants: it is not known yet. */
+  private async loginTenant(request: LoginRequest): Promise<TenantRecord | null> {
     if (request.tenant_ref) {
-      return this.activeTenant(db, request.tenant_ref);
+      return this.activeTenant(this.platform, request.tenant_ref);
     }
-    const byHost = request.host ? await this.tenants.findByDomain(db, request.host) : undefined;
+    const byHost = request.host
+      ? await this.tenants.findByDomain(this.platform, request.host)
+      : undefined;
     return byHost ? ensureActive(byHost) : null;
   }
 
@@ -115,7 +120,7 @@ export class AuthService {
    * is issued. Presenting a spent token means it leaked: the whole family is revoked.
    */
   async refresh(refreshToken: string): Promise<TokenResponse> {
-    const outcome = await this.scope.runAcrossTenants(async (db) => {
+    const outcome = await this.platform.transaction(async (db) => {
       const stored = await this.refreshTokens.findByHashForUpdate(db, sha256(refreshToken));
       if (!stored || stored.revoked_at || stored.expires_at.getTime() < Date.now()) {
         return { error: 'invalid' as const };
@@ -142,13 +147,13 @@ export class AuthService {
     }
     const { user, familyId } = outcome;
     return this.sessions.issue(
-      { userId: user.id, tenantId: tenantOf(user), role: user.role },
+      { userId: user.id, tenantId: user.tenant_id, role: user.role },
       familyId,
     );
   }
 
   async logout(refreshToken: string): Promise<void> {
-    await this.scope.runAcrossTenants(async (db) => {
+    await this.platform.transaction(async (db) => {
       const stored = await this.refreshTokens.findByHashForUpdate(db, sha256(refreshToken));
       if (stored) {
         await this.refreshTokens.revokeFamily(db, stored.family_id);
@@ -161,7 +166,7 @@ export class AuthService {
    * request, checking on every request that the user, key and tenant are still active.
    */
   async authenticate(request: AuthenticateRequest): Promise<AuthenticationResult> {
-    return this.scope.runAcrossTenants(async (db) => {
+    return this.platform.transaction(async (db) => {
       const principal =
         request.kind === 'jwt'
           ? await this.principalOfUser(db, request.user_id, request.tenant_id)
@@ -183,10 +188,10 @@ export class AuthService {
     if (role === 'visitor') {
       throw new DomainError(ErrorCode.FORBIDDEN, 'a widget visitor has no account');
     }
-    const work = async (db: EntityManager): Promise<MeReply> => {
+    const work = async (db: InTenant | AcrossTenants): Promise<MeReply> => {
       const tenant = caller.tenantId ? await this.tenants.findById(db, caller.tenantId) : undefined;
       const tenantSummary = tenant
-        ? { id: tenant.id, slug: tenant.slug, name: tenant.name, plan: planOf(tenant.plan) }
+        ? { id: tenant.id, slug: tenant.slug, name: tenant.name, plan: tenant.plan }
         : null;
       if (caller.userId) {
         const user = await this.users.findById(db, caller.userId);
@@ -203,12 +208,12 @@ export class AuthService {
       };
     };
     return caller.role === 'super_admin'
-      ? this.scope.runAcrossTenants(work)
-      : this.scope.run(requireTenant(caller), work);
+      ? this.platform.transaction(work)
+      : this.database.transaction(requireTenant(caller), work);
   }
 
   private async principalOfUser(
-    db: EntityManager,
+    db: AcrossTenants,
     userId: string,
     tenantId: string | null,
   ): Promise<AuthenticatedPrincipal> {
@@ -220,7 +225,7 @@ export class AuthService {
     return { tenant_id: user.tenant_id, user_id: user.id, api_key_id: null, role: user.role };
   }
 
-  private async principalOfApiKey(db: EntityManager, key: string): Promise<AuthenticatedPrincipal> {
+  private async principalOfApiKey(db: AcrossTenants, key: string): Promise<AuthenticatedPrincipal> {
     const [, prefix, secret] = API_KEY_FORMAT.exec(key) ?? [];
     const stored = prefix ? await this.apiKeys.findByPrefix(db, prefix) : undefined;
     const valid =
@@ -243,10 +248,10 @@ export class AuthService {
   }
 
   private async effectiveTenant(
-    db: EntityManager,
+    db: AcrossTenants,
     principal: AuthenticatedPrincipal,
     request: AuthenticateRequest,
-  ): Promise<TenantRow | null> {
+  ): Promise<TenantRecord | null> {
     const named = request.tenant_ref
       ? await this.tenants.findByReference(db, request.tenant_ref)
       : undefined;
@@ -270,14 +275,16 @@ export class AuthService {
     const tenant =
       named ??
       byHost ??
-      (principal.tenant_id ? await this.tenants.findById(db, principal.tenant_id) : undefined);
+      (principal.tenant_id
+        ? await this.tenants.findById(db, tenantIdOf(principal.tenant_id))
+        : undefined);
     if (!tenant) {
       throw tenantNotFound();
     }
     return ensureActive(tenant);
   }
 
-  private async activeTenant(db: EntityManager, reference: string): Promise<TenantRow> {
+  private async activeTenant(db: AcrossTenants, reference: string): Promise<TenantRecord> {
     const tenant = await this.tenants.findByReference(db, reference);
     if (!tenant) {
       throw tenantNotFound();
@@ -286,16 +293,11 @@ export class AuthService {
   }
 }
 
-function ensureActive(tenant: TenantRow): TenantRow {
+function ensureActive(tenant: TenantRecord): TenantRecord {
   if (!tenant.is_active) {
     throw new DomainError(ErrorCode.TENANT_INACTIVE, 'this tenant is deactivated');
   }
   return tenant;
-}
-
-/** A user's tenant, or null for a platform user (the super admin). */
-function tenantOf(user: UserRow): TenantId | null {
-  return user.tenant_id === null ? null : tenantIdOf(user.tenant_id);
 }
 
 function tenantNotFound(): DomainError {

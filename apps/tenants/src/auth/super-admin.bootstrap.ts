@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 
-import { TenantScope } from '@tenantbot/database';
+import { PlatformScope } from '@tenantbot/database';
 import type { Logger } from '@tenantbot/observability';
 
 import { TENANTS_CONFIG, type TenantsConfig } from '../config';
@@ -12,19 +12,19 @@ import { UserRepository } from '../user/user.repository';
 @Injectable()
 export class SuperAdminBootstrap implements OnApplicationBootstrap {
   constructor(
-    private readonly scope: TenantScope,
+    private readonly platform: PlatformScope,
     private readonly users: UserRepository,
     @Inject(TENANTS_CONFIG) private readonly config: TenantsConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const created = await this.scope
-      .runAcrossTenants(async (db) => {
-        if ((await this.users.countSuperAdmins(db)) > 0) {
+    const created = await this.platform
+      .transaction(async (tx) => {
+        if ((await this.users.countSuperAdmins(tx)) > 0) {
           return false;
         }
-        await this.users.insert(db, {
+        await this.users.insert(tx, {
           tenant_id: null,
           username: this.config.SUPER_ADMIN_USERNAME,
           password_hash: await hashPassword(this.config.SUPER_ADMIN_PASSWORD),
@@ -34,8 +34,8 @@ export class SuperAdminBootstrap implements OnApplicationBootstrap {
       })
       .catch((error: { code?: string }) => {
         if (error.code === '23505' || (error as { details?: { constraint?: string } }).details) {
-          return false;
-        } // another replica won
+          return false; // another replica won
+        }
         throw error;
       });
     if (created) {

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 
 import { DomainError, ErrorCode, type TenantId } from '@tenantbot/contracts';
-import { TenantScope } from '@tenantbot/database';
+import { PlatformScope, type ScopedTransaction } from '@tenantbot/database';
 
 import { DomainRepository } from './domain.repository';
 import { type DomainClaimant, DomainPolicy } from './domain-policy';
@@ -11,7 +10,7 @@ import { type DomainClaimant, DomainPolicy } from './domain-policy';
 @Injectable()
 export class DomainClaims {
   constructor(
-    private readonly scope: TenantScope,
+    private readonly platform: PlatformScope,
     private readonly domains: DomainRepository,
     private readonly policy: DomainPolicy,
   ) {}
@@ -30,9 +29,7 @@ export class DomainClaims {
     if (domains.length === 0) {
       return;
     }
-    const taken = await this.scope.runAcrossTenants((db) =>
-      this.domains.verifiedElsewhere(db, tenantId, domains),
-    );
+    const taken = await this.domains.verifiedElsewhere(this.platform, tenantId, domains);
     if (taken.length > 0) {
       throw new DomainError(ErrorCode.CONFLICT, 'a domain is already used by another tenant', {
         domains: taken,
@@ -40,13 +37,8 @@ export class DomainClaims {
     }
   }
 
-  /** Inside the tenant's transaction: the super admin's claims are verified at once. */
-  replace(
-    db: EntityManager,
-    tenantId: TenantId,
-    domains: string[],
-    claimant: DomainClaimant,
-  ): Promise<void> {
-    return this.domains.replace(db, tenantId, domains, claimant === 'super_admin');
+  /** Inside the tenant's unit of work: the super admin's claims are verified at once. */
+  replace(tx: ScopedTransaction, domains: string[], claimant: DomainClaimant): Promise<void> {
+    return this.domains.replace(tx, domains, claimant === 'super_admin');
   }
 }

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 
+import { PlatformDatabaseModule } from '@tenantbot/database';
+
 import { TENANTS_CONFIG, type TenantsConfig } from '../config';
 import { DnsTxtVerifier } from './dns-txt-verifier';
 import { DomainHandler } from './domain.handler';
@@ -10,6 +12,8 @@ import { DomainPolicy } from './domain-policy';
 
 /** Custom domains: claiming them with a tenant's settings, and verifying them by DNS. */
 @Module({
+  // Whether another tenant holds a domain verified is a question across tenants.
+  imports: [PlatformDatabaseModule],
   controllers: [DomainHandler],
   providers: [
     DomainService,

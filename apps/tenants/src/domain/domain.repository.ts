@@ -1,13 +1,19 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { sql } from 'kysely';
+
+import type { TenantId } from '@tenantbot/contracts';
+import {
+  type AcrossTenants,
+  type InTenant,
+  type Row,
+  type ScopedTransaction,
+  TenantScopedRepository,
+} from '@tenantbot/database';
 
 import { conflictOnDuplicate } from '../security/database-errors';
 
 /** One of a tenant's custom domains. */
-export interface TenantDomainRow {
-  domain: string;
-  verified_at: Date | null;
-}
+export type TenantDomainRecord = Pick<Row<'tenant_domains'>, 'domain' | 'verified_at'>;
 
 const UNIQUE_MESSAGES = {
   tenant_domains_verified: 'a domain is already used by another tenant',
@@ -15,73 +21,93 @@ const UNIQUE_MESSAGES = {
 
 /** `tenant_domains`, and the token a tenant proves a domain with. */
 @Injectable()
-export class DomainRepository {
-  async list(db: EntityManager, tenantId: string): Promise<TenantDomainRow[]> {
-    return (await db.query(
-      `SELECT domain, verified_at FROM tenant_domains WHERE tenant_id = $1 ORDER BY domain`,
-      [tenantId],
-    )) as TenantDomainRow[];
+export class DomainRepository extends TenantScopedRepository {
+  list(tenant: InTenant): Promise<TenantDomainRecord[]> {
+    return this.query(tenant, (db) =>
+      db
+        .selectFrom('tenant_domains')
+        .select(['domain', 'verified_at'])
+        .where('tenant_id', '=', tenantOf(tenant))
+        .orderBy('domain')
+        .execute(),
+    );
   }
 
-  async verificationToken(db: EntityManager, tenantId: string): Promise<string | undefined> {
-    const rows = (await db.query(`SELECT domain_verification_token FROM tenants WHERE id = $1`, [
-      tenantId,
-    ])) as { domain_verification_token: string }[];
-    return rows[0]?.domain_verification_token;
+  async verificationToken(tenant: InTenant): Promise<string | undefined> {
+    const row = await this.query(tenant, (db) =>
+      db
+        .selectFrom('tenants')
+        .select('domain_verification_token')
+        .where('id', '=', tenantOf(tenant))
+        .executeTakeFirst(),
+    );
+    return row?.domain_verification_token;
   }
 
   /**
    * Makes the tenant's domains exactly these. New ones are pending unless `verified` (the
    * super admin's word); a domain kept keeps its state, or becomes verified with `verified`.
    */
-  async replace(
-    db: EntityManager,
-    tenantId: string,
-    domains: string[],
-    verified: boolean,
-  ): Promise<void> {
+  async replace(tx: ScopedTransaction, domains: string[], verified: boolean): Promise<void> {
     const wanted = [...new Set(domains)];
-    await db.query(`DELETE FROM tenant_domains WHERE tenant_id = $1 AND NOT (domain = ANY($2))`, [
-      tenantId,
-      wanted,
-    ]);
-    for (const domain of wanted) {
-      await conflictOnDuplicate(
-        db.query(
-          `INSERT INTO tenant_domains (domain, tenant_id, verified_at)
-           VALUES ($1, $2, CASE WHEN $3 THEN now() END)
-           ON CONFLICT (tenant_id, domain)
-           DO UPDATE SET verified_at = COALESCE(tenant_domains.verified_at, EXCLUDED.verified_at)`,
-          [domain, tenantId, verified],
-        ),
-        UNIQUE_MESSAGES,
-      );
-    }
+    await this.query(tx, async (db) => {
+      let removal = db.deleteFrom('tenant_domains').where('tenant_id', '=', tx.tenantId);
+      if (wanted.length > 0) {
+        removal = removal.where('domain', 'not in', wanted);
+      }
+      await removal.execute();
+      for (const domain of wanted) {
+        await conflictOnDuplicate(
+          db
+            .insertInto('tenant_domains')
+            .values({ domain, tenant_id: tx.tenantId, verified_at: verified ? sql`now()` : null })
+            .onConflict((conflict) =>
+              conflict.columns(['tenant_id', 'domain']).doUpdateSet({
+                verified_at: sql`COALESCE(tenant_domains.verified_at, excluded.verified_at)`,
+              }),
+            )
+            .execute(),
+          UNIQUE_MESSAGES,
+        );
+      }
+    });
   }
 
-  async markVerified(db: EntityManager, tenantId: string, domain: string): Promise<void> {
-    await conflictOnDuplicate(
-      db.query(
-        `UPDATE tenant_domains SET verified_at = now()
-          WHERE tenant_id = $1 AND domain = $2 AND verified_at IS NULL`,
-        [tenantId, domain],
+  async markVerified(tenant: InTenant, domain: string): Promise<void> {
+    await this.query(tenant, (db) =>
+      conflictOnDuplicate(
+        db
+          .updateTable('tenant_domains')
+          .set({ verified_at: sql`now()` })
+          .where('tenant_id', '=', tenantOf(tenant))
+          .where('domain', '=', domain)
+          .where('verified_at', 'is', null)
+          .execute(),
+        UNIQUE_MESSAGES,
       ),
-      UNIQUE_MESSAGES,
     );
   }
 
-  /** Which of these domains another tenant holds verified (only the platform scope sees them). */
+  /** Which of these domains another tenant holds verified: only the platform sees them. */
   async verifiedElsewhere(
-    db: EntityManager,
-    tenantId: string | null,
+    platform: AcrossTenants,
+    tenantId: TenantId | null,
     domains: string[],
   ): Promise<string[]> {
-    const rows = (await db.query(
-      `SELECT domain FROM tenant_domains
-        WHERE domain = ANY($1) AND verified_at IS NOT NULL AND tenant_id IS DISTINCT FROM $2
-        ORDER BY domain`,
-      [domains, tenantId],
-    )) as { domain: string }[];
+    const rows = await this.query(platform, (db) =>
+      db
+        .selectFrom('tenant_domains')
+        .select('domain')
+        .where('domain', 'in', domains)
+        .where('verified_at', 'is not', null)
+        .where('tenant_id', 'is distinct from', tenantId)
+        .orderBy('domain')
+        .execute(),
+    );
     return rows.map((row) => row.domain);
   }
+}
+
+function tenantOf(tenant: InTenant): TenantId {
+  return typeof tenant === 'string' ? tenant : tenant.tenantId;
 }

@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 
 import type { Caller } from '@tenantbot/contracts';
-import { DomainError, type DomainView, ErrorCode, type TenantId } from '@tenantbot/contracts';
-import { TenantScope } from '@tenantbot/database';
+import { DomainError, type DomainView, ErrorCode } from '@tenantbot/contracts';
+import { type ScopedTransaction, TenantDatabase } from '@tenantbot/database';
 
 import { requireRole } from '../security/caller';
 import { DnsTxtVerifier } from './dns-txt-verifier';
-import { DomainRepository, type TenantDomainRow } from './domain.repository';
+import { DomainRepository, type TenantDomainRecord } from './domain.repository';
 import { DomainPolicy } from './domain-policy';
 
 /**
@@ -17,7 +16,7 @@ import { DomainPolicy } from './domain-policy';
 @Injectable()
 export class DomainService {
   constructor(
-    private readonly scope: TenantScope,
+    private readonly database: TenantDatabase,
     private readonly domains: DomainRepository,
     private readonly policy: DomainPolicy,
     private readonly dns: DnsTxtVerifier,
@@ -26,9 +25,9 @@ export class DomainService {
   async list(caller: Caller): Promise<DomainView[]> {
     requireRole(caller, 'tenant_admin', 'super_admin');
     const tenantId = caller.tenantId;
-    return this.scope.run(tenantId, async (db) => {
-      const token = await this.tokenOf(db, tenantId);
-      const domains = await this.domains.list(db, tenantId);
+    return this.database.transaction(tenantId, async (tx) => {
+      const token = await this.tokenOf(tx);
+      const domains = await this.domains.list(tx);
       return domains.map((row) => toDomainView(row, token));
     });
   }
@@ -37,9 +36,9 @@ export class DomainService {
   async verify(caller: Caller, domain: string): Promise<DomainView> {
     requireRole(caller, 'tenant_admin', 'super_admin');
     const tenantId = caller.tenantId;
-    const { claim, token } = await this.scope.run(tenantId, async (db) => ({
-      token: await this.tokenOf(db, tenantId),
-      claim: await this.claimOf(db, tenantId, domain),
+    const { claim, token } = await this.database.transaction(tenantId, async (tx) => ({
+      token: await this.tokenOf(tx),
+      claim: await this.claimOf(tx, domain),
     }));
     if (!claim) {
       throw new DomainError(
@@ -60,22 +59,21 @@ export class DomainService {
         { verification },
       );
     }
-    return this.scope.run(tenantId, async (db) => {
-      await this.domains.markVerified(db, tenantId, domain);
-      return toDomainView((await this.claimOf(db, tenantId, domain)) ?? claim, token);
+    return this.database.transaction(tenantId, async (tx) => {
+      await this.domains.markVerified(tx, domain);
+      return toDomainView((await this.claimOf(tx, domain)) ?? claim, token);
     });
   }
 
   private async claimOf(
-    db: EntityManager,
-    tenantId: TenantId,
+    tx: ScopedTransaction,
     domain: string,
-  ): Promise<TenantDomainRow | undefined> {
-    return (await this.domains.list(db, tenantId)).find((row) => row.domain === domain);
+  ): Promise<TenantDomainRecord | undefined> {
+    return (await this.domains.list(tx)).find((row) => row.domain === domain);
   }
 
-  private async tokenOf(db: EntityManager, tenantId: TenantId): Promise<string> {
-    const token = await this.domains.verificationToken(db, tenantId);
+  private async tokenOf(tx: ScopedTransaction): Promise<string> {
+    const token = await this.domains.verificationToken(tx);
     if (token === undefined) {
       throw new DomainError(ErrorCode.TENANT_NOT_FOUND, 'tenant not found');
     }
@@ -83,7 +81,7 @@ export class DomainService {
   }
 }
 
-export function toDomainView(row: TenantDomainRow, token: string): DomainView {
+export function toDomainView(row: TenantDomainRecord, token: string): DomainView {
   return {
     domain: row.domain,
     verified: row.verified_at !== null,

@@ -5,8 +5,8 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { lastValueFrom } from 'rxjs';
-import type { EntityManager } from 'typeorm';
 
+import { PlatformScope, type ScopedTransaction } from '@tenantbot/database';
 import type { Logger } from '@tenantbot/observability';
 import { RedisStreamsClient } from '@tenantbot/transport';
 
@@ -22,18 +22,19 @@ export class EventOutbox implements OnApplicationBootstrap, OnApplicationShutdow
 
   constructor(
     private readonly events: EventOutboxRepository,
+    private readonly platform: PlatformScope,
     private readonly transport: RedisStreamsClient,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  /** Records an event inside the caller's transaction. */
-  record(db: EntityManager, pattern: string, payload: object): Promise<void> {
-    return this.events.record(db, pattern, payload);
+  /** Records an event inside the unit of work whose change it announces. */
+  record(tx: ScopedTransaction, pattern: string, payload: object): Promise<void> {
+    return this.events.record(tx, pattern, payload);
   }
 
-  /** Publishes what is pending; rows are deleted only once published. */
+  /** Publishes what is pending, of every tenant; rows are deleted only once published. */
   relay(): Promise<void> {
-    return this.events.drain(async (event) => {
+    return this.events.drain(this.platform, async (event) => {
       await lastValueFrom(this.transport.emit(event.pattern, event.payload), {
         defaultValue: undefined,
       });

@@ -11,7 +11,7 @@ import {
   type TenantView,
   type TokenResponse,
 } from '@tenantbot/contracts';
-import { TenantScope } from '@tenantbot/database';
+import { TenantDatabase } from '@tenantbot/database';
 
 import { TENANTS_CONFIG, type TenantsConfig } from '../config';
 import { hashPassword } from '../security/passwords';
@@ -29,7 +29,7 @@ type Registration = z.output<typeof tenantRegistrationSchema>;
 @Injectable()
 export class RegistrationService {
   constructor(
-    private readonly scope: TenantScope,
+    private readonly database: TenantDatabase,
     private readonly tenants: TenantRepository,
     private readonly users: UserRepository,
     private readonly sessions: SessionTokens,
@@ -42,8 +42,8 @@ export class RegistrationService {
     }
     const tenantId = tenantIdOf(randomUUID());
     const passwordHash = await hashPassword(input.admin.password);
-    const { tenant, adminId } = await this.scope.run(tenantId, async (db) => {
-      await this.tenants.insert(db, { id: tenantId, name: input.company_name, slug: input.slug });
+    const { tenant, adminId } = await this.database.transaction(tenantId, async (db) => {
+      await this.tenants.insert(db, { name: input.company_name, slug: input.slug });
       const adminId = await this.users.insert(db, {
         tenant_id: tenantId,
         username: input.admin.username,

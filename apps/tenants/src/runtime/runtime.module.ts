@@ -1,8 +1,7 @@
 import { type DynamicModule, Global, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { DataSource } from 'typeorm';
 
-import { appConnectionUrl, createDataSource, TenantScope } from '@tenantbot/database';
+import { DatabaseModule, databaseOptionsFrom } from '@tenantbot/database';
 import type { Logger } from '@tenantbot/observability';
 import { TransportClientModule, transportOptionsFrom } from '@tenantbot/transport';
 
@@ -11,20 +10,20 @@ import { LOGGER } from '../tokens';
 
 /**
  * What every feature of the process shares: its settings and logger (by typed tokens), the
- * database, Redis and the transport client. Built once from the validated configuration.
+ * tenant-scoped database, Redis and the transport client. Built once from the validated
+ * configuration. Crossing tenants is not here: the features that must import
+ * `PlatformDatabaseModule` themselves.
  */
 @Global()
 @Module({})
 export class RuntimeModule implements OnApplicationShutdown {
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly redis: Redis,
-  ) {}
+  constructor(private readonly redis: Redis) {}
 
   static forRoot(config: TenantsConfig, logger: Logger): DynamicModule {
     return {
       module: RuntimeModule,
       imports: [
+        DatabaseModule.forRoot(databaseOptionsFrom(config, 'tenantbot-tenants')),
         TransportClientModule.register({
           name: 'tenants',
           ...transportOptionsFrom(config),
@@ -34,29 +33,14 @@ export class RuntimeModule implements OnApplicationShutdown {
       providers: [
         { provide: TENANTS_CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
-        {
-          provide: DataSource,
-          useFactory: () =>
-            createDataSource({
-              url: appConnectionUrl(config),
-              poolSize: config.DATABASE_POOL_SIZE,
-              applicationName: 'tenantbot-tenants',
-            }).initialize(),
-        },
-        {
-          provide: TenantScope,
-          useFactory: (dataSource: DataSource) => new TenantScope(dataSource),
-          inject: [DataSource],
-        },
         { provide: Redis, useFactory: () => connectRedis(config, logger) },
       ],
-      exports: [TENANTS_CONFIG, LOGGER, DataSource, TenantScope, Redis],
+      exports: [TENANTS_CONFIG, LOGGER, Redis],
     };
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  onApplicationShutdown(): void {
     this.redis.disconnect();
-    await this.dataSource.destroy();
   }
 }
 

@@ -1,12 +1,15 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
+import { z } from 'zod';
+
 /** A secret at rest: AES-256-GCM with a random 96-bit nonce; the tag authenticates it. */
-export interface SealedSecret {
-  v: 1;
-  iv: string;
-  tag: string;
-  data: string;
-}
+export const sealedSecretSchema = z.object({
+  v: z.literal(1),
+  iv: z.string(),
+  tag: z.string(),
+  data: z.string(),
+});
+export type SealedSecret = z.output<typeof sealedSecretSchema>;
 
 export class SecretBox {
   private readonly key: Buffer;

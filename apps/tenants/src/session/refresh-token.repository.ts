@@ -1,60 +1,89 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { sql } from 'kysely';
 
-export interface RefreshTokenRow {
-  id: string;
-  tenant_id: string | null;
-  user_id: string;
-  family_id: string;
-  expires_at: Date;
-  used_at: Date | null;
-  revoked_at: Date | null;
+import type { TenantId } from '@tenantbot/contracts';
+import {
+  type AcrossTenants,
+  type InTenant,
+  type Row,
+  TenantScopedRepository,
+} from '@tenantbot/database';
+
+export type RefreshTokenRecord = Row<'refresh_tokens'>;
+
+export interface NewRefreshToken {
+  tenantId: TenantId | null;
+  userId: string;
+  familyId: string;
+  tokenHash: string;
+  expiresAt: Date;
 }
 
+/**
+ * Refresh tokens, stored hashed. A presented token names neither its tenant nor its user, so
+ * finding one crosses tenants; issuing one happens in the user's tenant (or the platform).
+ */
 @Injectable()
-export class RefreshTokenRepository {
-  async insert(
-    db: EntityManager,
-    token: {
-      tenantId: string | null;
-      userId: string;
-      familyId: string;
-      tokenHash: string;
-      expiresAt: Date;
-    },
-  ): Promise<void> {
-    await db.query(
-      `INSERT INTO refresh_tokens (tenant_id, user_id, family_id, token_hash, expires_at) VALUES ($1, $2, $3, $4, $5)`,
-      [token.tenantId, token.userId, token.familyId, token.tokenHash, token.expiresAt],
+export class RefreshTokenRepository extends TenantScopedRepository {
+  async insert(scope: InTenant | AcrossTenants, token: NewRefreshToken): Promise<void> {
+    await this.query(scope, (db) =>
+      db
+        .insertInto('refresh_tokens')
+        .values({
+          tenant_id: token.tenantId,
+          user_id: token.userId,
+          family_id: token.familyId,
+          token_hash: token.tokenHash,
+          expires_at: token.expiresAt,
+        })
+        .execute(),
     );
   }
 
   /** Locks the row: two refreshes racing with one token cannot both succeed. */
-  async findByHashForUpdate(
-    db: EntityManager,
+  findByHashForUpdate(
+    platform: AcrossTenants,
     tokenHash: string,
-  ): Promise<RefreshTokenRow | undefined> {
-    const rows = (await db.query(`SELECT * FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE`, [
-      tokenHash,
-    ])) as RefreshTokenRow[];
-    return rows[0];
-  }
-
-  async markUsed(db: EntityManager, id: string): Promise<void> {
-    await db.query(`UPDATE refresh_tokens SET used_at = now() WHERE id = $1`, [id]);
-  }
-
-  async revokeFamily(db: EntityManager, familyId: string): Promise<void> {
-    await db.query(
-      `UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL`,
-      [familyId],
+  ): Promise<RefreshTokenRecord | undefined> {
+    return this.query(platform, (db) =>
+      db
+        .selectFrom('refresh_tokens')
+        .selectAll()
+        .where('token_hash', '=', tokenHash)
+        .forUpdate()
+        .executeTakeFirst(),
     );
   }
 
-  async revokeAllOfUser(db: EntityManager, userId: string): Promise<void> {
-    await db.query(
-      `UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`,
-      [userId],
+  async markUsed(platform: AcrossTenants, id: string): Promise<void> {
+    await this.query(platform, (db) =>
+      db
+        .updateTable('refresh_tokens')
+        .set({ used_at: sql`now()` })
+        .where('id', '=', id)
+        .execute(),
+    );
+  }
+
+  async revokeFamily(platform: AcrossTenants, familyId: string): Promise<void> {
+    await this.query(platform, (db) =>
+      db
+        .updateTable('refresh_tokens')
+        .set({ revoked_at: sql`now()` })
+        .where('family_id', '=', familyId)
+        .where('revoked_at', 'is', null)
+        .execute(),
+    );
+  }
+
+  async revokeAllOfUser(scope: InTenant | AcrossTenants, userId: string): Promise<void> {
+    await this.query(scope, (db) =>
+      db
+        .updateTable('refresh_tokens')
+        .set({ revoked_at: sql`now()` })
+        .where('user_id', '=', userId)
+        .where('revoked_at', 'is', null)
+        .execute(),
     );
   }
 }

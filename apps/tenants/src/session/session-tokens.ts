@@ -2,11 +2,10 @@ import { randomUUID } from 'node:crypto';
 
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import type { EntityManager } from 'typeorm';
 
 import { JWT_CLAIMS } from '@tenantbot/config';
 import type { Role, TenantId, TokenResponse } from '@tenantbot/contracts';
-import { TenantScope } from '@tenantbot/database';
+import { PlatformScope } from '@tenantbot/database';
 
 import { TENANTS_CONFIG, type TenantsConfig } from '../config';
 import { newOpaqueToken, sha256 } from '../security/opaque-tokens';
@@ -28,7 +27,7 @@ export class SessionTokens {
   private readonly jwt: JwtService;
 
   constructor(
-    private readonly scope: TenantScope,
+    private readonly platform: PlatformScope,
     private readonly refreshTokens: RefreshTokenRepository,
     @Inject(TENANTS_CONFIG) private readonly config: TenantsConfig,
   ) {
@@ -45,15 +44,14 @@ export class SessionTokens {
 
   async issue(holder: SessionHolder, familyId: string = randomUUID()): Promise<TokenResponse> {
     const refreshToken = newOpaqueToken('tbr');
-    await this.inHolderScope(holder, (db) =>
-      this.refreshTokens.insert(db, {
-        tenantId: holder.tenantId,
-        userId: holder.userId,
-        familyId,
-        tokenHash: sha256(refreshToken),
-        expiresAt: new Date(Date.now() + this.config.REFRESH_TOKEN_TTL_S * 1000),
-      }),
-    );
+    // A platform user's (the super admin's) tokens belong to no tenant.
+    await this.refreshTokens.insert(holder.tenantId ?? this.platform, {
+      tenantId: holder.tenantId,
+      userId: holder.userId,
+      familyId,
+      tokenHash: sha256(refreshToken),
+      expiresAt: new Date(Date.now() + this.config.REFRESH_TOKEN_TTL_S * 1000),
+    });
     const accessToken = await this.jwt.signAsync(
       { tenant_id: holder.tenantId, role: holder.role },
       { subject: holder.userId },
@@ -64,14 +62,5 @@ export class SessionTokens {
       expires_in: this.config.ACCESS_TOKEN_TTL_S,
       refresh_token: refreshToken,
     };
-  }
-
-  private inHolderScope<T>(
-    holder: SessionHolder,
-    work: (db: EntityManager) => Promise<T>,
-  ): Promise<T> {
-    return holder.tenantId
-      ? this.scope.run(holder.tenantId, work)
-      : this.scope.runAcrossTenants(work);
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+
+import { type AcrossTenants, type InTenant, TenantScopedRepository } from '@tenantbot/database';
 
 export interface CountByRole {
   role: string;
@@ -12,18 +13,28 @@ export interface CountByPlan {
   n: number;
 }
 
-/** Counts of the rows the current scope sees. */
+/** Counts of the rows a scope sees: one tenant's, or the platform's. */
 @Injectable()
-export class StatsRepository {
-  async usersByRole(db: EntityManager): Promise<CountByRole[]> {
-    return (await db.query(
-      `SELECT role, count(*)::int AS n FROM users GROUP BY role`,
-    )) as CountByRole[];
+export class StatsRepository extends TenantScopedRepository {
+  async usersByRole(scope: InTenant | AcrossTenants): Promise<CountByRole[]> {
+    const rows = await this.query(scope, (db) =>
+      db
+        .selectFrom('users')
+        .select((eb) => ['role', eb.fn.countAll().as('n')])
+        .groupBy('role')
+        .execute(),
+    );
+    return rows.map((row) => ({ role: row.role, n: Number(row.n) }));
   }
 
-  async tenantsByPlan(db: EntityManager): Promise<CountByPlan[]> {
-    return (await db.query(
-      `SELECT plan, is_active, count(*)::int AS n FROM tenants GROUP BY plan, is_active`,
-    )) as CountByPlan[];
+  async tenantsByPlan(platform: AcrossTenants): Promise<CountByPlan[]> {
+    const rows = await this.query(platform, (db) =>
+      db
+        .selectFrom('tenants')
+        .select((eb) => ['plan', 'is_active', eb.fn.countAll().as('n')])
+        .groupBy(['plan', 'is_active'])
+        .execute(),
+    );
+    return rows.map((row) => ({ plan: row.plan, is_active: row.is_active, n: Number(row.n) }));
   }
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 
 import type { TenantsStats } from '@tenantbot/contracts';
 import type { PlatformCaller } from '@tenantbot/contracts';
-import { TenantScope } from '@tenantbot/database';
+import { PlatformScope, TenantDatabase } from '@tenantbot/database';
 
 import { requireRole, requireTenant } from '../security/caller';
 import { type CountByPlan, type CountByRole, StatsRepository } from './stats.repository';
@@ -14,19 +14,20 @@ import { type CountByPlan, type CountByRole, StatsRepository } from './stats.rep
 @Injectable()
 export class StatsService {
   constructor(
-    private readonly scope: TenantScope,
+    private readonly database: TenantDatabase,
+    private readonly platform: PlatformScope,
     private readonly counts: StatsRepository,
   ) {}
 
   async stats(caller: PlatformCaller): Promise<TenantsStats> {
     requireRole(caller, 'tenant_admin', 'super_admin');
     if (caller.role === 'super_admin' && !caller.tenantId) {
-      return this.scope.runAcrossTenants(async (db) => ({
+      return this.platform.transaction(async (db) => ({
         tenants: tenantsSummary(await this.counts.tenantsByPlan(db)),
         users: usersSummary(await this.counts.usersByRole(db)),
       }));
     }
-    return this.scope.run(requireTenant(caller), async (db) => ({
+    return this.database.transaction(requireTenant(caller), async (db) => ({
       users: usersSummary(await this.counts.usersByRole(db)),
     }));
   }

@@ -1,10 +1,10 @@
 import type { AuthenticatedTenant } from '@tenantbot/contracts';
 
-import type { TenantRow } from './tenant.repository';
+import type { TenantRecord } from './tenant.repository';
 import { planOf } from './tenant-view';
 
 /** What a credential's check answers about its tenant (cached by the gateways, ADR 12). */
-export function toAuthenticatedTenant(tenant: TenantRow): AuthenticatedTenant {
+export function toAuthenticatedTenant(tenant: TenantRecord): AuthenticatedTenant {
   return {
     id: tenant.id,
     slug: tenant.slug,

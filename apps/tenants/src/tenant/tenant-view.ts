@@ -1,8 +1,8 @@
 import { type Plan, PLANS, type TenantView } from '@tenantbot/contracts';
 
-import type { TenantRow } from './tenant.repository';
+import type { TenantRecord } from './tenant.repository';
 
-export function toTenantView(row: TenantRow): TenantView {
+export function toTenantView(row: TenantRecord): TenantView {
   return {
     id: row.id,
     name: row.name,

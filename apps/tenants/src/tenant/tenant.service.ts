@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
 import { Inject, Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import type { z } from 'zod';
 
 import type { PlatformCaller } from '@tenantbot/contracts';
@@ -20,7 +19,7 @@ import {
   type tenantUpdateSchema,
   type TenantView,
 } from '@tenantbot/contracts';
-import { TenantScope } from '@tenantbot/database';
+import { PlatformScope, type ScopedTransaction, TenantDatabase } from '@tenantbot/database';
 
 import { TENANTS_CONFIG, type TenantsConfig } from '../config';
 import { DomainClaims } from '../domain/domain-claims';
@@ -29,12 +28,12 @@ import { AccessChanges } from '../events/access-changes';
 import { EventOutbox } from '../events/event-outbox';
 import { requireRole, requireTenant } from '../security/caller';
 import { SecretBox } from '../security/secret-box';
-import { type TenantColumns, TenantRepository, type TenantRow } from './tenant.repository';
+import { type TenantColumns, type TenantRecord, TenantRepository } from './tenant.repository';
 import { toTenantView } from './tenant-view';
 
 type TenantCreate = z.output<typeof tenantCreateSchema>;
 type TenantUpdate = z.output<typeof tenantUpdateSchema>;
-type ProviderKeys = TenantRow['provider_keys'];
+type ProviderKeys = TenantRecord['provider_keys'];
 
 /**
  * Tenants: the super admin manages every one (the list is its platform view; one tenant is
@@ -45,7 +44,8 @@ export class TenantService {
   private readonly secrets: SecretBox;
 
   constructor(
-    private readonly scope: TenantScope,
+    private readonly database: TenantDatabase,
+    private readonly platform: PlatformScope,
     private readonly tenants: TenantRepository,
     private readonly domainClaims: DomainClaims,
     private readonly outbox: EventOutbox,
@@ -57,10 +57,8 @@ export class TenantService {
 
   async list(caller: PlatformCaller, page: Pagination): Promise<Page<TenantView>> {
     requireRole(caller, 'super_admin');
-    return this.scope.runAcrossTenants(async (db) => {
-      const result = await this.tenants.list(db, page);
-      return { ...result, items: result.items.map(toTenantView) };
-    });
+    const result = await this.tenants.list(this.platform, page);
+    return { ...result, items: result.items.map(toTenantView) };
   }
 
   /** A new tenant is written in its own scope: its id is chosen before the insert. */
@@ -70,7 +68,7 @@ export class TenantService {
     if (input.domains) {
       await this.domainClaims.assertClaimable(null, input.domains, 'super_admin');
     }
-    const created = await this.scope.run(id, (db) => this.insert(db, id, input));
+    const created = await this.database.transaction(id, (tx) => this.insert(tx, input));
     // Its domains may now resolve a Host that resolved to no tenant before.
     await this.accessChanges.announce({ kind: 'tenant', tenantId: created.id });
     return created;
@@ -79,7 +77,7 @@ export class TenantService {
   async get(caller: PlatformCaller, id: string): Promise<TenantView> {
     requireRole(caller, 'super_admin');
     const tenantId = existingTenantId(id);
-    return this.scope.run(tenantId, async (db) => toTenantView(await this.mustFind(db, tenantId)));
+    return toTenantView(await this.mustFind(tenantId));
   }
 
   async update(caller: PlatformCaller, id: string, input: TenantUpdate): Promise<TenantView> {
@@ -91,7 +89,7 @@ export class TenantService {
   async getOwn(caller: PlatformCaller): Promise<TenantView> {
     requireRole(caller, 'tenant_admin', 'super_admin');
     const tenantId = requireTenant(caller);
-    return this.scope.run(tenantId, async (db) => toTenantView(await this.mustFind(db, tenantId)));
+    return toTenantView(await this.mustFind(tenantId));
   }
 
   /**
@@ -117,17 +115,15 @@ export class TenantService {
 
   /** The tenant a service acts for, with its provider keys opened (internal, no HTTP route). */
   async runtimeConfig(tenantId: TenantId): Promise<TenantRuntimeConfig> {
-    return this.scope.run(tenantId, async (db) => {
-      const tenant = await this.mustFind(db, tenantId);
-      const { openai, anthropic } = tenant.provider_keys;
-      return {
-        ...toTenantView(tenant),
-        provider_keys: {
-          ...(openai ? { openai: this.secrets.open(openai) } : {}),
-          ...(anthropic ? { anthropic: this.secrets.open(anthropic) } : {}),
-        },
-      };
-    });
+    const tenant = await this.mustFind(tenantId);
+    const { openai, anthropic } = tenant.provider_keys;
+    return {
+      ...toTenantView(tenant),
+      provider_keys: {
+        ...(openai ? { openai: this.secrets.open(openai) } : {}),
+        ...(anthropic ? { anthropic: this.secrets.open(anthropic) } : {}),
+      },
+    };
   }
 
   /**
@@ -137,32 +133,27 @@ export class TenantService {
   async delete(caller: PlatformCaller, id: string): Promise<void> {
     requireRole(caller, 'super_admin');
     const tenantId = existingTenantId(id);
-    await this.scope.run(tenantId, async (db) => {
-      if (!(await this.tenants.delete(db, tenantId))) {
+    await this.database.transaction(tenantId, async (tx) => {
+      if (!(await this.tenants.delete(tx, tenantId))) {
         throw tenantNotFound();
       }
-      await this.outbox.record(db, TENANT_EVENTS.DELETED, { tenantId });
+      await this.outbox.record(tx, TENANT_EVENTS.DELETED, { tenantId });
     });
     await this.accessChanges.announce({ kind: 'tenant', tenantId });
     this.outbox.relaySoon();
   }
 
-  private async insert(
-    db: EntityManager,
-    id: TenantId,
-    input: Partial<TenantCreate> & { name: string; slug: string },
-  ): Promise<TenantView> {
+  private async insert(tx: ScopedTransaction, input: TenantCreate): Promise<TenantView> {
     const { domains, ...settings } = input;
-    await this.tenants.insert(db, {
+    await this.tenants.insert(tx, {
       ...this.toColumns(settings, {}),
-      id,
       name: input.name,
       slug: input.slug,
     });
     if (domains) {
-      await this.domainClaims.replace(db, id, domains, 'super_admin');
+      await this.domainClaims.replace(tx, domains, 'super_admin');
     }
-    return toTenantView(await this.mustFind(db, id));
+    return toTenantView(await this.mustFind(tx));
   }
 
   private async applyUpdate(
@@ -174,13 +165,13 @@ export class TenantService {
     if (domains) {
       await this.domainClaims.assertClaimable(tenantId, domains, claimant);
     }
-    const updated = await this.scope.run(tenantId, async (db) => {
-      const current = await this.mustFind(db, tenantId);
-      await this.tenants.update(db, tenantId, this.toColumns(settings, current.provider_keys));
+    const updated = await this.database.transaction(tenantId, async (tx) => {
+      const current = await this.mustFind(tx);
+      await this.tenants.update(tx, tenantId, this.toColumns(settings, current.provider_keys));
       if (domains) {
-        await this.domainClaims.replace(db, tenantId, domains, claimant);
+        await this.domainClaims.replace(tx, domains, claimant);
       }
-      return toTenantView(await this.mustFind(db, tenantId));
+      return toTenantView(await this.mustFind(tx));
     });
     await this.accessChanges.announce({ kind: 'tenant', tenantId });
     return updated;
@@ -208,12 +199,14 @@ export class TenantService {
     return columns;
   }
 
-  private async mustFind(db: EntityManager, id: TenantId): Promise<TenantRow> {
-    const tenant = await this.tenants.findById(db, id);
-    if (!tenant) {
+  /** The tenant of the scope: a tenant sees its own row only. */
+  private async mustFind(tenant: TenantId | ScopedTransaction): Promise<TenantRecord> {
+    const id = typeof tenant === 'string' ? tenant : tenant.tenantId;
+    const found = await this.tenants.findById(tenant, id);
+    if (!found) {
       throw tenantNotFound();
     }
-    return tenant;
+    return found;
   }
 }
 

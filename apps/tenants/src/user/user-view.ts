@@ -1,8 +1,8 @@
 import type { UserView } from '@tenantbot/contracts';
 
-import type { UserRow } from './user.repository';
+import type { UserRecord } from './user.repository';
 
-export function toUserView(row: UserRow): UserView {
+export function toUserView(row: UserRecord): UserView {
   return {
     id: row.id,
     tenant_id: row.tenant_id,

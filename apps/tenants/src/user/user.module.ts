@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 
+import { PlatformDatabaseModule } from '@tenantbot/database';
+
 import { EventsModule } from '../events/events.module';
 import { SessionModule } from '../session/session.module';
 import { UserHandler } from './user.handler';
@@ -8,7 +10,8 @@ import { UserService } from './user.service';
 
 /** Users of tenants and of the platform. Authentication reads them through its repository. */
 @Module({
-  imports: [SessionModule, EventsModule],
+  // A super admin naming no tenant manages the users of the whole platform.
+  imports: [PlatformDatabaseModule, SessionModule, EventsModule],
   controllers: [UserHandler],
   providers: [UserService, UserRepository],
   exports: [UserRepository],

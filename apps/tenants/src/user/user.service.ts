@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import type { z } from 'zod';
 
 import type { PlatformCaller } from '@tenantbot/contracts';
@@ -12,13 +11,18 @@ import {
   type userUpdateSchema,
   type UserView,
 } from '@tenantbot/contracts';
-import { TenantScope } from '@tenantbot/database';
+import {
+  type AcrossTenants,
+  type InTenant,
+  PlatformScope,
+  TenantDatabase,
+} from '@tenantbot/database';
 
 import { AccessChanges } from '../events/access-changes';
 import { requireRole } from '../security/caller';
 import { hashPassword } from '../security/passwords';
 import { RefreshTokenRepository } from '../session/refresh-token.repository';
-import { type UserColumns, UserRepository, type UserRow } from './user.repository';
+import { type UserColumns, type UserRecord, UserRepository } from './user.repository';
 import { toUserView } from './user-view';
 
 /**
@@ -28,7 +32,8 @@ import { toUserView } from './user-view';
 @Injectable()
 export class UserService {
   constructor(
-    private readonly scope: TenantScope,
+    private readonly database: TenantDatabase,
+    private readonly platform: PlatformScope,
     private readonly users: UserRepository,
     private readonly refreshTokens: RefreshTokenRepository,
     private readonly accessChanges: AccessChanges,
@@ -115,19 +120,19 @@ export class UserService {
   /** The caller's tenant; a super admin without one works across the platform. */
   private inCallersScope<T>(
     caller: PlatformCaller,
-    work: (db: EntityManager) => Promise<T>,
+    work: (scope: InTenant | AcrossTenants) => Promise<T>,
   ): Promise<T> {
     requireRole(caller, 'tenant_admin', 'super_admin');
     if (caller.tenantId) {
-      return this.scope.run(caller.tenantId, work);
+      return this.database.transaction(caller.tenantId, work);
     }
     if (caller.role === 'super_admin') {
-      return this.scope.runAcrossTenants(work);
+      return this.platform.transaction(work);
     }
     throw new DomainError(ErrorCode.TENANT_REQUIRED, 'this call needs a tenant (X-Tenant-ID)');
   }
 
-  private async mustFind(db: EntityManager, id: string): Promise<UserRow> {
+  private async mustFind(db: InTenant | AcrossTenants, id: string): Promise<UserRecord> {
     const user = await this.users.findById(db, id);
     if (!user) {
       throw userNotFound();
@@ -139,7 +144,7 @@ export class UserService {
 /** Nobody grants more than they hold; super admins live outside tenants. */
 function assertMayGrant(
   caller: PlatformCaller,
-  role: UserRow['role'],
+  role: UserRecord['role'],
   tenantId: string | null,
 ): void {
   requireRole(caller, 'tenant_admin', 'super_admin');

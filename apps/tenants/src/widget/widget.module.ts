@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 
+import { PlatformDatabaseModule } from '@tenantbot/database';
+
 import { TenantModule } from '../tenant/tenant.module';
 import { WidgetHandler } from './widget.handler';
 import { WidgetRepository } from './widget.repository';
@@ -7,7 +9,8 @@ import { WidgetService } from './widget.service';
 
 /** The web channel's widgets: managed by tenant admins, opened by browsers. */
 @Module({
-  imports: [TenantModule],
+  // A public key or an Origin names no tenant until it is found.
+  imports: [PlatformDatabaseModule, TenantModule],
   controllers: [WidgetHandler],
   providers: [WidgetService, WidgetRepository],
 })

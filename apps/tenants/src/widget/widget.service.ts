@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import type { z } from 'zod';
 
 import type { Caller } from '@tenantbot/contracts';
@@ -14,12 +13,17 @@ import {
   type widgetUpdateSchema,
   type WidgetView,
 } from '@tenantbot/contracts';
-import { TenantScope } from '@tenantbot/database';
+import {
+  type AcrossTenants,
+  type InTenant,
+  PlatformScope,
+  TenantDatabase,
+} from '@tenantbot/database';
 
 import { requireRole } from '../security/caller';
 import { toAuthenticatedTenant } from '../tenant/authenticated-tenant';
 import { TenantRepository } from '../tenant/tenant.repository';
-import { WidgetRepository, type WidgetRow } from './widget.repository';
+import { type WidgetRecord, WidgetRepository } from './widget.repository';
 
 /**
  * A tenant's website widgets: managed by its admins, opened by browsers with a public key
@@ -29,34 +33,28 @@ import { WidgetRepository, type WidgetRow } from './widget.repository';
 @Injectable()
 export class WidgetService {
   constructor(
-    private readonly scope: TenantScope,
+    private readonly database: TenantDatabase,
+    private readonly platform: PlatformScope,
     private readonly widgets: WidgetRepository,
     private readonly tenants: TenantRepository,
   ) {}
 
   async list(caller: Caller): Promise<WidgetView[]> {
-    return this.scope.run(this.adminsTenant(caller), async (db) =>
-      (await this.widgets.list(db)).map(toWidgetView),
-    );
+    return (await this.widgets.list(this.adminsTenant(caller))).map(toWidgetView);
   }
 
   async get(caller: Caller, id: string): Promise<WidgetView> {
-    return this.scope.run(this.adminsTenant(caller), async (db) =>
-      toWidgetView(await mustFind(db, this.widgets, id)),
-    );
+    return toWidgetView(await mustFind(this.adminsTenant(caller), this.widgets, id));
   }
 
   async create(caller: Caller, input: z.output<typeof widgetCreateSchema>): Promise<WidgetView> {
     const tenantId = this.adminsTenant(caller);
-    return this.scope.run(tenantId, async (db) =>
-      toWidgetView(
-        await this.widgets.insert(db, {
-          ...input,
-          tenant_id: tenantId,
-          public_key: `pk_${randomBytes(18).toString('base64url')}`,
-        }),
-      ),
-    );
+    const created = await this.widgets.insert(tenantId, {
+      ...input,
+      tenant_id: tenantId,
+      public_key: `pk_${randomBytes(18).toString('base64url')}`,
+    });
+    return toWidgetView(created);
   }
 
   async update(
@@ -64,7 +62,7 @@ export class WidgetService {
     id: string,
     input: z.output<typeof widgetUpdateSchema>,
   ): Promise<WidgetView> {
-    return this.scope.run(this.adminsTenant(caller), async (db) => {
+    return this.database.transaction(this.adminsTenant(caller), async (db) => {
       const stored = await mustFind(db, this.widgets, id);
       const updated = await this.widgets.update(db, id, {
         name: input.name ?? stored.name,
@@ -83,33 +81,30 @@ export class WidgetService {
   }
 
   async delete(caller: Caller, id: string): Promise<void> {
-    return this.scope.run(this.adminsTenant(caller), async (db) => {
-      if (!(await this.widgets.delete(db, id))) {
-        throw widgetNotFound();
-      }
-    });
+    if (!(await this.widgets.delete(this.adminsTenant(caller), id))) {
+      throw widgetNotFound();
+    }
   }
 
   /** A browser on `origin` opens the widget of `key`: the origin first, then the states. */
   async open(key: string, origin: string | null): Promise<OpenedWidget> {
-    return this.scope.runAcrossTenants(async (db) => {
-      const widget = await this.widgets.findByPublicKey(db, key);
-      if (!widget) {
-        throw widgetNotFound();
-      }
-      if (!origin || !widget.allowed_origins.includes(origin.toLowerCase())) {
-        throw new DomainError(
-          ErrorCode.ORIGIN_NOT_ALLOWED,
-          'this widget may not be used from this origin',
-        );
-      }
-      return this.opened(db, widget);
-    });
+    // The key names the tenant: finding it crosses tenants.
+    const widget = await this.widgets.findByPublicKey(this.platform, key);
+    if (!widget) {
+      throw widgetNotFound();
+    }
+    if (!origin || !widget.allowed_origins.includes(origin.toLowerCase())) {
+      throw new DomainError(
+        ErrorCode.ORIGIN_NOT_ALLOWED,
+        'this widget may not be used from this origin',
+      );
+    }
+    return this.opened(this.platform, widget);
   }
 
   /** Every visitor request: the widget and its tenant must still be active. */
   async authenticateVisitor(widgetId: string, tenantId: TenantId): Promise<OpenedWidget> {
-    return this.scope.run(tenantId, async (db) => {
+    return this.database.transaction(tenantId, async (db) => {
       const widget = await this.widgets.findById(db, widgetId);
       if (!widget) {
         throw new DomainError(ErrorCode.UNAUTHORIZED, 'this widget no longer exists');
@@ -119,7 +114,7 @@ export class WidgetService {
   }
 
   async originKnown(origin: string): Promise<boolean> {
-    return this.scope.runAcrossTenants((db) => this.widgets.originKnown(db, origin.toLowerCase()));
+    return this.widgets.originKnown(this.platform, origin.toLowerCase());
   }
 
   /** Widgets are managed by their tenant's admins (or a super admin naming the tenant). */
@@ -128,7 +123,7 @@ export class WidgetService {
     return caller.tenantId;
   }
 
-  private async opened(db: EntityManager, widget: WidgetRow): Promise<OpenedWidget> {
+  private async opened(db: InTenant | AcrossTenants, widget: WidgetRecord): Promise<OpenedWidget> {
     if (!widget.is_active) {
       throw new DomainError(ErrorCode.WIDGET_INACTIVE, 'this chat widget is turned off');
     }
@@ -151,10 +146,10 @@ export class WidgetService {
 }
 
 async function mustFind(
-  db: EntityManager,
+  db: InTenant,
   widgets: WidgetRepository,
   id: string,
-): Promise<WidgetRow> {
+): Promise<WidgetRecord> {
   const widget = await widgets.findById(db, id);
   if (!widget) {
     throw widgetNotFound();
@@ -166,7 +161,7 @@ function widgetNotFound(): DomainError {
   return new DomainError(ErrorCode.WIDGET_NOT_FOUND, 'widget not found');
 }
 
-export function toWidgetView(row: WidgetRow): WidgetView {
+export function toWidgetView(row: WidgetRecord): WidgetView {
   return {
     id: row.id,
     name: row.name,

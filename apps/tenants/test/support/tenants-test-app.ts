@@ -5,7 +5,7 @@ import pg from 'pg';
 
 import type { Caller, PlatformCaller, Role, TenantId } from '@tenantbot/contracts';
 import { tenantIdOf } from '@tenantbot/contracts';
-import { appUrlFrom, migrate } from '@tenantbot/database';
+import { appUrlFrom, migrate, platformUrlFrom } from '@tenantbot/database';
 import { createLogger } from '@tenantbot/observability';
 
 import { TenantsModule } from '../../src/app.module';
@@ -33,6 +33,7 @@ export class TenantsTestApp {
     await migrate({
       ownerUrl: ownerUrl.toString(),
       appUrl: appUrlFrom(ownerUrl.toString(), undefined),
+      platformUrl: platformUrlFrom(ownerUrl.toString(), undefined),
     });
 
     const config = tenantsConfigSchema.parse({
