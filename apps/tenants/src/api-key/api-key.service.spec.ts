@@ -1,4 +1,5 @@
 import { describe, expect, it, jest } from '@jest/globals';
+
 import { type Caller, ErrorCode, tenantIdOf } from '@tenantbot/contracts';
 
 import type { AccessChanges } from '../events/access-changes';

@@ -1,4 +1,5 @@
 import { describe, expect, it, jest } from '@jest/globals';
+
 import { ErrorCode, type PlatformCaller, tenantIdOf } from '@tenantbot/contracts';
 import type { PlatformScope, TenantDatabase } from '@tenantbot/database';
 
