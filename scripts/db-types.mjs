@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
 import pg from 'pg';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -97,7 +98,9 @@ function run(what, args, env) {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  if (result.status !== 0) throw new Error(`${what} failed (exit code ${result.status})`);
+  if (result.status !== 0) {
+    throw new Error(`${what} failed (exit code ${result.status})`);
+  }
 }
 
 async function admin(url, sql) {

@@ -66,6 +66,8 @@ export default async function globalSetup() {
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     REDIS_PREFIX: names.redisPrefix,
     CHROMA_URL: chroma.url,
+    // Every service checks its replies against the message map's schemas (libs/contracts).
+    TRANSPORT_CHECK_REPLIES: 'true',
   });
 }
 

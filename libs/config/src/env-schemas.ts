@@ -44,6 +44,14 @@ export const transportEnvSchema = z.object({
   TRANSPORT_CLAIM_IDLE_MS: positiveMs.default(2000),
   /** Requests one replica handles at once; the rest wait in the stream for any replica. */
   TRANSPORT_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(10000).default(256),
+  /**
+   * Check every reply against its schema in the message map (libs/contracts) and answer
+   * INTERNAL_ERROR naming the mismatches. The test runs turn it on; off, it costs nothing.
+   */
+  TRANSPORT_CHECK_REPLIES: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
 });
 
 export const databaseEnvSchema = z.object({

@@ -1,12 +1,13 @@
+import { z } from 'zod';
+
 /** Events every interested service receives once (one consumer group per service). */
 export const TENANT_EVENTS = {
   /** `{ tenantId }`: the tenant and its users are gone; every service removes its data. */
   DELETED: 'tenant.deleted',
 } as const;
 
-export interface TenantDeletedEvent {
-  tenantId: string;
-}
+export const tenantDeletedEventSchema = z.object({ tenantId: z.uuid() });
+export type TenantDeletedEvent = z.output<typeof tenantDeletedEventSchema>;
 
 /**
  * Broadcasts every live process receives (Redis pub/sub, not a consumer group): what makes a
@@ -21,7 +22,20 @@ export const ACCESS_EVENTS = {
  * `tenant`: updated, deactivated, created or deleted (its users and keys with it);
  * `user`: updated (active, role, password) or deleted; `api_key`: revoked.
  */
-export type AccessChangedEvent =
-  | { kind: 'tenant'; tenantId: string }
-  | { kind: 'user'; tenantId: string | null; userId: string }
-  | { kind: 'api_key'; tenantId: string; apiKeyId: string };
+export const accessChangedEventSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('tenant'), tenantId: z.string() }),
+  z.object({ kind: z.literal('user'), tenantId: z.string().nullable(), userId: z.string() }),
+  z.object({ kind: z.literal('api_key'), tenantId: z.string(), apiKeyId: z.string() }),
+]);
+export type AccessChangedEvent = z.output<typeof accessChangedEventSchema>;
+
+/** Every event and broadcast pattern, with the schema of what it carries. */
+export const EVENTS = {
+  [TENANT_EVENTS.DELETED]: tenantDeletedEventSchema,
+  [ACCESS_EVENTS.CHANGED]: accessChangedEventSchema,
+} as const satisfies Record<string, z.ZodType>;
+
+export type EventPatternName = keyof typeof EVENTS;
+
+/** What event `E` carries. */
+export type EventOf<E extends EventPatternName> = z.output<(typeof EVENTS)[E]>;

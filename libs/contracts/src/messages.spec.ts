@@ -5,6 +5,7 @@ import { describe, expect, it } from '@jest/globals';
 import { ADMIN, STATS_PATTERNS } from './admin';
 import { CHAT } from './chat';
 import { DomainError } from './errors';
+import { ACCESS_EVENTS, EVENTS, TENANT_EVENTS } from './events';
 import { contractOf, isRequestPattern, MESSAGES } from './messages';
 import { RAG } from './rag';
 import { PING_PATTERN, RAG_DEPENDENCIES } from './services';
@@ -53,6 +54,15 @@ describe('the message map', () => {
       true,
     );
     expect(authenticate.safeParse({ kind: 'jwt', user_id: id }).success).toBe(false);
+  });
+});
+
+describe('the event map', () => {
+  it('has a payload schema for every event and broadcast pattern', () => {
+    expect(Object.keys(EVENTS).sort()).toEqual(
+      [...Object.values(TENANT_EVENTS), ...Object.values(ACCESS_EVENTS)].sort(),
+    );
+    expect(EVENTS[TENANT_EVENTS.DELETED].safeParse({ tenantId: 'acme' }).success).toBe(false);
   });
 });
 

@@ -11,6 +11,6 @@ export type { NewRow, Queries, Row, RowChanges, Schema } from './schema';
 export { PlatformTransaction, ScopedTransaction } from './scoped-transaction';
 export * from './sql-literal';
 export { TenantDatabase } from './tenant-database';
-export { TenantScopedRepository, type InTenant } from './tenant-scoped-repository';
+export { TenantScopedRepository, tenantOfScope, type InTenant } from './tenant-scoped-repository';
 export * from './tenant-scope';
 export * from './tenant-transaction';

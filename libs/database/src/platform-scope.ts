@@ -1,9 +1,10 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import type { Kysely } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
+import type { Pool } from 'pg';
 
 import type { DatabaseOptions } from './database-options';
 import { DATABASE_OPTIONS } from './database-options.token';
-import { createPostgresPool } from './postgres-pool';
+import { createPool } from './postgres-pool';
 import type { Schema } from './schema';
 import { inTransaction } from './scoped-connection';
 import { bindQueries, PlatformTransaction } from './scoped-transaction';
@@ -19,21 +20,23 @@ import { bindQueries, PlatformTransaction } from './scoped-transaction';
  */
 @Injectable()
 export class PlatformScope implements OnModuleDestroy {
+  private readonly pool: Pool;
   private readonly db: Kysely<Schema>;
 
   constructor(@Inject(DATABASE_OPTIONS) options: DatabaseOptions) {
-    ({ db: this.db } = createPostgresPool(
+    this.pool = createPool(
       options.platformUrl,
       options.poolSize,
       `${options.applicationName}-platform`,
-    ));
+    );
+    this.db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: this.pool }) });
     // Outside a transaction, each query of the scope is a transaction of its own.
     bindQueries(this, this.db);
   }
 
   /** Several platform queries in one transaction. */
   transaction<T>(work: (tx: PlatformTransaction) => Promise<T>): Promise<T> {
-    return inTransaction(this.db, undefined, (queries) => work(new PlatformTransaction(queries)));
+    return inTransaction(this.pool, undefined, (queries) => work(new PlatformTransaction(queries)));
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -3,9 +3,8 @@
  * Please do not edit it manually.
  */
 
-import type { ColumnType } from "kysely";
-
 import type { TenantId } from "@tenantbot/contracts";
+import type { ColumnType } from "kysely";
 
 export type Generated<T> = T extends ColumnType<infer S, infer I, infer U>
   ? ColumnType<S, I | undefined, U>

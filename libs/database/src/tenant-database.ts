@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import type { CompiledQuery, Kysely } from 'kysely';
+import type { CompiledQuery } from 'kysely';
 import type { Pool } from 'pg';
 
 import { type TenantId, tenantIdOf } from '@tenantbot/contracts';
@@ -7,8 +7,7 @@ import { type TenantId, tenantIdOf } from '@tenantbot/contracts';
 import type { DatabaseOptions } from './database-options';
 import { DATABASE_OPTIONS } from './database-options.token';
 import { inlineParameters } from './inline-parameters';
-import { createPostgresPool } from './postgres-pool';
-import type { Schema } from './schema';
+import { createPool } from './postgres-pool';
 import { inTransaction } from './scoped-connection';
 import { ScopedTransaction } from './scoped-transaction';
 
@@ -21,14 +20,9 @@ import { ScopedTransaction } from './scoped-transaction';
 @Injectable()
 export class TenantDatabase implements OnModuleDestroy {
   private readonly pool: Pool;
-  private readonly db: Kysely<Schema>;
 
   constructor(@Inject(DATABASE_OPTIONS) options: DatabaseOptions) {
-    ({ pool: this.pool, db: this.db } = createPostgresPool(
-      options.appUrl,
-      options.poolSize,
-      options.applicationName,
-    ));
+    this.pool = createPool(options.appUrl, options.poolSize, options.applicationName);
   }
 
   /**
@@ -37,7 +31,7 @@ export class TenantDatabase implements OnModuleDestroy {
    */
   transaction<T>(tenantId: TenantId, work: (tx: ScopedTransaction) => Promise<T>): Promise<T> {
     const checked = tenantIdOf(tenantId); // the brand is a compile-time promise; check it anyway
-    return inTransaction(this.db, tenantScopeStatement(checked), (queries) =>
+    return inTransaction(this.pool, tenantScopeStatement(checked), (queries) =>
       work(new ScopedTransaction(checked, queries)),
     );
   }
@@ -57,14 +51,15 @@ export class TenantDatabase implements OnModuleDestroy {
       if (!Array.isArray(results) || results.length !== 2) {
         throw new Error('a statement must be exactly one SQL statement');
       }
-      return (results[1] as { rows: Row[] }).rows;
+      const [, statement] = results;
+      return statement.rows;
     } finally {
       client.release();
     }
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.db.destroy();
+    await this.pool.end();
   }
 }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import {
   type Compilable,
+  type DatabaseConnection,
   DummyDriver,
   Kysely,
   PostgresAdapter,
@@ -13,11 +14,29 @@ import { type TenantId, tenantIdOf } from '@tenantbot/contracts';
 
 import type { AcrossTenants } from './platform-scope';
 import type { Queries, Schema } from './schema';
-import { queriesOf, type ScopedTransaction } from './scoped-transaction';
+import { queriesOf, ScopedTransaction } from './scoped-transaction';
 import { TenantDatabase } from './tenant-database';
 
 /** A tenant's id (a transaction of its own per call), or a unit of work already bound to one. */
 export type InTenant = TenantId | ScopedTransaction;
+
+/**
+ * The tenant of a scope, or `undefined` for the platform's. For a report that serves both: its
+ * query still says `tenant_id = …` for a tenant (row-level security confines it anyway; saying
+ * so lets the planner use the tenant's indexes).
+ *
+ * ```ts
+ * const tenantId = tenantOfScope(scope);
+ * let query = db.selectFrom('documents').select(…);
+ * if (tenantId) query = query.where('tenant_id', '=', tenantId);
+ * ```
+ */
+export function tenantOfScope(scope: InTenant | AcrossTenants): TenantId | undefined {
+  if (typeof scope === 'string') {
+    return scope;
+  }
+  return scope instanceof ScopedTransaction ? scope.tenantId : undefined;
+}
 
 /**
  * The base of every repository. Its queries reach the database only through `query`, which
@@ -78,11 +97,19 @@ function isRawBuilder<Row>(query: Compilable<Row> | RawBuilder<Row>): query is R
   return 'isRawBuilder' in query && query.isRawBuilder;
 }
 
-/** Kysely without a connection: builds and compiles PostgreSQL, runs nothing. */
+class CompileOnlyDriver extends DummyDriver {
+  override acquireConnection(): Promise<DatabaseConnection> {
+    return Promise.reject(
+      new Error("a statement's query is built, not run: return it from the callback"),
+    );
+  }
+}
+
+/** Kysely without a connection: builds and compiles PostgreSQL; running a query throws. */
 const QUERY_BUILDER = new Kysely<Schema>({
   dialect: {
     createAdapter: () => new PostgresAdapter(),
-    createDriver: () => new DummyDriver(),
+    createDriver: () => new CompileOnlyDriver(),
     createIntrospector: (db) => new PostgresIntrospector(db),
     createQueryCompiler: () => new PostgresQueryCompiler(),
   },

@@ -1,6 +1,6 @@
 import type { Observable } from 'rxjs';
 
-import type { ReplyOf, RequestOf, RequestPattern } from '@tenantbot/contracts';
+import type { EventPatternName, ReplyOf, RequestOf, RequestPattern } from '@tenantbot/contracts';
 
 import type { CallOptions } from './options';
 
@@ -9,6 +9,12 @@ export type RequestArgs<P extends RequestPattern> =
   Record<string, never> extends RequestOf<P>
     ? [data?: RequestOf<P>, options?: CallOptions]
     : [data: RequestOf<P>, options?: CallOptions];
+
+/** A pattern the message map does not know (a test's own service), or never. */
+export type OutsideTheMap<P extends string> = P extends RequestPattern ? never : P;
+
+/** An event pattern the event map does not know (a test's own), or never. */
+export type OutsideTheEvents<P extends string> = P extends EventPatternName ? never : P;
 
 /**
  * Calls typed by the message map of `@tenantbot/contracts`: the pattern decides what the body

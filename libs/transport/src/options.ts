@@ -25,8 +25,9 @@ export interface StreamsServerOptions extends StreamsTransportOptions {
   /**
    * Check every reply of a pattern of the message map against its reply schema, and answer
    * INTERNAL_ERROR naming the mismatches when it does not match. On in test runs
-   * (`NODE_ENV=test`), off otherwise: the schemas are held to what the services send without
-   * a cost on the hot path in production.
+   * (`TRANSPORT_CHECK_REPLIES=true`, set by the jest global setup), off otherwise: the schemas
+   * are held to what the services send without a cost on the hot path in production or in the
+   * benchmarks.
    */
   checkReplies?: boolean;
 }
@@ -53,19 +54,19 @@ export function heartbeatIntervalMs(claimIdleMs: number): number {
 
 /** The transport settings every app validates from its environment (libs/config schemas). */
 export interface TransportEnv {
-  NODE_ENV?: string;
   REDIS_URL: string;
   REDIS_PASSWORD?: string;
   REDIS_PREFIX: string;
   TRANSPORT_TIMEOUT_MS: number;
   TRANSPORT_CLAIM_IDLE_MS: number;
+  TRANSPORT_CHECK_REPLIES?: boolean;
 }
 
 export function transportOptionsFrom(
   config: TransportEnv,
 ): StreamsTransportOptions & Pick<StreamsServerOptions, 'checkReplies'> {
   return {
-    checkReplies: config.NODE_ENV === 'test',
+    checkReplies: config.TRANSPORT_CHECK_REPLIES ?? false,
     redisUrl: config.REDIS_URL,
     redisPassword: config.REDIS_PASSWORD,
     prefix: config.REDIS_PREFIX,

@@ -274,7 +274,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
         return this.finish(stream, entryId, envelope, { err: this.describeFailure(error) });
       }
       if (!isObservable(result)) {
-        const mismatch = this.checkedReply(envelope.pattern, result);
+        const mismatch = this.replyMismatchOf(envelope.pattern, result);
         return this.finish(
           stream,
           entryId,
@@ -338,7 +338,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
   }
 
   /** In test runs (`checkReplies`), a reply that does not match its schema. */
-  private checkedReply(pattern: string, reply: unknown) {
+  private replyMismatchOf(pattern: string, reply: unknown) {
     return this.options.checkReplies ? replyMismatch(pattern, reply) : undefined;
   }
 

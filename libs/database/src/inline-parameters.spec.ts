@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { CompiledQuery } from 'kysely';
 
-import { inlineParameters } from '../src/inline-parameters';
+import { inlineParameters } from './inline-parameters';
 
 const inline = (sql: string, ...parameters: unknown[]) =>
   inlineParameters({ ...CompiledQuery.raw(sql), parameters });

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { Observable } from 'rxjs';
 
 import {
+  ACCESS_EVENTS,
   type Caller,
   CHAT,
   type ChatResponse,
@@ -13,7 +14,9 @@ import {
   TENANTS,
 } from '@tenantbot/contracts';
 
-import { Handles, type MessageClient, type RedisStreamsClient } from '../src';
+import { Handles } from './handles';
+import type { MessageClient } from './message-client';
+import type { RedisStreamsClient } from './streams.client';
 
 /**
  * Type-level tests: `tsc -p tsconfig.json` (npm run check) compiles this file, and every
@@ -60,11 +63,22 @@ export async function typedCalls(client: MessageClient) {
   await client.request(CHAT.MODELS, { model: 'x' });
 }
 
+export async function typedBroadcasts(client: RedisStreamsClient) {
+  await client.broadcast(ACCESS_EVENTS.CHANGED, { kind: 'user', tenantId: null, userId: 'u' });
+  // @ts-expect-error an access change names what changed
+  await client.broadcast(ACCESS_EVENTS.CHANGED, { kind: 'user', tenantId: null });
+  // A pattern outside the event map carries anything.
+  await client.broadcast('test.changed', { anything: true });
+}
+
 /** The transport's client answers the typed calls the same way. */
 export async function transportClientCalls(client: RedisStreamsClient) {
   const typed: MessageClient = client;
   const answer = await client.request(CHAT.SEND, { message: 'hello' });
   expectType<ChatResponse>()(answer);
+  // A pattern outside the map (a test's own service) answers `unknown`: no caller-chosen type.
+  const echoed = await client.request('echo.work', { n: 1 });
+  expectType<unknown>()(echoed);
   return typed;
 }
 

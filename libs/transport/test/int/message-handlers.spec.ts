@@ -29,7 +29,7 @@ import {
   RedisStreamsServer,
   RpcErrorFilter,
   ValidPayload,
-} from '../src';
+} from '../../src';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `${process.env.REDIS_PREFIX ?? `tbtest:${process.pid}`}:handlers`;

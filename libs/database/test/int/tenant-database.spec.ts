@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Injectable, Module } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { Client } from 'pg';
 
 import { type TenantId, tenantIdOf } from '@tenantbot/contracts';
@@ -14,10 +14,13 @@ import {
   PlatformDatabaseModule,
   PlatformScope,
   platformUrlFrom,
+  type Queries,
+  type Schema,
   type ScopedTransaction,
   TenantDatabase,
+  tenantOfScope,
   TenantScopedRepository,
-} from '../src';
+} from '../../src';
 
 const ownerUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tenantbot';
 
@@ -59,6 +62,56 @@ class UserRepository extends TenantScopedRepository {
           count: number;
         }>`SELECT count(*)::int AS count FROM users WHERE username LIKE ${'db-%'}`,
     );
+  }
+
+  /** A misuse: running a query on the builder of a statement, outside any scope. */
+  async runOnTheStatementBuilder(tenantId: TenantId): Promise<string> {
+    let run = Promise.resolve('not run');
+    await this.statement(tenantId, (db) => {
+      run = db
+        .selectFrom('users')
+        .selectAll()
+        .execute()
+        .then(
+          () => 'ran',
+          (error: Error) => error.message,
+        );
+      return db.selectFrom('users').select('username');
+    });
+    return run;
+  }
+
+  /** A misuse past the compiler (`Queries` has no `transaction`): Kysely's own transaction. */
+  nestedTransaction(tenant: InTenant): Promise<void> {
+    return this.query(tenant, (db) => {
+      const uncovered = db as Kysely<Schema>;
+      return uncovered.transaction().execute(() => Promise.resolve());
+    });
+  }
+
+  /** Raw SQL where the builder stops: a `sql` template run on the scope's queries. */
+  async rawUsernames(tenant: InTenant): Promise<string[]> {
+    const { rows } = await this.query(tenant, (db) =>
+      sql<{ username: string }>`SELECT username FROM users WHERE username LIKE ${'db-%'}
+                                 ORDER BY username`.execute(db),
+    );
+    return rows.map((row) => row.username);
+  }
+
+  /** A report of a tenant, or of the platform: counts its users either way. */
+  countUsers(scope: InTenant | AcrossTenants): Promise<number> {
+    const tenantId = tenantOfScope(scope);
+    return this.query(scope, async (db) => {
+      let query = db
+        .selectFrom('users')
+        .select((eb) => eb.fn.countAll<number>().as('count'))
+        .where('username', 'like', 'db-%');
+      if (tenantId) {
+        query = query.where('tenant_id', '=', tenantId);
+      }
+      const { count } = await query.executeTakeFirstOrThrow();
+      return Number(count);
+    });
   }
 
   acrossTenants(
@@ -145,6 +198,10 @@ describe('TenantDatabase, TenantScopedRepository and PlatformScope', () => {
     expect(await users.usernames(tenantB)).toEqual(['db-bob']);
   });
 
+  it('runs raw SQL in the scope too', async () => {
+    expect(await users.rawUsernames(tenantB)).toEqual(['db-bob']);
+  });
+
   it('runs several repository calls in one unit of work, committed together', async () => {
     await database.transaction(tenantA, async (tx) => {
       await users.add(tx, 'db-carol');
@@ -174,6 +231,15 @@ describe('TenantDatabase, TenantScopedRepository and PlatformScope', () => {
     expect(await users.countInOneRoundTrip(tenantB)).toEqual([{ count: 1 }]);
   });
 
+  it("runs nothing on a statement's builder, which has no scope", async () => {
+    expect(await users.runOnTheStatementBuilder(tenantA)).toMatch(/built, not run/);
+  });
+
+  it('refuses to open a transaction inside a scope, which already is one', async () => {
+    await expect(users.nestedTransaction(tenantA)).rejects.toThrow(/already in a transaction/);
+    expect(await users.usernames(tenantA)).toEqual(['db-alice', 'db-carol', 'db-dave']);
+  });
+
   it('refuses a tenant id that is not one, before touching the database', async () => {
     const forged = `' OR 1=1 --` as TenantId;
     await expect(users.usernames(forged)).rejects.toMatchObject({ code: 'TENANT_REQUIRED' });
@@ -189,6 +255,12 @@ describe('TenantDatabase, TenantScopedRepository and PlatformScope', () => {
     expect(rows.map((row) => row.username)).toEqual(usernames);
     const inTransaction = await report.platform.transaction((tx) => report.users.acrossTenants(tx));
     expect(inTransaction.map((row) => row.username)).toEqual(usernames);
+  });
+
+  it("runs a report in a tenant's scope or the platform's", async () => {
+    expect(await users.countUsers(tenantB)).toBe(1);
+    expect(await database.transaction(tenantB, (tx) => users.countUsers(tx))).toBe(1);
+    expect(await report.users.countUsers(report.platform)).toBe(4);
   });
 
   it('provides the platform scope only to the modules that import PlatformDatabaseModule', async () => {
@@ -216,6 +288,16 @@ export function queriesWithoutTheirScopeDoNotCompile(
   void tx.selectFrom;
   // @ts-expect-error nor with the platform scope
   void platform.selectFrom;
+}
+
+/** Never run: a repository's queries cannot leave or end their scope. */
+export function queriesCannotLeaveTheirScope(db: Queries): void {
+  // @ts-expect-error a scope already is a transaction
+  void db.transaction;
+  // @ts-expect-error nor take another connection of the pool
+  void db.connection;
+  // @ts-expect-error nor close the pool
+  void db.destroy;
 }
 
 @Injectable()

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Client } from 'pg';
 
-import { appUrlFrom, PLATFORM_ROLE, platformUrlFrom } from '../src';
+import { appUrlFrom, PLATFORM_ROLE, platformUrlFrom } from '../../src';
 
 const ownerUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tenantbot';
 
