@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
 import { ErrorCode, TENANT_EVENTS, type TenantId } from '@tenantbot/contracts';
 
+import { RegistrationService } from '../../src/registration/registration.service';
 import { StatsService } from '../../src/stats/stats.service';
 import { TenantService } from '../../src/tenant/tenant.service';
 import { UserService } from '../../src/user/user.service';
@@ -20,7 +21,7 @@ describe('tenants in process: tenants, their settings and the counts', () => {
   let tenantB: TenantId;
 
   beforeAll(async () => {
-    app = await TenantsTestApp.start();
+    app = await TenantsTestApp.start({ ALLOW_SELF_REGISTRATION: 'true' });
     tenants = app.get(TenantService);
     const created = await Promise.all([
       tenants.create(superAdmin(), { name: 'Acme', slug: 'acme', plan: 'basic', is_active: true }),
@@ -151,5 +152,26 @@ describe('tenants in process: tenants, their settings and the counts', () => {
     expect(
       outbox.rows.every((row: { pattern: string }) => row.pattern === TENANT_EVENTS.DELETED),
     ).toBe(true);
+  });
+
+  it('registers a company: its tenant and first admin together, in the new tenant', async () => {
+    const registration = app.get(RegistrationService);
+    const admin = { username: 'founder', email: 'founder@gamma.example', password: 'password-1' };
+    const { tenant, tokens } = await registration.register({
+      company_name: 'Gamma',
+      slug: 'gamma',
+      admin,
+    });
+    expect(tenant).toMatchObject({ slug: 'gamma', plan: 'free', is_active: true });
+    expect(tokens.refresh_token).toMatch(/^tbr_/);
+    const { rows } = await app.owner.query(
+      `SELECT role FROM users WHERE tenant_id = $1 AND username = 'founder'`,
+      [tenant.id],
+    );
+    expect(rows).toEqual([{ role: 'tenant_admin' }]);
+    await expectCode(
+      registration.register({ company_name: 'Again', slug: 'gamma', admin }),
+      'CONFLICT',
+    );
   });
 });
