@@ -85,7 +85,7 @@ export function toDomainView(row: TenantDomainRecord, token: string): DomainView
   return {
     domain: row.domain,
     verified: row.verified_at !== null,
-    verified_at: row.verified_at ? new Date(row.verified_at).toISOString() : null,
+    verified_at: row.verified_at?.toISOString() ?? null,
     verification: {
       type: 'TXT',
       name: `_tenantbot.${row.domain}`,

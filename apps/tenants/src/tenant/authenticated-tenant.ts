@@ -1,7 +1,6 @@
 import type { AuthenticatedTenant } from '@tenantbot/contracts';
 
 import type { TenantRecord } from './tenant.repository';
-import { planOf } from './tenant-view';
 
 /** What a credential's check answers about its tenant (cached by the gateways, ADR 12). */
 export function toAuthenticatedTenant(tenant: TenantRecord): AuthenticatedTenant {
@@ -9,7 +8,7 @@ export function toAuthenticatedTenant(tenant: TenantRecord): AuthenticatedTenant
     id: tenant.id,
     slug: tenant.slug,
     name: tenant.name,
-    plan: planOf(tenant.plan),
+    plan: tenant.plan,
     is_active: tenant.is_active,
     rate_limits: tenant.rate_limits,
     rag: tenant.rag_settings,

@@ -1,4 +1,4 @@
-import { type Plan, PLANS, type TenantView } from '@tenantbot/contracts';
+import type { TenantView } from '@tenantbot/contracts';
 
 import type { TenantRecord } from './tenant.repository';
 
@@ -7,7 +7,7 @@ export function toTenantView(row: TenantRecord): TenantView {
     id: row.id,
     name: row.name,
     slug: row.slug,
-    plan: planOf(row.plan),
+    plan: row.plan,
     is_active: row.is_active,
     system_prompt: row.system_prompt,
     default_model: row.default_model,
@@ -20,16 +20,7 @@ export function toTenantView(row: TenantRecord): TenantView {
       openai: Boolean(row.provider_keys.openai),
       anthropic: Boolean(row.provider_keys.anthropic),
     },
-    created_at: new Date(row.created_at).toISOString(),
-    updated_at: new Date(row.updated_at).toISOString(),
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
   };
-}
-
-/** The plan column, checked by the database against the same list. */
-export function planOf(value: string): Plan {
-  const plan = PLANS.find((known) => known === value);
-  if (!plan) {
-    throw new Error(`a tenant has the unknown plan "${value}"`);
-  }
-  return plan;
 }

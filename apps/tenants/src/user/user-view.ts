@@ -10,7 +10,7 @@ export function toUserView(row: UserRecord): UserView {
     email: row.email,
     role: row.role,
     is_active: row.is_active,
-    created_at: new Date(row.created_at).toISOString(),
-    updated_at: new Date(row.updated_at).toISOString(),
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
   };
 }
