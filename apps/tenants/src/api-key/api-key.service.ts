@@ -3,10 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { z } from 'zod';
 
-import type { Caller } from '@tenantbot/contracts';
 import {
   type apiKeyCreateSchema,
   type ApiKeyView,
+  type Caller,
   type CreatedApiKey,
   DomainError,
   ErrorCode,

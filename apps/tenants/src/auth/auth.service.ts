@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 
-import type { MeReply, PlatformCaller } from '@tenantbot/contracts';
 import {
   type AuthenticatedPrincipal,
-  type AuthenticatedTenant,
   type AuthenticateRequest,
+  type AuthenticationResult,
   DomainError,
   ErrorCode,
   type LoginRequest,
+  type MeReply,
+  type PlatformCaller,
   tenantIdOf,
   type TokenResponse,
 } from '@tenantbot/contracts';
@@ -32,12 +33,6 @@ import { toUserView } from '../user/user-view';
 
 const INVALID_CREDENTIALS = 'invalid username, email or password';
 const API_KEY_FORMAT = /^tbk_([a-z0-9]{8})_([A-Za-z0-9_-]{43})$/;
-
-export interface AuthenticationResult {
-  principal: AuthenticatedPrincipal;
-  /** The tenant the request acts in: the credential's, or the one a super admin named. */
-  tenant: AuthenticatedTenant | null;
-}
 
 /**
  * Credentials to principals: logins, refresh tokens, and the check of every request's JWT or

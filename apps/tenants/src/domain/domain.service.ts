@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
-import type { Caller } from '@tenantbot/contracts';
-import { DomainError, type DomainView, ErrorCode } from '@tenantbot/contracts';
+import { type Caller, DomainError, type DomainView, ErrorCode } from '@tenantbot/contracts';
 import { type ScopedTransaction, TenantDatabase } from '@tenantbot/database';
 
 import { requireRole } from '../security/caller';

@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { z } from 'zod';
 
-import type { PlatformCaller } from '@tenantbot/contracts';
 import {
   DomainError,
   ErrorCode,
@@ -11,6 +10,7 @@ import {
   isTenantId,
   type Page,
   type Pagination,
+  type PlatformCaller,
   TENANT_EVENTS,
   type tenantCreateSchema,
   type TenantId,

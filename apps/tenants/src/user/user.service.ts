@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { z } from 'zod';
 
-import type { PlatformCaller } from '@tenantbot/contracts';
 import {
   DomainError,
   ErrorCode,
   type Page,
   type Pagination,
+  type PlatformCaller,
   type userCreateSchema,
   type userUpdateSchema,
   type UserView,

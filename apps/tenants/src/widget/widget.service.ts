@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { z } from 'zod';
 
-import type { Caller } from '@tenantbot/contracts';
 import {
+  type Caller,
   DomainError,
   ErrorCode,
   type OpenedWidget,
