@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 
-import type { TenantsStats } from '@tenantbot/contracts';
-import type { PlatformCaller } from '@tenantbot/contracts';
-import { PlatformScope, TenantDatabase } from '@tenantbot/database';
+import type { PlatformCaller, TenantsStats } from '@tenantbot/contracts';
+import { PlatformScope } from '@tenantbot/database';
 
 import { requireRole, requireTenant } from '../security/caller';
 import { type CountByPlan, type CountByRole, StatsRepository } from './stats.repository';
@@ -14,7 +13,6 @@ import { type CountByPlan, type CountByRole, StatsRepository } from './stats.rep
 @Injectable()
 export class StatsService {
   constructor(
-    private readonly database: TenantDatabase,
     private readonly platform: PlatformScope,
     private readonly counts: StatsRepository,
   ) {}
@@ -27,9 +25,7 @@ export class StatsService {
         users: usersSummary(await this.counts.usersByRole(db)),
       }));
     }
-    return this.database.transaction(requireTenant(caller), async (db) => ({
-      users: usersSummary(await this.counts.usersByRole(db)),
-    }));
+    return { users: usersSummary(await this.counts.usersByRole(requireTenant(caller))) };
   }
 }
 
