@@ -114,8 +114,16 @@ function upsertsIn(logs: string[], from: number, to: number) {
   };
 }
 
+/** A tenant admin's call, as the gateway sends it (rag's handlers need a principal). */
 const asTenant = <T>(tenantId: string, work: () => Promise<T>) =>
-  runWithContext({ requestId: randomUUID(), tenantId }, work);
+  runWithContext(
+    {
+      requestId: randomUUID(),
+      tenantId,
+      principal: { role: 'tenant_admin', userId: randomUUID() },
+    },
+    work,
+  );
 
 function row(path: string, mode: string, result: Measurement) {
   return {

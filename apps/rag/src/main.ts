@@ -1,4 +1,7 @@
 import 'reflect-metadata';
+
+import { join } from 'node:path';
+
 import { loadConfigOrExit } from '@tenantbot/config';
 import {
   createLogger,
@@ -7,9 +10,9 @@ import {
   type Logger,
 } from '@tenantbot/observability';
 import { startService, transportOptionsFrom } from '@tenantbot/transport';
-import { join } from 'node:path';
+
 import { RagModule } from './app.module';
-import { ragConfigSchema, sentenceModelId, type RagConfig } from './config';
+import { type RagConfig, ragConfigSchema, sentenceModelId } from './config/rag-config';
 import {
   EmbeddingModelUnavailableError,
   TransformersEmbedder,
@@ -49,7 +52,9 @@ async function loadSentenceEmbedderOrExit(
   logger: Logger,
 ): Promise<TransformersEmbedder | null> {
   const modelId = sentenceModelId(config);
-  if (!modelId) return null;
+  if (!modelId) {
+    return null;
+  }
   const started = performance.now();
   try {
     const embedder = await TransformersEmbedder.start({
@@ -72,7 +77,9 @@ async function loadSentenceEmbedderOrExit(
     );
     return embedder;
   } catch (error) {
-    if (!(error instanceof EmbeddingModelUnavailableError)) throw error;
+    if (!(error instanceof EmbeddingModelUnavailableError)) {
+      throw error;
+    }
     process.stderr.write(`rag: ${error.message}\n`);
     process.exit(1);
   }

@@ -1,13 +1,16 @@
+import { randomUUID } from 'node:crypto';
+
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { AdminClient, ChromaClient } from 'chromadb';
+
 import {
-  RAG,
-  RAG_DEPENDENCIES,
   type DependencyStatus,
   type DocumentView,
+  RAG,
+  RAG_DEPENDENCIES,
   type SearchReply,
 } from '@tenantbot/contracts';
-import { AdminClient, ChromaClient } from 'chromadb';
-import { randomUUID } from 'node:crypto';
+
 import { LocalEmbedder } from '../src/embeddings/local-embedder';
 import { chromaEndpoint } from '../src/vectors/chroma-endpoint';
 import { ChromaVectorStore } from '../src/vectors/chroma-vector-store';

@@ -1,19 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  ErrorCode,
-  RAG,
-  type DeleteDocumentReply,
-  type DocumentPage,
-  type DocumentView,
-  type SearchReply,
-} from '@tenantbot/contracts';
-import { runWithContext } from '@tenantbot/tenant-context';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
+import {
+  type DeleteDocumentReply,
+  type DocumentPage,
+  type DocumentView,
+  ErrorCode,
+  RAG,
+  type SearchReply,
+} from '@tenantbot/contracts';
+import { runWithContext } from '@tenantbot/tenant-context';
+
 import { docx, pdf } from './support/document-fixtures';
-import { expectCode, RagHarness } from './support/rag-harness';
+import { expectCode, RagHarness, tenantAdminContext } from './support/rag-harness';
 
 const HANDBOOK = [
   '# Employee handbook',
@@ -135,7 +138,7 @@ describe('rag documents over the transport', () => {
   it('creates a document once when the same request is delivered again (a replica died before replying)', async () => {
     const requestId = randomUUID();
     const deliver = (text: string) =>
-      runWithContext({ requestId, tenantId: tenant }, () =>
+      runWithContext(tenantAdminContext(tenant, requestId), () =>
         rag.client.request<DocumentView>(
           RAG.DOCUMENTS_CREATE,
           { title: 'Redelivered', text },

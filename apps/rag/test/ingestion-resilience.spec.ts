@@ -1,9 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { PING_PATTERN, RAG, type DocumentView } from '@tenantbot/contracts';
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Chunker } from '../src/chunking/chunker';
+
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+
+import { type DocumentView, PING_PATTERN, RAG } from '@tenantbot/contracts';
+
+import { Chunker } from '../src/chunks/chunker';
 import { pdf } from './support/document-fixtures';
 import { FakeOpenAI } from './support/fake-openai';
 import { RagHarness } from './support/rag-harness';
@@ -69,7 +72,9 @@ describe('ingestion under failures, load and crashes', () => {
     const quiet = await rag.createTenant('Quiet');
     fake.delayMs = 150;
     const backlog: DocumentView[] = [];
-    for (let i = 0; i < 4; i++) backlog.push(await create(busy, longText(6, `batch ${i}`)));
+    for (let i = 0; i < 4; i++) {
+      backlog.push(await create(busy, longText(6, `batch ${i}`)));
+    }
     const small = await create(quiet, longText(6, 'quiet'));
 
     const quietDone = await rag.settled(quiet, small.id, 20_000);

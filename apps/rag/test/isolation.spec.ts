@@ -1,18 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  ErrorCode,
-  RAG,
-  TENANT_EVENTS,
-  type DocumentPage,
-  type DocumentView,
-  type SearchReply,
-} from '@tenantbot/contracts';
-import { runWithContext } from '@tenantbot/tenant-context';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { lastValueFrom } from 'rxjs';
+
+import {
+  type DocumentPage,
+  type DocumentView,
+  ErrorCode,
+  RAG,
+  type SearchReply,
+  TENANT_EVENTS,
+} from '@tenantbot/contracts';
+import { runWithContext } from '@tenantbot/tenant-context';
+
 import { ChromaVectorStore } from '../src/vectors/chroma-vector-store';
 import { expectCode, LOCAL_MODEL, RagHarness } from './support/rag-harness';
 

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { RAG, type DocumentView, type SearchReply } from '@tenantbot/contracts';
+
+import { type DocumentView, RAG, type SearchReply } from '@tenantbot/contracts';
+
 import { RagHarness } from './support/rag-harness';
 
 /**
@@ -90,7 +92,9 @@ describe('the full-text term index', () => {
     const before = await rag.call<SearchReply>(tenantB, RAG.SEARCH, { query });
     // Tenant A makes "budget" common in its own corpus and "bicycles" rare: B's relevance
     // (IDF-weighted coverage) would move if A's statistics weighed in.
-    for (let i = 0; i < 3; i++) await ingest(tenantA, `Budget ${i}`, `The budget, budget ${i}.`);
+    for (let i = 0; i < 3; i++) {
+      await ingest(tenantA, `Budget ${i}`, `The budget, budget ${i}.`);
+    }
     const after = await rag.call<SearchReply>(tenantB, RAG.SEARCH, { query });
     // Each of B's chunks holds one of the two words: its relevance is that word's IDF share.
     expect(before.results.map((result) => result.relevance).sort()).toEqual([

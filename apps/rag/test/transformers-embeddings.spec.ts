@@ -1,10 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { RAG, type DocumentView, type SearchReply } from '@tenantbot/contracts';
-import { TINY_MODEL_ID, writeTinySentenceModel } from '@tenantbot/testing';
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
+import { type DocumentView, RAG, type SearchReply } from '@tenantbot/contracts';
+import { TINY_MODEL_ID, writeTinySentenceModel } from '@tenantbot/testing';
+
 import { LocalEmbedder } from '../src/embeddings/local-embedder';
 import { ChromaVectorStore } from '../src/vectors/chroma-vector-store';
 import { LOCAL_MODEL, RagHarness } from './support/rag-harness';

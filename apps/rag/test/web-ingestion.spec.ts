@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ErrorCode, RAG, type DocumentView } from '@tenantbot/contracts';
+
+import { type DocumentView, ErrorCode, RAG } from '@tenantbot/contracts';
+
 import { RagHarness } from './support/rag-harness';
 import { html, redirect, TestSite, text } from './support/test-sites';
 

@@ -1,17 +1,23 @@
+import { z } from 'zod';
+
 import {
   DomainError,
+  EMBEDDING_PROVIDERS,
+  type EmbeddingProvider,
   ErrorCode,
   RAG_DEFAULTS,
-  type EmbeddingProvider,
   type RagSettings,
 } from '@tenantbot/contracts';
 
-export interface ResolvedRagSettings {
-  chunk_size: number;
-  chunk_overlap: number;
-  top_k: number;
-  embedding_provider: EmbeddingProvider;
-}
+/** The settings a document was ingested with, as kept on it (and in its job). */
+export const resolvedRagSettingsSchema = z.object({
+  chunk_size: z.number(),
+  chunk_overlap: z.number(),
+  top_k: z.number(),
+  embedding_provider: z.enum(EMBEDDING_PROVIDERS),
+});
+
+export type ResolvedRagSettings = z.output<typeof resolvedRagSettingsSchema>;
 
 /**
  * The tenant's settings (sent along by the caller) over the platform defaults, whose embedding

@@ -1,5 +1,6 @@
 import type { DocumentView } from '@tenantbot/contracts';
-import type { DocumentRow } from './document.repository';
+
+import type { DocumentRow } from './documents.repository';
 
 export function toDocumentView(row: DocumentRow): DocumentView {
   return {

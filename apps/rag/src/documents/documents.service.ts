@@ -1,28 +1,33 @@
+import { createHash, randomUUID } from 'node:crypto';
+
 import { Inject, Injectable } from '@nestjs/common';
+
 import {
-  DomainError,
-  ErrorCode,
+  type Caller,
   type CreateDocumentRequest,
   type DeleteDocumentReply,
   type DocumentPage,
   type DocumentView,
+  DomainError,
+  ErrorCode,
   type ListDocumentsRequest,
   type ReprocessDocumentRequest,
+  type TenantId,
   type TextSource,
   type UploadedFileSource,
   type WebSource,
 } from '@tenantbot/contracts';
 import { documentObjectKey, type ObjectStorage } from '@tenantbot/object-storage';
-import { createHash, randomUUID } from 'node:crypto';
-import { currentContext } from '@tenantbot/tenant-context';
-import type { RagConfig } from '../config';
-import { resolveSettings, type ResolvedRagSettings } from '../common/rag-settings';
+
+import { CURATORS, READERS, requireRole } from '../common/access';
+import { type ResolvedRagSettings, resolveSettings } from '../common/rag-settings';
+import type { RagConfig } from '../config/rag-config';
+import { OBJECT_STORAGE, RAG_CONFIG } from '../config/tokens';
 import { EmbedderRegistry } from '../embeddings/embedder-registry';
 import { IngestionQueue } from '../ingestion/ingestion-queue';
 import { ChromaVectorStore } from '../vectors/chroma-vector-store';
-import { OBJECT_STORAGE, RAG_CONFIG } from '../tokens';
-import { DocumentRepository, type DocumentRow, type NewDocument } from './document.repository';
 import { toDocumentView } from './document-view';
+import { type DocumentRow, DocumentsRepository, type NewDocument } from './documents.repository';
 
 /**
  * The documents of a tenant. Creating or reprocessing answers at once with the document
@@ -32,7 +37,7 @@ import { toDocumentView } from './document-view';
 @Injectable()
 export class DocumentsService {
   constructor(
-    private readonly documents: DocumentRepository,
+    private readonly documents: DocumentsRepository,
     private readonly queue: IngestionQueue,
     private readonly vectors: ChromaVectorStore,
     private readonly embedders: EmbedderRegistry,
@@ -40,37 +45,47 @@ export class DocumentsService {
     @Inject(RAG_CONFIG) private readonly config: RagConfig,
   ) {}
 
-  async create(tenantId: string, request: CreateDocumentRequest): Promise<DocumentView> {
+  async create(caller: Caller, request: CreateDocumentRequest): Promise<DocumentView> {
+    requireRole(caller, CURATORS);
+    const { tenantId } = caller;
     const settings = resolveSettings(request.settings, this.embedders.defaultProvider);
     this.embedders.for(settings.embedding_provider); // refuses a provider that is not configured
     const document =
       'document_id' in request
         ? this.uploadedFile(tenantId, request, settings)
         : 'url' in request
-          ? this.webPage(tenantId, request, settings)
-          : await this.pastedText(tenantId, request, settings);
+          ? this.webPage(caller, request, settings)
+          : await this.pastedText(caller, request, settings);
     const { row, created } = await this.documents.insert(tenantId, document);
     if (!row) {
       throw new DomainError(ErrorCode.CONFLICT, `document id ${document.id} is already taken`);
     }
     // A retried create (same document id) answers with the document as it is now.
-    if (created) await this.enqueue(tenantId, row);
+    if (created) {
+      await this.enqueue(tenantId, row);
+    }
     return toDocumentView(row);
   }
 
-  async list(tenantId: string, request: ListDocumentsRequest): Promise<DocumentPage> {
-    const { rows, total } = await this.documents.list(tenantId, request);
+  async list(caller: Caller, request: ListDocumentsRequest): Promise<DocumentPage> {
+    requireRole(caller, READERS);
+    const { rows, total } = await this.documents.list(caller.tenantId, request);
     return { items: rows.map(toDocumentView), total, limit: request.limit, offset: request.offset };
   }
 
-  async get(tenantId: string, id: string): Promise<DocumentView> {
-    return toDocumentView(orNotFound(await this.documents.find(tenantId, id), id));
+  async get(caller: Caller, id: string): Promise<DocumentView> {
+    requireRole(caller, READERS);
+    return toDocumentView(orNotFound(await this.documents.find(caller.tenantId, id), id));
   }
 
-  async delete(tenantId: string, id: string): Promise<DeleteDocumentReply> {
+  async delete(caller: Caller, id: string): Promise<DeleteDocumentReply> {
+    requireRole(caller, CURATORS);
+    const { tenantId } = caller;
     const found = orNotFound(await this.documents.find(tenantId, id), id);
     // The file first: should anything after it fail, the document is still there to delete again.
-    if (found.storage_key) await this.storage.delete(found.storage_key);
+    if (found.storage_key) {
+      await this.storage.delete(found.storage_key);
+    }
     const row = orNotFound(await this.documents.delete(tenantId, id), id);
     await this.queue.cancel(tenantId, id, row.version);
     // The vectors after the row: a job still running then finds its version gone at its final
@@ -79,7 +94,9 @@ export class DocumentsService {
     return { id, deleted: true };
   }
 
-  async reprocess(tenantId: string, request: ReprocessDocumentRequest): Promise<DocumentView> {
+  async reprocess(caller: Caller, request: ReprocessDocumentRequest): Promise<DocumentView> {
+    requireRole(caller, CURATORS);
+    const { tenantId } = caller;
     const settings = resolveSettings(request.settings, this.embedders.defaultProvider);
     this.embedders.for(settings.embedding_provider);
     const row = orNotFound(
@@ -92,7 +109,7 @@ export class DocumentsService {
   }
 
   private uploadedFile(
-    tenantId: string,
+    tenantId: TenantId,
     request: UploadedFileSource,
     settings: ResolvedRagSettings,
   ): NewDocument {
@@ -114,11 +131,7 @@ export class DocumentsService {
     };
   }
 
-  private webPage(
-    tenantId: string,
-    request: WebSource,
-    settings: ResolvedRagSettings,
-  ): NewDocument {
+  private webPage(caller: Caller, request: WebSource, settings: ResolvedRagSettings): NewDocument {
     const url = new URL(request.url);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       throw new DomainError(ErrorCode.URL_NOT_ALLOWED, 'only http and https URLs can be ingested');
@@ -127,7 +140,7 @@ export class DocumentsService {
       throw new DomainError(ErrorCode.URL_NOT_ALLOWED, 'URLs with credentials cannot be ingested');
     }
     return {
-      id: documentIdOf(tenantId, request),
+      id: documentIdOf(caller, request),
       source: request.crawl ? 'crawl' : 'url',
       url: url.toString(),
       crawl: request.crawl
@@ -141,12 +154,12 @@ export class DocumentsService {
   }
 
   private async pastedText(
-    tenantId: string,
+    caller: Caller,
     request: TextSource,
     settings: ResolvedRagSettings,
   ): Promise<NewDocument> {
-    const id = documentIdOf(tenantId, request);
-    const storageKey = documentObjectKey(tenantId, id);
+    const id = documentIdOf(caller, request);
+    const storageKey = documentObjectKey(caller.tenantId, id);
     const { bytes } = await this.storage.put(storageKey, Buffer.from(request.text, 'utf8'), {
       maxBytes: this.config.MAX_DOCUMENT_BYTES,
       contentType: 'text/plain; charset=utf-8',
@@ -154,7 +167,7 @@ export class DocumentsService {
     return { id, source: 'text', title: request.title, bytes, storageKey, settings };
   }
 
-  private async enqueue(tenantId: string, row: DocumentRow): Promise<void> {
+  private async enqueue(tenantId: TenantId, row: DocumentRow): Promise<void> {
     try {
       await this.queue.enqueue({
         tenantId,
@@ -195,9 +208,10 @@ export class DocumentsService {
  * replica) finds its own row and answers with it instead of creating the document twice.
  * Uploaded files get their id from the gateway, with the same effect.
  */
-function documentIdOf(tenantId: string, request: WebSource | TextSource): string {
-  const requestId = currentContext()?.requestId;
-  if (!requestId) return randomUUID();
+function documentIdOf({ tenantId, requestId }: Caller, request: WebSource | TextSource): string {
+  if (!requestId) {
+    return randomUUID();
+  }
   const asked =
     'url' in request
       ? { url: request.url, crawl: request.crawl }
@@ -216,6 +230,8 @@ function documentIdOf(tenantId: string, request: WebSource | TextSource): string
 }
 
 function orNotFound(row: DocumentRow | undefined, id: string): DocumentRow {
-  if (!row) throw new DomainError(ErrorCode.DOCUMENT_NOT_FOUND, `no document ${id}`);
+  if (!row) {
+    throw new DomainError(ErrorCode.DOCUMENT_NOT_FOUND, `no document ${id}`);
+  }
   return row;
 }

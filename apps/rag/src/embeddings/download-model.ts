@@ -1,5 +1,6 @@
 import { loadConfigOrExit } from '@tenantbot/config';
-import { ragConfigSchema, sentenceModelId } from '../config';
+
+import { ragConfigSchema, sentenceModelId } from '../config/rag-config';
 import { loadSentenceModel, SentenceModelUnavailableError } from './sentence-model';
 
 /**
@@ -29,7 +30,9 @@ async function main(): Promise<void> {
         `is in ${config.EMBEDDING_MODEL_DIR}\n`,
     );
   } catch (error) {
-    if (!(error instanceof SentenceModelUnavailableError)) throw error;
+    if (!(error instanceof SentenceModelUnavailableError)) {
+      throw error;
+    }
     process.stderr.write(`download-model: ${error.message}\n`);
     process.exit(1);
   }

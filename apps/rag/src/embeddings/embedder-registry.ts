@@ -1,7 +1,9 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { DomainError, ErrorCode, type EmbeddingProvider } from '@tenantbot/contracts';
-import type { RagConfig } from '../config';
-import { RAG_CONFIG, SENTENCE_EMBEDDER } from '../tokens';
+
+import { DomainError, type EmbeddingProvider, ErrorCode } from '@tenantbot/contracts';
+
+import type { RagConfig } from '../config/rag-config';
+import { RAG_CONFIG, SENTENCE_EMBEDDER } from '../config/tokens';
 import type { Embedder } from './embedder';
 import { LocalEmbedder } from './local-embedder';
 import { OpenAIEmbedder } from './openai-embedder';
@@ -39,10 +41,14 @@ export class EmbedderRegistry implements OnApplicationShutdown {
       case 'local':
         return this.local;
       case 'openai':
-        if (this.openai) return this.openai;
+        if (this.openai) {
+          return this.openai;
+        }
         throw notConfigured('the openai embedding provider', 'OPENAI_API_KEY');
       case 'transformers':
-        if (this.transformers) return this.transformers;
+        if (this.transformers) {
+          return this.transformers;
+        }
         throw notConfigured('the transformers embedding provider', 'EMBEDDING_MODEL');
     }
   }

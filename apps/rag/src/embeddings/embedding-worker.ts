@@ -1,9 +1,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
+
 import {
   loadSentenceModel,
-  SentenceModelUnavailableError,
   type SentenceModel,
   type SentenceModelOptions,
+  SentenceModelUnavailableError,
 } from './sentence-model';
 
 /** Main thread → worker: embed these texts. */
@@ -49,4 +50,6 @@ async function serve(port: NonNullable<typeof parentPort>, options: SentenceMode
   port.postMessage({ type: 'ready', dimensions: model.dimensions } satisfies WorkerMessage);
 }
 
-if (parentPort) void serve(parentPort, workerData as SentenceModelOptions);
+if (parentPort) {
+  void serve(parentPort, workerData as SentenceModelOptions);
+}

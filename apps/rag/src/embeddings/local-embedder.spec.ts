@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+
 import { LocalEmbedder, tokenize } from './local-embedder';
 
 const cosine = (a: number[], b: number[]) => a.reduce((sum, value, i) => sum + value * b[i], 0);
@@ -51,12 +52,18 @@ function referenceVector(text: string): number[] {
   words.forEach((word, i) => {
     const stop = stopWords.has(word);
     add(`w:${word}`, stop ? 0.15 : 1);
-    if (i > 0) add(`b:${words[i - 1]} ${word}`, 0.7);
-    if (stop) return;
+    if (i > 0) {
+      add(`b:${words[i - 1]} ${word}`, 0.7);
+    }
+    if (stop) {
+      return;
+    }
     const marked = `<${word}>`;
     const grams: string[] = [];
     for (let n = 3; n <= 5; n++) {
-      for (let j = 0; j + n <= marked.length; j++) grams.push(marked.slice(j, j + n));
+      for (let j = 0; j + n <= marked.length; j++) {
+        grams.push(marked.slice(j, j + n));
+      }
     }
     grams.forEach((gram) => add(`c:${gram}`, 1 / Math.sqrt(grams.length)));
   });

@@ -72,7 +72,9 @@ class FeatureTable {
   reset(words: string[]): void {
     // A word of n characters has one word feature, one bigram and at most 3n + 3 grams.
     let features = 0;
-    for (const word of words) features += 3 * word.length + 5;
+    for (const word of words) {
+      features += 3 * word.length + 5;
+    }
     // At most half full, so probes stay short.
     const capacity = 2 ** Math.ceil(Math.log2(Math.max(64, 2 * features)));
     if (capacity > this.keys.length) {
@@ -151,14 +153,18 @@ function collectFeatures(words: string[], features: FeatureTable): void {
     if (i > 0) {
       features.add(fnv1a(fnv1a(fnv1a(BIGRAM, words[i - 1]), ' '), word), BIGRAM_WEIGHT);
     }
-    if (!stop) addCharacterGrams(`<${word}>`, features);
+    if (!stop) {
+      addCharacterGrams(`<${word}>`, features);
+    }
   }
 }
 
 /** The 3- to 5-grams of the word marked at both ends (`<refund>`), sharing one weight. */
 function addCharacterGrams(marked: string, features: FeatureTable): void {
   let grams = 0;
-  for (let n = 3; n <= 5; n++) grams += Math.max(0, marked.length - n + 1);
+  for (let n = 3; n <= 5; n++) {
+    grams += Math.max(0, marked.length - n + 1);
+  }
   const weight = CHARACTER_WEIGHT / Math.sqrt(grams);
   for (let n = 3; n <= 5; n++) {
     for (let i = 0; i + n <= marked.length; i++) {
@@ -169,9 +175,13 @@ function addCharacterGrams(marked: string, features: FeatureTable): void {
 
 function normalise(vector: Float64Array): number[] {
   let sum = 0;
-  for (const value of vector) sum += value * value;
+  for (const value of vector) {
+    sum += value * value;
+  }
   const scale = sum === 0 ? 0 : 1 / Math.sqrt(sum);
   const unit = new Array<number>(vector.length);
-  for (let i = 0; i < vector.length; i++) unit[i] = vector[i] * scale;
+  for (let i = 0; i < vector.length; i++) {
+    unit[i] = vector[i] * scale;
+  }
   return unit;
 }

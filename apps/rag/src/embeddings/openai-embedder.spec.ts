@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+
 import { FakeOpenAI } from '../../test/support/fake-openai';
 import { EmbeddingProviderError } from './embedder';
 import { OpenAIEmbedder } from './openai-embedder';

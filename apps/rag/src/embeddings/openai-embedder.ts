@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
-import { EmbeddingProviderError, type Embedder } from './embedder';
+
+import { type Embedder, EmbeddingProviderError } from './embedder';
 
 export interface OpenAIEmbedderOptions {
   apiKey: string;
@@ -67,7 +68,9 @@ export class OpenAIEmbedder implements Embedder {
 }
 
 function asProviderError(error: unknown): unknown {
-  if (error instanceof EmbeddingProviderError) return error;
+  if (error instanceof EmbeddingProviderError) {
+    return error;
+  }
   if (error instanceof OpenAI.APIConnectionError) {
     return new EmbeddingProviderError(`OpenAI embeddings unreachable: ${error.message}`, true);
   }

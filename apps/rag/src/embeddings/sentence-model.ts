@@ -1,7 +1,9 @@
-import { env, LogLevel, pipeline, type FeatureExtractionPipeline } from '@huggingface/transformers';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { modelFiles, type ModelDtype } from './model-files';
+
+import { env, type FeatureExtractionPipeline, LogLevel, pipeline } from '@huggingface/transformers';
+
+import { type ModelDtype, modelFiles } from './model-files';
 
 export interface SentenceModelOptions {
   /** A hub model id, e.g. `Xenova/all-MiniLM-L6-v2`. */
@@ -33,7 +35,9 @@ export interface SentenceModel {
  */
 export async function loadSentenceModel(options: SentenceModelOptions): Promise<SentenceModel> {
   configureTransformers(options);
-  if (!options.allowDownload) assertModelFiles(options);
+  if (!options.allowDownload) {
+    assertModelFiles(options);
+  }
   try {
     const extractor = await pipeline('feature-extraction', options.modelId, {
       dtype: options.dtype,
@@ -79,7 +83,9 @@ function configureTransformers(options: SentenceModelOptions): void {
 function assertModelFiles(options: SentenceModelOptions): void {
   const modelPath = join(options.modelDir, options.modelId);
   const missing = modelFiles(options.dtype).filter((file) => !existsSync(join(modelPath, file)));
-  if (missing.length === 0) return;
+  if (missing.length === 0) {
+    return;
+  }
   throw new SentenceModelUnavailableError(
     `the embedding model ${options.modelId} (${options.dtype}) is not in ` +
       `EMBEDDING_MODEL_DIR=${options.modelDir}: ${missing.join(', ')} missing under ${modelPath}. ` +
@@ -98,7 +104,9 @@ function loadFailure(options: SentenceModelOptions, error: unknown): string {
 
 /** The message with its cause's: `fetch failed` alone does not say the host was not found. */
 function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
+  if (!(error instanceof Error)) {
+    return String(error);
+  }
   const cause = error.cause instanceof Error ? ` (${describe(error.cause)})` : '';
   return `${error.message}${cause}`;
 }

@@ -1,18 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  FakeModelHub,
-  referenceEmbedding,
-  TINY_MODEL_DIMENSIONS,
-  TINY_MODEL_ID,
-  writeTinySentenceModel,
-  type TinySentenceModel,
-} from '@tenantbot/testing';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
+import {
+  FakeModelHub,
+  referenceEmbedding,
+  TINY_MODEL_DIMENSIONS,
+  TINY_MODEL_ID,
+  type TinySentenceModel,
+  writeTinySentenceModel,
+} from '@tenantbot/testing';
+
 import { modelFiles } from './model-files';
 import {
   EmbeddingModelUnavailableError,

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import { EmbeddingProviderError, type Embedder } from './embedder';
+
+import { type Embedder, EmbeddingProviderError } from './embedder';
 import type { EmbedRequest, WorkerMessage } from './embedding-worker';
 import type { SentenceModelOptions } from './sentence-model';
 
@@ -61,7 +62,9 @@ export class TransformersEmbedder implements Embedder {
   }
 
   embed(texts: string[]): Promise<number[][]> {
-    if (texts.length === 0) return Promise.resolve([]);
+    if (texts.length === 0) {
+      return Promise.resolve([]);
+    }
     if (this.closed) {
       return Promise.reject(new EmbeddingProviderError(`${this.model} is shut down`, true));
     }
@@ -76,7 +79,9 @@ export class TransformersEmbedder implements Embedder {
   async close(): Promise<void> {
     this.closed = true;
     const failure = new EmbeddingProviderError(`${this.model} is shut down`, true);
-    for (const job of [...this.urgent, ...this.bulk]) job.reject(failure);
+    for (const job of [...this.urgent, ...this.bulk]) {
+      job.reject(failure);
+    }
     this.urgent.length = this.bulk.length = 0;
     const worker = this.worker;
     this.worker = undefined;
@@ -91,16 +96,24 @@ export class TransformersEmbedder implements Embedder {
   }
 
   private dispatch(): void {
-    if (this.inFlight || this.closed) return;
+    if (this.inFlight || this.closed) {
+      return;
+    }
     const queue = this.urgent.length > 0 ? this.urgent : this.bulk;
     const job = queue[0];
-    if (!job) return;
-    if (!this.worker) return this.restart();
+    if (!job) {
+      return;
+    }
+    if (!this.worker) {
+      return this.restart();
+    }
     const indices = job.order.slice(job.next, job.next + this.options.batchSize);
     job.next += indices.length;
     // Larger requests take turns batch by batch: one tenant's long document does not hold
     // back the ingestion of the others.
-    if (queue === this.bulk) this.bulk.push(this.bulk.shift() as EmbeddingJob);
+    if (queue === this.bulk) {
+      this.bulk.push(this.bulk.shift() as EmbeddingJob);
+    }
     const id = this.nextId++;
     this.inFlight = { id, job, indices };
     const request: EmbedRequest = { id, texts: indices.map((i) => job.texts[i]) };
@@ -109,7 +122,9 @@ export class TransformersEmbedder implements Embedder {
 
   private onMessage(message: WorkerMessage): void {
     const flight = this.inFlight;
-    if (!flight || !('id' in message) || message.id !== flight.id) return;
+    if (!flight || !('id' in message) || message.id !== flight.id) {
+      return;
+    }
     this.inFlight = undefined;
     const { job, indices } = flight;
     if (message.type === 'failed') {
@@ -121,14 +136,18 @@ export class TransformersEmbedder implements Embedder {
       indices.forEach((text, row) => {
         job.vectors[text] = Array.from(message.vectors.subarray(row * size, (row + 1) * size));
       });
-      if (job.next >= job.texts.length) this.finish(job).resolve(job.vectors);
+      if (job.next >= job.texts.length) {
+        this.finish(job).resolve(job.vectors);
+      }
     }
     this.dispatch();
   }
 
   /** The worker died (out of memory, a crash in the runtime): its batch may be retried. */
   private onExit(worker: Worker, code: number): void {
-    if (worker !== this.worker) return;
+    if (worker !== this.worker) {
+      return;
+    }
     this.worker = undefined;
     const flight = this.inFlight;
     this.inFlight = undefined;
@@ -141,14 +160,18 @@ export class TransformersEmbedder implements Embedder {
   }
 
   private restart(): void {
-    if (this.restarting) return;
+    if (this.restarting) {
+      return;
+    }
     this.restarting = true;
     startWorker(this.options)
       .then(
         ({ worker }) => (this.closed ? void worker.terminate() : this.attach(worker)),
         (error: Error) => {
           const failure = new EmbeddingProviderError(error.message, true);
-          for (const job of [...this.urgent, ...this.bulk]) job.reject(failure);
+          for (const job of [...this.urgent, ...this.bulk]) {
+            job.reject(failure);
+          }
           this.urgent.length = this.bulk.length = 0;
         },
       )
@@ -162,7 +185,9 @@ export class TransformersEmbedder implements Embedder {
   private finish(job: EmbeddingJob): EmbeddingJob {
     for (const queue of [this.urgent, this.bulk]) {
       const index = queue.indexOf(job);
-      if (index >= 0) queue.splice(index, 1);
+      if (index >= 0) {
+        queue.splice(index, 1);
+      }
     }
     return job;
   }

@@ -1,16 +1,21 @@
+import { Inject, Injectable } from '@nestjs/common';
+
 import { DomainError, ErrorCode } from '@tenantbot/contracts';
 import type { Logger } from '@tenantbot/observability';
-import { Chunker, type Chunk, type TextSection } from '../chunking/chunker';
+
 import { chunkId } from '../chunks/chunk-id';
-import type { DocumentRepository, StartedDocument } from '../documents/document.repository';
-import { EmbeddingProviderError, type Embedder } from '../embeddings/embedder';
-import type { EmbedderRegistry } from '../embeddings/embedder-registry';
-import type { ChromaVectorStore } from '../vectors/chroma-vector-store';
+import { type Chunk, Chunker, type TextSection } from '../chunks/chunker';
+import type { RagConfig } from '../config/rag-config';
+import { RAG_CONFIG, RAG_LOGGER } from '../config/tokens';
+import { type Embedder, EmbeddingProviderError } from '../embeddings/embedder';
+import { EmbedderRegistry } from '../embeddings/embedder-registry';
+import { ChromaVectorStore } from '../vectors/chroma-vector-store';
 import { DocumentFailure } from './document-failure';
 import type { ExtractionResult } from './extraction/extraction-types';
-import type { SandboxedExtractor } from './extraction/sandboxed-extractor';
+import { SandboxedExtractor } from './extraction/sandboxed-extractor';
+import { IngestionRepository, type StartedDocument } from './ingestion.repository';
 import type { IngestionJobData } from './ingestion-job';
-import type { LoadedSource, SourceLoader } from './source-loader';
+import { type LoadedSource, SourceLoader } from './source-loader';
 
 export interface Attempt {
   number: number;
@@ -31,14 +36,16 @@ type IdentifiedChunk = Chunk & { id: string };
  * document in one transaction. Every step is idempotent (chunk ids derive from document,
  * version and position), so a job killed anywhere and run again ends with exactly one copy.
  */
+@Injectable()
 export class IngestionPipeline {
   constructor(
-    private readonly documents: DocumentRepository,
+    private readonly documents: IngestionRepository,
     private readonly sources: SourceLoader,
     private readonly extractor: SandboxedExtractor,
     private readonly embedders: EmbedderRegistry,
     private readonly vectors: ChromaVectorStore,
-    private readonly options: { embeddingBatchSize: number; logger: Logger },
+    @Inject(RAG_CONFIG) private readonly config: RagConfig,
+    @Inject(RAG_LOGGER) private readonly logger: Logger,
   ) {}
 
   /** Throws only to be retried; every final outcome is written to the document. */
@@ -48,13 +55,15 @@ export class IngestionPipeline {
       job.documentId,
       job.version,
     );
-    if (!document) return; // deleted or reprocessed meanwhile: nothing to do
+    if (!document) {
+      return;
+    } // deleted or reprocessed meanwhile: nothing to do
     try {
       await this.ingest(job, document);
     } catch (error) {
       const failure = asFailure(error);
       if (failure.retryable && !attempt.last) {
-        this.options.logger.warn(
+        this.logger.warn(
           { document_id: job.documentId, attempt: attempt.number, err: error },
           'ingestion attempt failed; retrying with backoff',
         );
@@ -83,7 +92,9 @@ export class IngestionPipeline {
     })
       .split(extracted.sections)
       .map((chunk) => ({ ...chunk, id: chunkId(job.documentId, job.version, chunk.index) }));
-    if (chunks.length === 0) throw noText(source);
+    if (chunks.length === 0) {
+      throw noText(source);
+    }
 
     const embedder = this.embedders.for(job.settings.embedding_provider);
     await timings.time('embed', () => this.storeVectors(job, embedder, chunks));
@@ -109,7 +120,7 @@ export class IngestionPipeline {
         chunks.map((chunk) => chunk.id),
       );
     }
-    this.options.logger.info(
+    this.logger.info(
       {
         document_id: job.documentId,
         version: job.version,
@@ -146,7 +157,7 @@ export class IngestionPipeline {
 
   /** Embeds and upserts batch by batch, so a long document makes progress that a retry keeps. */
   private async storeVectors(job: IngestionJobData, embedder: Embedder, chunks: IdentifiedChunk[]) {
-    const batchSize = this.options.embeddingBatchSize;
+    const batchSize = this.config.EMBEDDING_BATCH_SIZE;
     for (let start = 0; start < chunks.length; start += batchSize) {
       const batch = chunks.slice(start, start + batchSize);
       const embeddings = await embedder.embed(batch.map(embeddingText));
@@ -192,7 +203,7 @@ export class IngestionPipeline {
     if (failed) {
       await this.vectors.deleteDocument(job.tenantId, this.embedders.models(), job.documentId);
     }
-    this.options.logger.info(
+    this.logger.info(
       { document_id: job.documentId, version: job.version, code: failure.code },
       `document failed: ${failure.message}`,
     );
@@ -231,7 +242,9 @@ function noText(source: LoadedSource): DocumentFailure {
 }
 
 function asFailure(error: unknown): DocumentFailure {
-  if (error instanceof DocumentFailure) return error;
+  if (error instanceof DocumentFailure) {
+    return error;
+  }
   if (error instanceof EmbeddingProviderError) {
     return new DocumentFailure('EMBEDDING_FAILED', error.message, error.retryable);
   }

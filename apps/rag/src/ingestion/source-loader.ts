@@ -1,13 +1,18 @@
+import { Inject, Injectable } from '@nestjs/common';
+
+import type { DocumentType } from '@tenantbot/contracts';
 import {
   detectDocumentType,
   ObjectNotFoundError,
   type ObjectStorage,
 } from '@tenantbot/object-storage';
-import type { DocumentType } from '@tenantbot/contracts';
-import type { DocumentRow } from '../documents/document.repository';
+
+import type { RagConfig } from '../config/rag-config';
+import { OBJECT_STORAGE, RAG_CONFIG } from '../config/tokens';
+import type { DocumentRow } from '../documents/documents.repository';
 import { DocumentFailure } from './document-failure';
 import type { ExtractionInput } from './extraction/extraction-types';
-import type { WebPageLoader } from './web/web-page-loader';
+import { WebPageLoader } from './web/web-page-loader';
 
 export interface LoadedSource {
   type: DocumentType;
@@ -24,12 +29,21 @@ export interface SourceLimits {
 }
 
 /** The raw content of a document, whatever its source, with its type decided by content. */
+@Injectable()
 export class SourceLoader {
+  private readonly limits: SourceLimits;
+
   constructor(
-    private readonly storage: ObjectStorage,
+    @Inject(OBJECT_STORAGE) private readonly storage: ObjectStorage,
     private readonly web: WebPageLoader,
-    private readonly limits: SourceLimits,
-  ) {}
+    @Inject(RAG_CONFIG) config: RagConfig,
+  ) {
+    this.limits = {
+      maxDocumentBytes: config.MAX_DOCUMENT_BYTES,
+      crawlMaxPages: config.WEB_CRAWL_MAX_PAGES,
+      crawlMaxDepth: config.WEB_CRAWL_MAX_DEPTH,
+    };
+  }
 
   async load(document: DocumentRow): Promise<LoadedSource> {
     switch (document.source) {
@@ -55,7 +69,9 @@ export class SourceLoader {
     try {
       content = await this.storage.get(required(document.storage_key, 'storage_key'));
     } catch (error) {
-      if (!(error instanceof ObjectNotFoundError)) throw error;
+      if (!(error instanceof ObjectNotFoundError)) {
+        throw error;
+      }
       throw new DocumentFailure('SOURCE_NOT_FOUND', 'the stored file of this document is missing');
     }
     if (content.length > this.limits.maxDocumentBytes) {
@@ -99,6 +115,8 @@ export class SourceLoader {
 }
 
 function required(value: string | null, field: string): string {
-  if (value === null) throw new DocumentFailure('SOURCE_NOT_FOUND', `the document has no ${field}`);
+  if (value === null) {
+    throw new DocumentFailure('SOURCE_NOT_FOUND', `the document has no ${field}`);
+  }
   return value;
 }

@@ -1,4 +1,11 @@
+import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
+
+import type { TenantId } from '@tenantbot/contracts';
+
+import type { RagConfig } from '../config/rag-config';
+import { INGESTION_REDIS, RAG_CONFIG } from '../config/tokens';
+import { PARK_MS } from './ingestion-job';
 
 export interface TenantFairnessOptions {
   /** Redis key prefix (the deployment's REDIS_PREFIX). */
@@ -54,24 +61,34 @@ return admitted`;
  * shared queue therefore holds a few jobs per tenant, and its FIFO order interleaves tenants.
  * Slots are leases, so a worker that dies cannot hold one for ever.
  */
+@Injectable()
 export class TenantFairness {
+  private readonly options: TenantFairnessOptions;
+
   constructor(
-    private readonly redis: Redis,
-    private readonly options: TenantFairnessOptions,
-  ) {}
+    @Inject(INGESTION_REDIS) private readonly redis: Redis,
+    @Inject(RAG_CONFIG) config: RagConfig,
+  ) {
+    this.options = {
+      prefix: config.REDIS_PREFIX,
+      perTenant: config.INGESTION_TENANT_CONCURRENCY,
+      runningLeaseMs: 2 * config.INGESTION_LOCK_MS,
+      admittedLeaseMs: 10 * PARK_MS,
+    };
+  }
 
   /** At enqueue time: true when the job may go straight to the queue, false when it is parked. */
-  async admit(tenantId: string, jobId: string): Promise<boolean> {
+  async admit(tenantId: TenantId, jobId: string): Promise<boolean> {
     return (await this.run(ADMIT, tenantId, jobId, this.options.admittedLeaseMs)) === 1;
   }
 
   /** When a worker picks the job up: true when it may run now. */
-  async acquire(tenantId: string, jobId: string): Promise<boolean> {
+  async acquire(tenantId: TenantId, jobId: string): Promise<boolean> {
     return (await this.run(ACQUIRE, tenantId, jobId, this.options.runningLeaseMs)) === 1;
   }
 
   /** Extends a running job's lease. */
-  async renew(tenantId: string, jobId: string): Promise<void> {
+  async renew(tenantId: TenantId, jobId: string): Promise<void> {
     await this.redis.zadd(
       this.runningKey(tenantId),
       'XX',
@@ -81,13 +98,13 @@ export class TenantFairness {
   }
 
   /** The job is done (or cancelled): frees its slot and returns the parked jobs to promote. */
-  async release(tenantId: string, jobId: string): Promise<string[]> {
+  async release(tenantId: TenantId, jobId: string): Promise<string[]> {
     const admitted = await this.run(RELEASE, tenantId, jobId, this.options.admittedLeaseMs);
     return Array.isArray(admitted) ? admitted.map(String) : [];
   }
 
   /** Forgets everything about a tenant (the tenant was deleted). */
-  async forgetTenant(tenantId: string): Promise<void> {
+  async forgetTenant(tenantId: TenantId): Promise<void> {
     await this.redis.del(this.runningKey(tenantId), this.waitingKey(tenantId));
   }
 

@@ -1,19 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
+
 import {
   DomainError,
-  ErrorCode,
   type EmbeddingProvider,
+  ErrorCode,
   type SearchRequest,
   type SearchResult,
+  type TenantId,
 } from '@tenantbot/contracts';
-import { ChunkRepository, type ChunkWithDocument } from '../chunks/chunk.repository';
+
 import { resolveSettings } from '../common/rag-settings';
-import type { RagConfig } from '../config';
+import type { RagConfig } from '../config/rag-config';
+import { RAG_CONFIG } from '../config/tokens';
 import { EmbeddingProviderError } from '../embeddings/embedder';
 import { EmbedderRegistry } from '../embeddings/embedder-registry';
 import { ChromaVectorStore } from '../vectors/chroma-vector-store';
-import { RAG_CONFIG } from '../tokens';
 import { reciprocalRankFusion } from './reciprocal-rank-fusion';
+import { type ChunkWithDocument, SearchRepository } from './search.repository';
 
 export interface SearchOutcome {
   results: SearchResult[];
@@ -34,13 +37,13 @@ const MIN_CANDIDATES = 20;
 @Injectable()
 export class HybridRetriever {
   constructor(
-    private readonly chunks: ChunkRepository,
+    private readonly chunks: SearchRepository,
     private readonly vectors: ChromaVectorStore,
     private readonly embedders: EmbedderRegistry,
     @Inject(RAG_CONFIG) private readonly config: RagConfig,
   ) {}
 
-  async search(tenantId: string, request: SearchRequest): Promise<SearchOutcome> {
+  async search(tenantId: TenantId, request: SearchRequest): Promise<SearchOutcome> {
     const settings = resolveSettings(request.settings, this.embedders.defaultProvider);
     const topK = request.top_k ?? settings.top_k;
     const candidates = Math.max(MIN_CANDIDATES, topK * CANDIDATES_PER_RESULT);
@@ -79,7 +82,7 @@ export class HybridRetriever {
   }
 
   private async vectorSearch(
-    tenantId: string,
+    tenantId: TenantId,
     request: SearchRequest,
     provider: EmbeddingProvider,
     candidates: number,
@@ -89,7 +92,9 @@ export class HybridRetriever {
     try {
       [embedding] = await embedder.embed([request.query]);
     } catch (error) {
-      if (!(error instanceof EmbeddingProviderError)) throw error;
+      if (!(error instanceof EmbeddingProviderError)) {
+        throw error;
+      }
       throw new DomainError(
         ErrorCode.SERVICE_UNAVAILABLE,
         `embedding the query failed: ${error.message}`,
@@ -111,7 +116,7 @@ export class HybridRetriever {
    * since, or replaced by a newer version) is skipped for the next hit.
    */
   private async topRows(
-    tenantId: string,
+    tenantId: TenantId,
     fused: { id: string; score: number }[],
     topK: number,
     known: ChunkWithDocument[],
@@ -123,10 +128,14 @@ export class HybridRetriever {
       const wanted = fused.slice(next, next + topK - found.length);
       next += wanted.length;
       const unread = wanted.filter((hit) => !rows.has(hit.id)).map((hit) => hit.id);
-      for (const row of await this.chunks.withDocuments(tenantId, unread)) rows.set(row.id, row);
+      for (const row of await this.chunks.withDocuments(tenantId, unread)) {
+        rows.set(row.id, row);
+      }
       for (const hit of wanted) {
         const row = rows.get(hit.id);
-        if (row) found.push({ row, score: hit.score });
+        if (row) {
+          found.push({ row, score: hit.score });
+        }
       }
     }
     return found;

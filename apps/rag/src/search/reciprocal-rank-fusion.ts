@@ -18,7 +18,9 @@ export function reciprocalRankFusion(rankings: (string[] | WeightedRanking)[], k
   const scores = new Map<string, number>();
   for (const ranking of rankings) {
     const { ids, weight } = Array.isArray(ranking) ? { ids: ranking, weight: 1 } : ranking;
-    if (weight === 0) continue;
+    if (weight === 0) {
+      continue;
+    }
     ids.forEach((id, position) => {
       scores.set(id, (scores.get(id) ?? 0) + weight / (k + position + 1));
     });

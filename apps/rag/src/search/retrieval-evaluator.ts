@@ -1,5 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import type { EvaluationReply, EvaluationRequest, SearchResult } from '@tenantbot/contracts';
+
+import type {
+  EvaluationReply,
+  EvaluationRequest,
+  SearchResult,
+  TenantId,
+} from '@tenantbot/contracts';
+
 import { HybridRetriever } from './hybrid-retriever';
 
 type Question = EvaluationRequest['questions'][number];
@@ -13,7 +20,7 @@ type Question = EvaluationRequest['questions'][number];
 export class RetrievalEvaluator {
   constructor(private readonly retriever: HybridRetriever) {}
 
-  async evaluate(tenantId: string, request: EvaluationRequest): Promise<EvaluationReply> {
+  async evaluate(tenantId: TenantId, request: EvaluationRequest): Promise<EvaluationReply> {
     const outcomes: EvaluationReply['outcomes'] = [];
     for (const question of request.questions) {
       const { results, noRelevantContext } = await this.retriever.search(tenantId, {
@@ -52,7 +59,9 @@ function answers(question: Question, result: SearchResult): boolean {
   if (question.expected_document_id && result.document_id !== question.expected_document_id) {
     return false;
   }
-  if (!question.answer_pattern) return true;
+  if (!question.answer_pattern) {
+    return true;
+  }
   return normalized(result.text).includes(normalized(question.answer_pattern));
 }
 

@@ -39,7 +39,9 @@ function authHeaders({
   CHROMA_API_KEY,
   CHROMA_AUTH_HEADER,
 }: ChromaSettings): Record<string, string> {
-  if (!CHROMA_API_KEY) return {};
+  if (!CHROMA_API_KEY) {
+    return {};
+  }
   return CHROMA_AUTH_HEADER === 'authorization'
     ? { authorization: `Bearer ${CHROMA_API_KEY}` }
     : { 'x-chroma-token': CHROMA_API_KEY };

@@ -1,6 +1,7 @@
 import { ChromaNotFoundError, type Collection } from 'chromadb';
 import { Pool } from 'undici';
-import { localChromaEndpoint, type ChromaEndpoint } from './chroma-endpoint';
+
+import { type ChromaEndpoint, localChromaEndpoint } from './chroma-endpoint';
 import { jsonWithVectors } from './vector-json';
 
 export interface RecordsBody {
@@ -71,10 +72,14 @@ export class ChromaHttp {
       headers: this.headers,
       body,
     });
-    if (response.statusCode < 300) return (await response.body.json()) as T;
+    if (response.statusCode < 300) {
+      return (await response.body.json()) as T;
+    }
     const reason = await response.body.text();
     // A collection dropped meanwhile (its tenant deleted) answers 404, as through the client.
-    if (response.statusCode === 404) throw new ChromaNotFoundError(reason);
+    if (response.statusCode === 404) {
+      throw new ChromaNotFoundError(reason);
+    }
     throw new Error(`Chroma ${operation} answered ${response.statusCode}: ${reason}`);
   }
 }

@@ -1,6 +1,8 @@
 import { ChromaClient, ChromaNotFoundError, type Collection } from 'chromadb';
+
 import type { Logger } from '@tenantbot/observability';
-import { localChromaEndpoint, type ChromaEndpoint } from './chroma-endpoint';
+
+import { type ChromaEndpoint, localChromaEndpoint } from './chroma-endpoint';
 import { ChromaHttp } from './chroma-http';
 import { WriteCoalescer } from './write-coalescer';
 
@@ -106,7 +108,9 @@ export class ChromaVectorStore {
   }
 
   async delete(tenantId: string, model: string, ids: string[]): Promise<void> {
-    if (ids.length === 0) return;
+    if (ids.length === 0) {
+      return;
+    }
     for (let start = 0; start < ids.length; start += WRITE_BATCH) {
       const batch = ids.slice(start, start + WRITE_BATCH);
       await this.withCollection(tenantId, model, (collection) => collection.delete({ ids: batch }));
@@ -129,13 +133,17 @@ export class ChromaVectorStore {
     for (let offset = 0; ; offset += pageSize) {
       const page = await this.client.listCollections({ limit: pageSize, offset });
       names.push(...page.map((c) => c.name).filter((name) => name.startsWith(prefix)));
-      if (page.length < pageSize) break;
+      if (page.length < pageSize) {
+        break;
+      }
     }
     for (const name of names) {
       this.collections.delete(name);
       this.writers.delete(name);
       await this.client.deleteCollection({ name }).catch((error: unknown) => {
-        if (!(error instanceof ChromaNotFoundError)) throw error;
+        if (!(error instanceof ChromaNotFoundError)) {
+          throw error;
+        }
       });
     }
     return names;
@@ -158,7 +166,9 @@ export class ChromaVectorStore {
     try {
       return await operation(await this.collection(tenantId, model));
     } catch (error) {
-      if (!(error instanceof ChromaNotFoundError)) throw error;
+      if (!(error instanceof ChromaNotFoundError)) {
+        throw error;
+      }
       this.collections.delete(ChromaVectorStore.collectionName(tenantId, model));
       return operation(await this.collection(tenantId, model));
     }
@@ -212,11 +222,15 @@ export class ChromaVectorStore {
   private async existingCollection(tenantId: string, model: string): Promise<Collection | null> {
     const name = ChromaVectorStore.collectionName(tenantId, model);
     const cached = this.collections.get(name);
-    if (cached) return cached;
+    if (cached) {
+      return cached;
+    }
     try {
       return await this.client.getCollection({ name });
     } catch (error) {
-      if (error instanceof ChromaNotFoundError) return null;
+      if (error instanceof ChromaNotFoundError) {
+        return null;
+      }
       throw error;
     }
   }

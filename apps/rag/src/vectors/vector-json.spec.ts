@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+
 import { jsonWithVectors, vectorsJson } from './vector-json';
 
 /** What the fast writer must equal: the rounded components through JSON.stringify. */

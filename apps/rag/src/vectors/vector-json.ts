@@ -38,10 +38,14 @@ export function vectorsJson(vectors: readonly number[][]): Buffer {
   let at = 0;
   out[at++] = OPEN;
   vectors.forEach((vector, v) => {
-    if (v > 0) out[at++] = COMMA;
+    if (v > 0) {
+      out[at++] = COMMA;
+    }
     out[at++] = OPEN;
     for (let i = 0; i < vector.length; i++) {
-      if (i > 0) out[at++] = COMMA;
+      if (i > 0) {
+        out[at++] = COMMA;
+      }
       at = writeComponent(out, at, vector[i]);
     }
     out[at++] = CLOSE;
@@ -51,7 +55,9 @@ export function vectorsJson(vectors: readonly number[][]): Buffer {
 }
 
 function writeComponent(out: Buffer, at: number, value: number): number {
-  if (!(Math.abs(value) < LARGEST)) throw new RangeError(`${value} is not an embedding component`);
+  if (!(Math.abs(value) < LARGEST)) {
+    throw new RangeError(`${value} is not an embedding component`);
+  }
   let scaled = Math.round(value * SCALE);
   // -0 (a tiny negative rounded away) is written as 0, as JSON.stringify does.
   if (scaled < 0) {
@@ -61,7 +67,9 @@ function writeComponent(out: Buffer, at: number, value: number): number {
   const whole = Math.floor(scaled / SCALE);
   let fraction = scaled - whole * SCALE;
   at = writeDigits(out, at, whole);
-  if (fraction === 0) return at;
+  if (fraction === 0) {
+    return at;
+  }
   out[at++] = POINT;
   for (let unit = SCALE / 10; fraction > 0; unit /= 10) {
     const digit = Math.floor(fraction / unit);
@@ -73,7 +81,9 @@ function writeComponent(out: Buffer, at: number, value: number): number {
 
 function writeDigits(out: Buffer, at: number, value: number): number {
   let length = 1;
-  for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) length++;
+  for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) {
+    length++;
+  }
   for (let i = at + length - 1, rest = value; i >= at; i--, rest = Math.floor(rest / 10)) {
     out[i] = ZERO + (rest % 10);
   }

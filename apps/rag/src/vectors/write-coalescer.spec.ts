@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+
 import { WriteCoalescer } from './write-coalescer';
 
 /** A write target that records its requests and finishes each one when told to. */
@@ -64,7 +65,9 @@ describe('WriteCoalescer', () => {
     await first;
     const later = coalescer.add([4]);
     await target.finishNext(new Error('chroma is down'));
-    for (const write of merged) await expect(write).rejects.toThrow('chroma is down');
+    for (const write of merged) {
+      await expect(write).rejects.toThrow('chroma is down');
+    }
     await target.finishNext();
     await expect(later).resolves.toBeUndefined();
     expect(target.requests).toEqual([[1], [2, 3], [4]]);

@@ -34,7 +34,9 @@ export class WriteCoalescer<T> {
   }
 
   private async flush(): Promise<void> {
-    if (this.flushing) return;
+    if (this.flushing) {
+      return;
+    }
     this.flushing = true;
     try {
       while (this.waiting.length > 0) {

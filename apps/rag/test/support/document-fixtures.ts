@@ -69,7 +69,9 @@ function contentStream(page: PdfPage): Buffer {
       );
     return stream('', Buffer.from(lines.join('\n')));
   }
-  if ('image' in page) return stream('', Buffer.from('q 500 0 0 700 50 50 cm /Im1 Do Q'));
+  if ('image' in page) {
+    return stream('', Buffer.from('q 500 0 0 700 50 50 cm /Im1 Do Q'));
+  }
   const inflated = Buffer.alloc(page.bombMb * 1024 * 1024, 0x20);
   return stream('/Filter /FlateDecode', deflateSync(inflated, { level: 1 }));
 }

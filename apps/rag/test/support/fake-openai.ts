@@ -50,14 +50,18 @@ export class FakeOpenAI {
 
   private async handle(request: IncomingMessage, response: ServerResponse, dimensions: number) {
     const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
+    for await (const chunk of request) {
+      chunks.push(chunk as Buffer);
+    }
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as {
       input: string[] | string;
       model: string;
     };
     const input = Array.isArray(body.input) ? body.input : [body.input];
     this.requests.push({ input, model: body.model, authorization: request.headers.authorization });
-    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    if (this.delayMs > 0) {
+      await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    }
     if (request.method !== 'POST' || request.url !== '/v1/embeddings') {
       return send(response, 404, { error: { message: 'not found' } });
     }

@@ -1,13 +1,16 @@
-import type { DocumentView } from '@tenantbot/contracts';
-import { runWithContext } from '@tenantbot/tenant-context';
-import { TestStack } from '@tenantbot/testing';
-import type { RedisStreamsClient } from '@tenantbot/transport';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import pg from 'pg';
+
+import type { DocumentView } from '@tenantbot/contracts';
 import { RAG } from '@tenantbot/contracts';
+import { runWithContext } from '@tenantbot/tenant-context';
+import { TestStack } from '@tenantbot/testing';
+import type { RedisStreamsClient } from '@tenantbot/transport';
+
 import { LocalEmbedder } from '../../src/embeddings/local-embedder';
 import { ChromaVectorStore } from '../../src/vectors/chroma-vector-store';
 
@@ -64,9 +67,9 @@ export class RagHarness {
     return rows[0].id;
   }
 
-  /** Calls the rag service as the gateway would for a request of this tenant. */
+  /** Calls the rag service as the gateway would for a tenant admin's request of this tenant. */
   call<T>(tenantId: string | undefined, pattern: string, payload: unknown, timeoutMs = 8000) {
-    return runWithContext({ requestId: randomUUID(), tenantId }, () =>
+    return runWithContext(tenantAdminContext(tenantId), () =>
       this.client.request<T>(pattern, payload, { timeoutMs }),
     );
   }
@@ -76,7 +79,9 @@ export class RagHarness {
     const until = Date.now() + timeoutMs;
     for (;;) {
       const document = await this.call<DocumentView>(tenantId, RAG.DOCUMENTS_GET, { id });
-      if (document.status === 'completed' || document.status === 'failed') return document;
+      if (document.status === 'completed' || document.status === 'failed') {
+        return document;
+      }
       if (Date.now() > until) {
         throw new Error(`document ${id} still ${document.status} after ${timeoutMs} ms`);
       }
@@ -122,8 +127,19 @@ export async function expectCode(promise: Promise<unknown>, code: string): Promi
   try {
     await promise;
   } catch (error) {
-    if ((error as { code?: string }).code === code) return;
+    if ((error as { code?: string }).code === code) {
+      return;
+    }
     throw new Error(`expected ${code}, got ${String((error as Error).message ?? error)}`);
   }
   throw new Error(`expected ${code}, but the call succeeded`);
+}
+
+/** The request context the gateway sends for a tenant admin of this tenant. */
+export function tenantAdminContext(tenantId: string | undefined, requestId = randomUUID()) {
+  return {
+    requestId,
+    tenantId,
+    principal: { userId: '00000000-0000-4000-8000-00000000ad01', role: 'tenant_admin' as const },
+  };
 }

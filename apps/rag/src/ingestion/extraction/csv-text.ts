@@ -1,4 +1,5 @@
 import { parse } from 'csv-parse/sync';
+
 import { DocumentFailure } from '../document-failure';
 
 /**
@@ -23,7 +24,9 @@ export function csvText(text: string): string {
     );
   }
   const [header = [], ...records] = rows;
-  if (records.length === 0) return header.join(', ');
+  if (records.length === 0) {
+    return header.join(', ');
+  }
   return records
     .map((record) =>
       record

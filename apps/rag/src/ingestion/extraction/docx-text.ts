@@ -1,4 +1,5 @@
 import mammoth from 'mammoth';
+
 import { DocumentFailure } from '../document-failure';
 import { fragmentText } from './html-text';
 

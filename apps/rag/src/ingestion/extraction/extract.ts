@@ -1,4 +1,5 @@
 import type { DocumentFailureCode } from '@tenantbot/contracts';
+
 import { DocumentFailure } from '../document-failure';
 import type { Extraction, ExtractionInput, ExtractionResult } from './extraction-types';
 
@@ -20,7 +21,9 @@ function failureCode(error: unknown): DocumentFailureCode {
 }
 
 function describe(error: unknown): string {
-  if (error instanceof DocumentFailure) return error.message;
+  if (error instanceof DocumentFailure) {
+    return error.message;
+  }
   return `the document could not be read: ${error instanceof Error ? error.message : String(error)}`;
 }
 

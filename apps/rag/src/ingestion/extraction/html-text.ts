@@ -1,5 +1,6 @@
 import { Readability } from '@mozilla/readability';
 import { JSDOM, VirtualConsole } from 'jsdom';
+
 import { structuredText } from './structured-text';
 
 /** Readability's article replaces the page's text only if it keeps this share of it. */

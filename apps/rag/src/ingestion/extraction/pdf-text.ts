@@ -1,4 +1,5 @@
 import { PDFParse } from 'pdf-parse';
+
 import { DocumentFailure } from '../document-failure';
 import type { ExtractedPage } from './extraction-types';
 

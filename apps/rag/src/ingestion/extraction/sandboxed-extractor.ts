@@ -1,6 +1,12 @@
 import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+
+import { Inject, Injectable } from '@nestjs/common';
+
 import type { DocumentType } from '@tenantbot/contracts';
+
+import type { RagConfig } from '../../config/rag-config';
+import { EXTRACTION_SCRIPT, RAG_CONFIG } from '../../config/tokens';
 import { DocumentFailure } from '../document-failure';
 import { extractAll } from './extract';
 import type { ExtractionInput, ExtractionResult } from './extraction-types';
@@ -22,13 +28,24 @@ const PARSER_FREE_TYPES = new Set<DocumentType>(['txt', 'md']);
  * process and fails that one document, never the service. (A worker thread's resource limits
  * would not cover the ArrayBuffers a decompressor allocates.)
  */
+@Injectable()
 export class SandboxedExtractor {
-  constructor(private readonly options: SandboxOptions) {}
+  private readonly options: SandboxOptions;
+
+  constructor(@Inject(EXTRACTION_SCRIPT) script: string, @Inject(RAG_CONFIG) config: RagConfig) {
+    this.options = {
+      script,
+      timeoutMs: config.EXTRACTION_TIMEOUT_MS,
+      memoryMb: config.EXTRACTION_MEMORY_MB,
+    };
+  }
 
   extract(inputs: ExtractionInput[]): Promise<ExtractionResult[]> {
     // Plain text and Markdown run no parser, only a UTF-8 decode of at most
     // MAX_DOCUMENT_BYTES: starting a process for them would cost more than the work.
-    if (inputs.every((input) => PARSER_FREE_TYPES.has(input.type))) return extractAll(inputs);
+    if (inputs.every((input) => PARSER_FREE_TYPES.has(input.type))) {
+      return extractAll(inputs);
+    }
     return this.extractInSandbox(inputs);
   }
 
@@ -46,11 +63,15 @@ export class SandboxedExtractor {
       });
       let settled = false;
       const settle = (outcome: () => void) => {
-        if (settled) return;
+        if (settled) {
+          return;
+        }
         settled = true;
         clearTimeout(timer);
         clearInterval(watch);
-        if (child.exitCode === null) child.kill('SIGKILL');
+        if (child.exitCode === null) {
+          child.kill('SIGKILL');
+        }
         outcome();
       };
       const overLimit = (message: string) =>

@@ -65,7 +65,9 @@ export function structuredText(root: Node): string {
   };
   const flush = () => {
     const text = line.replace(/\s+/g, ' ').trim();
-    if (text !== '' && text !== '-') push(text);
+    if (text !== '' && text !== '-') {
+      push(text);
+    }
     line = '';
   };
   const visit = (node: Node): void => {
@@ -74,18 +76,24 @@ export function structuredText(root: Node): string {
       return;
     }
     const tag = node.nodeType === ELEMENT ? (node as Element).tagName.toLowerCase() : '';
-    if (SKIP.has(tag)) return;
+    if (SKIP.has(tag)) {
+      return;
+    }
     const heading = /^h([1-6])$/.exec(tag);
     if (heading) {
       flush();
       const title = (node.textContent ?? '').replace(/\s+/g, ' ').trim();
-      if (title !== '') push(`${'#'.repeat(Number(heading[1]))} ${title}`);
+      if (title !== '') {
+        push(`${'#'.repeat(Number(heading[1]))} ${title}`);
+      }
       return;
     }
     if (tag === 'pre') {
       flush();
       const code = (node.textContent ?? '').trim();
-      if (code !== '') push(code);
+      if (code !== '') {
+        push(code);
+      }
       return;
     }
     if (tag === 'tr') {
@@ -93,15 +101,25 @@ export function structuredText(root: Node): string {
       const cells = Array.from(node.childNodes)
         .map((cell) => (cell.textContent ?? '').replace(/\s+/g, ' ').trim())
         .filter(Boolean);
-      if (cells.length > 0) push(cells.join(' | '));
+      if (cells.length > 0) {
+        push(cells.join(' | '));
+      }
       return;
     }
     const block = BLOCK.has(tag) || tag === 'li';
-    if (block) flush();
-    if (tag === 'li') line = '- ';
+    if (block) {
+      flush();
+    }
+    if (tag === 'li') {
+      line = '- ';
+    }
     node.childNodes.forEach(visit);
-    if (block) flush();
-    if (tag === 'dt' && previous !== '') afterTerm = true;
+    if (block) {
+      flush();
+    }
+    if (tag === 'dt' && previous !== '') {
+      afterTerm = true;
+    }
   };
   visit(root);
   flush();
@@ -114,6 +132,8 @@ export function structuredText(root: Node): string {
  * lead-in sentence ending in a colon, and list items with each other.
  */
 function glued(previous: string, next: string, afterTerm: boolean): boolean {
-  if (afterTerm) return !next.startsWith('#');
+  if (afterTerm) {
+    return !next.startsWith('#');
+  }
   return next.startsWith('- ') && (previous.endsWith(':') || previous.startsWith('- '));
 }

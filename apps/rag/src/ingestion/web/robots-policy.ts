@@ -1,4 +1,5 @@
 import robotsParser from 'robots-parser';
+
 import { DocumentFailure } from '../document-failure';
 import type { SafeWebFetcher } from './safe-web-fetcher';
 
@@ -51,7 +52,9 @@ export class RobotsPolicy {
     if (response.status >= 200 && response.status < 300) {
       return robotsParser(url, response.body.toString('utf8'));
     }
-    if (response.status >= 400 && response.status < 500) return robotsParser(url, '');
+    if (response.status >= 400 && response.status < 500) {
+      return robotsParser(url, '');
+    }
     throw new DocumentFailure(
       'FETCH_FAILED',
       `robots.txt of ${origin} is unreachable (HTTP ${response.status}); will retry`,

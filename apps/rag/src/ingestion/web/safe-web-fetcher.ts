@@ -1,7 +1,12 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
+
+import { Inject, Injectable } from '@nestjs/common';
 import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from 'request-filtering-agent';
+
+import type { RagConfig } from '../../config/rag-config';
+import { RAG_CONFIG } from '../../config/tokens';
 import { DocumentFailure } from '../document-failure';
 
 export interface SafeWebFetcherOptions {
@@ -44,13 +49,23 @@ const MAX_REDIRECTS = 5;
  * private, loopback, link-local incl. 169.254.169.254, and IPv4-mapped IPv6). At most 5
  * redirects, one deadline for the whole fetch, and a byte cap enforced while reading.
  */
+@Injectable()
 export class SafeWebFetcher {
   private readonly filteringHttp = new RequestFilteringHttpAgent();
   private readonly filteringHttps = new RequestFilteringHttpsAgent();
   private readonly plainHttp = new http.Agent();
   private readonly plainHttps = new https.Agent();
 
-  constructor(private readonly options: SafeWebFetcherOptions) {}
+  private readonly options: SafeWebFetcherOptions;
+
+  constructor(@Inject(RAG_CONFIG) config: RagConfig) {
+    this.options = {
+      timeoutMs: config.WEB_FETCH_TIMEOUT_MS,
+      maxBytes: Math.min(config.WEB_FETCH_MAX_BYTES, config.MAX_DOCUMENT_BYTES),
+      userAgent: config.WEB_USER_AGENT,
+      allowedHosts: config.WEB_FETCH_ALLOWED_HOSTS,
+    };
+  }
 
   async fetch(url: string, options: FetchOptions = {}): Promise<FetchedResource> {
     const maxBytes = options.maxBytes ?? this.options.maxBytes;
@@ -115,7 +130,9 @@ export class SafeWebFetcher {
             if (size > maxBytes) {
               response.destroy();
               reject(tooLarge(url, maxBytes));
-            } else chunks.push(chunk);
+            } else {
+              chunks.push(chunk);
+            }
           });
           response.on('error', fail);
           response.on('end', () => {
@@ -140,12 +157,16 @@ export class SafeWebFetcher {
   private agentFor(url: URL): http.Agent {
     const port = url.port || (url.protocol === 'https:' ? '443' : '80');
     const allowListed = this.options.allowedHosts.includes(`${url.hostname}:${port}`.toLowerCase());
-    if (url.protocol === 'https:') return allowListed ? this.plainHttps : this.filteringHttps;
+    if (url.protocol === 'https:') {
+      return allowListed ? this.plainHttps : this.filteringHttps;
+    }
     return allowListed ? this.plainHttp : this.filteringHttp;
   }
 
   private describe(error: unknown, url: URL): DocumentFailure {
-    if (error instanceof DocumentFailure) return error;
+    if (error instanceof DocumentFailure) {
+      return error;
+    }
     const message = error instanceof Error ? error.message : String(error);
     const code = (error as NodeJS.ErrnoException).code ?? '';
     if (/is not allowed/.test(message)) {

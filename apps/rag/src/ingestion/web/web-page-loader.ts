@@ -1,8 +1,13 @@
+import { Inject, Injectable } from '@nestjs/common';
+
 import type { DocumentType } from '@tenantbot/contracts';
 import { decodeText, detectDocumentType } from '@tenantbot/object-storage';
+
+import type { RagConfig } from '../../config/rag-config';
+import { RAG_CONFIG } from '../../config/tokens';
 import { DocumentFailure } from '../document-failure';
 import { RobotsPolicy } from './robots-policy';
-import { parseWebUrl, type FetchedResource, type SafeWebFetcher } from './safe-web-fetcher';
+import { type FetchedResource, parseWebUrl, SafeWebFetcher } from './safe-web-fetcher';
 
 export interface WebPage {
   url: string;
@@ -39,11 +44,16 @@ const ASSET =
  * sitemap.xml when there is one and otherwise follows links breadth-first, respecting
  * robots.txt (rules and crawl delay) and the page, depth and byte caps.
  */
+@Injectable()
 export class WebPageLoader {
+  private readonly userAgent: string;
+
   constructor(
     private readonly fetcher: SafeWebFetcher,
-    private readonly userAgent: string,
-  ) {}
+    @Inject(RAG_CONFIG) config: RagConfig,
+  ) {
+    this.userAgent = config.WEB_USER_AGENT;
+  }
 
   async page(url: string): Promise<WebPage> {
     return this.fetchPage(parseWebUrl(url), new RobotsPolicy(this.fetcher, this.userAgent));
@@ -60,14 +70,18 @@ export class WebPageLoader {
         queue.push({ url, depth });
       }
     };
-    for (const url of await this.sitemapUrls(origin, robots)) enqueue(url, 1);
+    for (const url of await this.sitemapUrls(origin, robots)) {
+      enqueue(url, 1);
+    }
 
     const pages: WebPage[] = [];
     let totalBytes = 0;
     let firstFailure: unknown;
     const delayMs = await robots.crawlDelayMs(origin).catch(() => 0);
     for (let next = queue.shift(); next && pages.length < limits.maxPages; next = queue.shift()) {
-      if (pages.length > 0 && delayMs > 0) await sleep(delayMs);
+      if (pages.length > 0 && delayMs > 0) {
+        await sleep(delayMs);
+      }
       let page: WebPage;
       try {
         page = await this.fetchPage(new URL(next.url), robots);
@@ -75,12 +89,18 @@ export class WebPageLoader {
         firstFailure ??= error;
         continue;
       }
-      if (!sameOrigin(page.url, origin)) continue;
-      if (totalBytes + page.body.length > limits.maxTotalBytes) break;
+      if (!sameOrigin(page.url, origin)) {
+        continue;
+      }
+      if (totalBytes + page.body.length > limits.maxTotalBytes) {
+        break;
+      }
       totalBytes += page.body.length;
       pages.push(page);
       if (page.type === 'html' && next.depth < limits.maxDepth) {
-        for (const link of linksOf(page)) enqueue(link, next.depth + 1);
+        for (const link of linksOf(page)) {
+          enqueue(link, next.depth + 1);
+        }
       }
     }
     if (pages.length === 0) {
@@ -120,7 +140,9 @@ export class WebPageLoader {
           .slice(0, 5)) {
           urls.push(...locations(await this.fetchXml(child)));
         }
-      } else urls.push(...locations(xml));
+      } else {
+        urls.push(...locations(xml));
+      }
     }
     return urls.filter((url) => sameOrigin(url, origin));
   }
@@ -141,7 +163,9 @@ async function typeOf(response: FetchedResource): Promise<DocumentType> {
   const name = new URL(response.url).pathname.split('/').pop() ?? '';
   if (!mediaType) {
     const sniffed = await detectDocumentType(response.body, name);
-    if (sniffed) return sniffed;
+    if (sniffed) {
+      return sniffed;
+    }
     throw new DocumentFailure(
       'UNSUPPORTED_DOCUMENT_TYPE',
       `${response.url} has no supported content`,
@@ -170,7 +194,9 @@ async function typeOf(response: FetchedResource): Promise<DocumentType> {
 /** Text in another declared charset is re-encoded as UTF-8. */
 function utf8Body(response: FetchedResource): Buffer {
   const charset = /charset\s*=\s*"?([\w-]+)/i.exec(response.contentType ?? '')?.[1]?.toLowerCase();
-  if (!charset || charset === 'utf-8' || charset === 'utf8') return response.body;
+  if (!charset || charset === 'utf-8' || charset === 'utf8') {
+    return response.body;
+  }
   try {
     return Buffer.from(new TextDecoder(charset).decode(response.body), 'utf8');
   } catch {
@@ -183,12 +209,15 @@ function linksOf(page: WebPage): string[] {
   const links: string[] = [];
   for (const match of html.matchAll(LINK)) {
     const href = (match[1] ?? match[2] ?? match[3] ?? '').replace(/&amp;/g, '&').trim();
-    if (href === '' || href.startsWith('#') || /^(?:mailto|javascript|tel|data):/i.test(href))
+    if (href === '' || href.startsWith('#') || /^(?:mailto|javascript|tel|data):/i.test(href)) {
       continue;
+    }
     try {
       const url = new URL(href, page.url);
       url.hash = '';
-      if (!ASSET.test(url.pathname)) links.push(url.toString());
+      if (!ASSET.test(url.pathname)) {
+        links.push(url.toString());
+      }
     } catch {
       // not a URL
     }

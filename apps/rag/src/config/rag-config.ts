@@ -1,15 +1,18 @@
+import { resolve } from 'node:path';
+
+import { z } from 'zod';
+
 import {
   chromaEnvSchema,
   nodeEnvSchema,
   redisEnvSchema,
   transportEnvSchema,
 } from '@tenantbot/config';
-import { serviceDatabaseEnvSchema } from '@tenantbot/database';
 import { EMBEDDING_PROVIDERS } from '@tenantbot/contracts';
+import { serviceDatabaseEnvSchema } from '@tenantbot/database';
 import { objectStorageEnvSchema } from '@tenantbot/object-storage';
-import { resolve } from 'node:path';
-import { z } from 'zod';
-import { MODEL_DTYPES, type ModelDtype } from './embeddings/model-files';
+
+import { MODEL_DTYPES, type ModelDtype } from '../embeddings/model-files';
 
 const count = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const ms = z.coerce.number().int().positive();
@@ -138,6 +141,8 @@ export const DEFAULT_SENTENCE_MODEL = 'Xenova/all-MiniLM-L6-v2';
 
 /** The sentence model this service runs, if any: EMBEDDING_MODEL, or the default one. */
 export function sentenceModelId(config: RagConfig): string | undefined {
-  if (config.EMBEDDING_MODEL) return config.EMBEDDING_MODEL;
+  if (config.EMBEDDING_MODEL) {
+    return config.EMBEDDING_MODEL;
+  }
   return config.EMBEDDING_PROVIDER === 'transformers' ? DEFAULT_SENTENCE_MODEL : undefined;
 }

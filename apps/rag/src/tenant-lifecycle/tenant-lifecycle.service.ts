@@ -1,22 +1,21 @@
-import { Controller, Inject } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
-import { TENANT_EVENTS } from '@tenantbot/contracts';
+import { Inject, Injectable } from '@nestjs/common';
+
+import type { TenantId } from '@tenantbot/contracts';
+import { type ObjectStorage, tenantObjectPrefix } from '@tenantbot/object-storage';
 import type { Logger } from '@tenantbot/observability';
-import { tenantObjectPrefix, type ObjectStorage } from '@tenantbot/object-storage';
-import { z } from 'zod';
+
+import { OBJECT_STORAGE, RAG_LOGGER } from '../config/tokens';
 import { TenantFairness } from '../ingestion/tenant-fairness';
-import { OBJECT_STORAGE, RAG_LOGGER } from '../tokens';
 import { ChromaVectorStore } from '../vectors/chroma-vector-store';
 
-const tenantDeletedSchema = z.object({ tenantId: z.uuid() });
 const REMOVAL_ATTEMPTS = 3;
 
 /**
  * A deleted tenant's rows are gone with it (foreign keys cascade); this removes what lives
  * outside Postgres: its Chroma collections, its stored files and its queue bookkeeping.
  */
-@Controller()
-export class TenantLifecycleController {
+@Injectable()
+export class TenantLifecycleService {
   constructor(
     private readonly vectors: ChromaVectorStore,
     private readonly fairness: TenantFairness,
@@ -24,20 +23,15 @@ export class TenantLifecycleController {
     @Inject(RAG_LOGGER) private readonly logger: Logger,
   ) {}
 
-  @EventPattern(TENANT_EVENTS.DELETED)
-  async tenantDeleted(@Payload() payload: unknown): Promise<void> {
-    const parsed = tenantDeletedSchema.safeParse(payload);
-    if (!parsed.success) {
-      this.logger.warn({ payload }, 'ignoring a malformed tenant.deleted event');
-      return;
-    }
-    const { tenantId } = parsed.data;
-    // The event is delivered once: ride out a short Chroma or S3 outage before giving up.
+  /** The event is delivered once: rides out a short Chroma or S3 outage before giving up. */
+  async removeDeletedTenant(tenantId: TenantId): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.removeTenantData(tenantId);
       } catch (error) {
-        if (attempt === REMOVAL_ATTEMPTS) throw error;
+        if (attempt === REMOVAL_ATTEMPTS) {
+          throw error;
+        }
         this.logger.warn(
           { err: error, tenant_id: tenantId, attempt },
           'removing tenant data failed',
@@ -47,7 +41,7 @@ export class TenantLifecycleController {
     }
   }
 
-  private async removeTenantData(tenantId: string): Promise<void> {
+  private async removeTenantData(tenantId: TenantId): Promise<void> {
     const collections = await this.vectors.deleteTenant(tenantId);
     const files = await this.storage.deletePrefix(tenantObjectPrefix(tenantId));
     await this.fairness.forgetTenant(tenantId);

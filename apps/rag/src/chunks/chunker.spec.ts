@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+
 import { Chunker, headingBlocks } from './chunker';
 
 const sentence = (n: number) => `Sentence number ${n} says something about refunds and returns.`;
@@ -19,7 +20,9 @@ describe('Chunker', () => {
       { text, page: null, sourceUrl: null },
     ]);
     expect(chunks.length).toBeGreaterThan(5);
-    for (const chunk of chunks) expect(chunk.text.length).toBeLessThanOrEqual(300);
+    for (const chunk of chunks) {
+      expect(chunk.text.length).toBeLessThanOrEqual(300);
+    }
     for (let i = 1; i < chunks.length; i++) {
       const shared = chunks[i].text.slice(0, 20);
       expect(chunks[i - 1].text).toContain(shared);

@@ -72,15 +72,23 @@ export class Chunker {
   /** Pieces of at most `body` characters, split at the coarsest separator that fits. */
   private pack(text: string, level: number): string[] {
     const trimmed = text.trim();
-    if (trimmed === '') return [];
-    if (trimmed.length <= this.body) return [trimmed];
+    if (trimmed === '') {
+      return [];
+    }
+    if (trimmed.length <= this.body) {
+      return [trimmed];
+    }
     const separator = SEPARATORS.at(level);
-    if (!separator) return cut(trimmed, this.body);
+    if (!separator) {
+      return cut(trimmed, this.body);
+    }
     const pieces: string[] = [];
     let run: string[] = [];
     for (const part of trimmed.split(separator.pattern)) {
       const piece = part.trim();
-      if (piece === '') continue;
+      if (piece === '') {
+        continue;
+      }
       if (piece.length <= this.body) {
         run.push(piece);
         continue;
@@ -92,7 +100,9 @@ export class Chunker {
   }
 
   private withOverlap(pieces: string[]): string[] {
-    if (this.options.overlap === 0) return pieces;
+    if (this.options.overlap === 0) {
+      return pieces;
+    }
     return pieces.map((piece, i) =>
       i === 0 ? piece : `${tail(pieces[i - 1], this.options.overlap)} ${piece}`.trim(),
     );
@@ -112,12 +122,16 @@ export function headingBlocks(text: string): HeadingBlock[] {
     lines = [];
   };
   for (const line of text.split(/\r?\n/)) {
-    if (FENCE.test(line)) inFence = !inFence;
+    if (FENCE.test(line)) {
+      inFence = !inFence;
+    }
     const heading = inFence ? null : HEADING.exec(line);
     if (heading) {
       flush();
       const level = heading[1].length;
-      while (stack.length > 0 && (stack.at(-1)?.level ?? 0) >= level) stack.pop();
+      while (stack.length > 0 && (stack.at(-1)?.level ?? 0) >= level) {
+        stack.pop();
+      }
       stack.push({ level, title: heading[2] });
     }
     lines.push(line);
@@ -131,14 +145,18 @@ function merge(pieces: string[], joiner: string, limit: number): string[] {
   const merged: string[] = [];
   let current = '';
   for (const piece of pieces) {
-    if (current === '') current = piece;
-    else if (current.length + joiner.length + piece.length <= limit) current += joiner + piece;
-    else {
+    if (current === '') {
+      current = piece;
+    } else if (current.length + joiner.length + piece.length <= limit) {
+      current += joiner + piece;
+    } else {
       merged.push(current);
       current = piece;
     }
   }
-  if (current !== '') merged.push(current);
+  if (current !== '') {
+    merged.push(current);
+  }
   return merged;
 }
 
@@ -153,7 +171,9 @@ function cut(text: string, limit: number): string[] {
 
 /** The end of a text, at most `length` characters, starting at a word. */
 function tail(text: string, length: number): string {
-  if (text.length <= length) return text;
+  if (text.length <= length) {
+    return text;
+  }
   const end = text.slice(-length);
   const space = end.search(/\s/);
   return space < 0 ? end : end.slice(space + 1);

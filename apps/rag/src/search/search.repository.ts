@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { sqlLiteral, TenantScope } from '@tenantbot/database';
-import { TenantScopedRepository } from '../common/tenant-scoped-repository';
+import { sql } from 'kysely';
+
+import type { TenantId } from '@tenantbot/contracts';
+import { sqlLiteral, TenantScopedRepository } from '@tenantbot/database';
 
 export interface ChunkWithDocument {
   id: string;
@@ -143,32 +145,20 @@ export function bm25Ranking(tenant: string, limit: number, inDocuments = ''): st
 
 /**
  * Every query that scans chunks also names its tenant, although row-level security would
- * filter without it: the policy's OR (tenant, or platform scope) cannot use an index, while
- * `tenant_id = …` (a leakproof comparison) can, so the tenant's rows are read through the index
- * instead of scanning every tenant's chunks.
+ * filter without it: the policy's condition cannot use an index, while `tenant_id = …` (a
+ * leakproof comparison) can, so the tenant's rows are read through the index instead of
+ * scanning every tenant's chunks. Both reads are one statement in one round trip
+ * (`statement`): they are the search's hot path.
  */
 @Injectable()
-export class ChunkRepository extends TenantScopedRepository {
-  constructor(scope: TenantScope) {
-    super(scope);
-  }
-
-  countOfDocument(tenantId: string, documentId: string): Promise<number> {
-    return this.inTenant(tenantId, async (tx) => {
-      const row = await tx.one<{ count: number }>(
-        `SELECT count(*)::int AS count FROM chunks WHERE tenant_id = $2 AND document_id = $1`,
-        [documentId, tenantId],
-      );
-      return row?.count ?? 0;
-    });
-  }
-
+export class SearchRepository extends TenantScopedRepository {
   /**
    * The tenant's chunks ranked by BM25 against the query's plain terms, best `limit` first,
-   * each with its row and document: one round trip, while Chroma answers.
+   * each with its row and document: one round trip, while Chroma answers. The ranking is
+   * built as text (`queryTerms`, `bm25Ranking`, shared with bench/) from literals.
    */
   fullTextSearch(
-    tenantId: string,
+    tenantId: TenantId,
     query: string,
     limit: number,
     documentIds?: string[],
@@ -176,11 +166,12 @@ export class ChunkRepository extends TenantScopedRepository {
     const inDocuments = documentIds
       ? `AND document_id = ANY (${sqlLiteral(documentIds)}::uuid[])`
       : '';
-    return this.statement<RankedChunk>(
+    const ranking = `${queryTerms(sqlLiteral(query))},
+       ${bm25Ranking(sqlLiteral(tenantId), limit, inDocuments)}`;
+    return this.statement(
       tenantId,
-      `WITH ${queryTerms(sqlLiteral(query))},
-       ${bm25Ranking(sqlLiteral(tenantId), limit, inDocuments)}
-       SELECT ${CITATION_COLUMNS}, r.rank, r.coverage
+      () => sql<RankedChunk>`WITH ${sql.raw(ranking)}
+       SELECT ${sql.raw(CITATION_COLUMNS)}, r.rank, r.coverage
          FROM ranked r
          JOIN chunks c ON c.id = r.id
          JOIN documents d ON d.tenant_id = c.tenant_id AND d.id = c.document_id
@@ -194,16 +185,45 @@ export class ChunkRepository extends TenantScopedRepository {
    * documents: without table statistics (a tenant searching right after its first ingestion)
    * the planner would otherwise walk every chunk of each of the tenant's documents instead.
    */
-  withDocuments(tenantId: string, ids: string[]): Promise<ChunkWithDocument[]> {
-    if (ids.length === 0) return Promise.resolve([]);
-    return this.statement<ChunkWithDocument>(
-      tenantId,
-      `WITH c AS MATERIALIZED (
-         SELECT id, tenant_id, document_id, chunk_index, page, heading_path, source_url, text
-           FROM chunks WHERE id = ANY (${sqlLiteral(ids)}::uuid[])
-       )
-       SELECT ${CITATION_COLUMNS}
-         FROM c JOIN documents d ON d.tenant_id = c.tenant_id AND d.id = c.document_id`,
+  withDocuments(tenantId: TenantId, ids: string[]): Promise<ChunkWithDocument[]> {
+    if (ids.length === 0) {
+      return Promise.resolve([]);
+    }
+    return this.statement(tenantId, (db) =>
+      db
+        .with(
+          (name) => name('c').materialized(),
+          (cte) =>
+            cte
+              .selectFrom('chunks')
+              .select([
+                'id',
+                'tenant_id',
+                'document_id',
+                'chunk_index',
+                'page',
+                'heading_path',
+                'source_url',
+                'text',
+              ])
+              .where('id', '=', sql<string>`ANY (${ids}::uuid[])`),
+        )
+        .selectFrom('c')
+        .innerJoin('documents as d', (join) =>
+          join.onRef('d.tenant_id', '=', 'c.tenant_id').onRef('d.id', '=', 'c.document_id'),
+        )
+        .select([
+          'c.id',
+          'c.document_id',
+          'c.chunk_index',
+          'c.page',
+          'c.heading_path',
+          'c.source_url',
+          'c.text',
+          'd.filename',
+          'd.title',
+          'd.url',
+        ]),
     );
   }
 }
