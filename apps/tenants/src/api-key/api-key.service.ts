@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 
 import { Injectable } from '@nestjs/common';
-import type { z } from 'zod';
 
 import {
-  type apiKeyCreateSchema,
+  type ApiKeyCreate,
   type ApiKeyView,
   type Caller,
   type CreatedApiKey,
@@ -32,7 +31,7 @@ export class ApiKeyService {
     return (await this.apiKeys.listActive(caller.tenantId)).map(toApiKeyView);
   }
 
-  async create(caller: Caller, input: z.output<typeof apiKeyCreateSchema>): Promise<CreatedApiKey> {
+  async create(caller: Caller, input: ApiKeyCreate): Promise<CreatedApiKey> {
     requireRole(caller, 'tenant_admin', 'super_admin');
     const prefix = Array.from(
       randomBytes(8),

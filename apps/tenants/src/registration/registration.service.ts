@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 
 import { Inject, Injectable } from '@nestjs/common';
-import type { z } from 'zod';
 
 import {
   DomainError,
   ErrorCode,
   tenantIdOf,
-  type tenantRegistrationSchema,
+  type TenantRegistration,
   type TenantView,
   type TokenResponse,
 } from '@tenantbot/contracts';
@@ -19,8 +18,6 @@ import { SessionTokens } from '../session/session-tokens';
 import { TenantRepository } from '../tenant/tenant.repository';
 import { toTenantView } from '../tenant/tenant-view';
 import { UserRepository } from '../user/user.repository';
-
-type Registration = z.output<typeof tenantRegistrationSchema>;
 
 /**
  * Self-service sign-up (off unless ALLOW_SELF_REGISTRATION): a company's tenant and its first
@@ -36,7 +33,9 @@ export class RegistrationService {
     @Inject(TENANTS_CONFIG) private readonly config: TenantsConfig,
   ) {}
 
-  async register(input: Registration): Promise<{ tenant: TenantView; tokens: TokenResponse }> {
+  async register(
+    input: TenantRegistration,
+  ): Promise<{ tenant: TenantView; tokens: TokenResponse }> {
     if (!this.config.ALLOW_SELF_REGISTRATION) {
       throw new DomainError(ErrorCode.FEATURE_DISABLED, 'self-service registration is disabled');
     }

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
 import { Inject, Injectable } from '@nestjs/common';
-import type { z } from 'zod';
 
 import {
   DomainError,
@@ -12,11 +11,11 @@ import {
   type Pagination,
   type PlatformCaller,
   TENANT_EVENTS,
-  type tenantCreateSchema,
+  type TenantCreate,
   type TenantId,
   tenantIdOf,
   type TenantRuntimeConfig,
-  type tenantUpdateSchema,
+  type TenantUpdate,
   type TenantView,
 } from '@tenantbot/contracts';
 import { PlatformScope, type ScopedTransaction, TenantDatabase } from '@tenantbot/database';
@@ -31,8 +30,6 @@ import { SecretBox } from '../security/secret-box';
 import { type TenantColumns, type TenantRecord, TenantRepository } from './tenant.repository';
 import { toTenantView } from './tenant-view';
 
-type TenantCreate = z.output<typeof tenantCreateSchema>;
-type TenantUpdate = z.output<typeof tenantUpdateSchema>;
 type ProviderKeys = TenantRecord['provider_keys'];
 
 /**

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { z } from 'zod';
 
 import {
   DomainError,
@@ -7,8 +6,8 @@ import {
   type Page,
   type Pagination,
   type PlatformCaller,
-  type userCreateSchema,
-  type userUpdateSchema,
+  type UserCreate,
+  type UserUpdate,
   type UserView,
 } from '@tenantbot/contracts';
 import {
@@ -50,10 +49,7 @@ export class UserService {
     return this.inCallersScope(caller, async (db) => toUserView(await this.mustFind(db, id)));
   }
 
-  async create(
-    caller: PlatformCaller,
-    input: z.output<typeof userCreateSchema>,
-  ): Promise<UserView> {
+  async create(caller: PlatformCaller, input: UserCreate): Promise<UserView> {
     assertMayGrant(caller, input.role, caller.tenantId ?? null);
     const passwordHash = await hashPassword(input.password);
     return this.inCallersScope(caller, async (db) => {
@@ -69,11 +65,7 @@ export class UserService {
     });
   }
 
-  async update(
-    caller: PlatformCaller,
-    id: string,
-    input: z.output<typeof userUpdateSchema>,
-  ): Promise<UserView> {
+  async update(caller: PlatformCaller, id: string, input: UserUpdate): Promise<UserView> {
     const updated = await this.inCallersScope(caller, async (db) => {
       const user = await this.mustFind(db, id);
       if (input.role) {

@@ -1,8 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { sql } from 'kysely';
-import type { z } from 'zod';
 
-import { widgetBrandingSchema, widgetLimitsSchema } from '@tenantbot/contracts';
+import {
+  type WidgetBranding,
+  widgetBrandingSchema,
+  type WidgetLimits,
+  widgetLimitsSchema,
+} from '@tenantbot/contracts';
 import {
   type AcrossTenants,
   type InTenant,
@@ -13,8 +17,8 @@ import {
 
 /** A widget as the code uses it: its branding and limits parsed. */
 export interface WidgetRecord extends Omit<Row<'widgets'>, 'branding' | 'limits'> {
-  branding: z.output<typeof widgetBrandingSchema>;
-  limits: z.output<typeof widgetLimitsSchema>;
+  branding: WidgetBranding;
+  limits: WidgetLimits;
 }
 
 export type WidgetColumns = Pick<

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
 import { Injectable } from '@nestjs/common';
-import type { z } from 'zod';
 
 import {
   type Caller,
@@ -9,8 +8,8 @@ import {
   ErrorCode,
   type OpenedWidget,
   type TenantId,
-  type widgetCreateSchema,
-  type widgetUpdateSchema,
+  type WidgetCreate,
+  type WidgetUpdate,
   type WidgetView,
 } from '@tenantbot/contracts';
 import {
@@ -47,7 +46,7 @@ export class WidgetService {
     return toWidgetView(await mustFind(this.adminsTenant(caller), this.widgets, id));
   }
 
-  async create(caller: Caller, input: z.output<typeof widgetCreateSchema>): Promise<WidgetView> {
+  async create(caller: Caller, input: WidgetCreate): Promise<WidgetView> {
     const tenantId = this.adminsTenant(caller);
     const created = await this.widgets.insert(tenantId, {
       ...input,
@@ -57,11 +56,7 @@ export class WidgetService {
     return toWidgetView(created);
   }
 
-  async update(
-    caller: Caller,
-    id: string,
-    input: z.output<typeof widgetUpdateSchema>,
-  ): Promise<WidgetView> {
+  async update(caller: Caller, id: string, input: WidgetUpdate): Promise<WidgetView> {
     return this.database.transaction(this.adminsTenant(caller), async (db) => {
       const stored = await mustFind(db, this.widgets, id);
       const updated = await this.widgets.update(db, id, {
