@@ -1,15 +1,17 @@
+import { isIP } from 'node:net';
+
+import { z } from 'zod';
+
 import {
-  LOCAL_DEFAULT_SECRETS,
   gatewayHttpEnvSchema,
   jwtEnvSchema,
+  LOCAL_DEFAULT_SECRETS,
   nodeEnvSchema,
   redisEnvSchema,
   refuseDefaultSecretsInProduction,
   transportEnvSchema,
 } from '@tenantbot/config';
 import { serviceDatabaseEnvSchema } from '@tenantbot/database';
-import { isIP } from 'node:net';
-import { z } from 'zod';
 
 const base64Key = z
   .string()

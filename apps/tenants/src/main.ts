@@ -1,7 +1,9 @@
 import 'reflect-metadata';
+
 import { loadConfigOrExit } from '@tenantbot/config';
 import { createLogger, exitOnStartupFailure, guardProcess } from '@tenantbot/observability';
 import { startService, transportOptionsFrom } from '@tenantbot/transport';
+
 import { TenantsModule } from './app.module';
 import { tenantsConfigSchema } from './config';
 

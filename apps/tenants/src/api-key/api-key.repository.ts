@@ -1,70 +1,85 @@
-import type { EntityManager } from 'typeorm';
+import { Injectable } from '@nestjs/common';
+import { sql } from 'kysely';
 
-export interface ApiKeyRow {
-  id: string;
-  tenant_id: string;
-  name: string;
-  prefix: string;
-  secret_hash: string;
-  role: 'tenant_admin' | 'agent' | 'user' | 'readonly';
-  expires_at: Date | null;
-  revoked_at: Date | null;
-  last_used_at: Date | null;
-  created_by: string | null;
-  created_at: Date;
+import { TENANT_ROLES } from '@tenantbot/contracts';
+import {
+  type AcrossTenants,
+  type InTenant,
+  type Row,
+  TenantScopedRepository,
+} from '@tenantbot/database';
+
+import { oneOf } from '../runtime/column-values';
+
+export interface ApiKeyRecord extends Omit<Row<'api_keys'>, 'role'> {
+  role: (typeof TENANT_ROLES)[number];
 }
 
-export class ApiKeyRepository {
-  async listActive(db: EntityManager): Promise<ApiKeyRow[]> {
-    return (await db.query(
-      `SELECT * FROM api_keys WHERE revoked_at IS NULL ORDER BY created_at, id`,
-    )) as ApiKeyRow[];
+export type NewApiKey = Pick<
+  ApiKeyRecord,
+  'tenant_id' | 'name' | 'prefix' | 'secret_hash' | 'role' | 'expires_at' | 'created_by'
+>;
+
+/** A tenant's API keys; authentication finds one by its prefix, across tenants. */
+@Injectable()
+export class ApiKeyRepository extends TenantScopedRepository {
+  async listActive(tenant: InTenant): Promise<ApiKeyRecord[]> {
+    const rows = await this.query(tenant, (db) =>
+      db
+        .selectFrom('api_keys')
+        .selectAll()
+        .where('revoked_at', 'is', null)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute(),
+    );
+    return rows.map(toRecord);
   }
 
-  async findByPrefix(db: EntityManager, prefix: string): Promise<ApiKeyRow | undefined> {
-    const rows = (await db.query(`SELECT * FROM api_keys WHERE prefix = $1`, [
-      prefix,
-    ])) as ApiKeyRow[];
-    return rows[0];
+  async findByPrefix(platform: AcrossTenants, prefix: string): Promise<ApiKeyRecord | undefined> {
+    const row = await this.query(platform, (db) =>
+      db.selectFrom('api_keys').selectAll().where('prefix', '=', prefix).executeTakeFirst(),
+    );
+    return row && toRecord(row);
   }
 
-  async insert(
-    db: EntityManager,
-    key: Pick<
-      ApiKeyRow,
-      'tenant_id' | 'name' | 'prefix' | 'secret_hash' | 'role' | 'expires_at' | 'created_by'
-    >,
-  ): Promise<ApiKeyRow> {
-    const rows = (await db.query(
-      `INSERT INTO api_keys (tenant_id, name, prefix, secret_hash, role, expires_at, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
-      [
-        key.tenant_id,
-        key.name,
-        key.prefix,
-        key.secret_hash,
-        key.role,
-        key.expires_at,
-        key.created_by,
-      ],
-    )) as ApiKeyRow[];
-    return rows[0];
+  async insert(tenant: InTenant, key: NewApiKey): Promise<ApiKeyRecord> {
+    const row = await this.query(tenant, (db) =>
+      db.insertInto('api_keys').values(key).returningAll().executeTakeFirstOrThrow(),
+    );
+    return toRecord(row);
   }
 
-  async revoke(db: EntityManager, id: string): Promise<boolean> {
-    const [, updated] = (await db.query(
-      `UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`,
-      [id],
-    )) as [unknown, number];
-    return updated > 0;
+  async revoke(tenant: InTenant, id: string): Promise<boolean> {
+    const result = await this.query(tenant, (db) =>
+      db
+        .updateTable('api_keys')
+        .set({ revoked_at: sql`now()` })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst(),
+    );
+    return result.numUpdatedRows > 0n;
   }
 
   /** Records use at most once a minute, so hot keys do not write on every request. */
-  async touch(db: EntityManager, id: string): Promise<void> {
-    await db.query(
-      `UPDATE api_keys SET last_used_at = now()
-        WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
-      [id],
+  async touch(platform: AcrossTenants, id: string): Promise<void> {
+    await this.query(platform, (db) =>
+      db
+        .updateTable('api_keys')
+        .set({ last_used_at: sql`now()` })
+        .where('id', '=', id)
+        .where((eb) =>
+          eb.or([
+            eb('last_used_at', 'is', null),
+            eb('last_used_at', '<', sql<Date>`now() - interval '1 minute'`),
+          ]),
+        )
+        .execute(),
     );
   }
+}
+
+function toRecord(row: Row<'api_keys'>): ApiKeyRecord {
+  return { ...row, role: oneOf(TENANT_ROLES, row.role, 'api_keys.role') };
 }

@@ -1,18 +1,20 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+
+import { Injectable } from '@nestjs/common';
+
 import {
+  type ApiKeyCreate,
+  type ApiKeyView,
+  type Caller,
+  type CreatedApiKey,
   DomainError,
   ErrorCode,
-  type ApiKeyView,
-  type CreatedApiKey,
-  type apiKeyCreateSchema,
 } from '@tenantbot/contracts';
-import { TenantScope } from '@tenantbot/database';
-import { randomBytes } from 'node:crypto';
-import type { z } from 'zod';
+
 import { AccessChanges } from '../events/access-changes';
-import { requireRole, requireTenantId } from '../security/access';
+import { requireRole } from '../security/caller';
 import { sha256 } from '../security/opaque-tokens';
-import { ApiKeyRepository, type ApiKeyRow } from './api-key.repository';
+import { type ApiKeyRecord, ApiKeyRepository } from './api-key.repository';
 
 const PREFIX_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -20,52 +22,44 @@ const PREFIX_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 @Injectable()
 export class ApiKeyService {
   constructor(
-    @Inject(TenantScope) private readonly scope: TenantScope,
-    @Inject(ApiKeyRepository) private readonly apiKeys: ApiKeyRepository,
-    @Inject(AccessChanges) private readonly accessChanges: AccessChanges,
+    private readonly apiKeys: ApiKeyRepository,
+    private readonly accessChanges: AccessChanges,
   ) {}
 
-  list(): Promise<ApiKeyView[]> {
-    requireRole('tenant_admin', 'super_admin');
-    return this.scope.run(requireTenantId(), async (db) =>
-      (await this.apiKeys.listActive(db)).map(toApiKeyView),
-    );
+  async list(caller: Caller): Promise<ApiKeyView[]> {
+    requireRole(caller, 'tenant_admin', 'super_admin');
+    return (await this.apiKeys.listActive(caller.tenantId)).map(toApiKeyView);
   }
 
-  create(input: z.output<typeof apiKeyCreateSchema>): Promise<CreatedApiKey> {
-    const principal = requireRole('tenant_admin', 'super_admin');
-    const tenantId = requireTenantId();
+  async create(caller: Caller, input: ApiKeyCreate): Promise<CreatedApiKey> {
+    requireRole(caller, 'tenant_admin', 'super_admin');
     const prefix = Array.from(
       randomBytes(8),
       (byte) => PREFIX_ALPHABET[byte % PREFIX_ALPHABET.length],
     ).join('');
     const secret = randomBytes(32).toString('base64url');
-    return this.scope.run(tenantId, async (db) => {
-      const row = await this.apiKeys.insert(db, {
-        tenant_id: tenantId,
-        name: input.name,
-        prefix,
-        secret_hash: sha256(secret),
-        role: input.role,
-        expires_at: input.expires_at ? new Date(input.expires_at) : null,
-        created_by: principal.userId ?? null,
-      });
-      return { ...toApiKeyView(row), key: `tbk_${prefix}_${secret}` };
+    const row = await this.apiKeys.insert(caller.tenantId, {
+      tenant_id: caller.tenantId,
+      name: input.name,
+      prefix,
+      secret_hash: sha256(secret),
+      role: input.role,
+      expires_at: input.expires_at ? new Date(input.expires_at) : null,
+      created_by: caller.userId ?? null,
     });
+    return { ...toApiKeyView(row), key: `tbk_${prefix}_${secret}` };
   }
 
-  async revoke(id: string): Promise<void> {
-    requireRole('tenant_admin', 'super_admin');
-    const tenantId = requireTenantId();
-    await this.scope.run(tenantId, async (db) => {
-      if (!(await this.apiKeys.revoke(db, id)))
-        throw new DomainError(ErrorCode.NOT_FOUND, 'API key not found');
-    });
-    await this.accessChanges.announce({ kind: 'api_key', tenantId, apiKeyId: id });
+  async revoke(caller: Caller, id: string): Promise<void> {
+    requireRole(caller, 'tenant_admin', 'super_admin');
+    if (!(await this.apiKeys.revoke(caller.tenantId, id))) {
+      throw new DomainError(ErrorCode.NOT_FOUND, 'API key not found');
+    }
+    await this.accessChanges.announce({ kind: 'api_key', tenantId: caller.tenantId, apiKeyId: id });
   }
 }
 
-function toApiKeyView(row: ApiKeyRow): ApiKeyView {
+function toApiKeyView(row: ApiKeyRecord): ApiKeyView {
   return {
     id: row.id,
     name: row.name,

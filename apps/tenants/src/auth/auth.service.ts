@@ -1,63 +1,56 @@
-import { toAuthenticatedTenant } from '../tenant/authenticated-tenant';
-import { Inject, Injectable } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
-import { JWT_CLAIMS } from '@tenantbot/config';
+import { Injectable } from '@nestjs/common';
+
 import {
+  type AuthenticatedPrincipal,
+  type AuthenticateRequest,
+  type AuthenticationResult,
   DomainError,
   ErrorCode,
-  type AuthenticateRequest,
-  type AuthenticatedPrincipal,
-  type AuthenticatedTenant,
   type LoginRequest,
-  type Role,
+  type MeReply,
+  type PlatformCaller,
+  tenantIdOf,
   type TokenResponse,
 } from '@tenantbot/contracts';
-import { TenantScope } from '@tenantbot/database';
-import { LoginThrottle, type LoginAttempt } from '@tenantbot/rate-limit';
-import { currentContext } from '@tenantbot/tenant-context';
-import { randomUUID } from 'node:crypto';
-import type { EntityManager } from 'typeorm';
+import {
+  type AcrossTenants,
+  type InTenant,
+  PlatformScope,
+  TenantDatabase,
+} from '@tenantbot/database';
+import { type LoginAttempt, LoginThrottle } from '@tenantbot/rate-limit';
+
 import { ApiKeyRepository } from '../api-key/api-key.repository';
-import { TENANTS_CONFIG, type TenantsConfig } from '../config';
-import { newOpaqueToken, sameHash, sha256 } from '../security/opaque-tokens';
+import { requireTenant } from '../security/caller';
+import { sameHash, sha256 } from '../security/opaque-tokens';
 import { verifyPassword } from '../security/passwords';
-import { TenantRepository, type TenantRow } from '../tenant/tenant.repository';
-import { toUserView } from '../user/user.service';
-import { UserRepository, type UserRow } from '../user/user.repository';
-import { RefreshTokenRepository } from './refresh-token.repository';
+import { RefreshTokenRepository } from '../session/refresh-token.repository';
+import { SessionTokens } from '../session/session-tokens';
+import { toAuthenticatedTenant } from '../tenant/authenticated-tenant';
+import { type TenantRecord, TenantRepository } from '../tenant/tenant.repository';
+import { type UserRecord, UserRepository } from '../user/user.repository';
+import { toUserView } from '../user/user-view';
 
 const INVALID_CREDENTIALS = 'invalid username, email or password';
 const API_KEY_FORMAT = /^tbk_([a-z0-9]{8})_([A-Za-z0-9_-]{43})$/;
 
-export interface AuthenticationResult {
-  principal: AuthenticatedPrincipal;
-  /** The tenant the request acts in: the credential's, or the one a super admin named. */
-  tenant: AuthenticatedTenant | null;
-}
-
+/**
+ * Credentials to principals: logins, refresh tokens, and the check of every request's JWT or
+ * API key. Most of it runs before the tenant is known (a slug, a Host, a key's prefix, a
+ * token's hash name it), so it reads across tenants; what follows a known tenant does not.
+ */
 @Injectable()
 export class AuthService {
-  private readonly jwt: JwtService;
-
   constructor(
-    @Inject(TenantScope) private readonly scope: TenantScope,
-    @Inject(UserRepository) private readonly users: UserRepository,
-    @Inject(TenantRepository) private readonly tenants: TenantRepository,
-    @Inject(RefreshTokenRepository) private readonly refreshTokens: RefreshTokenRepository,
-    @Inject(ApiKeyRepository) private readonly apiKeys: ApiKeyRepository,
-    @Inject(LoginThrottle) private readonly throttle: LoginThrottle,
-    @Inject(TENANTS_CONFIG) private readonly config: TenantsConfig,
-  ) {
-    this.jwt = new JwtService({
-      secret: config.JWT_SECRET,
-      signOptions: {
-        algorithm: JWT_CLAIMS.algorithm,
-        issuer: JWT_CLAIMS.issuer,
-        audience: JWT_CLAIMS.audience,
-        expiresIn: config.ACCESS_TOKEN_TTL_S,
-      },
-    });
-  }
+    private readonly database: TenantDatabase,
+    private readonly platform: PlatformScope,
+    private readonly users: UserRepository,
+    private readonly tenants: TenantRepository,
+    private readonly refreshTokens: RefreshTokenRepository,
+    private readonly apiKeys: ApiKeyRepository,
+    private readonly sessions: SessionTokens,
+    private readonly throttle: LoginThrottle,
+  ) {}
 
   /**
    * Username or email and password, in the tenant named by X-Tenant-ID, else the tenant whose
@@ -76,7 +69,7 @@ export class AuthService {
       throw new DomainError(ErrorCode.UNAUTHORIZED, INVALID_CREDENTIALS);
     }
     await this.throttle.recordSuccess(attempt);
-    return this.issueTokens(user.id, user.tenant_id, user.role);
+    return this.sessions.issue({ userId: user.id, tenantId: user.tenant_id, role: user.role });
   }
 
   /**
@@ -87,16 +80,16 @@ export class AuthService {
   private async loginAccount(
     request: LoginRequest,
     ip: string,
-  ): Promise<{ user: UserRow | undefined; account: string }> {
+  ): Promise<{ user: UserRecord | undefined; account: string }> {
     const identifier = (request.username ?? request.email ?? '').toLowerCase();
     try {
-      return await this.scope.runAcrossTenants(async (db) => {
-        const tenant = await this.loginTenant(db, request);
-        const user = await this.users.findByLogin(db, tenant?.id ?? null, identifier);
-        const scope = tenant?.id ?? 'platform';
-        const account = user ? `${scope}:${user.id}` : `${scope}:unknown:${sha256(identifier)}`;
-        return { user, account };
-      });
+      const tenant = await this.loginTenant(request);
+      const tenantId = tenant?.id ?? null;
+      // Once the tenant is known, its users are read in its scope; platform users in none.
+      const user = await this.users.findByLogin(tenantId ?? this.platform, tenantId, identifier);
+      const scope = tenantId ?? 'platform';
+      const account = user ? `${scope}:${user.id}` : `${scope}:unknown:${sha256(identifier)}`;
+      return { user, account };
     } catch (error) {
       if (error instanceof DomainError && error.code === ErrorCode.TENANT_NOT_FOUND) {
         await this.throttle.admit({ ip });
@@ -106,38 +99,15 @@ export class AuthService {
     }
   }
 
-  private async loginTenant(db: EntityManager, request: LoginRequest): Promise<TenantRow | null> {
-    if (request.tenant_ref) return this.activeTenant(db, request.tenant_ref);
-    const byHost = request.host ? await this.tenants.findByDomain(db, request.host) : undefined;
+  /** Resolving the tenant by its slug or the Host crosses tenants: it is not known yet. */
+  private async loginTenant(request: LoginRequest): Promise<TenantRecord | null> {
+    if (request.tenant_ref) {
+      return this.activeTenant(this.platform, request.tenant_ref);
+    }
+    const byHost = request.host
+      ? await this.tenants.findByDomain(this.platform, request.host)
+      : undefined;
     return byHost ? ensureActive(byHost) : null;
-  }
-
-  async issueTokens(
-    userId: string,
-    tenantId: string | null,
-    role: Role,
-    familyId: string = randomUUID(),
-  ) {
-    const refreshToken = newOpaqueToken('tbr');
-    await this.scope.runAcrossTenants((db) =>
-      this.refreshTokens.insert(db, {
-        tenantId,
-        userId,
-        familyId,
-        tokenHash: sha256(refreshToken),
-        expiresAt: new Date(Date.now() + this.config.REFRESH_TOKEN_TTL_S * 1000),
-      }),
-    );
-    const accessToken = await this.jwt.signAsync(
-      { tenant_id: tenantId, role },
-      { subject: userId },
-    );
-    return {
-      access_token: accessToken,
-      token_type: 'bearer' as const,
-      expires_in: this.config.ACCESS_TOKEN_TTL_S,
-      refresh_token: refreshToken,
-    };
   }
 
   /**
@@ -145,18 +115,20 @@ export class AuthService {
    * is issued. Presenting a spent token means it leaked: the whole family is revoked.
    */
   async refresh(refreshToken: string): Promise<TokenResponse> {
-    const outcome = await this.scope.runAcrossTenants(async (db) => {
+    const outcome = await this.platform.transaction(async (db) => {
       const stored = await this.refreshTokens.findByHashForUpdate(db, sha256(refreshToken));
-      if (!stored || stored.revoked_at || stored.expires_at.getTime() < Date.now())
+      if (!stored || stored.revoked_at || stored.expires_at.getTime() < Date.now()) {
         return { error: 'invalid' as const };
+      }
       if (stored.used_at) {
         await this.refreshTokens.revokeFamily(db, stored.family_id);
         return { error: 'reused' as const };
       }
       const user = await this.users.findById(db, stored.user_id);
       const tenant = user?.tenant_id ? await this.tenants.findById(db, user.tenant_id) : null;
-      if (!user || !user.is_active || (tenant !== null && !tenant?.is_active))
+      if (!user || !user.is_active || (tenant !== null && !tenant?.is_active)) {
         return { error: 'invalid' as const };
+      }
       await this.refreshTokens.markUsed(db, stored.id);
       return { user, familyId: stored.family_id };
     });
@@ -168,18 +140,19 @@ export class AuthService {
           : 'invalid or expired refresh token',
       );
     }
-    return this.issueTokens(
-      outcome.user.id,
-      outcome.user.tenant_id,
-      outcome.user.role,
-      outcome.familyId,
+    const { user, familyId } = outcome;
+    return this.sessions.issue(
+      { userId: user.id, tenantId: user.tenant_id, role: user.role },
+      familyId,
     );
   }
 
   async logout(refreshToken: string): Promise<void> {
-    await this.scope.runAcrossTenants(async (db) => {
+    await this.platform.transaction(async (db) => {
       const stored = await this.refreshTokens.findByHashForUpdate(db, sha256(refreshToken));
-      if (stored) await this.refreshTokens.revokeFamily(db, stored.family_id);
+      if (stored) {
+        await this.refreshTokens.revokeFamily(db, stored.family_id);
+      }
     });
   }
 
@@ -187,8 +160,8 @@ export class AuthService {
    * Turns a verified JWT subject or an API key into the principal and the tenant of the
    * request, checking on every request that the user, key and tenant are still active.
    */
-  authenticate(request: AuthenticateRequest): Promise<AuthenticationResult> {
-    return this.scope.runAcrossTenants(async (db) => {
+  async authenticate(request: AuthenticateRequest): Promise<AuthenticationResult> {
+    return this.platform.transaction(async (db) => {
       const principal =
         request.kind === 'jwt'
           ? await this.principalOfUser(db, request.user_id, request.tenant_id)
@@ -201,31 +174,41 @@ export class AuthService {
     });
   }
 
-  async me() {
-    const principal = currentContext()?.principal;
-    if (!principal) throw new DomainError(ErrorCode.UNAUTHORIZED, 'authentication required');
-    return this.scope.runAcrossTenants(async (db) => {
-      const tenantId = currentContext()?.tenantId;
-      const tenant = tenantId ? await this.tenants.findById(db, tenantId) : undefined;
+  /**
+   * The caller's own account and tenant. A super admin's account belongs to no tenant, so it
+   * is read across tenants; everyone else's in the caller's tenant.
+   */
+  async me(caller: PlatformCaller): Promise<MeReply> {
+    const { role } = caller;
+    if (role === 'visitor') {
+      throw new DomainError(ErrorCode.FORBIDDEN, 'a widget visitor has no account');
+    }
+    const work = async (db: InTenant | AcrossTenants): Promise<MeReply> => {
+      const tenant = caller.tenantId ? await this.tenants.findById(db, caller.tenantId) : undefined;
       const tenantSummary = tenant
         ? { id: tenant.id, slug: tenant.slug, name: tenant.name, plan: tenant.plan }
         : null;
-      if (principal.userId) {
-        const user = await this.users.findById(db, principal.userId);
-        if (!user) throw new DomainError(ErrorCode.UNAUTHORIZED, 'the user no longer exists');
+      if (caller.userId) {
+        const user = await this.users.findById(db, caller.userId);
+        if (!user) {
+          throw new DomainError(ErrorCode.UNAUTHORIZED, 'the user no longer exists');
+        }
         return { kind: 'user', user: toUserView(user), tenant: tenantSummary };
       }
       return {
         kind: 'api_key',
-        api_key_id: principal.apiKeyId,
-        role: principal.role,
+        api_key_id: caller.apiKeyId,
+        role,
         tenant: tenantSummary,
       };
-    });
+    };
+    return caller.role === 'super_admin'
+      ? this.platform.transaction(work)
+      : this.database.transaction(requireTenant(caller), work);
   }
 
   private async principalOfUser(
-    db: EntityManager,
+    db: AcrossTenants,
     userId: string,
     tenantId: string | null,
   ): Promise<AuthenticatedPrincipal> {
@@ -237,7 +220,7 @@ export class AuthService {
     return { tenant_id: user.tenant_id, user_id: user.id, api_key_id: null, role: user.role };
   }
 
-  private async principalOfApiKey(db: EntityManager, key: string): Promise<AuthenticatedPrincipal> {
+  private async principalOfApiKey(db: AcrossTenants, key: string): Promise<AuthenticatedPrincipal> {
     const [, prefix, secret] = API_KEY_FORMAT.exec(key) ?? [];
     const stored = prefix ? await this.apiKeys.findByPrefix(db, prefix) : undefined;
     const valid =
@@ -246,8 +229,9 @@ export class AuthService {
       sameHash(stored.secret_hash, sha256(secret)) &&
       !stored.revoked_at &&
       (!stored.expires_at || stored.expires_at.getTime() > Date.now());
-    if (!stored || !valid)
+    if (!stored || !valid) {
       throw new DomainError(ErrorCode.UNAUTHORIZED, 'invalid, revoked or expired API key');
+    }
     await this.apiKeys.touch(db, stored.id);
     return {
       tenant_id: stored.tenant_id,
@@ -259,17 +243,21 @@ export class AuthService {
   }
 
   private async effectiveTenant(
-    db: EntityManager,
+    db: AcrossTenants,
     principal: AuthenticatedPrincipal,
     request: AuthenticateRequest,
-  ): Promise<TenantRow | null> {
+  ): Promise<TenantRecord | null> {
     const named = request.tenant_ref
       ? await this.tenants.findByReference(db, request.tenant_ref)
       : undefined;
-    if (request.tenant_ref && !named) throw tenantNotFound();
+    if (request.tenant_ref && !named) {
+      throw tenantNotFound();
+    }
     const byHost = request.host ? await this.tenants.findByDomain(db, request.host) : undefined;
 
-    if (principal.role === 'super_admin') return named ?? byHost ?? null;
+    if (principal.role === 'super_admin') {
+      return named ?? byHost ?? null;
+    }
 
     for (const other of [named, byHost]) {
       if (other && other.id !== principal.tenant_id) {
@@ -282,21 +270,28 @@ export class AuthService {
     const tenant =
       named ??
       byHost ??
-      (principal.tenant_id ? await this.tenants.findById(db, principal.tenant_id) : undefined);
-    if (!tenant) throw tenantNotFound();
+      (principal.tenant_id
+        ? await this.tenants.findById(db, tenantIdOf(principal.tenant_id))
+        : undefined);
+    if (!tenant) {
+      throw tenantNotFound();
+    }
     return ensureActive(tenant);
   }
 
-  private async activeTenant(db: EntityManager, reference: string): Promise<TenantRow> {
+  private async activeTenant(db: AcrossTenants, reference: string): Promise<TenantRecord> {
     const tenant = await this.tenants.findByReference(db, reference);
-    if (!tenant) throw tenantNotFound();
+    if (!tenant) {
+      throw tenantNotFound();
+    }
     return ensureActive(tenant);
   }
 }
 
-function ensureActive(tenant: TenantRow): TenantRow {
-  if (!tenant.is_active)
+function ensureActive(tenant: TenantRecord): TenantRecord {
+  if (!tenant.is_active) {
     throw new DomainError(ErrorCode.TENANT_INACTIVE, 'this tenant is deactivated');
+  }
   return tenant;
 }
 

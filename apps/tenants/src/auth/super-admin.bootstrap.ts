@@ -1,6 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+
+import { PlatformScope } from '@tenantbot/database';
 import type { Logger } from '@tenantbot/observability';
-import { TenantScope } from '@tenantbot/database';
+
 import { TENANTS_CONFIG, type TenantsConfig } from '../config';
 import { hashPassword } from '../security/passwords';
 import { LOGGER } from '../tokens';
@@ -10,17 +12,19 @@ import { UserRepository } from '../user/user.repository';
 @Injectable()
 export class SuperAdminBootstrap implements OnApplicationBootstrap {
   constructor(
-    @Inject(TenantScope) private readonly scope: TenantScope,
-    @Inject(UserRepository) private readonly users: UserRepository,
+    private readonly platform: PlatformScope,
+    private readonly users: UserRepository,
     @Inject(TENANTS_CONFIG) private readonly config: TenantsConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const created = await this.scope
-      .runAcrossTenants(async (db) => {
-        if ((await this.users.countSuperAdmins(db)) > 0) return false;
-        await this.users.insert(db, {
+    const created = await this.platform
+      .transaction(async (tx) => {
+        if ((await this.users.countSuperAdmins(tx)) > 0) {
+          return false;
+        }
+        await this.users.insert(tx, {
           tenant_id: null,
           username: this.config.SUPER_ADMIN_USERNAME,
           password_hash: await hashPassword(this.config.SUPER_ADMIN_PASSWORD),
@@ -29,14 +33,16 @@ export class SuperAdminBootstrap implements OnApplicationBootstrap {
         return true;
       })
       .catch((error: { code?: string }) => {
-        if (error.code === '23505' || (error as { details?: { constraint?: string } }).details)
+        if (error.code === '23505' || (error as { details?: { constraint?: string } }).details) {
           return false; // another replica won
+        }
         throw error;
       });
-    if (created)
+    if (created) {
       this.logger.info(
         { username: this.config.SUPER_ADMIN_USERNAME },
         'created the first super admin',
       );
+    }
   }
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+
 import { DomainError } from '@tenantbot/contracts';
+
 import { DomainPolicy } from './domain-policy';
 
 const policy = DomainPolicy.fromConfig({

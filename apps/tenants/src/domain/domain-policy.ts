@@ -1,5 +1,6 @@
-import { DomainError, ErrorCode } from '@tenantbot/contracts';
 import { getDomain } from 'tldts';
+
+import { DomainError, ErrorCode } from '@tenantbot/contracts';
 
 export type DomainClaimant = 'super_admin' | 'tenant_admin';
 
@@ -41,13 +42,18 @@ export class DomainPolicy {
   }
 
   private refusalOf(domain: string, claimant: DomainClaimant): RefusedDomain['reason'] | null {
-    if (getDomain(domain, { allowPrivateDomains: true }) === null) return 'public_suffix';
-    if (this.reserved.has(domain)) return 'reserved';
+    if (getDomain(domain, { allowPrivateDomains: true }) === null) {
+      return 'public_suffix';
+    }
+    if (this.reserved.has(domain)) {
+      return 'reserved';
+    }
     if (
       claimant === 'tenant_admin' &&
       [...this.reserved].some((host) => domain.endsWith(`.${host}`))
-    )
+    ) {
       return 'reserved';
+    }
     return null;
   }
 }

@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
+
 import { ACCESS_EVENTS, type AccessChangedEvent } from '@tenantbot/contracts';
 import type { Logger } from '@tenantbot/observability';
 import { RedisStreamsClient } from '@tenantbot/transport';
+
 import { LOGGER } from '../tokens';
 
 /**
@@ -12,7 +14,7 @@ import { LOGGER } from '../tokens';
 @Injectable()
 export class AccessChanges {
   constructor(
-    @Inject(RedisStreamsClient) private readonly transport: RedisStreamsClient,
+    private readonly transport: RedisStreamsClient,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 

@@ -4,11 +4,14 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import { lastValueFrom } from 'rxjs';
+
+import { PlatformScope, type ScopedTransaction } from '@tenantbot/database';
 import type { Logger } from '@tenantbot/observability';
 import { RedisStreamsClient } from '@tenantbot/transport';
-import { lastValueFrom } from 'rxjs';
-import { DataSource, type EntityManager } from 'typeorm';
+
 import { LOGGER } from '../tokens';
+import { EventOutboxRepository } from './event-outbox.repository';
 
 const RELAY_INTERVAL_MS = 5000;
 
@@ -18,31 +21,23 @@ export class EventOutbox implements OnApplicationBootstrap, OnApplicationShutdow
   private timer?: NodeJS.Timeout;
 
   constructor(
-    @Inject(DataSource) private readonly dataSource: DataSource,
-    @Inject(RedisStreamsClient) private readonly transport: RedisStreamsClient,
+    private readonly events: EventOutboxRepository,
+    private readonly platform: PlatformScope,
+    private readonly transport: RedisStreamsClient,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  /** Records an event inside the caller's transaction. */
-  async record(db: EntityManager, pattern: string, payload: object): Promise<void> {
-    await db.query(`INSERT INTO event_outbox (pattern, payload) VALUES ($1, $2)`, [
-      pattern,
-      JSON.stringify(payload),
-    ]);
+  /** Records an event inside the unit of work whose change it announces. */
+  record(tx: ScopedTransaction, pattern: string, payload: object): Promise<void> {
+    return this.events.record(tx, pattern, payload);
   }
 
-  /** Publishes what is pending; rows are deleted only once published. */
-  async relay(): Promise<void> {
-    await this.dataSource.transaction(async (db) => {
-      const events = (await db.query(
-        `SELECT id, pattern, payload FROM event_outbox ORDER BY id LIMIT 100 FOR UPDATE SKIP LOCKED`,
-      )) as { id: string; pattern: string; payload: object }[];
-      for (const event of events) {
-        await lastValueFrom(this.transport.emit(event.pattern, event.payload), {
-          defaultValue: undefined,
-        });
-        await db.query(`DELETE FROM event_outbox WHERE id = $1`, [event.id]);
-      }
+  /** Publishes what is pending, of every tenant; rows are deleted only once published. */
+  relay(): Promise<void> {
+    return this.events.drain(this.platform, async (event) => {
+      await lastValueFrom(this.transport.emit(event.pattern, event.payload), {
+        defaultValue: undefined,
+      });
     });
   }
 

@@ -1,19 +1,24 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
+import { z } from 'zod';
+
 /** A secret at rest: AES-256-GCM with a random 96-bit nonce; the tag authenticates it. */
-export interface SealedSecret {
-  v: 1;
-  iv: string;
-  tag: string;
-  data: string;
-}
+export const sealedSecretSchema = z.object({
+  v: z.literal(1),
+  iv: z.string(),
+  tag: z.string(),
+  data: z.string(),
+});
+export type SealedSecret = z.output<typeof sealedSecretSchema>;
 
 export class SecretBox {
   private readonly key: Buffer;
 
   constructor(base64Key: string) {
     this.key = Buffer.from(base64Key, 'base64');
-    if (this.key.length !== 32) throw new Error('the encryption key must be 32 bytes');
+    if (this.key.length !== 32) {
+      throw new Error('the encryption key must be 32 bytes');
+    }
   }
 
   seal(plaintext: string): SealedSecret {

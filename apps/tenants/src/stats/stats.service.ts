@@ -1,43 +1,46 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { TenantsStats } from '@tenantbot/contracts';
-import { TenantScope } from '@tenantbot/database';
-import { currentReportScope } from '@tenantbot/tenant-context';
-import type { EntityManager } from 'typeorm';
+import { Injectable } from '@nestjs/common';
 
-/** Counts for the admin service: of the tenant in context, or of the platform for a super admin. */
+import type { PlatformCaller, TenantsStats } from '@tenantbot/contracts';
+import { PlatformScope } from '@tenantbot/database';
+
+import { requireRole, requireTenant } from '../security/caller';
+import { type CountByPlan, type CountByRole, StatsRepository } from './stats.repository';
+
+/**
+ * Counts for the admin service: of the caller's tenant, or of the whole platform for a super
+ * admin who names no tenant.
+ */
 @Injectable()
 export class StatsService {
-  constructor(@Inject(TenantScope) private readonly scope: TenantScope) {}
+  constructor(
+    private readonly platform: PlatformScope,
+    private readonly counts: StatsRepository,
+  ) {}
 
-  stats(): Promise<TenantsStats> {
-    const report = currentReportScope();
-    if (report.kind === 'tenant') {
-      return this.scope.run(report.tenantId, async (db) => ({ users: await usersByRole(db) }));
+  async stats(caller: PlatformCaller): Promise<TenantsStats> {
+    requireRole(caller, 'tenant_admin', 'super_admin');
+    if (caller.role === 'super_admin' && !caller.tenantId) {
+      return this.platform.transaction(async (db) => ({
+        tenants: tenantsSummary(await this.counts.tenantsByPlan(db)),
+        users: usersSummary(await this.counts.usersByRole(db)),
+      }));
     }
-    return this.scope.runAcrossTenants(async (db) => ({
-      tenants: await tenantsByPlan(db),
-      users: await usersByRole(db),
-    }));
+    return { users: usersSummary(await this.counts.usersByRole(requireTenant(caller))) };
   }
 }
 
-async function usersByRole(db: EntityManager): Promise<TenantsStats['users']> {
-  const rows = (await db.query(`SELECT role, count(*)::int AS n FROM users GROUP BY role`)) as {
-    role: string;
-    n: number;
-  }[];
+function usersSummary(rows: CountByRole[]): TenantsStats['users'] {
   return {
     total: rows.reduce((sum, row) => sum + row.n, 0),
     by_role: Object.fromEntries(rows.map((row) => [row.role, row.n])),
   };
 }
 
-async function tenantsByPlan(db: EntityManager): Promise<NonNullable<TenantsStats['tenants']>> {
-  const rows = (await db.query(
-    `SELECT plan, is_active, count(*)::int AS n FROM tenants GROUP BY plan, is_active`,
-  )) as { plan: string; is_active: boolean; n: number }[];
+function tenantsSummary(rows: CountByPlan[]): NonNullable<TenantsStats['tenants']> {
   const byPlan: Record<string, number> = {};
-  for (const row of rows) byPlan[row.plan] = (byPlan[row.plan] ?? 0) + row.n;
+  for (const row of rows) {
+    byPlan[row.plan] = (byPlan[row.plan] ?? 0) + row.n;
+  }
   const count = (active: boolean) =>
     rows.filter((row) => row.is_active === active).reduce((sum, row) => sum + row.n, 0);
   return {

@@ -1,31 +1,50 @@
-import type { EntityManager } from 'typeorm';
-import type { Page, Pagination } from '@tenantbot/contracts';
-import { conflictOnDuplicate } from '../security/database-errors';
-import type { SealedSecret } from '../security/secret-box';
+import { Injectable } from '@nestjs/common';
+import { sql } from 'kysely';
+import { z } from 'zod';
 
-export interface TenantRow {
-  id: string;
-  name: string;
-  slug: string;
-  plan: string;
-  is_active: boolean;
-  system_prompt: string | null;
-  default_model: string | null;
-  allowed_models: string[];
-  rate_limits: Record<string, number>;
-  rag_settings: Record<string, unknown>;
-  allowed_origins: string[];
-  provider_keys: Partial<Record<'openai' | 'anthropic', SealedSecret>>;
+import {
+  isTenantId,
+  type Page,
+  type Pagination,
+  PLANS,
+  ragSettingsSchema,
+  rateLimitsSchema,
+  type TenantId,
+} from '@tenantbot/contracts';
+import {
+  type AcrossTenants,
+  type InTenant,
+  type Queries,
+  type Row,
+  type ScopedTransaction,
+  TenantScopedRepository,
+} from '@tenantbot/database';
+
+import { oneOf } from '../runtime/column-values';
+import { conflictOnDuplicate } from '../security/database-errors';
+import { sealedSecretSchema } from '../security/secret-box';
+
+const providerKeysSchema = z.object({
+  openai: sealedSecretSchema.optional(),
+  anthropic: sealedSecretSchema.optional(),
+});
+
+/** A tenant as the code uses it: its JSON settings parsed, its domains alongside. */
+export interface TenantRecord extends Omit<
+  Row<'tenants'>,
+  'plan' | 'rate_limits' | 'rag_settings' | 'provider_keys'
+> {
+  plan: (typeof PLANS)[number];
+  rate_limits: z.output<typeof rateLimitsSchema>;
+  rag_settings: z.output<typeof ragSettingsSchema>;
+  provider_keys: z.output<typeof providerKeysSchema>;
   domains: string[];
-  domain_verification_token: string;
-  created_at: Date;
-  updated_at: Date;
 }
 
 /** Columns a caller may set; everything else is the repository's business. */
 export type TenantColumns = Partial<
   Pick<
-    TenantRow,
+    TenantRecord,
     | 'name'
     | 'slug'
     | 'plan'
@@ -40,166 +59,132 @@ export type TenantColumns = Partial<
   >
 >;
 
-const JSON_COLUMNS = new Set(['rate_limits', 'rag_settings', 'provider_keys']);
-
-const SELECT_TENANT = `
-  SELECT t.*, COALESCE(
-           (SELECT array_agg(d.domain ORDER BY d.domain) FROM tenant_domains d WHERE d.tenant_id = t.id),
-           '{}') AS domains
-    FROM tenants t`;
-
-/** One of a tenant's custom domains. */
-export interface TenantDomainRow {
-  domain: string;
-  verified_at: Date | null;
-}
-
 const UNIQUE_MESSAGES = {
   tenants_slug_key: 'a tenant with this slug already exists',
-  tenant_domains_verified: 'a domain is already used by another tenant',
 };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export class TenantRepository {
-  async list(db: EntityManager, page: Pagination): Promise<Page<TenantRow>> {
-    const items = (await db.query(
-      `${SELECT_TENANT} ORDER BY t.created_at, t.id LIMIT $1 OFFSET $2`,
-      [page.limit, page.offset],
-    )) as TenantRow[];
-    const [{ total }] = (await db.query(`SELECT count(*)::int AS total FROM tenants`)) as {
-      total: number;
-    }[];
-    return { items, total, ...page };
+/** `tenants`, each with its domains. Tenant resolution and the super admin's list cross tenants. */
+@Injectable()
+export class TenantRepository extends TenantScopedRepository {
+  async list(platform: AcrossTenants, page: Pagination): Promise<Page<TenantRecord>> {
+    return this.query(platform, async (db) => {
+      const rows = await selectTenants(db)
+        .orderBy('t.created_at')
+        .orderBy('t.id')
+        .limit(page.limit)
+        .offset(page.offset)
+        .execute();
+      const { total } = await db
+        .selectFrom('tenants')
+        .select((eb) => eb.fn.countAll().as('total'))
+        .executeTakeFirstOrThrow();
+      return { items: rows.map(toRecord), total: Number(total), ...page };
+    });
   }
 
-  async findById(db: EntityManager, id: string): Promise<TenantRow | undefined> {
-    if (!UUID.test(id)) return undefined;
-    const rows = (await db.query(`${SELECT_TENANT} WHERE t.id = $1`, [id])) as TenantRow[];
-    return rows[0];
+  findById(scope: InTenant | AcrossTenants, id: TenantId): Promise<TenantRecord | undefined> {
+    return this.query(scope, async (db) => {
+      const row = await selectTenants(db).where('t.id', '=', id).executeTakeFirst();
+      return row && toRecord(row);
+    });
   }
 
   /** An X-Tenant-ID: the tenant's id or its slug. */
-  async findByReference(db: EntityManager, reference: string): Promise<TenantRow | undefined> {
-    const byId = await this.findById(db, reference);
-    if (byId) return byId;
-    const rows = (await db.query(`${SELECT_TENANT} WHERE t.slug = $1`, [
-      reference.toLowerCase(),
-    ])) as TenantRow[];
-    return rows[0];
+  findByReference(platform: AcrossTenants, reference: string): Promise<TenantRecord | undefined> {
+    return this.query(platform, async (db) => {
+      const query = selectTenants(db);
+      const row = await (
+        isTenantId(reference)
+          ? query.where('t.id', '=', reference)
+          : query.where('t.slug', '=', reference.toLowerCase())
+      ).executeTakeFirst();
+      return row && toRecord(row);
+    });
   }
 
   /** The tenant whose verified domain the host is; pending claims resolve nothing. */
-  async findByDomain(db: EntityManager, host: string): Promise<TenantRow | undefined> {
-    const rows = (await db.query(
-      `${SELECT_TENANT}
-        WHERE t.id = (SELECT tenant_id FROM tenant_domains WHERE domain = $1 AND verified_at IS NOT NULL)`,
-      [host.toLowerCase()],
-    )) as TenantRow[];
-    return rows[0];
+  findByDomain(platform: AcrossTenants, host: string): Promise<TenantRecord | undefined> {
+    return this.query(platform, async (db) => {
+      const row = await selectTenants(db)
+        .where('t.id', '=', (eb) =>
+          eb
+            .selectFrom('tenant_domains')
+            .select('tenant_id')
+            .where('domain', '=', host.toLowerCase())
+            .where('verified_at', 'is not', null),
+        )
+        .executeTakeFirst();
+      return row && toRecord(row);
+    });
   }
 
+  /** A new tenant, in the unit of work of its own (already chosen) id. */
   async insert(
-    db: EntityManager,
+    tx: ScopedTransaction,
     columns: TenantColumns & { name: string; slug: string },
-  ): Promise<string> {
-    const names = Object.keys(columns);
-    const values = names.map((name) => this.toDatabase(name, columns[name as keyof TenantColumns]));
-    const rows = (await conflictOnDuplicate(
-      db.query(
-        `INSERT INTO tenants (${names.join(', ')}) VALUES (${names.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING id`,
-        values,
-      ),
-      UNIQUE_MESSAGES,
-    )) as { id: string }[];
-    return rows[0].id;
-  }
-
-  async update(db: EntityManager, id: string, columns: TenantColumns): Promise<void> {
-    const names = Object.keys(columns);
-    if (names.length === 0) return;
-    const assignments = names.map((name, i) => `${name} = $${i + 2}`).join(', ');
-    await conflictOnDuplicate(
-      db.query(`UPDATE tenants SET ${assignments}, updated_at = now() WHERE id = $1`, [
-        id,
-        ...names.map((name) => this.toDatabase(name, columns[name as keyof TenantColumns])),
-      ]),
-      UNIQUE_MESSAGES,
-    );
-  }
-
-  /**
-   * Makes the tenant's domains exactly these. New ones are pending unless `verified` (the
-   * super admin's word); a domain kept keeps its state, or becomes verified with `verified`.
-   */
-  async replaceDomains(
-    db: EntityManager,
-    tenantId: string,
-    domains: string[],
-    verified: boolean,
   ): Promise<void> {
-    const wanted = [...new Set(domains)];
-    await db.query(`DELETE FROM tenant_domains WHERE tenant_id = $1 AND NOT (domain = ANY($2))`, [
-      tenantId,
-      wanted,
-    ]);
-    for (const domain of wanted) {
-      await conflictOnDuplicate(
-        db.query(
-          `INSERT INTO tenant_domains (domain, tenant_id, verified_at)
-           VALUES ($1, $2, CASE WHEN $3 THEN now() END)
-           ON CONFLICT (tenant_id, domain)
-           DO UPDATE SET verified_at = COALESCE(tenant_domains.verified_at, EXCLUDED.verified_at)`,
-          [domain, tenantId, verified],
-        ),
+    await this.query(tx, (db) =>
+      conflictOnDuplicate(
+        db
+          .insertInto('tenants')
+          .values({ ...columns, name: columns.name, slug: columns.slug, id: tx.tenantId })
+          .execute(),
         UNIQUE_MESSAGES,
-      );
-    }
-  }
-
-  async listDomains(db: EntityManager, tenantId: string): Promise<TenantDomainRow[]> {
-    return (await db.query(
-      `SELECT domain, verified_at FROM tenant_domains WHERE tenant_id = $1 ORDER BY domain`,
-      [tenantId],
-    )) as TenantDomainRow[];
-  }
-
-  async markDomainVerified(db: EntityManager, tenantId: string, domain: string): Promise<void> {
-    await conflictOnDuplicate(
-      db.query(
-        `UPDATE tenant_domains SET verified_at = now()
-          WHERE tenant_id = $1 AND domain = $2 AND verified_at IS NULL`,
-        [tenantId, domain],
       ),
-      UNIQUE_MESSAGES,
     );
   }
 
-  /** Which of these domains another tenant holds verified (needs the platform scope to see). */
-  async domainsVerifiedElsewhere(
-    db: EntityManager,
-    tenantId: string | null,
-    domains: string[],
-  ): Promise<string[]> {
-    const rows = (await db.query(
-      `SELECT domain FROM tenant_domains
-        WHERE domain = ANY($1) AND verified_at IS NOT NULL AND tenant_id IS DISTINCT FROM $2
-        ORDER BY domain`,
-      [domains, tenantId],
-    )) as { domain: string }[];
-    return rows.map((row) => row.domain);
+  async update(tenant: InTenant, id: TenantId, columns: TenantColumns): Promise<void> {
+    if (Object.keys(columns).length === 0) {
+      return;
+    }
+    await this.query(tenant, (db) =>
+      conflictOnDuplicate(
+        db
+          .updateTable('tenants')
+          .set({ ...columns, updated_at: sql`now()` })
+          .where('id', '=', id)
+          .execute(),
+        UNIQUE_MESSAGES,
+      ),
+    );
   }
 
   /** Deletes the tenant; its users, keys, tokens and domains go with it (foreign keys). */
-  async delete(db: EntityManager, id: string): Promise<boolean> {
-    const [, deleted] = (await db.query(`DELETE FROM tenants WHERE id = $1`, [id])) as [
-      unknown,
-      number,
-    ];
-    return deleted > 0;
+  async delete(tenant: InTenant, id: TenantId): Promise<boolean> {
+    const result = await this.query(tenant, (db) =>
+      db.deleteFrom('tenants').where('id', '=', id).executeTakeFirst(),
+    );
+    return result.numDeletedRows > 0n;
   }
+}
 
-  private toDatabase(column: string, value: unknown): unknown {
-    return JSON_COLUMNS.has(column) ? JSON.stringify(value ?? {}) : value;
-  }
+/** Tenants with their domains, sorted, as one array column. */
+function selectTenants(db: Queries) {
+  return db
+    .selectFrom('tenants as t')
+    .selectAll('t')
+    .select((eb) =>
+      eb.fn
+        .coalesce(
+          eb
+            .selectFrom('tenant_domains as d')
+            .select((inner) =>
+              inner.fn.agg<string[]>('array_agg', ['d.domain']).orderBy('d.domain').as('domains'),
+            )
+            .whereRef('d.tenant_id', '=', 't.id'),
+          sql<string[]>`'{}'`,
+        )
+        .as('domains'),
+    );
+}
+
+function toRecord(row: Row<'tenants'> & { domains: string[] }): TenantRecord {
+  return {
+    ...row,
+    plan: oneOf(PLANS, row.plan, 'tenants.plan'),
+    rate_limits: rateLimitsSchema.parse(row.rate_limits),
+    rag_settings: ragSettingsSchema.parse(row.rag_settings),
+    provider_keys: providerKeysSchema.parse(row.provider_keys),
+  };
 }

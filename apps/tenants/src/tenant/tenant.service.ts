@@ -1,244 +1,220 @@
+import { randomUUID } from 'node:crypto';
+
 import { Inject, Injectable } from '@nestjs/common';
+
 import {
   DomainError,
   ErrorCode,
-  TENANT_EVENTS,
   fieldsNotWritableByTenantAdmin,
+  isTenantId,
   type Page,
   type Pagination,
+  type PlatformCaller,
+  TENANT_EVENTS,
+  type TenantCreate,
+  type TenantId,
+  tenantIdOf,
   type TenantRuntimeConfig,
+  type TenantUpdate,
   type TenantView,
-  type tenantCreateSchema,
-  type tenantRegistrationSchema,
-  type tenantUpdateSchema,
-  type TokenResponse,
 } from '@tenantbot/contracts';
-import { TenantScope } from '@tenantbot/database';
-import type { EntityManager } from 'typeorm';
-import type { z } from 'zod';
-import { AuthService } from '../auth/auth.service';
+import { PlatformScope, type ScopedTransaction, TenantDatabase } from '@tenantbot/database';
+
 import { TENANTS_CONFIG, type TenantsConfig } from '../config';
-import { DomainService } from '../domain/domain.service';
+import { DomainClaims } from '../domain/domain-claims';
 import type { DomainClaimant } from '../domain/domain-policy';
 import { AccessChanges } from '../events/access-changes';
 import { EventOutbox } from '../events/event-outbox';
-import { requireRole, requireTenantId } from '../security/access';
+import { requireRole, requireTenant } from '../security/caller';
 import { SecretBox } from '../security/secret-box';
-import { hashPassword } from '../security/passwords';
-import { UserRepository } from '../user/user.repository';
-import { TenantRepository, type TenantColumns, type TenantRow } from './tenant.repository';
+import { type TenantColumns, type TenantRecord, TenantRepository } from './tenant.repository';
+import { toTenantView } from './tenant-view';
 
-type TenantUpdate = z.output<typeof tenantUpdateSchema>;
-type ProviderKeys = TenantRow['provider_keys'];
+type ProviderKeys = TenantRecord['provider_keys'];
 
+/**
+ * Tenants: the super admin manages every one (the list is its platform view; one tenant is
+ * read and written in that tenant's scope), a tenant admin reads and edits its own.
+ */
 @Injectable()
 export class TenantService {
   private readonly secrets: SecretBox;
 
   constructor(
-    @Inject(TenantScope) private readonly scope: TenantScope,
-    @Inject(TenantRepository) private readonly tenants: TenantRepository,
-    @Inject(UserRepository) private readonly users: UserRepository,
-    @Inject(EventOutbox) private readonly outbox: EventOutbox,
-    @Inject(AccessChanges) private readonly accessChanges: AccessChanges,
-    @Inject(AuthService) private readonly auth: AuthService,
-    @Inject(DomainService) private readonly domains: DomainService,
-    @Inject(TENANTS_CONFIG) private readonly config: TenantsConfig,
+    private readonly database: TenantDatabase,
+    private readonly platform: PlatformScope,
+    private readonly tenants: TenantRepository,
+    private readonly domainClaims: DomainClaims,
+    private readonly outbox: EventOutbox,
+    private readonly accessChanges: AccessChanges,
+    @Inject(TENANTS_CONFIG) config: TenantsConfig,
   ) {
     this.secrets = new SecretBox(config.ENCRYPTION_KEY);
   }
 
-  list(page: Pagination): Promise<Page<TenantView>> {
-    requireRole('super_admin');
-    return this.scope.runAcrossTenants(async (db) => {
-      const result = await this.tenants.list(db, page);
-      return { ...result, items: result.items.map(toView) };
-    });
+  async list(caller: PlatformCaller, page: Pagination): Promise<Page<TenantView>> {
+    requireRole(caller, 'super_admin');
+    const result = await this.tenants.list(this.platform, page);
+    return { ...result, items: result.items.map(toTenantView) };
   }
 
-  async create(input: z.output<typeof tenantCreateSchema>): Promise<TenantView> {
-    requireRole('super_admin');
-    if (input.domains) await this.domains.assertClaimable(null, input.domains, 'super_admin');
-    const created = await this.scope.runAcrossTenants((db) => this.insertTenant(db, input));
+  /** A new tenant is written in its own scope: its id is chosen before the insert. */
+  async create(caller: PlatformCaller, input: TenantCreate): Promise<TenantView> {
+    requireRole(caller, 'super_admin');
+    const id = tenantIdOf(randomUUID());
+    if (input.domains) {
+      await this.domainClaims.assertClaimable(null, input.domains, 'super_admin');
+    }
+    const created = await this.database.transaction(id, (tx) => this.insert(tx, input));
     // Its domains may now resolve a Host that resolved to no tenant before.
     await this.accessChanges.announce({ kind: 'tenant', tenantId: created.id });
     return created;
   }
 
-  get(id: string): Promise<TenantView> {
-    requireRole('super_admin');
-    return this.scope.runAcrossTenants(async (db) => toView(await this.mustFind(db, id)));
+  async get(caller: PlatformCaller, id: string): Promise<TenantView> {
+    requireRole(caller, 'super_admin');
+    const tenantId = existingTenantId(id);
+    return toTenantView(await this.mustFind(tenantId));
   }
 
-  async update(id: string, input: TenantUpdate): Promise<TenantView> {
-    requireRole('super_admin');
-    if (input.domains) await this.domains.assertClaimable(id, input.domains, 'super_admin');
-    const updated = await this.scope.runAcrossTenants((db) =>
-      this.applyUpdate(db, id, input, 'super_admin'),
-    );
-    await this.accessChanges.announce({ kind: 'tenant', tenantId: id });
-    return updated;
+  async update(caller: PlatformCaller, id: string, input: TenantUpdate): Promise<TenantView> {
+    requireRole(caller, 'super_admin');
+    return this.applyUpdate(existingTenantId(id), input, 'super_admin');
   }
 
   /** The caller's own tenant (tenant admin, or a super admin naming it in X-Tenant-ID). */
-  getOwn(): Promise<TenantView> {
-    requireRole('tenant_admin', 'super_admin');
-    const tenantId = requireTenantId();
-    return this.scope.run(tenantId, async (db) => toView(await this.mustFind(db, tenantId)));
+  async getOwn(caller: PlatformCaller): Promise<TenantView> {
+    requireRole(caller, 'tenant_admin', 'super_admin');
+    const tenantId = requireTenant(caller);
+    return toTenantView(await this.mustFind(tenantId));
   }
 
   /**
    * A tenant admin writes only TENANT_ADMIN_WRITABLE_FIELDS, and its new domains stay pending
    * until verified; a super admin writes anything.
    */
-  async updateOwn(input: TenantUpdate): Promise<TenantView> {
-    const principal = requireRole('tenant_admin', 'super_admin');
-    const tenantId = requireTenantId();
-    if (principal.role === 'tenant_admin') {
-      const refused = fieldsNotWritableByTenantAdmin(input);
-      if (refused.length > 0) {
-        throw new DomainError(
-          ErrorCode.FIELD_NOT_WRITABLE,
-          `only the super admin may change: ${refused.join(', ')}`,
-          { fields: refused },
-        );
-      }
+  async updateOwn(caller: PlatformCaller, input: TenantUpdate): Promise<TenantView> {
+    requireRole(caller, 'tenant_admin', 'super_admin');
+    const tenantId = requireTenant(caller);
+    if (caller.role === 'super_admin') {
+      return this.applyUpdate(tenantId, input, 'super_admin');
     }
-    const claimant = principal.role === 'super_admin' ? 'super_admin' : 'tenant_admin';
-    if (input.domains) await this.domains.assertClaimable(tenantId, input.domains, claimant);
-    const updated = await this.scope.run(tenantId, (db) =>
-      this.applyUpdate(db, tenantId, input, claimant),
-    );
-    await this.accessChanges.announce({ kind: 'tenant', tenantId });
-    return updated;
+    const refused = fieldsNotWritableByTenantAdmin(input);
+    if (refused.length > 0) {
+      throw new DomainError(
+        ErrorCode.FIELD_NOT_WRITABLE,
+        `only the super admin may change: ${refused.join(', ')}`,
+        { fields: refused },
+      );
+    }
+    return this.applyUpdate(tenantId, input, 'tenant_admin');
   }
 
-  /** The tenant in context with its provider keys opened, for the services acting for it. */
-  runtimeConfig(): Promise<TenantRuntimeConfig> {
-    const tenantId = requireTenantId();
-    return this.scope.run(tenantId, async (db) => {
-      const tenant = await this.mustFind(db, tenantId);
-      const { openai, anthropic } = tenant.provider_keys;
-      return {
-        ...toView(tenant),
-        provider_keys: {
-          ...(openai ? { openai: this.secrets.open(openai) } : {}),
-          ...(anthropic ? { anthropic: this.secrets.open(anthropic) } : {}),
-        },
-      };
-    });
+  /** The tenant a service acts for, with its provider keys opened (internal, no HTTP route). */
+  async runtimeConfig(tenantId: TenantId): Promise<TenantRuntimeConfig> {
+    const tenant = await this.mustFind(tenantId);
+    const { openai, anthropic } = tenant.provider_keys;
+    return {
+      ...toTenantView(tenant),
+      provider_keys: {
+        ...(openai ? { openai: this.secrets.open(openai) } : {}),
+        ...(anthropic ? { anthropic: this.secrets.open(anthropic) } : {}),
+      },
+    };
   }
 
   /**
    * Deletes the tenant's rows here (users, keys and tokens follow by foreign key) and
    * announces `tenant.deleted` through the outbox, so every service removes its own data.
    */
-  async delete(id: string): Promise<void> {
-    requireRole('super_admin');
-    await this.scope.runAcrossTenants(async (db) => {
-      if (!(await this.tenants.delete(db, id))) throw notFound();
-      await this.outbox.record(db, TENANT_EVENTS.DELETED, { tenantId: id });
+  async delete(caller: PlatformCaller, id: string): Promise<void> {
+    requireRole(caller, 'super_admin');
+    const tenantId = existingTenantId(id);
+    await this.database.transaction(tenantId, async (tx) => {
+      if (!(await this.tenants.delete(tx, tenantId))) {
+        throw tenantNotFound();
+      }
+      await this.outbox.record(tx, TENANT_EVENTS.DELETED, { tenantId });
     });
-    await this.accessChanges.announce({ kind: 'tenant', tenantId: id });
+    await this.accessChanges.announce({ kind: 'tenant', tenantId });
     this.outbox.relaySoon();
   }
 
-  /** Self-service sign-up: the tenant and its first admin, together or not at all. */
-  async register(input: z.output<typeof tenantRegistrationSchema>): Promise<{
-    tenant: TenantView;
-    tokens: TokenResponse;
-  }> {
-    if (!this.config.ALLOW_SELF_REGISTRATION) {
-      throw new DomainError(ErrorCode.FEATURE_DISABLED, 'self-service registration is disabled');
-    }
-    const { tenant, adminId } = await this.scope.runAcrossTenants(async (db) => {
-      const created = await this.insertTenant(db, { name: input.company_name, slug: input.slug });
-      const id = await this.users.insert(db, {
-        tenant_id: created.id,
-        username: input.admin.username,
-        email: input.admin.email,
-        password_hash: await hashPassword(input.admin.password),
-        role: 'tenant_admin',
-      });
-      return { tenant: created, adminId: id };
-    });
-    return { tenant, tokens: await this.auth.issueTokens(adminId, tenant.id, 'tenant_admin') };
-  }
-
-  private async insertTenant(
-    db: EntityManager,
-    input: Partial<z.output<typeof tenantCreateSchema>> & { name: string; slug: string },
-  ): Promise<TenantView> {
-    const { domains, ...rest } = input;
-    const id = await this.tenants.insert(db, {
-      ...this.toColumns(rest, {}),
+  private async insert(tx: ScopedTransaction, input: TenantCreate): Promise<TenantView> {
+    const { domains, ...settings } = input;
+    await this.tenants.insert(tx, {
+      ...this.toColumns(settings, {}),
       name: input.name,
       slug: input.slug,
     });
-    if (domains) await this.tenants.replaceDomains(db, id, domains, true);
-    return toView(await this.mustFind(db, id));
+    if (domains) {
+      await this.domainClaims.replace(tx, domains, 'super_admin');
+    }
+    return toTenantView(await this.mustFind(tx));
   }
 
   private async applyUpdate(
-    db: EntityManager,
-    id: string,
+    tenantId: TenantId,
     input: TenantUpdate,
     claimant: DomainClaimant,
   ): Promise<TenantView> {
-    const current = await this.mustFind(db, id);
-    const { domains, ...rest } = input;
-    await this.tenants.update(db, id, this.toColumns(rest, current.provider_keys));
-    if (domains) await this.tenants.replaceDomains(db, id, domains, claimant === 'super_admin');
-    return toView(await this.mustFind(db, id));
+    const { domains, ...settings } = input;
+    if (domains) {
+      await this.domainClaims.assertClaimable(tenantId, domains, claimant);
+    }
+    const updated = await this.database.transaction(tenantId, async (tx) => {
+      const current = await this.mustFind(tx);
+      await this.tenants.update(tx, tenantId, this.toColumns(settings, current.provider_keys));
+      if (domains) {
+        await this.domainClaims.replace(tx, domains, claimant);
+      }
+      return toTenantView(await this.mustFind(tx));
+    });
+    await this.accessChanges.announce({ kind: 'tenant', tenantId });
+    return updated;
   }
 
   /** API fields to columns; provider keys are sealed, and null removes one. */
   private toColumns(input: Omit<TenantUpdate, 'domains'>, storedKeys: ProviderKeys): TenantColumns {
     const { rag, provider_keys, ...plain } = input;
     const columns: TenantColumns = { ...plain };
-    if (rag) columns.rag_settings = rag;
+    if (rag) {
+      columns.rag_settings = rag;
+    }
     if (provider_keys) {
       const keys: ProviderKeys = { ...storedKeys };
       for (const provider of ['openai', 'anthropic'] as const) {
         const value = provider_keys[provider];
-        if (value === null) delete keys[provider];
-        else if (value !== undefined) keys[provider] = this.secrets.seal(value);
+        if (value === null) {
+          delete keys[provider];
+        } else if (value !== undefined) {
+          keys[provider] = this.secrets.seal(value);
+        }
       }
       columns.provider_keys = keys;
     }
     return columns;
   }
 
-  private async mustFind(db: EntityManager, id: string): Promise<TenantRow> {
-    const tenant = await this.tenants.findById(db, id);
-    if (!tenant) throw notFound();
-    return tenant;
+  /** The tenant of the scope: a tenant sees its own row only. */
+  private async mustFind(tenant: TenantId | ScopedTransaction): Promise<TenantRecord> {
+    const id = typeof tenant === 'string' ? tenant : tenant.tenantId;
+    const found = await this.tenants.findById(tenant, id);
+    if (!found) {
+      throw tenantNotFound();
+    }
+    return found;
   }
 }
 
-function notFound(): DomainError {
-  return new DomainError(ErrorCode.TENANT_NOT_FOUND, 'tenant not found');
+/** A tenant named by id in a path: one that is not a UUID names no tenant. */
+function existingTenantId(id: string): TenantId {
+  if (!isTenantId(id)) {
+    throw tenantNotFound();
+  }
+  return id;
 }
 
-export function toView(row: TenantRow): TenantView {
-  return {
-    id: row.id,
-    name: row.name,
-    slug: row.slug,
-    plan: row.plan as TenantView['plan'],
-    is_active: row.is_active,
-    system_prompt: row.system_prompt,
-    default_model: row.default_model,
-    allowed_models: row.allowed_models,
-    rate_limits: row.rate_limits,
-    rag: row.rag_settings,
-    allowed_origins: row.allowed_origins,
-    domains: row.domains,
-    provider_keys: {
-      openai: Boolean(row.provider_keys.openai),
-      anthropic: Boolean(row.provider_keys.anthropic),
-    },
-    created_at: new Date(row.created_at).toISOString(),
-    updated_at: new Date(row.updated_at).toISOString(),
-  };
+function tenantNotFound(): DomainError {
+  return new DomainError(ErrorCode.TENANT_NOT_FOUND, 'tenant not found');
 }

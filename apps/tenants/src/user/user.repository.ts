@@ -1,20 +1,27 @@
-import type { Page, Pagination, Role } from '@tenantbot/contracts';
-import type { EntityManager } from 'typeorm';
+import { Injectable } from '@nestjs/common';
+import { sql } from 'kysely';
+
+import { type Page, type Pagination, type Role, ROLES, type TenantId } from '@tenantbot/contracts';
+import {
+  type AcrossTenants,
+  type InTenant,
+  type Row,
+  TenantScopedRepository,
+} from '@tenantbot/database';
+
+import { oneOf } from '../runtime/column-values';
 import { conflictOnDuplicate } from '../security/database-errors';
 
-export interface UserRow {
-  id: string;
-  tenant_id: string | null;
-  username: string;
-  email: string | null;
-  password_hash: string;
+export interface UserRecord extends Omit<Row<'users'>, 'role'> {
   role: Role;
-  is_active: boolean;
-  created_at: Date;
-  updated_at: Date;
 }
 
-export type UserColumns = Partial<Pick<UserRow, 'email' | 'password_hash' | 'role' | 'is_active'>>;
+export type UserColumns = Partial<
+  Pick<UserRecord, 'email' | 'password_hash' | 'role' | 'is_active'>
+>;
+
+export type NewUser = Pick<UserRecord, 'tenant_id' | 'username' | 'password_hash' | 'role'> &
+  Partial<Pick<UserRecord, 'email' | 'is_active'>>;
 
 const UNIQUE_MESSAGES = {
   users_username: 'a user with this username already exists in the tenant',
@@ -25,89 +32,112 @@ const UNIQUE_MESSAGES = {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Users as row-level security lets the current scope see them. */
-export class UserRepository {
-  async list(db: EntityManager, page: Pagination): Promise<Page<UserRow>> {
-    const items = (await db.query(
-      `SELECT * FROM users ORDER BY created_at, id LIMIT $1 OFFSET $2`,
-      [page.limit, page.offset],
-    )) as UserRow[];
-    const [{ total }] = (await db.query(`SELECT count(*)::int AS total FROM users`)) as {
-      total: number;
-    }[];
-    return { items, total, ...page };
+/**
+ * Users of a tenant, or of the platform (the super admins, no tenant). The super admin's
+ * platform views and logins before the tenant is known read across tenants.
+ */
+@Injectable()
+export class UserRepository extends TenantScopedRepository {
+  list(scope: InTenant | AcrossTenants, page: Pagination): Promise<Page<UserRecord>> {
+    return this.query(scope, async (db) => {
+      const rows = await db
+        .selectFrom('users')
+        .selectAll()
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(page.limit)
+        .offset(page.offset)
+        .execute();
+      const { total } = await db
+        .selectFrom('users')
+        .select((eb) => eb.fn.countAll().as('total'))
+        .executeTakeFirstOrThrow();
+      return { items: rows.map(toRecord), total: Number(total), ...page };
+    });
   }
 
-  async findById(db: EntityManager, id: string): Promise<UserRow | undefined> {
-    if (!UUID.test(id)) return undefined;
-    const rows = (await db.query(`SELECT * FROM users WHERE id = $1`, [id])) as UserRow[];
-    return rows[0];
+  async findById(scope: InTenant | AcrossTenants, id: string): Promise<UserRecord | undefined> {
+    if (!UUID.test(id)) {
+      return undefined;
+    }
+    const row = await this.query(scope, (db) =>
+      db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst(),
+    );
+    return row && toRecord(row);
   }
 
-  /** A login name: the username or the email, case-insensitively, within one tenant (or the platform). */
+  /** A login name: the username or the email, case-insensitively, in one tenant or the platform. */
   async findByLogin(
-    db: EntityManager,
-    tenantId: string | null,
+    scope: InTenant | AcrossTenants,
+    tenantId: TenantId | null,
     login: string,
-  ): Promise<UserRow | undefined> {
-    const rows = (await db.query(
-      `SELECT * FROM users
-        WHERE tenant_id IS NOT DISTINCT FROM $1 AND (lower(username) = lower($2) OR lower(email) = lower($2))
-        LIMIT 1`,
-      [tenantId, login],
-    )) as UserRow[];
-    return rows[0];
+  ): Promise<UserRecord | undefined> {
+    const row = await this.query(scope, (db) =>
+      db
+        .selectFrom('users')
+        .selectAll()
+        .where('tenant_id', 'is not distinct from', tenantId)
+        .where((eb) =>
+          eb.or([
+            eb(eb.fn('lower', ['username']), '=', login.toLowerCase()),
+            eb(eb.fn('lower', ['email']), '=', login.toLowerCase()),
+          ]),
+        )
+        .limit(1)
+        .executeTakeFirst(),
+    );
+    return row && toRecord(row);
   }
 
-  async insert(
-    db: EntityManager,
-    user: Pick<UserRow, 'tenant_id' | 'username' | 'password_hash' | 'role'> &
-      Partial<Pick<UserRow, 'email' | 'is_active'>>,
-  ): Promise<string> {
-    const rows = (await conflictOnDuplicate(
-      db.query(
-        `INSERT INTO users (tenant_id, username, email, password_hash, role, is_active)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-        [
-          user.tenant_id,
-          user.username,
-          user.email ?? null,
-          user.password_hash,
-          user.role,
-          user.is_active ?? true,
-        ],
+  async insert(scope: InTenant | AcrossTenants, user: NewUser): Promise<string> {
+    const { id } = await this.query(scope, (db) =>
+      conflictOnDuplicate(
+        db
+          .insertInto('users')
+          .values({ ...user, email: user.email ?? null, is_active: user.is_active ?? true })
+          .returning('id')
+          .executeTakeFirstOrThrow(),
+        UNIQUE_MESSAGES,
       ),
-      UNIQUE_MESSAGES,
-    )) as { id: string }[];
-    return rows[0].id;
+    );
+    return id;
   }
 
-  async update(db: EntityManager, id: string, columns: UserColumns): Promise<void> {
-    const names = Object.keys(columns) as (keyof UserColumns)[];
-    if (names.length === 0) return;
-    await conflictOnDuplicate(
-      db.query(
-        `UPDATE users SET ${names.map((name, i) => `${name} = $${i + 2}`).join(', ')}, updated_at = now() WHERE id = $1`,
-        [id, ...names.map((name) => columns[name])],
+  async update(scope: InTenant | AcrossTenants, id: string, columns: UserColumns): Promise<void> {
+    if (Object.keys(columns).length === 0) {
+      return;
+    }
+    await this.query(scope, (db) =>
+      conflictOnDuplicate(
+        db
+          .updateTable('users')
+          .set({ ...columns, updated_at: sql`now()` })
+          .where('id', '=', id)
+          .execute(),
+        UNIQUE_MESSAGES,
       ),
-      UNIQUE_MESSAGES,
     );
   }
 
-  async delete(db: EntityManager, id: string): Promise<boolean> {
-    const [, deleted] = (await db.query(`DELETE FROM users WHERE id = $1`, [id])) as [
-      unknown,
-      number,
-    ];
-    return deleted > 0;
+  async delete(scope: InTenant | AcrossTenants, id: string): Promise<boolean> {
+    const result = await this.query(scope, (db) =>
+      db.deleteFrom('users').where('id', '=', id).executeTakeFirst(),
+    );
+    return result.numDeletedRows > 0n;
   }
 
-  async countSuperAdmins(db: EntityManager): Promise<number> {
-    const [{ count }] = (await db.query(
-      `SELECT count(*)::int AS count FROM users WHERE role = 'super_admin'`,
-    )) as {
-      count: number;
-    }[];
-    return count;
+  async countSuperAdmins(platform: AcrossTenants): Promise<number> {
+    const { count } = await this.query(platform, (db) =>
+      db
+        .selectFrom('users')
+        .select((eb) => eb.fn.countAll().as('count'))
+        .where('role', '=', 'super_admin')
+        .executeTakeFirstOrThrow(),
+    );
+    return Number(count);
   }
+}
+
+function toRecord(row: Row<'users'>): UserRecord {
+  return { ...row, role: oneOf(ROLES, row.role, 'users.role') };
 }

@@ -1,23 +1,28 @@
-import type { WidgetBranding, WidgetLimits } from '@tenantbot/contracts';
-import type { EntityManager } from 'typeorm';
+import { Injectable } from '@nestjs/common';
+import { sql } from 'kysely';
 
-export interface WidgetRow {
-  id: string;
-  tenant_id: string;
-  name: string;
-  public_key: string;
-  allowed_origins: string[];
-  assistant_id: string | null;
+import {
+  type WidgetBranding,
+  widgetBrandingSchema,
+  type WidgetLimits,
+  widgetLimitsSchema,
+} from '@tenantbot/contracts';
+import {
+  type AcrossTenants,
+  type InTenant,
+  type NewRow,
+  type Row,
+  TenantScopedRepository,
+} from '@tenantbot/database';
+
+/** A widget as the code uses it: its branding and limits parsed. */
+export interface WidgetRecord extends Omit<Row<'widgets'>, 'branding' | 'limits'> {
   branding: WidgetBranding;
   limits: WidgetLimits;
-  handoff_enabled: boolean;
-  is_active: boolean;
-  created_at: Date;
-  updated_at: Date;
 }
 
 export type WidgetColumns = Pick<
-  WidgetRow,
+  WidgetRecord,
   | 'name'
   | 'allowed_origins'
   | 'assistant_id'
@@ -27,91 +32,108 @@ export type WidgetColumns = Pick<
   | 'is_active'
 >;
 
-/** A tenant's widgets. Row-level security confines every query to the transaction's tenant. */
-export class WidgetRepository {
-  async list(db: EntityManager): Promise<WidgetRow[]> {
-    return (await db.query(`SELECT * FROM widgets ORDER BY created_at, id`)) as WidgetRow[];
+/**
+ * A tenant's widgets. Opening one by its public key and the gateway's CORS question ("does
+ * any tenant allow this origin?") cross tenants.
+ */
+@Injectable()
+export class WidgetRepository extends TenantScopedRepository {
+  async list(tenant: InTenant): Promise<WidgetRecord[]> {
+    const rows = await this.query(tenant, (db) =>
+      db.selectFrom('widgets').selectAll().orderBy('created_at').orderBy('id').execute(),
+    );
+    return rows.map(toRecord);
   }
 
-  async findById(db: EntityManager, id: string): Promise<WidgetRow | undefined> {
-    const rows = (await db.query(`SELECT * FROM widgets WHERE id = $1`, [id])) as WidgetRow[];
-    return rows[0];
+  async findById(tenant: InTenant, id: string): Promise<WidgetRecord | undefined> {
+    const row = await this.query(tenant, (db) =>
+      db.selectFrom('widgets').selectAll().where('id', '=', id).executeTakeFirst(),
+    );
+    return row && toRecord(row);
   }
 
-  /** Across tenants (the platform scope): a public key names one widget of one tenant. */
-  async findByPublicKey(db: EntityManager, publicKey: string): Promise<WidgetRow | undefined> {
-    const rows = (await db.query(`SELECT * FROM widgets WHERE public_key = $1`, [
-      publicKey,
-    ])) as WidgetRow[];
-    return rows[0];
+  /** A public key names one widget of one tenant. */
+  async findByPublicKey(
+    platform: AcrossTenants,
+    publicKey: string,
+  ): Promise<WidgetRecord | undefined> {
+    const row = await this.query(platform, (db) =>
+      db.selectFrom('widgets').selectAll().where('public_key', '=', publicKey).executeTakeFirst(),
+    );
+    return row && toRecord(row);
   }
 
   async insert(
-    db: EntityManager,
-    widget: WidgetColumns & { tenant_id: string; public_key: string },
-  ): Promise<WidgetRow> {
-    const rows = (await db.query(
-      `INSERT INTO widgets (tenant_id, name, public_key, allowed_origins, assistant_id, branding,
-                            limits, handoff_enabled, is_active)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
-      [
-        widget.tenant_id,
-        widget.name,
-        widget.public_key,
-        widget.allowed_origins,
-        widget.assistant_id,
-        JSON.stringify(widget.branding),
-        JSON.stringify(widget.limits),
-        widget.handoff_enabled,
-        widget.is_active,
-      ],
-    )) as WidgetRow[];
-    return rows[0];
+    tenant: InTenant,
+    widget: WidgetColumns & Pick<NewRow<'widgets'>, 'tenant_id' | 'public_key'>,
+  ): Promise<WidgetRecord> {
+    const row = await this.query(tenant, (db) =>
+      db.insertInto('widgets').values(widget).returningAll().executeTakeFirstOrThrow(),
+    );
+    return toRecord(row);
   }
 
   async update(
-    db: EntityManager,
+    tenant: InTenant,
     id: string,
     widget: WidgetColumns,
-  ): Promise<WidgetRow | undefined> {
-    const [rows] = (await db.query(
-      `UPDATE widgets SET name = $2, allowed_origins = $3, assistant_id = $4, branding = $5,
-              limits = $6, handoff_enabled = $7, is_active = $8, updated_at = now()
-        WHERE id = $1 RETURNING *`,
-      [
-        id,
-        widget.name,
-        widget.allowed_origins,
-        widget.assistant_id,
-        JSON.stringify(widget.branding),
-        JSON.stringify(widget.limits),
-        widget.handoff_enabled,
-        widget.is_active,
-      ],
-    )) as [WidgetRow[], number];
-    return rows[0];
+  ): Promise<WidgetRecord | undefined> {
+    const row = await this.query(tenant, (db) =>
+      db
+        .updateTable('widgets')
+        .set({ ...widget, updated_at: sql`now()` })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst(),
+    );
+    return row && toRecord(row);
   }
 
-  async delete(db: EntityManager, id: string): Promise<boolean> {
-    const [, deleted] = (await db.query(`DELETE FROM widgets WHERE id = $1`, [id])) as [
-      unknown,
-      number,
-    ];
-    return deleted > 0;
+  async delete(tenant: InTenant, id: string): Promise<boolean> {
+    const result = await this.query(tenant, (db) =>
+      db.deleteFrom('widgets').where('id', '=', id).executeTakeFirst(),
+    );
+    return result.numDeletedRows > 0n;
   }
 
-  /** Across tenants: whether an active widget of an active tenant, or an active tenant, allows it. */
-  async originKnown(db: EntityManager, origin: string): Promise<boolean> {
-    const rows = (await db.query(
-      `SELECT EXISTS (
-                SELECT 1 FROM widgets w JOIN tenants t ON t.id = w.tenant_id
-                 WHERE w.allowed_origins @> ARRAY[$1] AND w.is_active AND t.is_active)
-           OR EXISTS (
-                SELECT 1 FROM tenants t
-                 WHERE EXISTS (SELECT 1 FROM unnest(t.allowed_origins) o WHERE lower(o) = $1)
-                   AND t.is_active) AS known`,
-      [origin],
-    )) as { known: boolean }[];
-    return rows[0]?.known ?? false;
+  /** Whether an active widget of an active tenant, or an active tenant, allows the origin. */
+  async originKnown(platform: AcrossTenants, origin: string): Promise<boolean> {
+    const row = await this.query(platform, (db) =>
+      db
+        .selectNoFrom((eb) =>
+          eb
+            .or([
+              eb.exists(
+                eb
+                  .selectFrom('widgets as w')
+                  .innerJoin('tenants as t', 't.id', 'w.tenant_id')
+                  .select(sql`1`.as('one'))
+                  .where(sql<boolean>`w.allowed_origins @> ARRAY[${origin}]`)
+                  .where('w.is_active', '=', true)
+                  .where('t.is_active', '=', true),
+              ),
+              eb.exists(
+                eb
+                  .selectFrom('tenants as t')
+                  .select(sql`1`.as('one'))
+                  .where(
+                    sql<boolean>`EXISTS (SELECT 1 FROM unnest(t.allowed_origins) o WHERE lower(o) = ${origin})`,
+                  )
+                  .where('t.is_active', '=', true),
+              ),
+            ])
+            .as('known'),
+        )
+        .executeTakeFirstOrThrow(),
+    );
+    return Boolean(row.known);
   }
+}
+
+function toRecord(row: Row<'widgets'>): WidgetRecord {
+  return {
+    ...row,
+    branding: widgetBrandingSchema.parse(row.branding),
+    limits: widgetLimitsSchema.parse(row.limits),
+  };
 }

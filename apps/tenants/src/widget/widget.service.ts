@@ -1,20 +1,28 @@
-import { toAuthenticatedTenant } from '../tenant/authenticated-tenant';
-import { Inject, Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+
+import { Injectable } from '@nestjs/common';
+
 import {
+  type Caller,
   DomainError,
   ErrorCode,
   type OpenedWidget,
+  type TenantId,
+  type WidgetCreate,
+  type WidgetUpdate,
   type WidgetView,
-  type widgetCreateSchema,
-  type widgetUpdateSchema,
 } from '@tenantbot/contracts';
-import { TenantScope } from '@tenantbot/database';
-import { randomBytes } from 'node:crypto';
-import type { EntityManager } from 'typeorm';
-import type { z } from 'zod';
-import { requireRole, requireTenantId } from '../security/access';
+import {
+  type AcrossTenants,
+  type InTenant,
+  PlatformScope,
+  TenantDatabase,
+} from '@tenantbot/database';
+
+import { requireRole } from '../security/caller';
+import { toAuthenticatedTenant } from '../tenant/authenticated-tenant';
 import { TenantRepository } from '../tenant/tenant.repository';
-import { WidgetRepository, type WidgetRow } from './widget.repository';
+import { type WidgetRecord, WidgetRepository } from './widget.repository';
 
 /**
  * A tenant's website widgets: managed by its admins, opened by browsers with a public key
@@ -24,42 +32,32 @@ import { WidgetRepository, type WidgetRow } from './widget.repository';
 @Injectable()
 export class WidgetService {
   constructor(
-    @Inject(TenantScope) private readonly scope: TenantScope,
-    @Inject(WidgetRepository) private readonly widgets: WidgetRepository,
-    @Inject(TenantRepository) private readonly tenants: TenantRepository,
+    private readonly database: TenantDatabase,
+    private readonly platform: PlatformScope,
+    private readonly widgets: WidgetRepository,
+    private readonly tenants: TenantRepository,
   ) {}
 
-  list(): Promise<WidgetView[]> {
-    requireRole('tenant_admin', 'super_admin');
-    return this.scope.run(requireTenantId(), async (db) =>
-      (await this.widgets.list(db)).map(toWidgetView),
-    );
+  async list(caller: Caller): Promise<WidgetView[]> {
+    return (await this.widgets.list(this.adminsTenant(caller))).map(toWidgetView);
   }
 
-  get(id: string): Promise<WidgetView> {
-    requireRole('tenant_admin', 'super_admin');
-    return this.scope.run(requireTenantId(), async (db) =>
-      toWidgetView(await mustFind(db, this.widgets, id)),
-    );
+  async get(caller: Caller, id: string): Promise<WidgetView> {
+    return toWidgetView(await mustFind(this.adminsTenant(caller), this.widgets, id));
   }
 
-  create(input: z.output<typeof widgetCreateSchema>): Promise<WidgetView> {
-    requireRole('tenant_admin', 'super_admin');
-    const tenantId = requireTenantId();
-    return this.scope.run(tenantId, async (db) =>
-      toWidgetView(
-        await this.widgets.insert(db, {
-          ...input,
-          tenant_id: tenantId,
-          public_key: `pk_${randomBytes(18).toString('base64url')}`,
-        }),
-      ),
-    );
+  async create(caller: Caller, input: WidgetCreate): Promise<WidgetView> {
+    const tenantId = this.adminsTenant(caller);
+    const created = await this.widgets.insert(tenantId, {
+      ...input,
+      tenant_id: tenantId,
+      public_key: `pk_${randomBytes(18).toString('base64url')}`,
+    });
+    return toWidgetView(created);
   }
 
-  update(id: string, input: z.output<typeof widgetUpdateSchema>): Promise<WidgetView> {
-    requireRole('tenant_admin', 'super_admin');
-    return this.scope.run(requireTenantId(), async (db) => {
+  async update(caller: Caller, id: string, input: WidgetUpdate): Promise<WidgetView> {
+    return this.database.transaction(this.adminsTenant(caller), async (db) => {
       const stored = await mustFind(db, this.widgets, id);
       const updated = await this.widgets.update(db, id, {
         name: input.name ?? stored.name,
@@ -70,52 +68,64 @@ export class WidgetService {
         handoff_enabled: input.handoff_enabled ?? stored.handoff_enabled,
         is_active: input.is_active ?? stored.is_active,
       });
-      if (!updated) throw widgetNotFound();
+      if (!updated) {
+        throw widgetNotFound();
+      }
       return toWidgetView(updated);
     });
   }
 
-  delete(id: string): Promise<void> {
-    requireRole('tenant_admin', 'super_admin');
-    return this.scope.run(requireTenantId(), async (db) => {
-      if (!(await this.widgets.delete(db, id))) throw widgetNotFound();
-    });
+  async delete(caller: Caller, id: string): Promise<void> {
+    if (!(await this.widgets.delete(this.adminsTenant(caller), id))) {
+      throw widgetNotFound();
+    }
   }
 
   /** A browser on `origin` opens the widget of `key`: the origin first, then the states. */
-  open(key: string, origin: string | null): Promise<OpenedWidget> {
-    return this.scope.runAcrossTenants(async (db) => {
-      const widget = await this.widgets.findByPublicKey(db, key);
-      if (!widget) throw widgetNotFound();
-      if (!origin || !widget.allowed_origins.includes(origin.toLowerCase())) {
-        throw new DomainError(
-          ErrorCode.ORIGIN_NOT_ALLOWED,
-          'this widget may not be used from this origin',
-        );
+  async open(key: string, origin: string | null): Promise<OpenedWidget> {
+    // The key names the tenant: finding it crosses tenants.
+    const widget = await this.widgets.findByPublicKey(this.platform, key);
+    if (!widget) {
+      throw widgetNotFound();
+    }
+    if (!origin || !widget.allowed_origins.includes(origin.toLowerCase())) {
+      throw new DomainError(
+        ErrorCode.ORIGIN_NOT_ALLOWED,
+        'this widget may not be used from this origin',
+      );
+    }
+    return this.opened(this.platform, widget);
+  }
+
+  /** Every visitor request: the widget and its tenant must still be active. */
+  async authenticateVisitor(widgetId: string, tenantId: TenantId): Promise<OpenedWidget> {
+    return this.database.transaction(tenantId, async (db) => {
+      const widget = await this.widgets.findById(db, widgetId);
+      if (!widget) {
+        throw new DomainError(ErrorCode.UNAUTHORIZED, 'this widget no longer exists');
       }
       return this.opened(db, widget);
     });
   }
 
-  /** Every visitor request: the widget and its tenant must still be active. */
-  authenticateVisitor(widgetId: string, tenantId: string): Promise<OpenedWidget> {
-    return this.scope.run(tenantId, async (db) => {
-      const widget = await this.widgets.findById(db, widgetId);
-      if (!widget) throw new DomainError(ErrorCode.UNAUTHORIZED, 'this widget no longer exists');
-      return this.opened(db, widget);
-    });
+  async originKnown(origin: string): Promise<boolean> {
+    return this.widgets.originKnown(this.platform, origin.toLowerCase());
   }
 
-  originKnown(origin: string): Promise<boolean> {
-    return this.scope.runAcrossTenants((db) => this.widgets.originKnown(db, origin.toLowerCase()));
+  /** Widgets are managed by their tenant's admins (or a super admin naming the tenant). */
+  private adminsTenant(caller: Caller): TenantId {
+    requireRole(caller, 'tenant_admin', 'super_admin');
+    return caller.tenantId;
   }
 
-  private async opened(db: EntityManager, widget: WidgetRow): Promise<OpenedWidget> {
-    if (!widget.is_active)
+  private async opened(db: InTenant | AcrossTenants, widget: WidgetRecord): Promise<OpenedWidget> {
+    if (!widget.is_active) {
       throw new DomainError(ErrorCode.WIDGET_INACTIVE, 'this chat widget is turned off');
+    }
     const tenant = await this.tenants.findById(db, widget.tenant_id);
-    if (!tenant?.is_active)
+    if (!tenant?.is_active) {
       throw new DomainError(ErrorCode.TENANT_INACTIVE, 'this tenant is deactivated');
+    }
     return {
       widget: {
         id: widget.id,
@@ -131,12 +141,14 @@ export class WidgetService {
 }
 
 async function mustFind(
-  db: EntityManager,
+  db: InTenant,
   widgets: WidgetRepository,
   id: string,
-): Promise<WidgetRow> {
+): Promise<WidgetRecord> {
   const widget = await widgets.findById(db, id);
-  if (!widget) throw widgetNotFound();
+  if (!widget) {
+    throw widgetNotFound();
+  }
   return widget;
 }
 
@@ -144,7 +156,7 @@ function widgetNotFound(): DomainError {
   return new DomainError(ErrorCode.WIDGET_NOT_FOUND, 'widget not found');
 }
 
-export function toWidgetView(row: WidgetRow): WidgetView {
+export function toWidgetView(row: WidgetRecord): WidgetView {
   return {
     id: row.id,
     name: row.name,
