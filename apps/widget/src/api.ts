@@ -85,7 +85,9 @@ export class WidgetApi {
           ...(conversationId ? { conversation_id: conversationId } : {}),
         },
       });
-      if (!response.ok || !response.body) throw await errorOf(response);
+      if (!response.ok || !response.body) {
+        throw await errorOf(response);
+      }
       return readAnswer(response.body, onDelta);
     });
   }
@@ -96,15 +98,18 @@ export class WidgetApi {
     try {
       return await call(session.token);
     } catch (error) {
-      if (!(error instanceof ApiError) || error.status !== 401) throw error;
+      if (!(error instanceof ApiError) || error.status !== 401) {
+        throw error;
+      }
       this.session = undefined;
       return call((await this.currentSession()).token);
     }
   }
 
   private currentSession(): Promise<Session> {
-    if (this.session && this.session.expiresAt - Date.now() > 60_000)
+    if (this.session && this.session.expiresAt - Date.now() > 60_000) {
       return Promise.resolve(this.session);
+    }
     this.renewing ??= this.openSession().finally(() => (this.renewing = undefined));
     return this.renewing;
   }
@@ -130,7 +135,9 @@ export class WidgetApi {
     init: { method?: string; token?: string; body?: unknown } = {},
   ): Promise<T> {
     const response = await this.fetch(path, init);
-    if (!response.ok) throw await errorOf(response);
+    if (!response.ok) {
+      throw await errorOf(response);
+    }
     return (await response.json()) as T;
   }
 
@@ -139,8 +146,12 @@ export class WidgetApi {
     init: { method?: string; token?: string; body?: unknown },
   ): Promise<Response> {
     const headers: Record<string, string> = {};
-    if (init.token) headers.Authorization = `Bearer ${init.token}`;
-    if (init.body !== undefined) headers['Content-Type'] = 'application/json';
+    if (init.token) {
+      headers.Authorization = `Bearer ${init.token}`;
+    }
+    if (init.body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+    }
     try {
       return await fetch(`${this.base}${path}`, {
         method: init.method ?? 'GET',
@@ -184,7 +195,9 @@ async function readAnswer(
     } catch {
       throw new NetworkError('the answer was cut off');
     }
-    if (chunk.done) throw new NetworkError('the answer ended early');
+    if (chunk.done) {
+      throw new NetworkError('the answer ended early');
+    }
     buffer += decoder.decode(chunk.value, { stream: true });
     let boundary: number;
     while ((boundary = buffer.indexOf('\n\n')) >= 0) {
@@ -192,15 +205,20 @@ async function readAnswer(
       buffer = buffer.slice(boundary + 2);
       const event = /^event: (.*)$/m.exec(block)?.[1];
       const data = JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? '{}') as Record<string, unknown>;
-      if (event === 'delta') onDelta(String(data.content ?? ''));
-      if (event === 'done') return data as unknown as Answer;
-      if (event === 'error')
+      if (event === 'delta') {
+        onDelta(String(data.content ?? ''));
+      }
+      if (event === 'done') {
+        return data as unknown as Answer;
+      }
+      if (event === 'error') {
         throw new ApiError(
           Number(data.statusCode) || 500,
           String(data.code),
           String(data.message),
           (data.details as { retry_after_s?: number } | undefined)?.retry_after_s,
         );
+      }
     }
   }
 }

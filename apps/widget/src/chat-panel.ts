@@ -45,7 +45,9 @@ export class ChatPanel {
     this.panel = element('section', { class: 'panel', role: 'dialog', 'aria-label': config.title });
     this.panel.hidden = true;
     const header = element('header');
-    if (config.logo_url) header.append(element('img', { src: config.logo_url, alt: '' }));
+    if (config.logo_url) {
+      header.append(element('img', { src: config.logo_url, alt: '' }));
+    }
     const title = element('h2', { id: 'tb-title' }, config.title);
     const close = element('button', { type: 'button', 'aria-label': 'Close chat' }, '×');
     close.addEventListener('click', () => this.close());
@@ -75,7 +77,9 @@ export class ChatPanel {
     });
     this.panel.append(header, this.log, this.status, form);
     this.panel.addEventListener('keydown', (event) => {
-      if (event.key === 'Escape') this.close();
+      if (event.key === 'Escape') {
+        this.close();
+      }
     });
 
     this.launcher = element('button', {
@@ -107,15 +111,21 @@ export class ChatPanel {
     messages: { role: 'user' | 'assistant'; content: string; sources: Source[] }[],
   ): void {
     this.log.replaceChildren();
-    if (this.config.greeting) this.addMessage('assistant', this.config.greeting, []);
-    for (const message of messages) this.addMessage(message.role, message.content, message.sources);
+    if (this.config.greeting) {
+      this.addMessage('assistant', this.config.greeting, []);
+    }
+    for (const message of messages) {
+      this.addMessage(message.role, message.content, message.sources);
+    }
   }
 
   addMessage(role: 'user' | 'assistant', text: string, sources: Source[]): HTMLElement {
     const bubble = element('div', { class: `message ${role}` });
     const body = element('div', {}, text);
     bubble.append(body);
-    if (sources.length) bubble.append(sourceList(sources));
+    if (sources.length) {
+      bubble.append(sourceList(sources));
+    }
     this.log.append(bubble);
     this.log.scrollTop = this.log.scrollHeight;
     return bubble;
@@ -141,7 +151,9 @@ export class ChatPanel {
       finish: (text, sources) => {
         const target = ensureBubble();
         (target.firstChild as HTMLElement).textContent = text;
-        if (sources.length) target.append(sourceList(sources));
+        if (sources.length) {
+          target.append(sourceList(sources));
+        }
         this.log.scrollTop = this.log.scrollHeight;
       },
       remove: () => {
@@ -175,7 +187,9 @@ export class ChatPanel {
 
   private submit(): void {
     const text = this.input.value.trim();
-    if (!text || this.sendButton.disabled) return;
+    if (!text || this.sendButton.disabled) {
+      return;
+    }
     this.input.value = '';
     this.actions.send(text);
   }
@@ -217,7 +231,11 @@ function element<K extends keyof HTMLElementTagNameMap>(
   text?: string,
 ): HTMLElementTagNameMap[K] {
   const created = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) created.setAttribute(name, value);
-  if (text !== undefined) created.textContent = text;
+  for (const [name, value] of Object.entries(attributes)) {
+    created.setAttribute(name, value);
+  }
+  if (text !== undefined) {
+    created.textContent = text;
+  }
   return created;
 }

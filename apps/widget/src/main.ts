@@ -45,7 +45,9 @@ class ChatWidget {
 
   private async loadTranscript(): Promise<void> {
     const id = this.conversationId;
-    if (!id || this.loadedConversation === id || this.busy) return;
+    if (!id || this.loadedConversation === id || this.busy) {
+      return;
+    }
     try {
       const { messages } = await this.api.conversation(id);
       this.loadedConversation = id;
@@ -75,7 +77,9 @@ class ChatWidget {
     } catch (error) {
       bubble.remove();
       this.panel.setStatus(describe(error));
-      if (error instanceof NetworkError) void this.reconnect(text);
+      if (error instanceof NetworkError) {
+        void this.reconnect(text);
+      }
     } finally {
       this.busy = false;
       this.panel.setBusy(false);
@@ -99,10 +103,14 @@ class ChatWidget {
         const received = messages.some(
           (message) => message.role === 'user' && message.content === pendingQuestion,
         );
-        if (!received) await this.send(pendingQuestion);
+        if (!received) {
+          await this.send(pendingQuestion);
+        }
         return;
       } catch (error) {
-        if (!(error instanceof NetworkError)) return this.panel.setStatus(describe(error));
+        if (!(error instanceof NetworkError)) {
+          return this.panel.setStatus(describe(error));
+        }
       }
     }
   }
@@ -122,7 +130,9 @@ function waitForNetwork(delay: number): Promise<void> {
 
 /** What went wrong, in words a visitor understands. */
 function describe(error: unknown): string {
-  if (error instanceof NetworkError) return 'Connection lost. Reconnecting…';
+  if (error instanceof NetworkError) {
+    return 'Connection lost. Reconnecting…';
+  }
   if (error instanceof ApiError) {
     if (error.code === 'RATE_LIMITED') {
       const wait = error.retryAfterSeconds ? ` in ${error.retryAfterSeconds} seconds` : ' later';
@@ -132,16 +142,20 @@ function describe(error: unknown): string {
       error.code === 'BUDGET_EXCEEDED' ||
       error.code === 'WIDGET_INACTIVE' ||
       error.code === 'TENANT_INACTIVE'
-    )
+    ) {
       return 'This chat is not available right now. Please try again later.';
-    if (error.code === 'VALIDATION_FAILED')
+    }
+    if (error.code === 'VALIDATION_FAILED') {
       return 'That message could not be sent: it may be too long.';
+    }
   }
   return 'Sorry, something went wrong. Please try again.';
 }
 
 async function init(options: InitOptions): Promise<void> {
-  if (!options?.key) throw new Error('TenantbotChat.init needs { key: "pk_…" }');
+  if (!options?.key) {
+    throw new Error('TenantbotChat.init needs { key: "pk_…" }');
+  }
   const store = new VisitorStore(options.key);
   const api = new WidgetApi(
     (options.apiBase ?? defaultApiBase).replace(/\/$/, ''),
@@ -159,10 +173,15 @@ async function init(options: InitOptions): Promise<void> {
     );
     return;
   }
-  if (options.position) config.position = options.position;
+  if (options.position) {
+    config.position = options.position;
+  }
   const start = () => new ChatWidget(api, store, config);
-  if (document.body) start();
-  else document.addEventListener('DOMContentLoaded', start, { once: true });
+  if (document.body) {
+    start();
+  } else {
+    document.addEventListener('DOMContentLoaded', start, { once: true });
+  }
 }
 
 declare global {

@@ -30,7 +30,9 @@ export class VisitorStore {
   /** Another tab changed the state (e.g. started the conversation). */
   onChange(listener: (state: VisitorState) => void): void {
     window.addEventListener('storage', (event) => {
-      if (event.key === this.storageKey) listener(this.read());
+      if (event.key === this.storageKey) {
+        listener(this.read());
+      }
     });
   }
 }
