@@ -18,7 +18,8 @@ const CALLS = Number(process.env.BENCH_CALLS ?? 400);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 const DOCUMENTS = Number(process.env.BENCH_DOCUMENTS ?? 20);
 const PARAGRAPHS = Number(process.env.BENCH_PARAGRAPHS ?? 110);
-const LEVELS = [1, 16, 64];
+/** Concurrency levels, e.g. BENCH_LEVELS=1,16 for a quick comparison. */
+const LEVELS = (process.env.BENCH_LEVELS ?? '1,16,64').split(',').map(Number);
 const TOPICS =
   'refund shipping warranty invoice password login delivery parcel subscription upgrade'.split(' ');
 

@@ -13,7 +13,8 @@ import { createBenchEnvironment } from './bench-environment';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 3000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const LEVELS = [1, 16, 64];
+/** Concurrency levels, e.g. BENCH_LEVELS=1,16 for a quick comparison. */
+const LEVELS = (process.env.BENCH_LEVELS ?? '1,16,64').split(',').map(Number);
 
 async function main(): Promise<void> {
   const environment = await createBenchEnvironment('limits');
