@@ -140,7 +140,7 @@ async function main(): Promise<void> {
       }
     }
     const search = await runWithContext(context, () =>
-      transport.request<{ results: unknown[] }>(RAG.SEARCH, {
+      transport.request(RAG.SEARCH, {
         query: 'refund rule days',
         top_k: 5,
       }),

@@ -10,7 +10,7 @@ import { ChromaClient, type Collection } from 'chromadb';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
-import { PING_PATTERN, RAG, RAG_DEFAULTS, type SearchReply } from '@tenantbot/contracts';
+import { PING_PATTERN, RAG, RAG_DEFAULTS } from '@tenantbot/contracts';
 import { bm25Ranking, ChromaHttp, LocalEmbedder, queryTerms } from '@tenantbot/rag/public-api';
 import { runWithContext } from '@tenantbot/tenant-context';
 import { TestStack } from '@tenantbot/testing';
@@ -380,9 +380,7 @@ async function main(): Promise<void> {
       {
         name: 'hybrid rag.search over the transport (top_k 5)',
         call: () =>
-          asTenant(tenants[0], () =>
-            client.request<SearchReply>(RAG.SEARCH, { query: queries[pick()] }),
-          ),
+          asTenant(tenants[0], () => client.request(RAG.SEARCH, { query: queries[pick()] })),
       },
       {
         name: 'rag.ping over the transport (the hop alone)',
@@ -408,9 +406,7 @@ async function main(): Promise<void> {
       {
         name: 'hybrid rag.search, a 6-word question',
         call: () =>
-          asTenant(tenants[0], () =>
-            client.request<SearchReply>(RAG.SEARCH, { query: questions[pick()] }),
-          ),
+          asTenant(tenants[0], () => client.request(RAG.SEARCH, { query: questions[pick()] })),
       },
       {
         name: 'raw Postgres full-text query, a 6-word question',

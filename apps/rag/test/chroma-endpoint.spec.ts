@@ -3,13 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AdminClient, ChromaClient } from 'chromadb';
 
-import {
-  type DependencyStatus,
-  type DocumentView,
-  RAG,
-  RAG_DEPENDENCIES,
-  type SearchReply,
-} from '@tenantbot/contracts';
+import { RAG, RAG_DEPENDENCIES } from '@tenantbot/contracts';
 
 import { LocalEmbedder } from '../src/embeddings/local-embedder';
 import { chromaEndpoint } from '../src/vectors/chroma-endpoint';
@@ -146,12 +140,12 @@ describe('a Chroma endpoint with authentication, tenant and database', () => {
 
     it('ingests and finds a document, and reports Chroma up', async () => {
       const tenantId = await rag.createTenant();
-      const document = await rag.call<DocumentView>(tenantId, RAG.DOCUMENTS_CREATE, {
+      const document = await rag.call(tenantId, RAG.DOCUMENTS_CREATE, {
         title: 'Lighthouse',
         text: 'The lighthouse on Skerry Point was automated in 1987 after 140 years of keepers.',
       });
       expect((await rag.settled(tenantId, document.id)).status).toBe('completed');
-      const { results } = await rag.call<SearchReply>(tenantId, RAG.SEARCH, {
+      const { results } = await rag.call(tenantId, RAG.SEARCH, {
         query: 'when was the lighthouse automated',
       });
       expect(results[0]?.document_id).toBe(document.id);
@@ -163,7 +157,7 @@ describe('a Chroma endpoint with authentication, tenant and database', () => {
       });
       expect(await (await inConfigured.getCollection({ name })).count()).toBeGreaterThan(0);
 
-      const health = await rag.call<{ chroma: DependencyStatus }>(undefined, RAG_DEPENDENCIES, {});
+      const health = await rag.call(undefined, RAG_DEPENDENCIES, {});
       expect(health.chroma.status).toBe('up');
     });
   });
@@ -176,7 +170,7 @@ describe('a Chroma endpoint with authentication, tenant and database', () => {
       CHROMA_DATABASE: chromaDatabase,
     });
     try {
-      const health = await rag.call<{ chroma: DependencyStatus }>(undefined, RAG_DEPENDENCIES, {});
+      const health = await rag.call(undefined, RAG_DEPENDENCIES, {});
       expect(health.chroma.status).toBe('down');
       expect(health.chroma.error).toMatch(/401/);
     } finally {

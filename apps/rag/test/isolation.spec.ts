@@ -6,14 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { lastValueFrom } from 'rxjs';
 
-import {
-  type DocumentPage,
-  type DocumentView,
-  ErrorCode,
-  RAG,
-  type SearchReply,
-  TENANT_EVENTS,
-} from '@tenantbot/contracts';
+import { type DocumentView, ErrorCode, RAG, TENANT_EVENTS } from '@tenantbot/contracts';
 import { runWithContext } from '@tenantbot/tenant-context';
 
 import { ChromaVectorStore } from '../src/vectors/chroma-vector-store';
@@ -33,14 +26,14 @@ describe('tenant isolation of documents, chunks and vectors', () => {
     // with the local embedder's ranking in the fusion, which is off by default.
     rag = await RagHarness.start({ SEARCH_LOCAL_VECTOR_WEIGHT: '1' });
     [tenantA, tenantB] = [await rag.createTenant('A'), await rag.createTenant('B')];
-    secret = await rag.call<DocumentView>(tenantA, RAG.DOCUMENTS_CREATE, {
+    secret = await rag.call(tenantA, RAG.DOCUMENTS_CREATE, {
       title: 'Plans',
       text: SECRET,
     });
     const id = randomUUID();
     await mkdir(join(rag.filesDir, tenantA), { recursive: true });
     await writeFile(join(rag.filesDir, tenantA, id), `# Salaries\n\n${SECRET}`);
-    uploaded = await rag.call<DocumentView>(tenantA, RAG.DOCUMENTS_CREATE, {
+    uploaded = await rag.call(tenantA, RAG.DOCUMENTS_CREATE, {
       document_id: id,
       storage_key: `${tenantA}/${id}`,
       filename: 'salaries.md',
@@ -69,7 +62,7 @@ describe('tenant isolation of documents, chunks and vectors', () => {
   }
 
   it("never lists or gets another tenant's documents", async () => {
-    const page = await rag.call<DocumentPage>(tenantB, RAG.DOCUMENTS_LIST, { limit: 100 });
+    const page = await rag.call(tenantB, RAG.DOCUMENTS_LIST, { limit: 100 });
     expect(page.items.map((document) => document.title)).toEqual(['B notes']);
     expect(page.total).toBe(1);
     for (const document of [secret, uploaded]) {
@@ -81,16 +74,16 @@ describe('tenant isolation of documents, chunks and vectors', () => {
   });
 
   it("never finds another tenant's chunks, even when asking for its document ids", async () => {
-    const own = await rag.call<SearchReply>(tenantA, RAG.SEARCH, { query: 'Nightingale budget' });
+    const own = await rag.call(tenantA, RAG.SEARCH, { query: 'Nightingale budget' });
     expect(own.results.length).toBeGreaterThan(0);
     for (const pattern of [RAG.SEARCH, RAG.RETRIEVE]) {
-      const reply = await rag.call<SearchReply>(tenantB, pattern, {
+      const reply = await rag.call(tenantB, pattern, {
         query: 'Nightingale budget',
         top_k: 50,
       });
       expect(reply.results.every((result) => result.document_id !== secret.id)).toBe(true);
       expect(reply.results.every((result) => !result.text.includes('Nightingale'))).toBe(true);
-      const targeted = await rag.call<SearchReply>(tenantB, pattern, {
+      const targeted = await rag.call(tenantB, pattern, {
         query: 'Nightingale',
         document_ids: [secret.id, uploaded.id],
       });
@@ -104,7 +97,7 @@ describe('tenant isolation of documents, chunks and vectors', () => {
     const query = 'Nightingale budget';
     const leakedIds = await rag.vectorIds(tenantA, secret.id);
     await rag.plantVectors(tenantB, leakedIds, query, secret.id);
-    const reply = await rag.call<SearchReply>(tenantB, RAG.SEARCH, { query, top_k: 50 });
+    const reply = await rag.call(tenantB, RAG.SEARCH, { query, top_k: 50 });
     expect(reply.results.map((result) => result.chunk_id)).not.toContain(leakedIds[0]);
     expect(reply.results.every((result) => !result.text.includes('Nightingale'))).toBe(true);
     expect(reply.results.map((result) => result.text)).toEqual(['Tenant B sells bicycles.']);
@@ -174,7 +167,7 @@ describe('tenant isolation of documents, chunks and vectors', () => {
     // The handler dropped the collections before the files: none is left to drop.
     expect(await rag.vectors.deleteTenant(tenantA)).toEqual([]);
     expect(await rag.vectors.count(tenantB, LOCAL_MODEL)).toBe(1);
-    const { results } = await rag.call<SearchReply>(tenantB, RAG.SEARCH, { query: 'bicycles' });
+    const { results } = await rag.call(tenantB, RAG.SEARCH, { query: 'bicycles' });
     expect(results).toHaveLength(1);
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
-import { type DocumentView, RAG, type SearchReply } from '@tenantbot/contracts';
+import { type DocumentView, RAG } from '@tenantbot/contracts';
 
 import { RagHarness } from './support/rag-harness';
 
@@ -15,7 +15,7 @@ describe('the full-text term index', () => {
   let secret: DocumentView;
 
   const ingest = async (tenantId: string, title: string, text: string) => {
-    const created = await rag.call<DocumentView>(tenantId, RAG.DOCUMENTS_CREATE, { title, text });
+    const created = await rag.call(tenantId, RAG.DOCUMENTS_CREATE, { title, text });
     const settled = await rag.settled(tenantId, created.id);
     expect(settled.status).toBe('completed');
     return settled;
@@ -82,20 +82,20 @@ describe('the full-text term index', () => {
   });
 
   it("never finds another tenant's words, nor lets its corpus change a tenant's scores", async () => {
-    const own = await rag.call<SearchReply>(tenantA, RAG.SEARCH, { query: 'Nightingale' });
+    const own = await rag.call(tenantA, RAG.SEARCH, { query: 'Nightingale' });
     expect(own.results.map((result) => result.document_id)).toEqual([secret.id]);
-    const foreign = await rag.call<SearchReply>(tenantB, RAG.SEARCH, { query: 'Nightingale' });
+    const foreign = await rag.call(tenantB, RAG.SEARCH, { query: 'Nightingale' });
     expect(foreign.results.map((result) => result.document_id)).not.toContain(secret.id);
     expect(JSON.stringify(foreign)).not.toMatch(/Nightingale/);
 
     const query = 'bicycles budget';
-    const before = await rag.call<SearchReply>(tenantB, RAG.SEARCH, { query });
+    const before = await rag.call(tenantB, RAG.SEARCH, { query });
     // Tenant A makes "budget" common in its own corpus and "bicycles" rare: B's relevance
     // (IDF-weighted coverage) would move if A's statistics weighed in.
     for (let i = 0; i < 3; i++) {
       await ingest(tenantA, `Budget ${i}`, `The budget, budget ${i}.`);
     }
-    const after = await rag.call<SearchReply>(tenantB, RAG.SEARCH, { query });
+    const after = await rag.call(tenantB, RAG.SEARCH, { query });
     // Each of B's chunks holds one of the two words: its relevance is that word's IDF share.
     expect(before.results.map((result) => result.relevance).sort()).toEqual([
       expect.any(Number),
@@ -119,7 +119,7 @@ describe('the full-text term index', () => {
     expect(rows[0].n).toBe(0);
     expect(a.chunks).toBe(3);
     expect(await statistics(tenantB)).toEqual(b);
-    const gone = await rag.call<SearchReply>(tenantA, RAG.SEARCH, { query: 'Nightingale' });
+    const gone = await rag.call(tenantA, RAG.SEARCH, { query: 'Nightingale' });
     expect(gone.results.map((result) => result.document_id)).not.toContain(secret.id);
   });
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
-import { type DocumentView, RAG, type SearchReply } from '@tenantbot/contracts';
+import { type DocumentView, RAG } from '@tenantbot/contracts';
 import { TINY_MODEL_ID, writeTinySentenceModel } from '@tenantbot/testing';
 
 import { LocalEmbedder } from '../src/embeddings/local-embedder';
@@ -27,9 +27,9 @@ describe('the transformers embedding provider in the running rag service', () =>
   let dog: DocumentView;
 
   const create = (tenant: string, title: string, text: string, settings?: object) =>
-    rag.call<DocumentView>(tenant, RAG.DOCUMENTS_CREATE, { title, text, settings });
+    rag.call(tenant, RAG.DOCUMENTS_CREATE, { title, text, settings });
   const search = (tenant: string, query: string, extra: object = {}) =>
-    rag.call<SearchReply>(tenant, RAG.SEARCH, { query, ...extra });
+    rag.call(tenant, RAG.SEARCH, { query, ...extra });
 
   beforeAll(async () => {
     modelDir = await mkdtemp(join(tmpdir(), 'tenantbot-models-'));

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
-import { type DocumentView, ErrorCode, RAG } from '@tenantbot/contracts';
+import { type DocumentView, ErrorCode, RAG, type RequestOf } from '@tenantbot/contracts';
 
 import { RagHarness } from './support/rag-harness';
 import { html, redirect, TestSite, text } from './support/test-sites';
@@ -70,8 +70,8 @@ describe('web ingestion', () => {
     await Promise.all([site.close(), internal.close()]);
   });
 
-  async function ingest(payload: Record<string, unknown>): Promise<DocumentView> {
-    const created = await rag.call<DocumentView>(tenant, RAG.DOCUMENTS_CREATE, payload);
+  async function ingest(payload: RequestOf<typeof RAG.DOCUMENTS_CREATE>): Promise<DocumentView> {
+    const created = await rag.call(tenant, RAG.DOCUMENTS_CREATE, payload);
     expect(created.status).toBe('pending');
     return rag.settled(tenant, created.id);
   }

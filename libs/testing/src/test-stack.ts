@@ -88,12 +88,12 @@ export class TestStack {
   }
 
   /** A transport client on this stack's prefix, for tests that call services directly. */
-  transportClient(): RedisStreamsClient {
+  transportClient({ timeoutMs = 5000 }: { timeoutMs?: number } = {}): RedisStreamsClient {
     return new RedisStreamsClient({
       name: 'test',
       redisUrl: this.env.REDIS_URL,
       prefix: this.env.REDIS_PREFIX,
-      timeoutMs: 5000,
+      timeoutMs,
     });
   }
 

@@ -10,8 +10,16 @@ export type RequestArgs<P extends RequestPattern> =
     ? [data?: RequestOf<P>, options?: CallOptions]
     : [data: RequestOf<P>, options?: CallOptions];
 
-/** A pattern the message map does not know (a test's own service), or never. */
-export type OutsideTheMap<P extends string> = P extends RequestPattern ? never : P;
+/**
+ * A literal pattern the message map does not know (a test's own service), or never. A pattern
+ * typed as any `string` is refused too: it could name a mapped pattern and skip the check of
+ * its body (tests of refused input use `requestUnchecked`).
+ */
+export type OutsideTheMap<P extends string> = string extends P
+  ? never
+  : P extends RequestPattern
+    ? never
+    : P;
 
 /** An event pattern the event map does not know (a test's own), or never. */
 export type OutsideTheEvents<P extends string> = P extends EventPatternName ? never : P;

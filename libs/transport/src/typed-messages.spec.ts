@@ -79,6 +79,22 @@ export async function transportClientCalls(client: RedisStreamsClient) {
   // A pattern outside the map (a test's own service) answers `unknown`: no caller-chosen type.
   const echoed = await client.request('echo.work', { n: 1 });
   expectType<unknown>()(echoed);
+  // @ts-expect-error no caller-chosen reply type, even on the concrete client
+  await client.request<ChatResponse>(CHAT.SEND, { message: 'hello' });
+  // @ts-expect-error nor for a pattern outside the map
+  await client.request<ChatResponse>('echo.work', { n: 1 });
+  // @ts-expect-error a mapped pattern still checks its body on the concrete client
+  await client.request(CHAT.SEND, { model: 'gpt-4o' });
+  const stream = client.call(CHAT.STREAM, { message: 'hello' });
+  expectType<Observable<ChatStreamEvent>>()(stream);
+  // @ts-expect-error no caller-chosen type for a streamed reply either
+  client.call<ChatStreamEvent>('echo.stream', {});
+  const somePattern: string = CHAT.SEND;
+  // @ts-expect-error a pattern typed as any string could be a mapped one: its body is unchecked
+  await client.request(somePattern, { message: 42 });
+  // The escape hatch for tests of refused input sends any body and answers `unknown`.
+  const refused = await client.requestUnchecked(CHAT.SEND, { message: 42 });
+  expectType<unknown>()(refused);
   return typed;
 }
 

@@ -5,11 +5,10 @@ import { join } from 'node:path';
 
 import pg from 'pg';
 
-import type { DocumentView } from '@tenantbot/contracts';
-import { RAG } from '@tenantbot/contracts';
+import { type DocumentView, RAG, type ReplyOf, type RequestPattern } from '@tenantbot/contracts';
 import { runWithContext } from '@tenantbot/tenant-context';
 import { TestStack } from '@tenantbot/testing';
-import type { RedisStreamsClient } from '@tenantbot/transport';
+import type { RedisStreamsClient, RequestArgs } from '@tenantbot/transport';
 
 import { LocalEmbedder } from '../../src/embeddings/local-embedder';
 import { ChromaVectorStore } from '../../src/vectors/chroma-vector-store';
@@ -42,7 +41,7 @@ export class RagHarness {
         ...env,
       },
     });
-    const client = stack.transportClient();
+    const client = stack.transportClient({ timeoutMs: 8000 }); // ingestion calls can be slow
     await client.connect();
     const owner = new pg.Client({ connectionString: process.env.DATABASE_URL });
     await owner.connect();
@@ -68,9 +67,23 @@ export class RagHarness {
   }
 
   /** Calls the rag service as the gateway would for a tenant admin's request of this tenant. */
-  call<T>(tenantId: string | undefined, pattern: string, payload: unknown, timeoutMs = 8000) {
+  call<P extends RequestPattern>(
+    tenantId: string | undefined,
+    pattern: P,
+    ...args: RequestArgs<P>
+  ): Promise<ReplyOf<P>> {
     return runWithContext(tenantAdminContext(tenantId), () =>
-      this.client.request<T>(pattern, payload, { timeoutMs }),
+      this.client.request(pattern, ...args),
+    );
+  }
+
+  /**
+   * For tests of refused input only: sends a body the message map forbids (a wrong field, a
+   * missing one), as a caller that bypasses the gateway could. The reply is not typed.
+   */
+  callUnchecked(tenantId: string | undefined, pattern: string, payload: unknown): Promise<unknown> {
+    return runWithContext(tenantAdminContext(tenantId), () =>
+      this.client.requestUnchecked(pattern, payload),
     );
   }
 
@@ -78,7 +91,7 @@ export class RagHarness {
   async settled(tenantId: string, id: string, timeoutMs = 15_000): Promise<DocumentView> {
     const until = Date.now() + timeoutMs;
     for (;;) {
-      const document = await this.call<DocumentView>(tenantId, RAG.DOCUMENTS_GET, { id });
+      const document = await this.call(tenantId, RAG.DOCUMENTS_GET, { id });
       if (document.status === 'completed' || document.status === 'failed') {
         return document;
       }
