@@ -14,6 +14,9 @@ import {
   type DocumentView,
   type ModelsReply,
   RAG,
+  type ReplyOf,
+  type RequestOf,
+  type RequestPattern,
   type Role,
   TENANTS,
   type TenantView,
@@ -21,7 +24,7 @@ import {
 import { createDataSource } from '@tenantbot/database';
 import { type Principal, runWithContext } from '@tenantbot/tenant-context';
 import { FakeLlmServer, TestStack } from '@tenantbot/testing';
-import type { RedisStreamsClient } from '@tenantbot/transport';
+import type { RedisStreamsClient, RequestArgs } from '@tenantbot/transport';
 
 const PROVIDER_TIMEOUT_MS = 1000;
 const ACME_PROMPT = 'You are the support assistant of Acme Gadgets. Always answer in one sentence.';
@@ -51,10 +54,17 @@ interface Tenant {
 
 interface Caller {
   principal: Principal;
-  request<T>(pattern: string, data: unknown): Promise<T>;
-  requestWithId<T>(pattern: string, data: unknown): Promise<{ reply: T; requestId: string }>;
+  request<P extends RequestPattern>(pattern: P, ...args: RequestArgs<P>): Promise<ReplyOf<P>>;
+  requestWithId<P extends RequestPattern>(
+    pattern: P,
+    ...args: RequestArgs<P>
+  ): Promise<{ reply: ReplyOf<P>; requestId: string }>;
   /** Subscribes to a streamed reply in this caller's context. */
-  subscribe(pattern: string, data: unknown, observer: Partial<Observer<unknown>>): Subscription;
+  subscribe(
+    pattern: typeof CHAT.STREAM,
+    data: RequestOf<typeof CHAT.STREAM>,
+    observer: Partial<Observer<ChatStreamEvent>>,
+  ): Subscription;
   context(): { requestId: string; tenantId: string; principal: Principal };
 }
 
@@ -120,7 +130,7 @@ describe('chat service (tenants, rag and chat as processes; real SDKs against a 
   async function createTenant(name: string, settings: Record<string, unknown>): Promise<Tenant> {
     const superAdmin = { requestId: randomUUID(), principal: { role: 'super_admin' as const } };
     const tenant = await runWithContext(superAdmin, () =>
-      client.request<TenantView>(TENANTS.TENANT_CREATE, {
+      client.request(TENANTS.TENANT_CREATE, {
         name,
         slug: `${name}-${randomUUID().slice(0, 8)}`,
         ...settings,
@@ -132,11 +142,11 @@ describe('chat service (tenants, rag and chat as processes; real SDKs against a 
       return {
         principal,
         context,
-        request: <T>(pattern: string, data: unknown) =>
-          runWithContext(context(), () => client.request<T>(pattern, data)),
-        requestWithId: async <T>(pattern: string, data: unknown) => {
+        request: <P extends RequestPattern>(pattern: P, ...args: RequestArgs<P>) =>
+          runWithContext(context(), () => client.request(pattern, ...args)),
+        requestWithId: async <P extends RequestPattern>(pattern: P, ...args: RequestArgs<P>) => {
           const ctx = context();
-          const reply = await runWithContext(ctx, () => client.request<T>(pattern, data));
+          const reply = await runWithContext(ctx, () => client.request(pattern, ...args));
           return { reply, requestId: ctx.requestId };
         },
         subscribe: (pattern, data, observer) =>
@@ -156,9 +166,9 @@ describe('chat service (tenants, rag and chat as processes; real SDKs against a 
   }
 
   async function ingest(admin: Caller, document: { title: string; text: string }) {
-    const created = await admin.request<DocumentView>(RAG.DOCUMENTS_CREATE, document);
+    const created = await admin.request(RAG.DOCUMENTS_CREATE, document);
     for (let attempt = 0; attempt < 300; attempt++) {
-      const view = await admin.request<DocumentView>(RAG.DOCUMENTS_GET, { id: created.id });
+      const view = await admin.request(RAG.DOCUMENTS_GET, { id: created.id });
       if (view.status === 'completed') {
         return view.id;
       }
@@ -178,13 +188,13 @@ describe('chat service (tenants, rag and chat as processes; real SDKs against a 
   }
 
   /** Subscribes to chat.stream and collects every event with the time it arrived. */
-  function streamOf(caller: Caller, request: Record<string, unknown>) {
+  function streamOf(caller: Caller, request: RequestOf<typeof CHAT.STREAM>) {
     return new Promise<{ events: ChatStreamEvent[]; times: number[] }>((resolve, reject) => {
       const events: ChatStreamEvent[] = [];
       const times: number[] = [];
       caller.subscribe(CHAT.STREAM, request, {
         next: (event) => {
-          events.push(event as ChatStreamEvent);
+          events.push(event);
           times.push(Date.now());
         },
         error: reject,
@@ -198,7 +208,7 @@ describe('chat service (tenants, rag and chat as processes; real SDKs against a 
 
   describe('grounded answers', () => {
     it('the local extractive responder quotes the right passage with its citation', async () => {
-      const answer = await offline.as('user').request<ChatResponse>(CHAT.SEND, refundQuestion);
+      const answer = await offline.as('user').request(CHAT.SEND, refundQuestion);
 
       expect(answer.model_used).toBe('local-extractive');
       expect(answer.response).toMatch(
@@ -219,7 +229,7 @@ describe('chat service (tenants, rag and chat as processes; real SDKs against a 
     });
 
     it('says plainly when nothing relevant was retrieved', async () => {
-      const answer = await offline.as('user').request<ChatResponse>(CHAT.SEND, unrelatedQuestion);
+      const answer = await offline.as('user').request(CHAT.SEND, unrelatedQuestion);
 
       expect(answer).toMatchObject({ grounded: false, sources: [] });
       expect(answer.response).toMatch(/nothing about this in your documents/);
@@ -232,7 +242,7 @@ describe('chat service (tenants, rag and chat as processes; real SDKs against a 
       });
       const { reply: answer, requestId } = await acme
         .as('user', alice)
-        .requestWithId<ChatResponse>(CHAT.SEND, refundQuestion);
+        .requestWithId(CHAT.SEND, refundQuestion);
 
       const [sent] = fake.requests;
       expect(sent).toMatchObject({
@@ -277,7 +287,7 @@ describe('chat service (tenants, rag and chat as processes; real SDKs against a 
 
     it('tells an LLM that nothing relevant was found and reports the answer as ungrounded', async () => {
       fake.respond('openai', { text: 'The documents do not cover that.' });
-      const answer = await acme.as('user').request<ChatResponse>(CHAT.SEND, unrelatedQuestion);
+      const answer = await acme.as('user').request(CHAT.SEND, unrelatedQuestion);
 
       expect(fake.requests[0].system).toMatch(/nothing relevant was found/);
       expect(fake.requests[0].system).not.toContain('REFERENCE_MATERIAL');
@@ -289,8 +299,8 @@ describe('chat service (tenants, rag and chat as processes; real SDKs against a 
     it('continues a stored conversation and keeps its messages in order', async () => {
       fake.respond('openai', (request) => ({ text: `Answer number ${request.messages.length}.` }));
       const bobAtAcme = acme.as('user', bob);
-      const first = await bobAtAcme.request<ChatResponse>(CHAT.SEND, refundQuestion);
-      const second = await bobAtAcme.request<ChatResponse>(CHAT.SEND, {
+      const first = await bobAtAcme.request(CHAT.SEND, refundQuestion);
+      const second = await bobAtAcme.request(CHAT.SEND, {
         message: 'And how are refunds paid?',
         conversation_id: first.conversation_id,
       });
@@ -301,7 +311,7 @@ describe('chat service (tenants, rag and chat as processes; real SDKs against a 
         { role: 'assistant', content: 'Answer number 1.' },
         { role: 'user', content: 'And how are refunds paid?' },
       ]);
-      const detail = await bobAtAcme.request<ConversationDetail>(CHAT.CONVERSATIONS_GET, {
+      const detail = await bobAtAcme.request(CHAT.CONVERSATIONS_GET, {
         id: first.conversation_id,
       });
       expect(detail).toMatchObject({
@@ -322,7 +332,7 @@ describe('chat service (tenants, rag and chat as processes; real SDKs against a 
       });
       expect(detail.messages[3].sources).toEqual(second.sources);
 
-      const mine = await bobAtAcme.request<ConversationPage>(CHAT.CONVERSATIONS_LIST, {});
+      const mine = await bobAtAcme.request(CHAT.CONVERSATIONS_LIST, {});
       expect(mine.items.map((item) => item.id)).toEqual([first.conversation_id]);
     });
 
@@ -330,7 +340,7 @@ describe('chat service (tenants, rag and chat as processes; real SDKs against a 
       fake.respond('openai', { text: 'Noted.' });
       const { conversation_id: id } = await acme
         .as('user', alice)
-        .request<ChatResponse>(CHAT.SEND, { message: 'Private question about refunds' });
+        .request(CHAT.SEND, { message: 'Private question about refunds' });
       const before = await owner.query(`SELECT id FROM messages WHERE conversation_id = $1`, [id]);
       const notFound = { code: 'CONVERSATION_NOT_FOUND' };
 
@@ -355,11 +365,11 @@ describe('chat service (tenants, rag and chat as processes; real SDKs against a 
 
       const agentView = await acme
         .as('agent')
-        .request<ConversationPage>(CHAT.CONVERSATIONS_LIST, { scope: 'tenant', limit: 200 });
+        .request(CHAT.CONVERSATIONS_LIST, { scope: 'tenant', limit: 200 });
       expect(agentView.items.map((item) => item.id)).toContain(id);
       const otherView = await other
         .as('tenant_admin')
-        .request<ConversationPage>(CHAT.CONVERSATIONS_LIST, { scope: 'tenant' });
+        .request(CHAT.CONVERSATIONS_LIST, { scope: 'tenant' });
       expect(otherView.items.map((item) => item.id)).not.toContain(id);
 
       await expect(
@@ -373,7 +383,7 @@ describe('chat service (tenants, rag and chat as processes; real SDKs against a 
 
   describe('models', () => {
     it('lists the models the tenant may use, with prices and availability', async () => {
-      const acmeModels = await acme.as('user').request<ModelsReply>(CHAT.MODELS, {});
+      const acmeModels = await acme.as('user').request(CHAT.MODELS, {});
       expect(acmeModels.default_model).toBe('gpt-4o-mini');
       expect(acmeModels.models).toEqual([
         expect.objectContaining({
@@ -388,7 +398,7 @@ describe('chat service (tenants, rag and chat as processes; real SDKs against a 
         expect.objectContaining({ id: 'claude-3-5-haiku-latest', available: true }),
         expect.objectContaining({ id: 'local-extractive', available: true, default: false }),
       ]);
-      const offlineModels = await offline.as('user').request<ModelsReply>(CHAT.MODELS, {});
+      const offlineModels = await offline.as('user').request(CHAT.MODELS, {});
       expect(offlineModels.default_model).toBe('local-extractive');
       expect(offlineModels.models.find((model) => model.id === 'gpt-4o')).toMatchObject({
         available: false,
@@ -414,7 +424,7 @@ describe('chat service (tenants, rag and chat as processes; real SDKs against a 
       fake.respond('openai', { status: 500 }).respond('anthropic', { text: 'Claude here [1].' });
       const { reply: answer, requestId } = await acme
         .as('user')
-        .requestWithId<ChatResponse>(CHAT.SEND, refundQuestion);
+        .requestWithId(CHAT.SEND, refundQuestion);
 
       expect(answer).toMatchObject({
         response: 'Claude here [1].',
@@ -436,7 +446,7 @@ describe('chat service (tenants, rag and chat as processes; real SDKs against a 
         .respond('openai', { delayMs: PROVIDER_TIMEOUT_MS * 3 })
         .respond('anthropic', { status: 500 });
       const started = Date.now();
-      const answer = await acme.as('user').request<ChatResponse>(CHAT.SEND, refundQuestion);
+      const answer = await acme.as('user').request(CHAT.SEND, refundQuestion);
 
       expect(answer.model_used).toBe('local-extractive');
       expect(answer.response).toContain('30 days');
@@ -472,7 +482,7 @@ describe('chat service (tenants, rag and chat as processes; real SDKs against a 
       fake.respond('openai', { text: 'Priced.', usage: { input: 1234, output: 567 } });
       const { reply: answer, requestId } = await acme
         .as('user')
-        .requestWithId<ChatResponse>(CHAT.SEND, refundQuestion);
+        .requestWithId(CHAT.SEND, refundQuestion);
 
       // 1234 × $0.15/M + 567 × $0.60/M = $0.0005253 → $0.000525
       expect(answer.cost_usd).toBe(0.000525);
@@ -487,7 +497,7 @@ describe('chat service (tenants, rag and chat as processes; real SDKs against a 
       fake.respond('anthropic', { text: 'Priced.', usage: { input: 1234, output: 567 } });
       const claude = await acme
         .as('user')
-        .request<ChatResponse>(CHAT.SEND, { ...refundQuestion, model: 'claude-3-5-haiku-latest' });
+        .request(CHAT.SEND, { ...refundQuestion, model: 'claude-3-5-haiku-latest' });
       // 1234 × $0.80/M + 567 × $4.00/M = $0.0032552 → $0.003255
       expect(claude.cost_usd).toBe(0.003255);
     });
@@ -592,7 +602,7 @@ describe('chat service (tenants, rag and chat as processes; real SDKs against a 
 
     it('neutralises the exfiltration a poisoned document asks for', async () => {
       fake.respond('openai', obeying());
-      const answer = await acme.as('user').request<ChatResponse>(CHAT.SEND, voucherQuestion);
+      const answer = await acme.as('user').request(CHAT.SEND, voucherQuestion);
 
       expect(fake.requests[0].system).toContain('evil.example');
       expect(answer.response).not.toContain('SECRET');
@@ -620,7 +630,7 @@ describe('chat service (tenants, rag and chat as processes; real SDKs against a 
     });
 
     it('neutralises what the local responder quotes from a poisoned document', async () => {
-      const answer = await offline.as('user').request<ChatResponse>(CHAT.SEND, voucherQuestion);
+      const answer = await offline.as('user').request(CHAT.SEND, voucherQuestion);
 
       expect(answer.sources.map((source) => source.document_id)).toContain(
         offline.documents.vouchers,

@@ -7,17 +7,20 @@ import type { DataSource } from 'typeorm';
 import {
   CHAT,
   type ChatStats,
+  type ReplyOf,
+  type RequestPattern,
   type Role,
   STATS_PATTERNS,
   TENANTS,
   type TenantView,
   type UsageReport,
+  usageReportSchema,
   type UsageRow,
 } from '@tenantbot/contracts';
 import { createDataSource } from '@tenantbot/database';
 import { type RequestContext, runWithContext } from '@tenantbot/tenant-context';
 import { FakeLlmServer, TestStack } from '@tenantbot/testing';
-import type { RedisStreamsClient } from '@tenantbot/transport';
+import type { RedisStreamsClient, RequestArgs } from '@tenantbot/transport';
 
 /** gpt-4o-mini at $0.15 / $0.60 per million: 1000 in + 500 out = 450 micro-dollars. */
 const SCRIPTED = { input: 1000, output: 500 };
@@ -32,10 +35,16 @@ const question = (extra: Record<string, unknown> = {}) => ({
 interface Tenant {
   id: string;
   /** Calls a pattern in this tenant's context; `requestId` names the usage record it leaves. */
-  request<T>(role: Role, pattern: string, data: unknown, ids?: CallerIds): Promise<T>;
+  request<P extends RequestPattern>(
+    as: Role | CallerOf,
+    pattern: P,
+    ...args: RequestArgs<P>
+  ): Promise<ReplyOf<P>>;
 }
 
-interface CallerIds {
+/** Who calls: a role, with the user id and request id when the test needs to know them. */
+interface CallerOf {
+  role: Role;
   userId?: string;
   requestId?: string;
 }
@@ -93,7 +102,7 @@ describe('usage reports, statistics and budgets (tenants and chat as processes)'
 
   async function createTenant(name: string, settings: Record<string, unknown>): Promise<Tenant> {
     const tenant = await asSuperAdmin(() =>
-      client.request<TenantView>(TENANTS.TENANT_CREATE, {
+      client.request(TENANTS.TENANT_CREATE, {
         name,
         slug: `${name}-${randomUUID().slice(0, 8)}`,
         ...settings,
@@ -101,13 +110,18 @@ describe('usage reports, statistics and budgets (tenants and chat as processes)'
     );
     return {
       id: tenant.id,
-      request: (role, pattern, data, ids = {}) => {
+      request: <P extends RequestPattern>(
+        as: Role | CallerOf,
+        pattern: P,
+        ...args: RequestArgs<P>
+      ) => {
+        const { role, ...ids }: CallerOf = typeof as === 'string' ? { role: as } : as;
         const context: RequestContext = {
           requestId: ids.requestId ?? randomUUID(),
           tenantId: tenant.id,
           principal: { role, userId: ids.userId ?? randomUUID() },
         };
-        return runWithContext(context, () => client.request(pattern, data));
+        return runWithContext(context, () => client.request(pattern, ...args));
       },
     };
   }
@@ -121,14 +135,14 @@ describe('usage reports, statistics and budgets (tenants and chat as processes)'
   async function recordAlphaAndBetaExchanges() {
     fake.reset();
     fake.respond('openai', { text: 'Refunds take 30 days.', usage: SCRIPTED });
-    await alpha.request('user', CHAT.SEND, question(), { userId: alice });
-    await alpha.request('user', CHAT.SEND, question(), { userId: alice });
+    await alpha.request({ role: 'user', userId: alice }, CHAT.SEND, question());
+    await alpha.request({ role: 'user', userId: alice }, CHAT.SEND, question());
     fake.respond('openai', { status: 500 });
     await expect(
-      alpha.request('user', CHAT.SEND, question(), { userId: bob }),
+      alpha.request({ role: 'user', userId: bob }, CHAT.SEND, question()),
     ).rejects.toMatchObject({ code: 'PROVIDER_ERROR' });
     fake.respond('openai', { text: 'Beta answer.', usage: { input: 200, output: 100 } });
-    await beta.request('user', CHAT.SEND, question(), { userId: carol });
+    await beta.request({ role: 'user', userId: carol }, CHAT.SEND, question());
   }
 
   /** Records at the edges of January 2024, written as they would have been then. */
@@ -188,7 +202,7 @@ describe('usage reports, statistics and budgets (tenants and chat as processes)'
   }
 
   const usage = (tenant: Tenant, query: Record<string, unknown>, role: Role = 'tenant_admin') =>
-    tenant.request<UsageReport>(role, STATS_PATTERNS.CHAT_USAGE, query);
+    tenant.request(role, STATS_PATTERNS.CHAT_USAGE, query);
 
   const aliceRow: Omit<UsageRow, 'key'> = {
     requests: 2,
@@ -286,11 +300,10 @@ describe('usage reports, statistics and budgets (tenants and chat as processes)'
 
     it('shows the super admin every tenant without one in context, or the tenant it names', async () => {
       // The admin service asks for the platform with tenant_id null.
-      const platform = await asSuperAdmin(() =>
-        client.request<UsageReport>(STATS_PATTERNS.CHAT_USAGE, {
-          group_by: 'user',
-          tenant_id: null,
-        }),
+      const platform = usageReportSchema.parse(
+        await asSuperAdmin(() =>
+          client.requestUnchecked(STATS_PATTERNS.CHAT_USAGE, { group_by: 'user', tenant_id: null }),
+        ),
       );
       expect(platform.tenant_id).toBeNull();
       expect(platform.rows).toEqual(
@@ -308,7 +321,7 @@ describe('usage reports, statistics and budgets (tenants and chat as processes)'
       );
 
       const named = await asSuperAdmin(() =>
-        client.request<UsageReport>(STATS_PATTERNS.CHAT_USAGE, {
+        client.request(STATS_PATTERNS.CHAT_USAGE, {
           group_by: 'model',
           tenant_id: alpha.id,
         }),
@@ -319,7 +332,7 @@ describe('usage reports, statistics and budgets (tenants and chat as processes)'
 
   describe('statistics', () => {
     it("counts the tenant's conversations, messages, month and last day", async () => {
-      const stats = await alpha.request<ChatStats>('tenant_admin', STATS_PATTERNS.CHAT, {});
+      const stats = await alpha.request('tenant_admin', STATS_PATTERNS.CHAT, {});
 
       expect(stats).toEqual({
         conversations: 2,
@@ -330,7 +343,7 @@ describe('usage reports, statistics and budgets (tenants and chat as processes)'
     });
 
     it('ranks the busiest tenants of the month for the platform', async () => {
-      const stats = await asSuperAdmin(() => client.request<ChatStats>(STATS_PATTERNS.CHAT, {}));
+      const stats = await asSuperAdmin(() => client.request(STATS_PATTERNS.CHAT, {}));
 
       expect(stats.conversations).toBeGreaterThanOrEqual(3);
       expect(stats.last_24h.requests).toBeGreaterThanOrEqual(1004);
@@ -361,7 +374,7 @@ describe('usage reports, statistics and budgets (tenants and chat as processes)'
       await expectRefused(capped, 'tokens_per_day');
 
       // The local responder costs nothing and is not held to the budget.
-      const local = await capped.request<{ model_used: string }>(
+      const local = await capped.request(
         'user',
         CHAT.SEND,
         question({ model: 'local-extractive' }),
@@ -402,7 +415,7 @@ describe('usage reports, statistics and budgets (tenants and chat as processes)'
     const requestsBefore = fake.requests.length;
     const requestId = randomUUID();
     await expect(
-      tenant.request('user', CHAT.SEND, question(), { requestId }),
+      tenant.request({ role: 'user', requestId }, CHAT.SEND, question()),
     ).rejects.toMatchObject({ code: 'BUDGET_EXCEEDED', status: 402, details: { budget } });
     expect(fake.requests).toHaveLength(requestsBefore);
     const records = await owner.query(
