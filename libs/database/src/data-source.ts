@@ -1,24 +1,23 @@
-import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
+import { DataSource } from 'typeorm';
 
 import { ALL_MIGRATIONS } from './migrations';
 
 export interface DataSourceOptions {
   url: string;
   poolSize?: number;
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-  entities?: MixedList<Function | string | EntitySchema>;
   applicationName?: string;
 }
 
 /**
- * A TypeORM data source. Schema changes happen only through the committed migrations
- * (never `synchronize`), run by the owner role; services connect as the app role.
+ * The migrator's TypeORM data source, as the owner role: schema changes happen only through
+ * the committed migrations (never `synchronize`). TypeORM is only the migrations' engine;
+ * services reach the database through `TenantDatabase` and `PlatformScope`. Tests use it for
+ * the owner's setup and clean-up.
  */
 export function createDataSource(options: DataSourceOptions): DataSource {
   return new DataSource({
     type: 'postgres',
     url: options.url,
-    entities: options.entities ?? [],
     migrations: ALL_MIGRATIONS,
     migrationsTableName: 'schema_migrations',
     synchronize: false,

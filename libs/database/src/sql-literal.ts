@@ -4,8 +4,9 @@ export type SqlValue = string | number | boolean | null | readonly string[];
 
 /**
  * A value written into SQL text as a literal, for a statement sent as a simple query, which
- * has no parameters (`TenantScope.statement`). Strings are quoted by node-postgres's
- * `escapeLiteral`; a string array becomes an array literal (cast it, e.g. `::uuid[]`).
+ * has no parameters (`TenantDatabase.statement`, through `inlineParameters`). Strings are
+ * quoted by node-postgres's `escapeLiteral`; a string array becomes an array literal (cast
+ * it, e.g. `::uuid[]`).
  */
 export function sqlLiteral(value: SqlValue): string {
   if (value === null) {
