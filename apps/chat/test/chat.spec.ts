@@ -7,19 +7,13 @@ import type { DataSource } from 'typeorm';
 
 import {
   CHAT,
-  type ChatResponse,
   type ChatStreamEvent,
-  type ConversationDetail,
-  type ConversationPage,
-  type DocumentView,
-  type ModelsReply,
   RAG,
   type ReplyOf,
   type RequestOf,
   type RequestPattern,
   type Role,
   TENANTS,
-  type TenantView,
 } from '@tenantbot/contracts';
 import { createDataSource } from '@tenantbot/database';
 import { type Principal, runWithContext } from '@tenantbot/tenant-context';

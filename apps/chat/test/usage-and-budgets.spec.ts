@@ -6,14 +6,11 @@ import type { DataSource } from 'typeorm';
 
 import {
   CHAT,
-  type ChatStats,
   type ReplyOf,
   type RequestPattern,
   type Role,
   STATS_PATTERNS,
   TENANTS,
-  type TenantView,
-  type UsageReport,
   usageReportSchema,
   type UsageRow,
 } from '@tenantbot/contracts';
