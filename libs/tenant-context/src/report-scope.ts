@@ -1,8 +1,5 @@
 import { DomainError, ErrorCode, type PlatformCaller } from '@tenantbot/contracts';
 
-import { platformCallerOf } from './caller';
-import { currentContext } from './request-context';
-
 /** Whose data a report covers: one tenant's, or the whole platform's (a super admin's view). */
 export type ReportScope = { kind: 'tenant'; tenantId: string } | { kind: 'platform' };
 
@@ -26,14 +23,6 @@ export function reportScopeOf(caller: PlatformCaller, requestedTenant?: string):
     throw new DomainError(ErrorCode.FORBIDDEN, 'a tenant admin sees its own tenant only');
   }
   return { kind: 'tenant', tenantId: caller.tenantId };
-}
-
-/**
- * @deprecated Reads the request context: take the caller as a parameter
- * (`@CurrentPlatformCaller()`) and call `reportScopeOf(caller, requestedTenant)`.
- */
-export function currentReportScope(requestedTenant?: string): ReportScope {
-  return reportScopeOf(platformCallerOf(currentContext()), requestedTenant);
 }
 
 /** The tenant a report names in its reply: null for the platform. */
