@@ -14,15 +14,33 @@ it('survives the server closing an idle connection, and the next query opens a n
   const { rows } = await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
   const idlePid = rows[0].pid;
 
-  const owner = new Client({ connectionString: ownerUrl });
-  await owner.connect();
-  await owner.query('SELECT pg_terminate_backend($1)', [idlePid]);
-  await owner.end();
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  await terminate(idlePid);
 
   const again = await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
   const written = warnings.mock.calls.map(([line]) => String(line)).join('');
   warnings.mockRestore();
   expect(again.rows[0].pid).not.toBe(idlePid);
-  expect(written).toContain('an idle database connection was closed by the server');
+  expect(written).toContain('a database connection was closed by the server');
 });
+
+it('survives the server closing a connection a transaction holds between two statements', async () => {
+  const warnings = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  const held = await pool.connect();
+  const { rows } = await held.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+  await terminate(rows[0].pid);
+
+  await expect(held.query('SELECT 1')).rejects.toThrow();
+  held.release(true);
+  const written = warnings.mock.calls.map(([line]) => String(line)).join('');
+  warnings.mockRestore();
+  expect(written).toContain('a database connection was closed by the server');
+  expect((await pool.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+});
+
+async function terminate(pid: number): Promise<void> {
+  const owner = new Client({ connectionString: ownerUrl });
+  await owner.connect();
+  await owner.query('SELECT pg_terminate_backend($1)', [pid]);
+  await owner.end();
+  await new Promise((resolve) => setTimeout(resolve, 200));
+}
