@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { sql } from 'kysely';
 
 import type { SearchRequest, TenantId } from '@tenantbot/contracts';
 import { TenantScopedRepository } from '@tenantbot/database';
@@ -27,7 +28,7 @@ export class SearchScopeRepository extends TenantScopedRepository {
         .selectFrom('documents')
         .select('id')
         .where('tenant_id', '=', tenantId)
-        .where('tags', '&&', tags),
+        .where(sql<boolean>`tags && ${tags}::text[]`),
     );
     return [...new Set([...(listed ?? []), ...tagged.map((row) => row.id)])];
   }
