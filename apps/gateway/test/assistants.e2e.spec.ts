@@ -374,6 +374,16 @@ describe('assistants over HTTP, SSE, WebSocket and the widget (e2e)', () => {
     expect(frames.find((frame) => frame.type === 'error')).toMatchObject({
       code: 'ASSISTANT_NOT_FOUND',
     });
+    // Nor A's documents, by tag: B's search and retagging find nothing of A's.
+    const search = await other.as.user.post('/api/v1/rag/search', {
+      query: PREMIUM_QUESTION,
+      tags: ['pricing'],
+    });
+    expect(search.status).toBe(200);
+    expect(search.body.results).toEqual([]);
+    const retag = await b.call('PATCH', `/api/v1/rag/documents/${pricingId}`, { tags: ['mine'] });
+    expect(retag.status).toBe(404);
+    expect((await b.get('/api/v1/rag/documents?tag=pricing')).body.total).toBe(0);
     // B's attempts changed nothing of A's.
     expect((await acme.as.tenant_admin.get(`/api/v1/assistants/${id}`)).body.name).toBe(
       'MarketBot',
@@ -430,6 +440,21 @@ describe('assistants over HTTP, SSE, WebSocket and the widget (e2e)', () => {
 
     // The visitor cannot manage assistants.
     expect((await pinnedVisitor.get('/api/v1/assistants')).status).toBe(403);
+
+    // A widget names only an assistant of its tenant that allows widgets.
+    for (const assistantId of [seeded.MarketBot.id, '00000000-0000-4000-8000-000000000000']) {
+      const refused = await acme.as.tenant_admin.post('/api/v1/widgets', {
+        name: 'Bad',
+        allowed_origins: [SITE],
+        assistant_id: assistantId,
+      });
+      expect(refused.status).toBe(400);
+      expect(refused.body.details).toEqual([expect.objectContaining({ field: 'assistant_id' })]);
+    }
+    const otherTenants = await other.as.tenant_admin.put(`/api/v1/widgets/${open.body.id}`, {
+      assistant_id: helper.body.id,
+    });
+    expect(otherTenants.status).toBe(400);
   });
 
   /** Sends each message on a fresh socket in turn, collecting every frame until its answer. */
