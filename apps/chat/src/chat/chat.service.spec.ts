@@ -211,4 +211,25 @@ describe('ChatService', () => {
     expect(router.run).not.toHaveBeenCalled();
     expect(budget.reserve).not.toHaveBeenCalled();
   });
+
+  it("falls back to the tenant's default model once the tenant no longer allows the assistant's", async () => {
+    const { service, assistants, tenants } = serviceWithFakes();
+    tenants.runtimeConfig.mockResolvedValue({ ...TENANT, allowed_models: ['local-extractive'] });
+    assistants.forExchange.mockResolvedValueOnce({ ...DEFAULT_ASSISTANT, model: 'gpt-4o' });
+    const reply = await service.send(callerAs('user'), QUESTION);
+    expect(reply.model_used).toBe('local-extractive');
+  });
+
+  it('refuses a deactivated tenant before anything the assistant choice says', async () => {
+    const { service, assistants, tenants } = serviceWithFakes();
+    tenants.runtimeConfig.mockRejectedValueOnce(
+      new DomainError(ErrorCode.TENANT_INACTIVE, 'this tenant is deactivated'),
+    );
+    assistants.forExchange.mockRejectedValueOnce(
+      new DomainError(ErrorCode.ASSISTANT_FORBIDDEN, 'no'),
+    );
+    await expect(service.send(callerAs('user'), QUESTION)).rejects.toMatchObject({
+      code: 'TENANT_INACTIVE',
+    });
+  });
 });

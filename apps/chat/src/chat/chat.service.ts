@@ -121,10 +121,15 @@ export class ChatService {
     if (caller.role === 'readonly') {
       throw new DomainError(ErrorCode.FORBIDDEN, 'the readonly role cannot send messages');
     }
-    const [tenant, assistant] = await Promise.all([
-      this.tenants.runtimeConfig(caller),
-      this.assistants.forExchange(caller, request.assistant_id, request.conversation_id),
-    ]);
+    // Read while the tenant's settings are fetched; a deactivated tenant is refused first.
+    const choice = this.assistants.forExchange(
+      caller,
+      request.assistant_id,
+      request.conversation_id,
+    );
+    choice.catch(() => undefined);
+    const tenant = await this.tenants.runtimeConfig(caller);
+    const assistant = await choice;
     const policy = this.models.policyFor(tenant);
     const model = policy.choose(request.model ?? assistantModel(policy, assistant));
     const passages = request.use_rag
