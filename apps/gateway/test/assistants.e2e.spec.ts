@@ -435,6 +435,14 @@ describe('assistants over HTTP, SSE, WebSocket and the widget (e2e)', () => {
     expect(answered.status).toBe(200);
     expect(answered.body.assistant_id).toBe(helper.body.id);
     expect(fake.requests[0].system).toContain('You are the shop helper.');
+    const overSocket = await socketExchange(
+      pinnedVisitor.token ?? '',
+      [{ type: 'message', content: 'Hi', assistant_id: seeded.MarketBot.id }],
+      SITE,
+    );
+    expect(overSocket.find((frame) => frame.type === 'done')).toMatchObject({
+      assistant_id: helper.body.id,
+    });
     const pinnedList = await pinnedVisitor.get('/api/v1/chat/assistants');
     expect(pinnedList.body.items.map((item: Json) => item.id)).toEqual([helper.body.id]);
 
@@ -458,9 +466,14 @@ describe('assistants over HTTP, SSE, WebSocket and the widget (e2e)', () => {
   });
 
   /** Sends each message on a fresh socket in turn, collecting every frame until its answer. */
-  async function socketExchange(token: string, messages: object[]): Promise<Json[]> {
+  async function socketExchange(
+    token: string,
+    messages: object[],
+    origin?: string,
+  ): Promise<Json[]> {
     const socket = new WebSocket(
       `${stack.baseUrl.replace('http', 'ws')}/api/v1/chat/ws?token=${token}`,
+      origin ? { origin } : {},
     );
     const frames: Json[] = [];
     await new Promise<void>((resolve, reject) =>
