@@ -108,6 +108,8 @@ export const chatRequestSchema = z.strictObject({
   conversation_history: z.array(chatTurnSchema).max(MAX_HISTORY_MESSAGES).optional(),
   /** Chooses the route at the gateway (`chat.stream`); the chat service ignores it. */
   stream: z.boolean().optional(),
+  /** The assistant that answers (its prompt, model, temperature, knowledge); else the default. */
+  assistant_id: z.uuid().optional(),
 });
 export type ChatRequest = z.output<typeof chatRequestSchema>;
 
@@ -141,6 +143,8 @@ export const chatResponseSchema = z.object({
   sources: z.array(chatSourceSchema),
   /** Whether relevant passages of the tenant's documents were found and given to the model. */
   grounded: z.boolean(),
+  /** The assistant that answered. */
+  assistant_id: z.uuid(),
 });
 export type ChatResponse = z.output<typeof chatResponseSchema>;
 
