@@ -124,6 +124,7 @@ class FakeChatController {
         conversation_id: '00000000-0000-4000-8000-000000000001',
         model_used: 'local',
         tokens_used: { input: 1, output: 2, total: 3 },
+        total_tokens: 3,
         latency_ms: 1,
         cost_usd: 0,
         request_id: context?.requestId ?? 'none',
