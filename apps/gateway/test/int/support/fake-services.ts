@@ -94,6 +94,13 @@ class FakeTenantsController {
   originKnown() {
     return { known: false };
   }
+
+  @Handles(TENANTS.DOMAIN_VERIFY)
+  verifyDomain(@ValidPayload(TENANTS.DOMAIN_VERIFY) { domain }: { domain: string }) {
+    this.directory.record(TENANTS.DOMAIN_VERIFY);
+    const verification = { type: 'TXT' as const, name: `_tenantbot.${domain}`, value: 'token' };
+    return { domain, verified: true, verified_at: new Date().toISOString(), verification };
+  }
 }
 
 @Controller()
@@ -104,6 +111,12 @@ class FakeRagController {
   list() {
     this.directory.record(RAG.DOCUMENTS_LIST);
     return { items: [], total: 0, limit: 20, offset: 0 };
+  }
+
+  @Handles(RAG.DOCUMENTS_DELETE)
+  delete(@ValidPayload(RAG.DOCUMENTS_DELETE) { id }: { id: string }) {
+    this.directory.record(RAG.DOCUMENTS_DELETE);
+    return { id, deleted: true as const };
   }
 }
 
