@@ -34,7 +34,7 @@ function lenientJson(fastify: FastifyInstance): FastifyBodyParser<Buffer> {
       done(null, undefined);
       return;
     }
-    strict(request, body.toString('utf8'), done);
+    void strict(request, body.toString('utf8'), done);
   };
 }
 
