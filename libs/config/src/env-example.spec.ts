@@ -13,7 +13,9 @@ const PROCESS_ENV = /process\.env(?:\.([A-Z][A-Z0-9_]*)|\[\s*'([A-Z][A-Z0-9_]*)'
 function sourceFiles(directory: string): string[] {
   return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
     const path = join(directory, entry.name);
-    if (entry.isDirectory()) return sourceFiles(path);
+    if (entry.isDirectory()) {
+      return sourceFiles(path);
+    }
     return entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts') ? [path] : [];
   });
 }
@@ -29,9 +31,13 @@ function variablesReadInCode(): Map<string, string> {
   for (const file of projects.flatMap((src) => safeList(src))) {
     const path = relative(root, file);
     const text = readFileSync(file, 'utf8');
-    for (const match of text.matchAll(PROCESS_ENV)) read.set(match[1] ?? match[2], path);
+    for (const match of text.matchAll(PROCESS_ENV)) {
+      read.set(match[1] ?? match[2], path);
+    }
     if (ENV_SCHEMA_FILE.test(path)) {
-      for (const match of text.matchAll(SCHEMA_KEY)) read.set(match[1], path);
+      for (const match of text.matchAll(SCHEMA_KEY)) {
+        read.set(match[1], path);
+      }
     }
   }
   return read;
