@@ -235,8 +235,9 @@ function describeRoute({
       body: requestBodyOf(body, input.multipart, input.example),
     },
     responses: {
-      ...successResponsesOf(route, method),
       ...errorResponsesOf(errors),
+      // An @ApiReply for an error status replaces the derived one (a body of another shape).
+      ...repliesByStatus(route, method),
       default: {
         description:
           'Any other failure: 500 INTERNAL_ERROR (with an error id to quote), ' +
@@ -357,7 +358,7 @@ function multipartSchemaOf({ files, fields = [] }: MultipartForm) {
   };
 }
 
-function successResponsesOf(route: RouteHandler, method: Method): Record<string, ResponseConfig> {
+function repliesByStatus(route: RouteHandler, method: Method): Record<string, ResponseConfig> {
   const status =
     (Reflect.getMetadata(HTTP_CODE_METADATA, route.handler) as number | undefined) ??
     (method === 'post' ? 201 : 200);
