@@ -8,9 +8,15 @@ import openapiTS, { astToString } from 'openapi-typescript';
 import { type BrowserContext, chromium } from 'playwright-core';
 import ts from 'typescript';
 
-import { ApiClient, loginSuperAdmin, SUPER_ADMIN, TestStack } from '@tenantbot/testing';
+import {
+  ApiClient,
+  createTenantWithUsers,
+  loginSuperAdmin,
+  SUPER_ADMIN,
+  TestStack,
+} from '@tenantbot/testing';
 
-import { journey } from './openapi-client/journey';
+import { journey, type JourneyResult } from './openapi-client/journey';
 
 const root = process.env.TEST_WORKSPACE_ROOT ?? process.cwd();
 const CLIENT_DIR = join(root, 'apps/gateway/test/openapi-client');
@@ -71,6 +77,7 @@ function escapeHatches(): string[] {
 describe('a client generated from /docs-json (openapi-typescript + openapi-fetch, e2e)', () => {
   let stack: TestStack;
   let document: { components: { securitySchemes: Record<string, unknown> } };
+  let result: JourneyResult | undefined;
 
   beforeAll(async () => {
     stack = await TestStack.start({ readyTimeoutMs: 90_000 });
@@ -89,7 +96,7 @@ describe('a client generated from /docs-json (openapi-typescript + openapi-fetch
   });
 
   it('runs the journey: login, tenant, admin, upload, ingestion, search, chat, conversations, usage', async () => {
-    const result = await journey({
+    result = await journey({
       baseUrl: stack.baseUrl,
       superAdmin: SUPER_ADMIN,
       unique: randomUUID().slice(0, 8),
@@ -104,6 +111,31 @@ describe('a client generated from /docs-json (openapi-typescript + openapi-fetch
     expect(result.conversationIds).toEqual([result.answer.conversation_id]);
     expect(result.conversationMessages).toBe(2);
     expect(result.usageRequests).toBeGreaterThanOrEqual(1);
+  });
+
+  it("keeps the journey's tenant to itself: another tenant's lenient DELETE and reads find nothing", async () => {
+    if (!result) {
+      throw new Error('the journey did not run');
+    }
+    const other = await createTenantWithUsers(
+      await loginSuperAdmin(new ApiClient(stack.baseUrl)),
+      'other',
+    );
+    const intruder = other.as.tenant_admin.withHeaders({ 'content-type': 'application/json' });
+    const owner = new ApiClient(stack.baseUrl, result.token);
+
+    const deleted = await intruder.delete(`/api/v1/rag/documents/${result.document.id}`);
+    const conversation = await intruder.get(
+      `/api/v1/chat/conversations/${result.answer.conversation_id}`,
+    );
+    const found = await intruder.post('/api/v1/rag/search', { query: 'return a parcel' });
+
+    expect(deleted.status).toBe(404);
+    expect(deleted.body).toMatchObject({ code: 'DOCUMENT_NOT_FOUND' });
+    expect(conversation.status).toBe(404);
+    expect(found.body.results).toEqual([]);
+    const kept = await owner.get(`/api/v1/rag/documents/${result.document.id}`);
+    expect(kept.body).toMatchObject({ id: result.document.id, status: 'completed' });
   });
 
   describe('Swagger UI (/docs) in a real browser', () => {

@@ -18,6 +18,8 @@ export interface JourneyInput {
 
 export interface JourneyResult {
   tenantId: string;
+  /** The tenant admin's access token. */
+  token: string;
   adminRole: string;
   document: Document;
   searchTexts: string[];
@@ -111,6 +113,7 @@ export async function journey(input: JourneyInput): Promise<JourneyResult> {
 
   return {
     tenantId: tenant.data.id,
+    token,
     adminRole: admin.data.role,
     document,
     searchTexts: search.data.results.map((result) => result.text),
