@@ -128,12 +128,13 @@ export function bm25Ranking(tenant: string, limit: number, inDocuments = ''): st
                     / (p.tf + ${K1} * (1 - ${B} + ${B} * p.dl / corpus.avgdl))) AS rank,
                 sum(p.qtf * p.idf) / (SELECT sum(qtf * idf) FROM idf) AS coverage
            FROM matching m
-           -- One index probe per candidate and term (OFFSET 0 keeps the planner from reading
-           -- every posting of a common term instead).
+           CROSS JOIN idf i
+           -- One probe of the whole primary key per candidate and term: both are outer values
+           -- here, so no plan can read a common term's every posting, nor (without table
+           -- statistics) every posting of the tenant to find one chunk's (ADR XXXX).
            CROSS JOIN LATERAL (
-             SELECT i.qtf, i.idf, p.tf, p.dl FROM idf i
-               JOIN chunk_terms p
-                 ON p.tenant_id = ${tenant} AND p.lexeme = i.lexeme AND p.chunk_id = m.id
+             SELECT i.qtf, i.idf, t.tf, t.dl FROM chunk_terms t
+              WHERE t.tenant_id = ${tenant} AND t.lexeme = i.lexeme AND t.chunk_id = m.id
              OFFSET 0
            ) p
            CROSS JOIN corpus
