@@ -40,7 +40,7 @@ describe('the full-text term index', () => {
       `SELECT (SELECT count(*)::int FROM chunk_terms WHERE tenant_id = $1) AS postings,
               (SELECT coalesce(sum(chunks), 0)::int FROM chunk_corpus_counts WHERE tenant_id = $1) AS chunks,
               (SELECT coalesce(sum(df), 0)::int FROM chunk_term_counts
-                WHERE tenant_id = $1 AND lexeme = 'nightingal') AS df`,
+                WHERE tenant_id = $1 AND lexeme = 'nightingale') AS df`,
       [tenantId],
     );
     return rows[0];
@@ -78,7 +78,7 @@ describe('the full-text term index', () => {
     }
     const foreign = await asService(
       tenantB,
-      `SELECT count(*)::int AS n FROM chunk_terms WHERE lexeme = 'nightingal'`,
+      `SELECT count(*)::int AS n FROM chunk_terms WHERE lexeme = 'nightingale'`,
     );
     expect(foreign).toEqual([{ n: 0 }]);
   });
@@ -123,6 +123,42 @@ describe('the full-text term index', () => {
     expect(await statistics(tenantB)).toEqual(b);
     const gone = await rag.call(tenantA, RAG.SEARCH, { query: 'Nightingale' });
     expect(gone.results.map((result) => result.document_id)).not.toContain(secret.id);
+  });
+
+  it('indexes identifiers whole and split, words unstemmed, and tags as words', async () => {
+    const { rows } = await rag.owner.query<{ words: string[] }>(
+      `SELECT array_agg(lexeme ORDER BY lexeme) AS words
+         FROM unnest(search_lexemes('Set log_statement, run git commit --no-verify <commit> per blame.ignoreRevsFile'))`,
+    );
+    expect(rows[0].words).toEqual(
+      expect.arrayContaining([
+        'log_statement',
+        'log',
+        'statement',
+        'no-verify',
+        'no',
+        'verify',
+        'commit',
+        'blame.ignorerevsfile',
+        'blame',
+        'ignorerevsfile',
+        'set',
+        'run',
+      ]),
+    );
+    const tenant = await rag.createTenant('Identifiers');
+    const settings = await ingest(
+      tenant,
+      'Settings',
+      'Set log_statement to all to log every statement.',
+    );
+    await ingest(tenant, 'Hooks', 'Pass --no-verify to git commit to skip the pre-commit hook.');
+    for (const query of ['log_statement', 'which statement does it log', 'LOG_STATEMENT?']) {
+      const found = await rag.call(tenant, RAG.SEARCH, { query });
+      expect(found.results[0]?.document_id).toBe(settings.id);
+    }
+    const hook = await rag.call(tenant, RAG.SEARCH, { query: 'what does --no-verify skip' });
+    expect(hook.results[0]?.text).toMatch(/no-verify/);
   });
 
   it('scores candidates by probing one posting per term, with or without table statistics', async () => {

@@ -43,34 +43,27 @@ const SELECTIVE_SHARE = 0.05;
 const MAX_QUERY_TERMS = 32;
 
 /**
- * Words that carry a question's form, not its topic ("is there a way to", "what happens
- * if", "how many"), as the `english` configuration stems them; its stop list already drops
- * "how do I".
+ * Words a query's terms leave out: Lucene's English stop set (the 33 words of the reference
+ * BM25) and the asker's pronouns ("how do I …", "can we …"), which IDF weighs down anyway but
+ * each costs a df lookup over every document (ADR XXXX-search-lexemes). Postgres's 127-word
+ * `english` list and a list of question-form words ("way", "want", "happen", …) were measured
+ * too and ranked worse. The index keeps every word; only the query drops these.
  */
-const FORM_WORDS = [
-  'way',
-  'want',
-  'need',
-  'happen',
-  'possibl',
-  'someth',
-  'anyth',
-  'tell',
-  'know',
-  'mani',
-  'much',
-];
+const QUERY_STOP_WORDS = `a an and are as at be but by for if in into is it no not of on or
+  such that the their then there these they this to was will with i me my you your we our`.split(
+  /\s+/,
+);
 
 /**
- * The CTE `terms`, the query's lexemes (the text parsed as plain words and stemmed, stop and
- * form words dropped: no operator syntax, so no user text makes an invalid or oversized
- * tsquery). `words` is an SQL expression.
+ * The CTE `terms`, the query's words as `search_lexemes` reads them (the same function that
+ * indexes chunks; no operator syntax, so no user text makes an invalid or oversized tsquery),
+ * stop words dropped. `words` is an SQL expression.
  */
 export function queryTerms(words: string): string {
   return `terms AS MATERIALIZED (
-         SELECT lexeme, array_length(positions, 1)::float8 AS qtf
-           FROM unnest(to_tsvector('english', ${words}))
-          WHERE lexeme <> ALL (${sqlLiteral(FORM_WORDS)}::text[])
+         SELECT lexeme, coalesce(array_length(positions, 1), 1)::float8 AS qtf
+           FROM unnest(search_lexemes(${words}))
+          WHERE lexeme <> ALL (${sqlLiteral(QUERY_STOP_WORDS)}::text[])
           LIMIT ${MAX_QUERY_TERMS}
        )`;
 }

@@ -1,0 +1,73 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * Words as the reference BM25 reads them (ADR XXXX-search-lexemes): lower-cased, split at every
+ * character that is not a letter or digit (`log_statement` → `log`, `statement`), not stemmed,
+ * and identifiers also kept whole (`log_statement`, `force-with-lease`, `blame.ignorerevsfile`,
+ * `objects/info/alternates`). Postgres's `english` configuration stemmed, read `<commit>` as an
+ * HTML tag and dropped it, and kept `blame.ignoreRevsFile` or a path whole only. The same
+ * function makes a chunk's indexed words and a query's terms, so both sides always agree.
+ *
+ * The chunks' stored tsvector is recomputed (the column is generated: dropped and added again)
+ * and the postings and counts of ADR 17 are rebuilt from it.
+ */
+export class SearchLexemes1797000100000 implements MigrationInterface {
+  name = 'SearchLexemes1797000100000';
+
+  async up(db: QueryRunner): Promise<void> {
+    // Identifiers longer than 100 characters (a hash, a data URL) are left split: a tsvector
+    // refuses words over 2 KB, and nobody types such a word whole.
+    await db.query(`
+      CREATE FUNCTION search_lexemes(body text) RETURNS tsvector
+        LANGUAGE sql IMMUTABLE PARALLEL SAFE
+        RETURN to_tsvector('simple'::regconfig, regexp_replace(body, '[^[:alnum:]]+', ' ', 'g'))
+          || coalesce((SELECT array_to_tsvector(array_agg(DISTINCT m[1]))
+                         FROM regexp_matches(lower(body), '([[:alnum:]]+(?:[-_./:][[:alnum:]]+)+)', 'g') m
+                        WHERE length(m[1]) <= 100), ''::tsvector)`);
+    await this.reindex(db, `search_lexemes(array_to_string(heading_path, ' ') || ' ' || body)`);
+  }
+
+  async down(db: QueryRunner): Promise<void> {
+    await this.reindex(
+      db,
+      `to_tsvector('english'::regconfig, array_to_string(heading_path, ' ') || ' ' || body)`,
+    );
+    await db.query(`DROP FUNCTION search_lexemes(text)`);
+  }
+
+  /** `chunk_search_vector` redefined, every chunk's tsvector recomputed, the postings rebuilt. */
+  private async reindex(db: QueryRunner, vector: string): Promise<void> {
+    await db.query(`ALTER TABLE chunks DROP COLUMN tsv`);
+    await db.query(`
+      CREATE OR REPLACE FUNCTION chunk_search_vector(heading_path text[], body text) RETURNS tsvector
+        LANGUAGE sql IMMUTABLE PARALLEL SAFE
+        RETURN ${vector}`);
+    await db.query(`
+      ALTER TABLE chunks ADD COLUMN tsv tsvector
+        GENERATED ALWAYS AS (chunk_search_vector(heading_path, text)) STORED`);
+    // Every tenant's rows at once: the owner is subject to row-level security (FORCE) unless
+    // it lifts it, inside this migration's transaction only.
+    const tables = ['chunks', 'chunk_terms', 'chunk_term_counts', 'chunk_corpus_counts'];
+    for (const table of tables) {
+      await db.query(`ALTER TABLE ${table} NO FORCE ROW LEVEL SECURITY`);
+    }
+    await db.query(`DELETE FROM chunk_terms`);
+    await db.query(`DELETE FROM chunk_term_counts`);
+    await db.query(`DELETE FROM chunk_corpus_counts`);
+    await db.query(`
+      INSERT INTO chunk_terms (tenant_id, lexeme, chunk_id, tf, dl)
+      WITH sized AS MATERIALIZED (SELECT id, tenant_id, tsv, chunk_length(tsv) AS dl FROM chunks)
+      SELECT c.tenant_id, u.lexeme, c.id, coalesce(array_length(u.positions, 1), 1), c.dl
+        FROM sized c CROSS JOIN LATERAL unnest(c.tsv) u`);
+    await db.query(`
+      INSERT INTO chunk_term_counts (tenant_id, lexeme, document_id, df)
+      SELECT c.tenant_id, u.lexeme, c.document_id, count(*)
+        FROM chunks c CROSS JOIN LATERAL unnest(c.tsv) u GROUP BY 1, 2, 3`);
+    await db.query(`
+      INSERT INTO chunk_corpus_counts (tenant_id, document_id, chunks, total_length)
+      SELECT tenant_id, document_id, count(*), sum(chunk_length(tsv)) FROM chunks GROUP BY 1, 2`);
+    for (const table of tables) {
+      await db.query(`ALTER TABLE ${table} FORCE ROW LEVEL SECURITY`);
+    }
+  }
+}
