@@ -125,10 +125,10 @@ describe('the full-text term index', () => {
     expect(gone.results.map((result) => result.document_id)).not.toContain(secret.id);
   });
 
-  it('indexes identifiers whole and split, words unstemmed, and tags as words', async () => {
+  it('indexes identifiers whole and split, words unstemmed, tags as words, no stop words', async () => {
     const { rows } = await rag.owner.query<{ words: string[] }>(
       `SELECT array_agg(lexeme ORDER BY lexeme) AS words
-         FROM unnest(search_lexemes('Set log_statement, run git commit --no-verify <commit> per blame.ignoreRevsFile'))`,
+         FROM unnest(search_lexemes('Set log_statement, run git commit --no-verify <commit> per blame.ignoreRevsFile to the end'))`,
     );
     expect(rows[0].words).toEqual(
       expect.arrayContaining([
@@ -136,7 +136,6 @@ describe('the full-text term index', () => {
         'log',
         'statement',
         'no-verify',
-        'no',
         'verify',
         'commit',
         'blame.ignorerevsfile',
@@ -146,6 +145,9 @@ describe('the full-text term index', () => {
         'run',
       ]),
     );
+    // Stop words are neither indexed nor counted in a chunk's length.
+    expect(rows[0].words).not.toEqual(expect.arrayContaining(['no']));
+    expect(rows[0].words).not.toEqual(expect.arrayContaining(['the']));
     const tenant = await rag.createTenant('Identifiers');
     const settings = await ingest(
       tenant,

@@ -43,27 +43,23 @@ const SELECTIVE_SHARE = 0.05;
 const MAX_QUERY_TERMS = 32;
 
 /**
- * Words a query's terms leave out: Lucene's English stop set (the 33 words of the reference
- * BM25) and the asker's pronouns ("how do I …", "can we …"), which IDF weighs down anyway but
- * each costs a df lookup over every document (ADR XXXX-search-lexemes). Postgres's 127-word
- * `english` list and a list of question-form words ("way", "want", "happen", …) were measured
- * too and ranked worse. The index keeps every word; only the query drops these.
+ * The asker's pronouns ("how do I …", "can we …"), left out of a query's terms beside the stop
+ * words `search_lexemes` drops: IDF weighs them down anyway, but each would cost a df lookup
+ * over every document (ADR XXXX-search-lexemes). Postgres's 127-word `english` stop list and a
+ * list of question-form words ("way", "want", "happen", …) were measured too and ranked worse.
  */
-const QUERY_STOP_WORDS = `a an and are as at be but by for if in into is it no not of on or
-  such that the their then there these they this to was will with i me my you your we our`.split(
-  /\s+/,
-);
+const ASKER_WORDS = ['i', 'me', 'my', 'you', 'your', 'we', 'our'];
 
 /**
  * The CTE `terms`, the query's words as `search_lexemes` reads them (the same function that
  * indexes chunks; no operator syntax, so no user text makes an invalid or oversized tsquery),
- * stop words dropped. `words` is an SQL expression.
+ * stop words and the asker's pronouns dropped. `words` is an SQL expression.
  */
 export function queryTerms(words: string): string {
   return `terms AS MATERIALIZED (
          SELECT lexeme, coalesce(array_length(positions, 1), 1)::float8 AS qtf
            FROM unnest(search_lexemes(${words}))
-          WHERE lexeme <> ALL (${sqlLiteral(QUERY_STOP_WORDS)}::text[])
+          WHERE lexeme <> ALL (${sqlLiteral(ASKER_WORDS)}::text[])
           LIMIT ${MAX_QUERY_TERMS}
        )`;
 }
@@ -121,10 +117,10 @@ export function bm25Ranking(tenant: string, limit: number, inDocuments = ''): st
                     / (p.tf + ${K1} * (1 - ${B} + ${B} * p.dl / corpus.avgdl))) AS rank,
                 sum(p.qtf * p.idf) / (SELECT sum(qtf * idf) FROM idf) AS coverage
            FROM matching m
-           CROSS JOIN idf i
-           -- One probe of the whole primary key per candidate and term: both are outer values
-           -- here, so no plan can read a common term's every posting, nor (without table
-           -- statistics) every posting of the tenant to find one chunk's (ADR XXXX).
+           -- One probe of the whole primary key per candidate and term the tenant holds: both
+           -- are outer values here, so no plan can read a common term's every posting, nor
+           -- (without table statistics) every posting of the tenant to find one chunk's.
+           CROSS JOIN (SELECT * FROM idf WHERE df >= 1) i
            CROSS JOIN LATERAL (
              SELECT i.qtf, i.idf, t.tf, t.dl FROM chunk_terms t
               WHERE t.tenant_id = ${tenant} AND t.lexeme = i.lexeme AND t.chunk_id = m.id
