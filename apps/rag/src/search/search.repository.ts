@@ -78,7 +78,7 @@ export const MAX_CANDIDATES = 500;
  * tenant's own term statistics (`chunk_term_counts`, `chunk_corpus_counts`, kept at
  * ingestion), so another tenant's corpus never weighs in; postings are read from
  * `chunk_terms` with `tenant_id = … AND lexeme = …`, which an index serves under row-level
- * security. A chunk's length is its number of distinct lexemes. `tenant` is an SQL expression.
+ * security. A chunk's length is its number of indexed words. `tenant` is an SQL expression.
  */
 export function bm25Ranking(tenant: string, limit: number, inDocuments = ''): string {
   return `corpus AS MATERIALIZED (
