@@ -51,13 +51,29 @@ const MAX_QUERY_TERMS = 32;
 const ASKER_WORDS = ['i', 'me', 'my', 'you', 'your', 'we', 'our'];
 
 /**
+ * Words that say how a question is asked, not what about: Postgres's English stop list and
+ * question-form words. They are ranked like any other term (measured: dropping them ranks
+ * worse), but `relevance` leaves them out: in a small corpus a missing "how" or "have" has the
+ * highest IDF of all and would make any question look unanswered (ADR XXXX-search-lexemes).
+ */
+const FUNCTION_WORDS = `i me my myself we our ours ourselves you your yours yourself yourselves he
+  him his himself she her hers herself it its itself they them their theirs themselves what which
+  who whom this that these those am is are was were be been being have has had having do does did
+  doing a an the and but if or because as until while of at by for with about against between into
+  through during before after above below to from up down in out on off over under again further
+  then once here there when where why how all any both each few more most other some such no nor
+  not only own same so than too very s t can will just don should now way ways want wants need
+  needs happen happens happened possible something anything tell know many much`.split(/\s+/);
+
+/**
  * The CTE `terms`, the query's words as `search_lexemes` reads them (the same function that
  * indexes chunks; no operator syntax, so no user text makes an invalid or oversized tsquery),
  * stop words and the asker's pronouns dropped. `words` is an SQL expression.
  */
 export function queryTerms(words: string): string {
   return `terms AS MATERIALIZED (
-         SELECT lexeme, coalesce(array_length(positions, 1), 1)::float8 AS qtf
+         SELECT lexeme, coalesce(array_length(positions, 1), 1)::float8 AS qtf,
+                lexeme <> ALL (${sqlLiteral(FUNCTION_WORDS)}::text[]) AS content
            FROM unnest(search_lexemes(${words}))
           WHERE lexeme <> ALL (${sqlLiteral(ASKER_WORDS)}::text[])
           LIMIT ${MAX_QUERY_TERMS}
@@ -87,7 +103,8 @@ export function bm25Ranking(tenant: string, limit: number, inDocuments = ''): st
            FROM chunk_corpus_counts WHERE tenant_id = ${tenant}
        ),
        idf AS MATERIALIZED (
-         SELECT t.lexeme, t.qtf, df.n AS df, ln(1 + (corpus.n - df.n + 0.5) / (df.n + 0.5)) AS idf
+         SELECT t.lexeme, t.qtf, t.content, df.n AS df,
+                ln(1 + (corpus.n - df.n + 0.5) / (df.n + 0.5)) AS idf
            FROM terms t CROSS JOIN corpus
            CROSS JOIN LATERAL (
              SELECT coalesce(sum(df), 0)::float8 AS n FROM chunk_term_counts
@@ -115,14 +132,16 @@ export function bm25Ranking(tenant: string, limit: number, inDocuments = ''): st
          SELECT m.id,
                 sum(p.qtf * p.idf * p.tf * ${K1 + 1}
                     / (p.tf + ${K1} * (1 - ${B} + ${B} * p.dl / corpus.avgdl))) AS rank,
-                sum(p.qtf * p.idf) / (SELECT sum(qtf * idf) FROM idf) AS coverage
+                coalesce(sum(p.qtf * p.idf) FILTER (WHERE p.content)
+                           / (SELECT sum(qtf * idf) FROM idf WHERE content),
+                         sum(p.qtf * p.idf) / (SELECT sum(qtf * idf) FROM idf)) AS coverage
            FROM matching m
            -- One probe of the whole primary key per candidate and term the tenant holds: both
            -- are outer values here, so no plan can read a common term's every posting, nor
            -- (without table statistics) every posting of the tenant to find one chunk's.
            CROSS JOIN (SELECT * FROM idf WHERE df >= 1) i
            CROSS JOIN LATERAL (
-             SELECT i.qtf, i.idf, t.tf, t.dl FROM chunk_terms t
+             SELECT i.qtf, i.idf, i.content, t.tf, t.dl FROM chunk_terms t
               WHERE t.tenant_id = ${tenant} AND t.lexeme = i.lexeme AND t.chunk_id = m.id
              OFFSET 0
            ) p
