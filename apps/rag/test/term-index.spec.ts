@@ -163,6 +163,27 @@ describe('the full-text term index', () => {
     expect(hook.results[0]?.text).toMatch(/no-verify/);
   });
 
+  it("measures relevance over the question's content words, not how it is asked", async () => {
+    const tenant = await rag.createTenant('Returns');
+    const returns = await ingest(
+      tenant,
+      'Returns',
+      'How it works: customers may return a parcel within 30 days of delivery.',
+    );
+    const asked = await rag.call(tenant, RAG.SEARCH, {
+      query: 'How many days do I have to return a parcel?',
+    });
+    expect(asked.results[0]?.document_id).toBe(returns.id);
+    expect(asked.results[0]?.relevance).toBe(1);
+    expect(asked.no_relevant_context).toBe(false);
+    // Only "how" matches: a word of the asking, not of the topic.
+    const unrelated = await rag.call(tenant, RAG.SEARCH, {
+      query: 'How does it focus a telescope?',
+    });
+    expect(unrelated.results.every((result) => result.relevance === 0)).toBe(true);
+    expect(unrelated.no_relevant_context).toBe(true);
+  });
+
   it('scores candidates by probing one posting per term, with or without table statistics', async () => {
     // Every chunk holds every word but the topic, as in the chat bench: a plan that found a
     // candidate's postings by chunk alone read every posting of the tenant per candidate

@@ -132,7 +132,8 @@ export function bm25Ranking(tenant: string, limit: number, inDocuments = ''): st
          SELECT m.id,
                 sum(p.qtf * p.idf * p.tf * ${K1 + 1}
                     / (p.tf + ${K1} * (1 - ${B} + ${B} * p.dl / corpus.avgdl))) AS rank,
-                coalesce(sum(p.qtf * p.idf) FILTER (WHERE p.content)
+                -- Over the content words; over every word if the query has none.
+                coalesce(coalesce(sum(p.qtf * p.idf) FILTER (WHERE p.content), 0)
                            / (SELECT sum(qtf * idf) FROM idf WHERE content),
                          sum(p.qtf * p.idf) / (SELECT sum(qtf * idf) FROM idf)) AS coverage
            FROM matching m
