@@ -41,12 +41,14 @@ export default [
       '.data',
       // Written by npm run db:types (kysely-codegen); its check compares it byte for byte.
       '**/*.generated.ts',
+      // Written by npm run console:api (openapi-typescript); its check compares it byte for byte.
+      'apps/console/src/api/schema.d.ts',
     ],
   },
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },

@@ -4,6 +4,7 @@ import { AdminModule } from './admin/admin.module';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
+import { ConsoleModule } from './console/console.module';
 import { CoreModule, type GatewayRuntime } from './core/core.module';
 import { HealthModule } from './health/health.module';
 import { RequestPipelineModule } from './http/request-pipeline.module';
@@ -32,6 +33,7 @@ export class GatewayModule {
         ChatModule,
         RagModule,
         WebChannelModule,
+        ConsoleModule,
       ],
     };
   }
