@@ -108,7 +108,7 @@ async function buildConsole() {
   }
   const { build } = await import('vite');
   await build({
-    configFile: join(CONSOLE_SOURCES, 'vite.config.ts'),
+    configFile: join(CONSOLE_SOURCES, 'vite.config.mts'),
     logLevel: 'warn',
   });
   return true;

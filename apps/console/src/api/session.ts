@@ -152,5 +152,6 @@ export class Session {
 
   private clear(): void {
     this.tokens = undefined;
+    this.tenantRef = undefined;
   }
 }

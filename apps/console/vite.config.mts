@@ -7,7 +7,7 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 
 /**
  * The console: built by scripts/build.mjs into dist/console and served by the gateway at
- * /console (apps/gateway/src/console). `npx vite --config apps/console/vite.config.ts` serves it
+ * /console (apps/gateway/src/console). `npx vite --config apps/console/vite.config.mts` serves it
  * with hot reload, proxying the API to a gateway on :3000.
  */
 export default defineConfig({
