@@ -10,7 +10,7 @@ import { parseOrigins, textColorOn, widgetSnippet } from './widget-snippet';
 
 const document = (patch: Partial<DocumentView>): DocumentView => ({
   id: '00000000-0000-4000-8000-000000000001',
-  source: 'upload',
+  source: 'file',
   type: 'pdf',
   filename: 'handbook.pdf',
   url: null,

@@ -69,7 +69,7 @@ describe('page logic', () => {
     const tenants = [
       { name: 'Acme', slug: 'acme-1' },
       { name: 'Globex', slug: 'globex' },
-    ] as Parameters<typeof searchCompanies>[0];
+    ] as unknown as Parameters<typeof searchCompanies>[0];
     expect(searchCompanies(tenants, 'GLO').map((t) => t.name)).toEqual(['Globex']);
     expect(searchCompanies(tenants, 'acme-1').map((t) => t.name)).toEqual(['Acme']);
     expect(searchCompanies(tenants, ' ')).toHaveLength(2);
