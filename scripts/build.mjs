@@ -106,9 +106,12 @@ async function buildConsole() {
       return false;
     }
   }
+  // React's production build whatever the caller's NODE_ENV (Jest's global set-up says "test").
+  process.env.NODE_ENV = 'production';
   const { build } = await import('vite');
   await build({
     configFile: join(CONSOLE_SOURCES, 'vite.config.mts'),
+    mode: 'production',
     logLevel: 'warn',
   });
   return true;

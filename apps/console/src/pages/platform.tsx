@@ -4,7 +4,7 @@ import { api, unwrap } from '../api/client';
 import type { Page, StatsReport, TenantView, UsageReport } from '../api/pending-schemas';
 import { formatNumber, formatShare, formatUsd } from '../lib/format';
 import { dailySeries, dayAfter, lastDays } from '../lib/usage';
-import { BarChart } from '../ui/bar-chart';
+import { LazyBarChart as BarChart } from '../ui/lazy-bar-chart';
 import { AsyncView, Card, PageHeader, Stat } from '../ui/components';
 import { useAsync } from '../ui/use-async';
 

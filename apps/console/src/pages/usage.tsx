@@ -4,7 +4,7 @@ import { api, unwrap } from '../api/client';
 import type { StatsReport, TenantView, UsageReport, UsageRow } from '../api/pending-schemas';
 import { formatNumber, formatShare, formatUsd } from '../lib/format';
 import { budgetUse, dailySeries, dayAfter, lastDays, totalTokens } from '../lib/usage';
-import { BarChart } from '../ui/bar-chart';
+import { LazyBarChart as BarChart } from '../ui/lazy-bar-chart';
 import { AsyncView, Card, PageHeader, Select, Stat } from '../ui/components';
 import { useAsync } from '../ui/use-async';
 
