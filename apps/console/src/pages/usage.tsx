@@ -1,7 +1,14 @@
 import { useMemo, useState } from 'react';
 
 import { api, unwrap } from '../api/client';
-import type { StatsReport, TenantView, UsageReport, UsageRow } from '../api/pending-schemas';
+import type {
+  Page,
+  StatsReport,
+  TenantView,
+  UsageReport,
+  UsageRow,
+  UserView,
+} from '../api/pending-schemas';
 import { formatNumber, formatShare, formatUsd } from '../lib/format';
 import { budgetUse, dailySeries, dayAfter, lastDays, totalTokens } from '../lib/usage';
 import { LazyBarChart as BarChart } from '../ui/lazy-bar-chart';
@@ -22,10 +29,17 @@ export function UsagePage() {
   const [days, setDays] = useState(30);
   const range = useMemo(() => lastDays(days), [days]);
   const reports = useAsync(async () => {
-    const [byDay, byModel, byUser] = await Promise.all(
-      (['day', 'model', 'user'] as const).map((group) => usage(group, range.from, range.to)),
-    );
-    return { byDay, byModel, byUser };
+    const [[byDay, byModel, byUser], users] = await Promise.all([
+      Promise.all(
+        (['day', 'model', 'user'] as const).map((group) => usage(group, range.from, range.to)),
+      ),
+      unwrap<Page<UserView>>(
+        api.GET('/api/v1/admin/users', { params: { query: { limit: 200 } as never } }),
+      ),
+    ]);
+    const names = new Map(users.items.map((user) => [user.id, user.username]));
+    const namedByUser = byUser.rows.map((row) => ({ ...row, key: names.get(row.key) ?? row.key }));
+    return { byDay, byModel, byUser: { ...byUser, rows: namedByUser } };
   }, [range]);
   const overview = useAsync(async () => {
     const [stats, tenant] = await Promise.all([
