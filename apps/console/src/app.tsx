@@ -4,9 +4,9 @@ import { session, unwrap } from './api/client';
 import { api } from './api/client';
 import type { MeReply, Role } from './api/pending-schemas';
 import { BASE, resolveRoute, type RouteInfo, routesFor } from './lib/routes';
-import { AgentPage } from './pages/agent';
 import { ApiKeysPage } from './pages/api-keys';
 import { CompaniesPage } from './pages/companies';
+import { InboxPage } from './pages/inbox';
 import { KnowledgePage } from './pages/knowledge';
 import { LoginPage } from './pages/login';
 import { PlatformPage } from './pages/platform';
@@ -153,8 +153,8 @@ function Page({ route, identity }: { route: RouteInfo; identity: Identity }) {
       return <CompaniesPage />;
     case 'platform':
       return <PlatformPage />;
-    case 'agent':
-      return <AgentPage identity={identity} />;
+    case 'inbox':
+      return <InboxPage identity={identity} />;
     default:
       return (
         <p role="alert">

@@ -319,6 +319,20 @@ describe('the web console in a real browser (e2e)', () => {
     await saveScreenshot(admin, 'console-usage.png');
   }, 60_000);
 
+  it('opens the inbox for agents, saying so while the handoff routes are not on the API', async () => {
+    const agent = await signIn(acme.slug, 'agent-acme', acme.password);
+    await expect(heading(agent).textContent()).resolves.toBe('Inbox');
+    expect(await agent.locator('nav').textContent()).toBe('Inbox');
+    // Either the notice (handoff not merged) or an empty inbox: never an error.
+    await agent.locator('.empty').first().waitFor();
+    expect(await agent.locator('.empty').first().textContent()).toMatch(
+      /does not offer it yet|No conversation is waiting/,
+    );
+    expect(await agent.locator('.notice-error').count()).toBe(0);
+    expect(await accessibilityProblems(agent)).toEqual([]);
+    await agent.close();
+  }, 60_000);
+
   it('sent every request of the company admin with its own tenant, and shows it no platform page', async () => {
     // An in-app visit to a super admin's page opens the company admin's home instead.
     await admin.evaluate(

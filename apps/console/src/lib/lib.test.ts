@@ -160,7 +160,9 @@ describe('routes', () => {
       'api-keys',
       'users',
       'usage',
+      'inbox',
     ]);
+    expect(routesFor('agent').map((route) => route.path)).toEqual(['inbox']);
     expect(routesFor('super_admin').map((route) => route.path)).toEqual(['companies', 'platform']);
     expect(routesFor('user')).toEqual([]);
   });

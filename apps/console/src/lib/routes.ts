@@ -16,7 +16,8 @@ export const ROUTES: readonly RouteInfo[] = [
   { path: 'usage', label: 'Usage', roles: ['tenant_admin'] },
   { path: 'companies', label: 'Companies', roles: ['super_admin'] },
   { path: 'platform', label: 'Platform analytics', roles: ['super_admin'] },
-  { path: 'agent', label: 'Agent inbox', roles: ['agent'] },
+  // Built against API.md's handoff contract (#16b); says so while the routes are missing.
+  { path: 'inbox', label: 'Inbox', roles: ['agent', 'tenant_admin'] },
 ];
 
 export const BASE = '/console';
