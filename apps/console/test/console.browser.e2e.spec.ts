@@ -187,6 +187,7 @@ describe('the web console in a real browser (e2e)', () => {
     await admin.getByLabel('Phone').fill('+33 1 23 45 67 89');
     await admin.getByLabel('Website').fill('https://acme.example');
     await admin.getByLabel('Contact email').fill('help@acme.example');
+    await admin.getByLabel('Default model').selectOption('local-extractive');
     await admin.getByRole('button', { name: 'Save profile' }).click();
     await admin.getByText('Profile saved.').waitFor();
     const stored = await acme.as.tenant_admin.get('/api/v1/tenants/me');
@@ -194,6 +195,7 @@ describe('the web console in a real browser (e2e)', () => {
       phone: '+33 1 23 45 67 89',
       website: 'https://acme.example',
       email: 'help@acme.example',
+      default_model: 'local-extractive',
       plan: 'enterprise',
     });
     expect(await accessibilityProblems(admin)).toEqual([]);

@@ -12,6 +12,7 @@ export type {
   DocumentView,
   DomainView,
   MeReply,
+  ModelsReply,
   Page,
   SearchReply,
   SearchResult,

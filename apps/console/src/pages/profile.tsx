@@ -2,7 +2,7 @@ import { type FormEvent, useEffect, useState } from 'react';
 
 import { api, pathParams, unwrap } from '../api/client';
 import { fieldErrorsOf, messageOf } from '../api/errors';
-import type { DomainView, TenantView } from '../api/pending-schemas';
+import type { DomainView, ModelsReply, TenantView } from '../api/pending-schemas';
 import { parseOrigins } from '../lib/widget-snippet';
 import {
   AsyncView,
@@ -10,6 +10,7 @@ import {
   Card,
   ErrorNotice,
   PageHeader,
+  Select,
   StatusBadge,
   SuccessNotice,
   TextArea,
@@ -61,19 +62,39 @@ export function profileUpdate(form: ProfileForm) {
 }
 
 export function ProfilePage() {
-  const tenant = useAsync(() => unwrap<TenantView>(api.GET('/api/v1/tenants/me')), []);
+  const tenant = useAsync(async () => {
+    const [current, models] = await Promise.all([
+      unwrap<TenantView>(api.GET('/api/v1/tenants/me')),
+      unwrap<ModelsReply>(api.GET('/api/v1/chat/models')).catch(() => undefined),
+    ]);
+    return { current, models: models?.models.map((model) => model.id) ?? [] };
+  }, []);
   return (
     <>
       <PageHeader title="Company profile" />
       <AsyncView state={tenant} what="the company profile">
-        {(data) => <ProfileEditor tenant={data} onSaved={() => void tenant.reload(true)} />}
+        {(data) => (
+          <ProfileEditor
+            tenant={data.current}
+            models={data.models}
+            onSaved={() => void tenant.reload(true)}
+          />
+        )}
       </AsyncView>
       <DomainsCard />
     </>
   );
 }
 
-function ProfileEditor({ tenant, onSaved }: { tenant: TenantView; onSaved: () => void }) {
+function ProfileEditor({
+  tenant,
+  models,
+  onSaved,
+}: {
+  tenant: TenantView;
+  models: string[];
+  onSaved: () => void;
+}) {
   const [form, setForm] = useState(() => formOf(tenant));
   const [error, setError] = useState<string>();
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
@@ -144,11 +165,20 @@ function ProfileEditor({ tenant, onSaved }: { tenant: TenantView; onSaved: () =>
       </Card>
       <Card title="Assistant defaults">
         <TextArea label="System prompt" rows={5} maxLength={20000} {...field('system_prompt')} />
-        <TextField
+        <Select
           label="Default model"
-          hint="Empty: the platform's default."
+          hint="The model that answers when a request names none."
           {...field('default_model')}
-        />
+        >
+          <option value="">The platform’s default</option>
+          {[...new Set([...models, ...(form.default_model ? [form.default_model] : [])])].map(
+            (model) => (
+              <option key={model} value={model}>
+                {model}
+              </option>
+            ),
+          )}
+        </Select>
       </Card>
       <Card title="Web access">
         <TextArea
