@@ -401,6 +401,13 @@ describe('the web console in a real browser (e2e)', () => {
   it('lets the super admin create a company and its admin, who then signs in to it', async () => {
     const page = await signIn('', SUPER_ADMIN.username, SUPER_ADMIN.password);
     await expect(heading(page).textContent()).resolves.toBe('Companies');
+    // A company's documents and people, read in that company only.
+    await page.getByRole('button', { name: 'Documents and people of acme', exact: true }).click();
+    const details = page.locator('section[aria-label="acme: documents and people"]');
+    await details.getByText('returns.pdf').waitFor();
+    expect(await details.textContent()).toContain('agent-acme');
+    expect(await details.textContent()).not.toMatch(/rival/);
+    await details.getByRole('button', { name: 'Close' }).click();
     const slug = `globex-${randomUUID().slice(0, 6)}`;
 
     await page.getByRole('button', { name: 'New company' }).click();

@@ -2,7 +2,8 @@ import { type FormEvent, useState } from 'react';
 
 import { api, pathParams, unwrap } from '../api/client';
 import { fieldErrorsOf, messageOf } from '../api/errors';
-import type { Page, TenantView } from '../api/pending-schemas';
+import type { DocumentPage, Page, TenantView, UserView } from '../api/pending-schemas';
+import { DOCUMENT_STATUS_LABELS, documentName } from '../lib/documents';
 import { formatDateTime } from '../lib/format';
 import {
   AsyncView,
@@ -48,6 +49,7 @@ export function CompaniesPage() {
   const [created, setCreated] = useState<TenantView>();
   const [editing, setEditing] = useState<TenantView>();
   const [deleting, setDeleting] = useState<TenantView>();
+  const [viewing, setViewing] = useState<TenantView>();
 
   return (
     <>
@@ -89,6 +91,9 @@ export function CompaniesPage() {
             void tenants.reload(true);
           }}
         />
+      )}
+      {viewing && (
+        <CompanyDetails key={viewing.id} tenant={viewing} onClose={() => setViewing(undefined)} />
       )}
       <Card title="All companies">
         <div role="search" aria-label="Search companies">
@@ -140,6 +145,13 @@ export function CompaniesPage() {
                         </td>
                         <td>{formatDateTime(tenant.created_at)}</td>
                         <td className="actions">
+                          <Button
+                            variant="ghost"
+                            onClick={() => setViewing(tenant)}
+                            aria-label={`Documents and people of ${tenant.name}`}
+                          >
+                            Details
+                          </Button>
                           <Button
                             variant="ghost"
                             onClick={() => setEditing(tenant)}
@@ -428,5 +440,61 @@ function DeleteCompany({
         </form>
       )}
     </Dialog>
+  );
+}
+
+/** A company's documents and people, read in that company (X-Tenant-ID) by the super admin. */
+function CompanyDetails({ tenant, onClose }: { tenant: TenantView; onClose: () => void }) {
+  const inTenant = { headers: { 'X-Tenant-ID': tenant.id } };
+  const details = useAsync(async () => {
+    const [documents, users] = await Promise.all([
+      unwrap<DocumentPage>(api.GET('/api/v1/rag/documents', inTenant)),
+      unwrap<Page<UserView>>(api.GET('/api/v1/admin/users', inTenant)),
+    ]);
+    return { documents, users };
+  }, [tenant.id]);
+
+  return (
+    <Card
+      title={`${tenant.name}: documents and people`}
+      actions={<Button onClick={onClose}>Close</Button>}
+    >
+      <AsyncView state={details} what={`${tenant.name}'s documents and users`}>
+        {({ documents, users }) => (
+          <div className="grid-2">
+            <div>
+              <h3>Documents ({documents.total})</h3>
+              {documents.items.length === 0 ? (
+                <p className="empty">No documents.</p>
+              ) : (
+                <ul className="plain-list">
+                  {documents.items.map((document) => (
+                    <li key={document.id}>
+                      {documentName(document)}{' '}
+                      <StatusBadge
+                        status={document.status}
+                        label={DOCUMENT_STATUS_LABELS[document.status]}
+                      />{' '}
+                      <span className="hint">{document.chunk_count} chunks</span>
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </div>
+            <div>
+              <h3>People ({users.total})</h3>
+              <ul className="plain-list">
+                {users.items.map((user) => (
+                  <li key={user.id}>
+                    {user.username} <span className="hint">{user.role}</span>
+                    {!user.is_active && <StatusBadge status="failed" label="Deactivated" />}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          </div>
+        )}
+      </AsyncView>
+    </Card>
   );
 }
