@@ -145,12 +145,8 @@ export function CompaniesPage() {
                         </td>
                         <td>{formatDateTime(tenant.created_at)}</td>
                         <td className="actions">
-                          <Button
-                            variant="ghost"
-                            onClick={() => setViewing(tenant)}
-                            aria-label={`Documents and people of ${tenant.name}`}
-                          >
-                            Details
+                          <Button variant="ghost" onClick={() => setViewing(tenant)}>
+                            Details<span className="sr-only"> of {tenant.name}</span>
                           </Button>
                           <Button
                             variant="ghost"
