@@ -224,6 +224,17 @@ describe('the web console in a real browser (e2e)', () => {
     // Tenant B's document is nowhere in tenant A's list.
     expect(await admin.locator('table.documents').textContent()).not.toContain('rival');
 
+    // Dropped files (a DataTransfer on the drop zone) take the same way.
+    const dropped = await admin.evaluateHandle(`(() => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File(['Gift cards never expire and can be used online.'], 'gift-cards.txt', { type: 'text/plain' }));
+      return transfer;
+    })()`);
+    await admin.locator('.dropzone').dispatchEvent('drop', { dataTransfer: dropped });
+    await admin
+      .locator('tr[data-status="completed"]', { hasText: 'gift-cards.txt' })
+      .waitFor({ timeout: 60_000 });
+
     await admin.getByLabel('Status').selectOption('failed');
     await admin.getByText('No document matches the filter.').waitFor();
     await admin.getByLabel('Status').selectOption('');
