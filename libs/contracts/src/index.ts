@@ -11,3 +11,4 @@ export * from './widgets';
 export * from './unavailable';
 export * from './caller';
 export * from './messages';
+export * from './openai';

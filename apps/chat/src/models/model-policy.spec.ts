@@ -69,7 +69,10 @@ describe('ModelPolicy', () => {
       expect.objectContaining({ code: 'MODEL_NOT_ALLOWED' }),
     );
     expect(() => policy.choose('gpt-5-imaginary')).toThrow(
-      expect.objectContaining({ code: 'VALIDATION_FAILED' }),
+      expect.objectContaining({
+        code: 'UNKNOWN_MODEL',
+        details: { model: 'gpt-5-imaginary', allowed_models: ['gpt-4o-mini'] },
+      }),
     );
   });
 

@@ -50,9 +50,12 @@ export class ModelPolicy {
       return fallback;
     }
     if (!isKnownModel(requested)) {
-      throw new DomainError(ErrorCode.VALIDATION_FAILED, `model: unknown model "${requested}"`, [
-        { field: 'model', message: `unknown model; one of: ${CATALOG_IDS.join(', ')}` },
-      ]);
+      const allowed = this.allowedModels();
+      throw new DomainError(
+        ErrorCode.UNKNOWN_MODEL,
+        `unknown model "${requested}"; this tenant may use: ${allowed.join(', ')}`,
+        { model: requested, allowed_models: allowed },
+      );
     }
     if (!this.isAllowed(requested)) {
       throw new DomainError(

@@ -13,5 +13,6 @@ import { ChatSocket } from './chat-socket';
   imports: [AuthModule, WebChannelModule, WebSocketModule],
   controllers: [ChatController],
   providers: [ChatService, ChatEventStream, ChatSocket],
+  exports: [ChatService],
 })
 export class ChatModule {}
