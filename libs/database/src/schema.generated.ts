@@ -126,6 +126,7 @@ export interface Messages {
   conversation_id: string;
   cost_usd: Numeric | null;
   created_at: Generated<Timestamp>;
+  exchange_id: string | null;
   id: Generated<string>;
   input_tokens: number | null;
   latency_ms: number | null;
