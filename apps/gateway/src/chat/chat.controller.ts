@@ -17,6 +17,7 @@ import {
   CHAT,
   type ChatRequest,
   chatRequestSchema,
+  chatResponseSchema,
   type ConversationListRequest,
   conversationListRequestSchema,
   type ConversationRef,
@@ -27,10 +28,14 @@ import { RedisStreamsClient } from '@tenantbot/transport';
 
 import { Roles } from '../auth/decorators';
 import { openApiSchema } from '../http/openapi-schema';
+import { IdempotentRequests, REPLAYED_HEADER } from '../idempotency/idempotent-requests';
 import { VisitorChat } from '../web-channel/visitor-chat';
 import { VisitorAllowed } from '../web-channel/visitor-route';
 import { ChatService } from './chat.service';
 import { ChatEventStream, CHATTERS } from './chat-event-stream';
+import { replayedAnswer, storingAnswer } from './idempotent-chat';
+
+const CHAT_ROUTE = 'POST /api/v1/chat/';
 
 @ApiTags('chat')
 @ApiBearerAuth()
@@ -41,6 +46,7 @@ export class ChatController {
     private readonly chat: ChatService,
     private readonly events: ChatEventStream,
     private readonly visitorChat: VisitorChat,
+    private readonly idempotency: IdempotentRequests,
   ) {}
 
   @Post()
@@ -57,7 +63,10 @@ export class ChatController {
       '(`OPEN_STREAM_RECHECK_MS`): a deactivated user or tenant, a revoked API key or an expired ' +
       'access token ends it with `event: error` (`UNAUTHORIZED`, `TENANT_INACTIVE`, …). ' +
       'A widget visitor (visitor token) chats in its own conversations only, ' +
-      "within the widget's message limits (429 RATE_LIMITED), with the tenant's model and settings.",
+      "within the widget's message limits (429 RATE_LIMITED), with the tenant's model and settings. " +
+      'With an `Idempotency-Key` header, the same key and body within 24 h answer the first answer ' +
+      '(header `Idempotent-Replayed: true`) and store nothing new; another body with the key: 409 ' +
+      '`IDEMPOTENCY_KEY_REUSED`; while the first still runs, a duplicate waits for it.',
   })
   @ApiProduces('application/json', 'text/event-stream')
   @ApiBody({ schema: openApiSchema(chatRequestSchema) })
@@ -67,18 +76,40 @@ export class ChatController {
     @Body(new ZodPipe(chatRequestSchema)) requested: ChatRequest,
   ): Promise<void> {
     const caller = request.requestContext;
-    const body = request.visitorWidget
-      ? await this.visitorChat.admit(
-          caller.principal ?? { role: 'visitor' },
-          request.visitorWidget,
-          requested,
-        )
-      : requested;
     const accept = String(request.headers.accept ?? '');
-    if (body.stream || accept.includes('text/event-stream')) {
-      return this.events.send(caller, request, reply, body);
+    const streamed = requested.stream === true || accept.includes('text/event-stream');
+    const key = this.idempotency.keyOf(request);
+    const claim = await this.idempotency.begin(caller, CHAT_ROUTE, key, requested);
+    if ('replay' in claim) {
+      const answer = chatResponseSchema.parse(claim.replay);
+      void reply.header(REPLAYED_HEADER, 'true');
+      if (streamed) {
+        return this.events.send(request, reply, replayedAnswer(answer));
+      }
+      return void (await reply.send(answer));
     }
-    await reply.send(await this.chat.answer(caller, body));
+    let body: ChatRequest;
+    try {
+      body = request.visitorWidget
+        ? await this.visitorChat.admit(
+            caller.principal ?? { role: 'visitor' },
+            request.visitorWidget,
+            requested,
+          )
+        : requested;
+    } catch (error) {
+      await claim.release();
+      throw error;
+    }
+    if (streamed) {
+      return this.events.send(request, reply, storingAnswer(claim, this.chat.stream(caller, body)));
+    }
+    const answer = await this.chat.answer(caller, body).catch(async (error: unknown) => {
+      await claim.release();
+      throw error;
+    });
+    await claim.complete(answer);
+    await reply.send(answer);
   }
 
   @Get('models')

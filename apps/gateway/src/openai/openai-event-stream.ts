@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Observable, Subscription } from 'rxjs';
 
-import type { ChatResponse, ChatStreamEvent } from '@tenantbot/contracts';
+import type { ChatStreamEvent } from '@tenantbot/contracts';
 import type { Logger } from '@tenantbot/observability';
 
 import { OpenStreamRecheck } from '../auth/open-stream-recheck';
@@ -16,8 +16,6 @@ import { type ChunkFrame, deltaChunk, finishChunk, usageChunk } from './openai-t
 export interface StreamOptions {
   frame: ChunkFrame;
   includeUsage: boolean;
-  /** Called with the whole answer once the stream finished (idempotent replays keep it). */
-  onDone?: (answer: ChatResponse) => void;
 }
 
 /**
@@ -83,7 +81,6 @@ export class OpenAiEventStream {
         if (options.includeUsage) {
           write(usageChunk(options.frame, event));
         }
-        options.onDone?.(event);
       },
       error: fail,
       complete: () => {

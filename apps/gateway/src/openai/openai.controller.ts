@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiBody, ApiOperation, ApiProduces, ApiTags } from '@nes
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import {
+  chatResponseSchema,
   type OpenAiChatRequest,
   openAiChatRequestSchema,
   type OpenAiModelList,
@@ -11,10 +12,14 @@ import {
 
 import { Roles } from '../auth/decorators';
 import { CHATTERS } from '../chat/chat-event-stream';
+import { replayedAnswer, storingAnswer } from '../chat/idempotent-chat';
 import { openApiSchema } from '../http/openapi-schema';
+import { IdempotentRequests, REPLAYED_HEADER } from '../idempotency/idempotent-requests';
 import { OpenAiService, unixSeconds } from './openai.service';
 import { OpenAiEventStream } from './openai-event-stream';
-import { completionIdOf } from './openai-translation';
+import { completionIdOf, toCompletion } from './openai-translation';
+
+const COMPLETIONS_ROUTE = 'POST /v1/chat/completions';
 
 @ApiTags('openai-compatible')
 @ApiBearerAuth()
@@ -23,6 +28,7 @@ export class OpenAiController {
   constructor(
     private readonly openAi: OpenAiService,
     private readonly events: OpenAiEventStream,
+    private readonly idempotency: IdempotentRequests,
   ) {}
 
   @Post('chat/completions')
@@ -39,7 +45,7 @@ export class OpenAiController {
       'the last streamed chunk) carries `sources` and `conversation_id`. Authenticate with a ' +
       'tenant API key as Bearer; `X-Tenant-ID` is optional and must name the key’s tenant. ' +
       'Errors have OpenAI’s shape `{error: {message, type, code, param}}`. Same limits, budgets ' +
-      'and usage records as `POST /api/v1/chat/`.',
+      'and usage records as `POST /api/v1/chat/`, and the same `Idempotency-Key` handling.',
   })
   @ApiProduces('application/json', 'text/event-stream')
   @ApiBody({ schema: openApiSchema(openAiChatRequestSchema) })
@@ -49,18 +55,39 @@ export class OpenAiController {
     @Body(new ZodPipe(openAiChatRequestSchema)) body: OpenAiChatRequest,
   ): Promise<void> {
     const caller = request.requestContext;
+    const created = unixSeconds();
+    const key = this.idempotency.keyOf(request);
     if (!body.stream) {
-      await reply.send(await this.openAi.complete(caller, body));
+      const { result, replayed } = await this.idempotency.run(
+        caller,
+        COMPLETIONS_ROUTE,
+        { key, fingerprint: body, result: chatResponseSchema },
+        () => this.openAi.answer(caller, body),
+      );
+      if (replayed) {
+        void reply.header(REPLAYED_HEADER, 'true');
+      }
+      await reply.send(toCompletion(result, created));
       return;
     }
-    const events = await this.openAi.stream(caller, body);
-    this.events.send(request, reply, events, {
-      frame: {
-        id: completionIdOf({ request_id: caller.requestId }),
-        created: unixSeconds(),
-        model: body.model,
-      },
-      includeUsage: body.stream_options?.include_usage === true,
+    const claim = await this.idempotency.begin(caller, COMPLETIONS_ROUTE, key, body);
+    const includeUsage = body.stream_options?.include_usage === true;
+    if ('replay' in claim) {
+      const answer = chatResponseSchema.parse(claim.replay);
+      void reply.header(REPLAYED_HEADER, 'true');
+      this.events.send(request, reply, replayedAnswer(answer), {
+        frame: { id: completionIdOf(answer), created, model: answer.model_used },
+        includeUsage,
+      });
+      return;
+    }
+    const events = await this.openAi.stream(caller, body).catch(async (error: unknown) => {
+      await claim.release();
+      throw error;
+    });
+    this.events.send(request, reply, storingAnswer(claim, events), {
+      frame: { id: completionIdOf({ request_id: caller.requestId }), created, model: body.model },
+      includeUsage,
     });
   }
 

@@ -4,8 +4,8 @@ import type { Observable } from 'rxjs';
 import {
   CHAT,
   type ChatRequest,
+  type ChatResponse,
   type ChatStreamEvent,
-  type OpenAiChatCompletion,
   type OpenAiChatRequest,
   type OpenAiModelList,
 } from '@tenantbot/contracts';
@@ -27,13 +27,8 @@ export class OpenAiService {
     private readonly transport: RedisStreamsClient,
   ) {}
 
-  async complete(
-    caller: RequestContext,
-    request: OpenAiChatRequest,
-  ): Promise<OpenAiChatCompletion> {
-    const created = unixSeconds();
-    const answer = await this.chat.answer(caller, await this.chatRequestOf(caller, request));
-    return toCompletion(answer, created);
+  async answer(caller: RequestContext, request: OpenAiChatRequest): Promise<ChatResponse> {
+    return this.chat.answer(caller, await this.chatRequestOf(caller, request));
   }
 
   async stream(

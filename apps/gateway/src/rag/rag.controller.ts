@@ -1,6 +1,17 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 
 import {
@@ -9,6 +20,7 @@ import {
   type DocumentRef,
   documentRefSchema,
   type DocumentView,
+  documentViewSchema,
   evaluationBodySchema,
   type EvaluationReply,
   type ListDocumentsRequest,
@@ -24,8 +36,9 @@ import { RedisStreamsClient } from '@tenantbot/transport';
 
 import { Roles } from '../auth/decorators';
 import { openApiSchema } from '../http/openapi-schema';
+import { IdempotentRequests, REPLAYED_HEADER } from '../idempotency/idempotent-requests';
 import { IngestionRateLimit } from '../rate-limit/rate-limit.guard';
-import { DocumentUploads } from './document-uploads.service';
+import { DOCUMENTS_ROUTE, DocumentUploads } from './document-uploads.service';
 
 const CURATORS = ['super_admin', 'tenant_admin'] as const;
 const READERS = ['super_admin', 'tenant_admin', 'agent'] as const;
@@ -39,6 +52,7 @@ export class RagController {
   constructor(
     private readonly transport: RedisStreamsClient,
     private readonly uploads: DocumentUploads,
+    private readonly idempotency: IdempotentRequests,
   ) {}
 
   @Post('documents')
@@ -52,16 +66,35 @@ export class RagController {
       'larger than MAX_DOCUMENT_BYTES: 413 DOCUMENT_TOO_LARGE; one file per upload, else 400 TOO_MANY_PARTS; ' +
       'a cut-off or malformed body: 400 MALFORMED_MULTIPART; no `file` part: 400 VALIDATION_FAILED), ' +
       'or JSON `{url}`, `{url, crawl: {max_pages, ' +
-      'max_depth}}` or `{title, text}`. Answers 202 with the document `pending`; ingestion runs in the background.',
+      'max_depth}}` or `{title, text}`. Answers 202 with the document `pending`; ingestion runs in the background. ' +
+      'With an `Idempotency-Key` header, the same key and body (or file) within 24 h answer the first ' +
+      'document (header `Idempotent-Replayed: true`) and create nothing; another body: 409 `IDEMPOTENCY_KEY_REUSED`.',
   })
   @ApiConsumes('multipart/form-data', 'application/json')
   @ApiBody({ schema: openApiSchema(createDocumentBodySchema) })
-  create(@Req() request: FastifyRequest): Promise<DocumentView> {
-    if (request.isMultipart()) {
-      return this.uploads.ingest(request.requestContext, request.files(), request.tenantRag);
+  async create(
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<DocumentView> {
+    const caller = request.requestContext;
+    const key = this.idempotency.keyOf(request);
+    const { result, replayed } = request.isMultipart()
+      ? await this.uploads.ingest(caller, request.files(), request.tenantRag, key)
+      : await this.createFromJson(request, key);
+    if (replayed) {
+      void reply.header(REPLAYED_HEADER, 'true');
     }
+    return result;
+  }
+
+  private createFromJson(request: FastifyRequest, key: string | undefined) {
     const body = parseOrThrow(createDocumentBodySchema, request.body);
-    return this.transport.request(RAG.DOCUMENTS_CREATE, { ...body, settings: request.tenantRag });
+    return this.idempotency.run(
+      request.requestContext,
+      DOCUMENTS_ROUTE,
+      { key, fingerprint: body, result: documentViewSchema },
+      () => this.transport.request(RAG.DOCUMENTS_CREATE, { ...body, settings: request.tenantRag }),
+    );
   }
 
   @Get('documents')
