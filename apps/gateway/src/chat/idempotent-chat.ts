@@ -1,6 +1,6 @@
 import { finalize, from, type Observable, tap } from 'rxjs';
 
-import type { ChatResponse, ChatStreamEvent } from '@tenantbot/contracts';
+import type { ChatDoneEvent, ChatResponse, ChatStreamEvent } from '@tenantbot/contracts';
 
 import type { KeyClaim } from '../idempotency/idempotent-requests';
 
@@ -16,8 +16,7 @@ export function storingAnswer(
   return events.pipe(
     tap((event) => {
       if (event.type === 'done') {
-        const { type: _type, ...done } = event;
-        answer = done;
+        answer = answerOf(event);
       }
     }),
     finalize(() => void (answer ? claim.complete(answer) : claim.release())),
@@ -31,4 +30,8 @@ export function replayedAnswer(answer: ChatResponse): Observable<ChatStreamEvent
     { type: 'done', ...answer },
   ];
   return from(events);
+}
+
+function answerOf({ type: _done, ...answer }: ChatDoneEvent): ChatResponse {
+  return answer;
 }

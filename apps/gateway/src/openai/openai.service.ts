@@ -13,7 +13,7 @@ import { type RequestContext, runWithContext } from '@tenantbot/tenant-context';
 import { RedisStreamsClient } from '@tenantbot/transport';
 
 import { ChatService } from '../chat/chat.service';
-import { type ModelTarget, toChatRequest, toCompletion, toModelList } from './openai-translation';
+import { type ModelTarget, toChatRequest, toModelList } from './openai-translation';
 
 /**
  * The OpenAI-compatible API on the chat service's one exchange path (`chat.send`,
