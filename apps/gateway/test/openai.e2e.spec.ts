@@ -45,6 +45,8 @@ describe('OpenAI-compatible API: /v1/chat/completions and /v1/models (e2e)', () 
         OPENAI_BASE_URL: `${fake.url}/v1`,
         ANTHROPIC_BASE_URL: fake.url,
         CHAT_FALLBACK_CHAIN: 'openai,local',
+        // The operator maps seed 001's model name to the offline responder.
+        MODEL_CATALOG_JSON: JSON.stringify({ aliases: { 'gpt-3.5-turbo': 'local-extractive' } }),
       },
     });
     superAdmin = await loginSuperAdmin(new ApiClient(stack.baseUrl));
@@ -183,6 +185,28 @@ describe('OpenAI-compatible API: /v1/chat/completions and /v1/models (e2e)', () 
       streamed += typeof chunk.content === 'string' ? chunk.content : '';
     }
     expect(streamed).toBe('Express shipping costs 12 euros.');
+  });
+
+  it('answers a model alias the operator mapped, and refuses allowed_models outside the catalog', async () => {
+    const completion = await sdk(acmeKey).chat.completions.create({
+      model: 'gpt-3.5-turbo',
+      messages: [{ role: 'user', content: QUESTION }],
+    });
+    expect(completion.model).toBe('local-extractive');
+    expect(completion.choices[0]?.message.content).toMatch(/30 days/);
+
+    const refused = await superAdmin.put(`/api/v1/tenants/${other.id}`, {
+      allowed_models: ['local'],
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: [{ field: 'allowed_models' }],
+    });
+    const models = await superAdmin.as(superAdmin.token, acme.slug).get('/api/v1/chat/models');
+    expect(models.body.models).toContainEqual(
+      expect.objectContaining({ id: 'local-extractive', aliases: ['gpt-3.5-turbo'] }),
+    );
   });
 
   it('lists the tenant’s models as OpenAI models', async () => {

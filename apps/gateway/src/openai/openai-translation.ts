@@ -136,12 +136,15 @@ export function toModelList(reply: ModelsReply, assistants: string[]): OpenAiMod
   return {
     object: 'list',
     data: [
-      ...reply.models.map((model) => ({
-        id: model.id,
-        object: 'model' as const,
-        created: 0,
-        owned_by: model.provider,
-      })),
+      // Aliases too: clients pick a model from this list, and may know only the alias.
+      ...reply.models.flatMap((model) =>
+        [model.id, ...model.aliases].map((id) => ({
+          id,
+          object: 'model' as const,
+          created: 0,
+          owned_by: model.provider,
+        })),
+      ),
       ...assistants.map((id) => ({
         id,
         object: 'model' as const,
