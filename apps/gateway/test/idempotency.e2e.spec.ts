@@ -220,7 +220,50 @@ describe('Idempotency-Key on chat, OpenAI completions and documents (e2e)', () =
     const ids = listed.body.items.map((item) => item.id);
     expect(ids.filter((id) => id === first.body.id)).toHaveLength(1);
     expect(ids.filter((id) => id === uploaded.body.id)).toHaveLength(1);
-    expect(ids).toHaveLength(2);
+    expect(ids).toEqual(expect.arrayContaining([first.body.id, uploaded.body.id]));
+  });
+
+  it('answers content the tenant already has with that document (duplicate_of), unless forced', async () => {
+    const upload = (client: ApiClient, content: string, query = '') => {
+      const form = new FormData();
+      form.append('file', new Blob([content], { type: 'text/plain' }), 'same.txt');
+      return fetch(`${stack.baseUrl}/api/v1/rag/documents${query}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${client.token}` },
+        body: form,
+      }).then(async (response) => ({
+        status: response.status,
+        body: (await response.json()) as { id: string; duplicate_of?: string; code?: string },
+      }));
+    };
+    const content = `Duplicated ${randomUUID()}`;
+    const first = await upload(acme.as.tenant_admin, content);
+    const second = await upload(acme.as.tenant_admin, content);
+    expect(first.status).toBe(202);
+    expect(first.body.duplicate_of).toBeUndefined();
+    expect(second).toMatchObject({
+      status: 200,
+      body: { id: first.body.id, duplicate_of: first.body.id },
+    });
+    const forced = await upload(acme.as.tenant_admin, content, '?force=true');
+    expect(forced.status).toBe(202);
+    expect(forced.body.id).not.toBe(first.body.id);
+    // Another tenant with the same content learns nothing of acme's document.
+    const elsewhere = await upload(other.as.tenant_admin, content);
+    expect(elsewhere.status).toBe(202);
+    expect(elsewhere.body.duplicate_of).toBeUndefined();
+
+    const text = { title: 'Pasted', text: `Pasted ${randomUUID()}` };
+    const pasted = await acme.as.tenant_admin.post('/api/v1/rag/documents', text);
+    const pastedAgain = await acme.as.tenant_admin.post('/api/v1/rag/documents', {
+      ...text,
+      title: 'Pasted again',
+    });
+    expect(pastedAgain.status).toBe(200);
+    expect(pastedAgain.body).toMatchObject({ id: pasted.body.id, duplicate_of: pasted.body.id });
+    expect(
+      (await acme.as.tenant_admin.post('/api/v1/rag/documents?force=maybe', text)).status,
+    ).toBe(400);
   });
 
   it('refuses a malformed key', async () => {

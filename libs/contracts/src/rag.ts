@@ -94,6 +94,13 @@ export const uploadedFileSourceSchema = z.strictObject({
   filename: z.string().trim().min(1).max(255),
   content_type: z.string().max(255).optional(),
   bytes: z.number().int().min(0),
+  /** The SHA-256 of the file's bytes (hex), computed by the gateway as it streamed them. */
+  content_sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
+  /** Store it even when the tenant has a document with the same content. */
+  force: z.boolean().optional(),
   settings,
 });
 
@@ -112,6 +119,8 @@ export const webSourceSchema = z.strictObject({
 export const textSourceSchema = z.strictObject({
   title: z.string().trim().min(1).max(300),
   text: z.string().min(1).max(5_000_000),
+  /** Store it even when the tenant has a document with the same text. */
+  force: z.boolean().optional(),
   settings,
 });
 
@@ -128,8 +137,16 @@ export type TextSource = z.output<typeof textSourceSchema>;
 /** The JSON body of `POST /rag/documents` (a file comes as multipart instead). */
 export const createDocumentBodySchema = z.union([
   webSourceSchema.omit({ settings: true }),
-  textSourceSchema.omit({ settings: true }),
+  textSourceSchema.omit({ settings: true, force: true }),
 ]);
+
+/** `POST /rag/documents?force=true`: store content the tenant already has, as a new document. */
+export const createDocumentQuerySchema = z.strictObject({
+  force: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
+});
 
 // ---- list, get, delete, reprocess ------------------------------------------------------------
 
@@ -167,6 +184,11 @@ export const documentViewSchema = z.object({
   created_at: z.string(),
   updated_at: z.string(),
   processed_at: z.string().nullable(),
+  /**
+   * Set when the upload's content (SHA-256) is already a document of the tenant: this is that
+   * document, and nothing new was stored.
+   */
+  duplicate_of: z.uuid().optional(),
 });
 export type DocumentView = z.output<typeof documentViewSchema>;
 

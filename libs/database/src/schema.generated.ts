@@ -92,6 +92,7 @@ export interface Conversations {
 export interface Documents {
   bytes: Int8 | null;
   chunk_count: Generated<number>;
+  content_sha256: string | null;
   content_type: string | null;
   crawl: Json | null;
   created_at: Generated<Timestamp>;

@@ -49,7 +49,7 @@ export class DocumentUploads {
     caller: RequestContext,
     files: UploadedFiles,
     settings: AuthenticatedTenant['rag'] | undefined,
-    idempotencyKey?: string,
+    options: { idempotencyKey?: string; force: boolean },
   ): Promise<Idempotent<DocumentView>> {
     const tenantId = caller.tenantId;
     if (!tenantId) {
@@ -89,8 +89,8 @@ export class DocumentUploads {
         caller,
         DOCUMENTS_ROUTE,
         {
-          key: idempotencyKey,
-          fingerprint: { file: { ...described, sha256: contentSha256 } },
+          key: options.idempotencyKey,
+          fingerprint: { file: { ...described, sha256: contentSha256 }, force: options.force },
           result: documentViewSchema,
         },
         () =>
@@ -99,10 +99,13 @@ export class DocumentUploads {
             storage_key: key,
             ...described,
             bytes,
+            content_sha256: contentSha256,
+            force: options.force,
             settings,
           }),
       );
-      if (outcome.replayed) {
+      // Nothing new was stored: the first request's document, or one with the same content.
+      if (outcome.replayed || outcome.result.duplicate_of) {
         await this.removeStored(key);
       }
       return outcome;

@@ -16,6 +16,7 @@ import type { z } from 'zod';
 
 import {
   createDocumentBodySchema,
+  createDocumentQuerySchema,
   type DocumentPage,
   type DocumentRef,
   documentRefSchema,
@@ -68,7 +69,9 @@ export class RagController {
       'or JSON `{url}`, `{url, crawl: {max_pages, ' +
       'max_depth}}` or `{title, text}`. Answers 202 with the document `pending`; ingestion runs in the background. ' +
       'With an `Idempotency-Key` header, the same key and body (or file) within 24 h answer the first ' +
-      'document (header `Idempotent-Replayed: true`) and create nothing; another body: 409 `IDEMPOTENCY_KEY_REUSED`.',
+      'document (header `Idempotent-Replayed: true`) and create nothing; another body: 409 `IDEMPOTENCY_KEY_REUSED`. ' +
+      'A file or text whose content (SHA-256) the tenant already has answers 200 with that document and ' +
+      '`duplicate_of` (its id), storing nothing, unless `?force=true`.',
   })
   @ApiConsumes('multipart/form-data', 'application/json')
   @ApiBody({ schema: openApiSchema(createDocumentBodySchema) })
@@ -77,23 +80,35 @@ export class RagController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<DocumentView> {
     const caller = request.requestContext;
-    const key = this.idempotency.keyOf(request);
+    const idempotencyKey = this.idempotency.keyOf(request);
+    const { force } = parseOrThrow(createDocumentQuerySchema, request.query);
     const { result, replayed } = request.isMultipart()
-      ? await this.uploads.ingest(caller, request.files(), request.tenantRag, key)
-      : await this.createFromJson(request, key);
+      ? await this.uploads.ingest(caller, request.files(), request.tenantRag, {
+          idempotencyKey,
+          force,
+        })
+      : await this.createFromJson(request, idempotencyKey, force);
     if (replayed) {
       void reply.header(REPLAYED_HEADER, 'true');
+    }
+    if (result.duplicate_of) {
+      void reply.status(200);
     }
     return result;
   }
 
-  private createFromJson(request: FastifyRequest, key: string | undefined) {
+  private createFromJson(request: FastifyRequest, key: string | undefined, force: boolean) {
     const body = parseOrThrow(createDocumentBodySchema, request.body);
     return this.idempotency.run(
       request.requestContext,
       DOCUMENTS_ROUTE,
-      { key, fingerprint: body, result: documentViewSchema },
-      () => this.transport.request(RAG.DOCUMENTS_CREATE, { ...body, settings: request.tenantRag }),
+      { key, fingerprint: { body, force }, result: documentViewSchema },
+      () =>
+        this.transport.request(RAG.DOCUMENTS_CREATE, {
+          ...body,
+          ...('text' in body ? { force } : {}),
+          settings: request.tenantRag,
+        }),
     );
   }
 
