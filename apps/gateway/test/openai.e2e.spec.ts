@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { HumanMessage, SystemMessage } from '@langchain/core/messages';
-import { ChatOpenAI } from '@langchain/openai';
+import { ChatOpenAI, OpenAIEmbeddings } from '@langchain/openai';
 import OpenAI from 'openai';
 
 import {
@@ -207,6 +207,40 @@ describe('OpenAI-compatible API: /v1/chat/completions and /v1/models (e2e)', () 
     expect(models.body.models).toContainEqual(
       expect.objectContaining({ id: 'local-extractive', aliases: ['gpt-3.5-turbo'] }),
     );
+  });
+
+  it('embeds with the tenant’s embedding model, for the SDK (base64) and LangChain (float)', async () => {
+    const embedded = await sdk(acmeKey).embeddings.create({
+      model: 'text-embedding-3-small',
+      input: ['refunds within 30 days', 'express shipping'],
+    });
+    expect(embedded.data).toHaveLength(2);
+    expect(embedded.data[1]?.index).toBe(1);
+    const dimensions = embedded.data[0]?.embedding.length ?? 0;
+    expect(dimensions).toBeGreaterThan(0);
+    expect(embedded.model).not.toBe('text-embedding-3-small'); // the tenant's model answers
+    expect(embedded.usage.prompt_tokens).toBeGreaterThan(0);
+
+    const langchain = new OpenAIEmbeddings({
+      model: 'text-embedding-3-small',
+      apiKey: acmeKey,
+      maxRetries: 0,
+      configuration: { baseURL: `${stack.baseUrl}/v1` },
+    });
+    const vector = await langchain.embedQuery('refunds within 30 days');
+    expect(vector).toHaveLength(dimensions);
+    // Same text, same vector, whichever encoding carried it (float32 precision).
+    vector.forEach((value, index) =>
+      expect(value).toBeCloseTo(embedded.data[0]?.embedding[index] ?? NaN, 5),
+    );
+
+    const tooMany = await fetch(`${stack.baseUrl}/v1/embeddings`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${acmeKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'x', input: Array.from({ length: 300 }, () => 'a') }),
+    });
+    expect(tooMany.status).toBe(400);
+    expect(await tooMany.json()).toMatchObject({ error: { type: 'invalid_request_error' } });
   });
 
   it('lists the tenant’s models as OpenAI models', async () => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { chatSourceSchema, MAX_MESSAGE_CHARS } from './chat';
+import { MAX_EMBED_INPUTS } from './rag';
 
 /**
  * The OpenAI-compatible API (`/v1/*`): OpenAI's request and response shapes, translated at
@@ -102,4 +103,22 @@ export type OpenAiModelList = z.output<typeof openAiModelListSchema>;
 /** OpenAI's error body. `code` is OpenAI's where one matches, else tenantbot's stable code. */
 export interface OpenAiErrorBody {
   error: { message: string; type: string; code: string | null; param: string | null };
+}
+
+export const openAiEmbeddingRequestSchema = z.object({
+  /** Any name: the tenant's embedding model answers (the one its documents are indexed with). */
+  model: z.string().min(1).max(100),
+  input: z
+    .union([z.string().min(1), z.array(z.string().min(1)).min(1).max(MAX_EMBED_INPUTS)])
+    .transform((input) => (typeof input === 'string' ? [input] : input)),
+  encoding_format: z.enum(['float', 'base64']).default('float'),
+  user: z.string().max(256).optional(),
+});
+export type OpenAiEmbeddingRequest = z.output<typeof openAiEmbeddingRequestSchema>;
+
+export interface OpenAiEmbeddingList {
+  object: 'list';
+  data: { object: 'embedding'; index: number; embedding: number[] | string }[];
+  model: string;
+  usage: { prompt_tokens: number; total_tokens: number };
 }

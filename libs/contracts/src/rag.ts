@@ -24,6 +24,8 @@ export const RAG = {
   RETRIEVE: 'rag.retrieve',
   /** `EvaluationRequest` → `EvaluationReply`: the tenant's questions run against its own documents. */
   EVALUATE: 'rag.evaluate',
+  /** `EmbedRequest` → `EmbedReply`: texts as vectors of the tenant's embedding model. */
+  EMBED: 'rag.embed',
 } as const;
 
 export const DOCUMENT_TYPES = ['pdf', 'txt', 'md', 'html', 'docx', 'csv'] as const;
@@ -308,3 +310,23 @@ export const evaluationReplySchema = z.object({
   misses: z.array(z.number().int()),
 });
 export type EvaluationReply = z.output<typeof evaluationReplySchema>;
+
+// ---- rag.embed ---------------------------------------------------------------------------------
+
+export const MAX_EMBED_INPUTS = 256;
+
+export const embedRequestSchema = z.strictObject({
+  input: z.array(z.string().min(1).max(32_000)).min(1).max(MAX_EMBED_INPUTS),
+  settings,
+});
+export type EmbedRequest = z.output<typeof embedRequestSchema>;
+
+export const embedReplySchema = z.object({
+  /** The tenant's embedding model (its `rag.embedding_provider`, else the platform's). */
+  model: z.string(),
+  /** One vector per input, in order. */
+  vectors: z.array(z.array(z.number())),
+  /** The inputs' tokens (cl100k_base). */
+  tokens: z.number().int(),
+});
+export type EmbedReply = z.output<typeof embedReplySchema>;

@@ -4,12 +4,14 @@ import {
   type ChatResponse,
   type ChatTurn,
   DomainError,
+  type EmbedReply,
   ErrorCode,
   MAX_HISTORY_MESSAGES,
   type ModelsReply,
   type OpenAiChatChunk,
   type OpenAiChatCompletion,
   type OpenAiChatRequest,
+  type OpenAiEmbeddingList,
   type OpenAiModelList,
   type OpenAiUsage,
   parseOrThrow,
@@ -152,5 +154,25 @@ export function toModelList(reply: ModelsReply, assistants: string[]): OpenAiMod
         owned_by: 'assistant',
       })),
     ],
+  };
+}
+
+/** Vectors as OpenAI's embedding list; `base64` is the little-endian float32 bytes. */
+export function toEmbeddingList(
+  reply: EmbedReply,
+  format: 'float' | 'base64',
+): OpenAiEmbeddingList {
+  return {
+    object: 'list',
+    data: reply.vectors.map((vector, index) => ({
+      object: 'embedding',
+      index,
+      embedding:
+        format === 'float'
+          ? vector
+          : Buffer.from(new Float32Array(vector).buffer).toString('base64'),
+    })),
+    model: reply.model,
+    usage: { prompt_tokens: reply.tokens, total_tokens: reply.tokens },
   };
 }

@@ -4,8 +4,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import {
   chatResponseSchema,
+  MAX_EMBED_INPUTS,
   type OpenAiChatRequest,
   openAiChatRequestSchema,
+  type OpenAiEmbeddingList,
+  type OpenAiEmbeddingRequest,
+  openAiEmbeddingRequestSchema,
   type OpenAiModelList,
   ZodPipe,
 } from '@tenantbot/contracts';
@@ -89,6 +93,25 @@ export class OpenAiController {
       frame: { id: completionIdOf({ request_id: caller.requestId }), created, model: body.model },
       includeUsage,
     });
+  }
+
+  @Post('embeddings')
+  @Roles(...CHATTERS)
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'OpenAI-compatible embeddings, with the tenant’s embedding model',
+    description:
+      'OpenAI’s request and response (`input` a string or an array of strings, at most ' +
+      `${MAX_EMBED_INPUTS}; \`encoding_format\` \`float\` or \`base64\`). Whatever \`model\` says, the ` +
+      'tenant’s embedding model answers — the one its documents are indexed with — and the ' +
+      'response names it.',
+  })
+  @ApiBody({ schema: openApiSchema(openAiEmbeddingRequestSchema) })
+  embeddings(
+    @Req() request: FastifyRequest,
+    @Body(new ZodPipe(openAiEmbeddingRequestSchema)) body: OpenAiEmbeddingRequest,
+  ): Promise<OpenAiEmbeddingList> {
+    return this.openAi.embeddings(request.requestContext, body, request.tenantRag);
   }
 
   @Get('models')

@@ -2,18 +2,27 @@ import { Injectable } from '@nestjs/common';
 import type { Observable } from 'rxjs';
 
 import {
+  type AuthenticatedTenant,
   CHAT,
   type ChatRequest,
   type ChatResponse,
   type ChatStreamEvent,
   type OpenAiChatRequest,
+  type OpenAiEmbeddingList,
+  type OpenAiEmbeddingRequest,
   type OpenAiModelList,
+  RAG,
 } from '@tenantbot/contracts';
 import { type RequestContext, runWithContext } from '@tenantbot/tenant-context';
 import { RedisStreamsClient } from '@tenantbot/transport';
 
 import { ChatService } from '../chat/chat.service';
-import { type ModelTarget, toChatRequest, toModelList } from './openai-translation';
+import {
+  type ModelTarget,
+  toChatRequest,
+  toEmbeddingList,
+  toModelList,
+} from './openai-translation';
 
 /**
  * The OpenAI-compatible API on the chat service's one exchange path (`chat.send`,
@@ -36,6 +45,17 @@ export class OpenAiService {
     request: OpenAiChatRequest,
   ): Promise<Observable<ChatStreamEvent>> {
     return this.chat.stream(caller, await this.chatRequestOf(caller, request));
+  }
+
+  async embeddings(
+    caller: RequestContext,
+    request: OpenAiEmbeddingRequest,
+    settings: AuthenticatedTenant['rag'] | undefined,
+  ): Promise<OpenAiEmbeddingList> {
+    const reply = await runWithContext(caller, () =>
+      this.transport.request(RAG.EMBED, { input: request.input, settings }),
+    );
+    return toEmbeddingList(reply, request.encoding_format);
   }
 
   async models(caller: RequestContext): Promise<OpenAiModelList> {
