@@ -326,6 +326,27 @@ describe('OpenAI-compatible API: /v1/chat/completions and /v1/models (e2e)', () 
     expect(reason.headers?.get('retry-after')).toMatch(/^\d+$/);
   });
 
+  it('answers 429 insufficient_quota when the tenant’s token budget cannot hold the request', async () => {
+    const frugal = await createTenantWithUsers(superAdmin, 'frugal');
+    const key = await createKey(frugal);
+    await superAdmin.put(`/api/v1/tenants/${frugal.id}`, {
+      provider_keys: { openai: 'sk-frugal' },
+      rate_limits: { tokens_per_day: 10 },
+    });
+    const asked = fake.requests.length;
+    const refused = sdk(key).chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: QUESTION }],
+    });
+    await expect(refused).rejects.toBeInstanceOf(OpenAI.RateLimitError);
+    await expect(refused).rejects.toMatchObject({
+      status: 429,
+      code: 'insufficient_quota',
+      type: 'insufficient_quota',
+    });
+    expect(fake.requests.length).toBe(asked); // no provider was called
+  });
+
   it('keeps tenants apart: B’s key never sees A’s sources, and cannot name A', async () => {
     const fromOther = await sdk(otherKey).chat.completions.create({
       model: 'local-extractive',
