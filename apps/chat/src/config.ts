@@ -2,11 +2,13 @@ import { z } from 'zod';
 
 import {
   accessCacheEnvSchema,
+  modelCatalogEnvSchema,
   nodeEnvSchema,
   redisEnvSchema,
   transportEnvSchema,
+  withModelCatalog,
 } from '@tenantbot/config';
-import { isKnownModel, LLM_PROVIDERS, type LlmProviderName } from '@tenantbot/contracts';
+import { LLM_PROVIDERS, type LlmProviderName } from '@tenantbot/contracts';
 import { serviceDatabaseEnvSchema } from '@tenantbot/database';
 
 const optionalText = z
@@ -17,7 +19,8 @@ const optionalUrl = optionalText.refine(
   (value) => value === undefined || URL.canParse(value),
   'must be a URL',
 );
-const catalogModel = z.string().refine(isKnownModel, 'must be a model of the catalog');
+/** A model of the catalog (an id or an alias), checked once the catalog is loaded. */
+const catalogModel = z.string().min(1);
 
 const providersEnvSchema = z.object({
   /** Platform keys, used for tenants that stored none of their own. */
@@ -34,10 +37,7 @@ const providersEnvSchema = z.object({
 
 const chatEnvSchema = z.object({
   /** Used when neither the request nor the tenant names a model. */
-  CHAT_DEFAULT_MODEL: optionalText.refine(
-    (value) => value === undefined || isKnownModel(value),
-    'must be a model of the catalog',
-  ),
+  CHAT_DEFAULT_MODEL: optionalText,
   /** Providers tried in order when the chosen one fails (5xx, 429, network, timeout, 4xx). */
   CHAT_FALLBACK_CHAIN: z
     .string()
@@ -62,6 +62,10 @@ export const chatConfigSchema = nodeEnvSchema
   .extend(serviceDatabaseEnvSchema.shape)
   .extend(providersEnvSchema.shape)
   .extend(accessCacheEnvSchema.shape)
-  .extend(chatEnvSchema.shape);
+  .extend(modelCatalogEnvSchema.shape)
+  .extend(chatEnvSchema.shape)
+  .transform(
+    withModelCatalog(['OPENAI_CHAT_MODEL', 'ANTHROPIC_CHAT_MODEL', 'CHAT_DEFAULT_MODEL'] as const),
+  );
 
 export type ChatConfig = z.output<typeof chatConfigSchema>;

@@ -408,7 +408,10 @@ describe('chat service (tenants, rag and chat as processes; real SDKs against a 
       ).rejects.toMatchObject({ code: 'MODEL_NOT_ALLOWED' });
       await expect(
         user.request(CHAT.SEND, { message: 'hello', model: 'gpt-99-ultra' }),
-      ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+      ).rejects.toMatchObject({
+        code: 'UNKNOWN_MODEL',
+        details: { model: 'gpt-99-ultra', allowed_models: expect.any(Array) },
+      });
       await expect(
         strict.as('readonly').request(CHAT.SEND, { message: 'hello' }),
       ).rejects.toMatchObject({ code: 'FORBIDDEN' });

@@ -9,6 +9,7 @@ import { ConsoleModule } from './console/console.module';
 import { CoreModule, type GatewayRuntime } from './core/core.module';
 import { HealthModule } from './health/health.module';
 import { RequestPipelineModule } from './http/request-pipeline.module';
+import { OpenAiModule } from './openai/openai.module';
 import { PlatformModule } from './platform/platform.module';
 import { RagModule } from './rag/rag.module';
 import { TenantsModule } from './tenants/tenants.module';
@@ -36,6 +37,7 @@ export class GatewayModule {
         RagModule,
         WebChannelModule,
         ConsoleModule,
+        OpenAiModule,
       ],
     };
   }

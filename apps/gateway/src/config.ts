@@ -64,6 +64,15 @@ export const gatewayConfigSchema = nodeEnvSchema
     CORS_MAX_AGE_S: z.coerce.number().int().min(0).max(86_400).default(600),
     /** How long the gateway remembers whether an origin is allowed anywhere (preflights). */
     CORS_ORIGIN_CACHE_S: z.coerce.number().int().min(0).max(3600).default(30),
+    /** How long an Idempotency-Key's first answer is kept and replayed (24 h). */
+    IDEMPOTENCY_TTL_S: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 86_400)
+      .default(86_400),
+    /** How long a duplicate waits for its key's first request to finish before 409. */
+    IDEMPOTENCY_WAIT_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
     /** Lifetime of a widget visitor's token; the widget renews it before it expires. */
     VISITOR_TOKEN_TTL_S: z.coerce.number().int().min(30).max(900).default(900),
   })

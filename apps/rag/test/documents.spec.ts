@@ -149,9 +149,16 @@ describe('rag documents over the transport', () => {
     // Another request, or the same request id asking for something else, is another document.
     const other = await deliver('Parcels ship within three days.');
     expect(other.id).not.toBe(first.id);
+    // Another request with the same text is a duplicate of it, unless forced.
+    const duplicate = await rag.call(tenant, RAG.DOCUMENTS_CREATE, {
+      title: 'Redelivered',
+      text: 'Parcels ship within two days.',
+    });
+    expect(duplicate).toMatchObject({ id: first.id, duplicate_of: first.id });
     const elsewhere = await rag.call(tenant, RAG.DOCUMENTS_CREATE, {
       title: 'Redelivered',
       text: 'Parcels ship within two days.',
+      force: true,
     });
     expect(elsewhere.id).not.toBe(first.id);
   });

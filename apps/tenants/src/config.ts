@@ -6,10 +6,12 @@ import {
   gatewayHttpEnvSchema,
   jwtEnvSchema,
   LOCAL_DEFAULT_SECRETS,
+  modelCatalogEnvSchema,
   nodeEnvSchema,
   redisEnvSchema,
   refuseDefaultSecretsInProduction,
   transportEnvSchema,
+  withModelCatalog,
 } from '@tenantbot/config';
 import { serviceDatabaseEnvSchema } from '@tenantbot/database';
 
@@ -73,9 +75,12 @@ export const tenantsConfigSchema = nodeEnvSchema
       .default('false')
       .transform((value) => value === 'true'),
   })
+  .extend(modelCatalogEnvSchema.shape)
   .superRefine(
     refuseDefaultSecretsInProduction(['JWT_SECRET', 'ENCRYPTION_KEY', 'SUPER_ADMIN_PASSWORD']),
-  );
+  )
+  // The catalog a tenant's allowed_models and default_model are checked against.
+  .transform(withModelCatalog([] as const));
 
 export type TenantsConfig = z.output<typeof tenantsConfigSchema>;
 export const TENANTS_CONFIG = Symbol('TENANTS_CONFIG');

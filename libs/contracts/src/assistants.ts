@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { isKnownModel } from './chat';
+import { isBuiltInModelName } from './model-catalog';
 import { ROLES } from './roles';
 
 /**
@@ -33,7 +33,7 @@ export const assistantSlugSchema = z
   .min(1)
   .max(63)
   .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'lowercase letters, digits and inner dashes')
-  .refine((slug) => !isKnownModel(slug), 'must not be the name of a model')
+  .refine((slug) => !isBuiltInModelName(slug), 'must not be the name of a model')
   .refine((slug) => !UUID_SHAPE.test(slug), 'must not look like an id');
 
 /** A document's label; assistants scope their knowledge by tags. Compared lower-cased. */

@@ -38,7 +38,10 @@ export interface ModelSpec {
 
 export const LOCAL_MODEL = 'local-extractive';
 
-/** Every model the platform can route to, with what `cost_usd` is computed from. */
+/**
+ * The built-in models, with what `cost_usd` is computed from. The catalog a service uses is
+ * `ModelCatalog`: these, extended by the operator's configuration.
+ */
 export const MODEL_CATALOG = {
   'gpt-4o-mini': {
     provider: 'openai',
@@ -72,11 +75,8 @@ export const MODEL_CATALOG = {
   },
 } as const satisfies Record<string, ModelSpec>;
 
-export type ModelId = keyof typeof MODEL_CATALOG;
-
-export function isKnownModel(model: string): model is ModelId {
-  return Object.hasOwn(MODEL_CATALOG, model);
-}
+/** The id of a model of the catalog (built in or configured). */
+export type ModelId = string;
 
 // ---- chat.send / chat.stream -----------------------------------------------------------------
 
@@ -234,6 +234,8 @@ export const modelViewSchema = z.object({
   context_window: z.number().int(),
   input_usd_per_million: z.number(),
   output_usd_per_million: z.number(),
+  /** Other names a request may use for it (`gpt-3.5-turbo`). */
+  aliases: z.array(z.string()),
   /** A key for its provider is configured (the tenant's or the platform's), or it is local. */
   available: z.boolean(),
   /** The model a request without `model` is answered with. */

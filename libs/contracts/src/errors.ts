@@ -44,6 +44,12 @@ export const ErrorCode = {
   DOCUMENT_NOT_FOUND: 'DOCUMENT_NOT_FOUND',
   URL_NOT_ALLOWED: 'URL_NOT_ALLOWED',
   MODEL_NOT_ALLOWED: 'MODEL_NOT_ALLOWED',
+  /** A model that is neither in the catalog (by id or alias) nor an assistant. */
+  UNKNOWN_MODEL: 'UNKNOWN_MODEL',
+  /** The same Idempotency-Key with another request body. */
+  IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
+  /** The first request with this Idempotency-Key is still running. */
+  IDEMPOTENCY_KEY_IN_USE: 'IDEMPOTENCY_KEY_IN_USE',
   CONVERSATION_NOT_FOUND: 'CONVERSATION_NOT_FOUND',
   PROVIDER_ERROR: 'PROVIDER_ERROR',
   BUDGET_EXCEEDED: 'BUDGET_EXCEEDED',
@@ -104,6 +110,9 @@ const httpStatusByCode: Record<ErrorCode, number> = {
   DOCUMENT_NOT_FOUND: 404,
   URL_NOT_ALLOWED: 400,
   MODEL_NOT_ALLOWED: 403,
+  UNKNOWN_MODEL: 400,
+  IDEMPOTENCY_KEY_REUSED: 409,
+  IDEMPOTENCY_KEY_IN_USE: 409,
   CONVERSATION_NOT_FOUND: 404,
   PROVIDER_ERROR: 502,
   FIELD_NOT_WRITABLE: 403,

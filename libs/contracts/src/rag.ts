@@ -27,6 +27,8 @@ export const RAG = {
   RETRIEVE: 'rag.retrieve',
   /** `EvaluationRequest` → `EvaluationReply`: the tenant's questions run against its own documents. */
   EVALUATE: 'rag.evaluate',
+  /** `EmbedRequest` → `EmbedReply`: texts as vectors of the tenant's embedding model. */
+  EMBED: 'rag.embed',
 } as const;
 
 export const DOCUMENT_TYPES = ['pdf', 'txt', 'md', 'html', 'docx', 'csv'] as const;
@@ -98,6 +100,13 @@ export const uploadedFileSourceSchema = z.strictObject({
   content_type: z.string().max(255).optional(),
   bytes: z.number().int().min(0),
   tags: documentTagsSchema.optional(),
+  /** The SHA-256 of the file's bytes (hex), computed by the gateway as it streamed them. */
+  content_sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
+  /** Store it even when the tenant has a document with the same content. */
+  force: z.boolean().optional(),
   settings,
 });
 
@@ -118,6 +127,8 @@ export const textSourceSchema = z.strictObject({
   title: z.string().trim().min(1).max(300),
   text: z.string().min(1).max(5_000_000),
   tags: documentTagsSchema.optional(),
+  /** Store it even when the tenant has a document with the same text. */
+  force: z.boolean().optional(),
   settings,
 });
 
@@ -134,8 +145,16 @@ export type TextSource = z.output<typeof textSourceSchema>;
 /** The JSON body of `POST /rag/documents` (a file comes as multipart instead). */
 export const createDocumentBodySchema = z.union([
   webSourceSchema.omit({ settings: true }),
-  textSourceSchema.omit({ settings: true }),
+  textSourceSchema.omit({ settings: true, force: true }),
 ]);
+
+/** `POST /rag/documents?force=true`: store content the tenant already has, as a new document. */
+export const createDocumentQuerySchema = z.strictObject({
+  force: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
+});
 
 // ---- list, get, delete, reprocess ------------------------------------------------------------
 
@@ -182,6 +201,11 @@ export const documentViewSchema = z.object({
   created_at: z.string(),
   updated_at: z.string(),
   processed_at: z.string().nullable(),
+  /**
+   * Set when the upload's content (SHA-256) is already a document of the tenant: this is that
+   * document, and nothing new was stored.
+   */
+  duplicate_of: z.uuid().optional(),
 });
 export type DocumentView = z.output<typeof documentViewSchema>;
 
@@ -306,3 +330,23 @@ export const evaluationReplySchema = z.object({
   misses: z.array(z.number().int()),
 });
 export type EvaluationReply = z.output<typeof evaluationReplySchema>;
+
+// ---- rag.embed ---------------------------------------------------------------------------------
+
+export const MAX_EMBED_INPUTS = 256;
+
+export const embedRequestSchema = z.strictObject({
+  input: z.array(z.string().min(1).max(32_000)).min(1).max(MAX_EMBED_INPUTS),
+  settings,
+});
+export type EmbedRequest = z.output<typeof embedRequestSchema>;
+
+export const embedReplySchema = z.object({
+  /** The tenant's embedding model (its `rag.embedding_provider`, else the platform's). */
+  model: z.string(),
+  /** One vector per input, in order. */
+  vectors: z.array(z.array(z.number())),
+  /** The inputs' tokens (cl100k_base). */
+  tokens: z.number().int(),
+});
+export type EmbedReply = z.output<typeof embedReplySchema>;

@@ -112,6 +112,7 @@ export interface Conversations {
 export interface Documents {
   bytes: Int8 | null;
   chunk_count: Generated<number>;
+  content_sha256: string | null;
   content_type: string | null;
   crawl: Json | null;
   created_at: Generated<Timestamp>;
@@ -147,6 +148,7 @@ export interface Messages {
   conversation_id: string;
   cost_usd: Numeric | null;
   created_at: Generated<Timestamp>;
+  exchange_id: string | null;
   id: Generated<string>;
   input_tokens: number | null;
   latency_ms: number | null;

@@ -1,3 +1,4 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import type { Observable } from 'rxjs';
 
@@ -8,6 +9,8 @@ import {
   type StreamPattern,
   ZodPipe,
 } from '@tenantbot/contracts';
+
+import { StreamsContext } from './streams.server';
 
 /** What a handler of pattern `P` may return: an Observable for a streamed reply. */
 export type HandlerResult<P extends RequestPattern> = P extends StreamPattern
@@ -35,3 +38,15 @@ export function Handles<P extends RequestPattern>(pattern: P) {
 export function ValidPayload(pattern: RequestPattern): ParameterDecorator {
   return Payload(new ZodPipe(MESSAGES[pattern].request));
 }
+
+/**
+ * The id of the transport request being handled, the same on every delivery of it: a request
+ * run again on another replica (its first one died before replying) keeps it. Undefined when
+ * the handler is not called by the Redis Streams transport.
+ */
+export const TransportRequestId = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): string | undefined => {
+    const rpc = context.switchToRpc().getContext<unknown>();
+    return rpc instanceof StreamsContext ? rpc.getArgs()[1].id : undefined;
+  },
+);

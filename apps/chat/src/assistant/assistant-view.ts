@@ -2,7 +2,7 @@ import {
   type AssistantKnowledge,
   type AssistantView,
   type Caller,
-  isKnownModel,
+  isBuiltInModelName,
   ROLES,
   type UsableAssistant,
 } from '@tenantbot/contracts';
@@ -76,7 +76,7 @@ export function slugOf(name: string): string {
     .replace(/[^a-z0-9]+/g, '-')
     .slice(0, 50)
     .replace(/^-+|-+$/g, '');
-  return slug === '' || isKnownModel(slug) || /^[0-9a-f]{8}-/.test(slug) ? 'assistant' : slug;
+  return slug === '' || isBuiltInModelName(slug) || /^[0-9a-f]{8}-/.test(slug) ? 'assistant' : slug;
 }
 
 /** `base`, else `base-2`, `base-3`, … : the first not in `taken`. */

@@ -9,7 +9,7 @@ import {
   type ParsedRequestOf,
 } from '@tenantbot/contracts';
 import { CurrentCaller } from '@tenantbot/tenant-context';
-import { Handles, ValidPayload } from '@tenantbot/transport';
+import { Handles, TransportRequestId, ValidPayload } from '@tenantbot/transport';
 
 import { ChatService } from './chat.service';
 
@@ -22,8 +22,9 @@ export class ChatHandler {
   send(
     @CurrentCaller() caller: Caller,
     @ValidPayload(CHAT.SEND) request: ParsedRequestOf<typeof CHAT.SEND>,
+    @TransportRequestId() transportRequestId: string | undefined,
   ): Promise<ChatResponse> {
-    return this.chat.send(caller, request);
+    return this.chat.send(caller, request, { transportRequestId });
   }
 
   /**
@@ -34,11 +35,14 @@ export class ChatHandler {
   stream(
     @CurrentCaller() caller: Caller,
     @ValidPayload(CHAT.STREAM) request: ParsedRequestOf<typeof CHAT.STREAM>,
+    @TransportRequestId() transportRequestId: string | undefined,
   ): Observable<ChatStreamEvent> {
     return new Observable<ChatStreamEvent>((subscriber) => {
       const cancel = new AbortController();
       this.chat
-        .stream(caller, request, cancel.signal, (event) => subscriber.next(event))
+        .stream(caller, request, cancel.signal, (event) => subscriber.next(event), {
+          transportRequestId,
+        })
         .then(
           () => subscriber.complete(),
           (error: unknown) => subscriber.error(error),

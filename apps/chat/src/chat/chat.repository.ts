@@ -1,8 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { type RawBuilder, sql } from 'kysely';
 
-import type { ChatSource, LlmProviderName, TenantId } from '@tenantbot/contracts';
-import { TenantScopedRepository } from '@tenantbot/database';
+import {
+  type ChatSource,
+  chatSourceSchema,
+  type LlmProviderName,
+  type TenantId,
+} from '@tenantbot/contracts';
+import { type Row, TenantScopedRepository } from '@tenantbot/database';
 
 export interface NewMessage {
   role: 'user' | 'assistant';
@@ -35,6 +40,8 @@ export interface UsageRecord {
 }
 
 export interface AnsweredExchangeRows {
+  /** Both messages carry it; a second write of the same exchange writes nothing. */
+  exchangeId: string;
   /** Created with the exchange (`title` given), or continued (touched). */
   conversation: {
     id: string;
@@ -50,25 +57,70 @@ export interface AnsweredExchangeRows {
   usage: UsageRecord;
 }
 
+/** How recording an answered exchange went. */
+export type RecordOutcome = 'written' | 'already-stored' | 'conversation-gone';
+
+/** The answer of an exchange as stored: its assistant message. */
+export type StoredAnswer = Pick<
+  Row<'messages'>,
+  | 'conversation_id'
+  | 'content'
+  | 'model'
+  | 'input_tokens'
+  | 'output_tokens'
+  | 'cost_usd'
+  | 'latency_ms'
+> & { sources: ChatSource[]; assistant_id: string | null };
+
 /** What an exchange leaves behind: its conversation and messages, and its usage record. */
 @Injectable()
 export class ChatRepository extends TenantScopedRepository {
   /**
    * The conversation (created or touched), its two messages and the usage record, written in
    * one round trip: one statement in the tenant's scope (`statement`, its values inlined as
-   * literals). One statement is one transaction: all of it is written or none.
-   * False, with nothing written, when the continued conversation is gone.
+   * literals). One statement is one transaction: all of it is written or none. Nothing is
+   * written when the exchange is already stored (its messages' `exchange_id`) or the
+   * continued conversation is gone.
    */
-  async recordAnswered(tenantId: TenantId, rows: AnsweredExchangeRows): Promise<boolean> {
+  async recordAnswered(tenantId: TenantId, rows: AnsweredExchangeRows): Promise<RecordOutcome> {
     const [result] = await this.statement(
       tenantId,
-      () => sql<{ written: number }>`
+      () => sql<{ written: number; conversations: number }>`
         WITH conversation AS (${conversationWrite(tenantId, rows)}),
              new_messages AS (${messagesInsert(tenantId, rows)}),
              new_usage AS (${usageInsert(tenantId, rows.usage)})
-        SELECT count(*)::int AS written FROM conversation`,
+        SELECT (SELECT count(*)::int FROM new_messages) AS written,
+               (SELECT count(*)::int FROM conversation) AS conversations`,
     );
-    return (result?.written ?? 0) > 0;
+    if ((result?.written ?? 0) > 0) {
+      return 'written';
+    }
+    return (await this.findAnswer(tenantId, rows.exchangeId))
+      ? 'already-stored'
+      : 'conversation-gone';
+  }
+
+  /** The stored answer of an exchange, if it was recorded. */
+  findAnswer(tenantId: TenantId, exchangeId: string): Promise<StoredAnswer | undefined> {
+    return this.statement(tenantId, (db) =>
+      db
+        .selectFrom('messages')
+        .innerJoin('conversations', 'conversations.id', 'messages.conversation_id')
+        .select([
+          'messages.conversation_id',
+          'messages.content',
+          'messages.sources',
+          'messages.model',
+          'messages.input_tokens',
+          'messages.output_tokens',
+          'messages.cost_usd',
+          'messages.latency_ms',
+          'conversations.assistant_id',
+        ])
+        .where('messages.tenant_id', '=', tenantId)
+        .where('messages.exchange_id', '=', exchangeId)
+        .where('messages.role', '=', 'assistant'),
+    ).then(([row]) => row && { ...row, sources: chatSourceSchema.array().parse(row.sources) });
   }
 
   /** The usage record of an exchange that failed: no messages are kept. */
@@ -104,6 +156,7 @@ function conversationWrite(
     return sql`UPDATE conversations SET updated_at = now()
                 WHERE id = ${conversation.id}::uuid RETURNING id`;
   }
+  // Its id comes from the exchange's: a second write of the exchange finds it there.
   return sql`INSERT INTO conversations (id, tenant_id, user_id, api_key_id, visitor_id, widget_id,
                                         title, assistant_id)
              VALUES (${conversation.id}::uuid, ${tenantId}::uuid,
@@ -111,13 +164,14 @@ function conversationWrite(
                      ${conversation.visitor?.visitorId ?? null},
                      ${conversation.visitor?.widgetId ?? null}::uuid, ${conversation.title},
                      ${conversation.assistantId ?? null}::uuid)
+             ON CONFLICT (id) DO NOTHING
              RETURNING id`;
 }
 
 /** Both messages, in order (their identity `seq` orders a conversation), if it is there. */
 function messagesInsert(
   tenantId: TenantId,
-  { messages }: AnsweredExchangeRows,
+  { messages, exchangeId }: AnsweredExchangeRows,
 ): RawBuilder<unknown> {
   const values = messages.map(
     (message, index) =>
@@ -125,17 +179,19 @@ function messagesInsert(
            ${message.model}, ${message.inputTokens}::integer, ${message.outputTokens}::integer,
            ${message.costUsd}::numeric, ${message.latencyMs}::integer)`,
   );
-  return sql`INSERT INTO messages (tenant_id, conversation_id, role, content, sources, model,
-                                   input_tokens, output_tokens, cost_usd, latency_ms)
-             SELECT ${tenantId}::uuid, conversation.id, m.role, m.content, m.sources, m.model,
-                    m.input_tokens, m.output_tokens, m.cost_usd, m.latency_ms
+  return sql`INSERT INTO messages (tenant_id, conversation_id, exchange_id, role, content, sources,
+                                   model, input_tokens, output_tokens, cost_usd, latency_ms)
+             SELECT ${tenantId}::uuid, conversation.id, ${exchangeId}::uuid, m.role, m.content,
+                    m.sources, m.model, m.input_tokens, m.output_tokens, m.cost_usd, m.latency_ms
                FROM conversation,
                     (VALUES ${sql.join(values)}) AS m (n, role, content, sources, model,
                       input_tokens, output_tokens, cost_usd, latency_ms)
               ORDER BY m.n
+             ON CONFLICT (tenant_id, exchange_id, role) WHERE exchange_id IS NOT NULL DO NOTHING
              RETURNING 1`;
 }
 
+/** Written with the messages only: a second write of the exchange adds no usage. */
 function usageInsert(tenantId: TenantId, record: UsageRecord): RawBuilder<unknown> {
   return sql`INSERT INTO usage_records (tenant_id, user_id, api_key_id, conversation_id,
                                         request_id, model, provider, input_tokens, output_tokens,
@@ -146,5 +202,6 @@ function usageInsert(tenantId: TenantId, record: UsageRecord): RawBuilder<unknow
                     ${record.outputTokens}::integer, ${record.costUsd}::numeric,
                     ${record.latencyMs}::integer, ${record.outcome}, ${record.errorCode ?? null}
                FROM conversation
+              WHERE EXISTS (SELECT 1 FROM new_messages)
              RETURNING 1`;
 }

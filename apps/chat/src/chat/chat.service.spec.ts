@@ -84,7 +84,8 @@ function serviceWithFakes() {
     }),
   };
   const exchanges = {
-    recordAnswered: jest.fn<ChatRepository['recordAnswered']>(() => Promise.resolve(true)),
+    recordAnswered: jest.fn<ChatRepository['recordAnswered']>(() => Promise.resolve('written')),
+    findAnswer: jest.fn<ChatRepository['findAnswer']>(() => Promise.resolve(undefined)),
     recordFailed: jest.fn<ChatRepository['recordFailed']>(() => Promise.resolve()),
   };
   const budget = {
@@ -156,7 +157,7 @@ describe('ChatService', () => {
 
   it('answers CONVERSATION_NOT_FOUND when the conversation was deleted while answering', async () => {
     const { service, exchanges } = serviceWithFakes();
-    exchanges.recordAnswered.mockResolvedValueOnce(false);
+    exchanges.recordAnswered.mockResolvedValueOnce('conversation-gone');
     await expect(service.send(callerAs('user'), QUESTION)).rejects.toMatchObject({
       code: 'CONVERSATION_NOT_FOUND',
     });

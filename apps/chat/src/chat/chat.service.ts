@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-
 import { Inject, Injectable } from '@nestjs/common';
 
 import {
@@ -39,7 +37,8 @@ import { RetrievalService } from '../retrieval/retrieval.service';
 import { OutputSanitizer, tenantHosts } from '../safety/output-sanitizer';
 import { TenantConfigService } from '../tenant-config/tenant-config.service';
 import { CHAT_CONFIG, CHAT_LOGGER } from '../tokens';
-import { ChatRepository } from './chat.repository';
+import { ChatRepository, type StoredAnswer } from './chat.repository';
+import { exchangeIdsOf, type ExchangeOrigin } from './exchange-id';
 import {
   type AnsweredExchange,
   answeredExchangeRows,
@@ -49,6 +48,8 @@ import {
 
 /** Everything one exchange decided before asking a model, and what it got so far. */
 interface Exchange {
+  /** Derived from the transport request: a request delivered twice is one exchange. */
+  id: string;
   caller: Caller;
   tenant: TenantRuntimeConfig;
   /** Its prompt (null: the tenant's), model, temperature and knowledge answer the exchange. */
@@ -96,9 +97,16 @@ export class ChatService {
     @Inject(CHAT_LOGGER) private readonly logger: Logger,
   ) {}
 
-  async send(caller: Caller, request: ChatRequest): Promise<ChatResponse> {
-    const exchange = await this.begin(caller, request);
-    return this.complete(exchange, request, NEVER_CANCELLED);
+  async send(
+    caller: Caller,
+    request: ChatRequest,
+    origin: ExchangeOrigin = {},
+  ): Promise<ChatResponse> {
+    const begun = await this.begin(caller, request, origin);
+    if ('stored' in begun) {
+      return begun.stored;
+    }
+    return this.complete(begun, request, NEVER_CANCELLED);
   }
 
   /** Emits deltas as the answer arrives, then `done`; `signal` aborts when the caller leaves. */
@@ -107,20 +115,35 @@ export class ChatService {
     request: ChatRequest,
     signal: AbortSignal,
     emit: (event: ChatStreamEvent) => void,
+    origin: ExchangeOrigin = {},
   ): Promise<void> {
-    const exchange = await this.begin(caller, request);
-    const response = await this.complete(exchange, request, signal, (content) =>
+    const begun = await this.begin(caller, request, origin);
+    if ('stored' in begun) {
+      emit({ type: 'delta', content: begun.stored.response });
+      emit({ type: 'done', ...begun.stored });
+      return;
+    }
+    const response = await this.complete(begun, request, signal, (content) =>
       emit({ type: 'delta', content }),
     );
     emit({ type: 'done', ...response });
   }
 
-  /** What is checked before anything is spent; failing here records no usage. */
-  private async begin(caller: Caller, request: ChatRequest): Promise<Exchange> {
+  /**
+   * What is checked before anything is spent; failing here records no usage. An exchange
+   * already stored (its request delivered again after the reply was lost) is answered as
+   * stored, without asking a model again.
+   */
+  private async begin(
+    caller: Caller,
+    request: ChatRequest,
+    origin: ExchangeOrigin,
+  ): Promise<Exchange | { stored: ChatResponse }> {
     const startedAt = performance.now();
     if (caller.role === 'readonly') {
       throw new DomainError(ErrorCode.FORBIDDEN, 'the readonly role cannot send messages');
     }
+    const ids = exchangeIdsOf(caller, origin);
     // Read while the tenant's settings are fetched; a deactivated tenant is refused first.
     const choice = this.assistants.forExchange(
       caller,
@@ -128,7 +151,13 @@ export class ChatService {
       request.conversation_id,
     );
     choice.catch(() => undefined);
-    const tenant = await this.tenants.runtimeConfig(caller);
+    const [tenant, stored] = await Promise.all([
+      this.tenants.runtimeConfig(caller),
+      origin.transportRequestId ? this.storedAnswer(caller, ids.exchange) : undefined,
+    ]);
+    if (stored) {
+      return { stored };
+    }
     const assistant = await choice;
     const policy = this.models.policyFor(tenant);
     const model = policy.choose(request.model ?? assistantModel(policy, assistant));
@@ -141,13 +170,14 @@ export class ChatService {
       ? await this.conversations.history(caller, request.conversation_id)
       : (request.conversation_history ?? []);
     return {
+      id: ids.exchange,
       caller,
       tenant,
       assistant,
       model,
       route: policy.route(model),
       conversation: {
-        id: request.conversation_id ?? randomUUID(),
+        id: request.conversation_id ?? ids.newConversation,
         isNew: request.conversation_id === undefined,
         assistantId: assistant.id,
       },
@@ -202,7 +232,7 @@ export class ChatService {
     exchange.spend = { step: completion.step, usage, costMicros };
     const latencyMs = elapsedSince(exchange.startedAt);
     const fellBack = exchange.trace.failures.length > 0;
-    await this.recordAnswer(exchange, {
+    const recordedBefore = await this.recordAnswer(exchange, {
       step: completion.step,
       usage,
       costMicros,
@@ -213,6 +243,9 @@ export class ChatService {
       outcome: fellBack ? 'fallback' : 'ok',
       errorCode: fellBack ? ErrorCode.PROVIDER_ERROR : undefined,
     });
+    if (recordedBefore) {
+      return recordedBefore;
+    }
     const totalTokens = usage.inputTokens + usage.outputTokens;
     return {
       response: answer,
@@ -303,14 +336,36 @@ export class ChatService {
     });
   }
 
-  /** Its conversation, both messages and its usage record, in one round trip. */
-  private async recordAnswer(exchange: Exchange, answered: AnsweredExchange): Promise<void> {
+  /**
+   * Its conversation, both messages and its usage record, in one round trip. The stored
+   * answer instead when another delivery of the same request recorded the exchange first.
+   */
+  private async recordAnswer(
+    exchange: Exchange,
+    answered: AnsweredExchange,
+  ): Promise<ChatResponse | undefined> {
     const { caller, conversation } = exchange;
-    const rows = answeredExchangeRows(caller, conversation, answered);
-    if (!(await this.exchanges.recordAnswered(caller.tenantId, rows))) {
+    const rows = answeredExchangeRows(caller, exchange.id, conversation, answered);
+    const outcome = await this.exchanges.recordAnswered(caller.tenantId, rows);
+    if (outcome === 'conversation-gone') {
       // Deleted while the model was answering.
       throw new DomainError(ErrorCode.CONVERSATION_NOT_FOUND, 'conversation not found');
     }
+    return outcome === 'already-stored' ? this.storedAnswer(caller, exchange.id) : undefined;
+  }
+
+  private async storedAnswer(
+    caller: Caller,
+    exchangeId: string,
+  ): Promise<ChatResponse | undefined> {
+    const stored = await this.exchanges.findAnswer(caller.tenantId, exchangeId);
+    if (!stored) {
+      return undefined;
+    }
+    // The conversation's assistant, unless it was deleted since: then the default answers for it.
+    const assistantId =
+      stored.assistant_id ?? (await this.assistants.forExchange(caller, undefined, undefined)).id;
+    return storedResponse(caller, stored, assistantId);
   }
 
   private async recordFailure(exchange: Exchange, error: unknown): Promise<void> {
@@ -368,6 +423,24 @@ function promptWindow(route: RouteStep[]): number {
       .filter((step, index) => index === 0 || step.spec.provider !== 'local')
       .map((step) => step.spec.context_window),
   );
+}
+
+function storedResponse(caller: Caller, stored: StoredAnswer, assistantId: string): ChatResponse {
+  const input = stored.input_tokens ?? 0;
+  const output = stored.output_tokens ?? 0;
+  return {
+    response: stored.content,
+    conversation_id: stored.conversation_id,
+    model_used: stored.model ?? '',
+    tokens_used: { input, output, total: input + output },
+    total_tokens: input + output,
+    latency_ms: stored.latency_ms ?? 0,
+    cost_usd: Number(stored.cost_usd ?? 0),
+    request_id: caller.requestId,
+    sources: stored.sources,
+    grounded: stored.sources.length > 0,
+    assistant_id: assistantId,
+  };
 }
 
 function errorCodeOf(error: unknown): string {

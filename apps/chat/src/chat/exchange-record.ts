@@ -40,10 +40,12 @@ const TITLE_CHARS = 100;
 /** The rows an answered exchange leaves: its conversation, both messages, its usage record. */
 export function answeredExchangeRows(
   caller: Caller,
+  exchangeId: string,
   conversation: ExchangeConversation,
   exchange: AnsweredExchange,
 ): AnsweredExchangeRows {
   return {
+    exchangeId,
     conversation: conversation.isNew
       ? {
           id: conversation.id,

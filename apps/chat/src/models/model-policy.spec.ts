@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 
-import type { TenantRuntimeConfig } from '@tenantbot/contracts';
+import { ModelCatalog, type TenantRuntimeConfig } from '@tenantbot/contracts';
 
 import { ModelPolicy, type PlatformModelSettings } from './model-policy';
 
@@ -21,6 +21,7 @@ const tenant = (overrides: Partial<TenantRuntimeConfig> = {}): TenantRuntimeConf
 });
 
 const platform = (overrides: Partial<PlatformModelSettings> = {}): PlatformModelSettings => ({
+  catalog: ModelCatalog.builtIn(),
   keys: {},
   providerModels: {
     openai: 'gpt-4o-mini',
@@ -69,7 +70,10 @@ describe('ModelPolicy', () => {
       expect.objectContaining({ code: 'MODEL_NOT_ALLOWED' }),
     );
     expect(() => policy.choose('gpt-5-imaginary')).toThrow(
-      expect.objectContaining({ code: 'VALIDATION_FAILED' }),
+      expect.objectContaining({
+        code: 'UNKNOWN_MODEL',
+        details: { model: 'gpt-5-imaginary', allowed_models: ['gpt-4o-mini'] },
+      }),
     );
   });
 
@@ -122,6 +126,7 @@ describe('ModelPolicy', () => {
           context_window: 128_000,
           input_usd_per_million: 2.5,
           output_usd_per_million: 10,
+          aliases: ['gpt-4', 'gpt-4-turbo'],
           available: false,
           default: false,
         },
@@ -131,10 +136,57 @@ describe('ModelPolicy', () => {
           context_window: 32_768,
           input_usd_per_million: 0,
           output_usd_per_million: 0,
+          aliases: [],
           available: true,
           default: true,
         },
       ],
     });
+  });
+
+  it('resolves aliases, built in or mapped by the operator, to the model they name', () => {
+    expect(new ModelPolicy(tenant(), platform()).choose('gpt-3.5-turbo')).toBe('gpt-4o-mini');
+    const remapped = platform({
+      catalog: ModelCatalog.extendedWith({
+        aliases: { 'gpt-3.5-turbo': 'claude-3-5-haiku-latest' },
+      }),
+    });
+    expect(new ModelPolicy(tenant(), remapped).choose('gpt-3.5-turbo')).toBe(
+      'claude-3-5-haiku-latest',
+    );
+    // An allowed model named by its alias allows the model.
+    const byAlias = new ModelPolicy(tenant({ allowed_models: ['gpt-3.5-turbo'] }), platform());
+    expect(byAlias.choose('gpt-4o-mini')).toBe('gpt-4o-mini');
+    expect(() => byAlias.choose('gpt-4o')).toThrow(
+      expect.objectContaining({ code: 'MODEL_NOT_ALLOWED' }),
+    );
+  });
+
+  it('routes to and prices a model the operator added, and lists it with its aliases', () => {
+    const catalog = ModelCatalog.extendedWith({
+      models: [
+        {
+          id: 'llama-3.3-70b',
+          provider: 'openai',
+          context_window: 64_000,
+          input_usd_per_million: 0.6,
+          output_usd_per_million: 0.9,
+          aliases: ['llama'],
+        },
+      ],
+    });
+    const policy = new ModelPolicy(
+      tenant({ allowed_models: ['llama-3.3-70b'], provider_keys: { openai: 'sk' } }),
+      platform({ catalog }),
+    );
+    expect(policy.choose('llama')).toBe('llama-3.3-70b');
+    expect(policy.route('llama-3.3-70b')[0]).toMatchObject({
+      model: 'llama-3.3-70b',
+      spec: { context_window: 64_000, input_usd_per_million: 0.6 },
+      apiKey: 'sk',
+    });
+    expect(policy.catalog().models).toEqual([
+      expect.objectContaining({ id: 'llama-3.3-70b', aliases: ['llama'], default: true }),
+    ]);
   });
 });

@@ -1,10 +1,9 @@
 import {
   DomainError,
   ErrorCode,
-  isKnownModel,
   type LlmProviderName,
   LOCAL_MODEL,
-  MODEL_CATALOG,
+  type ModelCatalog,
   type ModelId,
   type ModelSpec,
   type ModelsReply,
@@ -13,6 +12,8 @@ import {
 
 /** What the platform's configuration says about models, for every tenant. */
 export interface PlatformModelSettings {
+  /** The built-in models and the operator's (MODEL_CATALOG_FILE, MODEL_CATALOG_JSON). */
+  catalog: ModelCatalog;
   keys: { openai?: string; anthropic?: string };
   /** The model a fallback to each provider uses. */
   providerModels: Record<LlmProviderName, ModelId>;
@@ -27,8 +28,6 @@ export interface RouteStep {
   apiKey?: string;
 }
 
-const CATALOG_IDS = Object.keys(MODEL_CATALOG).filter(isKnownModel);
-
 /**
  * Which models a tenant may use and which one answers: the tenant's allowed models (empty:
  * all of the catalog), keys (the tenant's own, else the platform's), default model, and the
@@ -40,7 +39,7 @@ export class ModelPolicy {
     private readonly platform: PlatformModelSettings,
   ) {}
 
-  /** The requested model if the tenant may use it, else the default. */
+  /** The requested model (an id or an alias) if the tenant may use it, else the default. */
   choose(requested: string | undefined): ModelId {
     if (requested === undefined) {
       const fallback = this.defaultModel();
@@ -49,24 +48,28 @@ export class ModelPolicy {
       }
       return fallback;
     }
-    if (!isKnownModel(requested)) {
-      throw new DomainError(ErrorCode.VALIDATION_FAILED, `model: unknown model "${requested}"`, [
-        { field: 'model', message: `unknown model; one of: ${CATALOG_IDS.join(', ')}` },
-      ]);
+    const model = this.platform.catalog.resolve(requested);
+    if (!model) {
+      const allowed = this.allowedModels();
+      throw new DomainError(
+        ErrorCode.UNKNOWN_MODEL,
+        `unknown model "${requested}"; this tenant may use: ${allowed.join(', ')}`,
+        { model: requested, allowed_models: allowed },
+      );
     }
-    if (!this.isAllowed(requested)) {
+    if (!this.isAllowed(model)) {
       throw new DomainError(
         ErrorCode.MODEL_NOT_ALLOWED,
         `this tenant may not use the model "${requested}"`,
         { model: requested, allowed_models: this.allowedModels() },
       );
     }
-    return requested;
+    return model;
   }
 
   /** The chosen model, then each later provider of the fallback chain that can be used. */
   route(model: ModelId): RouteStep[] {
-    const chosen = MODEL_CATALOG[model].provider;
+    const chosen = this.spec(model).provider;
     const chain = this.platform.fallbackChain;
     const position = chain.indexOf(chosen);
     const later = position >= 0 ? chain.slice(position + 1) : chain.filter((p) => p !== chosen);
@@ -84,7 +87,8 @@ export class ModelPolicy {
       default_model: defaultModel,
       models: this.allowedModels().map((id) => ({
         id,
-        ...MODEL_CATALOG[id],
+        ...this.spec(id),
+        aliases: this.platform.catalog.aliasesOf(id),
         available: this.isUsable(id),
         default: id === defaultModel,
       })),
@@ -97,10 +101,9 @@ export class ModelPolicy {
       this.platform.defaultModel,
       ...this.platform.fallbackChain.map((provider) => this.fallbackModelOf(provider)),
       LOCAL_MODEL,
-    ];
+    ].map((name) => (name ? this.platform.catalog.resolve(name) : undefined));
     const usable = candidates.find(
-      (id): id is ModelId =>
-        typeof id === 'string' && isKnownModel(id) && this.isAllowed(id) && this.isUsable(id),
+      (id): id is ModelId => id !== undefined && this.isAllowed(id) && this.isUsable(id),
     );
     return usable ?? this.allowedModels()[0];
   }
@@ -114,27 +117,34 @@ export class ModelPolicy {
     if (this.isAllowed(preferred)) {
       return preferred;
     }
-    return this.allowedModels().find((id) => MODEL_CATALOG[id].provider === provider);
+    return this.allowedModels().find((id) => this.spec(id).provider === provider);
   }
 
   private step(model: ModelId): RouteStep {
-    const spec = MODEL_CATALOG[model];
+    const spec = this.spec(model);
     return spec.provider === 'local'
       ? { model, spec }
       : { model, spec, apiKey: this.keyFor(spec.provider) };
   }
 
   private allowedModels(): ModelId[] {
-    return CATALOG_IDS.filter((id) => this.isAllowed(id));
+    return this.platform.catalog.ids().filter((id) => this.isAllowed(id));
   }
 
+  /** The tenant's allowed models may name a model by an alias. */
   private isAllowed(model: ModelId): boolean {
     const allowed = this.tenant.allowed_models;
-    return allowed.length === 0 || allowed.includes(model);
+    return (
+      allowed.length === 0 || allowed.some((name) => this.platform.catalog.resolve(name) === model)
+    );
+  }
+
+  private spec(model: ModelId): ModelSpec {
+    return this.platform.catalog.spec(model);
   }
 
   private isUsable(model: ModelId): boolean {
-    const provider = MODEL_CATALOG[model].provider;
+    const provider = this.spec(model).provider;
     return provider === 'local' || this.keyFor(provider) !== undefined;
   }
 

@@ -36,6 +36,7 @@ export class ModelsService {
 
 export function platformModelSettings(config: ChatConfig): PlatformModelSettings {
   return {
+    catalog: config.modelCatalog,
     keys: { openai: config.OPENAI_API_KEY, anthropic: config.ANTHROPIC_API_KEY },
     providerModels: {
       openai: config.OPENAI_CHAT_MODEL,

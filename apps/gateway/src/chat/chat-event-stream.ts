@@ -1,17 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Subscription } from 'rxjs';
+import type { Observable, Subscription } from 'rxjs';
 
-import type { ChatRequest, Role } from '@tenantbot/contracts';
+import type { ChatStreamEvent, Role } from '@tenantbot/contracts';
 import type { Logger } from '@tenantbot/observability';
-import type { RequestContext } from '@tenantbot/tenant-context';
 
 import { OpenStreamRecheck } from '../auth/open-stream-recheck';
 import { bearerOf, tenantHeaderOf } from '../auth/request-credentials';
 import { toHttpError } from '../http/error-response';
 import { HttpMetrics } from '../http/http-metrics';
 import { LOGGER } from '../tokens';
-import { ChatService } from './chat.service';
 
 /** The roles that may chat, over HTTP and the WebSocket alike. */
 export const CHATTERS = [
@@ -30,18 +28,12 @@ type SendEvent = (event: string, data: unknown) => void;
 @Injectable()
 export class ChatEventStream {
   constructor(
-    private readonly chat: ChatService,
     private readonly recheck: OpenStreamRecheck,
     private readonly metrics: HttpMetrics,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  send(
-    caller: RequestContext,
-    request: FastifyRequest,
-    reply: FastifyReply,
-    body: ChatRequest,
-  ): void {
+  send(request: FastifyRequest, reply: FastifyReply, events: Observable<ChatStreamEvent>): void {
     reply.hijack();
     const response = reply.raw;
     response.writeHead(200, {
@@ -53,7 +45,7 @@ export class ChatEventStream {
     });
     const send: SendEvent = (event, data) =>
       response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    const subscription = this.chat.stream(caller, body).subscribe({
+    const subscription = events.subscribe({
       next: (event) => send(event.type, event),
       error: (error: unknown) => {
         send('error', toHttpError(error, request.id, this.logger));

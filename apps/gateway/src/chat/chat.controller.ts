@@ -32,11 +32,15 @@ import {
 import { RedisStreamsClient } from '@tenantbot/transport';
 
 import { Roles } from '../auth/decorators';
+import { IdempotentRequests, REPLAYED_HEADER } from '../idempotency/idempotent-requests';
 import { ApiErrors, ApiInput, ApiReply } from '../openapi/api-contract';
 import { VisitorChat } from '../web-channel/visitor-chat';
 import { VisitorAllowed } from '../web-channel/visitor-route';
 import { ChatService } from './chat.service';
 import { ChatEventStream, CHATTERS } from './chat-event-stream';
+import { replayedAnswer, storingAnswer } from './idempotent-chat';
+
+const CHAT_ROUTE = 'POST /api/v1/chat/';
 
 const CHAT_EXAMPLE = {
   response: 'You may return an item within 30 days of delivery for a full refund [1].',
@@ -68,6 +72,7 @@ export class ChatController {
     private readonly chat: ChatService,
     private readonly events: ChatEventStream,
     private readonly visitorChat: VisitorChat,
+    private readonly idempotency: IdempotentRequests,
   ) {}
 
   @Post()
@@ -87,7 +92,10 @@ export class ChatController {
       "within the widget's message limits (429 RATE_LIMITED), with the tenant's model and settings. " +
       '`assistant_id` picks the assistant (its prompt, model, temperature, knowledge; default: the ' +
       "conversation's, else the tenant's default) and the answer names it; 403 ASSISTANT_FORBIDDEN " +
-      'for one the caller may not use, 404 ASSISTANT_NOT_FOUND for an id the tenant does not have.',
+      'for one the caller may not use, 404 ASSISTANT_NOT_FOUND for an id the tenant does not have. ' +
+      'With an `Idempotency-Key` header, the same key and body within 24 h answer the first answer ' +
+      '(header `Idempotent-Replayed: true`) and store nothing new; another body with the key: 409 ' +
+      '`IDEMPOTENCY_KEY_REUSED`; while the first still runs, a duplicate waits for it.',
   })
   @ApiInput({ example: { message: 'How long do I have to return an item?' } })
   @ApiReply(chatResponseSchema, { example: CHAT_EXAMPLE })
@@ -101,6 +109,8 @@ export class ChatController {
     ErrorCode.CONVERSATION_NOT_FOUND,
     ErrorCode.BUDGET_EXCEEDED,
     ErrorCode.PROVIDER_ERROR,
+    ErrorCode.IDEMPOTENCY_KEY_REUSED,
+    ErrorCode.IDEMPOTENCY_KEY_IN_USE,
   )
   async ask(
     @Req() request: FastifyRequest,
@@ -108,18 +118,40 @@ export class ChatController {
     @Body(new ZodPipe(chatRequestSchema)) requested: ChatRequest,
   ): Promise<void> {
     const caller = request.requestContext;
-    const body = request.visitorWidget
-      ? await this.visitorChat.admit(
-          caller.principal ?? { role: 'visitor' },
-          request.visitorWidget,
-          requested,
-        )
-      : requested;
     const accept = String(request.headers.accept ?? '');
-    if (body.stream || accept.includes('text/event-stream')) {
-      return this.events.send(caller, request, reply, body);
+    const streamed = requested.stream === true || accept.includes('text/event-stream');
+    const key = this.idempotency.keyOf(request);
+    const claim = await this.idempotency.begin(caller, CHAT_ROUTE, key, requested);
+    if ('replay' in claim) {
+      const answer = chatResponseSchema.parse(claim.replay);
+      void reply.header(REPLAYED_HEADER, 'true');
+      if (streamed) {
+        return this.events.send(request, reply, replayedAnswer(answer));
+      }
+      return void (await reply.send(answer));
     }
-    await reply.send(await this.chat.answer(caller, body));
+    let body: ChatRequest;
+    try {
+      body = request.visitorWidget
+        ? await this.visitorChat.admit(
+            caller.principal ?? { role: 'visitor' },
+            request.visitorWidget,
+            requested,
+          )
+        : requested;
+    } catch (error) {
+      await claim.release();
+      throw error;
+    }
+    if (streamed) {
+      return this.events.send(request, reply, storingAnswer(claim, this.chat.stream(caller, body)));
+    }
+    const answer = await this.chat.answer(caller, body).catch(async (error: unknown) => {
+      await claim.release();
+      throw error;
+    });
+    await claim.complete(answer);
+    await reply.send(answer);
   }
 
   @Get('models')

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 
 import { AuthModule } from '../auth/auth.module';
+import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { WebChannelModule } from '../web-channel/web-channel.module';
 import { WebSocketModule } from '../websocket/websocket.module';
 import { ChatController } from './chat.controller';
@@ -10,8 +11,9 @@ import { ChatSocket } from './chat-socket';
 
 /** Chat over JSON, Server-Sent Events and the WebSocket, for users, API keys and visitors. */
 @Module({
-  imports: [AuthModule, WebChannelModule, WebSocketModule],
+  imports: [AuthModule, IdempotencyModule, WebChannelModule, WebSocketModule],
   controllers: [ChatController],
   providers: [ChatService, ChatEventStream, ChatSocket],
+  exports: [ChatService],
 })
 export class ChatModule {}

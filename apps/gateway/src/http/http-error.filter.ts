@@ -10,12 +10,16 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode } from '@tenantbot/contracts';
 import type { Logger } from '@tenantbot/observability';
 
+import { isOpenAiPath, toOpenAiError } from '../openai/openai-errors';
 import { setHeaders } from '../rate-limit/rate-limit.guard';
 import { LOGGER } from '../tokens';
 import { type HttpErrorBody, toHttpError } from './error-response';
 import { RouteTable } from './pre-routing-errors';
 
-/** One place where every error of a route becomes the JSON error body of API.md. */
+/**
+ * One place where every error of a route becomes the JSON error body of API.md (OpenAI's
+ * error shape under `/v1/`, the OpenAI-compatible API).
+ */
 @Catch()
 @Injectable()
 export class HttpErrorFilter implements ExceptionFilter {
@@ -40,6 +44,11 @@ export class HttpErrorFilter implements ExceptionFilter {
     }
     if (limit?.limit !== undefined && limit.reset_s !== undefined) {
       setHeaders(reply, { limit: limit.limit, remaining: 0, resetSeconds: limit.reset_s });
+    }
+    if (isOpenAiPath(request.url)) {
+      const openAi = toOpenAiError(body);
+      void reply.status(openAi.statusCode).send(openAi.body);
+      return;
     }
     void reply.status(body.statusCode).send(body);
   }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, type Hash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 
 import { Inject, Injectable } from '@nestjs/common';
@@ -8,6 +8,7 @@ import {
   type AuthenticatedTenant,
   documentTagsSchema,
   type DocumentView,
+  documentViewSchema,
   DomainError,
   ErrorCode,
   parseOrThrow,
@@ -26,6 +27,7 @@ import { RedisStreamsClient } from '@tenantbot/transport';
 
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { describeKnownError } from '../http/error-response';
+import { type Idempotent, IdempotentRequests } from '../idempotency/idempotent-requests';
 import { LOGGER, OBJECT_STORAGE } from '../tokens';
 
 /**
@@ -41,13 +43,15 @@ export class DocumentUploads {
     private readonly transport: RedisStreamsClient,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly idempotency: IdempotentRequests,
   ) {}
 
   async ingest(
     caller: RequestContext,
     files: UploadedFiles,
     settings: AuthenticatedTenant['rag'] | undefined,
-  ): Promise<DocumentView> {
+    options: { idempotencyKey?: string; force: boolean },
+  ): Promise<Idempotent<DocumentView>> {
     const tenantId = caller.tenantId;
     if (!tenantId) {
       throw new DomainError(ErrorCode.TENANT_REQUIRED, 'name the tenant in X-Tenant-ID');
@@ -75,32 +79,71 @@ export class DocumentUploads {
     }
     const documentId = randomUUID();
     const key = documentObjectKey(tenantId, documentId);
-    const { bytes } = await this.storage.put(key, body, {
+    const digest = createHash('sha256');
+    const { bytes } = await this.storage.put(key, Readable.from(hashing(body, digest)), {
       maxBytes: this.config.MAX_DOCUMENT_BYTES,
       contentType: file.mimetype,
     });
+    const contentSha256 = digest.digest('hex');
     try {
       await refuseMoreFiles(files);
-      return await this.transport.request(RAG.DOCUMENTS_CREATE, {
-        document_id: documentId,
-        storage_key: key,
-        ...described,
-        bytes,
-        ...(tags ? { tags } : {}),
-        settings,
-      });
+      const outcome = await this.idempotency.run(
+        caller,
+        DOCUMENTS_ROUTE,
+        {
+          key: options.idempotencyKey,
+          fingerprint: {
+            file: { ...described, sha256: contentSha256 },
+            tags,
+            force: options.force,
+          },
+          result: documentViewSchema,
+        },
+        () =>
+          this.transport.request(RAG.DOCUMENTS_CREATE, {
+            document_id: documentId,
+            storage_key: key,
+            ...described,
+            bytes,
+            ...(tags ? { tags } : {}),
+            content_sha256: contentSha256,
+            force: options.force,
+            settings,
+          }),
+      );
+      // Nothing new was stored: the first request's document, or one with the same content.
+      if (outcome.replayed || outcome.result.duplicate_of) {
+        await this.removeStored(key);
+      }
+      return outcome;
     } catch (error) {
-      await this.storage
-        .delete(key)
-        .catch((cleanup: unknown) =>
-          this.logger.error({ err: cleanup, key }, 'removing an orphaned upload failed'),
-        );
+      await this.removeStored(key);
       throw error;
     }
+  }
+
+  private async removeStored(key: string): Promise<void> {
+    await this.storage
+      .delete(key)
+      .catch((cleanup: unknown) =>
+        this.logger.error({ err: cleanup, key }, 'removing an orphaned upload failed'),
+      );
   }
 }
 
 export type UploadedFiles = ReturnType<FastifyRequest['files']>;
+
+/** The route an Idempotency-Key of a document upload or creation is scoped to. */
+export const DOCUMENTS_ROUTE = 'POST /api/v1/rag/documents';
+
+/** The bytes unchanged, fed to the digest on the way (errors of the source pass through). */
+async function* hashing(source: Readable, digest: Hash): AsyncGenerator<Buffer> {
+  for await (const chunk of source) {
+    const bytes = chunk as Buffer;
+    digest.update(bytes);
+    yield bytes;
+  }
+}
 
 async function nextFile(files: UploadedFiles) {
   try {

@@ -9,13 +9,15 @@ import {
   Post,
   Query,
   Req,
+  Res,
 } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 
 import {
   createDocumentBodySchema,
+  createDocumentQuerySchema,
   type DocumentPage,
   documentPageSchema,
   type DocumentRef,
@@ -40,9 +42,10 @@ import {
 import { RedisStreamsClient } from '@tenantbot/transport';
 
 import { Roles } from '../auth/decorators';
+import { IdempotentRequests, REPLAYED_HEADER } from '../idempotency/idempotent-requests';
 import { ApiErrors, ApiInput, ApiReply } from '../openapi/api-contract';
 import { IngestionRateLimit } from '../rate-limit/rate-limit.guard';
-import { DocumentUploads } from './document-uploads.service';
+import { DOCUMENTS_ROUTE, DocumentUploads } from './document-uploads.service';
 
 const CURATORS = ['super_admin', 'tenant_admin'] as const;
 const READERS = ['super_admin', 'tenant_admin', 'agent'] as const;
@@ -75,6 +78,7 @@ export class RagController {
   constructor(
     private readonly transport: RedisStreamsClient,
     private readonly uploads: DocumentUploads,
+    private readonly idempotency: IdempotentRequests,
   ) {}
 
   @Post('documents')
@@ -90,10 +94,15 @@ export class RagController {
       'or JSON `{url}`, `{url, crawl: {max_pages, ' +
       'max_depth}}` or `{title, text}`. Answers 202 with the document `pending`; ingestion runs in the background. ' +
       '`tags` (what assistants scope their knowledge by): a JSON array, or the multipart field `tags` ' +
-      '(comma-separated or repeated) sent before the `file` part.',
+      '(comma-separated or repeated) sent before the `file` part. ' +
+      'With an `Idempotency-Key` header, the same key and body (or file) within 24 h answer the first ' +
+      'document (header `Idempotent-Replayed: true`) and create nothing; another body: 409 `IDEMPOTENCY_KEY_REUSED`. ' +
+      'A file or text whose content (SHA-256) the tenant already has answers 200 with that document and ' +
+      '`duplicate_of` (its id), storing nothing, unless `?force=true`.',
   })
   @ApiInput({
     body: createDocumentBodySchema,
+    query: createDocumentQuerySchema,
     multipart: { files: ['file'] },
     example: { title: 'Refund policy', text: 'Customers may return any item within 30 days.' },
   })
@@ -105,13 +114,44 @@ export class RagController {
     ErrorCode.TOO_MANY_PARTS,
     ErrorCode.MALFORMED_MULTIPART,
     ErrorCode.URL_NOT_ALLOWED,
+    ErrorCode.IDEMPOTENCY_KEY_REUSED,
+    ErrorCode.IDEMPOTENCY_KEY_IN_USE,
   )
-  create(@Req() request: FastifyRequest): Promise<DocumentView> {
-    if (request.isMultipart()) {
-      return this.uploads.ingest(request.requestContext, request.files(), request.tenantRag);
+  async create(
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<DocumentView> {
+    const caller = request.requestContext;
+    const idempotencyKey = this.idempotency.keyOf(request);
+    const { force } = parseOrThrow(createDocumentQuerySchema, request.query);
+    const { result, replayed } = request.isMultipart()
+      ? await this.uploads.ingest(caller, request.files(), request.tenantRag, {
+          idempotencyKey,
+          force,
+        })
+      : await this.createFromJson(request, idempotencyKey, force);
+    if (replayed) {
+      void reply.header(REPLAYED_HEADER, 'true');
     }
+    if (result.duplicate_of) {
+      void reply.status(200);
+    }
+    return result;
+  }
+
+  private createFromJson(request: FastifyRequest, key: string | undefined, force: boolean) {
     const body = parseOrThrow(createDocumentBodySchema, request.body);
-    return this.transport.request(RAG.DOCUMENTS_CREATE, { ...body, settings: request.tenantRag });
+    return this.idempotency.run(
+      request.requestContext,
+      DOCUMENTS_ROUTE,
+      { key, fingerprint: { body, force }, result: documentViewSchema },
+      () =>
+        this.transport.request(RAG.DOCUMENTS_CREATE, {
+          ...body,
+          ...('text' in body ? { force } : {}),
+          settings: request.tenantRag,
+        }),
+    );
   }
 
   @Get('documents')

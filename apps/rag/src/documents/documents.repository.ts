@@ -47,6 +47,8 @@ export interface NewDocument {
   bytes?: number | null;
   storageKey?: string | null;
   tags?: string[];
+  /** The SHA-256 of a file's or a text's content (hex). */
+  contentSha256?: string | null;
   settings: ResolvedRagSettings;
 }
 
@@ -72,6 +74,7 @@ export class DocumentsRepository extends TenantScopedRepository {
           crawl: document.crawl ? JSON.stringify(document.crawl) : null,
           bytes: document.bytes ?? null,
           storage_key: document.storageKey ?? null,
+          content_sha256: document.contentSha256 ?? null,
           settings: JSON.stringify(document.settings),
           tags: document.tags ?? [],
         })
@@ -88,6 +91,22 @@ export class DocumentsRepository extends TenantScopedRepository {
         .executeTakeFirst();
       return { row: existing && toDocumentRow(existing), created: false };
     });
+  }
+
+  /** The tenant's oldest document with this content that has not failed, if any. */
+  async findByContent(tenantId: TenantId, sha256: string): Promise<DocumentRow | undefined> {
+    const row = await this.query(tenantId, (db) =>
+      db
+        .selectFrom('documents')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('content_sha256', '=', sha256)
+        .where('status', '!=', 'failed')
+        .orderBy('created_at')
+        .limit(1)
+        .executeTakeFirst(),
+    );
+    return row && toDocumentRow(row);
   }
 
   async find(tenant: InTenant, id: string): Promise<DocumentRow | undefined> {

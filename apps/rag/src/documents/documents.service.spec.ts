@@ -38,6 +38,7 @@ function rowOf(document: NewDocument): DocumentRow {
     version: 1,
     storage_key: document.storageKey ?? null,
     tags: document.tags ?? [],
+    content_sha256: document.contentSha256 ?? null,
     settings: document.settings,
     embedding_model: null,
     created_at: now,
@@ -59,6 +60,9 @@ function documentsService() {
       return { row: rows.get(document.id), created: true };
     }),
     find: jest.fn(async (_tenant: string, id: string) => rows.get(id)),
+    findByContent: jest.fn(async (_tenant: string, sha256: string) =>
+      [...rows.values()].find((row) => row.content_sha256 === sha256),
+    ),
     list: jest.fn(async () => ({ rows: [...rows.values()], total: rows.size })),
     delete: jest.fn(async (_tenant: string, id: string) => {
       const row = rows.get(id);
@@ -104,10 +108,49 @@ describe('DocumentsService', () => {
     const { service, queue } = documentsService();
     const first = await service.create(caller('req-7'), { title: 'A', text: 'same' });
     const again = await service.create(caller('req-7'), { title: 'A', text: 'same' });
-    const other = await service.create(caller('req-8'), { title: 'A', text: 'same' });
+    const other = await service.create(caller('req-8'), { title: 'A', text: 'other' });
     expect(again.id).toBe(first.id);
+    expect(again.duplicate_of).toBeUndefined();
     expect(other.id).not.toBe(first.id);
     expect(queue.enqueue).toHaveBeenCalledTimes(2);
+  });
+
+  it('answers the same content uploaded again with the document already there, unless forced', async () => {
+    const { service, queue, storage } = documentsService();
+    const first = await service.create(caller('req-1'), { title: 'A', text: 'same text' });
+    const duplicate = await service.create(caller('req-2'), { title: 'B', text: 'same text' });
+    expect(duplicate).toMatchObject({ id: first.id, title: 'A', duplicate_of: first.id });
+    expect(storage.put).toHaveBeenCalledTimes(1);
+
+    const forced = await service.create(caller('req-3'), {
+      title: 'B',
+      text: 'same text',
+      force: true,
+    });
+    expect(forced.id).not.toBe(first.id);
+    expect(forced.duplicate_of).toBeUndefined();
+    expect(queue.enqueue).toHaveBeenCalledTimes(2);
+
+    const sha256 = 'a'.repeat(64);
+    const file = {
+      storage_key: '',
+      filename: 'f.txt',
+      bytes: 3,
+      content_sha256: sha256,
+    };
+    const fileId = '00000000-0000-4000-8000-00000000000f';
+    const uploaded = await service.create(caller('req-4'), {
+      ...file,
+      document_id: fileId,
+      storage_key: `${TENANT}/${fileId}`,
+    });
+    const againId = '00000000-0000-4000-8000-0000000000ff';
+    const uploadedAgain = await service.create(caller('req-5'), {
+      ...file,
+      document_id: againId,
+      storage_key: `${TENANT}/${againId}`,
+    });
+    expect(uploadedAgain).toMatchObject({ id: uploaded.id, duplicate_of: uploaded.id });
   });
 
   it('refuses an upload stored under another tenant’s key', async () => {

@@ -51,6 +51,10 @@ export class DocumentsService {
     const { tenantId } = caller;
     const settings = resolveSettings(request.settings, this.embedders.defaultProvider);
     this.embedders.for(settings.embedding_provider); // refuses a provider that is not configured
+    const duplicate = await this.duplicateOf(caller, request);
+    if (duplicate) {
+      return { ...toDocumentView(duplicate), duplicate_of: duplicate.id };
+    }
     const document =
       'document_id' in request
         ? this.uploadedFile(tenantId, request, settings)
@@ -69,6 +73,28 @@ export class DocumentsService {
       await this.enqueue(tenantId, row);
     }
     return toDocumentView(row);
+  }
+
+  /**
+   * The tenant's document with the same content (SHA-256) as this file or text, unless the
+   * request forces a new one. A retried create of this very document is no duplicate.
+   */
+  private async duplicateOf(
+    caller: Caller,
+    request: CreateDocumentRequest,
+  ): Promise<DocumentRow | undefined> {
+    if ('url' in request || request.force) {
+      return undefined;
+    }
+    const [sha256, ownId] =
+      'document_id' in request
+        ? [request.content_sha256, request.document_id]
+        : [sha256Of(request.text), documentIdOf(caller, request)];
+    if (!sha256) {
+      return undefined;
+    }
+    const found = await this.documents.findByContent(caller.tenantId, sha256);
+    return found && found.id !== ownId ? found : undefined;
   }
 
   async list(caller: Caller, request: ListDocumentsRequest): Promise<DocumentPage> {
@@ -142,6 +168,7 @@ export class DocumentsService {
       contentType: request.content_type ?? null,
       bytes: request.bytes,
       storageKey: expectedKey,
+      contentSha256: request.content_sha256 ?? null,
       settings,
     };
   }
@@ -179,7 +206,15 @@ export class DocumentsService {
       maxBytes: this.config.MAX_DOCUMENT_BYTES,
       contentType: 'text/plain; charset=utf-8',
     });
-    return { id, source: 'text', title: request.title, bytes, storageKey, settings };
+    return {
+      id,
+      source: 'text',
+      title: request.title,
+      bytes,
+      storageKey,
+      contentSha256: sha256Of(request.text),
+      settings,
+    };
   }
 
   private async enqueue(tenantId: TenantId, row: DocumentRow): Promise<void> {
@@ -242,6 +277,10 @@ function documentIdOf({ tenantId, requestId }: Caller, request: WebSource | Text
     `${((parseInt(digest[16], 16) & 0x3) | 0x8).toString(16)}${digest.slice(17, 20)}`,
     digest.slice(20, 32),
   ].join('-');
+}
+
+function sha256Of(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 function orNotFound(row: DocumentRow | undefined, id: string): DocumentRow {

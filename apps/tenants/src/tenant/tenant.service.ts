@@ -7,6 +7,7 @@ import {
   ErrorCode,
   fieldsNotWritableByTenantAdmin,
   isTenantId,
+  type ModelCatalog,
   type Page,
   type Pagination,
   type PlatformCaller,
@@ -39,6 +40,7 @@ type ProviderKeys = TenantRecord['provider_keys'];
 @Injectable()
 export class TenantService {
   private readonly secrets: SecretBox;
+  private readonly models: ModelCatalog;
 
   constructor(
     private readonly database: TenantDatabase,
@@ -50,6 +52,7 @@ export class TenantService {
     @Inject(TENANTS_CONFIG) config: TenantsConfig,
   ) {
     this.secrets = new SecretBox(config.ENCRYPTION_KEY);
+    this.models = config.modelCatalog;
   }
 
   async list(caller: PlatformCaller, page: Pagination): Promise<Page<TenantView>> {
@@ -61,6 +64,7 @@ export class TenantService {
   /** A new tenant is written in its own scope: its id is chosen before the insert. */
   async create(caller: PlatformCaller, input: TenantCreate): Promise<TenantView> {
     requireRole(caller, 'super_admin');
+    this.assertCatalogModels(input);
     const id = tenantIdOf(randomUUID());
     if (input.domains) {
       await this.domainClaims.assertClaimable(null, input.domains, 'super_admin');
@@ -158,6 +162,7 @@ export class TenantService {
     input: TenantUpdate,
     claimant: DomainClaimant,
   ): Promise<TenantView> {
+    this.assertCatalogModels(input);
     const { domains, ...settings } = input;
     if (domains) {
       await this.domainClaims.assertClaimable(tenantId, domains, claimant);
@@ -172,6 +177,36 @@ export class TenantService {
     });
     await this.accessChanges.announce({ kind: 'tenant', tenantId });
     return updated;
+  }
+
+  /**
+   * `allowed_models` and `default_model` name models of the catalog (ids or aliases): a name
+   * it does not know would leave the tenant without the model it expects.
+   */
+  private assertCatalogModels(input: Pick<TenantUpdate, 'allowed_models' | 'default_model'>) {
+    const unknown = (name: string) => this.models.resolve(name) === undefined;
+    const problems = [
+      ...(input.allowed_models ?? []).filter(unknown).map((name) => ({
+        field: 'allowed_models',
+        message: `"${name}" is not in the model catalog`,
+      })),
+      ...(input.default_model && unknown(input.default_model)
+        ? [
+            {
+              field: 'default_model',
+              message: `"${input.default_model}" is not in the model catalog`,
+            },
+          ]
+        : []),
+    ];
+    if (problems.length > 0) {
+      throw new DomainError(
+        ErrorCode.VALIDATION_FAILED,
+        `${problems.map((problem) => `${problem.field}: ${problem.message}`).join('; ')}; ` +
+          `the catalog: ${this.models.ids().join(', ')}`,
+        problems,
+      );
+    }
   }
 
   /** API fields to columns; provider keys are sealed, and null removes one. */

@@ -21,7 +21,20 @@ describe('tenants in process: tenants, their settings and the counts', () => {
   let tenantB: TenantId;
 
   beforeAll(async () => {
-    app = await TenantsTestApp.start({ ALLOW_SELF_REGISTRATION: 'true' });
+    app = await TenantsTestApp.start({
+      ALLOW_SELF_REGISTRATION: 'true',
+      MODEL_CATALOG_JSON: JSON.stringify({
+        models: [
+          {
+            id: 'llama-3.3-70b',
+            provider: 'openai',
+            context_window: 64_000,
+            input_usd_per_million: 0.6,
+            output_usd_per_million: 0.9,
+          },
+        ],
+      }),
+    });
     tenants = app.get(TenantService);
     const created = await Promise.all([
       tenants.create(superAdmin(), { name: 'Acme', slug: 'acme', plan: 'basic', is_active: true }),
@@ -56,6 +69,34 @@ describe('tenants in process: tenants, their settings and the counts', () => {
     ]);
     expect(JSON.stringify(rows[0])).not.toContain('sk-test');
     expect((await tenants.runtimeConfig(tenantA)).provider_keys).toEqual({ openai: 'sk-test' });
+  });
+
+  it('refuses allowed_models and default_model outside the model catalog, changing nothing', async () => {
+    const before = await tenants.get(superAdmin(), tenantB);
+    await expect(
+      tenants.update(superAdmin(), tenantB, { allowed_models: ['local', 'gpt-4o'] }),
+    ).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: [{ field: 'allowed_models', message: '"local" is not in the model catalog' }],
+    });
+    await expect(
+      tenants.create(superAdmin(), {
+        name: 'Gamma',
+        slug: 'gamma',
+        plan: 'free',
+        is_active: true,
+        default_model: 'gpt-imaginary',
+      }),
+    ).rejects.toMatchObject({ code: 'VALIDATION_FAILED', details: [{ field: 'default_model' }] });
+    expect(await tenants.get(superAdmin(), tenantB)).toEqual(before);
+
+    // Aliases and the operator's own models (MODEL_CATALOG_JSON) are in the catalog.
+    const updated = await tenants.update(superAdmin(), tenantB, {
+      allowed_models: ['gpt-3.5-turbo', 'llama-3.3-70b'],
+      default_model: 'llama-3.3-70b',
+    });
+    expect(updated.allowed_models).toEqual(['gpt-3.5-turbo', 'llama-3.3-70b']);
+    await tenants.update(superAdmin(), tenantB, { allowed_models: [], default_model: null });
   });
 
   it('refuses the platform views to everyone but the super admin', async () => {
