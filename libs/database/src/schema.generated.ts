@@ -79,8 +79,14 @@ export interface ChunkTerms {
 
 export interface Conversations {
   api_key_id: string | null;
+  assigned_agent_id: string | null;
+  channel: Generated<string>;
+  claimed_at: Timestamp | null;
+  closed_at: Timestamp | null;
   created_at: Generated<Timestamp>;
+  handoff_requested_at: Timestamp | null;
   id: string;
+  status: Generated<string>;
   tenant_id: TenantId;
   title: string;
   updated_at: Generated<Timestamp>;
@@ -122,12 +128,14 @@ export interface EventOutbox {
 }
 
 export interface Messages {
+  author_id: string | null;
   content: string;
   conversation_id: string;
   cost_usd: Numeric | null;
   created_at: Generated<Timestamp>;
   id: Generated<string>;
   input_tokens: number | null;
+  internal: Generated<boolean>;
   latency_ms: number | null;
   model: string | null;
   output_tokens: number | null;
