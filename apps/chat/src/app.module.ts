@@ -6,6 +6,7 @@ import { ChatModule } from './chat/chat.module';
 import type { ChatConfig } from './config';
 import { ConversationModule } from './conversation/conversation.module';
 import { CoreModule } from './core/core.module';
+import { HandoffModule } from './handoff/handoff.module';
 import { ModelsModule } from './models/models.module';
 import { UsageModule } from './usage/usage.module';
 
@@ -22,6 +23,7 @@ export class AppModule {
         CoreModule.register(config, logger),
         ChatModule,
         ConversationModule,
+        HandoffModule,
         ModelsModule,
         UsageModule,
       ],

@@ -45,6 +45,12 @@ export const ErrorCode = {
   URL_NOT_ALLOWED: 'URL_NOT_ALLOWED',
   MODEL_NOT_ALLOWED: 'MODEL_NOT_ALLOWED',
   CONVERSATION_NOT_FOUND: 'CONVERSATION_NOT_FOUND',
+  /** Another agent claimed the conversation first. */
+  ALREADY_CLAIMED: 'ALREADY_CLAIMED',
+  /** The conversation is closed: nothing more is added to it. */
+  CONVERSATION_CLOSED: 'CONVERSATION_CLOSED',
+  /** Only the agent the conversation is assigned to may reply or release it. */
+  NOT_ASSIGNED: 'NOT_ASSIGNED',
   PROVIDER_ERROR: 'PROVIDER_ERROR',
   BUDGET_EXCEEDED: 'BUDGET_EXCEEDED',
   FIELD_NOT_WRITABLE: 'FIELD_NOT_WRITABLE',
@@ -95,6 +101,9 @@ const httpStatusByCode: Record<ErrorCode, number> = {
   URL_NOT_ALLOWED: 400,
   MODEL_NOT_ALLOWED: 403,
   CONVERSATION_NOT_FOUND: 404,
+  ALREADY_CLAIMED: 409,
+  CONVERSATION_CLOSED: 409,
+  NOT_ASSIGNED: 409,
   PROVIDER_ERROR: 502,
   FIELD_NOT_WRITABLE: 403,
   DOMAIN_NOT_ALLOWED: 400,

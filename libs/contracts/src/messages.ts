@@ -18,11 +18,20 @@ import {
   chatStreamEventSchema,
   conversationDetailSchema,
   conversationListRequestSchema,
+  conversationMessageSchema,
   conversationPageSchema,
   conversationRefSchema,
+  conversationSummarySchema,
   deleteConversationReplySchema,
   modelsReplySchema,
 } from './chat';
+import {
+  agentMessageRequestSchema,
+  HANDOFF,
+  handoffRequestSchema,
+  inboxListRequestSchema,
+  inboxPageSchema,
+} from './handoff';
 import {
   createDocumentRequestSchema,
   deleteDocumentReplySchema,
@@ -171,6 +180,12 @@ export const MESSAGES = {
   [CHAT.CONVERSATIONS_GET]: answers(conversationRefSchema, conversationDetailSchema),
   [CHAT.CONVERSATIONS_DELETE]: answers(conversationRefSchema, deleteConversationReplySchema),
   [CHAT.MODELS]: answers(emptyRequestSchema, modelsReplySchema),
+  [HANDOFF.REQUEST]: answers(handoffRequestSchema, conversationSummarySchema),
+  [HANDOFF.INBOX_LIST]: answers(inboxListRequestSchema, inboxPageSchema),
+  [HANDOFF.CLAIM]: answers(conversationRefSchema, conversationSummarySchema),
+  [HANDOFF.AGENT_MESSAGE]: answers(agentMessageRequestSchema, conversationMessageSchema),
+  [HANDOFF.RELEASE]: answers(conversationRefSchema, conversationSummarySchema),
+  [HANDOFF.CLOSE]: answers(conversationRefSchema, conversationSummarySchema),
   [STATS_PATTERNS.CHAT]: answers(statsQuerySchema, chatStatsSchema),
   [STATS_PATTERNS.CHAT_USAGE]: answers(usageQuerySchema, usageReportSchema),
   [PING_PATTERN.chat]: answers(emptyRequestSchema, pingReplySchema),

@@ -1,11 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { type RawBuilder, sql } from 'kysely';
 
-import type { ChatSource, LlmProviderName, TenantId } from '@tenantbot/contracts';
+import type {
+  ChatSource,
+  ConversationChannel,
+  LlmProviderName,
+  TenantId,
+} from '@tenantbot/contracts';
 import { TenantScopedRepository } from '@tenantbot/database';
 
 export interface NewMessage {
   role: 'user' | 'assistant';
+  /** The user, API key or visitor who asked; null for the bot's answer. */
+  authorId: string | null;
   content: string;
   sources: ChatSource[];
   model: string | null;
@@ -43,6 +50,7 @@ export interface AnsweredExchangeRows {
     apiKeyId?: string;
     /** A widget visitor's conversation is owned by the visitor of that widget. */
     visitor?: { visitorId: string; widgetId: string };
+    channel?: ConversationChannel;
   };
   /** The question, then the answer: stored in this order. */
   messages: [NewMessage, NewMessage];
@@ -104,11 +112,12 @@ function conversationWrite(
                 WHERE id = ${conversation.id}::uuid RETURNING id`;
   }
   return sql`INSERT INTO conversations (id, tenant_id, user_id, api_key_id, visitor_id, widget_id,
-                                        title)
+                                        title, channel)
              VALUES (${conversation.id}::uuid, ${tenantId}::uuid,
                      ${conversation.userId ?? null}::uuid, ${conversation.apiKeyId ?? null}::uuid,
                      ${conversation.visitor?.visitorId ?? null},
-                     ${conversation.visitor?.widgetId ?? null}::uuid, ${conversation.title})
+                     ${conversation.visitor?.widgetId ?? null}::uuid, ${conversation.title},
+                     ${conversation.channel ?? 'api'})
              RETURNING id`;
 }
 
@@ -119,16 +128,17 @@ function messagesInsert(
 ): RawBuilder<unknown> {
   const values = messages.map(
     (message, index) =>
-      sql`(${index}, ${message.role}, ${message.content}, ${JSON.stringify(message.sources)}::jsonb,
+      sql`(${index}, ${message.role}, ${message.authorId}, ${message.content},
+           ${JSON.stringify(message.sources)}::jsonb,
            ${message.model}, ${message.inputTokens}::integer, ${message.outputTokens}::integer,
            ${message.costUsd}::numeric, ${message.latencyMs}::integer)`,
   );
-  return sql`INSERT INTO messages (tenant_id, conversation_id, role, content, sources, model,
-                                   input_tokens, output_tokens, cost_usd, latency_ms)
-             SELECT ${tenantId}::uuid, conversation.id, m.role, m.content, m.sources, m.model,
-                    m.input_tokens, m.output_tokens, m.cost_usd, m.latency_ms
+  return sql`INSERT INTO messages (tenant_id, conversation_id, role, author_id, content, sources,
+                                   model, input_tokens, output_tokens, cost_usd, latency_ms)
+             SELECT ${tenantId}::uuid, conversation.id, m.role, m.author_id, m.content, m.sources,
+                    m.model, m.input_tokens, m.output_tokens, m.cost_usd, m.latency_ms
                FROM conversation,
-                    (VALUES ${sql.join(values)}) AS m (n, role, content, sources, model,
+                    (VALUES ${sql.join(values)}) AS m (n, role, author_id, content, sources, model,
                       input_tokens, output_tokens, cost_usd, latency_ms)
               ORDER BY m.n
              RETURNING 1`;

@@ -15,6 +15,7 @@ import type { Logger } from '@tenantbot/observability';
 import type { BudgetService } from '../budget/budget.service';
 import { chatConfigSchema } from '../config';
 import type { ConversationService } from '../conversation/conversation.service';
+import type { HandoffService } from '../handoff/handoff.service';
 import { ModelsService } from '../models/models.service';
 import { PromptAssembler } from '../prompt/prompt-assembler';
 import { TokenCounter } from '../prompt/token-counter';
@@ -52,7 +53,31 @@ function serviceWithFakes() {
     runtimeConfig: jest.fn<TenantConfigService['runtimeConfig']>(() => Promise.resolve(TENANT)),
   };
   const conversations = {
-    history: jest.fn<ConversationService['history']>(() => Promise.resolve([])),
+    state: jest.fn<ConversationService['state']>(() =>
+      Promise.resolve({ status: 'bot', turns: [], lastAnswerGrounded: true }),
+    ),
+  };
+  const handedOver = (status: 'waiting_human' | 'human', notice?: string) =>
+    Promise.resolve({
+      conversation: {
+        id: randomUUID(),
+        title: 't',
+        user_id: null,
+        api_key_id: null,
+        status,
+        assigned_agent_id: null,
+        channel: 'api' as const,
+        message_count: 1,
+        created_at: '',
+        updated_at: '',
+      },
+      notice,
+    });
+  const handoffs = {
+    receive: jest.fn<HandoffService['receive']>(() => handedOver('human')),
+    handOverWith: jest.fn<HandoffService['handOverWith']>(() =>
+      handedOver('waiting_human', 'A person will reply here.'),
+    ),
   };
   const retrieval = {
     relevantPassages: jest.fn<RetrievalService['relevantPassages']>(() => Promise.resolve([])),
@@ -82,10 +107,11 @@ function serviceWithFakes() {
     tokens,
     exchanges as unknown as ChatRepository,
     budget as unknown as BudgetService,
+    handoffs as unknown as HandoffService,
     config,
     { error: jest.fn() } as unknown as Logger,
   );
-  return { service, tenants, router, exchanges, budget };
+  return { service, tenants, router, exchanges, budget, conversations, handoffs, retrieval };
 }
 
 describe('ChatService', () => {
@@ -135,6 +161,61 @@ describe('ChatService', () => {
     exchanges.recordAnswered.mockResolvedValueOnce(false);
     await expect(service.send(callerAs('user'), QUESTION)).rejects.toMatchObject({
       code: 'CONVERSATION_NOT_FOUND',
+    });
+  });
+
+  it('hands a message over to a person while one owns the conversation: no model, no budget', async () => {
+    const { service, router, budget, exchanges, conversations, handoffs } = serviceWithFakes();
+    conversations.state.mockResolvedValueOnce({
+      status: 'human',
+      turns: [],
+      lastAnswerGrounded: true,
+    });
+    const caller = callerAs('user');
+    const conversationId = randomUUID();
+    const reply = await service.send(caller, { ...QUESTION, conversation_id: conversationId });
+    expect(reply).toMatchObject({ handled_by: 'human', conversation_status: 'human', cost_usd: 0 });
+    expect(handoffs.receive).toHaveBeenCalledWith(caller, conversationId, QUESTION.message);
+    expect(router.run).not.toHaveBeenCalled();
+    expect(budget.reserve).not.toHaveBeenCalled();
+    expect(exchanges.recordAnswered).not.toHaveBeenCalled();
+  });
+
+  it('starts the handoff when the message asks for a person, without retrieval or a model', async () => {
+    const { service, router, budget, handoffs, retrieval } = serviceWithFakes();
+    const reply = await service.send(callerAs('user'), {
+      message: 'Can I talk to a human, please?',
+      use_rag: true,
+    });
+    expect(reply).toMatchObject({
+      handled_by: 'human',
+      conversation_status: 'waiting_human',
+      response: 'A person will reply here.',
+    });
+    expect(handoffs.handOverWith.mock.calls[0][3]).toBe('phrase');
+    expect(retrieval.relevantPassages).not.toHaveBeenCalled();
+    expect(router.run).not.toHaveBeenCalled();
+    expect(budget.reserve).not.toHaveBeenCalled();
+  });
+
+  it('refuses a message to a closed conversation with CONVERSATION_CLOSED', async () => {
+    const { service, router, conversations } = serviceWithFakes();
+    conversations.state.mockResolvedValueOnce({
+      status: 'closed',
+      turns: [],
+      lastAnswerGrounded: true,
+    });
+    await expect(
+      service.send(callerAs('user'), { ...QUESTION, conversation_id: randomUUID() }),
+    ).rejects.toMatchObject({ code: 'CONVERSATION_CLOSED' });
+    expect(router.run).not.toHaveBeenCalled();
+  });
+
+  it('says the bot answered, in the conversation’s `bot` state', async () => {
+    const { service } = serviceWithFakes();
+    await expect(service.send(callerAs('user'), QUESTION)).resolves.toMatchObject({
+      handled_by: 'bot',
+      conversation_status: 'bot',
     });
   });
 });

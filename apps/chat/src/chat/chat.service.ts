@@ -9,6 +9,8 @@ import {
   type ChatSource,
   type ChatStreamEvent,
   type ChatTurn,
+  type ConversationChannel,
+  type ConversationStatus,
   DomainError,
   ErrorCode,
   type ModelId,
@@ -20,6 +22,8 @@ import type { Reservation } from '@tenantbot/rate-limit';
 import { BudgetService, type ExchangeSpend } from '../budget/budget.service';
 import type { ChatConfig } from '../config';
 import { ConversationService } from '../conversation/conversation.service';
+import { HandoffService, type HandoffTrigger } from '../handoff/handoff.service';
+import { asksForPerson } from '../handoff/handoff-policy';
 import { costInMicroUsd, usdOfMicros } from '../models/cost';
 import type { RouteStep } from '../models/model-policy';
 import { ModelsService } from '../models/models.service';
@@ -52,6 +56,13 @@ interface Exchange {
   /** The chosen model, then its fallbacks. */
   route: RouteStep[];
   conversation: ExchangeConversation;
+  /** The conversation's state before this message (`bot` for a new one). */
+  status: ConversationStatus;
+  /**
+   * Set when a person, not the bot, takes this message: `receive` while one owns the
+   * conversation (or is asked to), else what starts the handoff with it.
+   */
+  toPerson?: HandoffTrigger | 'receive';
   history: ChatTurn[];
   /** The tenant's passages for the question, fetched while the history was read. */
   passages: Promise<ChatSource[]>;
@@ -86,12 +97,16 @@ export class ChatService {
     private readonly tokens: TokenCounter,
     private readonly exchanges: ChatRepository,
     private readonly budget: BudgetService,
+    private readonly handoffs: HandoffService,
     @Inject(CHAT_CONFIG) private readonly config: ChatConfig,
     @Inject(CHAT_LOGGER) private readonly logger: Logger,
   ) {}
 
   async send(caller: Caller, request: ChatRequest): Promise<ChatResponse> {
     const exchange = await this.begin(caller, request);
+    if (exchange.toPerson) {
+      return this.toPerson(exchange, exchange.toPerson, request);
+    }
     return this.complete(exchange, request, NEVER_CANCELLED);
   }
 
@@ -103,6 +118,10 @@ export class ChatService {
     emit: (event: ChatStreamEvent) => void,
   ): Promise<void> {
     const exchange = await this.begin(caller, request);
+    if (exchange.toPerson) {
+      emit({ type: 'done', ...(await this.toPerson(exchange, exchange.toPerson, request)) });
+      return;
+    }
     const response = await this.complete(exchange, request, signal, (content) =>
       emit({ type: 'delta', content }),
     );
@@ -118,14 +137,20 @@ export class ChatService {
     const tenant = await this.tenants.runtimeConfig(caller);
     const policy = this.models.policyFor(tenant);
     const model = policy.choose(request.model);
-    const passages = request.use_rag
-      ? this.retrieval.relevantPassages(caller, request.message, tenant.rag)
-      : Promise.resolve([]);
+    const asksPerson = asksForPerson(request.message);
+    const passages =
+      request.use_rag && !asksPerson
+        ? this.retrieval.relevantPassages(caller, request.message, tenant.rag)
+        : Promise.resolve([]);
     // Awaited by prompt(); when the history read fails first, nobody will.
     passages.catch(() => undefined);
-    const history = request.conversation_id
-      ? await this.conversations.history(caller, request.conversation_id)
-      : (request.conversation_history ?? []);
+    const state = request.conversation_id
+      ? await this.conversations.state(caller, request.conversation_id)
+      : undefined;
+    const status = state?.status ?? 'bot';
+    if (status === 'closed') {
+      throw new DomainError(ErrorCode.CONVERSATION_CLOSED, 'the conversation is closed');
+    }
     return {
       caller,
       tenant,
@@ -134,8 +159,11 @@ export class ChatService {
       conversation: {
         id: request.conversation_id ?? randomUUID(),
         isNew: request.conversation_id === undefined,
+        channel: channelOf(caller, request),
       },
-      history,
+      status,
+      toPerson: status !== 'bot' ? 'receive' : asksPerson ? 'phrase' : undefined,
+      history: state?.turns ?? request.conversation_history ?? [],
       passages,
       startedAt,
       trace: { failures: [] },
@@ -211,6 +239,38 @@ export class ChatService {
       request_id: exchange.caller.requestId,
       sources: prompt.passages,
       grounded: prompt.passages.length > 0,
+      handled_by: 'bot',
+      conversation_status: 'bot',
+    };
+  }
+
+  /**
+   * A message a person takes: stored and delivered to the agents; no model is called and no
+   * budget is held. The answer says so (`handled_by: "human"`), with the bot's notice when
+   * this message started the handoff.
+   */
+  private async toPerson(
+    exchange: Exchange,
+    how: HandoffTrigger | 'receive',
+    request: ChatRequest,
+  ): Promise<ChatResponse> {
+    const { caller, conversation } = exchange;
+    const turn =
+      how === 'receive'
+        ? await this.handoffs.receive(caller, conversation.id, request.message)
+        : await this.handoffs.handOverWith(caller, conversation, request.message, how);
+    return {
+      response: turn.notice ?? '',
+      conversation_id: conversation.id,
+      model_used: 'human',
+      tokens_used: { input: 0, output: 0, total: 0 },
+      latency_ms: elapsedSince(exchange.startedAt),
+      cost_usd: 0,
+      request_id: caller.requestId,
+      sources: [],
+      grounded: false,
+      handled_by: 'human',
+      conversation_status: turn.conversation.status,
     };
   }
 
@@ -338,6 +398,11 @@ function promptWindow(route: RouteStep[]): number {
       .filter((step, index) => index === 0 || step.spec.provider !== 'local')
       .map((step) => step.spec.context_window),
   );
+}
+
+/** A visitor's conversations are the widget's; the gateway says which other channel it is. */
+function channelOf(caller: Caller, request: ChatRequest): ConversationChannel {
+  return caller.visitor ? 'widget' : (request.channel ?? 'api');
 }
 
 function errorCodeOf(error: unknown): string {

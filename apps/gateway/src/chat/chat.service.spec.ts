@@ -24,6 +24,8 @@ const answer: ChatResponse = {
   request_id: 'req-1',
   sources: [],
   grounded: false,
+  handled_by: 'bot',
+  conversation_status: 'bot',
 };
 
 /** A transport that answers chat.send and chat.stream, noting the context each call travelled in. */

@@ -129,6 +129,8 @@ class FakeChatController {
         request_id: context?.requestId ?? 'none',
         sources: [],
         grounded: false,
+        handled_by: 'bot',
+        conversation_status: 'bot',
       },
     ]);
   }
