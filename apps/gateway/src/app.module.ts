@@ -7,6 +7,7 @@ import { ChatModule } from './chat/chat.module';
 import { CoreModule, type GatewayRuntime } from './core/core.module';
 import { HealthModule } from './health/health.module';
 import { RequestPipelineModule } from './http/request-pipeline.module';
+import { InboxModule } from './inbox/inbox.module';
 import { PlatformModule } from './platform/platform.module';
 import { RagModule } from './rag/rag.module';
 import { TenantsModule } from './tenants/tenants.module';
@@ -30,6 +31,7 @@ export class GatewayModule {
         ApiKeysModule,
         AdminModule,
         ChatModule,
+        InboxModule,
         RagModule,
         WebChannelModule,
       ],

@@ -19,6 +19,7 @@ import type { RequestContext } from '@tenantbot/tenant-context';
 
 import { toHttpError } from '../http/error-response';
 import { HttpMetrics } from '../http/http-metrics';
+import { LiveConversations } from '../live/live-conversations';
 import { LOGGER } from '../tokens';
 import {
   type VisitorConnection,
@@ -78,6 +79,7 @@ export class ChatSocket implements OnModuleInit {
     private readonly sessions: SocketSessions,
     private readonly visitors: VisitorSocketChannel,
     private readonly chat: ChatService,
+    private readonly live: LiveConversations,
     private readonly metrics: HttpMetrics,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
@@ -153,7 +155,7 @@ export class ChatSocket implements OnModuleInit {
   }
 
   private serve(ws: WebSocket, caller: SocketCaller): void {
-    const conversation = new SocketConversation(ws, caller, this.chat, this.logger);
+    const conversation = new SocketConversation(ws, caller, this.chat, this.live, this.logger);
     caller.session?.watch(ws);
     ws.on('close', () => conversation.stop());
     ws.on('message', (data) => conversation.receive(String(data)));
@@ -163,6 +165,8 @@ export class ChatSocket implements OnModuleInit {
 /** One socket's exchange: its frames in, and at most one answer streaming out at a time. */
 class SocketConversation {
   private answering?: Subscription;
+  /** The conversation of the last answer: the one the socket's typing is about. */
+  private conversationId?: string;
   // From a message's arrival to its answer's `done` or `error` frame (the transport's stream
   // may complete a little after `done`: a client that asks again at once is not refused).
   private busy = false;
@@ -171,6 +175,7 @@ class SocketConversation {
     private readonly ws: WebSocket,
     private readonly caller: SocketCaller,
     private readonly chat: ChatService,
+    private readonly live: LiveConversations,
     private readonly logger: Logger,
   ) {}
 
@@ -191,7 +196,7 @@ class SocketConversation {
       return this.send({ type: 'pong' });
     }
     if (message.type === 'typing') {
-      return;
+      return this.typing(message.is_typing ?? true);
     }
     if (this.busy) {
       return this.send({
@@ -206,6 +211,7 @@ class SocketConversation {
         message: message.content,
         conversation_id: message.conversation_id,
         stream: true,
+        channel: 'websocket',
       });
     } catch (error) {
       return this.send({ type: 'error', ...toHttpError(error, requestId, this.logger) });
@@ -256,6 +262,7 @@ class SocketConversation {
         if (event.type !== 'done') {
           return this.send(event);
         }
+        this.follow(context, event.conversation_id);
         finish(event);
       },
       error: (error: unknown) => {
@@ -267,6 +274,25 @@ class SocketConversation {
         finish();
       },
     });
+  }
+
+  /**
+   * From its first answer on, the socket receives what people add to its conversation (agents'
+   * replies and typing, status changes); only its owner gets an answer in it.
+   */
+  private follow(context: RequestContext, conversationId: string): void {
+    this.conversationId = conversationId;
+    if (context.tenantId) {
+      this.live.follow(context.tenantId, conversationId, this.ws);
+    }
+  }
+
+  /** The user's typing reaches the tenant's agents, for the socket's conversation. */
+  private typing(isTyping: boolean): void {
+    const tenantId = this.caller.context.tenantId;
+    if (tenantId && this.conversationId) {
+      this.live.typing(tenantId, this.conversationId, 'user', isTyping);
+    }
   }
 
   private send(message: object): void {

@@ -21,6 +21,12 @@ import {
   conversationListRequestSchema,
   type ConversationRef,
   conversationRefSchema,
+  type ConversationSummary,
+  DomainError,
+  ErrorCode,
+  HANDOFF,
+  type HandoffRequest,
+  handoffRequestSchema,
   ZodPipe,
 } from '@tenantbot/contracts';
 import { RedisStreamsClient } from '@tenantbot/transport';
@@ -31,6 +37,9 @@ import { VisitorChat } from '../web-channel/visitor-chat';
 import { VisitorAllowed } from '../web-channel/visitor-route';
 import { ChatService } from './chat.service';
 import { ChatEventStream, CHATTERS } from './chat-event-stream';
+
+const handoffBodySchema = handoffRequestSchema.omit({ id: true });
+type HandoffBody = Omit<HandoffRequest, 'id'>;
 
 @ApiTags('chat')
 @ApiBearerAuth()
@@ -67,13 +76,14 @@ export class ChatController {
     @Body(new ZodPipe(chatRequestSchema)) requested: ChatRequest,
   ): Promise<void> {
     const caller = request.requestContext;
+    const asked = { ...requested, channel: undefined };
     const body = request.visitorWidget
       ? await this.visitorChat.admit(
           caller.principal ?? { role: 'visitor' },
           request.visitorWidget,
-          requested,
+          asked,
         )
-      : requested;
+      : asked;
     const accept = String(request.headers.accept ?? '');
     if (body.stream || accept.includes('text/event-stream')) {
       return this.events.send(caller, request, reply, body);
@@ -105,6 +115,32 @@ export class ChatController {
   })
   conversation(@Param(new ZodPipe(conversationRefSchema)) params: ConversationRef) {
     return this.transport.request(CHAT.CONVERSATIONS_GET, params);
+  }
+
+  @Post('conversations/:id/handoff')
+  @Roles(...CHATTERS)
+  @VisitorAllowed()
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Ask for a person: the bot stops answering and the agents see it in their inbox',
+    description:
+      "By the conversation's user, API key or widget visitor (the widget must have " +
+      '`handoff_enabled`, else 403 `FEATURE_DISABLED`). The conversation becomes `waiting_human`, ' +
+      'the bot says so in it (a `system` message: a person will reply here) and ' +
+      '`conversation.handoff_requested` is emitted. Until an agent releases it, messages are ' +
+      'stored and delivered to the agent without calling a model (`handled_by: "human"`). ' +
+      'Asking again changes nothing; a closed conversation is 409 `CONVERSATION_CLOSED`.',
+  })
+  @ApiBody({ schema: openApiSchema(handoffBodySchema) })
+  handoff(
+    @Req() request: FastifyRequest,
+    @Param(new ZodPipe(conversationRefSchema)) params: ConversationRef,
+    @Body(new ZodPipe(handoffBodySchema)) body: HandoffBody,
+  ): Promise<ConversationSummary> {
+    if (request.visitorWidget && !request.visitorWidget.handoff_enabled) {
+      throw new DomainError(ErrorCode.FEATURE_DISABLED, 'this widget does not hand over to people');
+    }
+    return this.transport.request(HANDOFF.REQUEST, { ...body, id: params.id });
   }
 
   @Delete('conversations/:id')

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 
 import { AuthModule } from '../auth/auth.module';
+import { LiveModule } from '../live/live.module';
 import { WebChannelModule } from '../web-channel/web-channel.module';
 import { WebSocketModule } from '../websocket/websocket.module';
 import { ChatController } from './chat.controller';
@@ -10,7 +11,7 @@ import { ChatSocket } from './chat-socket';
 
 /** Chat over JSON, Server-Sent Events and the WebSocket, for users, API keys and visitors. */
 @Module({
-  imports: [AuthModule, WebChannelModule, WebSocketModule],
+  imports: [AuthModule, WebChannelModule, WebSocketModule, LiveModule],
   controllers: [ChatController],
   providers: [ChatService, ChatEventStream, ChatSocket],
 })

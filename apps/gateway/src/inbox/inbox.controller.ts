@@ -1,0 +1,99 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+
+import {
+  type AgentMessageRequest,
+  agentMessageRequestSchema,
+  type ConversationMessage,
+  type ConversationRef,
+  conversationRefSchema,
+  type ConversationSummary,
+  HANDOFF,
+  type InboxListRequest,
+  inboxListRequestSchema,
+  type InboxPage,
+  ZodPipe,
+} from '@tenantbot/contracts';
+import { RedisStreamsClient } from '@tenantbot/transport';
+
+import { Roles } from '../auth/decorators';
+import { openApiSchema } from '../http/openapi-schema';
+
+const agentMessageBodySchema = agentMessageRequestSchema.omit({ id: true });
+
+/** The agents' side of the handoff: the tenant's inbox and the moves of a conversation. */
+@ApiTags('inbox')
+@ApiBearerAuth()
+@Roles('tenant_admin', 'agent')
+@Controller('api/v1/inbox')
+export class InboxController {
+  constructor(private readonly transport: RedisStreamsClient) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'Conversations waiting for or with a person, oldest request first',
+    description:
+      'Default: `waiting_human` and `human`; `status` picks one state, `assigned=me` the ' +
+      "caller's own. Each item carries its transcript (internal notes included) with the " +
+      'sources the bot cited. Live: `WS /api/v1/inbox/ws?token=…`.',
+  })
+  list(@Query(new ZodPipe(inboxListRequestSchema)) query: InboxListRequest): Promise<InboxPage> {
+    return this.transport.request(HANDOFF.INBOX_LIST, query);
+  }
+
+  @Post(':id/claim')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Take the conversation: the bot stops answering it',
+    description:
+      'Atomic: of two agents claiming at once one wins, the other gets 409 `ALREADY_CLAIMED`. ' +
+      'Claiming a conversation one already holds returns it unchanged; a closed one is 409 ' +
+      '`CONVERSATION_CLOSED`.',
+  })
+  claim(
+    @Param(new ZodPipe(conversationRefSchema)) ref: ConversationRef,
+  ): Promise<ConversationSummary> {
+    return this.transport.request(HANDOFF.CLAIM, ref);
+  }
+
+  @Post(':id/messages')
+  @HttpCode(201)
+  @ApiOperation({
+    summary: "Reply to the conversation's user (live), or add an internal note",
+    description:
+      'A reply is stored with `role: "agent"` and delivered to the user\'s or visitor\'s socket; ' +
+      'only the assigned agent may reply (409 `NOT_ASSIGNED`). `internal: true` stores a note ' +
+      '(`role: "system"`) that only agents and tenant admins ever see.',
+  })
+  @ApiBody({ schema: openApiSchema(agentMessageBodySchema) })
+  reply(
+    @Param(new ZodPipe(conversationRefSchema)) ref: ConversationRef,
+    @Body(new ZodPipe(agentMessageBodySchema)) body: Omit<AgentMessageRequest, 'id'>,
+  ): Promise<ConversationMessage> {
+    return this.transport.request(HANDOFF.AGENT_MESSAGE, { ...body, id: ref.id });
+  }
+
+  @Post(':id/release')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Give the conversation back to the bot (`bot`)',
+    description: "By its agent or a tenant admin; another agent's is 409 `NOT_ASSIGNED`.",
+  })
+  release(
+    @Param(new ZodPipe(conversationRefSchema)) ref: ConversationRef,
+  ): Promise<ConversationSummary> {
+    return this.transport.request(HANDOFF.RELEASE, ref);
+  }
+
+  @Post(':id/close')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Close the conversation: nothing more is added to it',
+    description: 'Emits `conversation.closed`; later messages to it are 409 `CONVERSATION_CLOSED`.',
+  })
+  close(
+    @Param(new ZodPipe(conversationRefSchema)) ref: ConversationRef,
+  ): Promise<ConversationSummary> {
+    return this.transport.request(HANDOFF.CLOSE, ref);
+  }
+}
