@@ -66,6 +66,13 @@ class ChatHandlers {
     return {
       conversations,
       messages: 0,
+      handoffs: {
+        requested: 0,
+        claimed: 0,
+        median_seconds_to_claim: null,
+        resolved_by_bot: 0,
+        resolved_by_person: 0,
+      },
       this_month: { input_tokens: 0, output_tokens: 0, cost_usd: 0 },
       last_24h: { requests: 0, errors: 0 },
     };
