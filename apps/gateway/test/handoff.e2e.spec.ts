@@ -296,6 +296,37 @@ describe('human handoff through the gateway (e2e)', () => {
     expect(fake.requests).toHaveLength(0);
   }, 30_000);
 
+  it('follows the tenant’s own handoff policy, which only its admin sets', async () => {
+    expect((await acme.as.agent.get('/api/v1/inbox/settings')).body).toEqual({
+      phrases: [],
+      use_default_phrases: true,
+      on_ungrounded: false,
+    });
+    const refused = await acme.as.agent.put('/api/v1/inbox/settings', { phrases: ['x y z'] });
+    expect(refused.status).toBe(403);
+    const saved = await acme.as.tenant_admin.put('/api/v1/inbox/settings', {
+      phrases: ['operator please'],
+      use_default_phrases: false,
+    });
+    expect(saved.status).toBe(200);
+    expect(saved.body).toMatchObject({ phrases: ['operator please'], use_default_phrases: false });
+    // Another tenant keeps the defaults.
+    expect((await other.as.tenant_admin.get('/api/v1/inbox/settings')).body.phrases).toEqual([]);
+    try {
+      fake.reset();
+      const byPhrase = await acme.as.user.post('/api/v1/chat/', { message: 'Operator, please!' });
+      expect(byPhrase.body).toMatchObject({ handled_by: 'human' });
+      const notAnymore = await acme.as.user.post('/api/v1/chat/', { message: 'talk to a human' });
+      expect(notAnymore.body).toMatchObject({ handled_by: 'bot' });
+      expect(fake.requests).toHaveLength(1);
+    } finally {
+      await acme.as.tenant_admin.put('/api/v1/inbox/settings', {
+        phrases: [],
+        use_default_phrases: true,
+      });
+    }
+  }, 30_000);
+
   it('keeps internal notes from the user and the visitor, and shows them to agents', async () => {
     const visitorA = await visitor(widget.public_key);
     const asked = await visitorA.post('/api/v1/chat/', { message: 'Do you ship to Madeira?' });

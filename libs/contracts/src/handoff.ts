@@ -20,6 +20,10 @@ export const HANDOFF = {
   RELEASE: 'chat.inbox.release',
   /** `ConversationRef` → `ConversationSummary` (`closed`). */
   CLOSE: 'chat.inbox.close',
+  /** `{}` → `HandoffSettings`: the tenant's handoff policy. */
+  SETTINGS_GET: 'chat.handoff.settings.get',
+  /** `HandoffSettingsUpdate` → `HandoffSettings` (tenant admin). */
+  SETTINGS_UPDATE: 'chat.handoff.settings.update',
 } as const;
 
 /** Roles that work the inbox. */
@@ -67,3 +71,23 @@ export const agentMessageRequestSchema = z.strictObject({
   internal: z.boolean().default(false),
 });
 export type AgentMessageRequest = z.output<typeof agentMessageRequestSchema>;
+
+const phrase = z.string().trim().min(3).max(100);
+
+/** The tenant's handoff policy; a tenant that never set it has these defaults. */
+export const handoffSettingsSchema = z.object({
+  /** The tenant's own phrases asking for a person (whole words, case and accents ignored). */
+  phrases: z.array(z.string()),
+  /** Whether the platform's default phrases ("talk to a human", …) count too. */
+  use_default_phrases: z.boolean(),
+  /** Hand over when the bot could not ground two answers in a row in the tenant's documents. */
+  on_ungrounded: z.boolean(),
+});
+export type HandoffSettings = z.output<typeof handoffSettingsSchema>;
+
+export const handoffSettingsUpdateSchema = z.strictObject({
+  phrases: z.array(phrase).max(100).optional(),
+  use_default_phrases: z.boolean().optional(),
+  on_ungrounded: z.boolean().optional(),
+});
+export type HandoffSettingsUpdate = z.output<typeof handoffSettingsUpdateSchema>;

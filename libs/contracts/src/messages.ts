@@ -29,6 +29,8 @@ import {
   agentMessageRequestSchema,
   HANDOFF,
   handoffRequestSchema,
+  handoffSettingsSchema,
+  handoffSettingsUpdateSchema,
   inboxListRequestSchema,
   inboxPageSchema,
 } from './handoff';
@@ -186,6 +188,8 @@ export const MESSAGES = {
   [HANDOFF.AGENT_MESSAGE]: answers(agentMessageRequestSchema, conversationMessageSchema),
   [HANDOFF.RELEASE]: answers(conversationRefSchema, conversationSummarySchema),
   [HANDOFF.CLOSE]: answers(conversationRefSchema, conversationSummarySchema),
+  [HANDOFF.SETTINGS_GET]: answers(emptyRequestSchema, handoffSettingsSchema),
+  [HANDOFF.SETTINGS_UPDATE]: answers(handoffSettingsUpdateSchema, handoffSettingsSchema),
   [STATS_PATTERNS.CHAT]: answers(statsQuerySchema, chatStatsSchema),
   [STATS_PATTERNS.CHAT_USAGE]: answers(usageQuerySchema, usageReportSchema),
   [PING_PATTERN.chat]: answers(emptyRequestSchema, pingReplySchema),

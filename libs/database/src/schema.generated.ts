@@ -127,6 +127,14 @@ export interface EventOutbox {
   payload: Json;
 }
 
+export interface HandoffSettings {
+  on_ungrounded: Generated<boolean>;
+  phrases: Generated<string[]>;
+  tenant_id: TenantId;
+  updated_at: Generated<Timestamp>;
+  use_default_phrases: Generated<boolean>;
+}
+
 export interface Messages {
   author_id: string | null;
   content: string;
@@ -235,6 +243,7 @@ export interface DB {
   conversations: Conversations;
   documents: Documents;
   event_outbox: EventOutbox;
+  handoff_settings: HandoffSettings;
   messages: Messages;
   refresh_tokens: RefreshTokens;
   tenant_domains: TenantDomains;

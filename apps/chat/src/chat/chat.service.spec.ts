@@ -16,6 +16,8 @@ import type { BudgetService } from '../budget/budget.service';
 import { chatConfigSchema } from '../config';
 import type { ConversationService } from '../conversation/conversation.service';
 import type { HandoffService } from '../handoff/handoff.service';
+import { DEFAULT_HANDOFF_PHRASES } from '../handoff/handoff-policy';
+import type { HandoffSettingsService } from '../handoff/handoff-settings.service';
 import { ModelsService } from '../models/models.service';
 import { PromptAssembler } from '../prompt/prompt-assembler';
 import { TokenCounter } from '../prompt/token-counter';
@@ -78,6 +80,14 @@ function serviceWithFakes() {
     handOverWith: jest.fn<HandoffService['handOverWith']>(() =>
       handedOver('waiting_human', 'A person will reply here.'),
     ),
+    handOverAfterAnswer: jest.fn<HandoffService['handOverAfterAnswer']>(() =>
+      Promise.resolve(true),
+    ),
+  };
+  const handoffSettings = {
+    policyFor: jest.fn<HandoffSettingsService['policyFor']>(() =>
+      Promise.resolve({ phrases: DEFAULT_HANDOFF_PHRASES, onUngrounded: false }),
+    ),
   };
   const retrieval = {
     relevantPassages: jest.fn<RetrievalService['relevantPassages']>(() => Promise.resolve([])),
@@ -108,10 +118,21 @@ function serviceWithFakes() {
     exchanges as unknown as ChatRepository,
     budget as unknown as BudgetService,
     handoffs as unknown as HandoffService,
+    handoffSettings as unknown as HandoffSettingsService,
     config,
     { error: jest.fn() } as unknown as Logger,
   );
-  return { service, tenants, router, exchanges, budget, conversations, handoffs, retrieval };
+  return {
+    service,
+    tenants,
+    router,
+    exchanges,
+    budget,
+    conversations,
+    handoffs,
+    handoffSettings,
+    retrieval,
+  };
 }
 
 describe('ChatService', () => {
@@ -217,5 +238,59 @@ describe('ChatService', () => {
       handled_by: 'bot',
       conversation_status: 'bot',
     });
+  });
+
+  it('hands over after two ungrounded answers in a row when the tenant enables it', async () => {
+    const { service, conversations, handoffs, handoffSettings } = serviceWithFakes();
+    handoffSettings.policyFor.mockResolvedValue({ phrases: [], onUngrounded: true });
+    conversations.state.mockResolvedValue({ status: 'bot', turns: [], lastAnswerGrounded: false });
+    const caller = callerAs('user');
+    const id = randomUUID();
+    const reply = await service.send(caller, {
+      message: 'Anything?',
+      use_rag: true,
+      conversation_id: id,
+    });
+    expect(reply).toMatchObject({
+      handled_by: 'bot',
+      grounded: false,
+      conversation_status: 'waiting_human',
+    });
+    expect(handoffs.handOverAfterAnswer).toHaveBeenCalledWith(caller, id);
+  });
+
+  it('keeps the bot after an ungrounded answer when the last one was grounded, or when off', async () => {
+    const { service, conversations, handoffs, handoffSettings } = serviceWithFakes();
+    handoffSettings.policyFor.mockResolvedValue({ phrases: [], onUngrounded: true });
+    conversations.state.mockResolvedValue({ status: 'bot', turns: [], lastAnswerGrounded: true });
+    const id = randomUUID();
+    await service.send(callerAs('user'), {
+      message: 'Anything?',
+      use_rag: true,
+      conversation_id: id,
+    });
+    handoffSettings.policyFor.mockResolvedValue({ phrases: [], onUngrounded: false });
+    conversations.state.mockResolvedValue({ status: 'bot', turns: [], lastAnswerGrounded: false });
+    await service.send(callerAs('user'), {
+      message: 'Anything?',
+      use_rag: true,
+      conversation_id: id,
+    });
+    expect(handoffs.handOverAfterAnswer).not.toHaveBeenCalled();
+  });
+
+  it('recognises the tenant’s own phrases', async () => {
+    const { service, handoffs, handoffSettings, router } = serviceWithFakes();
+    handoffSettings.policyFor.mockResolvedValue({
+      phrases: ['operator please'],
+      onUngrounded: false,
+    });
+    const reply = await service.send(callerAs('user'), {
+      message: 'Operator, please!',
+      use_rag: false,
+    });
+    expect(reply.handled_by).toBe('human');
+    expect(handoffs.handOverWith).toHaveBeenCalled();
+    expect(router.run).not.toHaveBeenCalled();
   });
 });

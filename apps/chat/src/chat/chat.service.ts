@@ -24,6 +24,7 @@ import type { ChatConfig } from '../config';
 import { ConversationService } from '../conversation/conversation.service';
 import { HandoffService, type HandoffTrigger } from '../handoff/handoff.service';
 import { asksForPerson } from '../handoff/handoff-policy';
+import { type HandoffPolicy, HandoffSettingsService } from '../handoff/handoff-settings.service';
 import { costInMicroUsd, usdOfMicros } from '../models/cost';
 import type { RouteStep } from '../models/model-policy';
 import { ModelsService } from '../models/models.service';
@@ -63,6 +64,9 @@ interface Exchange {
    * conversation (or is asked to), else what starts the handoff with it.
    */
   toPerson?: HandoffTrigger | 'receive';
+  handoffPolicy: HandoffPolicy;
+  /** Whether the bot's previous answer in the conversation was grounded (none: true). */
+  lastAnswerGrounded: boolean;
   history: ChatTurn[];
   /** The tenant's passages for the question, fetched while the history was read. */
   passages: Promise<ChatSource[]>;
@@ -98,6 +102,7 @@ export class ChatService {
     private readonly exchanges: ChatRepository,
     private readonly budget: BudgetService,
     private readonly handoffs: HandoffService,
+    private readonly handoffSettings: HandoffSettingsService,
     @Inject(CHAT_CONFIG) private readonly config: ChatConfig,
     @Inject(CHAT_LOGGER) private readonly logger: Logger,
   ) {}
@@ -107,7 +112,11 @@ export class ChatService {
     if (exchange.toPerson) {
       return this.toPerson(exchange, exchange.toPerson, request);
     }
-    return this.complete(exchange, request, NEVER_CANCELLED);
+    return this.handOverIfUngrounded(
+      exchange,
+      request,
+      await this.complete(exchange, request, NEVER_CANCELLED),
+    );
   }
 
   /** Emits deltas as the answer arrives, then `done`; `signal` aborts when the caller leaves. */
@@ -125,7 +134,7 @@ export class ChatService {
     const response = await this.complete(exchange, request, signal, (content) =>
       emit({ type: 'delta', content }),
     );
-    emit({ type: 'done', ...response });
+    emit({ type: 'done', ...(await this.handOverIfUngrounded(exchange, request, response)) });
   }
 
   /** What is checked before anything is spent; failing here records no usage. */
@@ -134,10 +143,13 @@ export class ChatService {
     if (caller.role === 'readonly') {
       throw new DomainError(ErrorCode.FORBIDDEN, 'the readonly role cannot send messages');
     }
-    const tenant = await this.tenants.runtimeConfig(caller);
+    const [tenant, handoffPolicy] = await Promise.all([
+      this.tenants.runtimeConfig(caller),
+      this.handoffSettings.policyFor(caller.tenantId),
+    ]);
     const policy = this.models.policyFor(tenant);
     const model = policy.choose(request.model);
-    const asksPerson = asksForPerson(request.message);
+    const asksPerson = asksForPerson(request.message, handoffPolicy.phrases);
     const passages =
       request.use_rag && !asksPerson
         ? this.retrieval.relevantPassages(caller, request.message, tenant.rag)
@@ -163,6 +175,8 @@ export class ChatService {
       },
       status,
       toPerson: status !== 'bot' ? 'receive' : asksPerson ? 'phrase' : undefined,
+      handoffPolicy,
+      lastAnswerGrounded: state?.lastAnswerGrounded ?? true,
       history: state?.turns ?? request.conversation_history ?? [],
       passages,
       startedAt,
@@ -272,6 +286,26 @@ export class ChatService {
       handled_by: 'human',
       conversation_status: turn.conversation.status,
     };
+  }
+
+  /**
+   * The tenant's policy may hand over after two answers in a row the bot could not ground in
+   * its documents: the answer stands, the conversation then waits for a person.
+   */
+  private async handOverIfUngrounded(
+    exchange: Exchange,
+    request: ChatRequest,
+    response: ChatResponse,
+  ): Promise<ChatResponse> {
+    const twiceUngrounded = request.use_rag && !response.grounded && !exchange.lastAnswerGrounded;
+    if (!exchange.handoffPolicy.onUngrounded || !twiceUngrounded) {
+      return response;
+    }
+    const handedOver = await this.handoffs.handOverAfterAnswer(
+      exchange.caller,
+      exchange.conversation.id,
+    );
+    return handedOver ? { ...response, conversation_status: 'waiting_human' } : response;
   }
 
   /** Holds the most the exchange may spend against the tenant's budgets, before any provider call. */

@@ -5,6 +5,7 @@ import {
   type ConversationMessage,
   type ConversationSummary,
   HANDOFF,
+  type HandoffSettings,
   type InboxPage,
   type ParsedRequestOf,
 } from '@tenantbot/contracts';
@@ -12,10 +13,14 @@ import { CurrentCaller } from '@tenantbot/tenant-context';
 import { Handles, ValidPayload } from '@tenantbot/transport';
 
 import { HandoffService } from './handoff.service';
+import { HandoffSettingsService } from './handoff-settings.service';
 
 @Controller()
 export class HandoffHandler {
-  constructor(private readonly handoffs: HandoffService) {}
+  constructor(
+    private readonly handoffs: HandoffService,
+    private readonly settings: HandoffSettingsService,
+  ) {}
 
   @Handles(HANDOFF.REQUEST)
   request(
@@ -63,5 +68,18 @@ export class HandoffHandler {
     @ValidPayload(HANDOFF.CLOSE) ref: ParsedRequestOf<typeof HANDOFF.CLOSE>,
   ): Promise<ConversationSummary> {
     return this.handoffs.close(caller, ref.id);
+  }
+
+  @Handles(HANDOFF.SETTINGS_GET)
+  getSettings(@CurrentCaller() caller: Caller): Promise<HandoffSettings> {
+    return this.settings.get(caller);
+  }
+
+  @Handles(HANDOFF.SETTINGS_UPDATE)
+  updateSettings(
+    @CurrentCaller() caller: Caller,
+    @ValidPayload(HANDOFF.SETTINGS_UPDATE) update: ParsedRequestOf<typeof HANDOFF.SETTINGS_UPDATE>,
+  ): Promise<HandoffSettings> {
+    return this.settings.update(caller, update);
   }
 }

@@ -98,6 +98,25 @@ export class HandoffService {
     return { conversation: toSummary(moved.conversation), notice: moved.notice?.content };
   }
 
+  /**
+   * After the bot's second answer in a row it could not ground (the tenant's policy): the
+   * conversation waits for a person, with the notice. False when it was no longer the bot's.
+   */
+  async handOverAfterAnswer(caller: Caller, conversationId: string): Promise<boolean> {
+    const moved = await this.database.transaction(caller.tenantId, async (tx) => {
+      const conversation = await this.locked(tx, conversationId, visibleTo(caller));
+      if (conversation.status !== 'bot') {
+        return undefined;
+      }
+      const notice = await this.handOver(tx, conversationId, 'ungrounded', null);
+      return { conversation: await this.reread(tx, conversationId), notice };
+    });
+    if (moved) {
+      this.announce(caller, moved.conversation, moved.notice);
+    }
+    return moved !== undefined;
+  }
+
   /** A user's message while a person owns the conversation (or is asked to): stored, delivered. */
   async receive(caller: Caller, conversationId: string, question: string): Promise<HumanTurn> {
     const received = await this.database.transaction(caller.tenantId, async (tx) => {

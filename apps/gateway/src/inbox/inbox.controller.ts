@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 
 import {
@@ -9,6 +9,9 @@ import {
   conversationRefSchema,
   type ConversationSummary,
   HANDOFF,
+  type HandoffSettings,
+  type HandoffSettingsUpdate,
+  handoffSettingsUpdateSchema,
   type InboxListRequest,
   inboxListRequestSchema,
   type InboxPage,
@@ -24,7 +27,7 @@ const agentMessageBodySchema = agentMessageRequestSchema.omit({ id: true });
 /** The agents' side of the handoff: the tenant's inbox and the moves of a conversation. */
 @ApiTags('inbox')
 @ApiBearerAuth()
-@Roles('tenant_admin', 'agent')
+@Roles('super_admin', 'tenant_admin', 'agent')
 @Controller('api/v1/inbox')
 export class InboxController {
   constructor(private readonly transport: RedisStreamsClient) {}
@@ -39,6 +42,29 @@ export class InboxController {
   })
   list(@Query(new ZodPipe(inboxListRequestSchema)) query: InboxListRequest): Promise<InboxPage> {
     return this.transport.request(HANDOFF.INBOX_LIST, query);
+  }
+
+  @Get('settings')
+  @ApiOperation({
+    summary: "The tenant's handoff policy",
+    description:
+      "`phrases`: the tenant's own phrases that ask for a person (whole words; case, accents " +
+      'and punctuation ignored), with the default list ("talk to a human", …) unless ' +
+      '`use_default_phrases` is false; `on_ungrounded`: hand over after two answers in a row ' +
+      "the bot could not ground in the tenant's documents.",
+  })
+  settings(): Promise<HandoffSettings> {
+    return this.transport.request(HANDOFF.SETTINGS_GET, {});
+  }
+
+  @Put('settings')
+  @Roles('super_admin', 'tenant_admin')
+  @ApiOperation({ summary: "Change the tenant's handoff policy (tenant admin)" })
+  @ApiBody({ schema: openApiSchema(handoffSettingsUpdateSchema) })
+  updateSettings(
+    @Body(new ZodPipe(handoffSettingsUpdateSchema)) body: HandoffSettingsUpdate,
+  ): Promise<HandoffSettings> {
+    return this.transport.request(HANDOFF.SETTINGS_UPDATE, body);
   }
 
   @Post(':id/claim')

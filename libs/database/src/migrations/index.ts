@@ -9,6 +9,7 @@ import { VerifiedTenantDomains1796422130000 } from './1796422130000-verified-ten
 import { ChunkTermIndex1796500000000 } from './1796500000000-chunk-term-index';
 import { PlatformRole1796600000000 } from './1796600000000-platform-role';
 import { ConversationHandoff1797000300000 } from './1797000300000-conversation-handoff';
+import { HandoffSettings1797000301000 } from './1797000301000-handoff-settings';
 
 /** Every migration, in order. Listed explicitly so the built app needs no file globbing. */
 export const ALL_MIGRATIONS = [
@@ -23,4 +24,5 @@ export const ALL_MIGRATIONS = [
   ChunkTermIndex1796500000000,
   PlatformRole1796600000000,
   ConversationHandoff1797000300000,
+  HandoffSettings1797000301000,
 ];
