@@ -346,8 +346,41 @@ describe('human handoff through the gateway (e2e)', () => {
     const agentsView = await acme.as.agent.get(`/api/v1/chat/conversations/${id}`);
     expect(JSON.stringify(agentsView.body)).toContain('VIP customer');
 
-    // Another visitor can neither read nor hand off A's conversation.
+    // The widget follows its conversation over the chat socket: the agent's reply arrives
+    // live, the internal notes never do.
+    const socketOf = (client: ApiClient) =>
+      Probe.open(socketUrl(stack.baseUrl, '/api/v1/chat/ws', String(client.token)), {
+        Origin: SHOP,
+      });
+    const live = await socketOf(visitorA);
     const visitorB = await visitor(widget.public_key);
+    const prying = await socketOf(visitorB);
+    try {
+      live.send({ type: 'follow', conversation_id: id });
+      expect(await live.next((frame) => frame.type === 'following')).toMatchObject({
+        conversation_id: id,
+        status: 'waiting_human',
+      });
+      prying.send({ type: 'follow', conversation_id: id });
+      expect(await prying.next((frame) => frame.type === 'error')).toMatchObject({
+        code: 'CONVERSATION_NOT_FOUND',
+      });
+      await acme.as.agent.post(`/api/v1/inbox/${id}/claim`);
+      await acme.as.agent.post(`/api/v1/inbox/${id}/messages`, {
+        content: 'second note',
+        internal: true,
+      });
+      await acme.as.agent.post(`/api/v1/inbox/${id}/messages`, { content: 'Yes, we do.' });
+      const reply = await live.next((frame) => frame.type === 'message');
+      expect(reply.message).toMatchObject({ role: 'agent', content: 'Yes, we do.' });
+      expect(JSON.stringify(live.frames)).not.toContain('second note');
+      expect(prying.frames).toEqual([]);
+    } finally {
+      live.close();
+      prying.close();
+    }
+
+    // Another visitor can neither read nor hand off A's conversation.
     expect((await visitorB.get(`/api/v1/chat/conversations/${id}`)).status).toBe(404);
     const foreign = await visitorB.post(`/api/v1/chat/conversations/${id}/handoff`, {});
     expect(foreign.status).toBe(404);
