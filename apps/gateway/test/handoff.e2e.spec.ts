@@ -459,4 +459,15 @@ describe('human handoff through the gateway (e2e)', () => {
     const listed = await acme.as.agent.get('/api/v1/inbox?status=closed');
     expect(listed.body.items.map((item: Json) => item.id)).toContain(id);
   }, 60_000);
+
+  it('counts the handoffs in the tenant admin’s stats, and none of them in another tenant’s', async () => {
+    const stats = await acme.as.tenant_admin.get('/api/v1/admin/stats');
+    expect(stats.status).toBe(200);
+    expect(stats.body.handoffs.requested).toBeGreaterThanOrEqual(6);
+    expect(stats.body.handoffs.claimed).toBeGreaterThanOrEqual(4);
+    expect(stats.body.handoffs.median_seconds_to_claim).toEqual(expect.any(Number));
+    expect(stats.body.handoffs.resolved_by_person).toBe(stats.body.handoffs.claimed);
+    const others = await other.as.tenant_admin.get('/api/v1/admin/stats');
+    expect(others.body.handoffs).toMatchObject({ requested: 0, claimed: 0 });
+  }, 30_000);
 });
