@@ -31,7 +31,10 @@ async function bootstrap(): Promise<void> {
   );
   await configureHttpServer(app, runtime);
   setUpOpenApi(app);
-  drainOnSignals(app, logger, config.SHUTDOWN_DRAIN_MS);
+  drainOnSignals(app, logger, {
+    drainMs: config.SHUTDOWN_DRAIN_MS,
+    lingerMs: config.SHUTDOWN_LINGER_MS,
+  });
   await app.listen(config.PORT, config.HOST);
   logger.info({ port: config.PORT }, `gateway listening on http://${config.HOST}:${config.PORT}`);
 }

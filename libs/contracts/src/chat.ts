@@ -116,6 +116,8 @@ export const chatRequestSchema = z.strictObject({
   conversation_history: z.array(chatTurnSchema).max(MAX_HISTORY_MESSAGES).optional(),
   /** Chooses the route at the gateway (`chat.stream`); the chat service ignores it. */
   stream: z.boolean().optional(),
+  /** The assistant that answers (its prompt, model, temperature, knowledge); else the default. */
+  assistant_id: z.uuid().optional(),
   /**
    * Set by the gateway, never by a client: the channel a new conversation started on
    * (`websocket` from the chat socket; a widget visitor's is `widget` whatever this says).
@@ -154,6 +156,8 @@ export const chatResponseSchema = z.object({
   sources: z.array(chatSourceSchema),
   /** Whether relevant passages of the tenant's documents were found and given to the model. */
   grounded: z.boolean(),
+  /** The assistant that answered. */
+  assistant_id: z.uuid(),
   /**
    * `human` while the conversation waits for or is with a person: the message was stored and
    * delivered to the agents, no model was called (`response` then is the notice, or empty).

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 
 import { ADMIN, STATS_PATTERNS } from './admin';
+import { ASSISTANTS } from './assistants';
 import { CHAT } from './chat';
 import { DomainError } from './errors';
 import { ACCESS_EVENTS, CONVERSATION_EVENTS, EVENTS, LIVE_EVENTS, TENANT_EVENTS } from './events';
@@ -19,6 +20,7 @@ const EVERY_PATTERN = [
   ...Object.values(WIDGETS),
   ...Object.values(RAG),
   ...Object.values(CHAT),
+  ...Object.values(ASSISTANTS),
   ...Object.values(HANDOFF),
   ...Object.values(ADMIN),
   ...Object.values(STATS_PATTERNS),

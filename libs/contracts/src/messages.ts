@@ -12,6 +12,13 @@ import {
   usageReportSchema,
 } from './admin';
 import {
+  assistantCreateSchema,
+  ASSISTANTS,
+  assistantUpdateMessageSchema,
+  assistantViewSchema,
+  usableAssistantSchema,
+} from './assistants';
+import {
   CHAT,
   chatRequestSchema,
   chatResponseSchema,
@@ -47,6 +54,7 @@ import {
   reprocessDocumentRequestSchema,
   searchReplySchema,
   searchRequestSchema,
+  updateDocumentRequestSchema,
 } from './rag';
 import {
   PING_PATTERN,
@@ -168,6 +176,7 @@ export const MESSAGES = {
   [RAG.DOCUMENTS_GET]: answers(documentRefSchema, documentViewSchema),
   [RAG.DOCUMENTS_DELETE]: answers(documentRefSchema, deleteDocumentReplySchema),
   [RAG.DOCUMENTS_REPROCESS]: answers(reprocessDocumentRequestSchema, documentViewSchema),
+  [RAG.DOCUMENTS_UPDATE]: answers(updateDocumentRequestSchema, documentViewSchema),
   [RAG.SEARCH]: answers(searchRequestSchema, searchReplySchema),
   [RAG.RETRIEVE]: answers(searchRequestSchema, searchReplySchema),
   [RAG.EVALUATE]: answers(evaluationRequestSchema, evaluationReplySchema),
@@ -182,6 +191,12 @@ export const MESSAGES = {
   [CHAT.CONVERSATIONS_GET]: answers(conversationRefSchema, conversationDetailSchema),
   [CHAT.CONVERSATIONS_DELETE]: answers(conversationRefSchema, deleteConversationReplySchema),
   [CHAT.MODELS]: answers(emptyRequestSchema, modelsReplySchema),
+  [ASSISTANTS.LIST]: answers(paginationSchema, pageSchema(assistantViewSchema)),
+  [ASSISTANTS.CREATE]: answers(assistantCreateSchema, assistantViewSchema),
+  [ASSISTANTS.GET]: answers(idParamSchema, assistantViewSchema),
+  [ASSISTANTS.UPDATE]: answers(assistantUpdateMessageSchema, assistantViewSchema),
+  [ASSISTANTS.DELETE]: answers(idParamSchema, deleted),
+  [ASSISTANTS.USABLE]: answers(paginationSchema, pageSchema(usableAssistantSchema)),
   [HANDOFF.REQUEST]: answers(handoffRequestSchema, conversationSummarySchema),
   [HANDOFF.INBOX_LIST]: answers(inboxListRequestSchema, inboxPageSchema),
   [HANDOFF.CLAIM]: answers(conversationRefSchema, conversationSummarySchema),

@@ -19,6 +19,9 @@ import {
 import type { Logger } from '@tenantbot/observability';
 import type { Reservation } from '@tenantbot/rate-limit';
 
+import type { AssistantRow } from '../assistant/assistant.repository';
+import { AssistantService } from '../assistant/assistant.service';
+import { knowledgeOf } from '../assistant/assistant-view';
 import { BudgetService, type ExchangeSpend } from '../budget/budget.service';
 import type { ChatConfig } from '../config';
 import { ConversationService } from '../conversation/conversation.service';
@@ -26,7 +29,7 @@ import { HandoffService, type HandoffTrigger } from '../handoff/handoff.service'
 import { asksForPerson } from '../handoff/handoff-policy';
 import { type HandoffPolicy, HandoffSettingsService } from '../handoff/handoff-settings.service';
 import { costInMicroUsd, usdOfMicros } from '../models/cost';
-import type { RouteStep } from '../models/model-policy';
+import type { ModelPolicy, RouteStep } from '../models/model-policy';
 import { ModelsService } from '../models/models.service';
 import { type AssembledPrompt, PromptAssembler } from '../prompt/prompt-assembler';
 import { TokenCounter } from '../prompt/token-counter';
@@ -53,6 +56,8 @@ import {
 interface Exchange {
   caller: Caller;
   tenant: TenantRuntimeConfig;
+  /** Its prompt (null: the tenant's), model, temperature and knowledge answer the exchange. */
+  assistant: AssistantRow;
   model: ModelId;
   /** The chosen model, then its fallbacks. */
   route: RouteStep[];
@@ -101,6 +106,7 @@ export class ChatService {
     private readonly tokens: TokenCounter,
     private readonly exchanges: ChatRepository,
     private readonly budget: BudgetService,
+    private readonly assistants: AssistantService,
     private readonly handoffs: HandoffService,
     private readonly handoffSettings: HandoffSettingsService,
     @Inject(CHAT_CONFIG) private readonly config: ChatConfig,
@@ -143,16 +149,29 @@ export class ChatService {
     if (caller.role === 'readonly') {
       throw new DomainError(ErrorCode.FORBIDDEN, 'the readonly role cannot send messages');
     }
+    // Read while the tenant's settings are fetched; a deactivated tenant is refused first.
+    const choice = this.assistants.forExchange(
+      caller,
+      request.assistant_id,
+      request.conversation_id,
+    );
+    choice.catch(() => undefined);
     const [tenant, handoffPolicy] = await Promise.all([
       this.tenants.runtimeConfig(caller),
       this.handoffSettings.policyFor(caller.tenantId),
     ]);
+    const assistant = await choice;
     const policy = this.models.policyFor(tenant);
-    const model = policy.choose(request.model);
+    const model = policy.choose(request.model ?? assistantModel(policy, assistant));
     const asksPerson = asksForPerson(request.message, handoffPolicy.phrases);
     const passages =
       request.use_rag && !asksPerson
-        ? this.retrieval.relevantPassages(caller, request.message, tenant.rag)
+        ? this.retrieval.relevantPassages(
+            caller,
+            request.message,
+            tenant.rag,
+            knowledgeOf(assistant),
+          )
         : Promise.resolve([]);
     // Awaited by prompt(); when the history read fails first, nobody will.
     passages.catch(() => undefined);
@@ -166,11 +185,13 @@ export class ChatService {
     return {
       caller,
       tenant,
+      assistant,
       model,
       route: policy.route(model),
       conversation: {
         id: request.conversation_id ?? randomUUID(),
         isNew: request.conversation_id === undefined,
+        assistantId: assistant.id,
         channel: channelOf(caller, request),
       },
       status,
@@ -253,6 +274,7 @@ export class ChatService {
       request_id: exchange.caller.requestId,
       sources: prompt.passages,
       grounded: prompt.passages.length > 0,
+      assistant_id: exchange.assistant.id,
       handled_by: 'bot',
       conversation_status: 'bot',
     };
@@ -283,6 +305,7 @@ export class ChatService {
       request_id: caller.requestId,
       sources: [],
       grounded: false,
+      assistant_id: exchange.assistant.id,
       handled_by: 'human',
       conversation_status: turn.conversation.status,
     };
@@ -348,7 +371,7 @@ export class ChatService {
       {
         system: prompt.system,
         messages: prompt.messages,
-        temperature: request.temperature,
+        temperature: request.temperature ?? exchange.assistant.temperature ?? undefined,
         maxTokens: this.maxTokens(request),
         question: request.message,
         passages: prompt.passages,
@@ -371,7 +394,7 @@ export class ChatService {
 
   private async prompt(exchange: Exchange, request: ChatRequest): Promise<AssembledPrompt> {
     return this.assembler.assemble({
-      systemPrompt: exchange.tenant.system_prompt,
+      systemPrompt: exchange.assistant.system_prompt ?? exchange.tenant.system_prompt,
       useRag: request.use_rag,
       passages: await exchange.passages,
       history: exchange.history,
@@ -419,6 +442,21 @@ export class ChatService {
 
   private maxTokens(request: ChatRequest): number {
     return request.max_tokens ?? this.config.CHAT_DEFAULT_MAX_TOKENS;
+  }
+}
+
+/**
+ * The assistant's model while the tenant still allows it; else (its allowed models changed
+ * since) the tenant's default answers rather than the exchange failing.
+ */
+function assistantModel(policy: ModelPolicy, assistant: AssistantRow): string | undefined {
+  if (assistant.model === null) {
+    return undefined;
+  }
+  try {
+    return policy.choose(assistant.model);
+  } catch {
+    return undefined;
   }
 }
 

@@ -9,6 +9,8 @@ export interface ExchangeConversation {
   id: string;
   /** Created with this exchange, titled by its first message. */
   isNew: boolean;
+  /** The assistant that answers; a new conversation keeps it for the next exchanges. */
+  assistantId: string;
   /** Where a new conversation started. */
   channel: ConversationChannel;
 }
@@ -51,6 +53,7 @@ export function answeredExchangeRows(
           userId: caller.userId,
           apiKeyId: caller.apiKeyId,
           visitor: caller.visitor,
+          assistantId: conversation.assistantId,
           channel: conversation.channel,
         }
       : { id: conversation.id },

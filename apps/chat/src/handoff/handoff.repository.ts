@@ -38,6 +38,8 @@ export interface NewConversation {
   apiKeyId?: string;
   visitor?: { visitorId: string; widgetId: string };
   channel: ConversationChannel;
+  /** The assistant it started with: it answers the conversation again after a release. */
+  assistantId: string;
 }
 
 /** Where a conversation may go from, for each move of the handoff. */
@@ -88,6 +90,7 @@ export class HandoffRepository extends TenantScopedRepository {
           visitor_id: conversation.visitor?.visitorId ?? null,
           widget_id: conversation.visitor?.widgetId ?? null,
           channel: conversation.channel,
+          assistant_id: conversation.assistantId,
         })
         .execute(),
     );

@@ -81,6 +81,7 @@ export class HandoffService {
           apiKeyId: caller.apiKeyId,
           visitor: caller.visitor,
           channel: conversation.channel,
+          assistantId: conversation.assistantId,
         });
       } else {
         await this.locked(tx, conversation.id, visibleTo(caller));

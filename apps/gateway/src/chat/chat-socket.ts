@@ -42,6 +42,7 @@ const clientMessageSchema = z.discriminatedUnion('type', [
       type: z.literal('message'),
       content: z.string(),
       conversation_id: z.uuid().optional(),
+      assistant_id: z.uuid().optional(),
     })
     .strict(),
   z.object({ type: z.literal('typing'), is_typing: z.boolean().optional() }).strict(),
@@ -64,14 +65,15 @@ interface SocketCaller {
 
 /**
  * `WS /api/v1/chat/ws?token=…[&tenant=…]`: the chat over a WebSocket. Messages in:
- * `{type: "message", content, conversation_id?}`, `{type: "typing", is_typing?}`,
+ * `{type: "message", content, conversation_id?, assistant_id?}`, `{type: "typing", is_typing?}`,
  * `{type: "ping"}`, `{type: "follow", conversation_id}` (one's own conversation, started over
  * HTTP: → `{type: "following", conversation_id, status}`). Once the socket has answered in a
  * conversation or follows it, it also receives what people add to it (handoff): `{type:
  * "message", conversation_id, message}` (agents' replies, the bot's notices; never internal
  * notes), `{type: "typing", conversation_id, is_typing, from: "agent"}` and `{type: "status",
  * conversation_id, status, assigned_agent_id}`; its typing reaches the agents.
- * Out: `{type: "delta", content}` as the model writes, then `{type: "done", …answer}`;
+ * Out: `{type: "delta", content}` as the model writes, then `{type: "done", …answer}` (naming
+ * its `assistant_id`);
  * `{type: "error", code, message}`; `{type: "pong"}`; `{type: "typing", is_typing}` while an
  * answer is being prepared. One answer at a time per socket. A widget visitor's token opens the
  * same socket, answered within the widget's limits.
@@ -241,6 +243,7 @@ class SocketConversation {
       request = parseOrThrow(chatRequestSchema, {
         message: message.content,
         conversation_id: message.conversation_id,
+        assistant_id: message.assistant_id,
         stream: true,
         channel: 'websocket',
       });

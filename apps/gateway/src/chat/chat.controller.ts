@@ -66,7 +66,10 @@ export class ChatController {
       '(`OPEN_STREAM_RECHECK_MS`): a deactivated user or tenant, a revoked API key or an expired ' +
       'access token ends it with `event: error` (`UNAUTHORIZED`, `TENANT_INACTIVE`, …). ' +
       'A widget visitor (visitor token) chats in its own conversations only, ' +
-      "within the widget's message limits (429 RATE_LIMITED), with the tenant's model and settings.",
+      "within the widget's message limits (429 RATE_LIMITED), with the tenant's model and settings. " +
+      '`assistant_id` picks the assistant (its prompt, model, temperature, knowledge; default: the ' +
+      "conversation's, else the tenant's default) and the answer names it; 403 ASSISTANT_FORBIDDEN " +
+      'for one the caller may not use, 404 ASSISTANT_NOT_FOUND for an id the tenant does not have.',
   })
   @ApiProduces('application/json', 'text/event-stream')
   @ApiBody({ schema: openApiSchema(chatRequestSchema) })

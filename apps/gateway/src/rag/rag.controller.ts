@@ -1,4 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Req,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
@@ -18,6 +29,7 @@ import {
   RAG,
   searchBodySchema,
   type SearchReply,
+  updateDocumentBodySchema,
   ZodPipe,
 } from '@tenantbot/contracts';
 import { RedisStreamsClient } from '@tenantbot/transport';
@@ -52,7 +64,9 @@ export class RagController {
       'larger than MAX_DOCUMENT_BYTES: 413 DOCUMENT_TOO_LARGE; one file per upload, else 400 TOO_MANY_PARTS; ' +
       'a cut-off or malformed body: 400 MALFORMED_MULTIPART; no `file` part: 400 VALIDATION_FAILED), ' +
       'or JSON `{url}`, `{url, crawl: {max_pages, ' +
-      'max_depth}}` or `{title, text}`. Answers 202 with the document `pending`; ingestion runs in the background.',
+      'max_depth}}` or `{title, text}`. Answers 202 with the document `pending`; ingestion runs in the background. ' +
+      '`tags` (what assistants scope their knowledge by): a JSON array, or the multipart field `tags` ' +
+      '(comma-separated or repeated) sent before the `file` part.',
   })
   @ApiConsumes('multipart/form-data', 'application/json')
   @ApiBody({ schema: openApiSchema(createDocumentBodySchema) })
@@ -66,7 +80,7 @@ export class RagController {
 
   @Get('documents')
   @Roles(...READERS)
-  @ApiOperation({ summary: 'List documents, filtered by status, type or source; paginated' })
+  @ApiOperation({ summary: 'List documents, filtered by status, type, source or tag; paginated' })
   list(
     @Query(new ZodPipe(listDocumentsRequestSchema)) query: ListDocumentsRequest,
   ): Promise<DocumentPage> {
@@ -78,6 +92,22 @@ export class RagController {
   @ApiOperation({ summary: 'A document: status, error, pages, chunk count, bytes, timestamps' })
   get(@Param(new ZodPipe(documentRefSchema)) params: DocumentRef): Promise<DocumentView> {
     return this.transport.request(RAG.DOCUMENTS_GET, params);
+  }
+
+  @Patch('documents/:id')
+  @Roles(...CURATORS)
+  @ApiOperation({
+    summary: "Change a document's tags",
+    description:
+      '`{tags}` replaces them (lower-cased, at most 20). Assistants scoped by tag cite the ' +
+      'document, or stop citing it, from the next question on; nothing is re-indexed.',
+  })
+  @ApiBody({ schema: openApiSchema(updateDocumentBodySchema) })
+  update(
+    @Param(new ZodPipe(documentRefSchema)) params: DocumentRef,
+    @Body(new ZodPipe(updateDocumentBodySchema)) body: z.output<typeof updateDocumentBodySchema>,
+  ): Promise<DocumentView> {
+    return this.transport.request(RAG.DOCUMENTS_UPDATE, { id: params.id, ...body });
   }
 
   @Delete('documents/:id')

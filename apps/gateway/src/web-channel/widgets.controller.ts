@@ -2,6 +2,9 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nest
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 
 import {
+  ASSISTANTS,
+  DomainError,
+  ErrorCode,
   type IdParam,
   idParamSchema,
   type WidgetCreate,
@@ -38,7 +41,8 @@ export class WidgetsController {
       'its `public_key` (pk_…) goes in the embed snippet and grants nothing from any other origin.',
   })
   @ApiBody({ schema: openApiSchema(widgetCreateSchema) })
-  create(@Body(new ZodPipe(widgetCreateSchema)) body: WidgetCreate): Promise<WidgetView> {
+  async create(@Body(new ZodPipe(widgetCreateSchema)) body: WidgetCreate): Promise<WidgetView> {
+    await this.requireWidgetAssistant(body.assistant_id);
     return this.transport.request(WIDGETS.CREATE, body);
   }
 
@@ -51,14 +55,41 @@ export class WidgetsController {
   @Put(':id')
   @ApiOperation({
     summary: 'Change a widget',
-    description: 'Fields left out keep their value; `branding` and `limits` merge field by field.',
+    description:
+      'Fields left out keep their value; `branding` and `limits` merge field by field. ' +
+      '`assistant_id` must name an assistant of the tenant that allows widgets (400 otherwise); ' +
+      "its visitors are answered by it. Deleting that assistant later leaves the widget's " +
+      'visitors with 404 `ASSISTANT_NOT_FOUND` until the widget names another (or null).',
   })
   @ApiBody({ schema: openApiSchema(widgetUpdateSchema) })
-  update(
+  async update(
     @Param(new ZodPipe(idParamSchema)) params: IdParam,
     @Body(new ZodPipe(widgetUpdateSchema)) body: WidgetUpdate,
   ): Promise<WidgetView> {
+    await this.requireWidgetAssistant(body.assistant_id);
     return this.transport.request(WIDGETS.UPDATE, { id: params.id, body });
+  }
+
+  /** A widget may name only an assistant of its tenant that allows widgets. */
+  private async requireWidgetAssistant(assistantId: string | null | undefined): Promise<void> {
+    if (!assistantId) {
+      return;
+    }
+    const refuse = (message: string) =>
+      new DomainError(ErrorCode.VALIDATION_FAILED, `assistant_id: ${message}`, [
+        { field: 'assistant_id', message },
+      ]);
+    try {
+      const assistant = await this.transport.request(ASSISTANTS.GET, { id: assistantId });
+      if (!assistant.widgets_allowed) {
+        throw refuse('this assistant does not allow widgets (widgets_allowed)');
+      }
+    } catch (error) {
+      if (error instanceof DomainError && error.code === ErrorCode.ASSISTANT_NOT_FOUND) {
+        throw refuse('no assistant of this tenant has this id');
+      }
+      throw error;
+    }
   }
 
   @Delete(':id')

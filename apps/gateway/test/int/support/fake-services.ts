@@ -129,6 +129,7 @@ class FakeChatController {
         request_id: context?.requestId ?? 'none',
         sources: [],
         grounded: false,
+        assistant_id: '00000000-0000-4000-8000-0000000000a1',
         handled_by: 'bot',
         conversation_status: 'bot',
       },
