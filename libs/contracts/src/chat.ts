@@ -147,7 +147,11 @@ export const chatResponseSchema = z.object({
   response: z.string(),
   conversation_id: z.uuid(),
   model_used: z.string(),
-  tokens_used: tokenUsageSchema,
+  tokens_used: tokenUsageSchema.describe('Tokens of this answer: input (prompt), output, total'),
+  total_tokens: z
+    .number()
+    .int()
+    .describe('`tokens_used.total` as one number, for clients that read a single integer'),
   latency_ms: z.number().int(),
   /** From the provider's reported usage and the catalog's prices, rounded to 6 decimals. */
   cost_usd: z.number(),

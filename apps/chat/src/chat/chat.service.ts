@@ -260,15 +260,13 @@ export class ChatService {
       outcome: fellBack ? 'fallback' : 'ok',
       errorCode: fellBack ? ErrorCode.PROVIDER_ERROR : undefined,
     });
+    const totalTokens = usage.inputTokens + usage.outputTokens;
     return {
       response: answer,
       conversation_id: exchange.conversation.id,
       model_used: completion.step.model,
-      tokens_used: {
-        input: usage.inputTokens,
-        output: usage.outputTokens,
-        total: usage.inputTokens + usage.outputTokens,
-      },
+      tokens_used: { input: usage.inputTokens, output: usage.outputTokens, total: totalTokens },
+      total_tokens: totalTokens,
       latency_ms: latencyMs,
       cost_usd: usdOfMicros(costMicros),
       request_id: exchange.caller.requestId,
@@ -300,6 +298,7 @@ export class ChatService {
       conversation_id: conversation.id,
       model_used: 'human',
       tokens_used: { input: 0, output: 0, total: 0 },
+      total_tokens: 0,
       latency_ms: elapsedSince(exchange.startedAt),
       cost_usd: 0,
       request_id: caller.requestId,

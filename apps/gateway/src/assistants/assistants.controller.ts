@@ -10,7 +10,7 @@ import {
   Query,
   Req,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 
 import {
@@ -20,22 +20,25 @@ import {
   type AssistantUpdate,
   assistantUpdateSchema,
   type AssistantView,
+  assistantViewSchema,
+  ErrorCode,
   type IdParam,
   idParamSchema,
   type Page,
+  pageSchema,
   type Pagination,
   paginationSchema,
   type UsableAssistant,
+  usableAssistantSchema,
   ZodPipe,
 } from '@tenantbot/contracts';
 import { RedisStreamsClient } from '@tenantbot/transport';
 
 import { Roles } from '../auth/decorators';
-import { openApiSchema } from '../http/openapi-schema';
+import { ApiErrors, ApiReply } from '../openapi/api-contract';
 import { VisitorAllowed } from '../web-channel/visitor-route';
 
 @ApiTags('assistants')
-@ApiBearerAuth()
 @Roles('tenant_admin', 'super_admin')
 @Controller('api/v1/assistants')
 export class AssistantsController {
@@ -43,6 +46,7 @@ export class AssistantsController {
 
   @Get()
   @ApiOperation({ summary: "The tenant's assistants, the default first" })
+  @ApiReply(pageSchema(assistantViewSchema))
   list(@Query(new ZodPipe(paginationSchema)) page: Pagination): Promise<Page<AssistantView>> {
     return this.transport.request(ASSISTANTS.LIST, page);
   }
@@ -58,13 +62,16 @@ export class AssistantsController {
       'listed or carrying one of the tags (left out: every document). `is_default: true` moves ' +
       'the default to it.',
   })
-  @ApiBody({ schema: openApiSchema(assistantCreateSchema) })
+  @ApiReply(assistantViewSchema)
+  @ApiErrors(ErrorCode.ASSISTANT_SLUG_TAKEN, ErrorCode.ASSISTANT_MODEL_NOT_ALLOWED)
   create(@Body(new ZodPipe(assistantCreateSchema)) body: AssistantCreate): Promise<AssistantView> {
     return this.transport.request(ASSISTANTS.CREATE, body);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'An assistant' })
+  @ApiReply(assistantViewSchema)
+  @ApiErrors(ErrorCode.ASSISTANT_NOT_FOUND)
   get(@Param(new ZodPipe(idParamSchema)) params: IdParam): Promise<AssistantView> {
     return this.transport.request(ASSISTANTS.GET, params);
   }
@@ -77,7 +84,13 @@ export class AssistantsController {
       'moves the default here in one transaction; the default cannot be unset (409 ' +
       '`ASSISTANT_IS_DEFAULT`): make another one the default instead.',
   })
-  @ApiBody({ schema: openApiSchema(assistantUpdateSchema) })
+  @ApiReply(assistantViewSchema)
+  @ApiErrors(
+    ErrorCode.ASSISTANT_NOT_FOUND,
+    ErrorCode.ASSISTANT_SLUG_TAKEN,
+    ErrorCode.ASSISTANT_MODEL_NOT_ALLOWED,
+    ErrorCode.ASSISTANT_IS_DEFAULT,
+  )
   update(
     @Param(new ZodPipe(idParamSchema)) params: IdParam,
     @Body(new ZodPipe(assistantUpdateSchema)) body: AssistantUpdate,
@@ -93,13 +106,14 @@ export class AssistantsController {
       'The default cannot be deleted (409 `ASSISTANT_IS_DEFAULT`). Its conversations stay and ' +
       'continue with the default assistant.',
   })
+  @ApiReply()
+  @ApiErrors(ErrorCode.ASSISTANT_NOT_FOUND, ErrorCode.ASSISTANT_IS_DEFAULT)
   async delete(@Param(new ZodPipe(idParamSchema)) params: IdParam): Promise<void> {
     await this.transport.request(ASSISTANTS.DELETE, params);
   }
 }
 
 @ApiTags('chat')
-@ApiBearerAuth()
 @Controller('api/v1/chat/assistants')
 export class UsableAssistantsController {
   constructor(private readonly transport: RedisStreamsClient) {}
@@ -112,6 +126,7 @@ export class UsableAssistantsController {
       "By the caller's role; a widget visitor sees those allowed on widgets, or only the " +
       "widget's own assistant when it has one. Name one as `assistant_id` in a chat request.",
   })
+  @ApiReply(pageSchema(usableAssistantSchema))
   async list(
     @Req() request: FastifyRequest,
     @Query(new ZodPipe(paginationSchema)) page: Pagination,

@@ -19,6 +19,7 @@ const answer: ChatResponse = {
   conversation_id: '00000000-0000-4000-8000-000000000001',
   model_used: 'local',
   tokens_used: { input: 3, output: 5, total: 8 },
+  total_tokens: 8,
   latency_ms: 1,
   cost_usd: 0.25,
   request_id: 'req-1',

@@ -1,32 +1,36 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 
 import {
   type AgentMessageRequest,
   agentMessageRequestSchema,
   type ConversationMessage,
+  conversationMessageSchema,
   type ConversationRef,
   conversationRefSchema,
   type ConversationSummary,
+  conversationSummarySchema,
+  ErrorCode,
   HANDOFF,
   type HandoffSettings,
+  handoffSettingsSchema,
   type HandoffSettingsUpdate,
   handoffSettingsUpdateSchema,
   type InboxListRequest,
   inboxListRequestSchema,
   type InboxPage,
+  inboxPageSchema,
   ZodPipe,
 } from '@tenantbot/contracts';
 import { RedisStreamsClient } from '@tenantbot/transport';
 
 import { Roles } from '../auth/decorators';
-import { openApiSchema } from '../http/openapi-schema';
+import { ApiErrors, ApiInput, ApiReply } from '../openapi/api-contract';
 
 const agentMessageBodySchema = agentMessageRequestSchema.omit({ id: true });
 
 /** The agents' side of the handoff: the tenant's inbox and the moves of a conversation. */
 @ApiTags('inbox')
-@ApiBearerAuth()
 @Roles('super_admin', 'tenant_admin', 'agent')
 @Controller('api/v1/inbox')
 export class InboxController {
@@ -40,6 +44,7 @@ export class InboxController {
       "caller's own. Each item carries its transcript (internal notes included) with the " +
       'sources the bot cited. Live: `WS /api/v1/inbox/ws?token=…`.',
   })
+  @ApiReply(inboxPageSchema)
   list(@Query(new ZodPipe(inboxListRequestSchema)) query: InboxListRequest): Promise<InboxPage> {
     return this.transport.request(HANDOFF.INBOX_LIST, query);
   }
@@ -53,6 +58,7 @@ export class InboxController {
       '`use_default_phrases` is false; `on_ungrounded`: hand over after two answers in a row ' +
       "the bot could not ground in the tenant's documents.",
   })
+  @ApiReply(handoffSettingsSchema)
   settings(): Promise<HandoffSettings> {
     return this.transport.request(HANDOFF.SETTINGS_GET, {});
   }
@@ -60,7 +66,9 @@ export class InboxController {
   @Put('settings')
   @Roles('super_admin', 'tenant_admin')
   @ApiOperation({ summary: "Change the tenant's handoff policy (tenant admin)" })
-  @ApiBody({ schema: openApiSchema(handoffSettingsUpdateSchema) })
+  @ApiInput({ example: { phrases: ['speak to support'], on_ungrounded: true } })
+  @ApiReply(handoffSettingsSchema)
+  @ApiErrors(ErrorCode.VALIDATION_FAILED)
   updateSettings(
     @Body(new ZodPipe(handoffSettingsUpdateSchema)) body: HandoffSettingsUpdate,
   ): Promise<HandoffSettings> {
@@ -76,6 +84,12 @@ export class InboxController {
       'Claiming a conversation one already holds returns it unchanged; a closed one is 409 ' +
       '`CONVERSATION_CLOSED`.',
   })
+  @ApiReply(conversationSummarySchema)
+  @ApiErrors(
+    ErrorCode.CONVERSATION_NOT_FOUND,
+    ErrorCode.ALREADY_CLAIMED,
+    ErrorCode.CONVERSATION_CLOSED,
+  )
   claim(
     @Param(new ZodPipe(conversationRefSchema)) ref: ConversationRef,
   ): Promise<ConversationSummary> {
@@ -91,7 +105,13 @@ export class InboxController {
       'only the assigned agent may reply (409 `NOT_ASSIGNED`). `internal: true` stores a note ' +
       '(`role: "system"`) that only agents and tenant admins ever see.',
   })
-  @ApiBody({ schema: openApiSchema(agentMessageBodySchema) })
+  @ApiInput({ example: { content: 'Hello, I am Ana from support.' } })
+  @ApiReply(conversationMessageSchema, { status: 201 })
+  @ApiErrors(
+    ErrorCode.CONVERSATION_NOT_FOUND,
+    ErrorCode.NOT_ASSIGNED,
+    ErrorCode.CONVERSATION_CLOSED,
+  )
   reply(
     @Param(new ZodPipe(conversationRefSchema)) ref: ConversationRef,
     @Body(new ZodPipe(agentMessageBodySchema)) body: Omit<AgentMessageRequest, 'id'>,
@@ -105,6 +125,12 @@ export class InboxController {
     summary: 'Give the conversation back to the bot (`bot`)',
     description: "By its agent or a tenant admin; another agent's is 409 `NOT_ASSIGNED`.",
   })
+  @ApiReply(conversationSummarySchema)
+  @ApiErrors(
+    ErrorCode.CONVERSATION_NOT_FOUND,
+    ErrorCode.NOT_ASSIGNED,
+    ErrorCode.CONVERSATION_CLOSED,
+  )
   release(
     @Param(new ZodPipe(conversationRefSchema)) ref: ConversationRef,
   ): Promise<ConversationSummary> {
@@ -117,6 +143,8 @@ export class InboxController {
     summary: 'Close the conversation: nothing more is added to it',
     description: 'Emits `conversation.closed`; later messages to it are 409 `CONVERSATION_CLOSED`.',
   })
+  @ApiReply(conversationSummarySchema)
+  @ApiErrors(ErrorCode.CONVERSATION_NOT_FOUND, ErrorCode.NOT_ASSIGNED)
   close(
     @Param(new ZodPipe(conversationRefSchema)) ref: ConversationRef,
   ): Promise<ConversationSummary> {

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
 
 import {
   ASSISTANTS,
@@ -13,15 +14,15 @@ import {
   type WidgetUpdate,
   widgetUpdateSchema,
   type WidgetView,
+  widgetViewSchema,
   ZodPipe,
 } from '@tenantbot/contracts';
 import { RedisStreamsClient } from '@tenantbot/transport';
 
 import { Roles } from '../auth/decorators';
-import { openApiSchema } from '../http/openapi-schema';
+import { ApiErrors, ApiInput, ApiReply } from '../openapi/api-contract';
 
 @ApiTags('widgets')
-@ApiBearerAuth()
 @Roles('tenant_admin', 'super_admin')
 @Controller('api/v1/widgets')
 export class WidgetsController {
@@ -29,6 +30,7 @@ export class WidgetsController {
 
   @Get()
   @ApiOperation({ summary: "The tenant's website chat widgets" })
+  @ApiReply(z.array(widgetViewSchema))
   list(): Promise<WidgetView[]> {
     return this.transport.request(WIDGETS.LIST, {});
   }
@@ -40,7 +42,9 @@ export class WidgetsController {
       '`allowed_origins` are exact origins (scheme://host[:port]) whose pages may use the widget; ' +
       'its `public_key` (pk_…) goes in the embed snippet and grants nothing from any other origin.',
   })
-  @ApiBody({ schema: openApiSchema(widgetCreateSchema) })
+  @ApiInput({ example: { name: 'Help center', allowed_origins: ['https://help.acme.example'] } })
+  @ApiReply(widgetViewSchema)
+  @ApiErrors(ErrorCode.VALIDATION_FAILED)
   async create(@Body(new ZodPipe(widgetCreateSchema)) body: WidgetCreate): Promise<WidgetView> {
     await this.requireWidgetAssistant(body.assistant_id);
     return this.transport.request(WIDGETS.CREATE, body);
@@ -48,6 +52,8 @@ export class WidgetsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'A widget' })
+  @ApiReply(widgetViewSchema)
+  @ApiErrors(ErrorCode.WIDGET_NOT_FOUND)
   get(@Param(new ZodPipe(idParamSchema)) params: IdParam): Promise<WidgetView> {
     return this.transport.request(WIDGETS.GET, params);
   }
@@ -61,7 +67,8 @@ export class WidgetsController {
       "its visitors are answered by it. Deleting that assistant later leaves the widget's " +
       'visitors with 404 `ASSISTANT_NOT_FOUND` until the widget names another (or null).',
   })
-  @ApiBody({ schema: openApiSchema(widgetUpdateSchema) })
+  @ApiReply(widgetViewSchema)
+  @ApiErrors(ErrorCode.WIDGET_NOT_FOUND, ErrorCode.VALIDATION_FAILED)
   async update(
     @Param(new ZodPipe(idParamSchema)) params: IdParam,
     @Body(new ZodPipe(widgetUpdateSchema)) body: WidgetUpdate,
@@ -95,6 +102,8 @@ export class WidgetsController {
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a widget; its sessions stop working at once' })
+  @ApiReply()
+  @ApiErrors(ErrorCode.WIDGET_NOT_FOUND)
   async delete(@Param(new ZodPipe(idParamSchema)) params: IdParam): Promise<void> {
     await this.transport.request(WIDGETS.DELETE, params);
   }

@@ -8,6 +8,7 @@ import { ChunkSearchBm251732000006000 } from './1732000006000-chunk-search-bm25'
 import { VerifiedTenantDomains1796422130000 } from './1796422130000-verified-tenant-domains';
 import { ChunkTermIndex1796500000000 } from './1796500000000-chunk-term-index';
 import { PlatformRole1796600000000 } from './1796600000000-platform-role';
+import { SearchLexemes1797000100000 } from './1797000100000-search-lexemes';
 import { AssistantsAndDocumentTags1797000200000 } from './1797000200000-assistants-and-document-tags';
 import { ConversationHandoff1797000300000 } from './1797000300000-conversation-handoff';
 import { HandoffSettings1797000301000 } from './1797000301000-handoff-settings';
@@ -24,6 +25,7 @@ export const ALL_MIGRATIONS = [
   VerifiedTenantDomains1796422130000,
   ChunkTermIndex1796500000000,
   PlatformRole1796600000000,
+  SearchLexemes1797000100000,
   AssistantsAndDocumentTags1797000200000,
   ConversationHandoff1797000300000,
   HandoffSettings1797000301000,
