@@ -66,6 +66,7 @@ const CHAT_EXAMPLE = {
     },
   ],
   grounded: true,
+  assistant_id: '3a9d6c1e-5b7f-4e2a-8c0d-1f2e3d4c5b6a',
   handled_by: 'bot',
   conversation_status: 'bot',
 };
