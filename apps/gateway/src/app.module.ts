@@ -5,6 +5,7 @@ import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AssistantsModule } from './assistants/assistants.module';
 import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
+import { ConsoleModule } from './console/console.module';
 import { CoreModule, type GatewayRuntime } from './core/core.module';
 import { HealthModule } from './health/health.module';
 import { RequestPipelineModule } from './http/request-pipeline.module';
@@ -36,6 +37,7 @@ export class GatewayModule {
         InboxModule,
         RagModule,
         WebChannelModule,
+        ConsoleModule,
       ],
     };
   }

@@ -12,6 +12,7 @@ import { SearchLexemes1797000100000 } from './1797000100000-search-lexemes';
 import { AssistantsAndDocumentTags1797000200000 } from './1797000200000-assistants-and-document-tags';
 import { ConversationHandoff1797000300000 } from './1797000300000-conversation-handoff';
 import { HandoffSettings1797000301000 } from './1797000301000-handoff-settings';
+import { TenantContactDetails1797000700000 } from './1797000700000-tenant-contact-details';
 
 /** Every migration, in order. Listed explicitly so the built app needs no file globbing. */
 export const ALL_MIGRATIONS = [
@@ -29,4 +30,5 @@ export const ALL_MIGRATIONS = [
   AssistantsAndDocumentTags1797000200000,
   ConversationHandoff1797000300000,
   HandoffSettings1797000301000,
+  TenantContactDetails1797000700000,
 ];
