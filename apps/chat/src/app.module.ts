@@ -7,6 +7,7 @@ import { ChatModule } from './chat/chat.module';
 import type { ChatConfig } from './config';
 import { ConversationModule } from './conversation/conversation.module';
 import { CoreModule } from './core/core.module';
+import { HandoffModule } from './handoff/handoff.module';
 import { ModelsModule } from './models/models.module';
 import { UsageModule } from './usage/usage.module';
 
@@ -24,6 +25,7 @@ export class AppModule {
         ChatModule,
         AssistantModule,
         ConversationModule,
+        HandoffModule,
         ModelsModule,
         UsageModule,
       ],

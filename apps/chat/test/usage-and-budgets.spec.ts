@@ -334,6 +334,13 @@ describe('usage reports, statistics and budgets (tenants and chat as processes)'
       expect(stats).toEqual({
         conversations: 2,
         messages: 4,
+        handoffs: {
+          requested: 0,
+          claimed: 0,
+          median_seconds_to_claim: null,
+          resolved_by_bot: 2,
+          resolved_by_person: 0,
+        },
         this_month: { input_tokens: 2000, output_tokens: 1000, cost_usd: 0.0009 },
         last_24h: { requests: 3, errors: 1 },
       });

@@ -9,6 +9,7 @@ import { ConsoleModule } from './console/console.module';
 import { CoreModule, type GatewayRuntime } from './core/core.module';
 import { HealthModule } from './health/health.module';
 import { RequestPipelineModule } from './http/request-pipeline.module';
+import { InboxModule } from './inbox/inbox.module';
 import { OpenAiModule } from './openai/openai.module';
 import { PlatformModule } from './platform/platform.module';
 import { RagModule } from './rag/rag.module';
@@ -34,6 +35,7 @@ export class GatewayModule {
         AdminModule,
         ChatModule,
         AssistantsModule,
+        InboxModule,
         RagModule,
         WebChannelModule,
         ConsoleModule,

@@ -28,6 +28,8 @@ const ADMINS: Principal[] = ['super_admin', 'tenant_admin'];
 /** Who may read the knowledge base's documents (the matrix's API key has the agent role). */
 const READERS: Principal[] = ['super_admin', 'tenant_admin', 'agent', 'api_key'];
 const CHATTERS: Principal[] = ['super_admin', 'tenant_admin', 'agent', 'user', 'api_key'];
+/** Who works the handoff inbox (the matrix's API key has the agent role). */
+const AGENTS: Principal[] = ['super_admin', 'tenant_admin', 'agent', 'api_key'];
 
 interface RouteRule {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -94,6 +96,14 @@ const MATRIX: RouteRule[] = [
   { method: 'GET', path: '/api/v1/assistants/{id}', allowed: ADMINS },
   { method: 'PUT', path: '/api/v1/assistants/{id}', allowed: ADMINS, body: {} },
   { method: 'DELETE', path: '/api/v1/assistants/{id}', allowed: ADMINS },
+  { method: 'POST', path: '/api/v1/chat/conversations/{id}/handoff', allowed: CHATTERS },
+  { method: 'GET', path: '/api/v1/inbox', allowed: AGENTS },
+  { method: 'GET', path: '/api/v1/inbox/settings', allowed: AGENTS },
+  { method: 'PUT', path: '/api/v1/inbox/settings', allowed: ADMINS, body: { phrases: 'x' } },
+  { method: 'POST', path: '/api/v1/inbox/{id}/claim', allowed: AGENTS },
+  { method: 'POST', path: '/api/v1/inbox/{id}/messages', allowed: AGENTS, body: {} },
+  { method: 'POST', path: '/api/v1/inbox/{id}/release', allowed: AGENTS },
+  { method: 'POST', path: '/api/v1/inbox/{id}/close', allowed: AGENTS },
   { method: 'POST', path: '/api/v1/api-keys', allowed: ADMINS, body: {} },
   { method: 'DELETE', path: '/api/v1/api-keys/{id}', allowed: ADMINS },
   { method: 'GET', path: '/api/v1/widgets', allowed: ADMINS },

@@ -58,6 +58,7 @@ describe('the embeddable chat widget in a real browser (e2e)', () => {
   let userDataDir: string;
   let widgetKey: string;
   let limitedKey: string;
+  let handoffKey: string;
 
   beforeAll(async () => {
     stack = await TestStack.start({
@@ -94,8 +95,14 @@ describe('the embeddable chat widget in a real browser (e2e)', () => {
       allowed_origins: [site.origin],
       limits: { messages_per_minute: 1 },
     });
+    const withHandoff = await acme.as.tenant_admin.post('/api/v1/widgets', {
+      name: 'Shop with people',
+      allowed_origins: [site.origin],
+      handoff_enabled: true,
+    });
     widgetKey = widget.body.public_key;
     limitedKey = limited.body.public_key;
+    handoffKey = withHandoff.body.public_key;
 
     userDataDir = mkdtempSync(join(tmpdir(), 'tenantbot-chromium-'));
     browser = await chromium.launchPersistentContext(userDataDir, {
@@ -289,6 +296,41 @@ describe('the embeddable chat widget in a real browser (e2e)', () => {
     );
     await page.close();
   });
+
+  it('hands the visitor to a person: the button, then the agent’s reply, live', async () => {
+    const page = await browser.newPage();
+    await openWidget(page, `/?key=${handoffKey}`);
+    const button = page.locator('tenantbot-chat button.handoff');
+    await expect(button.isVisible()).resolves.toBe(true);
+    await ask(page, 'How much is express shipping to the islands?');
+    await page.locator('tenantbot-chat .message.assistant').nth(1).waitFor();
+
+    await button.click();
+    await page
+      .locator('tenantbot-chat .message.system', { hasText: 'A person will reply here' })
+      .waitFor();
+    await expect(button.isVisible()).resolves.toBe(false);
+
+    const inbox = await acme.as.agent.get('/api/v1/inbox?status=waiting_human');
+    const conversation = inbox.body.items.find(
+      (item: { channel: string }) => item.channel === 'widget',
+    );
+    expect(conversation).toBeDefined();
+    await acme.as.agent.post(`/api/v1/inbox/${conversation.id}/claim`);
+    await page.locator('tenantbot-chat .status', { hasText: 'talking to a person' }).waitFor();
+    await acme.as.agent.post(`/api/v1/inbox/${conversation.id}/messages`, {
+      content: 'Only a note for agents',
+      internal: true,
+    });
+    await acme.as.agent.post(`/api/v1/inbox/${conversation.id}/messages`, {
+      content: 'Hi, this is Ana: 12 euros, two days.',
+    });
+    await page.locator('tenantbot-chat .message.agent', { hasText: 'this is Ana' }).waitFor();
+    await expect(page.locator('tenantbot-chat .log').textContent()).resolves.not.toContain(
+      'Only a note for agents',
+    );
+    await page.close();
+  }, 60_000);
 });
 
 /**

@@ -7,6 +7,8 @@ export interface WidgetConfig {
   greeting: string;
   position: 'bottom-right' | 'bottom-left';
   placeholder: string;
+  /** The "talk to a person" button is shown. */
+  handoff_enabled: boolean;
 }
 
 export interface Source {
@@ -16,8 +18,10 @@ export interface Source {
   text: string;
 }
 
+export type MessageRole = 'user' | 'assistant' | 'agent' | 'system';
+
 export interface StoredMessage {
-  role: 'user' | 'assistant';
+  role: MessageRole;
   content: string;
   sources: Source[];
 }
@@ -26,7 +30,17 @@ export interface Answer {
   response: string;
   conversation_id: string;
   sources: Source[];
+  /** `human`: a person has the conversation; `response` is the notice, or empty. */
+  handled_by?: 'bot' | 'human';
 }
+
+/** What the chat socket tells a followed conversation's visitor (handoff). */
+export type LiveFrame =
+  | { type: 'message'; message: { role: MessageRole; content: string } }
+  | { type: 'typing'; is_typing: boolean; from?: string }
+  | { type: 'status'; status: 'bot' | 'waiting_human' | 'human' | 'closed' }
+  | { type: 'following'; status: 'bot' | 'waiting_human' | 'human' | 'closed' }
+  | { type: 'error' | 'pong' };
 
 /** A refusal the visitor should read in words: its code, and when to try again. */
 export class ApiError extends Error {
@@ -90,6 +104,38 @@ export class WidgetApi {
       }
       return readAnswer(response.body, onDelta);
     });
+  }
+
+  /** Asks for a person in the conversation (the widget must have handoff enabled). */
+  requestHandoff(conversationId: string): Promise<{ status: string }> {
+    return this.authorized((token) =>
+      this.json(`/api/v1/chat/conversations/${encodeURIComponent(conversationId)}/handoff`, {
+        method: 'POST',
+        token,
+        body: {},
+      }),
+    );
+  }
+
+  /**
+   * Follows the conversation over the chat socket: agents' messages, typing and status as
+   * they happen. Resolves the socket (closing it stops following).
+   */
+  async follow(conversationId: string, onFrame: (frame: LiveFrame) => void): Promise<WebSocket> {
+    const { token } = await this.currentSession();
+    const url = `${this.base.replace(/^http/, 'ws')}/api/v1/chat/ws?token=${encodeURIComponent(token)}`;
+    const socket = new WebSocket(url);
+    socket.addEventListener('open', () =>
+      socket.send(JSON.stringify({ type: 'follow', conversation_id: conversationId })),
+    );
+    socket.addEventListener('message', (event) => {
+      try {
+        onFrame(JSON.parse(String(event.data)) as LiveFrame);
+      } catch {
+        // not a frame of ours
+      }
+    });
+    return socket;
   }
 
   /** A valid token: renewed ahead of its expiry, and again when the server refuses it. */

@@ -1,4 +1,4 @@
-import type { Source, WidgetConfig } from './api';
+import type { MessageRole, Source, WidgetConfig } from './api';
 import { widgetStyles } from './styles';
 
 const CHAT_ICON =
@@ -8,6 +8,8 @@ const CHAT_ICON =
 export interface PanelActions {
   send(text: string): void;
   opened(): void;
+  /** The visitor asked for a person. */
+  handoff(): void;
 }
 
 /** A bubble being written as the answer streams in. */
@@ -30,6 +32,7 @@ export class ChatPanel {
   private readonly input: HTMLTextAreaElement;
   private readonly sendButton: HTMLButtonElement;
   private typing?: HTMLElement;
+  private readonly handoffButton?: HTMLButtonElement;
 
   constructor(
     host: HTMLElement,
@@ -51,7 +54,17 @@ export class ChatPanel {
     const title = element('h2', { id: 'tb-title' }, config.title);
     const close = element('button', { type: 'button', 'aria-label': 'Close chat' }, '×');
     close.addEventListener('click', () => this.close());
-    header.append(title, close);
+    header.append(title);
+    if (config.handoff_enabled) {
+      this.handoffButton = element(
+        'button',
+        { type: 'button', class: 'handoff', 'aria-label': 'Talk to a person' },
+        'Talk to a person',
+      );
+      this.handoffButton.addEventListener('click', () => this.actions.handoff());
+      header.append(this.handoffButton);
+    }
+    header.append(close);
 
     this.log = element('div', { class: 'log', role: 'log', 'aria-live': 'polite', tabindex: '0' });
     this.status = element('div', { class: 'status', role: 'status' });
@@ -107,9 +120,7 @@ export class ChatPanel {
   }
 
   /** Replaces the transcript: the greeting, then the stored messages. */
-  showTranscript(
-    messages: { role: 'user' | 'assistant'; content: string; sources: Source[] }[],
-  ): void {
+  showTranscript(messages: { role: MessageRole; content: string; sources: Source[] }[]): void {
     this.log.replaceChildren();
     if (this.config.greeting) {
       this.addMessage('assistant', this.config.greeting, []);
@@ -119,7 +130,7 @@ export class ChatPanel {
     }
   }
 
-  addMessage(role: 'user' | 'assistant', text: string, sources: Source[]): HTMLElement {
+  addMessage(role: MessageRole, text: string, sources: Source[]): HTMLElement {
     const bubble = element('div', { class: `message ${role}` });
     const body = element('div', {}, text);
     bubble.append(body);
@@ -161,6 +172,18 @@ export class ChatPanel {
         bubble?.remove();
       },
     };
+  }
+
+  /** The agent's typing indicator. */
+  setAgentTyping(on: boolean): void {
+    this.setTyping(on);
+  }
+
+  /** Once a person was asked for (or has the conversation), the button has done its work. */
+  setHandoffOffered(offered: boolean): void {
+    if (this.handoffButton) {
+      this.handoffButton.hidden = !offered;
+    }
   }
 
   setBusy(busy: boolean): void {

@@ -1,4 +1,4 @@
-import { ApiError, NetworkError, WidgetApi, type WidgetConfig } from './api';
+import { ApiError, type LiveFrame, NetworkError, WidgetApi, type WidgetConfig } from './api';
 import { ChatPanel } from './chat-panel';
 import { VisitorStore } from './visitor-store';
 
@@ -19,19 +19,22 @@ class ChatWidget {
   private conversationId?: string;
   private loadedConversation?: string;
   private busy = false;
+  /** The chat socket following the conversation, once a person was asked for. */
+  private live?: { conversationId: string; socket: WebSocket };
 
   private readonly panel: ChatPanel;
 
   constructor(
     private readonly api: WidgetApi,
     private readonly store: VisitorStore,
-    config: WidgetConfig,
+    private readonly config: WidgetConfig,
   ) {
     const host = document.createElement('tenantbot-chat');
     document.body.append(host);
     this.panel = new ChatPanel(host, config, {
       send: (text) => void this.send(text),
       opened: () => void this.loadTranscript(),
+      handoff: () => void this.handoff(),
     });
     this.conversationId = store.read().conversationId;
     this.panel.showTranscript([]);
@@ -52,6 +55,7 @@ class ChatWidget {
       const { messages } = await this.api.conversation(id);
       this.loadedConversation = id;
       this.panel.showTranscript(messages);
+      this.followLive(id);
     } catch (error) {
       if (error instanceof ApiError && error.code === 'CONVERSATION_NOT_FOUND') {
         this.conversationId = undefined;
@@ -70,7 +74,15 @@ class ChatWidget {
     const bubble = this.panel.startAnswer();
     try {
       const answer = await this.api.ask(text, this.conversationId, (delta) => bubble.append(delta));
-      bubble.finish(answer.response, answer.sources ?? []);
+      if (answer.handled_by === 'human') {
+        bubble.remove();
+        if (answer.response) {
+          this.panel.addMessage('system', answer.response, []);
+        }
+        this.followLive(answer.conversation_id);
+      } else {
+        bubble.finish(answer.response, answer.sources ?? []);
+      }
       this.conversationId = answer.conversation_id;
       this.loadedConversation = answer.conversation_id;
       this.store.update({ conversationId: answer.conversation_id });
@@ -83,6 +95,56 @@ class ChatWidget {
     } finally {
       this.busy = false;
       this.panel.setBusy(false);
+    }
+  }
+
+  /** The visitor asks for a person: the conversation waits for one, followed live. */
+  private async handoff(): Promise<void> {
+    const id = this.conversationId;
+    if (!id) {
+      return this.panel.setStatus('Write your question first: a person will then join.');
+    }
+    try {
+      await this.api.requestHandoff(id);
+      this.panel.setHandoffOffered(false);
+      this.followLive(id);
+      this.loadedConversation = undefined;
+      await this.loadTranscript();
+    } catch (error) {
+      this.panel.setStatus(describe(error));
+    }
+  }
+
+  /** Agents' replies, typing and the conversation's status, as they happen. */
+  private followLive(conversationId: string): void {
+    if (!this.config.handoff_enabled || this.live?.conversationId === conversationId) {
+      return;
+    }
+    this.live?.socket.close();
+    this.api
+      .follow(conversationId, (frame) => this.onLive(frame))
+      .then(
+        (socket) => {
+          this.live = { conversationId, socket };
+          socket.addEventListener('close', () => {
+            if (this.live?.socket === socket) {
+              this.live = undefined;
+            }
+          });
+        },
+        () => undefined,
+      );
+  }
+
+  private onLive(frame: LiveFrame): void {
+    if (frame.type === 'message') {
+      this.panel.setAgentTyping(false);
+      this.panel.addMessage(frame.message.role, frame.message.content, []);
+    } else if (frame.type === 'typing' && frame.from === 'agent') {
+      this.panel.setAgentTyping(frame.is_typing);
+    } else if (frame.type === 'status' || frame.type === 'following') {
+      this.panel.setHandoffOffered(frame.status === 'bot');
+      this.panel.setStatus(STATUS_TEXT[frame.status]);
     }
   }
 
@@ -115,6 +177,13 @@ class ChatWidget {
     }
   }
 }
+
+const STATUS_TEXT: Record<'bot' | 'waiting_human' | 'human' | 'closed', string> = {
+  bot: '',
+  waiting_human: 'A person will reply here.',
+  human: 'You are talking to a person.',
+  closed: 'This conversation is closed.',
+};
 
 function waitForNetwork(delay: number): Promise<void> {
   return new Promise((resolve) => {

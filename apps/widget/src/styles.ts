@@ -25,6 +25,10 @@ header button { background: transparent; border: 0; color: #fff; font-size: 22px
 .message { max-width: 85%; padding: 9px 12px; border-radius: 12px; white-space: pre-wrap; word-wrap: break-word; }
 .assistant { background: #fff; border: 1px solid #e3e6ea; align-self: flex-start; }
 .user { background: ${color}; color: #fff; align-self: flex-end; }
+.agent { background: #e9f5ee; border: 1px solid #b9dcc6; align-self: flex-start; }
+.system { background: transparent; color: #555; font-size: 13px; align-self: center; text-align: center; }
+header button.handoff { font-size: 13px; border: 1px solid rgba(255,255,255,.7); border-radius: 8px; padding: 4px 8px; }
+header button.handoff[hidden] { display: none; }
 .sources { margin: 8px 0 0; padding-left: 20px; font-size: 13px; }
 .sources a { color: ${color}; }
 .excerpt { display: block; color: #555; font-size: 12px; margin-top: 4px; white-space: pre-wrap; }

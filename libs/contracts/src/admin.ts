@@ -77,9 +77,24 @@ export const ragStatsSchema = z.object({
 });
 export type RagStats = z.output<typeof ragStatsSchema>;
 
+/**
+ * Human handoff: conversations handed to a person (`requested`) and taken by one (`claimed`),
+ * the median seconds from the request to the claim, and conversations resolved by the bot
+ * (never handed over) or by a person (claimed).
+ */
+export const handoffStatsSchema = z.object({
+  requested: z.number().int(),
+  claimed: z.number().int(),
+  median_seconds_to_claim: z.number().nullable(),
+  resolved_by_bot: z.number().int(),
+  resolved_by_person: z.number().int(),
+});
+export type HandoffStats = z.output<typeof handoffStatsSchema>;
+
 export const chatStatsSchema = z.object({
   conversations: z.number().int(),
   messages: z.number().int(),
+  handoffs: handoffStatsSchema,
   this_month: z.object({
     input_tokens: z.number().int(),
     output_tokens: z.number().int(),
@@ -109,6 +124,7 @@ export const statsReportSchema = z.object({
   chunks: z.number().int(),
   conversations: z.number().int(),
   messages: z.number().int(),
+  handoffs: handoffStatsSchema,
   this_month: chatStatsSchema.shape.this_month,
   last_24h: chatStatsSchema.shape.last_24h.extend({ error_rate: z.number() }),
   top_tenants: chatStatsSchema.shape.top_tenants,

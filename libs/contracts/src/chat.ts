@@ -80,6 +80,14 @@ export type ModelId = string;
 
 // ---- chat.send / chat.stream -----------------------------------------------------------------
 
+/** `bot` → `waiting_human` (handoff asked) → `human` (claimed) → `closed`; released: `bot`. */
+export const CONVERSATION_STATUSES = ['bot', 'waiting_human', 'human', 'closed'] as const;
+export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
+export const CONVERSATION_CHANNELS = ['api', 'websocket', 'widget'] as const;
+export type ConversationChannel = (typeof CONVERSATION_CHANNELS)[number];
+export const MESSAGE_ROLES = ['user', 'assistant', 'agent', 'system'] as const;
+export type MessageRole = (typeof MESSAGE_ROLES)[number];
+
 export const MAX_MESSAGE_CHARS = 32_000;
 export const MAX_HISTORY_MESSAGES = 50;
 
@@ -110,6 +118,11 @@ export const chatRequestSchema = z.strictObject({
   stream: z.boolean().optional(),
   /** The assistant that answers (its prompt, model, temperature, knowledge); else the default. */
   assistant_id: z.uuid().optional(),
+  /**
+   * Set by the gateway, never by a client: the channel a new conversation started on
+   * (`websocket` from the chat socket; a widget visitor's is `widget` whatever this says).
+   */
+  channel: z.enum(['api', 'websocket']).optional(),
 });
 export type ChatRequest = z.output<typeof chatRequestSchema>;
 
@@ -149,6 +162,13 @@ export const chatResponseSchema = z.object({
   grounded: z.boolean(),
   /** The assistant that answered. */
   assistant_id: z.uuid(),
+  /**
+   * `human` while the conversation waits for or is with a person: the message was stored and
+   * delivered to the agents, no model was called (`response` then is the notice, or empty).
+   */
+  handled_by: z.enum(['bot', 'human']),
+  /** The conversation's state after this message. */
+  conversation_status: z.enum(CONVERSATION_STATUSES),
 });
 export type ChatResponse = z.output<typeof chatResponseSchema>;
 
@@ -190,6 +210,10 @@ export const conversationSummarySchema = z.object({
   /** The owner: a user, or an API key (a widget, an integration). */
   user_id: z.uuid().nullable(),
   api_key_id: z.uuid().nullable(),
+  status: z.enum(CONVERSATION_STATUSES),
+  /** The agent who claimed it, while `human` (and after, until released). */
+  assigned_agent_id: z.uuid().nullable(),
+  channel: z.enum(CONVERSATION_CHANNELS),
   message_count: z.number().int(),
   created_at: z.string(),
   updated_at: z.string(),
@@ -206,7 +230,12 @@ export type ConversationPage = z.output<typeof conversationPageSchema>;
 
 export const conversationMessageSchema = z.object({
   id: z.uuid(),
-  role: z.enum(['user', 'assistant']),
+  /** `agent`: a person's reply; `system`: a notice (or, `internal`, an agents' note). */
+  role: z.enum(MESSAGE_ROLES),
+  /** The user, API key or visitor who wrote it, or the agent; null for the bot. */
+  author_id: z.string().nullable(),
+  /** An agents' note: never shown to the conversation's user or visitor. */
+  internal: z.boolean(),
   content: z.string(),
   sources: z.array(chatSourceSchema),
   /** The model that answered; null on the user's messages. */

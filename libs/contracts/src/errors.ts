@@ -51,6 +51,12 @@ export const ErrorCode = {
   /** The first request with this Idempotency-Key is still running. */
   IDEMPOTENCY_KEY_IN_USE: 'IDEMPOTENCY_KEY_IN_USE',
   CONVERSATION_NOT_FOUND: 'CONVERSATION_NOT_FOUND',
+  /** Another agent claimed the conversation first. */
+  ALREADY_CLAIMED: 'ALREADY_CLAIMED',
+  /** The conversation is closed: nothing more is added to it. */
+  CONVERSATION_CLOSED: 'CONVERSATION_CLOSED',
+  /** Only the agent the conversation is assigned to may reply or release it. */
+  NOT_ASSIGNED: 'NOT_ASSIGNED',
   PROVIDER_ERROR: 'PROVIDER_ERROR',
   BUDGET_EXCEEDED: 'BUDGET_EXCEEDED',
   FIELD_NOT_WRITABLE: 'FIELD_NOT_WRITABLE',
@@ -114,6 +120,9 @@ const httpStatusByCode: Record<ErrorCode, number> = {
   IDEMPOTENCY_KEY_REUSED: 409,
   IDEMPOTENCY_KEY_IN_USE: 409,
   CONVERSATION_NOT_FOUND: 404,
+  ALREADY_CLAIMED: 409,
+  CONVERSATION_CLOSED: 409,
+  NOT_ASSIGNED: 409,
   PROVIDER_ERROR: 502,
   FIELD_NOT_WRITABLE: 403,
   DOMAIN_NOT_ALLOWED: 400,

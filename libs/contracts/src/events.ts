@@ -29,10 +29,93 @@ export const accessChangedEventSchema = z.discriminatedUnion('kind', [
 ]);
 export type AccessChangedEvent = z.output<typeof accessChangedEventSchema>;
 
+/**
+ * Handoff events on the transport (consumer groups; the webhooks deliver them outside),
+ * recorded in the outbox by the transaction that made the change.
+ */
+export const CONVERSATION_EVENTS = {
+  HANDOFF_REQUESTED: 'conversation.handoff_requested',
+  CLAIMED: 'conversation.claimed',
+  CLOSED: 'conversation.closed',
+} as const;
+
+const conversationEventFields = {
+  tenantId: z.uuid(),
+  conversationId: z.uuid(),
+  at: z.string(),
+};
+export const handoffRequestedEventSchema = z.object({
+  ...conversationEventFields,
+  /** `user` (the route or the widget's button), `phrase` (policy), `ungrounded` (twice). */
+  trigger: z.enum(['user', 'phrase', 'ungrounded']),
+  reason: z.string().nullable(),
+});
+export const conversationClaimedEventSchema = z.object({
+  ...conversationEventFields,
+  agentId: z.uuid(),
+});
+export const conversationClosedEventSchema = z.object({
+  ...conversationEventFields,
+  closedBy: z.uuid().nullable(),
+});
+
+/**
+ * A live change of one conversation, broadcast (Redis pub/sub) by the chat service to every
+ * gateway replica, which hands it to the sockets it holds: the agents of the tenant on the
+ * inbox socket, the conversation's own user or visitor on the chat socket. A gateway also
+ * broadcasts typing from its sockets. Lost when no replica listens (the REST routes are the
+ * record).
+ */
+export const LIVE_EVENTS = {
+  CONVERSATION: 'conversation.live',
+} as const;
+
+const liveMessageSchema = z.object({
+  id: z.uuid(),
+  role: z.enum(['user', 'assistant', 'agent', 'system']),
+  author_id: z.string().nullable(),
+  internal: z.boolean(),
+  content: z.string(),
+  created_at: z.string(),
+});
+const liveConversationSchema = z.object({
+  id: z.uuid(),
+  title: z.string(),
+  status: z.enum(['bot', 'waiting_human', 'human', 'closed']),
+  assigned_agent_id: z.uuid().nullable(),
+  channel: z.enum(['api', 'websocket', 'widget']),
+});
+export const liveConversationEventSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('message'),
+    tenantId: z.uuid(),
+    conversationId: z.uuid(),
+    message: liveMessageSchema,
+  }),
+  z.object({
+    kind: z.literal('status'),
+    tenantId: z.uuid(),
+    conversationId: z.uuid(),
+    conversation: liveConversationSchema,
+  }),
+  z.object({
+    kind: z.literal('typing'),
+    tenantId: z.uuid(),
+    conversationId: z.uuid(),
+    from: z.enum(['user', 'agent']),
+    is_typing: z.boolean(),
+  }),
+]);
+export type LiveConversationEvent = z.output<typeof liveConversationEventSchema>;
+
 /** Every event and broadcast pattern, with the schema of what it carries. */
 export const EVENTS = {
   [TENANT_EVENTS.DELETED]: tenantDeletedEventSchema,
   [ACCESS_EVENTS.CHANGED]: accessChangedEventSchema,
+  [CONVERSATION_EVENTS.HANDOFF_REQUESTED]: handoffRequestedEventSchema,
+  [CONVERSATION_EVENTS.CLAIMED]: conversationClaimedEventSchema,
+  [CONVERSATION_EVENTS.CLOSED]: conversationClosedEventSchema,
+  [LIVE_EVENTS.CONVERSATION]: liveConversationEventSchema,
 } as const satisfies Record<string, z.ZodType>;
 
 export type EventPatternName = keyof typeof EVENTS;

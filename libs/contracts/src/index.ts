@@ -8,6 +8,7 @@ export * from './rag';
 export * from './chat';
 export * from './assistants';
 export * from './model-catalog';
+export * from './handoff';
 export * from './admin';
 export * from './widgets';
 export * from './unavailable';

@@ -6,7 +6,8 @@ import { ADMIN, STATS_PATTERNS } from './admin';
 import { ASSISTANTS } from './assistants';
 import { CHAT } from './chat';
 import { DomainError } from './errors';
-import { ACCESS_EVENTS, EVENTS, TENANT_EVENTS } from './events';
+import { ACCESS_EVENTS, CONVERSATION_EVENTS, EVENTS, LIVE_EVENTS, TENANT_EVENTS } from './events';
+import { HANDOFF } from './handoff';
 import { contractOf, isRequestPattern, MESSAGES } from './messages';
 import { RAG } from './rag';
 import { PING_PATTERN, RAG_DEPENDENCIES } from './services';
@@ -20,6 +21,7 @@ const EVERY_PATTERN = [
   ...Object.values(RAG),
   ...Object.values(CHAT),
   ...Object.values(ASSISTANTS),
+  ...Object.values(HANDOFF),
   ...Object.values(ADMIN),
   ...Object.values(STATS_PATTERNS),
   ...Object.values(PING_PATTERN),
@@ -62,7 +64,12 @@ describe('the message map', () => {
 describe('the event map', () => {
   it('has a payload schema for every event and broadcast pattern', () => {
     expect(Object.keys(EVENTS).sort()).toEqual(
-      [...Object.values(TENANT_EVENTS), ...Object.values(ACCESS_EVENTS)].sort(),
+      [
+        ...Object.values(TENANT_EVENTS),
+        ...Object.values(ACCESS_EVENTS),
+        ...Object.values(CONVERSATION_EVENTS),
+        ...Object.values(LIVE_EVENTS),
+      ].sort(),
     );
     expect(EVENTS[TENANT_EVENTS.DELETED].safeParse({ tenantId: 'acme' }).success).toBe(false);
   });

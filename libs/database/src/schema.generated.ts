@@ -98,9 +98,15 @@ export interface ChunkTerms {
 
 export interface Conversations {
   api_key_id: string | null;
+  assigned_agent_id: string | null;
   assistant_id: string | null;
+  channel: Generated<string>;
+  claimed_at: Timestamp | null;
+  closed_at: Timestamp | null;
   created_at: Generated<Timestamp>;
+  handoff_requested_at: Timestamp | null;
   id: string;
+  status: Generated<string>;
   tenant_id: TenantId;
   title: string;
   updated_at: Generated<Timestamp>;
@@ -143,7 +149,16 @@ export interface EventOutbox {
   payload: Json;
 }
 
+export interface HandoffSettings {
+  on_ungrounded: Generated<boolean>;
+  phrases: Generated<string[]>;
+  tenant_id: TenantId;
+  updated_at: Generated<Timestamp>;
+  use_default_phrases: Generated<boolean>;
+}
+
 export interface Messages {
+  author_id: string | null;
   content: string;
   conversation_id: string;
   cost_usd: Numeric | null;
@@ -151,6 +166,7 @@ export interface Messages {
   exchange_id: string | null;
   id: Generated<string>;
   input_tokens: number | null;
+  internal: Generated<boolean>;
   latency_ms: number | null;
   model: string | null;
   output_tokens: number | null;
@@ -255,6 +271,7 @@ export interface DB {
   conversations: Conversations;
   documents: Documents;
   event_outbox: EventOutbox;
+  handoff_settings: HandoffSettings;
   messages: Messages;
   refresh_tokens: RefreshTokens;
   tenant_domains: TenantDomains;

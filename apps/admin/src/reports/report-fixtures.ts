@@ -9,6 +9,13 @@ export const RAG_STATS: RagStats = {
 export const CHAT_STATS: ChatStats = {
   conversations: 4,
   messages: 8,
+  handoffs: {
+    requested: 2,
+    claimed: 1,
+    median_seconds_to_claim: 42,
+    resolved_by_bot: 2,
+    resolved_by_person: 1,
+  },
   this_month: { input_tokens: 10, output_tokens: 20, cost_usd: 0.5 },
   last_24h: { requests: 8, errors: 1 },
 };

@@ -54,6 +54,7 @@ export class ReportsService {
       chunks: rag.chunks,
       conversations: chat.conversations,
       messages: chat.messages,
+      handoffs: chat.handoffs,
       this_month: chat.this_month,
       last_24h: {
         requests,

@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { AssistantModule } from '../assistant/assistant.module';
 import { BudgetModule } from '../budget/budget.module';
 import { ConversationModule } from '../conversation/conversation.module';
+import { HandoffModule } from '../handoff/handoff.module';
 import { ModelsModule } from '../models/models.module';
 import { PromptModule } from '../prompt/prompt.module';
 import { ProvidersModule } from '../providers/providers.module';
@@ -19,6 +20,7 @@ import { ChatService } from './chat.service';
     TenantConfigModule,
     ModelsModule,
     ConversationModule,
+    HandoffModule,
     RetrievalModule,
     PromptModule,
     ProvidersModule,

@@ -4,6 +4,7 @@ import { type RawBuilder, sql } from 'kysely';
 import {
   type ChatSource,
   chatSourceSchema,
+  type ConversationChannel,
   type LlmProviderName,
   type TenantId,
 } from '@tenantbot/contracts';
@@ -11,6 +12,8 @@ import { type Row, TenantScopedRepository } from '@tenantbot/database';
 
 export interface NewMessage {
   role: 'user' | 'assistant';
+  /** The user, API key or visitor who asked; null for the bot's answer. */
+  authorId: string | null;
   content: string;
   sources: ChatSource[];
   model: string | null;
@@ -51,6 +54,7 @@ export interface AnsweredExchangeRows {
     /** A widget visitor's conversation is owned by the visitor of that widget. */
     visitor?: { visitorId: string; widgetId: string };
     assistantId?: string;
+    channel?: ConversationChannel;
   };
   /** The question, then the answer: stored in this order. */
   messages: [NewMessage, NewMessage];
@@ -158,12 +162,13 @@ function conversationWrite(
   }
   // Its id comes from the exchange's: a second write of the exchange finds it there.
   return sql`INSERT INTO conversations (id, tenant_id, user_id, api_key_id, visitor_id, widget_id,
-                                        title, assistant_id)
+                                        title, assistant_id, channel)
              VALUES (${conversation.id}::uuid, ${tenantId}::uuid,
                      ${conversation.userId ?? null}::uuid, ${conversation.apiKeyId ?? null}::uuid,
                      ${conversation.visitor?.visitorId ?? null},
                      ${conversation.visitor?.widgetId ?? null}::uuid, ${conversation.title},
-                     ${conversation.assistantId ?? null}::uuid)
+                     ${conversation.assistantId ?? null}::uuid,
+                     ${conversation.channel ?? 'api'})
              ON CONFLICT (id) DO NOTHING
              RETURNING id`;
 }
@@ -175,16 +180,19 @@ function messagesInsert(
 ): RawBuilder<unknown> {
   const values = messages.map(
     (message, index) =>
-      sql`(${index}, ${message.role}, ${message.content}, ${JSON.stringify(message.sources)}::jsonb,
+      sql`(${index}, ${message.role}, ${message.authorId}, ${message.content},
+           ${JSON.stringify(message.sources)}::jsonb,
            ${message.model}, ${message.inputTokens}::integer, ${message.outputTokens}::integer,
            ${message.costUsd}::numeric, ${message.latencyMs}::integer)`,
   );
-  return sql`INSERT INTO messages (tenant_id, conversation_id, exchange_id, role, content, sources,
-                                   model, input_tokens, output_tokens, cost_usd, latency_ms)
-             SELECT ${tenantId}::uuid, conversation.id, ${exchangeId}::uuid, m.role, m.content,
-                    m.sources, m.model, m.input_tokens, m.output_tokens, m.cost_usd, m.latency_ms
+  return sql`INSERT INTO messages (tenant_id, conversation_id, exchange_id, role, author_id,
+                                   content, sources, model, input_tokens, output_tokens, cost_usd,
+                                   latency_ms)
+             SELECT ${tenantId}::uuid, conversation.id, ${exchangeId}::uuid, m.role, m.author_id,
+                    m.content, m.sources, m.model, m.input_tokens, m.output_tokens, m.cost_usd,
+                    m.latency_ms
                FROM conversation,
-                    (VALUES ${sql.join(values)}) AS m (n, role, content, sources, model,
+                    (VALUES ${sql.join(values)}) AS m (n, role, author_id, content, sources, model,
                       input_tokens, output_tokens, cost_usd, latency_ms)
               ORDER BY m.n
              ON CONFLICT (tenant_id, exchange_id, role) WHERE exchange_id IS NOT NULL DO NOTHING

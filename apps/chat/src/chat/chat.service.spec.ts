@@ -17,6 +17,9 @@ import type { AssistantService } from '../assistant/assistant.service';
 import type { BudgetService } from '../budget/budget.service';
 import { chatConfigSchema } from '../config';
 import type { ConversationService } from '../conversation/conversation.service';
+import type { HandoffService } from '../handoff/handoff.service';
+import { DEFAULT_HANDOFF_PHRASES } from '../handoff/handoff-policy';
+import type { HandoffSettingsService } from '../handoff/handoff-settings.service';
 import { ModelsService } from '../models/models.service';
 import { PromptAssembler } from '../prompt/prompt-assembler';
 import { TokenCounter } from '../prompt/token-counter';
@@ -72,7 +75,39 @@ function serviceWithFakes() {
     runtimeConfig: jest.fn<TenantConfigService['runtimeConfig']>(() => Promise.resolve(TENANT)),
   };
   const conversations = {
-    history: jest.fn<ConversationService['history']>(() => Promise.resolve([])),
+    state: jest.fn<ConversationService['state']>(() =>
+      Promise.resolve({ status: 'bot', turns: [], lastAnswerGrounded: true }),
+    ),
+  };
+  const handedOver = (status: 'waiting_human' | 'human', notice?: string) =>
+    Promise.resolve({
+      conversation: {
+        id: randomUUID(),
+        title: 't',
+        user_id: null,
+        api_key_id: null,
+        status,
+        assigned_agent_id: null,
+        channel: 'api' as const,
+        message_count: 1,
+        created_at: '',
+        updated_at: '',
+      },
+      notice,
+    });
+  const handoffs = {
+    receive: jest.fn<HandoffService['receive']>(() => handedOver('human')),
+    handOverWith: jest.fn<HandoffService['handOverWith']>(() =>
+      handedOver('waiting_human', 'A person will reply here.'),
+    ),
+    handOverAfterAnswer: jest.fn<HandoffService['handOverAfterAnswer']>(() =>
+      Promise.resolve(true),
+    ),
+  };
+  const handoffSettings = {
+    policyFor: jest.fn<HandoffSettingsService['policyFor']>(() =>
+      Promise.resolve({ phrases: DEFAULT_HANDOFF_PHRASES, onUngrounded: false }),
+    ),
   };
   const retrieval = {
     relevantPassages: jest.fn<RetrievalService['relevantPassages']>(() => Promise.resolve([])),
@@ -107,10 +142,23 @@ function serviceWithFakes() {
     exchanges as unknown as ChatRepository,
     budget as unknown as BudgetService,
     assistants as unknown as AssistantService,
+    handoffs as unknown as HandoffService,
+    handoffSettings as unknown as HandoffSettingsService,
     config,
     { error: jest.fn() } as unknown as Logger,
   );
-  return { service, tenants, router, exchanges, budget, assistants, retrieval };
+  return {
+    service,
+    tenants,
+    router,
+    exchanges,
+    budget,
+    assistants,
+    conversations,
+    handoffs,
+    handoffSettings,
+    retrieval,
+  };
 }
 
 describe('ChatService', () => {
@@ -163,6 +211,40 @@ describe('ChatService', () => {
     });
   });
 
+  it('hands a message over to a person while one owns the conversation: no model, no budget', async () => {
+    const { service, router, budget, exchanges, conversations, handoffs } = serviceWithFakes();
+    conversations.state.mockResolvedValueOnce({
+      status: 'human',
+      turns: [],
+      lastAnswerGrounded: true,
+    });
+    const caller = callerAs('user');
+    const conversationId = randomUUID();
+    const reply = await service.send(caller, { ...QUESTION, conversation_id: conversationId });
+    expect(reply).toMatchObject({ handled_by: 'human', conversation_status: 'human', cost_usd: 0 });
+    expect(handoffs.receive).toHaveBeenCalledWith(caller, conversationId, QUESTION.message);
+    expect(router.run).not.toHaveBeenCalled();
+    expect(budget.reserve).not.toHaveBeenCalled();
+    expect(exchanges.recordAnswered).not.toHaveBeenCalled();
+  });
+
+  it('starts the handoff when the message asks for a person, without retrieval or a model', async () => {
+    const { service, router, budget, handoffs, retrieval } = serviceWithFakes();
+    const reply = await service.send(callerAs('user'), {
+      message: 'Can I talk to a human, please?',
+      use_rag: true,
+    });
+    expect(reply).toMatchObject({
+      handled_by: 'human',
+      conversation_status: 'waiting_human',
+      response: 'A person will reply here.',
+    });
+    expect(handoffs.handOverWith.mock.calls[0][3]).toBe('phrase');
+    expect(retrieval.relevantPassages).not.toHaveBeenCalled();
+    expect(router.run).not.toHaveBeenCalled();
+    expect(budget.reserve).not.toHaveBeenCalled();
+  });
+
   it("answers with its assistant's prompt, model and temperature, and names it", async () => {
     const { service, router, assistants, exchanges } = serviceWithFakes();
     const bizBot: AssistantRow = {
@@ -213,6 +295,80 @@ describe('ChatService', () => {
     expect(budget.reserve).not.toHaveBeenCalled();
   });
 
+  it('refuses a message to a closed conversation with CONVERSATION_CLOSED', async () => {
+    const { service, router, conversations } = serviceWithFakes();
+    conversations.state.mockResolvedValueOnce({
+      status: 'closed',
+      turns: [],
+      lastAnswerGrounded: true,
+    });
+    await expect(
+      service.send(callerAs('user'), { ...QUESTION, conversation_id: randomUUID() }),
+    ).rejects.toMatchObject({ code: 'CONVERSATION_CLOSED' });
+    expect(router.run).not.toHaveBeenCalled();
+  });
+
+  it('says the bot answered, in the conversation’s `bot` state', async () => {
+    const { service } = serviceWithFakes();
+    await expect(service.send(callerAs('user'), QUESTION)).resolves.toMatchObject({
+      handled_by: 'bot',
+      conversation_status: 'bot',
+    });
+  });
+
+  it('hands over after two ungrounded answers in a row when the tenant enables it', async () => {
+    const { service, conversations, handoffs, handoffSettings } = serviceWithFakes();
+    handoffSettings.policyFor.mockResolvedValue({ phrases: [], onUngrounded: true });
+    conversations.state.mockResolvedValue({ status: 'bot', turns: [], lastAnswerGrounded: false });
+    const caller = callerAs('user');
+    const id = randomUUID();
+    const reply = await service.send(caller, {
+      message: 'Anything?',
+      use_rag: true,
+      conversation_id: id,
+    });
+    expect(reply).toMatchObject({
+      handled_by: 'bot',
+      grounded: false,
+      conversation_status: 'waiting_human',
+    });
+    expect(handoffs.handOverAfterAnswer).toHaveBeenCalledWith(caller, id);
+  });
+
+  it('keeps the bot after an ungrounded answer when the last one was grounded, or when off', async () => {
+    const { service, conversations, handoffs, handoffSettings } = serviceWithFakes();
+    handoffSettings.policyFor.mockResolvedValue({ phrases: [], onUngrounded: true });
+    conversations.state.mockResolvedValue({ status: 'bot', turns: [], lastAnswerGrounded: true });
+    const id = randomUUID();
+    await service.send(callerAs('user'), {
+      message: 'Anything?',
+      use_rag: true,
+      conversation_id: id,
+    });
+    handoffSettings.policyFor.mockResolvedValue({ phrases: [], onUngrounded: false });
+    conversations.state.mockResolvedValue({ status: 'bot', turns: [], lastAnswerGrounded: false });
+    await service.send(callerAs('user'), {
+      message: 'Anything?',
+      use_rag: true,
+      conversation_id: id,
+    });
+    expect(handoffs.handOverAfterAnswer).not.toHaveBeenCalled();
+  });
+
+  it('recognises the tenant’s own phrases', async () => {
+    const { service, handoffs, handoffSettings, router } = serviceWithFakes();
+    handoffSettings.policyFor.mockResolvedValue({
+      phrases: ['operator please'],
+      onUngrounded: false,
+    });
+    const reply = await service.send(callerAs('user'), {
+      message: 'Operator, please!',
+      use_rag: false,
+    });
+    expect(reply.handled_by).toBe('human');
+    expect(handoffs.handOverWith).toHaveBeenCalled();
+    expect(router.run).not.toHaveBeenCalled();
+  });
   it("falls back to the tenant's default model once the tenant no longer allows the assistant's", async () => {
     const { service, assistants, tenants } = serviceWithFakes();
     tenants.runtimeConfig.mockResolvedValue({ ...TENANT, allowed_models: ['local-extractive'] });

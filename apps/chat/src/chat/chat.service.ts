@@ -7,6 +7,8 @@ import {
   type ChatSource,
   type ChatStreamEvent,
   type ChatTurn,
+  type ConversationChannel,
+  type ConversationStatus,
   DomainError,
   ErrorCode,
   type ModelId,
@@ -21,6 +23,9 @@ import { knowledgeOf } from '../assistant/assistant-view';
 import { BudgetService, type ExchangeSpend } from '../budget/budget.service';
 import type { ChatConfig } from '../config';
 import { ConversationService } from '../conversation/conversation.service';
+import { HandoffService, type HandoffTrigger } from '../handoff/handoff.service';
+import { asksForPerson } from '../handoff/handoff-policy';
+import { type HandoffPolicy, HandoffSettingsService } from '../handoff/handoff-settings.service';
 import { costInMicroUsd, usdOfMicros } from '../models/cost';
 import type { ModelPolicy, RouteStep } from '../models/model-policy';
 import { ModelsService } from '../models/models.service';
@@ -58,6 +63,16 @@ interface Exchange {
   /** The chosen model, then its fallbacks. */
   route: RouteStep[];
   conversation: ExchangeConversation;
+  /** The conversation's state before this message (`bot` for a new one). */
+  status: ConversationStatus;
+  /**
+   * Set when a person, not the bot, takes this message: `receive` while one owns the
+   * conversation (or is asked to), else what starts the handoff with it.
+   */
+  toPerson?: HandoffTrigger | 'receive';
+  handoffPolicy: HandoffPolicy;
+  /** Whether the bot's previous answer in the conversation was grounded (none: true). */
+  lastAnswerGrounded: boolean;
   history: ChatTurn[];
   /** The tenant's passages for the question, fetched while the history was read. */
   passages: Promise<ChatSource[]>;
@@ -93,6 +108,8 @@ export class ChatService {
     private readonly exchanges: ChatRepository,
     private readonly budget: BudgetService,
     private readonly assistants: AssistantService,
+    private readonly handoffs: HandoffService,
+    private readonly handoffSettings: HandoffSettingsService,
     @Inject(CHAT_CONFIG) private readonly config: ChatConfig,
     @Inject(CHAT_LOGGER) private readonly logger: Logger,
   ) {}
@@ -102,11 +119,18 @@ export class ChatService {
     request: ChatRequest,
     origin: ExchangeOrigin = {},
   ): Promise<ChatResponse> {
-    const begun = await this.begin(caller, request, origin);
-    if ('stored' in begun) {
-      return begun.stored;
+    const exchange = await this.begin(caller, request, origin);
+    if ('stored' in exchange) {
+      return exchange.stored;
     }
-    return this.complete(begun, request, NEVER_CANCELLED);
+    if (exchange.toPerson) {
+      return this.toPerson(exchange, exchange.toPerson, request);
+    }
+    return this.handOverIfUngrounded(
+      exchange,
+      request,
+      await this.complete(exchange, request, NEVER_CANCELLED),
+    );
   }
 
   /** Emits deltas as the answer arrives, then `done`; `signal` aborts when the caller leaves. */
@@ -117,16 +141,20 @@ export class ChatService {
     emit: (event: ChatStreamEvent) => void,
     origin: ExchangeOrigin = {},
   ): Promise<void> {
-    const begun = await this.begin(caller, request, origin);
-    if ('stored' in begun) {
-      emit({ type: 'delta', content: begun.stored.response });
-      emit({ type: 'done', ...begun.stored });
+    const exchange = await this.begin(caller, request, origin);
+    if ('stored' in exchange) {
+      emit({ type: 'delta', content: exchange.stored.response });
+      emit({ type: 'done', ...exchange.stored });
       return;
     }
-    const response = await this.complete(begun, request, signal, (content) =>
+    if (exchange.toPerson) {
+      emit({ type: 'done', ...(await this.toPerson(exchange, exchange.toPerson, request)) });
+      return;
+    }
+    const response = await this.complete(exchange, request, signal, (content) =>
       emit({ type: 'delta', content }),
     );
-    emit({ type: 'done', ...response });
+    emit({ type: 'done', ...(await this.handOverIfUngrounded(exchange, request, response)) });
   }
 
   /**
@@ -151,8 +179,9 @@ export class ChatService {
       request.conversation_id,
     );
     choice.catch(() => undefined);
-    const [tenant, stored] = await Promise.all([
+    const [tenant, handoffPolicy, stored] = await Promise.all([
       this.tenants.runtimeConfig(caller),
+      this.handoffSettings.policyFor(caller.tenantId),
       origin.transportRequestId ? this.storedAnswer(caller, ids.exchange) : undefined,
     ]);
     if (stored) {
@@ -161,14 +190,25 @@ export class ChatService {
     const assistant = await choice;
     const policy = this.models.policyFor(tenant);
     const model = policy.choose(request.model ?? assistantModel(policy, assistant));
-    const passages = request.use_rag
-      ? this.retrieval.relevantPassages(caller, request.message, tenant.rag, knowledgeOf(assistant))
-      : Promise.resolve([]);
+    const asksPerson = asksForPerson(request.message, handoffPolicy.phrases);
+    const passages =
+      request.use_rag && !asksPerson
+        ? this.retrieval.relevantPassages(
+            caller,
+            request.message,
+            tenant.rag,
+            knowledgeOf(assistant),
+          )
+        : Promise.resolve([]);
     // Awaited by prompt(); when the history read fails first, nobody will.
     passages.catch(() => undefined);
-    const history = request.conversation_id
-      ? await this.conversations.history(caller, request.conversation_id)
-      : (request.conversation_history ?? []);
+    const state = request.conversation_id
+      ? await this.conversations.state(caller, request.conversation_id)
+      : undefined;
+    const status = state?.status ?? 'bot';
+    if (status === 'closed') {
+      throw new DomainError(ErrorCode.CONVERSATION_CLOSED, 'the conversation is closed');
+    }
     return {
       id: ids.exchange,
       caller,
@@ -180,8 +220,13 @@ export class ChatService {
         id: request.conversation_id ?? ids.newConversation,
         isNew: request.conversation_id === undefined,
         assistantId: assistant.id,
+        channel: channelOf(caller, request),
       },
-      history,
+      status,
+      toPerson: status !== 'bot' ? 'receive' : asksPerson ? 'phrase' : undefined,
+      handoffPolicy,
+      lastAnswerGrounded: state?.lastAnswerGrounded ?? true,
+      history: state?.turns ?? request.conversation_history ?? [],
       passages,
       startedAt,
       trace: { failures: [] },
@@ -259,7 +304,61 @@ export class ChatService {
       sources: prompt.passages,
       grounded: prompt.passages.length > 0,
       assistant_id: exchange.assistant.id,
+      handled_by: 'bot',
+      conversation_status: 'bot',
     };
+  }
+
+  /**
+   * A message a person takes: stored and delivered to the agents; no model is called and no
+   * budget is held. The answer says so (`handled_by: "human"`), with the bot's notice when
+   * this message started the handoff.
+   */
+  private async toPerson(
+    exchange: Exchange,
+    how: HandoffTrigger | 'receive',
+    request: ChatRequest,
+  ): Promise<ChatResponse> {
+    const { caller, conversation } = exchange;
+    const turn =
+      how === 'receive'
+        ? await this.handoffs.receive(caller, conversation.id, request.message)
+        : await this.handoffs.handOverWith(caller, conversation, request.message, how);
+    return {
+      response: turn.notice ?? '',
+      conversation_id: conversation.id,
+      model_used: 'human',
+      tokens_used: { input: 0, output: 0, total: 0 },
+      total_tokens: 0,
+      latency_ms: elapsedSince(exchange.startedAt),
+      cost_usd: 0,
+      request_id: caller.requestId,
+      sources: [],
+      grounded: false,
+      assistant_id: exchange.assistant.id,
+      handled_by: 'human',
+      conversation_status: turn.conversation.status,
+    };
+  }
+
+  /**
+   * The tenant's policy may hand over after two answers in a row the bot could not ground in
+   * its documents: the answer stands, the conversation then waits for a person.
+   */
+  private async handOverIfUngrounded(
+    exchange: Exchange,
+    request: ChatRequest,
+    response: ChatResponse,
+  ): Promise<ChatResponse> {
+    const twiceUngrounded = request.use_rag && !response.grounded && !exchange.lastAnswerGrounded;
+    if (!exchange.handoffPolicy.onUngrounded || !twiceUngrounded) {
+      return response;
+    }
+    const handedOver = await this.handoffs.handOverAfterAnswer(
+      exchange.caller,
+      exchange.conversation.id,
+    );
+    return handedOver ? { ...response, conversation_status: 'waiting_human' } : response;
   }
 
   /** Holds the most the exchange may spend against the tenant's budgets, before any provider call. */
@@ -440,7 +539,14 @@ function storedResponse(caller: Caller, stored: StoredAnswer, assistantId: strin
     sources: stored.sources,
     grounded: stored.sources.length > 0,
     assistant_id: assistantId,
+    handled_by: 'bot',
+    conversation_status: 'bot',
   };
+}
+
+/** A visitor's conversations are the widget's; the gateway says which other channel it is. */
+function channelOf(caller: Caller, request: ChatRequest): ConversationChannel {
+  return caller.visitor ? 'widget' : (request.channel ?? 'api');
 }
 
 function errorCodeOf(error: unknown): string {

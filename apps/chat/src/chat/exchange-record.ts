@@ -1,4 +1,4 @@
-import type { Caller, ChatSource } from '@tenantbot/contracts';
+import type { Caller, ChatSource, ConversationChannel } from '@tenantbot/contracts';
 
 import { decimalUsd } from '../models/cost';
 import type { RouteStep } from '../models/model-policy';
@@ -11,6 +11,8 @@ export interface ExchangeConversation {
   isNew: boolean;
   /** The assistant that answers; a new conversation keeps it for the next exchanges. */
   assistantId: string;
+  /** Where a new conversation started. */
+  channel: ConversationChannel;
 }
 
 export interface ExchangeCost {
@@ -54,11 +56,13 @@ export function answeredExchangeRows(
           apiKeyId: caller.apiKeyId,
           visitor: caller.visitor,
           assistantId: conversation.assistantId,
+          channel: conversation.channel,
         }
       : { id: conversation.id },
     messages: [
       {
         role: 'user',
+        authorId: authorOf(caller),
         content: exchange.question,
         sources: [],
         model: null,
@@ -69,6 +73,7 @@ export function answeredExchangeRows(
       },
       {
         role: 'assistant',
+        authorId: null,
         content: exchange.answer,
         sources: exchange.sources,
         model: exchange.step.model,
@@ -111,7 +116,12 @@ function usageOf(caller: Caller, exchange: ExchangeCost) {
   };
 }
 
-function titleOf(question: string): string {
+/** Who wrote a message: the user, else the API key, else the widget's visitor. */
+export function authorOf(caller: Caller): string | null {
+  return caller.userId ?? caller.apiKeyId ?? caller.visitor?.visitorId ?? null;
+}
+
+export function titleOf(question: string): string {
   const line = question.replace(/\s+/g, ' ').trim();
   return line.length <= TITLE_CHARS ? line : `${line.slice(0, TITLE_CHARS - 1).trimEnd()}…`;
 }

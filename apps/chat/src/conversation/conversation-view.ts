@@ -8,6 +8,9 @@ export function toSummary(row: ConversationRow): ConversationSummary {
     title: row.title,
     user_id: row.user_id,
     api_key_id: row.api_key_id,
+    status: row.status,
+    assigned_agent_id: row.assigned_agent_id,
+    channel: row.channel,
     message_count: row.message_count,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
@@ -18,6 +21,8 @@ export function toMessage(row: MessageRow): ConversationMessage {
   return {
     id: row.id,
     role: row.role,
+    author_id: row.author_id,
+    internal: row.internal,
     content: row.content,
     sources: row.sources,
     model: row.model,

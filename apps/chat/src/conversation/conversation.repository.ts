@@ -5,8 +5,14 @@ import {
   type ChatSource,
   chatSourceSchema,
   type ChatTurn,
+  CONVERSATION_CHANNELS,
+  CONVERSATION_STATUSES,
+  type ConversationChannel,
+  type ConversationStatus,
   DomainError,
   ErrorCode,
+  MESSAGE_ROLES,
+  type MessageRole,
   type Pagination,
 } from '@tenantbot/contracts';
 import {
@@ -19,12 +25,22 @@ import {
 
 export type ConversationRow = Pick<
   Row<'conversations'>,
-  'id' | 'user_id' | 'api_key_id' | 'title' | 'created_at' | 'updated_at'
-> & { message_count: number };
+  | 'id'
+  | 'user_id'
+  | 'api_key_id'
+  | 'assigned_agent_id'
+  | 'title'
+  | 'handoff_requested_at'
+  | 'claimed_at'
+  | 'created_at'
+  | 'updated_at'
+> & { message_count: number; status: ConversationStatus; channel: ConversationChannel };
 
 export type MessageRow = Pick<
   Row<'messages'>,
   | 'id'
+  | 'author_id'
+  | 'internal'
   | 'content'
   | 'model'
   | 'input_tokens'
@@ -32,15 +48,31 @@ export type MessageRow = Pick<
   | 'cost_usd'
   | 'latency_ms'
   | 'created_at'
-> & { role: ChatTurn['role']; sources: ChatSource[] };
+> & { role: MessageRole; sources: ChatSource[] };
+
+/** Which messages a reader sees: agents' internal notes only when it is an agent. */
+export interface MessageFilter {
+  withInternal: boolean;
+}
+
+/** What an exchange needs of the conversation it continues. */
+export interface ConversationState {
+  status: ConversationStatus;
+  /** The model's turns: agents' replies count as the assistant's, notices are left out. */
+  turns: ChatTurn[];
+  /** Whether the bot's last answer cited the tenant's documents (none yet: true). */
+  lastAnswerGrounded: boolean;
+}
 
 /** Whose conversations a query sees: one owner's, or (admins, agents) the whole tenant's. */
 export type OwnerFilter =
   { userId: string } | { apiKeyId: string } | { visitorId: string; widgetId: string } | 'tenant';
 
-const MESSAGE_COLUMNS = [
+export const MESSAGE_COLUMNS = [
   'id',
   'role',
+  'author_id',
+  'internal',
   'content',
   'sources',
   'model',
@@ -84,41 +116,58 @@ export class ConversationRepository extends TenantScopedRepository {
     tenant: InTenant,
     id: string,
     owner: OwnerFilter,
+    filter: MessageFilter,
   ): Promise<{ conversation: ConversationRow; messages: MessageRow[] } | undefined> {
     return this.query(tenant, async (db) => {
       const conversation = await findVisible(db, id, owner);
       if (!conversation) {
         return undefined;
       }
-      const messages = await db
+      let query = db
         .selectFrom('messages')
         .select(MESSAGE_COLUMNS)
-        .where('conversation_id', '=', id)
-        .orderBy('seq')
-        .execute();
+        .where('conversation_id', '=', id);
+      if (!filter.withInternal) {
+        query = query.where('internal', '=', false);
+      }
+      const messages = await query.orderBy('seq').execute();
       return { conversation, messages: messages.map(toMessageRow) };
     });
   }
 
-  /** The newest turns, oldest first; undefined when the owner sees no such conversation. */
-  recentTurns(
+  /**
+   * The conversation's state and its newest turns for the model, oldest first; undefined when
+   * the owner sees no such conversation.
+   */
+  state(
     tenant: InTenant,
     id: string,
     owner: OwnerFilter,
     limit: number,
-  ): Promise<ChatTurn[] | undefined> {
+  ): Promise<ConversationState | undefined> {
     return this.query(tenant, async (db) => {
-      if (!(await findVisible(db, id, owner))) {
+      const conversation = await findVisible(db, id, owner);
+      if (!conversation) {
         return undefined;
       }
       const newestFirst = await db
         .selectFrom('messages')
-        .select(['role', 'content'])
+        .select(['role', 'content', 'sources'])
         .where('conversation_id', '=', id)
+        .where('role', '<>', 'system')
         .orderBy('seq', 'desc')
         .limit(limit)
         .execute();
-      return newestFirst.reverse().map((turn) => ({ ...turn, role: messageRole(turn.role) }));
+      const lastAnswer = newestFirst.find((turn) => turn.role === 'assistant');
+      return {
+        status: conversation.status,
+        turns: newestFirst.reverse().map((turn) => ({
+          role: messageRole(turn.role) === 'user' ? 'user' : 'assistant',
+          content: turn.content,
+        })),
+        lastAnswerGrounded:
+          !lastAnswer || (Array.isArray(lastAnswer.sources) && lastAnswer.sources.length > 0),
+      };
     });
   }
 
@@ -136,11 +185,16 @@ export class ConversationRepository extends TenantScopedRepository {
   }
 }
 
-function selectConversations(db: Queries) {
+export function selectConversations(db: Queries) {
   return db.selectFrom('conversations').select((eb) => [
     'conversations.id',
     'conversations.user_id',
     'conversations.api_key_id',
+    'conversations.assigned_agent_id',
+    'conversations.status',
+    'conversations.channel',
+    'conversations.handoff_requested_at',
+    'conversations.claimed_at',
     'conversations.title',
     'conversations.created_at',
     'conversations.updated_at',
@@ -165,7 +219,7 @@ async function findVisible(
 }
 
 /** The condition of an owner filter; the whole tenant's is no condition at all. */
-function ownedBy(
+export function ownedBy(
   eb: ExpressionBuilder<Schema, 'conversations'>,
   owner: OwnerFilter,
 ): Expression<SqlBool> {
@@ -184,13 +238,30 @@ function ownedBy(
   return eb('conversations.api_key_id', '=', owner.apiKeyId);
 }
 
-function toConversationRow<Counted extends { message_count: string | number | bigint | null }>(
+export function toConversationRow<
+  Counted extends {
+    message_count: string | number | bigint | null;
+    status: string;
+    channel: string;
+  },
+>(
   row: Counted,
-): Omit<Counted, 'message_count'> & { message_count: number } {
-  return { ...row, message_count: Number(row.message_count ?? 0) };
+): Omit<Counted, 'message_count' | 'status' | 'channel'> & {
+  message_count: number;
+  status: ConversationStatus;
+  channel: ConversationChannel;
+} {
+  return {
+    ...row,
+    message_count: Number(row.message_count ?? 0),
+    status: oneOf(CONVERSATION_STATUSES, row.status, 'status'),
+    channel: oneOf(CONVERSATION_CHANNELS, row.channel, 'channel'),
+  };
 }
 
-function toMessageRow(row: Pick<Row<'messages'>, (typeof MESSAGE_COLUMNS)[number]>): MessageRow {
+export function toMessageRow(
+  row: Pick<Row<'messages'>, (typeof MESSAGE_COLUMNS)[number]>,
+): MessageRow {
   return {
     ...row,
     role: messageRole(row.role),
@@ -199,10 +270,15 @@ function toMessageRow(row: Pick<Row<'messages'>, (typeof MESSAGE_COLUMNS)[number
   };
 }
 
-/** The table's CHECK allows these two only. */
-function messageRole(role: string): ChatTurn['role'] {
-  if (role === 'user' || role === 'assistant') {
-    return role;
+function messageRole(role: string): MessageRole {
+  return oneOf(MESSAGE_ROLES, role, 'role');
+}
+
+/** The tables' CHECKs allow these values only. */
+export function oneOf<T extends string>(allowed: readonly T[], value: string, what: string): T {
+  const found = allowed.find((candidate) => candidate === value);
+  if (found) {
+    return found;
   }
-  throw new DomainError(ErrorCode.INTERNAL_ERROR, `a message has the unknown role "${role}"`);
+  throw new DomainError(ErrorCode.INTERNAL_ERROR, `a row has the unknown ${what} "${value}"`);
 }

@@ -12,6 +12,11 @@ const ROW: ConversationRow = {
   id: randomUUID(),
   user_id: null,
   api_key_id: null,
+  assigned_agent_id: null,
+  status: 'bot',
+  channel: 'api',
+  handoff_requested_at: null,
+  claimed_at: null,
   title: 'Refunds',
   message_count: 0,
   created_at: new Date('2026-01-01T00:00:00Z'),
@@ -28,7 +33,9 @@ function fakeRepository() {
     findWithMessages: jest.fn<ConversationRepository['findWithMessages']>(() =>
       Promise.resolve(undefined),
     ),
-    recentTurns: jest.fn<ConversationRepository['recentTurns']>(() => Promise.resolve([])),
+    state: jest.fn<ConversationRepository['state']>(() =>
+      Promise.resolve({ status: 'bot', turns: [], lastAnswerGrounded: true }),
+    ),
     delete: jest.fn<ConversationRepository['delete']>(() => Promise.resolve(true)),
   };
 }
@@ -72,12 +79,31 @@ describe('ConversationService', () => {
       ),
     });
     await service.get(callerAs('agent'), ROW.id);
-    expect(fake.findWithMessages).toHaveBeenCalledWith(TENANT, ROW.id, 'tenant');
+    expect(fake.findWithMessages).toHaveBeenCalledWith(TENANT, ROW.id, 'tenant', {
+      withInternal: true,
+    });
+  });
+
+  it('never reads agents’ internal notes for a user or a visitor', async () => {
+    const { service, fake } = serviceWith({
+      findWithMessages: jest.fn<ConversationRepository['findWithMessages']>(() =>
+        Promise.resolve({ conversation: ROW, messages: [] }),
+      ),
+    });
+    await service.get(callerAs('user'), ROW.id);
+    await service.get(
+      callerAs('visitor', { visitor: { visitorId: 'v-1', widgetId: 'w-1' } }),
+      ROW.id,
+    );
+    expect(fake.findWithMessages.mock.calls.map((call) => call[3])).toEqual([
+      { withInternal: false },
+      { withInternal: false },
+    ]);
   });
 
   it('answers CONVERSATION_NOT_FOUND for a conversation the caller does not see', async () => {
     const { service } = serviceWith({
-      recentTurns: jest.fn<ConversationRepository['recentTurns']>(() => Promise.resolve(undefined)),
+      state: jest.fn<ConversationRepository['state']>(() => Promise.resolve(undefined)),
       delete: jest.fn<ConversationRepository['delete']>(() => Promise.resolve(false)),
     });
     await expect(service.get(callerAs('user'), ROW.id)).rejects.toMatchObject({

@@ -12,7 +12,11 @@ import {
   MAX_HISTORY_MESSAGES,
 } from '@tenantbot/contracts';
 
-import { ConversationRepository, type OwnerFilter } from './conversation.repository';
+import {
+  ConversationRepository,
+  type ConversationState,
+  type OwnerFilter,
+} from './conversation.repository';
 import { toMessage, toSummary } from './conversation-view';
 
 /** Roles that see and continue every conversation of their tenant (handoffs, support). */
@@ -41,7 +45,14 @@ export class ConversationService {
   }
 
   async get(caller: Caller, id: string): Promise<ConversationDetail> {
-    const found = await this.conversations.findWithMessages(caller.tenantId, id, visibleTo(caller));
+    const found = await this.conversations.findWithMessages(
+      caller.tenantId,
+      id,
+      visibleTo(caller),
+      {
+        withInternal: seesWholeTenant(caller),
+      },
+    );
     if (!found) {
       throw notFound();
     }
@@ -61,24 +72,30 @@ export class ConversationService {
 
   /** The turns of a conversation the caller continues, newest last. */
   async history(caller: Caller, id: string): Promise<ChatTurn[]> {
-    const turns = await this.conversations.recentTurns(
+    return (await this.state(caller, id)).turns;
+  }
+
+  /** The state of a conversation the caller continues, and its turns, newest last. */
+  async state(caller: Caller, id: string): Promise<ConversationState> {
+    const state = await this.conversations.state(
       caller.tenantId,
       id,
       visibleTo(caller),
       MAX_HISTORY_MESSAGES,
     );
-    if (!turns) {
+    if (!state) {
       throw notFound();
     }
-    return turns;
+    return state;
   }
 }
 
-function seesWholeTenant(caller: Caller): boolean {
+/** Tenant admins and agents (and the super admin) see every conversation, notes included. */
+export function seesWholeTenant(caller: Caller): boolean {
   return TENANT_WIDE_ROLES.includes(caller.role);
 }
 
-function ownConversations(caller: Caller): OwnerFilter {
+export function ownConversations(caller: Caller): OwnerFilter {
   if (caller.visitor) {
     return caller.visitor;
   }
@@ -91,10 +108,10 @@ function ownConversations(caller: Caller): OwnerFilter {
   throw new DomainError(ErrorCode.UNAUTHORIZED, 'authentication required');
 }
 
-function visibleTo(caller: Caller): OwnerFilter {
+export function visibleTo(caller: Caller): OwnerFilter {
   return seesWholeTenant(caller) ? 'tenant' : ownConversations(caller);
 }
 
-function notFound(): DomainError {
+export function notFound(): DomainError {
   return new DomainError(ErrorCode.CONVERSATION_NOT_FOUND, 'conversation not found');
 }

@@ -7,7 +7,7 @@ import {
   type SqlBool,
 } from 'kysely';
 
-import type { ChatStats, TenantId, UsageQuery, UsageRow } from '@tenantbot/contracts';
+import type { ChatStats, HandoffStats, TenantId, UsageQuery, UsageRow } from '@tenantbot/contracts';
 import {
   type AcrossTenants,
   type InTenant,
@@ -113,6 +113,33 @@ export class UsageRepository extends TenantScopedRepository {
         .executeTakeFirstOrThrow(),
     );
     return { conversations: count(counted.conversations), messages: count(counted.messages) };
+  }
+
+  /** Conversations handed to people, claimed, how fast, and who resolved them. */
+  async handoffs(scope: ReportedScope): Promise<HandoffStats> {
+    const tenantId = tenantOfScope(scope);
+    const row = await this.query(scope, (db) =>
+      db
+        .selectFrom('conversations')
+        .where((eb) => ofTenant(eb, tenantId))
+        .select((eb) => [
+          eb.fn.countAll().filterWhere('handoff_requested_at', 'is not', null).as('requested'),
+          eb.fn.countAll().filterWhere('claimed_at', 'is not', null).as('claimed'),
+          eb.fn.countAll().filterWhere('handoff_requested_at', 'is', null).as('by_bot'),
+          sql<Aggregate>`percentile_cont(0.5) WITHIN GROUP (
+            ORDER BY extract(epoch FROM claimed_at - handoff_requested_at))
+            FILTER (WHERE claimed_at IS NOT NULL)`.as('median'),
+        ])
+        .executeTakeFirstOrThrow(),
+    );
+    return {
+      requested: count(row.requested),
+      claimed: count(row.claimed),
+      median_seconds_to_claim:
+        row.median === null ? null : Math.round(Number(row.median) * 1000) / 1000,
+      resolved_by_bot: count(row.by_bot),
+      resolved_by_person: count(row.claimed),
+    };
   }
 
   /** Tokens and cost since the month began; requests and errors since a day ago. */

@@ -29,6 +29,15 @@ function serviceWithFakes() {
       }),
     ),
     busiestTenants: jest.fn<UsageRepository['busiestTenants']>(() => Promise.resolve([])),
+    handoffs: jest.fn<UsageRepository['handoffs']>(() =>
+      Promise.resolve({
+        requested: 0,
+        claimed: 0,
+        median_seconds_to_claim: null,
+        resolved_by_bot: 0,
+        resolved_by_person: 0,
+      }),
+    ),
   };
   const tenantTransactions: string[] = [];
   const database = {

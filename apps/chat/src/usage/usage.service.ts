@@ -77,6 +77,7 @@ export class UsageService {
   ): Promise<ChatStats> {
     const counts = await this.usage.counts(scope);
     const activity = await this.usage.activity(scope, since);
-    return { ...counts, ...activity };
+    const handoffs = await this.usage.handoffs(scope);
+    return { ...counts, handoffs, ...activity };
   }
 }

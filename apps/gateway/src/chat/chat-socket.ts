@@ -8,6 +8,7 @@ import { WebSocket } from 'ws';
 import { z } from 'zod';
 
 import {
+  CHAT,
   type ChatRequest,
   chatRequestSchema,
   DomainError,
@@ -15,10 +16,12 @@ import {
   parseOrThrow,
 } from '@tenantbot/contracts';
 import type { Logger } from '@tenantbot/observability';
-import type { RequestContext } from '@tenantbot/tenant-context';
+import { type RequestContext, runWithContext } from '@tenantbot/tenant-context';
+import { RedisStreamsClient } from '@tenantbot/transport';
 
 import { toHttpError } from '../http/error-response';
 import { HttpMetrics } from '../http/http-metrics';
+import { LiveConversations } from '../live/live-conversations';
 import { LOGGER } from '../tokens';
 import {
   type VisitorConnection,
@@ -44,6 +47,7 @@ const clientMessageSchema = z.discriminatedUnion('type', [
     .strict(),
   z.object({ type: z.literal('typing'), is_typing: z.boolean().optional() }).strict(),
   z.object({ type: z.literal('ping') }).strict(),
+  z.object({ type: z.literal('follow'), conversation_id: z.uuid() }).strict(),
 ]);
 type ClientMessage = z.output<typeof clientMessageSchema>;
 
@@ -61,9 +65,15 @@ interface SocketCaller {
 
 /**
  * `WS /api/v1/chat/ws?token=…[&tenant=…]`: the chat over a WebSocket. Messages in:
- * `{type: "message", content, conversation_id?, assistant_id?}`, `{type: "typing"}`,
- * `{type: "ping"}`. Out: `{type: "delta", content}` as the model writes, then
- * `{type: "done", …answer}` (naming its `assistant_id`);
+ * `{type: "message", content, conversation_id?, assistant_id?}`, `{type: "typing", is_typing?}`,
+ * `{type: "ping"}`, `{type: "follow", conversation_id}` (one's own conversation, started over
+ * HTTP: → `{type: "following", conversation_id, status}`). Once the socket has answered in a
+ * conversation or follows it, it also receives what people add to it (handoff): `{type:
+ * "message", conversation_id, message}` (agents' replies, the bot's notices; never internal
+ * notes), `{type: "typing", conversation_id, is_typing, from: "agent"}` and `{type: "status",
+ * conversation_id, status, assigned_agent_id}`; its typing reaches the agents.
+ * Out: `{type: "delta", content}` as the model writes, then `{type: "done", …answer}` (naming
+ * its `assistant_id`);
  * `{type: "error", code, message}`; `{type: "pong"}`; `{type: "typing", is_typing}` while an
  * answer is being prepared. One answer at a time per socket. A widget visitor's token opens the
  * same socket, answered within the widget's limits.
@@ -80,6 +90,8 @@ export class ChatSocket implements OnModuleInit {
     private readonly sessions: SocketSessions,
     private readonly visitors: VisitorSocketChannel,
     private readonly chat: ChatService,
+    private readonly live: LiveConversations,
+    private readonly transport: RedisStreamsClient,
     private readonly metrics: HttpMetrics,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
@@ -155,26 +167,47 @@ export class ChatSocket implements OnModuleInit {
   }
 
   private serve(ws: WebSocket, caller: SocketCaller): void {
-    const conversation = new SocketConversation(ws, caller, this.chat, this.logger);
+    const conversation = new SocketConversation(ws, caller, this.logger, {
+      chat: this.chat,
+      live: this.live,
+      ownConversation: (context, id) =>
+        runWithContext(context, () => this.transport.request(CHAT.CONVERSATIONS_GET, { id })),
+    });
     caller.session?.watch(ws);
     ws.on('close', () => conversation.stop());
     ws.on('message', (data) => conversation.receive(String(data)));
   }
 }
 
+/** What a socket's conversation calls on. */
+interface ConversationServices {
+  chat: ChatService;
+  live: LiveConversations;
+  /** The conversation as the caller may see it, or the refusal. */
+  ownConversation(context: RequestContext, id: string): Promise<{ status: string }>;
+}
+
 /** One socket's exchange: its frames in, and at most one answer streaming out at a time. */
 class SocketConversation {
   private answering?: Subscription;
+  /** The conversation of the last answer: the one the socket's typing is about. */
+  private conversationId?: string;
   // From a message's arrival to its answer's `done` or `error` frame (the transport's stream
   // may complete a little after `done`: a client that asks again at once is not refused).
   private busy = false;
 
+  private readonly chat: ChatService;
+  private readonly live: LiveConversations;
+
   constructor(
     private readonly ws: WebSocket,
     private readonly caller: SocketCaller,
-    private readonly chat: ChatService,
     private readonly logger: Logger,
-  ) {}
+    private readonly services: ConversationServices,
+  ) {
+    this.chat = services.chat;
+    this.live = services.live;
+  }
 
   stop(): void {
     this.answering?.unsubscribe();
@@ -193,7 +226,10 @@ class SocketConversation {
       return this.send({ type: 'pong' });
     }
     if (message.type === 'typing') {
-      return;
+      return this.typing(message.is_typing ?? true);
+    }
+    if (message.type === 'follow') {
+      return this.followOwn(message.conversation_id);
     }
     if (this.busy) {
       return this.send({
@@ -209,6 +245,7 @@ class SocketConversation {
         conversation_id: message.conversation_id,
         assistant_id: message.assistant_id,
         stream: true,
+        channel: 'websocket',
       });
     } catch (error) {
       return this.send({ type: 'error', ...toHttpError(error, requestId, this.logger) });
@@ -259,6 +296,7 @@ class SocketConversation {
         if (event.type !== 'done') {
           return this.send(event);
         }
+        this.follow(context, event.conversation_id);
         finish(event);
       },
       error: (error: unknown) => {
@@ -270,6 +308,45 @@ class SocketConversation {
         finish();
       },
     });
+  }
+
+  /**
+   * From its first answer on, the socket receives what people add to its conversation (agents'
+   * replies and typing, status changes); only its owner gets an answer in it.
+   */
+  private follow(context: RequestContext, conversationId: string): void {
+    this.conversationId = conversationId;
+    if (context.tenantId) {
+      this.live.follow(context.tenantId, conversationId, this.ws);
+    }
+  }
+
+  /**
+   * A conversation started elsewhere (over HTTP, in the widget): followed once the caller is
+   * shown to see it (CONVERSATION_NOT_FOUND otherwise, whoever else's it is).
+   */
+  private followOwn(conversationId: string): void {
+    const context = this.caller.context;
+    this.services.ownConversation(context, conversationId).then(
+      (conversation) => {
+        this.follow(context, conversationId);
+        this.send({
+          type: 'following',
+          conversation_id: conversationId,
+          status: conversation.status,
+        });
+      },
+      (error: unknown) =>
+        this.send({ type: 'error', ...toHttpError(error, context.requestId, this.logger) }),
+    );
+  }
+
+  /** The user's typing reaches the tenant's agents, for the socket's conversation. */
+  private typing(isTyping: boolean): void {
+    const tenantId = this.caller.context.tenantId;
+    if (tenantId && this.conversationId) {
+      this.live.typing(tenantId, this.conversationId, 'user', isTyping);
+    }
   }
 
   private send(message: object): void {

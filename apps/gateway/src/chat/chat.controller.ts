@@ -25,7 +25,13 @@ import {
   conversationPageSchema,
   type ConversationRef,
   conversationRefSchema,
+  type ConversationSummary,
+  conversationSummarySchema,
+  DomainError,
   ErrorCode,
+  HANDOFF,
+  type HandoffRequest,
+  handoffRequestSchema,
   modelsReplySchema,
   ZodPipe,
 } from '@tenantbot/contracts';
@@ -42,6 +48,8 @@ import { replayedAnswer, storingAnswer } from './idempotent-chat';
 
 const CHAT_ROUTE = 'POST /api/v1/chat/';
 
+const handoffBodySchema = handoffRequestSchema.omit({ id: true });
+type HandoffBody = Omit<HandoffRequest, 'id'>;
 const CHAT_EXAMPLE = {
   response: 'You may return an item within 30 days of delivery for a full refund [1].',
   conversation_id: '6f1c2a4e-8d3b-4c1a-9f0e-2b7d5a9c3e11',
@@ -62,6 +70,9 @@ const CHAT_EXAMPLE = {
     },
   ],
   grounded: true,
+  assistant_id: '3a9d6c1e-5b7f-4e2a-8c0d-1f2e3d4c5b6a',
+  handled_by: 'bot',
+  conversation_status: 'bot',
 };
 
 @ApiTags('chat')
@@ -118,6 +129,7 @@ export class ChatController {
     @Body(new ZodPipe(chatRequestSchema)) requested: ChatRequest,
   ): Promise<void> {
     const caller = request.requestContext;
+    const asked = { ...requested, channel: undefined };
     const accept = String(request.headers.accept ?? '');
     const streamed = requested.stream === true || accept.includes('text/event-stream');
     const key = this.idempotency.keyOf(request);
@@ -136,9 +148,9 @@ export class ChatController {
         ? await this.visitorChat.admit(
             caller.principal ?? { role: 'visitor' },
             request.visitorWidget,
-            requested,
+            asked,
           )
-        : requested;
+        : asked;
     } catch (error) {
       await claim.release();
       throw error;
@@ -182,6 +194,38 @@ export class ChatController {
   @ApiErrors(ErrorCode.CONVERSATION_NOT_FOUND)
   conversation(@Param(new ZodPipe(conversationRefSchema)) params: ConversationRef) {
     return this.transport.request(CHAT.CONVERSATIONS_GET, params);
+  }
+
+  @Post('conversations/:id/handoff')
+  @Roles(...CHATTERS)
+  @VisitorAllowed()
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Ask for a person: the bot stops answering and the agents see it in their inbox',
+    description:
+      "By the conversation's user, API key or widget visitor (the widget must have " +
+      '`handoff_enabled`, else 403 `FEATURE_DISABLED`). The conversation becomes `waiting_human`, ' +
+      'the bot says so in it (a `system` message: a person will reply here) and ' +
+      '`conversation.handoff_requested` is emitted. Until an agent releases it, messages are ' +
+      'stored and delivered to the agent without calling a model (`handled_by: "human"`). ' +
+      'Asking again changes nothing; a closed conversation is 409 `CONVERSATION_CLOSED`.',
+  })
+  @ApiInput({ example: { reason: 'the answer did not help' } })
+  @ApiReply(conversationSummarySchema)
+  @ApiErrors(
+    ErrorCode.CONVERSATION_NOT_FOUND,
+    ErrorCode.CONVERSATION_CLOSED,
+    ErrorCode.FEATURE_DISABLED,
+  )
+  handoff(
+    @Req() request: FastifyRequest,
+    @Param(new ZodPipe(conversationRefSchema)) params: ConversationRef,
+    @Body(new ZodPipe(handoffBodySchema)) body: HandoffBody,
+  ): Promise<ConversationSummary> {
+    if (request.visitorWidget && !request.visitorWidget.handoff_enabled) {
+      throw new DomainError(ErrorCode.FEATURE_DISABLED, 'this widget does not hand over to people');
+    }
+    return this.transport.request(HANDOFF.REQUEST, { ...body, id: params.id });
   }
 
   @Delete('conversations/:id')

@@ -26,6 +26,8 @@ const answer: ChatResponse = {
   sources: [],
   grounded: false,
   assistant_id: '00000000-0000-4000-8000-0000000000a1',
+  handled_by: 'bot',
+  conversation_status: 'bot',
 };
 
 /** A transport that answers chat.send and chat.stream, noting the context each call travelled in. */

@@ -30,8 +30,15 @@ export class ChatService {
     const answer = await runWithContext(caller, () =>
       this.transport.request(CHAT.SEND, request, { timeoutMs: CHAT_TIMEOUT_MS }),
     );
-    this.metrics.chatAnswered(caller.tenantId, answer);
+    this.count(caller, answer);
     return answer;
+  }
+
+  /** A model's answer counts; a message a person took spent nothing. */
+  private count(caller: RequestContext, answer: ChatResponse): void {
+    if (answer.handled_by === 'bot') {
+      this.metrics.chatAnswered(caller.tenantId, answer);
+    }
   }
 
   /** The streamed answer, as it arrives: deltas, then one `done`. Sent when subscribed. */
@@ -46,7 +53,7 @@ export class ChatService {
     ).pipe(
       tap((event) => {
         if (event.type === 'done') {
-          this.metrics.chatAnswered(caller.tenantId, event);
+          this.count(caller, event);
         }
       }),
     );

@@ -10,6 +10,8 @@ import { ChunkTermIndex1796500000000 } from './1796500000000-chunk-term-index';
 import { PlatformRole1796600000000 } from './1796600000000-platform-role';
 import { SearchLexemes1797000100000 } from './1797000100000-search-lexemes';
 import { AssistantsAndDocumentTags1797000200000 } from './1797000200000-assistants-and-document-tags';
+import { ConversationHandoff1797000300000 } from './1797000300000-conversation-handoff';
+import { HandoffSettings1797000301000 } from './1797000301000-handoff-settings';
 import { ChatExchangeIds1797000500000 } from './1797000500000-chat-exchange-ids';
 import { DocumentContentHash1797000501000 } from './1797000501000-document-content-hash';
 import { TenantContactDetails1797000700000 } from './1797000700000-tenant-contact-details';
@@ -28,6 +30,8 @@ export const ALL_MIGRATIONS = [
   PlatformRole1796600000000,
   SearchLexemes1797000100000,
   AssistantsAndDocumentTags1797000200000,
+  ConversationHandoff1797000300000,
+  HandoffSettings1797000301000,
   ChatExchangeIds1797000500000,
   DocumentContentHash1797000501000,
   TenantContactDetails1797000700000,

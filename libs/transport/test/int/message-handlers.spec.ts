@@ -49,6 +49,9 @@ class ChatHandlers {
       title: `${caller.role} in ${caller.tenantId}`,
       user_id: caller.userId ?? null,
       api_key_id: null,
+      status: 'bot',
+      assigned_agent_id: null,
+      channel: 'api',
       message_count: 0,
       created_at: caller.requestId,
       updated_at: caller.requestId,
@@ -63,6 +66,13 @@ class ChatHandlers {
     return {
       conversations,
       messages: 0,
+      handoffs: {
+        requested: 0,
+        claimed: 0,
+        median_seconds_to_claim: null,
+        resolved_by_bot: 0,
+        resolved_by_person: 0,
+      },
       this_month: { input_tokens: 0, output_tokens: 0, cost_usd: 0 },
       last_24h: { requests: 0, errors: 0 },
     };

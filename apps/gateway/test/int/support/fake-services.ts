@@ -144,6 +144,8 @@ class FakeChatController {
         sources: [],
         grounded: false,
         assistant_id: '00000000-0000-4000-8000-0000000000a1',
+        handled_by: 'bot',
+        conversation_status: 'bot',
       },
     ]);
   }
