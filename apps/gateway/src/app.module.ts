@@ -12,6 +12,7 @@ import { RagModule } from './rag/rag.module';
 import { TenantsModule } from './tenants/tenants.module';
 import { UsersModule } from './users/users.module';
 import { WebChannelModule } from './web-channel/web-channel.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 /** The gateway: the process-wide runtime, the request pipeline, and one module per feature. */
 @Module({})
@@ -32,6 +33,7 @@ export class GatewayModule {
         ChatModule,
         RagModule,
         WebChannelModule,
+        WebhooksModule,
       ],
     };
   }

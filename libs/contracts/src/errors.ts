@@ -54,6 +54,10 @@ export const ErrorCode = {
   WIDGET_NOT_FOUND: 'WIDGET_NOT_FOUND',
   WIDGET_INACTIVE: 'WIDGET_INACTIVE',
   ORIGIN_NOT_ALLOWED: 'ORIGIN_NOT_ALLOWED',
+  WEBHOOK_NOT_FOUND: 'WEBHOOK_NOT_FOUND',
+  MESSAGE_NOT_FOUND: 'MESSAGE_NOT_FOUND',
+  /** Feedback is on the assistant's answers only. */
+  MESSAGE_NOT_RATEABLE: 'MESSAGE_NOT_RATEABLE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -103,6 +107,9 @@ const httpStatusByCode: Record<ErrorCode, number> = {
   WIDGET_NOT_FOUND: 404,
   WIDGET_INACTIVE: 403,
   ORIGIN_NOT_ALLOWED: 403,
+  WEBHOOK_NOT_FOUND: 404,
+  MESSAGE_NOT_FOUND: 404,
+  MESSAGE_NOT_RATEABLE: 400,
 };
 
 export function httpStatusFor(code: string): number {

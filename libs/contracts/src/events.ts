@@ -1,5 +1,14 @@
 import { z } from 'zod';
 
+import {
+  budgetAlertEventSchema,
+  conversationEventSchema,
+  documentCompletedEventSchema,
+  documentFailedEventSchema,
+  messageFeedbackEventSchema,
+  WEBHOOK_EVENTS,
+} from './webhooks';
+
 /** Events every interested service receives once (one consumer group per service). */
 export const TENANT_EVENTS = {
   /** `{ tenantId }`: the tenant and its users are gone; every service removes its data. */
@@ -33,6 +42,12 @@ export type AccessChangedEvent = z.output<typeof accessChangedEventSchema>;
 export const EVENTS = {
   [TENANT_EVENTS.DELETED]: tenantDeletedEventSchema,
   [ACCESS_EVENTS.CHANGED]: accessChangedEventSchema,
+  [WEBHOOK_EVENTS.DOCUMENT_COMPLETED]: documentCompletedEventSchema,
+  [WEBHOOK_EVENTS.DOCUMENT_FAILED]: documentFailedEventSchema,
+  [WEBHOOK_EVENTS.CONVERSATION_HANDOFF_REQUESTED]: conversationEventSchema,
+  [WEBHOOK_EVENTS.CONVERSATION_CLOSED]: conversationEventSchema,
+  [WEBHOOK_EVENTS.MESSAGE_FEEDBACK]: messageFeedbackEventSchema,
+  [WEBHOOK_EVENTS.BUDGET_ALERT]: budgetAlertEventSchema,
 } as const satisfies Record<string, z.ZodType>;
 
 export type EventPatternName = keyof typeof EVENTS;

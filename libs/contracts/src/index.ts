@@ -8,6 +8,8 @@ export * from './rag';
 export * from './chat';
 export * from './admin';
 export * from './widgets';
+export * from './webhooks';
+export * from './feedback';
 export * from './unavailable';
 export * from './caller';
 export * from './messages';

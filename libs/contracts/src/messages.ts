@@ -24,6 +24,13 @@ import {
   modelsReplySchema,
 } from './chat';
 import {
+  exportPageSchema,
+  exportRequestSchema,
+  FEEDBACK,
+  feedbackRequestSchema,
+  feedbackViewSchema,
+} from './feedback';
+import {
   createDocumentRequestSchema,
   deleteDocumentReplySchema,
   documentPageSchema,
@@ -70,6 +77,15 @@ import {
   userUpdateMessageSchema,
   userViewSchema,
 } from './tenants';
+import {
+  createdWebhookSchema,
+  webhookCreateSchema,
+  webhookDeliveriesRequestSchema,
+  webhookDeliverySchema,
+  WEBHOOKS,
+  webhookTestReplySchema,
+  webhookViewSchema,
+} from './webhooks';
 import {
   authenticateVisitorRequestSchema,
   openedWidgetSchema,
@@ -149,6 +165,11 @@ export const MESSAGES = {
   [WIDGETS.OPEN]: answers(openWidgetRequestSchema, openedWidgetSchema),
   [WIDGETS.AUTHENTICATE_VISITOR]: answers(authenticateVisitorRequestSchema, openedWidgetSchema),
   [WIDGETS.ORIGIN_KNOWN]: answers(originKnownRequestSchema, originKnownReplySchema),
+  [WEBHOOKS.LIST]: answers(emptyRequestSchema, z.array(webhookViewSchema)),
+  [WEBHOOKS.CREATE]: answers(webhookCreateSchema, createdWebhookSchema),
+  [WEBHOOKS.DELETE]: answers(idParamSchema, deleted),
+  [WEBHOOKS.TEST]: answers(idParamSchema, webhookTestReplySchema),
+  [WEBHOOKS.DELIVERIES]: answers(webhookDeliveriesRequestSchema, z.array(webhookDeliverySchema)),
   [PING_PATTERN.tenants]: answers(emptyRequestSchema, pingReplySchema),
 
   // ---- rag ----------------------------------------------------------------------------------
@@ -173,6 +194,8 @@ export const MESSAGES = {
   [CHAT.MODELS]: answers(emptyRequestSchema, modelsReplySchema),
   [STATS_PATTERNS.CHAT]: answers(statsQuerySchema, chatStatsSchema),
   [STATS_PATTERNS.CHAT_USAGE]: answers(usageQuerySchema, usageReportSchema),
+  [FEEDBACK.RATE]: answers(feedbackRequestSchema, feedbackViewSchema),
+  [FEEDBACK.EXPORT_CONVERSATIONS]: streams(exportRequestSchema, exportPageSchema),
   [PING_PATTERN.chat]: answers(emptyRequestSchema, pingReplySchema),
 
   // ---- admin --------------------------------------------------------------------------------
