@@ -72,7 +72,11 @@ export class BudgetService {
       },
     );
     if (reservation.alert) {
-      await this.announce({ tenantId: caller.tenantId, eventId: randomUUID(), ...reservation.alert });
+      await this.announce({
+        tenantId: caller.tenantId,
+        eventId: randomUUID(),
+        ...reservation.alert,
+      });
     }
     return reservation;
   }

@@ -12,12 +12,12 @@ import { type TenantId, tenantIdOf } from '@tenantbot/contracts';
 import type { Logger } from '@tenantbot/observability';
 
 import { TENANTS_CONFIG, type TenantsConfig } from '../config';
-import { SecretBox, sealedSecretSchema } from '../security/secret-box';
+import { sealedSecretSchema, SecretBox } from '../security/secret-box';
 import { LOGGER } from '../tokens';
-import { type RetrySchedule, retryDelayMs } from './webhook-retry';
+import { WebhookRepository } from './webhook.repository';
+import { retryDelayMs, type RetrySchedule } from './webhook-retry';
 import { WebhookSender } from './webhook-sender';
 import { signWebhook } from './webhook-signature';
-import { WebhookRepository } from './webhook.repository';
 
 const QUEUE = 'webhook-deliveries';
 /** Retries stop at the window's end (retryDelayMs); this only bounds a misconfiguration. */
@@ -64,7 +64,10 @@ export class WebhookDeliveryQueue implements OnApplicationBootstrap, BeforeAppli
       logger.warn({ err: error }, 'webhook queue redis error'),
     );
     this.prefix = `${config.REDIS_PREFIX}:bull`;
-    this.queue = new Queue<DeliveryJob>(QUEUE, { connection: this.connection, prefix: this.prefix });
+    this.queue = new Queue<DeliveryJob>(QUEUE, {
+      connection: this.connection,
+      prefix: this.prefix,
+    });
     this.secrets = new SecretBox(config.ENCRYPTION_KEY);
     this.schedule = {
       baseMs: config.WEBHOOK_RETRY_BASE_MS,
@@ -89,7 +92,12 @@ export class WebhookDeliveryQueue implements OnApplicationBootstrap, BeforeAppli
       prefix: this.prefix,
       concurrency: this.config.WEBHOOK_CONCURRENCY,
       settings: {
-        backoffStrategy: (failedAttempts: number, _type?: string, _error?: Error, job?: MinimalJob) =>
+        backoffStrategy: (
+          failedAttempts: number,
+          _type?: string,
+          _error?: Error,
+          job?: MinimalJob,
+        ) =>
           retryDelayMs(this.schedule, failedAttempts, job?.timestamp ?? Date.now(), Date.now()) ??
           -1,
       },
@@ -110,7 +118,9 @@ export class WebhookDeliveryQueue implements OnApplicationBootstrap, BeforeAppli
     if (!webhook) {
       return; // deleted: nothing more to send
     }
-    const secret = this.secrets.open(sealedSecretSchema.parse(JSON.parse(webhook.secret_ciphertext)));
+    const secret = this.secrets.open(
+      sealedSecretSchema.parse(JSON.parse(webhook.secret_ciphertext)),
+    );
     const attempt = await this.sender.send({
       url: webhook.url,
       body: data.body,
@@ -140,7 +150,12 @@ export class WebhookDeliveryQueue implements OnApplicationBootstrap, BeforeAppli
     }
     if (attempt.outcome === 'failed') {
       this.logger.info(
-        { webhook_id: data.webhookId, event_id: data.eventId, attempt: number, retry_in_ms: retryIn },
+        {
+          webhook_id: data.webhookId,
+          event_id: data.eventId,
+          attempt: number,
+          retry_in_ms: retryIn,
+        },
         `webhook delivery failed: ${attempt.error}`,
       );
       throw new Error(attempt.error ?? 'delivery failed');

@@ -108,7 +108,8 @@ export class WebhookSender {
         error: 'the endpoint resolved to a private, loopback, link-local or internal address',
       };
     }
-    if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ABORT_ERR' || (error instanceof Error && error.name === 'TimeoutError')) {
       return { outcome: 'failed', error: `no answer within ${this.timeoutMs} ms` };
     }
     return { outcome: 'failed', error: message.slice(0, 500) };

@@ -24,9 +24,9 @@ import { oneOf } from '../runtime/column-values';
 import { requireRole } from '../security/caller';
 import { SecretBox } from '../security/secret-box';
 import { LOGGER } from '../tokens';
+import { type DeliveryRow, WebhookRepository, type WebhookRow } from './webhook.repository';
 import { WebhookAddressGuard } from './webhook-address-guard';
 import { WebhookDeliveryQueue } from './webhook-delivery-queue';
-import { type DeliveryRow, WebhookRepository, type WebhookRow } from './webhook.repository';
 
 /** What every relayed event carries: its tenant, and the id its emitter gave it. */
 const relayedEventSchema = z.looseObject({
@@ -118,7 +118,11 @@ export class WebhookService {
     if (subscribed.length === 0) {
       return;
     }
-    const { tenantId: _tenant, tenant_id: _tenantId, eventId, ...data } = parsed.data;
+    const data: Record<string, unknown> = { ...parsed.data };
+    const eventId = parsed.data.eventId;
+    for (const envelopeField of ['tenantId', 'tenant_id', 'eventId']) {
+      delete data[envelopeField];
+    }
     const event: WebhookPayload = {
       id: eventId ?? eventIdOf(type, payload),
       type,
