@@ -9,6 +9,7 @@ import {
   WEBHOOK_EVENTS,
   webhookCreateSchema,
   type WebhookDelivery,
+  type WebhookEventType,
   webhookPayloadSchema,
 } from '@tenantbot/contracts';
 import { FakeDnsServer } from '@tenantbot/testing';
@@ -136,8 +137,11 @@ describe('tenants in process: webhooks', () => {
     await dns.close();
   });
 
-  const register = (tenant: TenantId, url: string, events = [WEBHOOK_EVENTS.DOCUMENT_COMPLETED]) =>
-    webhooks.create(tenantAdmin(tenant), webhookCreateSchema.parse({ url, events }));
+  const register = (
+    tenant: TenantId,
+    url: string,
+    events: WebhookEventType[] = [WEBHOOK_EVENTS.DOCUMENT_COMPLETED],
+  ) => webhooks.create(tenantAdmin(tenant), webhookCreateSchema.parse({ url, events }));
 
   const documentCompleted = (tenant: TenantId, eventId = randomUUID()) => ({
     tenantId: tenant,
