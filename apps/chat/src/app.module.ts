@@ -6,6 +6,8 @@ import { ChatModule } from './chat/chat.module';
 import type { ChatConfig } from './config';
 import { ConversationModule } from './conversation/conversation.module';
 import { CoreModule } from './core/core.module';
+import { ExportModule } from './export/export.module';
+import { FeedbackModule } from './feedback/feedback.module';
 import { ModelsModule } from './models/models.module';
 import { UsageModule } from './usage/usage.module';
 
@@ -24,6 +26,8 @@ export class AppModule {
         ConversationModule,
         ModelsModule,
         UsageModule,
+        FeedbackModule,
+        ExportModule,
       ],
     };
   }

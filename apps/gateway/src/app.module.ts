@@ -5,6 +5,8 @@ import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
 import { CoreModule, type GatewayRuntime } from './core/core.module';
+import { ExportsModule } from './exports/exports.module';
+import { FeedbackModule } from './feedback/feedback.module';
 import { HealthModule } from './health/health.module';
 import { RequestPipelineModule } from './http/request-pipeline.module';
 import { PlatformModule } from './platform/platform.module';
@@ -34,6 +36,8 @@ export class GatewayModule {
         RagModule,
         WebChannelModule,
         WebhooksModule,
+        FeedbackModule,
+        ExportsModule,
       ],
     };
   }

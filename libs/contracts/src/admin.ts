@@ -77,9 +77,13 @@ export const ragStatsSchema = z.object({
 });
 export type RagStats = z.output<typeof ragStatsSchema>;
 
+const feedbackCountsSchema = z.object({ up: z.number().int(), down: z.number().int() });
+
 export const chatStatsSchema = z.object({
   conversations: z.number().int(),
   messages: z.number().int(),
+  /** Ratings of answers (thumbs up, thumbs down). */
+  feedback: feedbackCountsSchema.optional(),
   this_month: z.object({
     input_tokens: z.number().int(),
     output_tokens: z.number().int(),
@@ -109,6 +113,7 @@ export const statsReportSchema = z.object({
   chunks: z.number().int(),
   conversations: z.number().int(),
   messages: z.number().int(),
+  feedback: feedbackCountsSchema,
   this_month: chatStatsSchema.shape.this_month,
   last_24h: chatStatsSchema.shape.last_24h.extend({ error_rate: z.number() }),
   top_tenants: chatStatsSchema.shape.top_tenants,

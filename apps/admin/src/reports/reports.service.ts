@@ -54,6 +54,7 @@ export class ReportsService {
       chunks: rag.chunks,
       conversations: chat.conversations,
       messages: chat.messages,
+      feedback: chat.feedback ?? { up: 0, down: 0 },
       this_month: chat.this_month,
       last_24h: {
         requests,

@@ -1,12 +1,13 @@
-import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
 
 import {
   ADMIN,
   type StatsQuery,
   statsQuerySchema,
   type StatsReport,
-  type UsageQuery,
   usageQuerySchema,
   type UsageReport,
   ZodPipe,
@@ -14,6 +15,12 @@ import {
 import { RedisStreamsClient } from '@tenantbot/transport';
 
 import { Roles } from '../auth/decorators';
+import { usageCsv } from '../exports/csv';
+
+const usageRouteQuerySchema = usageQuerySchema.extend({
+  format: z.enum(['json', 'csv']).default('json'),
+});
+type UsageRouteQuery = z.output<typeof usageRouteQuerySchema>;
 
 @ApiTags('admin')
 @ApiBearerAuth()
@@ -32,8 +39,30 @@ export class AdminController {
   @ApiQuery({ name: 'to', required: false, description: 'ISO date or date-time (exclusive)' })
   @ApiQuery({ name: 'group_by', required: false, enum: ['day', 'model', 'user'] })
   @ApiQuery({ name: 'tenant_id', required: false })
-  usage(@Query(new ZodPipe(usageQuerySchema)) query: UsageQuery): Promise<UsageReport> {
-    return this.transport.request(ADMIN.USAGE, query, { timeoutMs: 20_000 });
+  @ApiQuery({
+    name: 'format',
+    required: false,
+    enum: ['json', 'csv'],
+    description:
+      'csv: one row a group (key, requests, errors, input_tokens, output_tokens, cost_usd)',
+  })
+  @ApiProduces('application/json', 'text/csv')
+  async usage(
+    @Query(new ZodPipe(usageRouteQuerySchema)) query: UsageRouteQuery,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<UsageReport | string> {
+    const { format, ...usage } = query;
+    const report = await this.transport.request(ADMIN.USAGE, usage, { timeoutMs: 20_000 });
+    if (format === 'json') {
+      return report;
+    }
+    void reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header(
+        'content-disposition',
+        `attachment; filename="usage-by-${report.group_by}-${report.from.slice(0, 10)}.csv"`,
+      );
+    return usageCsv(report);
   }
 
   @Get('stats')
