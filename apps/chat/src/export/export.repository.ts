@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
-import { chatSourceSchema, type ExportedConversation, type TenantId } from '@tenantbot/contracts';
+import type { ExportedConversation, TenantId } from '@tenantbot/contracts';
 import { TenantScopedRepository } from '@tenantbot/database';
 
 import type { UsagePeriod } from '../usage/usage.repository';
@@ -70,7 +70,8 @@ export class ExportRepository extends TenantScopedRepository {
             id: message.id,
             role: message.role,
             content: message.content,
-            sources: chatSourceSchema.array().parse(message.sources),
+            // As the answer stored them (ChatSource[]); passed on, not reinterpreted.
+            sources: Array.isArray(message.sources) ? message.sources : [],
             model: message.model,
             created_at: message.created_at.toISOString(),
             feedback:

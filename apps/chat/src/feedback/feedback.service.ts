@@ -13,7 +13,7 @@ import {
 import { TenantDatabase } from '@tenantbot/database';
 
 import type { OwnerFilter } from '../conversation/conversation.repository';
-import { FeedbackRepository,type FeedbackRow } from './feedback.repository';
+import { FeedbackRepository, type FeedbackRow } from './feedback.repository';
 
 /**
  * Thumbs up or down on an answer, by whoever owns its conversation (the user, the API key or
