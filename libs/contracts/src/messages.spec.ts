@@ -6,16 +6,20 @@ import { ADMIN, STATS_PATTERNS } from './admin';
 import { CHAT } from './chat';
 import { DomainError } from './errors';
 import { ACCESS_EVENTS, EVENTS, TENANT_EVENTS } from './events';
+import { FEEDBACK } from './feedback';
 import { contractOf, isRequestPattern, MESSAGES } from './messages';
 import { RAG } from './rag';
 import { PING_PATTERN, RAG_DEPENDENCIES } from './services';
 import { TENANTS } from './tenants';
 import { ZodPipe } from './validation';
+import { WEBHOOK_EVENTS, WEBHOOKS } from './webhooks';
 import { WIDGETS } from './widgets';
 
 const EVERY_PATTERN = [
   ...Object.values(TENANTS),
   ...Object.values(WIDGETS),
+  ...Object.values(WEBHOOKS),
+  ...Object.values(FEEDBACK),
   ...Object.values(RAG),
   ...Object.values(CHAT),
   ...Object.values(ADMIN),
@@ -60,7 +64,11 @@ describe('the message map', () => {
 describe('the event map', () => {
   it('has a payload schema for every event and broadcast pattern', () => {
     expect(Object.keys(EVENTS).sort()).toEqual(
-      [...Object.values(TENANT_EVENTS), ...Object.values(ACCESS_EVENTS)].sort(),
+      [
+        ...Object.values(TENANT_EVENTS),
+        ...Object.values(ACCESS_EVENTS),
+        ...Object.values(WEBHOOK_EVENTS),
+      ].sort(),
     );
     expect(EVENTS[TENANT_EVENTS.DELETED].safeParse({ tenantId: 'acme' }).success).toBe(false);
   });
