@@ -33,6 +33,14 @@ function verify(secret: string, body: string, header: string): boolean {
   return fresh && given.length === expected.length && timingSafeEqual(given, expected);
 }
 
+/** The body as text (the API client would parse a one-line JSON-lines body as JSON). */
+async function raw(client: ApiClient, path: string) {
+  const response = await fetch(new URL(path, client.baseUrl), {
+    headers: { authorization: `Bearer ${client.token}`, 'x-tenant-id': client.tenant ?? '' },
+  });
+  return { status: response.status, headers: response.headers, body: await response.text() };
+}
+
 describe('webhooks, feedback and export through the gateway (e2e)', () => {
   let stack: TestStack;
   let receiver: Server;
@@ -209,7 +217,7 @@ describe('webhooks, feedback and export through the gateway (e2e)', () => {
   });
 
   it('exports the tenant’s conversations as JSON lines and CSV, streamed', async () => {
-    const jsonl = await acme.as.tenant_admin.get('/api/v1/admin/export/conversations');
+    const jsonl = await raw(acme.as.tenant_admin, '/api/v1/admin/export/conversations');
     expect(jsonl.status).toBe(200);
     expect(jsonl.headers.get('content-type')).toMatch(/application\/x-ndjson/);
     const lines = String(jsonl.body)
@@ -224,7 +232,8 @@ describe('webhooks, feedback and export through the gateway (e2e)', () => {
       sources: [expect.objectContaining({ filename: 'Handbook' })],
     });
 
-    const csv = await acme.as.tenant_admin.get(
+    const csv = await raw(
+      acme.as.tenant_admin,
       '/api/v1/admin/export/conversations?format=csv&from=2020-01-01',
     );
     expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
@@ -233,7 +242,7 @@ describe('webhooks, feedback and export through the gateway (e2e)', () => {
     expect(rows.filter((row) => row.startsWith(conversationId))).toHaveLength(2);
     expect(String(csv.body)).toContain(',assistant,');
 
-    const othersExport = await other.as.tenant_admin.get('/api/v1/admin/export/conversations');
+    const othersExport = await raw(other.as.tenant_admin, '/api/v1/admin/export/conversations');
     expect(othersExport.status).toBe(200);
     expect(String(othersExport.body)).not.toContain(conversationId);
     expect((await acme.as.user.get('/api/v1/admin/export/conversations')).status).toBe(403);
@@ -244,7 +253,7 @@ describe('webhooks, feedback and export through the gateway (e2e)', () => {
   });
 
   it('reports usage as CSV', async () => {
-    const usage = await acme.as.tenant_admin.get('/api/v1/admin/usage?format=csv&group_by=model');
+    const usage = await raw(acme.as.tenant_admin, '/api/v1/admin/usage?format=csv&group_by=model');
     expect(usage.status).toBe(200);
     expect(usage.headers.get('content-type')).toMatch(/text\/csv/);
     const [header, ...rows] = String(usage.body).trim().split('\n');
