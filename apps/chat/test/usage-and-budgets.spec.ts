@@ -400,7 +400,12 @@ describe('usage reports, statistics and budgets (tenants and chat as processes)'
         .map(([, fields]) => (JSON.parse(fields[1]) as { data: Record<string, unknown> }).data)
         .filter((event) => event.tenantId === watched.id);
       expect(alerts).toEqual([
-        { tenantId: watched.id, budget: 'tokens_per_day', used_fraction: expect.any(Number) },
+        {
+          tenantId: watched.id,
+          eventId: expect.any(String),
+          budget: 'tokens_per_day',
+          used_fraction: expect.any(Number),
+        },
       ]);
       expect(alerts[0].used_fraction).toBeGreaterThanOrEqual(0.8);
       expect(alerts[0].used_fraction).toBeLessThanOrEqual(1);

@@ -27,7 +27,7 @@ export class FeedbackService {
     private readonly feedback: FeedbackRepository,
   ) {}
 
-  rate(caller: Caller, request: FeedbackRequest): Promise<FeedbackView> {
+  async rate(caller: Caller, request: FeedbackRequest): Promise<FeedbackView> {
     const owner = ownerOf(caller);
     return this.database.transaction(caller.tenantId, async (tx) => {
       const message = await this.feedback.findOwnedMessage(tx, request.message_id, owner);
