@@ -289,6 +289,44 @@ describe('the embeddable chat widget in a real browser (e2e)', () => {
     );
     await page.close();
   });
+
+  it('lets the visitor rate an answer with thumbs up or down, changing its mind later', async () => {
+    const feedback = async () =>
+      (await acme.as.tenant_admin.get('/api/v1/admin/stats')).body.feedback as {
+        up: number;
+        down: number;
+      };
+    const before = await feedback();
+    const page = await browser.newPage();
+    await openWidget(page, `/?key=${widgetKey}`);
+    await ask(page, 'How much is express shipping to the islands?');
+    const answer = page.locator('tenantbot-chat .message.assistant').last();
+    await answer.locator('.sources').waitFor();
+    // The greeting is not an answer: nothing to rate there.
+    expect(
+      await page.locator('tenantbot-chat .message.assistant').first().locator('.rating').count(),
+    ).toBe(0);
+    const down = answer.locator('.rating button.down');
+    await down.click();
+    await page.waitForFunction(
+      `document.querySelector('tenantbot-chat').shadowRoot
+        .querySelector('.message.assistant:last-of-type .rating .down')
+        .getAttribute('aria-pressed') === 'true'`,
+    );
+    expect(await feedback()).toEqual({ up: before.up, down: before.down + 1 });
+
+    await page.reload();
+    await page.locator('tenantbot-chat .launcher').click();
+    const reloaded = page.locator('tenantbot-chat .message.assistant').last();
+    await reloaded.locator('.rating button.up').click();
+    await page.waitForFunction(
+      `document.querySelector('tenantbot-chat').shadowRoot
+        .querySelector('.message.assistant:last-of-type .rating .up')
+        .getAttribute('aria-pressed') === 'true'`,
+    );
+    expect(await feedback()).toEqual({ up: before.up + 1, down: before.down });
+    await page.close();
+  });
 });
 
 /**

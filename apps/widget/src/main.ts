@@ -1,5 +1,5 @@
 import { ApiError, NetworkError, WidgetApi, type WidgetConfig } from './api';
-import { ChatPanel } from './chat-panel';
+import { type AnswerRef, ChatPanel, type Rating } from './chat-panel';
 import { VisitorStore } from './visitor-store';
 
 export interface InitOptions {
@@ -32,6 +32,7 @@ class ChatWidget {
     this.panel = new ChatPanel(host, config, {
       send: (text) => void this.send(text),
       opened: () => void this.loadTranscript(),
+      rate: (answer, rating) => this.rate(answer, rating),
     });
     this.conversationId = store.read().conversationId;
     this.panel.showTranscript([]);
@@ -62,6 +63,19 @@ class ChatWidget {
     }
   }
 
+  private async rate(answer: AnswerRef, rating: Rating): Promise<void> {
+    try {
+      const id = typeof answer === 'string' ? answer : await answer();
+      if (id) {
+        await this.api.rate(id, rating);
+        this.panel.setStatus('');
+      }
+    } catch (error) {
+      this.panel.setStatus(describe(error));
+      throw error;
+    }
+  }
+
   private async send(text: string): Promise<void> {
     this.busy = true;
     this.panel.setBusy(true);
@@ -70,7 +84,10 @@ class ChatWidget {
     const bubble = this.panel.startAnswer();
     try {
       const answer = await this.api.ask(text, this.conversationId, (delta) => bubble.append(delta));
-      bubble.finish(answer.response, answer.sources ?? []);
+      const conversationId = answer.conversation_id;
+      bubble.finish(answer.response, answer.sources ?? [], () =>
+        this.api.lastAnswerId(conversationId),
+      );
       this.conversationId = answer.conversation_id;
       this.loadedConversation = answer.conversation_id;
       this.store.update({ conversationId: answer.conversation_id });
