@@ -291,12 +291,20 @@ describe('the embeddable chat widget in a real browser (e2e)', () => {
   });
 
   it('lets the visitor rate an answer with thumbs up or down, changing its mind later', async () => {
-    const feedback = async () =>
-      (await acme.as.tenant_admin.get('/api/v1/admin/stats')).body.feedback as {
-        up: number;
-        down: number;
-      };
-    const before = await feedback();
+    // The export (served by chat; this stack runs no admin service) carries the ratings.
+    const ratings = async () => {
+      const response = await fetch(`${stack.baseUrl}/api/v1/admin/export/conversations`, {
+        headers: { authorization: `Bearer ${acme.as.tenant_admin.token}`, 'x-tenant-id': acme.id },
+      });
+      return (await response.text())
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .flatMap((line) => (JSON.parse(line) as { messages: { feedback: unknown }[] }).messages)
+        .map((message) => message.feedback)
+        .filter(Boolean);
+    };
+    expect(await ratings()).toEqual([]);
     const page = await browser.newPage();
     await openWidget(page, `/?key=${widgetKey}`);
     await ask(page, 'How much is express shipping to the islands?');
@@ -313,7 +321,7 @@ describe('the embeddable chat widget in a real browser (e2e)', () => {
         .querySelector('.message.assistant:last-of-type .rating .down')
         .getAttribute('aria-pressed') === 'true'`,
     );
-    expect(await feedback()).toEqual({ up: before.up, down: before.down + 1 });
+    expect(await ratings()).toEqual([{ rating: 'down', comment: null }]);
 
     await page.reload();
     await page.locator('tenantbot-chat .launcher').click();
@@ -324,7 +332,7 @@ describe('the embeddable chat widget in a real browser (e2e)', () => {
         .querySelector('.message.assistant:last-of-type .rating .up')
         .getAttribute('aria-pressed') === 'true'`,
     );
-    expect(await feedback()).toEqual({ up: before.up + 1, down: before.down });
+    expect(await ratings()).toEqual([{ rating: 'up', comment: null }]);
     await page.close();
   });
 });
