@@ -306,6 +306,9 @@ describe('the embeddable chat widget in a real browser (e2e)', () => {
     };
     expect(await ratings()).toEqual([]);
     const page = await browser.newPage();
+    // A new visitor: the earlier tests' conversation stays out of this one.
+    await page.goto(`${site.origin}/?key=${widgetKey}`);
+    await page.evaluate('localStorage.clear()');
     await openWidget(page, `/?key=${widgetKey}`);
     await ask(page, 'How much is express shipping to the islands?');
     const answer = page.locator('tenantbot-chat .message.assistant').last();
