@@ -334,6 +334,7 @@ describe('usage reports, statistics and budgets (tenants and chat as processes)'
       expect(stats).toEqual({
         conversations: 2,
         messages: 4,
+        feedback: { up: 0, down: 0 },
         this_month: { input_tokens: 2000, output_tokens: 1000, cost_usd: 0.0009 },
         last_24h: { requests: 3, errors: 1 },
       });
