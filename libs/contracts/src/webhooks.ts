@@ -41,13 +41,14 @@ const tenantId = z.uuid();
 const eventId = z.uuid();
 
 // ---- the transport events the webhooks relay ----------------------------------------------
+// Those written to `event_outbox` (no row-level security) carry ids, numbers and codes only,
+// never a tenant's text: a receiver reads titles, errors or comments through the API.
 
 export const documentCompletedEventSchema = z.object({
   tenantId,
   eventId,
   document_id: z.uuid(),
   version: z.number().int(),
-  title: z.string().nullable(),
   chunk_count: z.number().int(),
 });
 
@@ -57,7 +58,6 @@ export const documentFailedEventSchema = z.object({
   document_id: z.uuid(),
   version: z.number().int(),
   error_code: z.string(),
-  error: z.string(),
 });
 
 export const budgetAlertEventSchema = z.object({
@@ -73,7 +73,7 @@ export const messageFeedbackEventSchema = z.object({
   message_id: z.uuid(),
   conversation_id: z.uuid(),
   rating: z.enum(['up', 'down']),
-  comment: z.string().nullable(),
+  has_comment: z.boolean(),
 });
 
 /** Emitted by the chat service's handoff; only the tenant is relied upon here. */

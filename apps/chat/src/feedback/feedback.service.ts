@@ -48,7 +48,7 @@ export class FeedbackService {
         message_id: message.id,
         conversation_id: message.conversation_id,
         rating: request.rating,
-        comment,
+        has_comment: comment !== null,
       });
       return toFeedbackView(row);
     });

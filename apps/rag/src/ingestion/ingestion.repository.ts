@@ -106,7 +106,7 @@ export class IngestionRepository extends TenantScopedRepository {
             })
             .where('id', '=', id)
             .where('version', '=', version)
-            .returning(['id', 'title']),
+            .returning('id'),
         )
         .with('replaced', (cte) =>
           cte
@@ -114,7 +114,7 @@ export class IngestionRepository extends TenantScopedRepository {
             .where('document_id', 'in', cte.selectFrom('completed').select('id')),
         )
         .selectFrom('completed')
-        .select(['id', 'title'])
+        .select('id')
         .executeTakeFirst();
       if (!completed) {
         return false;
@@ -128,7 +128,6 @@ export class IngestionRepository extends TenantScopedRepository {
         eventId: randomUUID(),
         document_id: id,
         version,
-        title: completed.title,
         chunk_count: outcome.chunks.length,
       };
       await recordEvent(db, WEBHOOK_EVENTS.DOCUMENT_COMPLETED, event);
@@ -167,7 +166,6 @@ export class IngestionRepository extends TenantScopedRepository {
           document_id: id,
           version,
           error_code: failure.code,
-          error: failure.message.slice(0, 2000),
         };
         await recordEvent(db, WEBHOOK_EVENTS.DOCUMENT_FAILED, event);
       }

@@ -148,7 +148,6 @@ describe('tenants in process: webhooks', () => {
     eventId,
     document_id: randomUUID(),
     version: 1,
-    title: 'Refunds',
     chunk_count: 3,
   });
 
@@ -187,7 +186,7 @@ describe('tenants in process: webhooks', () => {
       id: event.eventId,
       type: 'document.completed',
       tenant_id: tenantA,
-      data: { document_id: event.document_id, title: 'Refunds', chunk_count: 3 },
+      data: { document_id: event.document_id, version: 1, chunk_count: 3 },
     });
     expect(payload.data).not.toHaveProperty('tenantId');
   });
@@ -311,7 +310,7 @@ describe('tenants in process: webhooks', () => {
       message_id: randomUUID(),
       conversation_id: randomUUID(),
       rating: 'up',
-      comment: null,
+      has_comment: false,
     });
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(receiver.at('/a-only')).toEqual([]);
