@@ -32,6 +32,8 @@ const showLogs = process.env.BENCH_RAG_LOGS === '1';
 const CANDIDATES = 20;
 /** BENCH_RAG_SCALE_ONLY=1 runs only the search-at-scale rows (bench/rag-scale.ts). */
 const scaleOnly = process.env.BENCH_RAG_SCALE_ONLY === '1';
+/** BENCH_RAG_SCALE=0 leaves the search-at-scale rows out (several minutes of setup). */
+const withScale = process.env.BENCH_RAG_SCALE !== '0';
 
 const VOCABULARY = (
   'account address agent answer billing booking browser cache card cart checkout claim ' +
@@ -466,7 +468,9 @@ async function main(): Promise<void> {
         ),
       })),
     );
-    await searchAtScale(environment, filesDir);
+    if (withScale) {
+      await searchAtScale(environment, filesDir);
+    }
   } finally {
     await client.close();
     await stack.stop();

@@ -27,7 +27,7 @@ export interface FargateServiceProps extends ContainerSettings {
   readonly logRetention: logs.RetentionDays;
 }
 
-/** The `node:20-bookworm-slim` images carry glibc x86-64 native modules (chromadb, argon2). */
+/** The `node:22-bookworm-slim` images carry glibc x86-64 native modules (chromadb, argon2). */
 export const RUNTIME_PLATFORM: ecs.RuntimePlatform = {
   cpuArchitecture: ecs.CpuArchitecture.X86_64,
   operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,

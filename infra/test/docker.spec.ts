@@ -169,10 +169,19 @@ describe('Dockerfile', () => {
   );
   const stage = (name: string) => stages.get(name) ?? '';
 
-  it('builds every stage from node:20-bookworm-slim', () => {
-    expect(dockerfile).toContain('ARG NODE_IMAGE=node:20-bookworm-slim');
+  it('builds every stage from node:22-bookworm-slim (Node 22 LTS)', () => {
+    expect(dockerfile).toContain('ARG NODE_IMAGE=node:22-bookworm-slim');
     const bases = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map(([, base]) => base);
     expect(bases.every((base) => base === '${NODE_IMAGE}' || base === 'runtime')).toBe(true);
+  });
+
+  it('builds and tests on Node 22 in CodeBuild, with the same image as the Dockerfile', () => {
+    const buildspec = readFileSync(join(repositoryRoot, 'buildspec.yml'), 'utf8');
+    const spec = load(buildspec) as { phases: { install: { 'runtime-versions': object } } };
+    expect(spec.phases.install['runtime-versions']).toEqual({ nodejs: 22 });
+    const images = [...buildspec.matchAll(/node:(\d+)-bookworm-slim/g)].map(([, major]) => major);
+    expect(images.length).toBeGreaterThan(0);
+    expect(new Set(images)).toEqual(new Set(['22']));
   });
 
   it('compiles with dev dependencies but ships production dependencies only', () => {

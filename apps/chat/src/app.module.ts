@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 
 import type { Logger } from '@tenantbot/observability';
 
+import { AssistantModule } from './assistant/assistant.module';
 import { ChatModule } from './chat/chat.module';
 import type { ChatConfig } from './config';
 import { ConversationModule } from './conversation/conversation.module';
@@ -23,6 +24,7 @@ export class AppModule {
       imports: [
         CoreModule.register(config, logger),
         ChatModule,
+        AssistantModule,
         ConversationModule,
         ModelsModule,
         UsageModule,

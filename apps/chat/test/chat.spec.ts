@@ -220,6 +220,7 @@ describe('chat service (tenants, rag and chat as processes; real SDKs against a 
       expect(answer).toMatchObject({ grounded: true, cost_usd: 0 });
       expect(answer.tokens_used.input).toBeGreaterThan(0);
       expect(answer.tokens_used.total).toBe(answer.tokens_used.input + answer.tokens_used.output);
+      expect(answer.total_tokens).toBe(answer.tokens_used.total);
     });
 
     it('says plainly when nothing relevant was retrieved', async () => {
@@ -257,6 +258,7 @@ describe('chat service (tenants, rag and chat as processes; real SDKs against a 
         response: 'You may return an item within 30 days [1].',
         model_used: 'gpt-4o-mini',
         tokens_used: { input: 300, output: 12, total: 312 },
+        total_tokens: 312,
         grounded: true,
         request_id: requestId,
       });

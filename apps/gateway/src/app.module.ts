@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 
 import { AdminModule } from './admin/admin.module';
 import { ApiKeysModule } from './api-keys/api-keys.module';
+import { AssistantsModule } from './assistants/assistants.module';
 import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
 import { CoreModule, type GatewayRuntime } from './core/core.module';
@@ -33,6 +34,7 @@ export class GatewayModule {
         ApiKeysModule,
         AdminModule,
         ChatModule,
+        AssistantsModule,
         RagModule,
         WebChannelModule,
         WebhooksModule,

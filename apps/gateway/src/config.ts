@@ -35,6 +35,8 @@ export const gatewayConfigSchema = nodeEnvSchema
     INGESTION_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).default(30),
     /** On SIGTERM, how long requests and streams in flight may take to end before the exit. */
     SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).default(10_000),
+    /** On SIGTERM, how long idle keep-alive connections are still served once (graceful-shutdown.ts). */
+    SHUTDOWN_LINGER_MS: z.coerce.number().int().min(0).default(2_000),
     /** Length of the "per minute" windows in seconds: 60, but tests shorten it to see limits recover. */
     RATE_LIMIT_MINUTE_S: z.coerce.number().int().min(1).max(60).default(60),
     /** WebSockets open at once per user or API key, across every gateway replica. */

@@ -16,7 +16,7 @@ import { gatewayConfigSchema } from './config';
 import { drainOnSignals } from './http/graceful-shutdown';
 import { HttpMetrics } from './http/http-metrics';
 import { configureHttpServer, gatewayHttpAdapter } from './http/http-server';
-import { setUpOpenApi } from './openapi';
+import { openApiOptionsFrom, setUpOpenApi } from './openapi/openapi';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit(gatewayConfigSchema, 'gateway');
@@ -30,8 +30,11 @@ async function bootstrap(): Promise<void> {
     { logger: new PinoNestLogger(logger) },
   );
   await configureHttpServer(app, runtime);
-  setUpOpenApi(app);
-  drainOnSignals(app, logger, config.SHUTDOWN_DRAIN_MS);
+  setUpOpenApi(app, openApiOptionsFrom(config));
+  drainOnSignals(app, logger, {
+    drainMs: config.SHUTDOWN_DRAIN_MS,
+    lingerMs: config.SHUTDOWN_LINGER_MS,
+  });
   await app.listen(config.PORT, config.HOST);
   logger.info({ port: config.PORT }, `gateway listening on http://${config.HOST}:${config.PORT}`);
 }

@@ -170,6 +170,7 @@ describe('chat over HTTP, SSE and WebSocket (e2e)', () => {
       expect.arrayContaining([
         'response',
         'tokens_used',
+        'total_tokens',
         'latency_ms',
         'cost_usd',
         'request_id',

@@ -30,7 +30,7 @@ const READERS: Principal[] = ['super_admin', 'tenant_admin', 'agent', 'api_key']
 const CHATTERS: Principal[] = ['super_admin', 'tenant_admin', 'agent', 'user', 'api_key'];
 
 interface RouteRule {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** As in the OpenAPI document, with `{id}` for path parameters. */
   path: string;
   allowed: Principal[];
@@ -78,6 +78,7 @@ const MATRIX: RouteRule[] = [
   { method: 'POST', path: '/api/v1/rag/documents', allowed: ADMINS, body: {} },
   { method: 'GET', path: '/api/v1/rag/documents', allowed: READERS },
   { method: 'GET', path: '/api/v1/rag/documents/{id}', allowed: READERS },
+  { method: 'PATCH', path: '/api/v1/rag/documents/{id}', allowed: ADMINS, body: {} },
   { method: 'DELETE', path: '/api/v1/rag/documents/{id}', allowed: ADMINS },
   { method: 'POST', path: '/api/v1/rag/documents/{id}/reprocess', allowed: ADMINS },
   { method: 'POST', path: '/api/v1/rag/search', allowed: AUTHENTICATED, body: {} },
@@ -87,6 +88,12 @@ const MATRIX: RouteRule[] = [
   { method: 'GET', path: '/api/v1/chat/conversations', allowed: AUTHENTICATED },
   { method: 'GET', path: '/api/v1/chat/conversations/{id}', allowed: AUTHENTICATED },
   { method: 'DELETE', path: '/api/v1/chat/conversations/{id}', allowed: CHATTERS },
+  { method: 'GET', path: '/api/v1/chat/assistants', allowed: AUTHENTICATED },
+  { method: 'GET', path: '/api/v1/assistants', allowed: ADMINS },
+  { method: 'POST', path: '/api/v1/assistants', allowed: ADMINS, body: {} },
+  { method: 'GET', path: '/api/v1/assistants/{id}', allowed: ADMINS },
+  { method: 'PUT', path: '/api/v1/assistants/{id}', allowed: ADMINS, body: {} },
+  { method: 'DELETE', path: '/api/v1/assistants/{id}', allowed: ADMINS },
   { method: 'POST', path: '/api/v1/api-keys', allowed: ADMINS, body: {} },
   { method: 'DELETE', path: '/api/v1/api-keys/{id}', allowed: ADMINS },
   { method: 'GET', path: '/api/v1/widgets', allowed: ADMINS },

@@ -108,6 +108,8 @@ export const chatRequestSchema = z.strictObject({
   conversation_history: z.array(chatTurnSchema).max(MAX_HISTORY_MESSAGES).optional(),
   /** Chooses the route at the gateway (`chat.stream`); the chat service ignores it. */
   stream: z.boolean().optional(),
+  /** The assistant that answers (its prompt, model, temperature, knowledge); else the default. */
+  assistant_id: z.uuid().optional(),
 });
 export type ChatRequest = z.output<typeof chatRequestSchema>;
 
@@ -132,7 +134,11 @@ export const chatResponseSchema = z.object({
   response: z.string(),
   conversation_id: z.uuid(),
   model_used: z.string(),
-  tokens_used: tokenUsageSchema,
+  tokens_used: tokenUsageSchema.describe('Tokens of this answer: input (prompt), output, total'),
+  total_tokens: z
+    .number()
+    .int()
+    .describe('`tokens_used.total` as one number, for clients that read a single integer'),
   latency_ms: z.number().int(),
   /** From the provider's reported usage and the catalog's prices, rounded to 6 decimals. */
   cost_usd: z.number(),
@@ -141,6 +147,8 @@ export const chatResponseSchema = z.object({
   sources: z.array(chatSourceSchema),
   /** Whether relevant passages of the tenant's documents were found and given to the model. */
   grounded: z.boolean(),
+  /** The assistant that answered. */
+  assistant_id: z.uuid(),
 });
 export type ChatResponse = z.output<typeof chatResponseSchema>;
 

@@ -54,6 +54,16 @@ export const ErrorCode = {
   WIDGET_NOT_FOUND: 'WIDGET_NOT_FOUND',
   WIDGET_INACTIVE: 'WIDGET_INACTIVE',
   ORIGIN_NOT_ALLOWED: 'ORIGIN_NOT_ALLOWED',
+  /** No assistant of the caller's tenant has this id (another tenant's is not found either). */
+  ASSISTANT_NOT_FOUND: 'ASSISTANT_NOT_FOUND',
+  /** The caller's role (or a website visitor) may not chat with this assistant. */
+  ASSISTANT_FORBIDDEN: 'ASSISTANT_FORBIDDEN',
+  /** Another assistant of the tenant has this slug. */
+  ASSISTANT_SLUG_TAKEN: 'ASSISTANT_SLUG_TAKEN',
+  /** An assistant's model is not one the tenant allows. */
+  ASSISTANT_MODEL_NOT_ALLOWED: 'ASSISTANT_MODEL_NOT_ALLOWED',
+  /** The default assistant cannot be deleted or made non-default; make another the default. */
+  ASSISTANT_IS_DEFAULT: 'ASSISTANT_IS_DEFAULT',
   WEBHOOK_NOT_FOUND: 'WEBHOOK_NOT_FOUND',
   MESSAGE_NOT_FOUND: 'MESSAGE_NOT_FOUND',
   /** Feedback is on the assistant's answers only. */
@@ -107,6 +117,11 @@ const httpStatusByCode: Record<ErrorCode, number> = {
   WIDGET_NOT_FOUND: 404,
   WIDGET_INACTIVE: 403,
   ORIGIN_NOT_ALLOWED: 403,
+  ASSISTANT_NOT_FOUND: 404,
+  ASSISTANT_FORBIDDEN: 403,
+  ASSISTANT_SLUG_TAKEN: 409,
+  ASSISTANT_MODEL_NOT_ALLOWED: 400,
+  ASSISTANT_IS_DEFAULT: 409,
   WEBHOOK_NOT_FOUND: 404,
   MESSAGE_NOT_FOUND: 404,
   MESSAGE_NOT_RATEABLE: 400,

@@ -6,6 +6,7 @@ export * from './tenants';
 export * from './validation';
 export * from './rag';
 export * from './chat';
+export * from './assistants';
 export * from './admin';
 export * from './widgets';
 export * from './webhooks';

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 
 import { ADMIN, STATS_PATTERNS } from './admin';
+import { ASSISTANTS } from './assistants';
 import { CHAT } from './chat';
 import { DomainError } from './errors';
 import { ACCESS_EVENTS, EVENTS, TENANT_EVENTS } from './events';
@@ -22,6 +23,7 @@ const EVERY_PATTERN = [
   ...Object.values(FEEDBACK),
   ...Object.values(RAG),
   ...Object.values(CHAT),
+  ...Object.values(ASSISTANTS),
   ...Object.values(ADMIN),
   ...Object.values(STATS_PATTERNS),
   ...Object.values(PING_PATTERN),

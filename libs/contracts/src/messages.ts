@@ -12,6 +12,13 @@ import {
   usageReportSchema,
 } from './admin';
 import {
+  assistantCreateSchema,
+  ASSISTANTS,
+  assistantUpdateMessageSchema,
+  assistantViewSchema,
+  usableAssistantSchema,
+} from './assistants';
+import {
   CHAT,
   chatRequestSchema,
   chatResponseSchema,
@@ -43,6 +50,7 @@ import {
   reprocessDocumentRequestSchema,
   searchReplySchema,
   searchRequestSchema,
+  updateDocumentRequestSchema,
 } from './rag';
 import {
   PING_PATTERN,
@@ -178,6 +186,7 @@ export const MESSAGES = {
   [RAG.DOCUMENTS_GET]: answers(documentRefSchema, documentViewSchema),
   [RAG.DOCUMENTS_DELETE]: answers(documentRefSchema, deleteDocumentReplySchema),
   [RAG.DOCUMENTS_REPROCESS]: answers(reprocessDocumentRequestSchema, documentViewSchema),
+  [RAG.DOCUMENTS_UPDATE]: answers(updateDocumentRequestSchema, documentViewSchema),
   [RAG.SEARCH]: answers(searchRequestSchema, searchReplySchema),
   [RAG.RETRIEVE]: answers(searchRequestSchema, searchReplySchema),
   [RAG.EVALUATE]: answers(evaluationRequestSchema, evaluationReplySchema),
@@ -192,6 +201,12 @@ export const MESSAGES = {
   [CHAT.CONVERSATIONS_GET]: answers(conversationRefSchema, conversationDetailSchema),
   [CHAT.CONVERSATIONS_DELETE]: answers(conversationRefSchema, deleteConversationReplySchema),
   [CHAT.MODELS]: answers(emptyRequestSchema, modelsReplySchema),
+  [ASSISTANTS.LIST]: answers(paginationSchema, pageSchema(assistantViewSchema)),
+  [ASSISTANTS.CREATE]: answers(assistantCreateSchema, assistantViewSchema),
+  [ASSISTANTS.GET]: answers(idParamSchema, assistantViewSchema),
+  [ASSISTANTS.UPDATE]: answers(assistantUpdateMessageSchema, assistantViewSchema),
+  [ASSISTANTS.DELETE]: answers(idParamSchema, deleted),
+  [ASSISTANTS.USABLE]: answers(paginationSchema, pageSchema(usableAssistantSchema)),
   [STATS_PATTERNS.CHAT]: answers(statsQuerySchema, chatStatsSchema),
   [STATS_PATTERNS.CHAT_USAGE]: answers(usageQuerySchema, usageReportSchema),
   [FEEDBACK.RATE]: answers(feedbackRequestSchema, feedbackViewSchema),

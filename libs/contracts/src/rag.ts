@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { documentTagSchema, documentTagsSchema } from './assistants';
 import { EMBEDDING_PROVIDERS, ragSettingsSchema } from './tenants';
 
 /**
@@ -18,6 +19,8 @@ export const RAG = {
   DOCUMENTS_DELETE: 'rag.documents.delete',
   /** `ReprocessDocumentRequest` → `DocumentView` with the next version, status `pending`. */
   DOCUMENTS_REPROCESS: 'rag.documents.reprocess',
+  /** `UpdateDocumentRequest` → `DocumentView`: its tags (what assistants scope knowledge by). */
+  DOCUMENTS_UPDATE: 'rag.documents.update',
   /** `SearchRequest` → `SearchReply`: the `POST /rag/search` route. */
   SEARCH: 'rag.search',
   /** `SearchRequest` → `SearchReply`: context for the chat service's answers. */
@@ -94,6 +97,7 @@ export const uploadedFileSourceSchema = z.strictObject({
   filename: z.string().trim().min(1).max(255),
   content_type: z.string().max(255).optional(),
   bytes: z.number().int().min(0),
+  tags: documentTagsSchema.optional(),
   settings,
 });
 
@@ -106,12 +110,14 @@ export const crawlOptionsSchema = z.strictObject({
 export const webSourceSchema = z.strictObject({
   url: httpUrl,
   crawl: crawlOptionsSchema.optional(),
+  tags: documentTagsSchema.optional(),
   settings,
 });
 
 export const textSourceSchema = z.strictObject({
   title: z.string().trim().min(1).max(300),
   text: z.string().min(1).max(5_000_000),
+  tags: documentTagsSchema.optional(),
   settings,
 });
 
@@ -137,6 +143,8 @@ export const listDocumentsRequestSchema = z.strictObject({
   status: z.enum(DOCUMENT_STATUSES).optional(),
   type: z.enum(DOCUMENT_TYPES).optional(),
   source: z.enum(DOCUMENT_SOURCES).optional(),
+  /** Only documents carrying this tag. */
+  tag: documentTagSchema.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   offset: z.coerce.number().int().min(0).default(0),
 });
@@ -147,6 +155,11 @@ export type DocumentRef = z.output<typeof documentRefSchema>;
 
 export const reprocessDocumentRequestSchema = z.strictObject({ id: z.uuid(), settings });
 export type ReprocessDocumentRequest = z.output<typeof reprocessDocumentRequestSchema>;
+
+/** The body of `PATCH /rag/documents/{id}`. */
+export const updateDocumentBodySchema = z.strictObject({ tags: documentTagsSchema });
+export const updateDocumentRequestSchema = updateDocumentBodySchema.extend({ id: z.uuid() });
+export type UpdateDocumentRequest = z.output<typeof updateDocumentRequestSchema>;
 
 export const documentViewSchema = z.object({
   id: z.uuid(),
@@ -164,6 +177,8 @@ export const documentViewSchema = z.object({
   bytes: z.number().int().nullable(),
   version: z.number().int(),
   embedding_model: z.string().nullable(),
+  /** Labels an assistant's knowledge may be scoped by. */
+  tags: z.array(z.string()),
   created_at: z.string(),
   updated_at: z.string(),
   processed_at: z.string().nullable(),
@@ -187,6 +202,11 @@ export const searchRequestSchema = z.strictObject({
   query: searchQuery,
   top_k: z.coerce.number().int().min(1).max(50).optional(),
   document_ids: z.array(z.uuid()).min(1).max(100).optional(),
+  /**
+   * Documents carrying any of these tags. With `document_ids` too, a document in either is
+   * searched; an empty list (an assistant scoped to nothing) searches nothing.
+   */
+  tags: z.array(documentTagSchema).max(20).optional(),
   settings,
 });
 export type SearchRequest = z.output<typeof searchRequestSchema>;

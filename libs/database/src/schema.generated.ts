@@ -42,6 +42,25 @@ export interface ApiKeys {
   tenant_id: TenantId;
 }
 
+export interface Assistants {
+  created_at: Generated<Timestamp>;
+  description: Generated<string>;
+  greeting: Generated<string>;
+  id: Generated<string>;
+  is_default: Generated<boolean>;
+  knowledge_document_ids: string[] | null;
+  knowledge_tags: string[] | null;
+  model: string | null;
+  name: string;
+  roles: string[];
+  slug: string;
+  system_prompt: string | null;
+  temperature: number | null;
+  tenant_id: TenantId;
+  updated_at: Generated<Timestamp>;
+  widgets_allowed: Generated<boolean>;
+}
+
 export interface ChunkCorpusCounts {
   chunks: number;
   document_id: string;
@@ -79,6 +98,7 @@ export interface ChunkTerms {
 
 export interface Conversations {
   api_key_id: string | null;
+  assistant_id: string | null;
   created_at: Generated<Timestamp>;
   id: string;
   tenant_id: TenantId;
@@ -106,6 +126,7 @@ export interface Documents {
   source: string;
   status: Generated<string>;
   storage_key: string | null;
+  tags: Generated<string[]>;
   tenant_id: TenantId;
   title: string | null;
   type: string | null;
@@ -255,6 +276,7 @@ export interface Widgets {
 
 export interface DB {
   api_keys: ApiKeys;
+  assistants: Assistants;
   chunk_corpus_counts: ChunkCorpusCounts;
   chunk_term_counts: ChunkTermCounts;
   chunk_terms: ChunkTerms;

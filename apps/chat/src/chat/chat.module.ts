@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 
+import { AssistantModule } from '../assistant/assistant.module';
 import { BudgetModule } from '../budget/budget.module';
 import { ConversationModule } from '../conversation/conversation.module';
 import { ModelsModule } from '../models/models.module';
@@ -14,6 +15,7 @@ import { ChatService } from './chat.service';
 /** Exchanges: a message in, an answer out (whole or streamed), recorded with its usage. */
 @Module({
   imports: [
+    AssistantModule,
     TenantConfigModule,
     ModelsModule,
     ConversationModule,

@@ -43,6 +43,7 @@ export interface AnsweredExchangeRows {
     apiKeyId?: string;
     /** A widget visitor's conversation is owned by the visitor of that widget. */
     visitor?: { visitorId: string; widgetId: string };
+    assistantId?: string;
   };
   /** The question, then the answer: stored in this order. */
   messages: [NewMessage, NewMessage];
@@ -104,11 +105,12 @@ function conversationWrite(
                 WHERE id = ${conversation.id}::uuid RETURNING id`;
   }
   return sql`INSERT INTO conversations (id, tenant_id, user_id, api_key_id, visitor_id, widget_id,
-                                        title)
+                                        title, assistant_id)
              VALUES (${conversation.id}::uuid, ${tenantId}::uuid,
                      ${conversation.userId ?? null}::uuid, ${conversation.apiKeyId ?? null}::uuid,
                      ${conversation.visitor?.visitorId ?? null},
-                     ${conversation.visitor?.widgetId ?? null}::uuid, ${conversation.title})
+                     ${conversation.visitor?.widgetId ?? null}::uuid, ${conversation.title},
+                     ${conversation.assistantId ?? null}::uuid)
              RETURNING id`;
 }
 

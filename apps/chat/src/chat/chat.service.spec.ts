@@ -12,6 +12,8 @@ import {
 } from '@tenantbot/contracts';
 import type { Logger } from '@tenantbot/observability';
 
+import type { AssistantRow } from '../assistant/assistant.repository';
+import type { AssistantService } from '../assistant/assistant.service';
 import type { BudgetService } from '../budget/budget.service';
 import { chatConfigSchema } from '../config';
 import type { ConversationService } from '../conversation/conversation.service';
@@ -40,6 +42,24 @@ const TENANT: TenantRuntimeConfig = {
   provider_keys: {},
 };
 const QUESTION = { message: 'How do refunds work?', use_rag: false };
+const DEFAULT_ASSISTANT: AssistantRow = {
+  id: randomUUID(),
+  tenant_id: TENANT_ID,
+  name: 'Assistant',
+  slug: 'assistant',
+  description: '',
+  system_prompt: null,
+  model: null,
+  temperature: null,
+  roles: ['tenant_admin', 'agent', 'user', 'readonly'],
+  widgets_allowed: true,
+  knowledge_document_ids: null,
+  knowledge_tags: null,
+  greeting: '',
+  is_default: true,
+  created_at: new Date(),
+  updated_at: new Date(),
+};
 
 function callerAs(role: Role): Caller {
   return { requestId: randomUUID(), tenantId: TENANT_ID, role, userId: randomUUID() };
@@ -71,6 +91,9 @@ function serviceWithFakes() {
     reserve: jest.fn<BudgetService['reserve']>(() => Promise.resolve(undefined)),
     settle: jest.fn<BudgetService['settle']>(() => Promise.resolve()),
   };
+  const assistants = {
+    forExchange: jest.fn<AssistantService['forExchange']>(() => Promise.resolve(DEFAULT_ASSISTANT)),
+  };
   const tokens = new TokenCounter();
   const service = new ChatService(
     tenants as unknown as TenantConfigService,
@@ -82,10 +105,11 @@ function serviceWithFakes() {
     tokens,
     exchanges as unknown as ChatRepository,
     budget as unknown as BudgetService,
+    assistants as unknown as AssistantService,
     config,
     { error: jest.fn() } as unknown as Logger,
   );
-  return { service, tenants, router, exchanges, budget };
+  return { service, tenants, router, exchanges, budget, assistants, retrieval };
 }
 
 describe('ChatService', () => {
@@ -135,6 +159,77 @@ describe('ChatService', () => {
     exchanges.recordAnswered.mockResolvedValueOnce(false);
     await expect(service.send(callerAs('user'), QUESTION)).rejects.toMatchObject({
       code: 'CONVERSATION_NOT_FOUND',
+    });
+  });
+
+  it("answers with its assistant's prompt, model and temperature, and names it", async () => {
+    const { service, router, assistants, exchanges } = serviceWithFakes();
+    const bizBot: AssistantRow = {
+      ...DEFAULT_ASSISTANT,
+      id: randomUUID(),
+      is_default: false,
+      system_prompt: 'You are BizBot.',
+      model: 'local-extractive',
+      temperature: 0.2,
+    };
+    assistants.forExchange.mockResolvedValueOnce(bizBot);
+    const reply = await service.send(callerAs('user'), { ...QUESTION, assistant_id: bizBot.id });
+    expect(assistants.forExchange.mock.calls[0][1]).toBe(bizBot.id);
+    const [route, request] = router.run.mock.calls[0];
+    expect(request.system).toContain('You are BizBot.');
+    expect(request.temperature).toBe(0.2);
+    expect(route[0].model).toBe('local-extractive');
+    expect(reply.assistant_id).toBe(bizBot.id);
+    expect(exchanges.recordAnswered.mock.calls[0][1].conversation.assistantId).toBe(bizBot.id);
+  });
+
+  it("uses the tenant's system prompt for an assistant without one, and the request's temperature first", async () => {
+    const { service, router, tenants } = serviceWithFakes();
+    tenants.runtimeConfig.mockResolvedValue({ ...TENANT, system_prompt: 'You are Acme support.' });
+    await service.send(callerAs('user'), { ...QUESTION, temperature: 1.5 });
+    const [, request] = router.run.mock.calls[0];
+    expect(request.system).toContain('You are Acme support.');
+    expect(request.temperature).toBe(1.5);
+  });
+
+  it("passes the assistant's knowledge scope to retrieval", async () => {
+    const { service, assistants, retrieval } = serviceWithFakes();
+    const tagged = { ...DEFAULT_ASSISTANT, knowledge_tags: ['billing'] };
+    assistants.forExchange.mockResolvedValueOnce(tagged);
+    await service.send(callerAs('user'), { ...QUESTION, use_rag: true });
+    expect(retrieval.relevantPassages.mock.calls[0][3]).toEqual({ tags: ['billing'] });
+  });
+
+  it('refuses before spending anything when the caller may not use the assistant', async () => {
+    const { service, assistants, router, budget } = serviceWithFakes();
+    assistants.forExchange.mockRejectedValueOnce(
+      new DomainError(ErrorCode.ASSISTANT_FORBIDDEN, 'no'),
+    );
+    await expect(service.send(callerAs('user'), QUESTION)).rejects.toMatchObject({
+      code: 'ASSISTANT_FORBIDDEN',
+    });
+    expect(router.run).not.toHaveBeenCalled();
+    expect(budget.reserve).not.toHaveBeenCalled();
+  });
+
+  it("falls back to the tenant's default model once the tenant no longer allows the assistant's", async () => {
+    const { service, assistants, tenants } = serviceWithFakes();
+    tenants.runtimeConfig.mockResolvedValue({ ...TENANT, allowed_models: ['local-extractive'] });
+    assistants.forExchange.mockResolvedValueOnce({ ...DEFAULT_ASSISTANT, model: 'gpt-4o' });
+    const reply = await service.send(callerAs('user'), QUESTION);
+    expect(reply.model_used).toBe('local-extractive');
+  });
+
+  it('refuses a deactivated tenant before anything the assistant choice says', async () => {
+    const { service, assistants, tenants } = serviceWithFakes();
+    tenants.runtimeConfig.mockRejectedValueOnce(
+      new DomainError(ErrorCode.TENANT_INACTIVE, 'this tenant is deactivated'),
+    );
+    assistants.forExchange.mockRejectedValueOnce(
+      new DomainError(ErrorCode.ASSISTANT_FORBIDDEN, 'no'),
+    );
+    await expect(service.send(callerAs('user'), QUESTION)).rejects.toMatchObject({
+      code: 'TENANT_INACTIVE',
     });
   });
 });

@@ -17,11 +17,14 @@ import {
 import type { Logger } from '@tenantbot/observability';
 import type { Reservation } from '@tenantbot/rate-limit';
 
+import type { AssistantRow } from '../assistant/assistant.repository';
+import { AssistantService } from '../assistant/assistant.service';
+import { knowledgeOf } from '../assistant/assistant-view';
 import { BudgetService, type ExchangeSpend } from '../budget/budget.service';
 import type { ChatConfig } from '../config';
 import { ConversationService } from '../conversation/conversation.service';
 import { costInMicroUsd, usdOfMicros } from '../models/cost';
-import type { RouteStep } from '../models/model-policy';
+import type { ModelPolicy, RouteStep } from '../models/model-policy';
 import { ModelsService } from '../models/models.service';
 import { type AssembledPrompt, PromptAssembler } from '../prompt/prompt-assembler';
 import { TokenCounter } from '../prompt/token-counter';
@@ -48,6 +51,8 @@ import {
 interface Exchange {
   caller: Caller;
   tenant: TenantRuntimeConfig;
+  /** Its prompt (null: the tenant's), model, temperature and knowledge answer the exchange. */
+  assistant: AssistantRow;
   model: ModelId;
   /** The chosen model, then its fallbacks. */
   route: RouteStep[];
@@ -86,6 +91,7 @@ export class ChatService {
     private readonly tokens: TokenCounter,
     private readonly exchanges: ChatRepository,
     private readonly budget: BudgetService,
+    private readonly assistants: AssistantService,
     @Inject(CHAT_CONFIG) private readonly config: ChatConfig,
     @Inject(CHAT_LOGGER) private readonly logger: Logger,
   ) {}
@@ -115,11 +121,19 @@ export class ChatService {
     if (caller.role === 'readonly') {
       throw new DomainError(ErrorCode.FORBIDDEN, 'the readonly role cannot send messages');
     }
+    // Read while the tenant's settings are fetched; a deactivated tenant is refused first.
+    const choice = this.assistants.forExchange(
+      caller,
+      request.assistant_id,
+      request.conversation_id,
+    );
+    choice.catch(() => undefined);
     const tenant = await this.tenants.runtimeConfig(caller);
+    const assistant = await choice;
     const policy = this.models.policyFor(tenant);
-    const model = policy.choose(request.model);
+    const model = policy.choose(request.model ?? assistantModel(policy, assistant));
     const passages = request.use_rag
-      ? this.retrieval.relevantPassages(caller, request.message, tenant.rag)
+      ? this.retrieval.relevantPassages(caller, request.message, tenant.rag, knowledgeOf(assistant))
       : Promise.resolve([]);
     // Awaited by prompt(); when the history read fails first, nobody will.
     passages.catch(() => undefined);
@@ -129,11 +143,13 @@ export class ChatService {
     return {
       caller,
       tenant,
+      assistant,
       model,
       route: policy.route(model),
       conversation: {
         id: request.conversation_id ?? randomUUID(),
         isNew: request.conversation_id === undefined,
+        assistantId: assistant.id,
       },
       history,
       passages,
@@ -197,20 +213,19 @@ export class ChatService {
       outcome: fellBack ? 'fallback' : 'ok',
       errorCode: fellBack ? ErrorCode.PROVIDER_ERROR : undefined,
     });
+    const totalTokens = usage.inputTokens + usage.outputTokens;
     return {
       response: answer,
       conversation_id: exchange.conversation.id,
       model_used: completion.step.model,
-      tokens_used: {
-        input: usage.inputTokens,
-        output: usage.outputTokens,
-        total: usage.inputTokens + usage.outputTokens,
-      },
+      tokens_used: { input: usage.inputTokens, output: usage.outputTokens, total: totalTokens },
+      total_tokens: totalTokens,
       latency_ms: latencyMs,
       cost_usd: usdOfMicros(costMicros),
       request_id: exchange.caller.requestId,
       sources: prompt.passages,
       grounded: prompt.passages.length > 0,
+      assistant_id: exchange.assistant.id,
     };
   }
 
@@ -254,7 +269,7 @@ export class ChatService {
       {
         system: prompt.system,
         messages: prompt.messages,
-        temperature: request.temperature,
+        temperature: request.temperature ?? exchange.assistant.temperature ?? undefined,
         maxTokens: this.maxTokens(request),
         question: request.message,
         passages: prompt.passages,
@@ -277,7 +292,7 @@ export class ChatService {
 
   private async prompt(exchange: Exchange, request: ChatRequest): Promise<AssembledPrompt> {
     return this.assembler.assemble({
-      systemPrompt: exchange.tenant.system_prompt,
+      systemPrompt: exchange.assistant.system_prompt ?? exchange.tenant.system_prompt,
       useRag: request.use_rag,
       passages: await exchange.passages,
       history: exchange.history,
@@ -325,6 +340,21 @@ export class ChatService {
 
   private maxTokens(request: ChatRequest): number {
     return request.max_tokens ?? this.config.CHAT_DEFAULT_MAX_TOKENS;
+  }
+}
+
+/**
+ * The assistant's model while the tenant still allows it; else (its allowed models changed
+ * since) the tenant's default answers rather than the exchange failing.
+ */
+function assistantModel(policy: ModelPolicy, assistant: AssistantRow): string | undefined {
+  if (assistant.model === null) {
+    return undefined;
+  }
+  try {
+    return policy.choose(assistant.model);
+  } catch {
+    return undefined;
   }
 }
 

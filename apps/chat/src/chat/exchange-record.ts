@@ -9,6 +9,8 @@ export interface ExchangeConversation {
   id: string;
   /** Created with this exchange, titled by its first message. */
   isNew: boolean;
+  /** The assistant that answers; a new conversation keeps it for the next exchanges. */
+  assistantId: string;
 }
 
 export interface ExchangeCost {
@@ -49,6 +51,7 @@ export function answeredExchangeRows(
           userId: caller.userId,
           apiKeyId: caller.apiKeyId,
           visitor: caller.visitor,
+          assistantId: conversation.assistantId,
         }
       : { id: conversation.id },
     messages: [

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 
 import {
+  type AssistantKnowledge,
   type Caller,
   type ChatSource,
   RAG,
@@ -23,20 +24,25 @@ export class RetrievalService {
   /**
    * Searches the caller's tenant: the transport carries the caller's request context to rag.
    * Nothing when the search reports no relevant context (the answer then says the documents
-   * do not cover the question instead of quoting the nearest noise).
+   * do not cover the question instead of quoting the nearest noise). Only the documents of
+   * `knowledge` are searched (rag applies the scope inside both rankings): an assistant scoped
+   * to no document gets no passages.
    */
   async relevantPassages(
     caller: Caller,
     question: string,
     settings: RagSettings,
+    knowledge: AssistantKnowledge = {},
   ): Promise<ChatSource[]> {
     const query = searchQuery(question);
-    if (query === '') {
+    const scope = searchScope(knowledge);
+    if (query === '' || scope === 'nothing') {
       return [];
     }
     const request: SearchRequest = {
       query,
       ...(settings.top_k === undefined ? {} : { top_k: settings.top_k }),
+      ...scope,
       settings,
     };
     const reply = await this.transport.request(RAG.RETRIEVE, request);
@@ -59,6 +65,23 @@ export function searchQuery(message: string): string {
     .trim()
     .slice(0, MAX_QUERY_CHARS)
     .trim();
+}
+
+/** The search's restriction for an assistant's knowledge; `nothing` when it may cite none. */
+export function searchScope(
+  knowledge: AssistantKnowledge,
+): Pick<SearchRequest, 'document_ids' | 'tags'> | 'nothing' {
+  const { document_ids: ids, tags } = knowledge;
+  if (ids === undefined && tags === undefined) {
+    return {};
+  }
+  if (!ids?.length && !tags?.length) {
+    return 'nothing';
+  }
+  return {
+    ...(ids?.length ? { document_ids: ids } : {}),
+    ...(tags?.length ? { tags } : {}),
+  };
 }
 
 /** What a passage is about: its text, and the headings and title it sits under. */

@@ -67,6 +67,7 @@ describe('exchanges (in process, real PostgreSQL and Redis, real SDK against a f
       response: 'Within 30 days [1].',
       model_used: 'gpt-4o-mini',
       tokens_used: { input: 1000, output: 500, total: 1500 },
+      total_tokens: 1500,
       cost_usd: 0.00045,
       request_id: caller.requestId,
       sources: [REFUNDS],

@@ -1,5 +1,5 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 
@@ -8,22 +8,25 @@ import {
   type StatsQuery,
   statsQuerySchema,
   type StatsReport,
+  statsReportSchema,
   usageQuerySchema,
   type UsageReport,
+  usageReportSchema,
   ZodPipe,
 } from '@tenantbot/contracts';
 import { RedisStreamsClient } from '@tenantbot/transport';
 
 import { Roles } from '../auth/decorators';
 import { usageCsv } from '../exports/csv';
+import { ApiReply } from '../openapi/api-contract';
 
 const usageRouteQuerySchema = usageQuerySchema.extend({
+  /** `csv`: one row a group (key, requests, errors, input_tokens, output_tokens, cost_usd). */
   format: z.enum(['json', 'csv']).default('json'),
 });
 type UsageRouteQuery = z.output<typeof usageRouteQuerySchema>;
 
 @ApiTags('admin')
-@ApiBearerAuth()
 @Roles('tenant_admin', 'super_admin')
 @Controller('api/v1/admin')
 export class AdminController {
@@ -33,20 +36,14 @@ export class AdminController {
   @ApiOperation({
     summary: 'Requests, tokens, cost and errors over a period, grouped by day, model or user',
     description:
-      'A tenant admin sees its tenant; a super admin names one with tenant_id (or X-Tenant-ID) or sees the platform. Defaults: the last 30 days, by day.',
+      'A tenant admin sees its tenant; a super admin names one with tenant_id (or X-Tenant-ID) or sees the platform. Defaults: the last 30 days, by day. ' +
+      '`format=csv`: the rows as CSV (key, requests, errors, input_tokens, output_tokens, cost_usd).',
   })
-  @ApiQuery({ name: 'from', required: false, description: 'ISO date or date-time (inclusive)' })
-  @ApiQuery({ name: 'to', required: false, description: 'ISO date or date-time (exclusive)' })
-  @ApiQuery({ name: 'group_by', required: false, enum: ['day', 'model', 'user'] })
-  @ApiQuery({ name: 'tenant_id', required: false })
-  @ApiQuery({
-    name: 'format',
-    required: false,
-    enum: ['json', 'csv'],
-    description:
-      'csv: one row a group (key, requests, errors, input_tokens, output_tokens, cost_usd)',
+  @ApiReply(usageReportSchema)
+  @ApiReply(z.string(), {
+    mediaTypes: ['text/csv'],
+    description: 'With `format=csv`: a header line, then one row a group',
   })
-  @ApiProduces('application/json', 'text/csv')
   async usage(
     @Query(new ZodPipe(usageRouteQuerySchema)) query: UsageRouteQuery,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -67,11 +64,12 @@ export class AdminController {
 
   @Get('stats')
   @ApiOperation({
-    summary: 'Users, documents, chunks, conversations, messages, tokens, cost, requests and errors',
+    summary:
+      'Users, documents, chunks, conversations, messages, feedback, tokens, cost, requests and errors',
     description:
       'A tenant admin: its tenant. A super admin: the platform (with top tenants), or one tenant by tenant_id.',
   })
-  @ApiQuery({ name: 'tenant_id', required: false })
+  @ApiReply(statsReportSchema)
   stats(@Query(new ZodPipe(statsQuerySchema)) query: StatsQuery): Promise<StatsReport> {
     return this.transport.request(ADMIN.STATS, query, { timeoutMs: 20_000 });
   }

@@ -1,11 +1,15 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
 
 import {
   type ApiKeyCreate,
   apiKeyCreateSchema,
   type ApiKeyView,
+  apiKeyViewSchema,
   type CreatedApiKey,
+  createdApiKeySchema,
+  ErrorCode,
   type IdParam,
   idParamSchema,
   TENANTS,
@@ -14,10 +18,9 @@ import {
 import { RedisStreamsClient } from '@tenantbot/transport';
 
 import { Roles } from '../auth/decorators';
-import { openApiSchema } from '../http/openapi-schema';
+import { ApiErrors, ApiInput, ApiReply } from '../openapi/api-contract';
 
 @ApiTags('api-keys')
-@ApiBearerAuth()
 @Roles('tenant_admin', 'super_admin')
 @Controller('api/v1/api-keys')
 export class ApiKeysController {
@@ -25,6 +28,7 @@ export class ApiKeysController {
 
   @Get()
   @ApiOperation({ summary: "The tenant's active API keys (never their secrets)" })
+  @ApiReply(z.array(apiKeyViewSchema))
   list(): Promise<ApiKeyView[]> {
     return this.transport.request(TENANTS.API_KEY_LIST, {});
   }
@@ -35,7 +39,8 @@ export class ApiKeysController {
     description:
       'The `key` (tbk_<prefix>_<secret>) is shown only in this response; use it as the Bearer.',
   })
-  @ApiBody({ schema: openApiSchema(apiKeyCreateSchema) })
+  @ApiInput({ example: { name: 'website widget backend' } })
+  @ApiReply(createdApiKeySchema)
   create(@Body(new ZodPipe(apiKeyCreateSchema)) body: ApiKeyCreate): Promise<CreatedApiKey> {
     return this.transport.request(TENANTS.API_KEY_CREATE, body);
   }
@@ -43,6 +48,8 @@ export class ApiKeysController {
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke an API key; it stops working at once' })
+  @ApiReply()
+  @ApiErrors(ErrorCode.NOT_FOUND)
   async revoke(@Param(new ZodPipe(idParamSchema)) params: IdParam): Promise<void> {
     await this.transport.request(TENANTS.API_KEY_DELETE, params);
   }

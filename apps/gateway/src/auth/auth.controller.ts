@@ -1,20 +1,23 @@
 import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 
 import {
+  ErrorCode,
   type LoginBody,
   loginSchema,
+  meReplySchema,
   type RefreshRequest,
   refreshSchema,
   TENANTS,
   type TokenResponse,
+  tokenResponseSchema,
   ZodPipe,
 } from '@tenantbot/contracts';
 import { runWithContext } from '@tenantbot/tenant-context';
 import { RedisStreamsClient } from '@tenantbot/transport';
 
-import { openApiSchema } from '../http/openapi-schema';
+import { ApiErrors, ApiInput, ApiReply } from '../openapi/api-contract';
 import { Public } from './decorators';
 import { hostOf, tenantHeaderOf } from './request-credentials';
 
@@ -35,7 +38,22 @@ export class AuthController {
       '(429 RATE_LIMITED with Retry-After).',
   })
   @ApiHeader({ name: 'X-Tenant-ID', required: false })
-  @ApiBody({ schema: openApiSchema(loginSchema) })
+  @ApiInput({ example: { username: 'alice', password: 'correct horse battery staple' } })
+  @ApiReply(tokenResponseSchema, {
+    example: {
+      access_token: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.…',
+      token_type: 'bearer',
+      expires_in: 900,
+      refresh_token: 'tbr_3f9c…',
+    },
+  })
+  @ApiErrors(
+    ErrorCode.UNAUTHORIZED,
+    ErrorCode.RATE_LIMITED,
+    ErrorCode.TENANT_NOT_FOUND,
+    ErrorCode.TENANT_INACTIVE,
+    ErrorCode.FORBIDDEN,
+  )
   login(
     @Req() request: FastifyRequest,
     @Body(new ZodPipe(loginSchema)) body: LoginBody,
@@ -54,7 +72,8 @@ export class AuthController {
   @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'Trade a refresh token for new tokens (the old one is spent)' })
-  @ApiBody({ schema: openApiSchema(refreshSchema) })
+  @ApiReply(tokenResponseSchema)
+  @ApiErrors(ErrorCode.UNAUTHORIZED)
   refresh(@Body(new ZodPipe(refreshSchema)) body: RefreshRequest): Promise<TokenResponse> {
     return this.transport.request(TENANTS.AUTH_REFRESH, body);
   }
@@ -63,14 +82,14 @@ export class AuthController {
   @Public()
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke a refresh token and every token rotated from it' })
-  @ApiBody({ schema: openApiSchema(refreshSchema) })
+  @ApiReply()
   async logout(@Body(new ZodPipe(refreshSchema)) body: RefreshRequest): Promise<void> {
     await this.transport.request(TENANTS.AUTH_LOGOUT, body);
   }
 
   @Get('me')
-  @ApiBearerAuth()
   @ApiOperation({ summary: 'The caller: user (or API key), role and tenant' })
+  @ApiReply(meReplySchema)
   me(@Req() request: FastifyRequest) {
     const { principal, tenant } = request.authentication ?? {};
     if (principal?.api_key_id) {

@@ -39,6 +39,7 @@ const clientMessageSchema = z.discriminatedUnion('type', [
       type: z.literal('message'),
       content: z.string(),
       conversation_id: z.uuid().optional(),
+      assistant_id: z.uuid().optional(),
     })
     .strict(),
   z.object({ type: z.literal('typing'), is_typing: z.boolean().optional() }).strict(),
@@ -60,8 +61,9 @@ interface SocketCaller {
 
 /**
  * `WS /api/v1/chat/ws?token=…[&tenant=…]`: the chat over a WebSocket. Messages in:
- * `{type: "message", content, conversation_id?}`, `{type: "typing"}`, `{type: "ping"}`.
- * Out: `{type: "delta", content}` as the model writes, then `{type: "done", …answer}`;
+ * `{type: "message", content, conversation_id?, assistant_id?}`, `{type: "typing"}`,
+ * `{type: "ping"}`. Out: `{type: "delta", content}` as the model writes, then
+ * `{type: "done", …answer}` (naming its `assistant_id`);
  * `{type: "error", code, message}`; `{type: "pong"}`; `{type: "typing", is_typing}` while an
  * answer is being prepared. One answer at a time per socket. A widget visitor's token opens the
  * same socket, answered within the widget's limits.
@@ -205,6 +207,7 @@ class SocketConversation {
       request = parseOrThrow(chatRequestSchema, {
         message: message.content,
         conversation_id: message.conversation_id,
+        assistant_id: message.assistant_id,
         stream: true,
       });
     } catch (error) {

@@ -19,11 +19,13 @@ const answer: ChatResponse = {
   conversation_id: '00000000-0000-4000-8000-000000000001',
   model_used: 'local',
   tokens_used: { input: 3, output: 5, total: 8 },
+  total_tokens: 8,
   latency_ms: 1,
   cost_usd: 0.25,
   request_id: 'req-1',
   sources: [],
   grounded: false,
+  assistant_id: '00000000-0000-4000-8000-0000000000a1',
 };
 
 /** A transport that answers chat.send and chat.stream, noting the context each call travelled in. */

@@ -1,12 +1,14 @@
 import { PassThrough } from 'node:stream';
 
 import { Controller, Get, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { Observable } from 'rxjs';
+import { z } from 'zod';
 
 import {
   type ExportedConversation,
+  exportedConversationSchema,
   type ExportQuery,
   exportQuerySchema,
   FEEDBACK,
@@ -15,13 +17,13 @@ import {
 import { RedisStreamsClient } from '@tenantbot/transport';
 
 import { Roles } from '../auth/decorators';
+import { ApiReply } from '../openapi/api-contract';
 import { CONVERSATION_CSV_COLUMNS, conversationCsvRows, csvHeader } from './csv';
 
 /** Each page of the export may take this long to arrive. */
 const PAGE_TIMEOUT_MS = 30_000;
 
 @ApiTags('admin')
-@ApiBearerAuth()
 @Roles('tenant_admin', 'super_admin')
 @Controller('api/v1/admin/export')
 export class ExportsController {
@@ -37,10 +39,14 @@ export class ExportsController {
       CONVERSATION_CSV_COLUMNS.join(', ') +
       '.',
   })
-  @ApiQuery({ name: 'from', required: false, description: 'ISO date or date-time (inclusive)' })
-  @ApiQuery({ name: 'to', required: false, description: 'ISO date or date-time (exclusive)' })
-  @ApiQuery({ name: 'format', required: false, enum: ['jsonl', 'csv'] })
-  @ApiProduces('application/x-ndjson', 'text/csv')
+  @ApiReply(exportedConversationSchema, {
+    mediaTypes: ['application/x-ndjson'],
+    description: '`format=jsonl` (default): one conversation a line',
+  })
+  @ApiReply(z.string(), {
+    mediaTypes: ['text/csv'],
+    description: '`format=csv`: a header line, then one row a message',
+  })
   async conversations(
     @Query(new ZodPipe(exportQuerySchema)) query: ExportQuery,
     @Res() reply: FastifyReply,

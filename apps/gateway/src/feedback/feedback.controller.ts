@@ -1,7 +1,8 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 
 import {
+  ErrorCode,
   FEEDBACK,
   type FeedbackBody,
   feedbackBodySchema,
@@ -15,11 +16,10 @@ import { RedisStreamsClient } from '@tenantbot/transport';
 
 import { Roles } from '../auth/decorators';
 import { CHATTERS } from '../chat/chat-event-stream';
-import { openApiSchema } from '../http/openapi-schema';
+import { ApiErrors, ApiInput, ApiReply } from '../openapi/api-contract';
 import { VisitorAllowed } from '../web-channel/visitor-route';
 
 @ApiTags('chat')
-@ApiBearerAuth()
 @Controller('api/v1/chat/messages')
 export class FeedbackController {
   constructor(private readonly transport: RedisStreamsClient) {}
@@ -36,8 +36,9 @@ export class FeedbackController {
       "owner's or tenant's message is 404 MESSAGE_NOT_FOUND. Sends the `message.feedback` webhook; " +
       'counted in /admin/stats.',
   })
-  @ApiBody({ schema: openApiSchema(feedbackBodySchema) })
-  @ApiOkResponse({ schema: openApiSchema(feedbackViewSchema) })
+  @ApiInput({ example: { rating: 'down', comment: 'It did not answer my question' } })
+  @ApiReply(feedbackViewSchema)
+  @ApiErrors(ErrorCode.MESSAGE_NOT_FOUND, ErrorCode.MESSAGE_NOT_RATEABLE)
   rate(
     @Param(new ZodPipe(messageParamSchema)) params: MessageParam,
     @Body(new ZodPipe(feedbackBodySchema)) body: FeedbackBody,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { HttpException } from '@nestjs/common';
+import { z } from 'zod';
 
 import {
   DomainError,
@@ -12,10 +13,17 @@ import {
 import type { Logger } from '@tenantbot/observability';
 
 /** The JSON error body of API.md. */
-export interface HttpErrorBody extends ErrorBody {
-  statusCode: number;
-  request_id: string;
-}
+export const httpErrorBodySchema = z.object({
+  statusCode: z.number().int().describe('The HTTP status, repeated'),
+  code: z.string().describe('Stable machine code: switch on it (`VALIDATION_FAILED`, …)'),
+  message: z.string().describe('For people; may change'),
+  request_id: z.string().describe('Also in the `X-Request-ID` header; quote it in a report'),
+  details: z
+    .unknown()
+    .optional()
+    .describe('More about the failure, e.g. each field that failed: `[{field, message}]`'),
+});
+export type HttpErrorBody = z.output<typeof httpErrorBodySchema> & ErrorBody;
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_JSON_BODY: ErrorCode.MALFORMED_JSON,

@@ -112,6 +112,7 @@ const METHODS: HTTPMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 
 @Injectable()
 export class RouteTable {
   private readonly router = FindMyWay({ ignoreTrailingSlash: true });
+  private readonly recorded: { method: string; url: string }[] = [];
 
   /** Records every route registered on `fastify` from now on. */
   record(fastify: FastifyInstance) {
@@ -122,9 +123,15 @@ export class RouteTable {
           !this.router.hasRoute(method as HTTPMethod, route.url)
         ) {
           this.router.on(method as HTTPMethod, route.url, () => undefined);
+          this.recorded.push({ method, url: route.url });
         }
       }
     });
+  }
+
+  /** Every route registered, as Fastify has it (`/api/v1/rag/documents/:id`). */
+  routes(): readonly { method: string; url: string }[] {
+    return this.recorded;
   }
 
   /** The methods a path is served with; empty when no route has the path at all. */

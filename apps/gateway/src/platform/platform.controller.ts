@@ -1,9 +1,13 @@
 import { Controller, Get, Header, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+
+import { ErrorCode } from '@tenantbot/contracts';
 
 import { Public } from '../auth/decorators';
 import { HttpMetrics } from '../http/http-metrics';
+import { ApiErrors, ApiReply } from '../openapi/api-contract';
+import { livenessSchema, platformInfoSchema, textSchema } from '../openapi/gateway-replies';
 import { MetricsAccess } from './metrics-access';
 import { PLATFORM_INFO } from './platform-info';
 
@@ -18,6 +22,7 @@ export class PlatformController {
 
   @Get()
   @ApiOperation({ summary: 'Platform information' })
+  @ApiReply(platformInfoSchema)
   info() {
     return PLATFORM_INFO;
   }
@@ -25,24 +30,31 @@ export class PlatformController {
   @Get('ping')
   @Header('Content-Type', 'text/plain; charset=utf-8')
   @ApiOperation({ summary: 'Answers pong' })
+  @ApiReply(textSchema, { mediaTypes: ['text/plain'], example: 'pong' })
   ping() {
     return 'pong';
   }
 
   @Get('healthz')
   @ApiOperation({ summary: 'Liveness: the gateway process answers' })
+  @ApiReply(livenessSchema)
   healthz() {
     return { status: 'ok' };
   }
 
   @Get('metrics')
-  @ApiBearerAuth()
+  @ApiSecurity('metrics')
   @ApiOperation({
     summary: 'Prometheus metrics (Bearer METRICS_TOKEN)',
     description:
       'Answers only `Authorization: Bearer <METRICS_TOKEN>` (401 UNAUTHORIZED otherwise); without ' +
       'a METRICS_TOKEN configured, metrics are off (404). The load balancer never routes it.',
   })
+  @ApiReply(textSchema, {
+    mediaTypes: ['text/plain'],
+    description: 'Prometheus text exposition format',
+  })
+  @ApiErrors(ErrorCode.UNAUTHORIZED, ErrorCode.ROUTE_NOT_FOUND)
   async prometheus(
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,

@@ -6,6 +6,7 @@ import type { FastifyRequest } from 'fastify';
 
 import {
   type AuthenticatedTenant,
+  documentTagsSchema,
   type DocumentView,
   DomainError,
   ErrorCode,
@@ -63,6 +64,7 @@ export class DocumentUploads {
       filename: file.filename.slice(0, 255) || 'upload',
       content_type: file.mimetype.slice(0, 255),
     });
+    const tags = tagsOf(file.fields);
     const { head, body } = await peek(file.file, SNIFF_BYTES);
     if (!(await sniffDocumentType(head, file.filename))) {
       body.resume(); // let the rest of the upload drain
@@ -84,6 +86,7 @@ export class DocumentUploads {
         storage_key: key,
         ...described,
         bytes,
+        ...(tags ? { tags } : {}),
         settings,
       });
     } catch (error) {
@@ -118,6 +121,26 @@ async function refuseMoreFiles(files: UploadedFiles) {
   throw new DomainError(ErrorCode.TOO_MANY_PARTS, 'send one file per upload', {
     limit: { files: 1 },
   });
+}
+
+type UploadedFile = NonNullable<Awaited<ReturnType<typeof nextFile>>>;
+
+/**
+ * The multipart field `tags` (before the `file` part: fields after it arrive too late):
+ * comma-separated, or the field repeated. Checked before anything is stored.
+ */
+function tagsOf(fields: UploadedFile['fields']): string[] | undefined {
+  const field = fields.tags;
+  if (field === undefined) {
+    return undefined;
+  }
+  const values = (Array.isArray(field) ? field : [field]).flatMap((part) =>
+    part.type === 'field' ? String(part.value).split(',') : [],
+  );
+  return parseOrThrow(
+    documentTagsSchema,
+    values.map((tag) => tag.trim()).filter((tag) => tag !== ''),
+  );
 }
 
 /** What the upload says of itself, checked as the rag service will check it, before storing. */

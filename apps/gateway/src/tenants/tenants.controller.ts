@@ -1,15 +1,20 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
 
 import {
   type DomainParam,
   domainParamSchema,
   type DomainView,
+  domainViewSchema,
+  ErrorCode,
   type IdParam,
   idParamSchema,
   type Page,
+  pageSchema,
   type Pagination,
   paginationSchema,
+  registrationReplySchema,
   type TenantCreate,
   tenantCreateSchema,
   type TenantRegistration,
@@ -19,15 +24,15 @@ import {
   type TenantUpdate,
   tenantUpdateSchema,
   type TenantView,
+  tenantViewSchema,
   ZodPipe,
 } from '@tenantbot/contracts';
 import { RedisStreamsClient } from '@tenantbot/transport';
 
 import { Public, Roles } from '../auth/decorators';
-import { openApiSchema } from '../http/openapi-schema';
+import { ApiErrors, ApiInput, ApiReply } from '../openapi/api-contract';
 
 @ApiTags('tenants')
-@ApiBearerAuth()
 @Controller('api/v1/tenants')
 export class TenantsController {
   constructor(private readonly transport: RedisStreamsClient) {}
@@ -35,6 +40,7 @@ export class TenantsController {
   @Get()
   @Roles('super_admin')
   @ApiOperation({ summary: 'List tenants (super admin)' })
+  @ApiReply(pageSchema(tenantViewSchema))
   list(@Query(new ZodPipe(paginationSchema)) query: Pagination): Promise<Page<TenantView>> {
     return this.transport.request(TENANTS.TENANT_LIST, query);
   }
@@ -42,7 +48,9 @@ export class TenantsController {
   @Post()
   @Roles('super_admin')
   @ApiOperation({ summary: 'Create a tenant (super admin)' })
-  @ApiBody({ schema: openApiSchema(tenantCreateSchema) })
+  @ApiInput({ example: { name: 'Acme Inc', slug: 'acme', plan: 'premium' } })
+  @ApiReply(tenantViewSchema)
+  @ApiErrors(ErrorCode.CONFLICT, ErrorCode.DOMAIN_NOT_ALLOWED)
   create(@Body(new ZodPipe(tenantCreateSchema)) body: TenantCreate): Promise<TenantView> {
     return this.transport.request(TENANTS.TENANT_CREATE, body);
   }
@@ -54,7 +62,8 @@ export class TenantsController {
     description:
       'Off unless ALLOW_SELF_REGISTRATION=true (403 FEATURE_DISABLED). Returns the tenant and tokens.',
   })
-  @ApiBody({ schema: openApiSchema(tenantRegistrationSchema) })
+  @ApiReply(registrationReplySchema)
+  @ApiErrors(ErrorCode.FEATURE_DISABLED, ErrorCode.CONFLICT, ErrorCode.RATE_LIMITED)
   register(@Body(new ZodPipe(tenantRegistrationSchema)) body: TenantRegistration) {
     return this.transport.request(TENANTS.TENANT_REGISTER, body);
   }
@@ -64,6 +73,8 @@ export class TenantsController {
   @ApiOperation({
     summary: "The caller's tenant (tenant admin; a super admin names it in X-Tenant-ID)",
   })
+  @ApiReply(tenantViewSchema)
+  @ApiErrors(ErrorCode.TENANT_REQUIRED)
   getOwn(): Promise<TenantView> {
     return this.transport.request(TENANTS.TENANT_GET, { id: 'me' });
   }
@@ -79,7 +90,14 @@ export class TenantsController {
       'budgets, rag.embedding_provider) is refused with 403 FIELD_NOT_WRITABLE, naming the ' +
       'fields in `details.fields`; only the super admin writes them (`PUT /tenants/{id}`).',
   })
-  @ApiBody({ schema: openApiSchema(tenantSelfUpdateSchema) })
+  @ApiInput({ body: tenantSelfUpdateSchema })
+  @ApiReply(tenantViewSchema)
+  @ApiErrors(
+    ErrorCode.FIELD_NOT_WRITABLE,
+    ErrorCode.TENANT_REQUIRED,
+    ErrorCode.CONFLICT,
+    ErrorCode.DOMAIN_NOT_ALLOWED,
+  )
   updateOwn(@Body(new ZodPipe(tenantUpdateSchema)) body: TenantUpdate): Promise<TenantView> {
     return this.transport.request(TENANTS.TENANT_UPDATE, { id: 'me', body });
   }
@@ -94,6 +112,8 @@ export class TenantsController {
       '`verification`, then call the verify route. Domains the super admin sets are verified ' +
       'at once.',
   })
+  @ApiReply(z.array(domainViewSchema))
+  @ApiErrors(ErrorCode.TENANT_REQUIRED)
   listDomains(): Promise<DomainView[]> {
     return this.transport.request(TENANTS.DOMAIN_LIST, {});
   }
@@ -109,6 +129,13 @@ export class TenantsController {
       'publish in `details.verification`; 404 DOMAIN_NOT_FOUND for a domain the tenant has ' +
       'not claimed; 409 CONFLICT when another tenant holds it verified; 503 when DNS fails.',
   })
+  @ApiReply(domainViewSchema)
+  @ApiErrors(
+    ErrorCode.DOMAIN_NOT_VERIFIED,
+    ErrorCode.DOMAIN_NOT_FOUND,
+    ErrorCode.CONFLICT,
+    ErrorCode.SERVICE_UNAVAILABLE,
+  )
   verifyDomain(@Param(new ZodPipe(domainParamSchema)) params: DomainParam): Promise<DomainView> {
     return this.transport.request(TENANTS.DOMAIN_VERIFY, params);
   }
@@ -116,6 +143,7 @@ export class TenantsController {
   @Get(':id')
   @Roles('super_admin')
   @ApiOperation({ summary: 'Get a tenant (super admin)' })
+  @ApiReply(tenantViewSchema)
   get(@Param(new ZodPipe(idParamSchema)) params: IdParam): Promise<TenantView> {
     return this.transport.request(TENANTS.TENANT_GET, params);
   }
@@ -123,7 +151,8 @@ export class TenantsController {
   @Put(':id')
   @Roles('super_admin')
   @ApiOperation({ summary: 'Update a tenant (super admin)' })
-  @ApiBody({ schema: openApiSchema(tenantUpdateSchema) })
+  @ApiReply(tenantViewSchema)
+  @ApiErrors(ErrorCode.CONFLICT, ErrorCode.DOMAIN_NOT_ALLOWED)
   update(
     @Param(new ZodPipe(idParamSchema)) params: IdParam,
     @Body(new ZodPipe(tenantUpdateSchema)) body: TenantUpdate,
@@ -135,6 +164,7 @@ export class TenantsController {
   @Roles('super_admin')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a tenant and all of its data, in every service (super admin)' })
+  @ApiReply()
   async delete(@Param(new ZodPipe(idParamSchema)) params: IdParam): Promise<void> {
     await this.transport.request(TENANTS.TENANT_DELETE, params);
   }

@@ -7,8 +7,10 @@ import { VisitorMessageLimits } from './visitor-limits';
 
 /**
  * What a visitor's chat message may ask: its question, in its own conversation, streamed or
- * not. The model, temperature, token cap and a forged history are the tenant's to choose, not
- * a website visitor's; the widget's message limits are counted here.
+ * not, to an assistant (one the tenant allows on widgets: the chat service checks). A widget
+ * with an assistant of its own answers with that one, whatever the visitor names. The model,
+ * temperature, token cap and a forged history are the tenant's to choose, not a website
+ * visitor's; the widget's message limits are counted here.
  */
 @Injectable()
 export class VisitorChat {
@@ -20,11 +22,13 @@ export class VisitorChat {
     request: ChatRequest,
   ): Promise<ChatRequest> {
     await this.limits.consume(principal, widget.limits);
+    const assistantId = widget.assistant_id ?? request.assistant_id;
     return {
       message: request.message,
       use_rag: true,
       stream: request.stream,
       ...(request.conversation_id ? { conversation_id: request.conversation_id } : {}),
+      ...(assistantId ? { assistant_id: assistantId } : {}),
     };
   }
 }

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { Controller, Get, Query, Res } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 
 import {
@@ -13,6 +13,8 @@ import {
 } from '@tenantbot/contracts';
 
 import { Public } from '../auth/decorators';
+import { ApiErrors, ApiInput, ApiReply } from '../openapi/api-contract';
+import { textSchema } from '../openapi/gateway-replies';
 
 /**
  * Built by scripts/build.mjs (esbuild) from apps/widget: dist/widget/embed.js. Resolved when
@@ -28,26 +30,29 @@ export class WidgetAssetsController {
   private bundle?: Promise<string>;
 
   @Get('widget/embed.js')
-  @ApiProduces('application/javascript')
+  @ApiReply(textSchema, { mediaTypes: ['application/javascript'] })
+  @ApiErrors(ErrorCode.SERVICE_UNAVAILABLE)
   @ApiOperation({
     summary: 'The chat widget: one script tag on any page of an allowed origin',
     description:
-      '`<script src="https://API_HOST/widget/embed.js" data-key="pk_…" async></script>`, or load it ' +
-      'and call `TenantbotChat.init({ key, position })`.',
+      'A script element with `src="https://API_HOST/widget/embed.js"`, `data-key="pk_…"` and ' +
+      '`async` on the page, or load it and call `TenantbotChat.init({ key, position })`.',
   })
   embed(@Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     return this.serveBundle(reply);
   }
 
   @Get('chat/embed.js')
-  @ApiProduces('application/javascript')
+  @ApiReply(textSchema, { mediaTypes: ['application/javascript'] })
+  @ApiErrors(ErrorCode.SERVICE_UNAVAILABLE)
   @ApiOperation({ summary: 'Alias of /widget/embed.js' })
   embedAlias(@Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     return this.serveBundle(reply);
   }
 
   @Get('chat/widget')
-  @ApiProduces('text/html')
+  @ApiInput({ query: widgetConfigQuerySchema })
+  @ApiReply(textSchema, { mediaTypes: ['text/html'] })
   @ApiOperation({
     summary: 'A demo page embedding the widget of `key`',
     description:

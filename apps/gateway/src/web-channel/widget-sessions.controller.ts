@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 
@@ -20,11 +20,20 @@ import type { Logger } from '@tenantbot/observability';
 import { RedisStreamsClient } from '@tenantbot/transport';
 
 import { Public } from '../auth/decorators';
-import { openApiSchema } from '../http/openapi-schema';
+import { ApiErrors, ApiReply } from '../openapi/api-contract';
+import { widgetPublicConfigSchema, widgetSessionSchema } from '../openapi/gateway-replies';
 import { LOGGER } from '../tokens';
 import { decideCors } from './cors-policy';
 import { pageOriginOf } from './page-origin';
 import { VisitorTokens } from './visitor-tokens';
+
+const WIDGET_OPEN_ERRORS = [
+  ErrorCode.WIDGET_NOT_FOUND,
+  ErrorCode.WIDGET_INACTIVE,
+  ErrorCode.ORIGIN_NOT_ALLOWED,
+  ErrorCode.TENANT_INACTIVE,
+  ErrorCode.RATE_LIMITED,
+];
 
 /**
  * The widget's public calls, checked against the page's `Origin`: its branding, and a visitor
@@ -44,6 +53,8 @@ export class WidgetSessionsController {
   @Get('config')
   @ApiOperation({ summary: "A widget's branding, for a page on one of its origins" })
   @ApiHeader({ name: 'Origin', required: true })
+  @ApiReply(widgetPublicConfigSchema)
+  @ApiErrors(...WIDGET_OPEN_ERRORS)
   async config(
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -62,7 +73,8 @@ export class WidgetSessionsController {
       'visitor id. Send the `visitor_id` back to renew the session of the same visitor.',
   })
   @ApiHeader({ name: 'Origin', required: true })
-  @ApiBody({ schema: openApiSchema(widgetSessionRequestSchema) })
+  @ApiReply(widgetSessionSchema)
+  @ApiErrors(...WIDGET_OPEN_ERRORS)
   async session(
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,

@@ -1,17 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiBody,
-  ApiOkResponse,
-  ApiOperation,
-  ApiQuery,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 
 import {
   type CreatedWebhook,
   createdWebhookSchema,
+  ErrorCode,
   type IdParam,
   idParamSchema,
   type WebhookCreate,
@@ -22,6 +16,7 @@ import {
   webhookDeliverySchema,
   WEBHOOKS,
   type WebhookTestReply,
+  webhookTestReplySchema,
   type WebhookView,
   webhookViewSchema,
   ZodPipe,
@@ -29,10 +24,9 @@ import {
 import { RedisStreamsClient } from '@tenantbot/transport';
 
 import { Roles } from '../auth/decorators';
-import { openApiSchema } from '../http/openapi-schema';
+import { ApiErrors, ApiInput, ApiReply } from '../openapi/api-contract';
 
 @ApiTags('webhooks')
-@ApiBearerAuth()
 @Roles('tenant_admin', 'super_admin')
 @Controller('api/v1/webhooks')
 export class WebhooksController {
@@ -40,7 +34,7 @@ export class WebhooksController {
 
   @Get()
   @ApiOperation({ summary: "The tenant's webhook endpoints (never their secrets)" })
-  @ApiOkResponse({ schema: openApiSchema(z.array(webhookViewSchema)) })
+  @ApiReply(z.array(webhookViewSchema))
   list(): Promise<WebhookView[]> {
     return this.transport.request(WEBHOOKS.LIST, {});
   }
@@ -54,8 +48,11 @@ export class WebhooksController {
       'The signing `secret` is shown only in this response: deliveries carry ' +
       '`X-Tenantbot-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>` (see docs/webhooks.md).',
   })
-  @ApiBody({ schema: openApiSchema(webhookCreateSchema) })
-  @ApiOkResponse({ schema: openApiSchema(createdWebhookSchema) })
+  @ApiInput({
+    example: { url: 'https://hooks.example.com/tenantbot', events: ['document.completed'] },
+  })
+  @ApiReply(createdWebhookSchema)
+  @ApiErrors(ErrorCode.URL_NOT_ALLOWED)
   create(@Body(new ZodPipe(webhookCreateSchema)) body: WebhookCreate): Promise<CreatedWebhook> {
     return this.transport.request(WEBHOOKS.CREATE, body);
   }
@@ -63,6 +60,8 @@ export class WebhooksController {
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete an endpoint; its pending deliveries are dropped' })
+  @ApiReply()
+  @ApiErrors(ErrorCode.WEBHOOK_NOT_FOUND)
   async delete(@Param(new ZodPipe(idParamSchema)) params: IdParam): Promise<void> {
     await this.transport.request(WEBHOOKS.DELETE, params);
   }
@@ -73,6 +72,8 @@ export class WebhooksController {
     summary: 'Send a signed `webhook.test` event to the endpoint',
     description: 'Queued like any event; its attempts appear in the deliveries.',
   })
+  @ApiReply(webhookTestReplySchema)
+  @ApiErrors(ErrorCode.WEBHOOK_NOT_FOUND)
   test(@Param(new ZodPipe(idParamSchema)) params: IdParam): Promise<WebhookTestReply> {
     return this.transport.request(WEBHOOKS.TEST, params);
   }
@@ -84,8 +85,8 @@ export class WebhooksController {
       'One row per attempt: outcome (delivered, failed, refused), response status, error, duration and when the next retry is due. ' +
       'Failures are retried with exponential backoff for 24 hours.',
   })
-  @ApiQuery({ name: 'limit', required: false, description: '1–200, default 50' })
-  @ApiOkResponse({ schema: openApiSchema(z.array(webhookDeliverySchema)) })
+  @ApiReply(z.array(webhookDeliverySchema))
+  @ApiErrors(ErrorCode.WEBHOOK_NOT_FOUND)
   deliveries(
     @Param(new ZodPipe(idParamSchema)) params: IdParam,
     @Query(new ZodPipe(webhookDeliveriesQuerySchema)) query: WebhookDeliveriesQuery,

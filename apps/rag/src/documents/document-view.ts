@@ -18,6 +18,7 @@ export function toDocumentView(row: DocumentRow): DocumentView {
     bytes: row.bytes === null ? null : Number(row.bytes),
     version: row.version,
     embedding_model: row.embedding_model,
+    tags: row.tags,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
     processed_at: row.processed_at?.toISOString() ?? null,

@@ -41,6 +41,14 @@ export class DocumentsHandler {
     return this.documents.get(caller, ref.id);
   }
 
+  @Handles(RAG.DOCUMENTS_UPDATE)
+  update(
+    @CurrentCaller() caller: Caller,
+    @ValidPayload(RAG.DOCUMENTS_UPDATE) request: ParsedRequestOf<typeof RAG.DOCUMENTS_UPDATE>,
+  ): Promise<DocumentView> {
+    return this.documents.update(caller, request);
+  }
+
   @Handles(RAG.DOCUMENTS_DELETE)
   delete(
     @CurrentCaller() caller: Caller,

@@ -46,6 +46,7 @@ export interface NewDocument {
   crawl?: { max_pages: number; max_depth: number } | null;
   bytes?: number | null;
   storageKey?: string | null;
+  tags?: string[];
   settings: ResolvedRagSettings;
 }
 
@@ -72,6 +73,7 @@ export class DocumentsRepository extends TenantScopedRepository {
           bytes: document.bytes ?? null,
           storage_key: document.storageKey ?? null,
           settings: JSON.stringify(document.settings),
+          tags: document.tags ?? [],
         })
         .onConflict((conflict) => conflict.column('id').doNothing())
         .returningAll()
@@ -108,6 +110,9 @@ export class DocumentsRepository extends TenantScopedRepository {
       if (filter.source) {
         matching = matching.where('source', '=', filter.source);
       }
+      if (filter.tag) {
+        matching = matching.where(sql<boolean>`tags @> ARRAY[${filter.tag}]::text[]`);
+      }
       const rows = await matching
         .selectAll()
         .orderBy('created_at', 'desc')
@@ -120,6 +125,18 @@ export class DocumentsRepository extends TenantScopedRepository {
         .executeTakeFirstOrThrow();
       return { rows: rows.map(toDocumentRow), total };
     });
+  }
+
+  async setTags(tenantId: TenantId, id: string, tags: string[]): Promise<DocumentRow | undefined> {
+    const row = await this.query(tenantId, (db) =>
+      db
+        .updateTable('documents')
+        .set({ tags, updated_at: sql`now()` })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst(),
+    );
+    return row && toDocumentRow(row);
   }
 
   /** Deletes the document; its chunks go with it (foreign key cascade). */

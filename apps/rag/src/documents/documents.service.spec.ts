@@ -37,6 +37,7 @@ function rowOf(document: NewDocument): DocumentRow {
     bytes: document.bytes === undefined || document.bytes === null ? null : String(document.bytes),
     version: 1,
     storage_key: document.storageKey ?? null,
+    tags: document.tags ?? [],
     settings: document.settings,
     embedding_model: null,
     created_at: now,

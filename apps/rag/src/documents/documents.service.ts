@@ -14,6 +14,7 @@ import {
   type ReprocessDocumentRequest,
   type TenantId,
   type TextSource,
+  type UpdateDocumentRequest,
   type UploadedFileSource,
   type WebSource,
 } from '@tenantbot/contracts';
@@ -56,7 +57,10 @@ export class DocumentsService {
         : 'url' in request
           ? this.webPage(caller, request, settings)
           : await this.pastedText(caller, request, settings);
-    const { row, created } = await this.documents.insert(tenantId, document);
+    const { row, created } = await this.documents.insert(tenantId, {
+      ...document,
+      tags: request.tags,
+    });
     if (!row) {
       throw new DomainError(ErrorCode.CONFLICT, `document id ${document.id} is already taken`);
     }
@@ -76,6 +80,17 @@ export class DocumentsService {
   async get(caller: Caller, id: string): Promise<DocumentView> {
     requireRole(caller, READERS);
     return toDocumentView(orNotFound(await this.documents.find(caller.tenantId, id), id));
+  }
+
+  /** Its tags, at once: what assistants scoped by tag may cite changes with the next question. */
+  async update(caller: Caller, request: UpdateDocumentRequest): Promise<DocumentView> {
+    requireRole(caller, CURATORS);
+    return toDocumentView(
+      orNotFound(
+        await this.documents.setTags(caller.tenantId, request.id, request.tags),
+        request.id,
+      ),
+    );
   }
 
   async delete(caller: Caller, id: string): Promise<DeleteDocumentReply> {

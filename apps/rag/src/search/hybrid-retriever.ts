@@ -17,6 +17,7 @@ import { EmbedderRegistry } from '../embeddings/embedder-registry';
 import { ChromaVectorStore } from '../vectors/chroma-vector-store';
 import { reciprocalRankFusion } from './reciprocal-rank-fusion';
 import { type ChunkWithDocument, SearchRepository } from './search.repository';
+import { SearchScopeRepository } from './search-scope.repository';
 
 export interface SearchOutcome {
   results: SearchResult[];
@@ -38,12 +39,19 @@ const MIN_CANDIDATES = 20;
 export class HybridRetriever {
   constructor(
     private readonly chunks: SearchRepository,
+    private readonly scope: SearchScopeRepository,
     private readonly vectors: ChromaVectorStore,
     private readonly embedders: EmbedderRegistry,
     @Inject(RAG_CONFIG) private readonly config: RagConfig,
   ) {}
 
-  async search(tenantId: TenantId, request: SearchRequest): Promise<SearchOutcome> {
+  async search(tenantId: TenantId, unscoped: SearchRequest): Promise<SearchOutcome> {
+    // The scope (listed documents, tagged ones) restricts both rankings' candidates.
+    const documentIds = await this.scope.documentIds(tenantId, unscoped);
+    if (documentIds?.length === 0) {
+      return { results: [], noRelevantContext: true };
+    }
+    const request = { ...unscoped, document_ids: documentIds };
     const settings = resolveSettings(request.settings, this.embedders.defaultProvider);
     const topK = request.top_k ?? settings.top_k;
     const candidates = Math.max(MIN_CANDIDATES, topK * CANDIDATES_PER_RESULT);

@@ -7,11 +7,18 @@ import { RetrievalEvaluator } from './retrieval-evaluator';
 import { SearchHandler } from './search.handler';
 import { SearchRepository } from './search.repository';
 import { SearchService } from './search.service';
+import { SearchScopeRepository } from './search-scope.repository';
 
 /** Hybrid search (BM25 in Postgres, vectors in Chroma) and its evaluation. */
 @Module({
   imports: [VectorsModule, EmbeddingsModule],
   controllers: [SearchHandler],
-  providers: [SearchService, SearchRepository, HybridRetriever, RetrievalEvaluator],
+  providers: [
+    SearchService,
+    SearchRepository,
+    SearchScopeRepository,
+    HybridRetriever,
+    RetrievalEvaluator,
+  ],
 })
 export class SearchModule {}

@@ -43,34 +43,39 @@ const SELECTIVE_SHARE = 0.05;
 const MAX_QUERY_TERMS = 32;
 
 /**
- * Words that carry a question's form, not its topic ("is there a way to", "what happens
- * if", "how many"), as the `english` configuration stems them; its stop list already drops
- * "how do I".
+ * The asker's pronouns ("how do I …", "can we …"), left out of a query's terms beside the stop
+ * words `search_lexemes` drops: IDF weighs them down anyway, but each would cost a df lookup
+ * over every document (ADR XXXX-search-lexemes). Postgres's 127-word `english` stop list and a
+ * list of question-form words ("way", "want", "happen", …) were measured too and ranked worse.
  */
-const FORM_WORDS = [
-  'way',
-  'want',
-  'need',
-  'happen',
-  'possibl',
-  'someth',
-  'anyth',
-  'tell',
-  'know',
-  'mani',
-  'much',
-];
+const ASKER_WORDS = ['i', 'me', 'my', 'you', 'your', 'we', 'our'];
 
 /**
- * The CTE `terms`, the query's lexemes (the text parsed as plain words and stemmed, stop and
- * form words dropped: no operator syntax, so no user text makes an invalid or oversized
- * tsquery). `words` is an SQL expression.
+ * Words that say how a question is asked, not what about: Postgres's English stop list and
+ * question-form words. They are ranked like any other term (measured: dropping them ranks
+ * worse), but `relevance` leaves them out: in a small corpus a missing "how" or "have" has the
+ * highest IDF of all and would make any question look unanswered (ADR XXXX-search-lexemes).
+ */
+const FUNCTION_WORDS = `i me my myself we our ours ourselves you your yours yourself yourselves he
+  him his himself she her hers herself it its itself they them their theirs themselves what which
+  who whom this that these those am is are was were be been being have has had having do does did
+  doing a an the and but if or because as until while of at by for with about against between into
+  through during before after above below to from up down in out on off over under again further
+  then once here there when where why how all any both each few more most other some such no nor
+  not only own same so than too very s t can will just don should now way ways want wants need
+  needs happen happens happened possible something anything tell know many much`.split(/\s+/);
+
+/**
+ * The CTE `terms`, the query's words as `search_lexemes` reads them (the same function that
+ * indexes chunks; no operator syntax, so no user text makes an invalid or oversized tsquery),
+ * stop words and the asker's pronouns dropped. `words` is an SQL expression.
  */
 export function queryTerms(words: string): string {
   return `terms AS MATERIALIZED (
-         SELECT lexeme, array_length(positions, 1)::float8 AS qtf
-           FROM unnest(to_tsvector('english', ${words}))
-          WHERE lexeme <> ALL (${sqlLiteral(FORM_WORDS)}::text[])
+         SELECT lexeme, coalesce(array_length(positions, 1), 1)::float8 AS qtf,
+                lexeme <> ALL (${sqlLiteral(FUNCTION_WORDS)}::text[]) AS content
+           FROM unnest(search_lexemes(${words}))
+          WHERE lexeme <> ALL (${sqlLiteral(ASKER_WORDS)}::text[])
           LIMIT ${MAX_QUERY_TERMS}
        )`;
 }
@@ -89,7 +94,7 @@ export const MAX_CANDIDATES = 500;
  * tenant's own term statistics (`chunk_term_counts`, `chunk_corpus_counts`, kept at
  * ingestion), so another tenant's corpus never weighs in; postings are read from
  * `chunk_terms` with `tenant_id = … AND lexeme = …`, which an index serves under row-level
- * security. A chunk's length is its number of distinct lexemes. `tenant` is an SQL expression.
+ * security. A chunk's length is its number of indexed words. `tenant` is an SQL expression.
  */
 export function bm25Ranking(tenant: string, limit: number, inDocuments = ''): string {
   return `corpus AS MATERIALIZED (
@@ -98,7 +103,8 @@ export function bm25Ranking(tenant: string, limit: number, inDocuments = ''): st
            FROM chunk_corpus_counts WHERE tenant_id = ${tenant}
        ),
        idf AS MATERIALIZED (
-         SELECT t.lexeme, t.qtf, df.n AS df, ln(1 + (corpus.n - df.n + 0.5) / (df.n + 0.5)) AS idf
+         SELECT t.lexeme, t.qtf, t.content, df.n AS df,
+                ln(1 + (corpus.n - df.n + 0.5) / (df.n + 0.5)) AS idf
            FROM terms t CROSS JOIN corpus
            CROSS JOIN LATERAL (
              SELECT coalesce(sum(df), 0)::float8 AS n FROM chunk_term_counts
@@ -126,14 +132,18 @@ export function bm25Ranking(tenant: string, limit: number, inDocuments = ''): st
          SELECT m.id,
                 sum(p.qtf * p.idf * p.tf * ${K1 + 1}
                     / (p.tf + ${K1} * (1 - ${B} + ${B} * p.dl / corpus.avgdl))) AS rank,
-                sum(p.qtf * p.idf) / (SELECT sum(qtf * idf) FROM idf) AS coverage
+                -- Over the content words; over every word if the query has none.
+                coalesce(coalesce(sum(p.qtf * p.idf) FILTER (WHERE p.content), 0)
+                           / (SELECT sum(qtf * idf) FROM idf WHERE content),
+                         sum(p.qtf * p.idf) / (SELECT sum(qtf * idf) FROM idf)) AS coverage
            FROM matching m
-           -- One index probe per candidate and term (OFFSET 0 keeps the planner from reading
-           -- every posting of a common term instead).
+           -- One probe of the whole primary key per candidate and term the tenant holds: both
+           -- are outer values here, so no plan can read a common term's every posting, nor
+           -- (without table statistics) every posting of the tenant to find one chunk's.
+           CROSS JOIN (SELECT * FROM idf WHERE df >= 1) i
            CROSS JOIN LATERAL (
-             SELECT i.qtf, i.idf, p.tf, p.dl FROM idf i
-               JOIN chunk_terms p
-                 ON p.tenant_id = ${tenant} AND p.lexeme = i.lexeme AND p.chunk_id = m.id
+             SELECT i.qtf, i.idf, i.content, t.tf, t.dl FROM chunk_terms t
+              WHERE t.tenant_id = ${tenant} AND t.lexeme = i.lexeme AND t.chunk_id = m.id
              OFFSET 0
            ) p
            CROSS JOIN corpus

@@ -9,6 +9,7 @@ import { HybridRetriever } from './hybrid-retriever';
 import { RetrievalEvaluator } from './retrieval-evaluator';
 import type { ChunkWithDocument, RankedChunk, SearchRepository } from './search.repository';
 import { SearchService } from './search.service';
+import { SearchScopeRepository } from './search-scope.repository';
 
 const TENANT = tenantIdOf('3f1c2b8e-5d4a-4c3b-9a2e-1f0e9d8c7b6a');
 const caller: Caller = { requestId: 'req-1', tenantId: TENANT, role: 'user' };
@@ -42,8 +43,18 @@ function searchService(ranked: RankedChunk[], vectorIds: string[], rows: ChunkWi
   };
   const embedder = { model: 'test-model', embed: async () => [[1, 0]] };
   const embedders = { defaultProvider: 'openai', for: () => embedder };
+  const scope = {
+    documentIds: jest.fn<SearchScopeRepository['documentIds']>((_tenant, request) =>
+      Promise.resolve(
+        request.tags?.length
+          ? ['doc-of-tagged', ...(request.document_ids ?? [])]
+          : request.document_ids,
+      ),
+    ),
+  };
   const retriever = new HybridRetriever(
     repository as unknown as SearchRepository,
+    scope as unknown as SearchScopeRepository,
     vectors as unknown as ChromaVectorStore,
     embedders as unknown as EmbedderRegistry,
     ragConfigSchema.parse({}),
@@ -51,6 +62,8 @@ function searchService(ranked: RankedChunk[], vectorIds: string[], rows: ChunkWi
   return {
     service: new SearchService(retriever, new RetrievalEvaluator(retriever)),
     repository,
+    vectors,
+    scope,
   };
 }
 
@@ -89,5 +102,26 @@ describe('SearchService', () => {
       top_k: 3,
     });
     expect(reply).toMatchObject({ questions: 2, hit_at_1: 0.5, hit_at_k: 0.5, misses: [1] });
+  });
+
+  it('restricts both rankings to the documents of the scope, tags resolved to their documents', async () => {
+    const { service, repository, vectors, scope } = searchService([], [], []);
+    await service.search(caller, { query: 'alpha', tags: ['billing'] });
+    expect(scope.documentIds.mock.calls[0][0]).toBe(TENANT);
+    expect(repository.fullTextSearch.mock.calls[0]).toContainEqual(['doc-of-tagged']);
+    expect(vectors.query.mock.calls[0]).toContainEqual(['doc-of-tagged']);
+  });
+
+  it('searches nothing when the scope holds no document', async () => {
+    const { service, repository, vectors, scope } = searchService(
+      [{ ...chunk('a', 'alpha'), rank: 2, coverage: 1 }],
+      ['a'],
+      [],
+    );
+    scope.documentIds.mockResolvedValueOnce([]);
+    const reply = await service.search(caller, { query: 'alpha', tags: ['nowhere'] });
+    expect(reply).toEqual({ results: [], no_relevant_context: true });
+    expect(repository.fullTextSearch).not.toHaveBeenCalled();
+    expect(vectors.query).not.toHaveBeenCalled();
   });
 });

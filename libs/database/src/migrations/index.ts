@@ -8,6 +8,8 @@ import { ChunkSearchBm251732000006000 } from './1732000006000-chunk-search-bm25'
 import { VerifiedTenantDomains1796422130000 } from './1796422130000-verified-tenant-domains';
 import { ChunkTermIndex1796500000000 } from './1796500000000-chunk-term-index';
 import { PlatformRole1796600000000 } from './1796600000000-platform-role';
+import { SearchLexemes1797000100000 } from './1797000100000-search-lexemes';
+import { AssistantsAndDocumentTags1797000200000 } from './1797000200000-assistants-and-document-tags';
 import { WebhooksAndFeedback1797000600000 } from './1797000600000-webhooks-and-feedback';
 
 /** Every migration, in order. Listed explicitly so the built app needs no file globbing. */
@@ -22,5 +24,7 @@ export const ALL_MIGRATIONS = [
   VerifiedTenantDomains1796422130000,
   ChunkTermIndex1796500000000,
   PlatformRole1796600000000,
+  SearchLexemes1797000100000,
+  AssistantsAndDocumentTags1797000200000,
   WebhooksAndFeedback1797000600000,
 ];

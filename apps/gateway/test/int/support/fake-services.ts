@@ -94,6 +94,13 @@ class FakeTenantsController {
   originKnown() {
     return { known: false };
   }
+
+  @Handles(TENANTS.DOMAIN_VERIFY)
+  verifyDomain(@ValidPayload(TENANTS.DOMAIN_VERIFY) { domain }: { domain: string }) {
+    this.directory.record(TENANTS.DOMAIN_VERIFY);
+    const verification = { type: 'TXT' as const, name: `_tenantbot.${domain}`, value: 'token' };
+    return { domain, verified: true, verified_at: new Date().toISOString(), verification };
+  }
 }
 
 @Controller()
@@ -104,6 +111,12 @@ class FakeRagController {
   list() {
     this.directory.record(RAG.DOCUMENTS_LIST);
     return { items: [], total: 0, limit: 20, offset: 0 };
+  }
+
+  @Handles(RAG.DOCUMENTS_DELETE)
+  delete(@ValidPayload(RAG.DOCUMENTS_DELETE) { id }: { id: string }) {
+    this.directory.record(RAG.DOCUMENTS_DELETE);
+    return { id, deleted: true as const };
   }
 }
 
@@ -124,11 +137,13 @@ class FakeChatController {
         conversation_id: '00000000-0000-4000-8000-000000000001',
         model_used: 'local',
         tokens_used: { input: 1, output: 2, total: 3 },
+        total_tokens: 3,
         latency_ms: 1,
         cost_usd: 0,
         request_id: context?.requestId ?? 'none',
         sources: [],
         grounded: false,
+        assistant_id: '00000000-0000-4000-8000-0000000000a1',
       },
     ]);
   }

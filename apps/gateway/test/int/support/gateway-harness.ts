@@ -31,7 +31,11 @@ export class GatewayHarness {
     this.jwt = new JwtService({ secret: config.JWT_SECRET });
   }
 
-  static async start(env: Record<string, string> = {}): Promise<GatewayHarness> {
+  /** `beforeListen` adds to the app before its routes are registered (e.g. the OpenAPI routes). */
+  static async start(
+    env: Record<string, string> = {},
+    beforeListen?: (app: NestFastifyApplication, config: GatewayConfig) => void,
+  ): Promise<GatewayHarness> {
     const config = gatewayConfigSchema.parse({
       ...process.env,
       REDIS_PREFIX: `${process.env.REDIS_PREFIX ?? 'tbtest'}:int-${randomUUID().slice(0, 8)}`,
@@ -52,6 +56,7 @@ export class GatewayHarness {
       { logger: false },
     );
     await configureHttpServer(app, runtime);
+    beforeListen?.(app, config);
     await app.listen(0, '127.0.0.1');
     return new GatewayHarness(app, services, config, await app.getUrl());
   }
