@@ -89,7 +89,7 @@ export type MessageFeedbackEvent = z.output<typeof messageFeedbackEventSchema>;
 const webhookUrl = z
   .string()
   .max(2048)
-  .regex(/^https?:\/\/[^\s]+$/i, 'an absolute http(s) URL');
+  .regex(/^https?:\/\/\S+$/, 'an absolute http(s) URL');
 
 export const webhookCreateSchema = z.strictObject({
   url: webhookUrl,
