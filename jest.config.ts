@@ -7,6 +7,7 @@ const projects = [
   'apps/rag',
   'apps/chat',
   'apps/admin',
+  'apps/console',
   'libs/config',
   'libs/contracts',
   'libs/database',

@@ -166,6 +166,7 @@ async function main() {
   }
 
   say(`ready.
+    Console    ${base}/console   (sign in with no company as the super admin)
     API        ${base}/api/v1
     API docs   ${base}/docs   (OpenAPI: ${base}/docs-json)
     Health     ${base}/health

@@ -217,6 +217,13 @@ describe('Dockerfile', () => {
     );
   });
 
+  it('ships the web console’s built files in the gateway image only', () => {
+    expect(stage('gateway')).toContain('COPY --from=build /build/dist/console ./dist/console');
+    for (const app of APP_NAMES.filter((name) => name !== 'gateway')) {
+      expect(stage(app)).not.toContain('dist/console');
+    }
+  });
+
   it.each(APP_NAMES)('has a %s target with its command and health check', (app) => {
     const target = stage(app);
     expect(target.startsWith(`FROM runtime AS ${app}\n`)).toBe(true);

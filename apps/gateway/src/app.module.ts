@@ -5,6 +5,7 @@ import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AssistantsModule } from './assistants/assistants.module';
 import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
+import { ConsoleModule } from './console/console.module';
 import { CoreModule, type GatewayRuntime } from './core/core.module';
 import { ExportsModule } from './exports/exports.module';
 import { FeedbackModule } from './feedback/feedback.module';
@@ -40,6 +41,7 @@ export class GatewayModule {
         WebhooksModule,
         FeedbackModule,
         ExportsModule,
+        ConsoleModule,
       ],
     };
   }

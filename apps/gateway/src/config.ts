@@ -58,6 +58,8 @@ export const gatewayConfigSchema = nodeEnvSchema
           .filter(Boolean),
       )
       .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s*]+$/, 'exact origins, no path'))),
+    /** Where the built web console is (default: dist/console beside the built gateway). */
+    CONSOLE_DIR: z.string().min(1).optional(),
     /** How long browsers may cache a CORS preflight answer. */
     CORS_MAX_AGE_S: z.coerce.number().int().min(0).max(86_400).default(600),
     /** How long the gateway remembers whether an origin is allowed anywhere (preflights). */

@@ -47,7 +47,7 @@ type Journey = (input: {
 }) => Promise<JourneyResult>;
 
 async function loadJourney(): Promise<Journey> {
-  const modulePath: string = './openapi-client/journey';
+  const modulePath = './openapi-client/journey';
   const loaded = (await import(modulePath)) as { journey: Journey };
   return loaded.journey;
 }

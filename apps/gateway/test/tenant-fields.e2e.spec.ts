@@ -78,6 +78,25 @@ const FIELDS: FieldRule[] = [
     shown: (value) => value !== null,
   },
   {
+    field: 'email',
+    tenantAdmin: true,
+    values: ['help@acme.example', 'owner@acme.example'],
+    ...plain('email'),
+  },
+  { field: 'phone', tenantAdmin: true, values: ['+33 1 23 45 67 89', null], ...plain('phone') },
+  {
+    field: 'website',
+    tenantAdmin: true,
+    values: ['https://acme.example/about', 'http://acme.example'],
+    ...plain('website'),
+  },
+  {
+    field: 'logo_url',
+    tenantAdmin: true,
+    values: ['https://cdn.acme.example/logo.png', null],
+    ...plain('logo_url'),
+  },
+  {
     field: 'rag.chunk_size',
     tenantAdmin: true,
     values: [500, 600],
@@ -252,6 +271,35 @@ describe('who may write each tenant field (e2e over HTTP)', () => {
     const inTenant = superAdmin.as(superAdmin.token, tenant.id);
     const response = await inTenant.put('/api/v1/tenants/me', { plan: 'enterprise' });
     expect(response).toMatchObject({ status: 200, body: { plan: 'enterprise' } });
+  });
+
+  it.each([
+    ['email', 'not-an-email'],
+    ['phone', 'call me maybe'],
+    ['website', 'javascript:alert(1)'],
+    ['logo_url', 'http://cdn.example/logo.png'],
+    ['logo_url', 'data:image/png;base64,AAAA'],
+  ])('refuses a malformed %s (%s) with 400 naming it, and writes nothing', async (field, value) => {
+    const before = await current();
+    const response = await tenant.as.tenant_admin.put('/api/v1/tenants/me', {
+      name: 'Half written',
+      [field]: value,
+    });
+    expect(response).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED' } });
+    expect(JSON.stringify(response.body)).toContain(field);
+    expect(await current()).toEqual(before);
+  });
+
+  it('shows a tenant’s contact details to its own admin only', async () => {
+    const other = await createTenantWithUsers(superAdmin, 'fields-other');
+    await tenant.as.tenant_admin.put('/api/v1/tenants/me', { email: 'private@acme.example' });
+    const own = await tenant.as.tenant_admin.get('/api/v1/tenants/me');
+    expect(own.body.email).toBe('private@acme.example');
+    const theirs = await other.as.tenant_admin.get('/api/v1/tenants/me');
+    expect(theirs.body.email).toBeNull();
+    const byId = await other.as.tenant_admin.get(`/api/v1/tenants/${tenant.id}`);
+    expect(byId.status).toBe(403);
+    expect(JSON.stringify(byId.body)).not.toContain('private@acme.example');
   });
 
   it('still answers malformed values with 400, before any permission check', async () => {

@@ -66,6 +66,19 @@ const username = z
   .regex(/^[A-Za-z0-9._@-]+$/, 'letters, digits and . _ @ -');
 const email = z.email().max(254);
 const providerKey = z.string().min(1).max(512).nullable();
+const phone = z
+  .string()
+  .trim()
+  .max(40)
+  .regex(/^\+?[0-9][0-9 ().-]{3,38}[0-9]$/, 'a phone number: digits, spaces, + ( ) . -');
+const webAddress = z
+  .string()
+  .max(2048)
+  .regex(/^https?:\/\/[^\s/?#]+[^\s]*$/, 'an http(s) URL');
+const imageAddress = z
+  .string()
+  .max(2048)
+  .regex(/^https:\/\/[^\s/?#]+[^\s]*$/, 'an https URL');
 
 export const rateLimitsSchema = z
   .object({
@@ -96,6 +109,11 @@ const tenantSettings = {
   rag: ragSettingsSchema,
   allowed_origins: z.array(origin).max(100),
   domains: z.array(domain).max(50),
+  /** The company's public contact details (seed 002), shown in the console. */
+  email: email.nullable(),
+  phone: phone.nullable(),
+  website: webAddress.nullable(),
+  logo_url: imageAddress.nullable(),
   /** Write-only: a key to store (encrypted), or null to remove it. Never returned. */
   provider_keys: z
     .object({ openai: providerKey.optional(), anthropic: providerKey.optional() })
@@ -118,6 +136,10 @@ export const tenantCreateSchema = z
     allowed_origins: true,
     domains: true,
     provider_keys: true,
+    email: true,
+    phone: true,
+    website: true,
+    logo_url: true,
   })
   .strict();
 
@@ -141,6 +163,10 @@ export const TENANT_ADMIN_WRITABLE_FIELDS = [
   'allowed_origins',
   'domains',
   'provider_keys',
+  'email',
+  'phone',
+  'website',
+  'logo_url',
   'rag.chunk_size',
   'rag.chunk_overlap',
   'rag.top_k',
@@ -173,6 +199,10 @@ export const tenantSelfUpdateSchema = tenantUpdateSchema
     allowed_origins: true,
     domains: true,
     provider_keys: true,
+    email: true,
+    phone: true,
+    website: true,
+    logo_url: true,
   })
   .extend({ rag: ragSettingsSchema.omit({ embedding_provider: true }).strict().optional() })
   .strict();
@@ -198,6 +228,11 @@ export const tenantViewSchema = z.object({
   rag: ragSettingsSchema,
   allowed_origins: z.array(z.string()),
   domains: z.array(z.string()),
+  // Optional in the type only (always sent): fixtures written before them stay valid.
+  email: z.string().nullable().optional(),
+  phone: z.string().nullable().optional(),
+  website: z.string().nullable().optional(),
+  logo_url: z.string().nullable().optional(),
   /** Whether a key is stored for the provider; the key itself is never returned. */
   provider_keys: z.object({ openai: z.boolean(), anthropic: z.boolean() }),
   created_at: z.string(),

@@ -192,9 +192,12 @@ export interface Tenants {
   created_at: Generated<Timestamp>;
   default_model: string | null;
   domain_verification_token: Generated<string>;
+  email: string | null;
   id: Generated<TenantId>;
   is_active: Generated<boolean>;
+  logo_url: string | null;
   name: string;
+  phone: string | null;
   plan: Generated<string>;
   provider_keys: Generated<Json>;
   rag_settings: Generated<Json>;
@@ -202,6 +205,7 @@ export interface Tenants {
   slug: string;
   system_prompt: string | null;
   updated_at: Generated<Timestamp>;
+  website: string | null;
 }
 
 export interface UsageRecords {

@@ -16,6 +16,10 @@ export function toTenantView(row: TenantRecord): TenantView {
     rag: row.rag_settings,
     allowed_origins: row.allowed_origins,
     domains: row.domains,
+    email: row.email,
+    phone: row.phone,
+    website: row.website,
+    logo_url: row.logo_url,
     provider_keys: {
       openai: Boolean(row.provider_keys.openai),
       anthropic: Boolean(row.provider_keys.anthropic),

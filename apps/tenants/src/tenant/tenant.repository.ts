@@ -56,6 +56,10 @@ export type TenantColumns = Partial<
     | 'rag_settings'
     | 'allowed_origins'
     | 'provider_keys'
+    | 'email'
+    | 'phone'
+    | 'website'
+    | 'logo_url'
   >
 >;
 

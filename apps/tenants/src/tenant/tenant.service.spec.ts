@@ -37,6 +37,10 @@ const stored: TenantRecord = {
   provider_keys: {},
   domains: [],
   domain_verification_token: 'token',
+  email: null,
+  phone: null,
+  website: null,
+  logo_url: null,
   created_at: new Date(0),
   updated_at: new Date(0),
 };

@@ -11,6 +11,7 @@ import { PlatformRole1796600000000 } from './1796600000000-platform-role';
 import { SearchLexemes1797000100000 } from './1797000100000-search-lexemes';
 import { AssistantsAndDocumentTags1797000200000 } from './1797000200000-assistants-and-document-tags';
 import { WebhooksAndFeedback1797000600000 } from './1797000600000-webhooks-and-feedback';
+import { TenantContactDetails1797000700000 } from './1797000700000-tenant-contact-details';
 
 /** Every migration, in order. Listed explicitly so the built app needs no file globbing. */
 export const ALL_MIGRATIONS = [
@@ -27,4 +28,5 @@ export const ALL_MIGRATIONS = [
   SearchLexemes1797000100000,
   AssistantsAndDocumentTags1797000200000,
   WebhooksAndFeedback1797000600000,
+  TenantContactDetails1797000700000,
 ];
