@@ -7,6 +7,8 @@ import { ChatModule } from './chat/chat.module';
 import type { ChatConfig } from './config';
 import { ConversationModule } from './conversation/conversation.module';
 import { CoreModule } from './core/core.module';
+import { ExportModule } from './export/export.module';
+import { FeedbackModule } from './feedback/feedback.module';
 import { HandoffModule } from './handoff/handoff.module';
 import { ModelsModule } from './models/models.module';
 import { UsageModule } from './usage/usage.module';
@@ -28,6 +30,8 @@ export class AppModule {
         HandoffModule,
         ModelsModule,
         UsageModule,
+        FeedbackModule,
+        ExportModule,
       ],
     };
   }

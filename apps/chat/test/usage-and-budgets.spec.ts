@@ -341,6 +341,7 @@ describe('usage reports, statistics and budgets (tenants and chat as processes)'
           resolved_by_bot: 2,
           resolved_by_person: 0,
         },
+        feedback: { up: 0, down: 0 },
         this_month: { input_tokens: 2000, output_tokens: 1000, cost_usd: 0.0009 },
         last_24h: { requests: 3, errors: 1 },
       });
@@ -407,7 +408,12 @@ describe('usage reports, statistics and budgets (tenants and chat as processes)'
         .map(([, fields]) => (JSON.parse(fields[1]) as { data: Record<string, unknown> }).data)
         .filter((event) => event.tenantId === watched.id);
       expect(alerts).toEqual([
-        { tenantId: watched.id, budget: 'tokens_per_day', used_fraction: expect.any(Number) },
+        {
+          tenantId: watched.id,
+          eventId: expect.any(String),
+          budget: 'tokens_per_day',
+          used_fraction: expect.any(Number),
+        },
       ]);
       expect(alerts[0].used_fraction).toBeGreaterThanOrEqual(0.8);
       expect(alerts[0].used_fraction).toBeLessThanOrEqual(1);

@@ -7,6 +7,8 @@ import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
 import { ConsoleModule } from './console/console.module';
 import { CoreModule, type GatewayRuntime } from './core/core.module';
+import { ExportsModule } from './exports/exports.module';
+import { FeedbackModule } from './feedback/feedback.module';
 import { HealthModule } from './health/health.module';
 import { RequestPipelineModule } from './http/request-pipeline.module';
 import { InboxModule } from './inbox/inbox.module';
@@ -16,6 +18,7 @@ import { RagModule } from './rag/rag.module';
 import { TenantsModule } from './tenants/tenants.module';
 import { UsersModule } from './users/users.module';
 import { WebChannelModule } from './web-channel/web-channel.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 /** The gateway: the process-wide runtime, the request pipeline, and one module per feature. */
 @Module({})
@@ -38,6 +41,9 @@ export class GatewayModule {
         InboxModule,
         RagModule,
         WebChannelModule,
+        WebhooksModule,
+        FeedbackModule,
+        ExportsModule,
         ConsoleModule,
         OpenAiModule,
       ],

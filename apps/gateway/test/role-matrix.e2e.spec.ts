@@ -111,6 +111,13 @@ const MATRIX: RouteRule[] = [
   { method: 'GET', path: '/api/v1/widgets/{id}', allowed: ADMINS },
   { method: 'PUT', path: '/api/v1/widgets/{id}', allowed: ADMINS, body: {} },
   { method: 'DELETE', path: '/api/v1/widgets/{id}', allowed: ADMINS },
+  { method: 'GET', path: '/api/v1/webhooks', allowed: ADMINS },
+  { method: 'POST', path: '/api/v1/webhooks', allowed: ADMINS, body: {} },
+  { method: 'DELETE', path: '/api/v1/webhooks/{id}', allowed: ADMINS },
+  { method: 'POST', path: '/api/v1/webhooks/{id}/test', allowed: ADMINS },
+  { method: 'GET', path: '/api/v1/webhooks/{id}/deliveries', allowed: ADMINS },
+  { method: 'POST', path: '/api/v1/chat/messages/{id}/feedback', allowed: CHATTERS, body: {} },
+  { method: 'GET', path: '/api/v1/admin/export/conversations', allowed: ADMINS },
   // Public, checked against the page's Origin and the widget's key instead of a credential.
   { method: 'GET', path: '/api/v1/widget/config', allowed: EVERYONE },
   { method: 'POST', path: '/api/v1/widget/sessions', allowed: EVERYONE, body: {} },

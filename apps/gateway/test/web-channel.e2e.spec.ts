@@ -342,6 +342,17 @@ describe('web channel: CORS, widgets, visitor sessions (e2e)', () => {
       });
       expect(continued.body.code).toBe('CONVERSATION_NOT_FOUND');
     }
+
+    // Feedback: the visitor rates its own answer; another visitor or tenant cannot.
+    const answerId = read.body.messages[1].id;
+    const feedbackPath = `/api/v1/chat/messages/${answerId}/feedback`;
+    for (const stranger of [bob, mallory]) {
+      const refused = await stranger.post(feedbackPath, { rating: 'down' });
+      expect([refused.status, refused.body.code]).toEqual([404, 'MESSAGE_NOT_FOUND']);
+    }
+    const rated = await alice.post(feedbackPath, { rating: 'up', comment: 'Clear' });
+    expect(rated.status).toBe(200);
+    expect(rated.body).toMatchObject({ message_id: answerId, rating: 'up', comment: 'Clear' });
     expect((await bob.get('/api/v1/chat/conversations')).body.items).toEqual([]);
     expect((await acme.as.agent.get(`/api/v1/chat/conversations/${conversationId}`)).status).toBe(
       200,
@@ -362,6 +373,8 @@ describe('web channel: CORS, widgets, visitor sessions (e2e)', () => {
       ['GET', '/api/v1/auth/me'],
       ['GET', '/api/v1/tenants/me'],
       ['GET', '/api/v1/admin/stats'],
+      ['GET', '/api/v1/admin/export/conversations'],
+      ['GET', '/api/v1/webhooks'],
       ['GET', '/api/v1/chat/conversations?scope=tenant'],
       ['DELETE', `/api/v1/chat/conversations/${conversationId}`],
     ] as const) {

@@ -331,6 +331,55 @@ describe('the embeddable chat widget in a real browser (e2e)', () => {
     );
     await page.close();
   }, 60_000);
+
+  it('lets the visitor rate an answer with thumbs up or down, changing its mind later', async () => {
+    // The export (served by chat; this stack runs no admin service) carries the ratings.
+    const ratings = async () => {
+      const response = await fetch(`${stack.baseUrl}/api/v1/admin/export/conversations`, {
+        headers: { authorization: `Bearer ${acme.as.tenant_admin.token}`, 'x-tenant-id': acme.id },
+      });
+      return (await response.text())
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .flatMap((line) => (JSON.parse(line) as { messages: { feedback: unknown }[] }).messages)
+        .map((message) => message.feedback)
+        .filter(Boolean);
+    };
+    expect(await ratings()).toEqual([]);
+    const page = await browser.newPage();
+    // A new visitor: the earlier tests' conversation stays out of this one.
+    await page.goto(`${site.origin}/?key=${widgetKey}`);
+    await page.evaluate('localStorage.clear()');
+    await openWidget(page, `/?key=${widgetKey}`);
+    await ask(page, 'How much is express shipping to the islands?');
+    const answer = page.locator('tenantbot-chat .message.assistant').last();
+    await answer.locator('.sources').waitFor();
+    // The greeting is not an answer: nothing to rate there.
+    expect(
+      await page.locator('tenantbot-chat .message.assistant').first().locator('.rating').count(),
+    ).toBe(0);
+    const down = answer.locator('.rating button.down');
+    await down.click();
+    await page.waitForFunction(
+      `document.querySelector('tenantbot-chat').shadowRoot
+        .querySelector('.message.assistant:last-of-type .rating .down')
+        .getAttribute('aria-pressed') === 'true'`,
+    );
+    expect(await ratings()).toEqual([{ rating: 'down', comment: null }]);
+
+    await page.reload();
+    await page.locator('tenantbot-chat .launcher').click();
+    const reloaded = page.locator('tenantbot-chat .message.assistant').last();
+    await reloaded.locator('.rating button.up').click();
+    await page.waitForFunction(
+      `document.querySelector('tenantbot-chat').shadowRoot
+        .querySelector('.message.assistant:last-of-type .rating .up')
+        .getAttribute('aria-pressed') === 'true'`,
+    );
+    expect(await ratings()).toEqual([{ rating: 'up', comment: null }]);
+    await page.close();
+  });
 });
 
 /**

@@ -12,6 +12,7 @@ import { RuntimeModule } from './runtime/runtime.module';
 import { StatsModule } from './stats/stats.module';
 import { TenantModule } from './tenant/tenant.module';
 import { UserModule } from './user/user.module';
+import { WebhookModule } from './webhook/webhook.module';
 import { WidgetModule } from './widget/widget.module';
 
 /** The tenants service: one module per feature, on the process's shared runtime. */
@@ -31,6 +32,7 @@ export class TenantsModule {
         ApiKeyModule,
         WidgetModule,
         StatsModule,
+        WebhookModule,
       ],
     };
   }

@@ -70,6 +70,17 @@ export const tenantsConfigSchema = nodeEnvSchema
     RESERVED_HOSTS: hostList,
     /** The DNS server that domain verification asks; the system's resolvers when unset. */
     DNS_RESOLVER: dnsServer.optional(),
+    /** `host:port` pairs webhooks may reach although private (local test receivers only). */
+    WEBHOOK_ALLOWED_HOSTS: hostList,
+    /** How long an endpoint has to answer one delivery. */
+    WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+    /** The first retry's delay; each next one doubles, up to WEBHOOK_RETRY_MAX_DELAY_MS. */
+    WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).default(30_000),
+    WEBHOOK_RETRY_MAX_DELAY_MS: z.coerce.number().int().min(1).default(3_600_000),
+    /** No attempt starts later than this after the first one. */
+    WEBHOOK_RETRY_WINDOW_MS: z.coerce.number().int().min(1).default(86_400_000),
+    /** Deliveries in flight per tenants replica. */
+    WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(20),
     ALLOW_SELF_REGISTRATION: z
       .enum(['true', 'false'])
       .default('false')

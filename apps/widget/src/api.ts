@@ -21,6 +21,7 @@ export interface Source {
 export type MessageRole = 'user' | 'assistant' | 'agent' | 'system';
 
 export interface StoredMessage {
+  id: string;
   role: MessageRole;
   content: string;
   sources: Source[];
@@ -80,6 +81,23 @@ export class WidgetApi {
   conversation(id: string): Promise<{ messages: StoredMessage[] }> {
     return this.authorized((token) =>
       this.json(`/api/v1/chat/conversations/${encodeURIComponent(id)}`, { token }),
+    );
+  }
+
+  /** The id of the conversation's last answer (a streamed answer does not carry its id). */
+  async lastAnswerId(conversationId: string): Promise<string | undefined> {
+    const { messages } = await this.conversation(conversationId);
+    return messages.filter((message) => message.role === 'assistant').at(-1)?.id;
+  }
+
+  /** Thumbs up or down on an answer of the visitor's conversation; a repeat replaces it. */
+  rate(messageId: string, rating: 'up' | 'down'): Promise<unknown> {
+    return this.authorized((token) =>
+      this.json(`/api/v1/chat/messages/${encodeURIComponent(messageId)}/feedback`, {
+        method: 'POST',
+        token,
+        body: { rating },
+      }),
     );
   }
 

@@ -10,12 +10,18 @@ export interface PanelActions {
   opened(): void;
   /** The visitor asked for a person. */
   handoff(): void;
+  /** The visitor rated an answer; resolves once it is recorded. */
+  rate(answer: AnswerRef, rating: Rating): Promise<void>;
 }
+
+export type Rating = 'up' | 'down';
+/** An answer's id, or how to find it (a streamed answer learns its id afterwards). */
+export type AnswerRef = string | (() => Promise<string | undefined>);
 
 /** A bubble being written as the answer streams in. */
 export interface StreamingBubble {
   append(text: string): void;
-  finish(text: string, sources: Source[]): void;
+  finish(text: string, sources: Source[], answer?: AnswerRef): void;
   remove(): void;
 }
 
@@ -120,22 +126,32 @@ export class ChatPanel {
   }
 
   /** Replaces the transcript: the greeting, then the stored messages. */
-  showTranscript(messages: { role: MessageRole; content: string; sources: Source[] }[]): void {
+  showTranscript(
+    messages: { id: string; role: MessageRole; content: string; sources: Source[] }[],
+  ): void {
     this.log.replaceChildren();
     if (this.config.greeting) {
       this.addMessage('assistant', this.config.greeting, []);
     }
     for (const message of messages) {
-      this.addMessage(message.role, message.content, message.sources);
+      this.addMessage(
+        message.role,
+        message.content,
+        message.sources,
+        message.role === 'assistant' ? message.id : undefined,
+      );
     }
   }
 
-  addMessage(role: MessageRole, text: string, sources: Source[]): HTMLElement {
+  addMessage(role: MessageRole, text: string, sources: Source[], answer?: AnswerRef): HTMLElement {
     const bubble = element('div', { class: `message ${role}` });
     const body = element('div', {}, text);
     bubble.append(body);
     if (sources.length) {
       bubble.append(sourceList(sources));
+    }
+    if (answer) {
+      bubble.append(this.ratingButtons(answer));
     }
     this.log.append(bubble);
     this.log.scrollTop = this.log.scrollHeight;
@@ -159,11 +175,14 @@ export class ChatPanel {
         (target.firstChild as HTMLElement).textContent = written;
         this.log.scrollTop = this.log.scrollHeight;
       },
-      finish: (text, sources) => {
+      finish: (text, sources, answer) => {
         const target = ensureBubble();
         (target.firstChild as HTMLElement).textContent = text;
         if (sources.length) {
           target.append(sourceList(sources));
+        }
+        if (answer) {
+          target.append(this.ratingButtons(answer));
         }
         this.log.scrollTop = this.log.scrollHeight;
       },
@@ -194,6 +213,40 @@ export class ChatPanel {
   setStatus(text: string): void {
     this.status.textContent = text;
     this.status.hidden = !text;
+  }
+
+  /** Thumbs up and down; the chosen one stays pressed, a new choice replaces it. */
+  private ratingButtons(answer: AnswerRef): HTMLElement {
+    const group = element('div', {
+      class: 'rating',
+      role: 'group',
+      'aria-label': 'Rate this answer',
+    });
+    const buttons = (['up', 'down'] as const).map((rating) => {
+      const button = element(
+        'button',
+        {
+          type: 'button',
+          class: rating,
+          'aria-label': rating === 'up' ? 'Helpful' : 'Not helpful',
+          'aria-pressed': 'false',
+        },
+        rating === 'up' ? '👍' : '👎',
+      );
+      button.addEventListener('click', () => {
+        this.actions.rate(answer, rating).then(
+          () => {
+            for (const other of buttons) {
+              other.setAttribute('aria-pressed', String(other === button));
+            }
+          },
+          () => undefined, // the status line says what went wrong
+        );
+      });
+      return button;
+    });
+    group.append(...buttons);
+    return group;
   }
 
   private setTyping(on: boolean): void {

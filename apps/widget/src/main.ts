@@ -1,5 +1,5 @@
 import { ApiError, type LiveFrame, NetworkError, WidgetApi, type WidgetConfig } from './api';
-import { ChatPanel } from './chat-panel';
+import { type AnswerRef, ChatPanel, type Rating } from './chat-panel';
 import { VisitorStore } from './visitor-store';
 
 export interface InitOptions {
@@ -35,6 +35,7 @@ class ChatWidget {
       send: (text) => void this.send(text),
       opened: () => void this.loadTranscript(),
       handoff: () => void this.handoff(),
+      rate: (answer, rating) => this.rate(answer, rating),
     });
     this.conversationId = store.read().conversationId;
     this.panel.showTranscript([]);
@@ -66,6 +67,19 @@ class ChatWidget {
     }
   }
 
+  private async rate(answer: AnswerRef, rating: Rating): Promise<void> {
+    try {
+      const id = typeof answer === 'string' ? answer : await answer();
+      if (id) {
+        await this.api.rate(id, rating);
+        this.panel.setStatus('');
+      }
+    } catch (error) {
+      this.panel.setStatus(describe(error));
+      throw error;
+    }
+  }
+
   private async send(text: string): Promise<void> {
     this.busy = true;
     this.panel.setBusy(true);
@@ -81,7 +95,10 @@ class ChatWidget {
         }
         this.followLive(answer.conversation_id);
       } else {
-        bubble.finish(answer.response, answer.sources ?? []);
+        const conversationId = answer.conversation_id;
+        bubble.finish(answer.response, answer.sources ?? [], () =>
+          this.api.lastAnswerId(conversationId),
+        );
       }
       this.conversationId = answer.conversation_id;
       this.loadedConversation = answer.conversation_id;

@@ -31,6 +31,9 @@ header button.handoff { font-size: 13px; border: 1px solid rgba(255,255,255,.7);
 header button.handoff[hidden] { display: none; }
 .sources { margin: 8px 0 0; padding-left: 20px; font-size: 13px; }
 .sources a { color: ${color}; }
+.rating { display: flex; gap: 4px; margin-top: 6px; }
+.rating button { background: transparent; border: 1px solid #e3e6ea; border-radius: 8px; padding: 2px 8px; font-size: 14px; line-height: 1.4; }
+.rating button[aria-pressed="true"] { background: ${color}; border-color: ${color}; }
 .excerpt { display: block; color: #555; font-size: 12px; margin-top: 4px; white-space: pre-wrap; }
 .excerpt[hidden] { display: none; }
 .typing { align-self: flex-start; background: #fff; border: 1px solid #e3e6ea; border-radius: 12px; padding: 10px 12px; }

@@ -90,11 +90,14 @@ export const handoffStatsSchema = z.object({
   resolved_by_person: z.number().int(),
 });
 export type HandoffStats = z.output<typeof handoffStatsSchema>;
+const feedbackCountsSchema = z.object({ up: z.number().int(), down: z.number().int() });
 
 export const chatStatsSchema = z.object({
   conversations: z.number().int(),
   messages: z.number().int(),
   handoffs: handoffStatsSchema,
+  /** Ratings of answers (thumbs up, thumbs down). */
+  feedback: feedbackCountsSchema.optional(),
   this_month: z.object({
     input_tokens: z.number().int(),
     output_tokens: z.number().int(),
@@ -125,6 +128,7 @@ export const statsReportSchema = z.object({
   conversations: z.number().int(),
   messages: z.number().int(),
   handoffs: handoffStatsSchema,
+  feedback: feedbackCountsSchema,
   this_month: chatStatsSchema.shape.this_month,
   last_24h: chatStatsSchema.shape.last_24h.extend({ error_rate: z.number() }),
   top_tenants: chatStatsSchema.shape.top_tenants,

@@ -76,6 +76,10 @@ export const ErrorCode = {
   ASSISTANT_MODEL_NOT_ALLOWED: 'ASSISTANT_MODEL_NOT_ALLOWED',
   /** The default assistant cannot be deleted or made non-default; make another the default. */
   ASSISTANT_IS_DEFAULT: 'ASSISTANT_IS_DEFAULT',
+  WEBHOOK_NOT_FOUND: 'WEBHOOK_NOT_FOUND',
+  MESSAGE_NOT_FOUND: 'MESSAGE_NOT_FOUND',
+  /** Feedback is on the assistant's answers only. */
+  MESSAGE_NOT_RATEABLE: 'MESSAGE_NOT_RATEABLE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -136,6 +140,9 @@ const httpStatusByCode: Record<ErrorCode, number> = {
   ASSISTANT_SLUG_TAKEN: 409,
   ASSISTANT_MODEL_NOT_ALLOWED: 400,
   ASSISTANT_IS_DEFAULT: 409,
+  WEBHOOK_NOT_FOUND: 404,
+  MESSAGE_NOT_FOUND: 404,
+  MESSAGE_NOT_RATEABLE: 400,
 };
 
 export function httpStatusFor(code: string): number {

@@ -1,5 +1,13 @@
 import { z } from 'zod';
 
+import {
+  budgetAlertEventSchema,
+  documentCompletedEventSchema,
+  documentFailedEventSchema,
+  messageFeedbackEventSchema,
+  WEBHOOK_EVENTS,
+} from './webhooks';
+
 /** Events every interested service receives once (one consumer group per service). */
 export const TENANT_EVENTS = {
   /** `{ tenantId }`: the tenant and its users are gone; every service removes its data. */
@@ -116,6 +124,10 @@ export const EVENTS = {
   [CONVERSATION_EVENTS.CLAIMED]: conversationClaimedEventSchema,
   [CONVERSATION_EVENTS.CLOSED]: conversationClosedEventSchema,
   [LIVE_EVENTS.CONVERSATION]: liveConversationEventSchema,
+  [WEBHOOK_EVENTS.DOCUMENT_COMPLETED]: documentCompletedEventSchema,
+  [WEBHOOK_EVENTS.DOCUMENT_FAILED]: documentFailedEventSchema,
+  [WEBHOOK_EVENTS.MESSAGE_FEEDBACK]: messageFeedbackEventSchema,
+  [WEBHOOK_EVENTS.BUDGET_ALERT]: budgetAlertEventSchema,
 } as const satisfies Record<string, z.ZodType>;
 
 export type EventPatternName = keyof typeof EVENTS;

@@ -11,6 +11,8 @@ export * from './model-catalog';
 export * from './handoff';
 export * from './admin';
 export * from './widgets';
+export * from './webhooks';
+export * from './feedback';
 export * from './unavailable';
 export * from './caller';
 export * from './messages';

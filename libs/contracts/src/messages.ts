@@ -33,6 +33,13 @@ import {
   modelsReplySchema,
 } from './chat';
 import {
+  exportPageSchema,
+  exportRequestSchema,
+  FEEDBACK,
+  feedbackRequestSchema,
+  feedbackViewSchema,
+} from './feedback';
+import {
   agentMessageRequestSchema,
   HANDOFF,
   handoffRequestSchema,
@@ -91,6 +98,15 @@ import {
   userUpdateMessageSchema,
   userViewSchema,
 } from './tenants';
+import {
+  createdWebhookSchema,
+  webhookCreateSchema,
+  webhookDeliveriesRequestSchema,
+  webhookDeliverySchema,
+  WEBHOOKS,
+  webhookTestReplySchema,
+  webhookViewSchema,
+} from './webhooks';
 import {
   authenticateVisitorRequestSchema,
   openedWidgetSchema,
@@ -170,6 +186,11 @@ export const MESSAGES = {
   [WIDGETS.OPEN]: answers(openWidgetRequestSchema, openedWidgetSchema),
   [WIDGETS.AUTHENTICATE_VISITOR]: answers(authenticateVisitorRequestSchema, openedWidgetSchema),
   [WIDGETS.ORIGIN_KNOWN]: answers(originKnownRequestSchema, originKnownReplySchema),
+  [WEBHOOKS.LIST]: answers(emptyRequestSchema, z.array(webhookViewSchema)),
+  [WEBHOOKS.CREATE]: answers(webhookCreateSchema, createdWebhookSchema),
+  [WEBHOOKS.DELETE]: answers(idParamSchema, deleted),
+  [WEBHOOKS.TEST]: answers(idParamSchema, webhookTestReplySchema),
+  [WEBHOOKS.DELIVERIES]: answers(webhookDeliveriesRequestSchema, z.array(webhookDeliverySchema)),
   [PING_PATTERN.tenants]: answers(emptyRequestSchema, pingReplySchema),
 
   // ---- rag ----------------------------------------------------------------------------------
@@ -210,6 +231,8 @@ export const MESSAGES = {
   [HANDOFF.SETTINGS_UPDATE]: answers(handoffSettingsUpdateSchema, handoffSettingsSchema),
   [STATS_PATTERNS.CHAT]: answers(statsQuerySchema, chatStatsSchema),
   [STATS_PATTERNS.CHAT_USAGE]: answers(usageQuerySchema, usageReportSchema),
+  [FEEDBACK.RATE]: answers(feedbackRequestSchema, feedbackViewSchema),
+  [FEEDBACK.EXPORT_CONVERSATIONS]: streams(exportRequestSchema, exportPageSchema),
   [PING_PATTERN.chat]: answers(emptyRequestSchema, pingReplySchema),
 
   // ---- admin --------------------------------------------------------------------------------

@@ -157,6 +157,16 @@ export interface HandoffSettings {
   use_default_phrases: Generated<boolean>;
 }
 
+export interface MessageFeedback {
+  comment: string | null;
+  conversation_id: string;
+  created_at: Generated<Timestamp>;
+  message_id: string;
+  rating: string;
+  tenant_id: TenantId;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface Messages {
   author_id: string | null;
   content: string;
@@ -246,6 +256,31 @@ export interface Users {
   username: string;
 }
 
+export interface WebhookDeliveries {
+  attempt: number;
+  created_at: Generated<Timestamp>;
+  duration_ms: number;
+  error: string | null;
+  event_id: string;
+  event_type: string;
+  id: Generated<string>;
+  next_attempt_at: Timestamp | null;
+  outcome: string;
+  response_status: number | null;
+  tenant_id: TenantId;
+  webhook_id: string;
+}
+
+export interface Webhooks {
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  events: string[];
+  id: Generated<string>;
+  secret_ciphertext: string;
+  tenant_id: TenantId;
+  url: string;
+}
+
 export interface Widgets {
   allowed_origins: string[];
   assistant_id: string | null;
@@ -272,11 +307,14 @@ export interface DB {
   documents: Documents;
   event_outbox: EventOutbox;
   handoff_settings: HandoffSettings;
+  message_feedback: MessageFeedback;
   messages: Messages;
   refresh_tokens: RefreshTokens;
   tenant_domains: TenantDomains;
   tenants: Tenants;
   usage_records: UsageRecords;
   users: Users;
+  webhook_deliveries: WebhookDeliveries;
+  webhooks: Webhooks;
   widgets: Widgets;
 }

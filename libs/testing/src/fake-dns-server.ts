@@ -1,15 +1,17 @@
 import { createSocket, type Socket } from 'node:dgram';
+import { isIP } from 'node:net';
 
 import * as dnsPacket from 'dns-packet';
 
 const NXDOMAIN = 3;
 
 /**
- * A tiny authoritative DNS server on loopback (UDP) answering TXT queries from a table the
- * test fills in; every other name is NXDOMAIN. Point DNS_RESOLVER at `address`.
+ * A tiny authoritative DNS server on loopback (UDP) answering TXT, A and AAAA queries from
+ * tables the test fills in; every other name is NXDOMAIN. Point DNS_RESOLVER at `address`.
  */
 export class FakeDnsServer {
   private readonly txtRecords = new Map<string, string[][]>();
+  private readonly addresses = new Map<string, string[]>();
 
   private constructor(
     private readonly socket: Socket,
@@ -43,6 +45,11 @@ export class FakeDnsServer {
     );
   }
 
+  /** Points `name` at these addresses (A for IPv4, AAAA for IPv6), replacing earlier ones. */
+  setAddress(name: string, ...addresses: string[]): void {
+    this.addresses.set(name.toLowerCase(), addresses);
+  }
+
   close(): Promise<void> {
     return new Promise((resolve) => this.socket.close(() => resolve()));
   }
@@ -54,22 +61,40 @@ export class FakeDnsServer {
     } catch {
       return undefined;
     }
-    const answers = (query.questions ?? []).flatMap((question) =>
-      question.type === 'TXT'
-        ? (this.txtRecords.get(question.name.toLowerCase()) ?? []).map((data) => ({
-            type: 'TXT' as const,
-            name: question.name,
-            ttl: 0,
-            data,
-          }))
-        : [],
+    const answers = (query.questions ?? []).flatMap((question) => this.recordsFor(question));
+    const known = (query.questions ?? []).some((question) =>
+      [this.txtRecords, this.addresses].some((table) => table.has(question.name.toLowerCase())),
     );
     return dnsPacket.encode({
       type: 'response',
       id: query.id,
-      flags: dnsPacket.AUTHORITATIVE_ANSWER | (answers.length > 0 ? 0 : NXDOMAIN),
+      flags: dnsPacket.AUTHORITATIVE_ANSWER | (answers.length > 0 || known ? 0 : NXDOMAIN),
       questions: query.questions,
       answers,
     });
+  }
+
+  private recordsFor(question: dnsPacket.Question): dnsPacket.Answer[] {
+    const name = question.name.toLowerCase();
+    if (question.type === 'TXT') {
+      return (this.txtRecords.get(name) ?? []).map((data) => ({
+        type: 'TXT' as const,
+        name: question.name,
+        ttl: 0,
+        data,
+      }));
+    }
+    if (question.type === 'A' || question.type === 'AAAA') {
+      const family = question.type === 'A' ? 4 : 6;
+      return (this.addresses.get(name) ?? [])
+        .filter((address) => isIP(address) === family)
+        .map((data) => ({
+          type: question.type as 'A' | 'AAAA',
+          name: question.name,
+          ttl: 0,
+          data,
+        }));
+    }
+    return [];
   }
 }

@@ -55,6 +55,7 @@ export class ReportsService {
       conversations: chat.conversations,
       messages: chat.messages,
       handoffs: chat.handoffs,
+      feedback: chat.feedback ?? { up: 0, down: 0 },
       this_month: chat.this_month,
       last_24h: {
         requests,

@@ -64,6 +64,7 @@ describe('BudgetService', () => {
     await service.reserve(CALLER, {}, MINI, { promptTokens: 1, maxTokens: 1 });
     expect(transport.emit).toHaveBeenCalledWith('budget.alert', {
       tenantId: CALLER.tenantId,
+      eventId: expect.stringMatching(/^[0-9a-f-]{36}$/),
       ...alert,
     });
   });

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 import { Inject, Injectable } from '@nestjs/common';
 import { lastValueFrom } from 'rxjs';
 
@@ -16,6 +18,8 @@ export const BUDGET_ALERT_EVENT = 'budget.alert';
 
 export interface BudgetAlertEvent {
   tenantId: string;
+  /** The webhook event's id: a redelivered transport event reaches an endpoint once. */
+  eventId: string;
   budget: NonNullable<Reservation['alert']>['budget'];
   used_fraction: number;
 }
@@ -68,7 +72,11 @@ export class BudgetService {
       },
     );
     if (reservation.alert) {
-      await this.announce({ tenantId: caller.tenantId, ...reservation.alert });
+      await this.announce({
+        tenantId: caller.tenantId,
+        eventId: randomUUID(),
+        ...reservation.alert,
+      });
     }
     return reservation;
   }

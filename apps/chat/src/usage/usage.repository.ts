@@ -29,7 +29,7 @@ export type UsageGroup = UsageQuery['group_by'];
 export type UsageSums = Omit<UsageRow, 'key'>;
 export type TopTenant = NonNullable<ChatStats['top_tenants']>[number];
 type Activity = Pick<ChatStats, 'this_month' | 'last_24h'>;
-type Counts = Pick<ChatStats, 'conversations' | 'messages'>;
+type Counts = Pick<ChatStats, 'conversations' | 'messages' | 'feedback'>;
 /** What PostgreSQL answers for count() and sum(): bigint and numeric arrive as exact text. */
 type Aggregate = string | number | bigint | null;
 
@@ -109,10 +109,22 @@ export class UsageRepository extends TenantScopedRepository {
             .where((row) => ofTenant(row, tenantId))
             .select((row) => row.fn.countAll().as('n'))
             .as('messages'),
+          ...(['up', 'down'] as const).map((rating) =>
+            eb
+              .selectFrom('message_feedback')
+              .where((row) => ofTenant(row, tenantId))
+              .where('rating', '=', rating)
+              .select((row) => row.fn.countAll().as('n'))
+              .as(`feedback_${rating}`),
+          ),
         ])
         .executeTakeFirstOrThrow(),
     );
-    return { conversations: count(counted.conversations), messages: count(counted.messages) };
+    return {
+      conversations: count(counted.conversations),
+      messages: count(counted.messages),
+      feedback: { up: count(counted.feedback_up), down: count(counted.feedback_down) },
+    };
   }
 
   /** Conversations handed to people, claimed, how fast, and who resolved them. */
@@ -209,7 +221,10 @@ export class UsageRepository extends TenantScopedRepository {
  * saying so also lets the planner use the tenant's indexes.
  */
 function ofTenant(
-  eb: ExpressionBuilder<Schema, 'conversations' | 'messages' | 'usage_records'>,
+  eb: ExpressionBuilder<
+    Schema,
+    'conversations' | 'messages' | 'usage_records' | 'message_feedback'
+  >,
   tenantId: TenantId | undefined,
 ): Expression<SqlBool> {
   return tenantId === undefined ? eb.lit(true) : eb('tenant_id', '=', tenantId);

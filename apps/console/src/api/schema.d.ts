@@ -18,6 +18,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/export/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the tenant's conversations with messages, sources and feedback
+         * @description Conversations created in [from, to) (default: the last 30 days), oldest first, streamed. `format=jsonl` (default): one conversation a line, its messages inside. `format=csv`: one row a message (sources as JSON), with the columns conversation_id, conversation_title, conversation_created_at, user_id, api_key_id, visitor_id, message_id, role, content, model, message_created_at, sources, feedback_rating, feedback_comment.
+         *
+         *     Roles: `tenant_admin`, `super_admin`.
+         */
+        get: operations["ExportsController_conversations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/stats": {
         parameters: {
             query?: never;
@@ -26,7 +48,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Users, documents, chunks, conversations, messages, tokens, cost, requests and errors
+         * Users, documents, chunks, conversations, messages, feedback, tokens, cost, requests and errors
          * @description A tenant admin: its tenant. A super admin: the platform (with top tenants), or one tenant by tenant_id.
          *
          *     Roles: `tenant_admin`, `super_admin`.
@@ -49,7 +71,7 @@ export interface paths {
         };
         /**
          * Requests, tokens, cost and errors over a period, grouped by day, model or user
-         * @description A tenant admin sees its tenant; a super admin names one with tenant_id (or X-Tenant-ID) or sees the platform. Defaults: the last 30 days, by day.
+         * @description A tenant admin sees its tenant; a super admin names one with tenant_id (or X-Tenant-ID) or sees the platform. Defaults: the last 30 days, by day. `format=csv`: the rows as CSV (key, requests, errors, input_tokens, output_tokens, cost_usd).
          *
          *     Roles: `tenant_admin`, `super_admin`.
          */
@@ -300,7 +322,7 @@ export interface paths {
         put?: never;
         /**
          * Ask the tenant's assistant; grounded in its documents, with sources
-         * @description With `stream: true` or `Accept: text/event-stream` the answer comes as Server-Sent Events: `event: delta` (`{type, content}`) as the model writes, then one `event: done` carrying every field of the JSON answer; a failure ends the stream with `event: error` (`{code, message}`). Closing the connection stops the model. An open stream re-checks its caller every few seconds (`OPEN_STREAM_RECHECK_MS`): a deactivated user or tenant, a revoked API key or an expired access token ends it with `event: error` (`UNAUTHORIZED`, `TENANT_INACTIVE`, …). A widget visitor (visitor token) chats in its own conversations only, within the widget's message limits (429 RATE_LIMITED), with the tenant's model and settings. `assistant_id` picks the assistant (its prompt, model, temperature, knowledge; default: the conversation's, else the tenant's default) and the answer names it; 403 ASSISTANT_FORBIDDEN for one the caller may not use, 404 ASSISTANT_NOT_FOUND for an id the tenant does not have.
+         * @description With `stream: true` or `Accept: text/event-stream` the answer comes as Server-Sent Events: `event: delta` (`{type, content}`) as the model writes, then one `event: done` carrying every field of the JSON answer; a failure ends the stream with `event: error` (`{code, message}`). Closing the connection stops the model. An open stream re-checks its caller every few seconds (`OPEN_STREAM_RECHECK_MS`): a deactivated user or tenant, a revoked API key or an expired access token ends it with `event: error` (`UNAUTHORIZED`, `TENANT_INACTIVE`, …). A widget visitor (visitor token) chats in its own conversations only, within the widget's message limits (429 RATE_LIMITED), with the tenant's model and settings. `assistant_id` picks the assistant (its prompt, model, temperature, knowledge; default: the conversation's, else the tenant's default) and the answer names it; 403 ASSISTANT_FORBIDDEN for one the caller may not use, 404 ASSISTANT_NOT_FOUND for an id the tenant does not have. With an `Idempotency-Key` header, the same key and body within 24 h answer the first answer (header `Idempotent-Replayed: true`) and store nothing new; another body with the key: 409 `IDEMPOTENCY_KEY_REUSED`; while the first still runs, a duplicate waits for it.
          *
          *     Roles: `super_admin`, `tenant_admin`, `agent`, `user`.
          */
@@ -369,6 +391,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/chat/conversations/{id}/handoff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask for a person: the bot stops answering and the agents see it in their inbox
+         * @description By the conversation's user, API key or widget visitor (the widget must have `handoff_enabled`, else 403 `FEATURE_DISABLED`). The conversation becomes `waiting_human`, the bot says so in it (a `system` message: a person will reply here) and `conversation.handoff_requested` is emitted. Until an agent releases it, messages are stored and delivered to the agent without calling a model (`handled_by: "human"`). Asking again changes nothing; a closed conversation is 409 `CONVERSATION_CLOSED`.
+         *
+         *     Roles: `super_admin`, `tenant_admin`, `agent`, `user`.
+         */
+        post: operations["ChatController_handoff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/messages/{id}/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rate an answer: thumbs up or down, with an optional comment
+         * @description By the conversation's owner only (its user, API key or widget visitor); on the assistant's answers only (400 MESSAGE_NOT_RATEABLE). Rating again replaces the rating. Another owner's or tenant's message is 404 MESSAGE_NOT_FOUND. Sends the `message.feedback` webhook; counted in /admin/stats.
+         *
+         *     Roles: `super_admin`, `tenant_admin`, `agent`, `user`.
+         */
+        post: operations["FeedbackController_rate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/chat/models": {
         parameters: {
             query?: never;
@@ -379,6 +445,142 @@ export interface paths {
         /** The models this tenant may use, with provider, context window and prices */
         get: operations["ChatController_models"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Conversations waiting for or with a person, oldest request first
+         * @description Default: `waiting_human` and `human`; `status` picks one state, `assigned=me` the caller's own. Each item carries its transcript (internal notes included) with the sources the bot cited. Live: `WS /api/v1/inbox/ws?token=…`.
+         *
+         *     Roles: `super_admin`, `tenant_admin`, `agent`.
+         */
+        get: operations["InboxController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inbox/{id}/claim": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take the conversation: the bot stops answering it
+         * @description Atomic: of two agents claiming at once one wins, the other gets 409 `ALREADY_CLAIMED`. Claiming a conversation one already holds returns it unchanged; a closed one is 409 `CONVERSATION_CLOSED`.
+         *
+         *     Roles: `super_admin`, `tenant_admin`, `agent`.
+         */
+        post: operations["InboxController_claim"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inbox/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close the conversation: nothing more is added to it
+         * @description Emits `conversation.closed`; later messages to it are 409 `CONVERSATION_CLOSED`.
+         *
+         *     Roles: `super_admin`, `tenant_admin`, `agent`.
+         */
+        post: operations["InboxController_close"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inbox/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reply to the conversation's user (live), or add an internal note
+         * @description A reply is stored with `role: "agent"` and delivered to the user's or visitor's socket; only the assigned agent may reply (409 `NOT_ASSIGNED`). `internal: true` stores a note (`role: "system"`) that only agents and tenant admins ever see.
+         *
+         *     Roles: `super_admin`, `tenant_admin`, `agent`.
+         */
+        post: operations["InboxController_reply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inbox/{id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give the conversation back to the bot (`bot`)
+         * @description By its agent or a tenant admin; another agent's is 409 `NOT_ASSIGNED`.
+         *
+         *     Roles: `super_admin`, `tenant_admin`, `agent`.
+         */
+        post: operations["InboxController_release"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inbox/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's handoff policy
+         * @description `phrases`: the tenant's own phrases that ask for a person (whole words; case, accents and punctuation ignored), with the default list ("talk to a human", …) unless `use_default_phrases` is false; `on_ungrounded`: hand over after two answers in a row the bot could not ground in the tenant's documents.
+         *
+         *     Roles: `super_admin`, `tenant_admin`, `agent`.
+         */
+        get: operations["InboxController_settings"];
+        /**
+         * Change the tenant's handoff policy (tenant admin)
+         * @description Roles: `super_admin`, `tenant_admin`.
+         */
+        put: operations["InboxController_updateSettings"];
         post?: never;
         delete?: never;
         options?: never;
@@ -401,7 +603,7 @@ export interface paths {
         put?: never;
         /**
          * Add a document: a file, one web page, a crawled site, or text
-         * @description multipart `file` (PDF, TXT, Markdown, HTML, DOCX, CSV; type checked by content: 415 otherwise; larger than MAX_DOCUMENT_BYTES: 413 DOCUMENT_TOO_LARGE; one file per upload, else 400 TOO_MANY_PARTS; a cut-off or malformed body: 400 MALFORMED_MULTIPART; no `file` part: 400 VALIDATION_FAILED), or JSON `{url}`, `{url, crawl: {max_pages, max_depth}}` or `{title, text}`. Answers 202 with the document `pending`; ingestion runs in the background. `tags` (what assistants scope their knowledge by): a JSON array, or the multipart field `tags` (comma-separated or repeated) sent before the `file` part.
+         * @description multipart `file` (PDF, TXT, Markdown, HTML, DOCX, CSV; type checked by content: 415 otherwise; larger than MAX_DOCUMENT_BYTES: 413 DOCUMENT_TOO_LARGE; one file per upload, else 400 TOO_MANY_PARTS; a cut-off or malformed body: 400 MALFORMED_MULTIPART; no `file` part: 400 VALIDATION_FAILED), or JSON `{url}`, `{url, crawl: {max_pages, max_depth}}` or `{title, text}`. Answers 202 with the document `pending`; ingestion runs in the background. `tags` (what assistants scope their knowledge by): a JSON array, or the multipart field `tags` (comma-separated or repeated) sent before the `file` part. With an `Idempotency-Key` header, the same key and body (or file) within 24 h answer the first document (header `Idempotent-Replayed: true`) and create nothing; another body: 409 `IDEMPOTENCY_KEY_REUSED`. A file or text whose content (SHA-256) the tenant already has answers 200 with that document and `duplicate_of` (its id), storing nothing, unless `?force=true`.
          *
          *     Roles: `super_admin`, `tenant_admin`.
          */
@@ -646,6 +848,96 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's webhook endpoints (never their secrets)
+         * @description Roles: `tenant_admin`, `super_admin`.
+         */
+        get: operations["WebhooksController_list"];
+        put?: never;
+        /**
+         * Register an endpoint for events
+         * @description Events: document.completed, document.failed, conversation.handoff_requested, conversation.closed, message.feedback, budget.alert. The URL must resolve to public addresses only (400 URL_NOT_ALLOWED otherwise). The signing `secret` is shown only in this response: deliveries carry `X-Tenantbot-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>` (see docs/webhooks.md).
+         *
+         *     Roles: `tenant_admin`, `super_admin`.
+         */
+        post: operations["WebhooksController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete an endpoint; its pending deliveries are dropped
+         * @description Roles: `tenant_admin`, `super_admin`.
+         */
+        delete: operations["WebhooksController_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The endpoint's latest delivery attempts, newest first
+         * @description One row per attempt: outcome (delivered, failed, refused), response status, error, duration and when the next retry is due. Failures are retried with exponential backoff for 24 hours.
+         *
+         *     Roles: `tenant_admin`, `super_admin`.
+         */
+        get: operations["WebhooksController_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a signed `webhook.test` event to the endpoint
+         * @description Queued like any event; its attempts appear in the deliveries.
+         *
+         *     Roles: `tenant_admin`, `super_admin`.
+         */
+        post: operations["WebhooksController_test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/widget/config": {
         parameters: {
             query?: never;
@@ -850,6 +1142,67 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/chat/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * OpenAI-compatible chat completion, grounded in the tenant’s documents
+         * @description OpenAI’s request and response: `model` (a model the tenant may use, by id or alias), `messages` (the last is the user’s question; earlier user and assistant messages are the history; system messages are ignored, the tenant’s system prompt applies), `temperature`, `max_tokens`/`max_completion_tokens`, `stream` with `stream_options.include_usage`, `user`. Extensions: `use_rag: false` answers without the tenant’s documents; the response (and the last streamed chunk) carries `sources` and `conversation_id`. Authenticate with a tenant API key as Bearer; `X-Tenant-ID` is optional and must name the key’s tenant. Errors have OpenAI’s shape `{error: {message, type, code, param}}`. Same limits, budgets and usage records as `POST /api/v1/chat/`, and the same `Idempotency-Key` handling.
+         *
+         *     Roles: `super_admin`, `tenant_admin`, `agent`, `user`.
+         */
+        post: operations["OpenAiController_completions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/embeddings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * OpenAI-compatible embeddings, with the tenant’s embedding model
+         * @description OpenAI’s request and response (`input` a string or an array of strings, at most 256; `encoding_format` `float` or `base64`). Whatever `model` says, the tenant’s embedding model answers — the one its documents are indexed with — and the response names it.
+         *
+         *     Roles: `super_admin`, `tenant_admin`, `agent`, `user`.
+         */
+        post: operations["OpenAiController_embeddings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** OpenAI-compatible list of the models this tenant may use */
+        get: operations["OpenAiController_models"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/widget/embed.js": {
         parameters: {
             query?: never;
@@ -887,6 +1240,8 @@ export interface components {
         ChatRequest: {
             /** Format: uuid */
             assistant_id?: string;
+            /** @enum {string} */
+            channel?: "api" | "websocket";
             conversation_history?: {
                 content: string;
                 /** @enum {string} */
@@ -907,8 +1262,12 @@ export interface components {
             assistant_id: string;
             /** Format: uuid */
             conversation_id: string;
+            /** @enum {string} */
+            conversation_status: "bot" | "waiting_human" | "human" | "closed";
             cost_usd: number;
             grounded: boolean;
+            /** @enum {string} */
+            handled_by: "bot" | "human";
             latency_ms: number;
             model_used: string;
             request_id: string;
@@ -935,20 +1294,26 @@ export interface components {
         Conversation: {
             /** Format: uuid */
             api_key_id: string | null;
+            /** Format: uuid */
+            assigned_agent_id: string | null;
+            /** @enum {string} */
+            channel: "api" | "websocket" | "widget";
             created_at: string;
             /** Format: uuid */
             id: string;
             message_count: number;
             messages: {
+                author_id: string | null;
                 content: string;
                 cost_usd: number | null;
                 created_at: string;
                 /** Format: uuid */
                 id: string;
+                internal: boolean;
                 latency_ms: number | null;
                 model: string | null;
                 /** @enum {string} */
-                role: "user" | "assistant";
+                role: "user" | "assistant" | "agent" | "system";
                 sources: components["schemas"]["ChatSource"][];
                 tokens: {
                     input: number;
@@ -956,6 +1321,8 @@ export interface components {
                     total: number;
                 } | null;
             }[];
+            /** @enum {string} */
+            status: "bot" | "waiting_human" | "human" | "closed";
             title: string;
             updated_at: string;
             /** Format: uuid */
@@ -965,10 +1332,16 @@ export interface components {
             items: {
                 /** Format: uuid */
                 api_key_id: string | null;
+                /** Format: uuid */
+                assigned_agent_id: string | null;
+                /** @enum {string} */
+                channel: "api" | "websocket" | "widget";
                 created_at: string;
                 /** Format: uuid */
                 id: string;
                 message_count: number;
+                /** @enum {string} */
+                status: "bot" | "waiting_human" | "human" | "closed";
                 title: string;
                 updated_at: string;
                 /** Format: uuid */
@@ -994,6 +1367,8 @@ export interface components {
             chunk_count: number;
             content_type: string | null;
             created_at: string;
+            /** Format: uuid */
+            duplicate_of?: string;
             embedding_model: string | null;
             error: {
                 code: string;
@@ -1071,6 +1446,17 @@ export interface components {
                     [key: string]: number;
                 };
                 total: number;
+            };
+            feedback: {
+                down: number;
+                up: number;
+            };
+            handoffs: {
+                claimed: number;
+                median_seconds_to_claim: number | null;
+                requested: number;
+                resolved_by_bot: number;
+                resolved_by_person: number;
             };
             last_24h: {
                 error_rate: number;
@@ -1257,6 +1643,133 @@ export interface operations {
             };
         };
     };
+    ExportsController_conversations: {
+        parameters: {
+            query?: {
+                format?: "jsonl" | "csv";
+                from?: string;
+                to?: string;
+            };
+            header?: {
+                /** @description The tenant (id or slug). A user’s or API key’s own tenant is the default; a super admin names any tenant here. Another tenant than the credential’s: 403 TENANT_MISMATCH. */
+                "X-Tenant-ID"?: components["parameters"]["TenantId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /**
+             * @description `format=jsonl` (default): one conversation a line
+             *
+             *     `format=csv`: a header line, then one row a message
+             */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": {
+                        api_key_id: string | null;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: uuid */
+                        id: string;
+                        messages: {
+                            content: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            feedback: {
+                                comment: string | null;
+                                /** @enum {string} */
+                                rating: "up" | "down";
+                            } | null;
+                            /** Format: uuid */
+                            id: string;
+                            model: string | null;
+                            role: string;
+                            sources: unknown[];
+                        }[];
+                        title: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        user_id: string | null;
+                        visitor_id: string | null;
+                    };
+                    "text/csv": string;
+                };
+            };
+            /** @description `VALIDATION_FAILED`, `INVALID_REQUEST` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "INVALID_REQUEST";
+                    };
+                };
+            };
+            /** @description `UNAUTHORIZED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHORIZED";
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`, `TENANT_MISMATCH`, `TENANT_INACTIVE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN" | "TENANT_MISMATCH" | "TENANT_INACTIVE";
+                    };
+                };
+            };
+            /** @description `TENANT_NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description `RATE_LIMITED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Any other failure: 500 INTERNAL_ERROR (with an error id to quote), 503 SERVICE_UNAVAILABLE, 504 TIMEOUT */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     AdminController_stats: {
         parameters: {
             query?: {
@@ -1354,6 +1867,7 @@ export interface operations {
     AdminController_usage: {
         parameters: {
             query?: {
+                format?: "json" | "csv";
                 from?: string;
                 group_by?: "day" | "model" | "user";
                 tenant_id?: string;
@@ -1368,13 +1882,18 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /**
+             * @description Success
+             *
+             *     With `format=csv`: a header line, then one row a group
+             */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["UsageReport"];
+                    "text/csv": string;
                 };
             };
             /** @description `VALIDATION_FAILED`, `INVALID_REQUEST` */
@@ -3468,7 +3987,10 @@ export interface operations {
                      *           "text": "Customers may return any item within 30 days of delivery for a full refund."
                      *         }
                      *       ],
-                     *       "grounded": true
+                     *       "grounded": true,
+                     *       "assistant_id": "3a9d6c1e-5b7f-4e2a-8c0d-1f2e3d4c5b6a",
+                     *       "handled_by": "bot",
+                     *       "conversation_status": "bot"
                      *     }
                      */
                     "application/json": components["schemas"]["ChatResponse"];
@@ -3481,8 +4003,12 @@ export interface operations {
                         assistant_id: string;
                         /** Format: uuid */
                         conversation_id: string;
+                        /** @enum {string} */
+                        conversation_status: "bot" | "waiting_human" | "human" | "closed";
                         cost_usd: number;
                         grounded: boolean;
+                        /** @enum {string} */
+                        handled_by: "bot" | "human";
                         latency_ms: number;
                         model_used: string;
                         request_id: string;
@@ -3558,6 +4084,18 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {string} */
                         code?: "TENANT_NOT_FOUND" | "CONVERSATION_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description `IDEMPOTENCY_KEY_REUSED`, `IDEMPOTENCY_KEY_IN_USE` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED" | "IDEMPOTENCY_KEY_IN_USE";
                     };
                 };
             };
@@ -4010,6 +4548,308 @@ export interface operations {
             };
         };
     };
+    ChatController_handoff: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The tenant (id or slug). A user’s or API key’s own tenant is the default; a super admin names any tenant here. Another tenant than the credential’s: 403 TENANT_MISMATCH. */
+                "X-Tenant-ID"?: components["parameters"]["TenantId"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "the answer did not help"
+                 *     }
+                 */
+                "application/json": {
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        api_key_id: string | null;
+                        /** Format: uuid */
+                        assigned_agent_id: string | null;
+                        /** @enum {string} */
+                        channel: "api" | "websocket" | "widget";
+                        created_at: string;
+                        /** Format: uuid */
+                        id: string;
+                        message_count: number;
+                        /** @enum {string} */
+                        status: "bot" | "waiting_human" | "human" | "closed";
+                        title: string;
+                        updated_at: string;
+                        /** Format: uuid */
+                        user_id: string | null;
+                    };
+                };
+            };
+            /** @description `VALIDATION_FAILED`, `INVALID_REQUEST`, `MALFORMED_JSON` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "INVALID_REQUEST" | "MALFORMED_JSON";
+                    };
+                };
+            };
+            /** @description `UNAUTHORIZED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHORIZED";
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`, `TENANT_MISMATCH`, `TENANT_INACTIVE`, `FEATURE_DISABLED` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN" | "TENANT_MISMATCH" | "TENANT_INACTIVE" | "FEATURE_DISABLED";
+                    };
+                };
+            };
+            /** @description `TENANT_NOT_FOUND`, `CONVERSATION_NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND" | "CONVERSATION_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description `CONVERSATION_CLOSED` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "CONVERSATION_CLOSED";
+                    };
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description `RATE_LIMITED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Any other failure: 500 INTERNAL_ERROR (with an error id to quote), 503 SERVICE_UNAVAILABLE, 504 TIMEOUT */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    FeedbackController_rate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The tenant (id or slug). A user’s or API key’s own tenant is the default; a super admin names any tenant here. Another tenant than the credential’s: 403 TENANT_MISMATCH. */
+                "X-Tenant-ID"?: components["parameters"]["TenantId"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "rating": "down",
+                 *       "comment": "It did not answer my question"
+                 *     }
+                 */
+                "application/json": {
+                    comment?: string;
+                    /** @enum {string} */
+                    rating: "up" | "down";
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        comment: string | null;
+                        /** Format: uuid */
+                        conversation_id: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: uuid */
+                        message_id: string;
+                        /** @enum {string} */
+                        rating: "up" | "down";
+                        /** Format: date-time */
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description `VALIDATION_FAILED`, `INVALID_REQUEST`, `MALFORMED_JSON`, `MESSAGE_NOT_RATEABLE` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "INVALID_REQUEST" | "MALFORMED_JSON" | "MESSAGE_NOT_RATEABLE";
+                    };
+                };
+            };
+            /** @description `UNAUTHORIZED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHORIZED";
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`, `TENANT_MISMATCH`, `TENANT_INACTIVE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN" | "TENANT_MISMATCH" | "TENANT_INACTIVE";
+                    };
+                };
+            };
+            /** @description `TENANT_NOT_FOUND`, `MESSAGE_NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND" | "MESSAGE_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description `RATE_LIMITED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Any other failure: 500 INTERNAL_ERROR (with an error id to quote), 503 SERVICE_UNAVAILABLE, 504 TIMEOUT */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     ChatController_models: {
         parameters: {
             query?: never;
@@ -4031,6 +4871,7 @@ export interface operations {
                     "application/json": {
                         default_model: string | null;
                         models: {
+                            aliases: string[];
                             available: boolean;
                             context_window: number;
                             default: boolean;
@@ -4076,6 +4917,896 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {string} */
                         code?: "TENANT_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description `RATE_LIMITED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Any other failure: 500 INTERNAL_ERROR (with an error id to quote), 503 SERVICE_UNAVAILABLE, 504 TIMEOUT */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    InboxController_list: {
+        parameters: {
+            query?: {
+                assigned?: "me";
+                limit?: number;
+                offset?: number | null;
+                status?: "bot" | "waiting_human" | "human" | "closed";
+            };
+            header?: {
+                /** @description The tenant (id or slug). A user’s or API key’s own tenant is the default; a super admin names any tenant here. Another tenant than the credential’s: 403 TENANT_MISMATCH. */
+                "X-Tenant-ID"?: components["parameters"]["TenantId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            api_key_id: string | null;
+                            /** Format: uuid */
+                            assigned_agent_id: string | null;
+                            /** @enum {string} */
+                            channel: "api" | "websocket" | "widget";
+                            claimed_at: string | null;
+                            created_at: string;
+                            handoff_requested_at: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            message_count: number;
+                            messages: {
+                                author_id: string | null;
+                                content: string;
+                                cost_usd: number | null;
+                                created_at: string;
+                                /** Format: uuid */
+                                id: string;
+                                internal: boolean;
+                                latency_ms: number | null;
+                                model: string | null;
+                                /** @enum {string} */
+                                role: "user" | "assistant" | "agent" | "system";
+                                sources: components["schemas"]["ChatSource"][];
+                                tokens: {
+                                    input: number;
+                                    output: number;
+                                    total: number;
+                                } | null;
+                            }[];
+                            /** @enum {string} */
+                            status: "bot" | "waiting_human" | "human" | "closed";
+                            title: string;
+                            updated_at: string;
+                            /** Format: uuid */
+                            user_id: string | null;
+                        }[];
+                        limit: number;
+                        offset: number;
+                        total: number;
+                    };
+                };
+            };
+            /** @description `VALIDATION_FAILED`, `INVALID_REQUEST` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "INVALID_REQUEST";
+                    };
+                };
+            };
+            /** @description `UNAUTHORIZED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHORIZED";
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`, `TENANT_MISMATCH`, `TENANT_INACTIVE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN" | "TENANT_MISMATCH" | "TENANT_INACTIVE";
+                    };
+                };
+            };
+            /** @description `TENANT_NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description `RATE_LIMITED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Any other failure: 500 INTERNAL_ERROR (with an error id to quote), 503 SERVICE_UNAVAILABLE, 504 TIMEOUT */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    InboxController_claim: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The tenant (id or slug). A user’s or API key’s own tenant is the default; a super admin names any tenant here. Another tenant than the credential’s: 403 TENANT_MISMATCH. */
+                "X-Tenant-ID"?: components["parameters"]["TenantId"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        api_key_id: string | null;
+                        /** Format: uuid */
+                        assigned_agent_id: string | null;
+                        /** @enum {string} */
+                        channel: "api" | "websocket" | "widget";
+                        created_at: string;
+                        /** Format: uuid */
+                        id: string;
+                        message_count: number;
+                        /** @enum {string} */
+                        status: "bot" | "waiting_human" | "human" | "closed";
+                        title: string;
+                        updated_at: string;
+                        /** Format: uuid */
+                        user_id: string | null;
+                    };
+                };
+            };
+            /** @description `VALIDATION_FAILED`, `INVALID_REQUEST` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "INVALID_REQUEST";
+                    };
+                };
+            };
+            /** @description `UNAUTHORIZED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHORIZED";
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`, `TENANT_MISMATCH`, `TENANT_INACTIVE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN" | "TENANT_MISMATCH" | "TENANT_INACTIVE";
+                    };
+                };
+            };
+            /** @description `TENANT_NOT_FOUND`, `CONVERSATION_NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND" | "CONVERSATION_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description `ALREADY_CLAIMED`, `CONVERSATION_CLOSED` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "ALREADY_CLAIMED" | "CONVERSATION_CLOSED";
+                    };
+                };
+            };
+            /** @description `RATE_LIMITED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Any other failure: 500 INTERNAL_ERROR (with an error id to quote), 503 SERVICE_UNAVAILABLE, 504 TIMEOUT */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    InboxController_close: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The tenant (id or slug). A user’s or API key’s own tenant is the default; a super admin names any tenant here. Another tenant than the credential’s: 403 TENANT_MISMATCH. */
+                "X-Tenant-ID"?: components["parameters"]["TenantId"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        api_key_id: string | null;
+                        /** Format: uuid */
+                        assigned_agent_id: string | null;
+                        /** @enum {string} */
+                        channel: "api" | "websocket" | "widget";
+                        created_at: string;
+                        /** Format: uuid */
+                        id: string;
+                        message_count: number;
+                        /** @enum {string} */
+                        status: "bot" | "waiting_human" | "human" | "closed";
+                        title: string;
+                        updated_at: string;
+                        /** Format: uuid */
+                        user_id: string | null;
+                    };
+                };
+            };
+            /** @description `VALIDATION_FAILED`, `INVALID_REQUEST` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "INVALID_REQUEST";
+                    };
+                };
+            };
+            /** @description `UNAUTHORIZED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHORIZED";
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`, `TENANT_MISMATCH`, `TENANT_INACTIVE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN" | "TENANT_MISMATCH" | "TENANT_INACTIVE";
+                    };
+                };
+            };
+            /** @description `TENANT_NOT_FOUND`, `CONVERSATION_NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND" | "CONVERSATION_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description `NOT_ASSIGNED` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "NOT_ASSIGNED";
+                    };
+                };
+            };
+            /** @description `RATE_LIMITED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Any other failure: 500 INTERNAL_ERROR (with an error id to quote), 503 SERVICE_UNAVAILABLE, 504 TIMEOUT */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    InboxController_reply: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The tenant (id or slug). A user’s or API key’s own tenant is the default; a super admin names any tenant here. Another tenant than the credential’s: 403 TENANT_MISMATCH. */
+                "X-Tenant-ID"?: components["parameters"]["TenantId"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "content": "Hello, I am Ana from support."
+                 *     }
+                 */
+                "application/json": {
+                    content: string;
+                    /** @default false */
+                    internal?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        author_id: string | null;
+                        content: string;
+                        cost_usd: number | null;
+                        created_at: string;
+                        /** Format: uuid */
+                        id: string;
+                        internal: boolean;
+                        latency_ms: number | null;
+                        model: string | null;
+                        /** @enum {string} */
+                        role: "user" | "assistant" | "agent" | "system";
+                        sources: components["schemas"]["ChatSource"][];
+                        tokens: {
+                            input: number;
+                            output: number;
+                            total: number;
+                        } | null;
+                    };
+                };
+            };
+            /** @description `VALIDATION_FAILED`, `INVALID_REQUEST`, `MALFORMED_JSON` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "INVALID_REQUEST" | "MALFORMED_JSON";
+                    };
+                };
+            };
+            /** @description `UNAUTHORIZED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHORIZED";
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`, `TENANT_MISMATCH`, `TENANT_INACTIVE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN" | "TENANT_MISMATCH" | "TENANT_INACTIVE";
+                    };
+                };
+            };
+            /** @description `TENANT_NOT_FOUND`, `CONVERSATION_NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND" | "CONVERSATION_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description `NOT_ASSIGNED`, `CONVERSATION_CLOSED` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "NOT_ASSIGNED" | "CONVERSATION_CLOSED";
+                    };
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description `RATE_LIMITED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Any other failure: 500 INTERNAL_ERROR (with an error id to quote), 503 SERVICE_UNAVAILABLE, 504 TIMEOUT */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    InboxController_release: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The tenant (id or slug). A user’s or API key’s own tenant is the default; a super admin names any tenant here. Another tenant than the credential’s: 403 TENANT_MISMATCH. */
+                "X-Tenant-ID"?: components["parameters"]["TenantId"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        api_key_id: string | null;
+                        /** Format: uuid */
+                        assigned_agent_id: string | null;
+                        /** @enum {string} */
+                        channel: "api" | "websocket" | "widget";
+                        created_at: string;
+                        /** Format: uuid */
+                        id: string;
+                        message_count: number;
+                        /** @enum {string} */
+                        status: "bot" | "waiting_human" | "human" | "closed";
+                        title: string;
+                        updated_at: string;
+                        /** Format: uuid */
+                        user_id: string | null;
+                    };
+                };
+            };
+            /** @description `VALIDATION_FAILED`, `INVALID_REQUEST` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "INVALID_REQUEST";
+                    };
+                };
+            };
+            /** @description `UNAUTHORIZED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHORIZED";
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`, `TENANT_MISMATCH`, `TENANT_INACTIVE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN" | "TENANT_MISMATCH" | "TENANT_INACTIVE";
+                    };
+                };
+            };
+            /** @description `TENANT_NOT_FOUND`, `CONVERSATION_NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND" | "CONVERSATION_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description `NOT_ASSIGNED`, `CONVERSATION_CLOSED` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "NOT_ASSIGNED" | "CONVERSATION_CLOSED";
+                    };
+                };
+            };
+            /** @description `RATE_LIMITED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Any other failure: 500 INTERNAL_ERROR (with an error id to quote), 503 SERVICE_UNAVAILABLE, 504 TIMEOUT */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    InboxController_settings: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The tenant (id or slug). A user’s or API key’s own tenant is the default; a super admin names any tenant here. Another tenant than the credential’s: 403 TENANT_MISMATCH. */
+                "X-Tenant-ID"?: components["parameters"]["TenantId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        on_ungrounded: boolean;
+                        phrases: string[];
+                        use_default_phrases: boolean;
+                    };
+                };
+            };
+            /** @description `UNAUTHORIZED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHORIZED";
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`, `TENANT_MISMATCH`, `TENANT_INACTIVE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN" | "TENANT_MISMATCH" | "TENANT_INACTIVE";
+                    };
+                };
+            };
+            /** @description `TENANT_NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description `RATE_LIMITED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Any other failure: 500 INTERNAL_ERROR (with an error id to quote), 503 SERVICE_UNAVAILABLE, 504 TIMEOUT */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    InboxController_updateSettings: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The tenant (id or slug). A user’s or API key’s own tenant is the default; a super admin names any tenant here. Another tenant than the credential’s: 403 TENANT_MISMATCH. */
+                "X-Tenant-ID"?: components["parameters"]["TenantId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "phrases": [
+                 *         "speak to support"
+                 *       ],
+                 *       "on_ungrounded": true
+                 *     }
+                 */
+                "application/json": {
+                    on_ungrounded?: boolean;
+                    phrases?: string[];
+                    use_default_phrases?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        on_ungrounded: boolean;
+                        phrases: string[];
+                        use_default_phrases: boolean;
+                    };
+                };
+            };
+            /** @description `VALIDATION_FAILED`, `INVALID_REQUEST`, `MALFORMED_JSON` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "INVALID_REQUEST" | "MALFORMED_JSON";
+                    };
+                };
+            };
+            /** @description `UNAUTHORIZED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHORIZED";
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`, `TENANT_MISMATCH`, `TENANT_INACTIVE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN" | "TENANT_MISMATCH" | "TENANT_INACTIVE";
+                    };
+                };
+            };
+            /** @description `TENANT_NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
                     };
                 };
             };
@@ -4203,7 +5934,9 @@ export interface operations {
     };
     RagController_create: {
         parameters: {
-            query?: never;
+            query?: {
+                force?: "true" | "false";
+            };
             header?: {
                 /** @description The tenant (id or slug). A user’s or API key’s own tenant is the default; a super admin names any tenant here. Another tenant than the credential’s: 403 TENANT_MISMATCH. */
                 "X-Tenant-ID"?: components["parameters"]["TenantId"];
@@ -4313,6 +6046,18 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {string} */
                         code?: "TENANT_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description `IDEMPOTENCY_KEY_REUSED`, `IDEMPOTENCY_KEY_IN_USE` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "IDEMPOTENCY_KEY_REUSED" | "IDEMPOTENCY_KEY_IN_USE";
                     };
                 };
             };
@@ -6292,6 +8037,535 @@ export interface operations {
             };
         };
     };
+    WebhooksController_list: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The tenant (id or slug). A user’s or API key’s own tenant is the default; a super admin names any tenant here. Another tenant than the credential’s: 403 TENANT_MISMATCH. */
+                "X-Tenant-ID"?: components["parameters"]["TenantId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at: string;
+                        events: ("document.completed" | "document.failed" | "conversation.handoff_requested" | "conversation.closed" | "message.feedback" | "budget.alert")[];
+                        /** Format: uuid */
+                        id: string;
+                        url: string;
+                    }[];
+                };
+            };
+            /** @description `UNAUTHORIZED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHORIZED";
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`, `TENANT_MISMATCH`, `TENANT_INACTIVE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN" | "TENANT_MISMATCH" | "TENANT_INACTIVE";
+                    };
+                };
+            };
+            /** @description `TENANT_NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description `RATE_LIMITED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Any other failure: 500 INTERNAL_ERROR (with an error id to quote), 503 SERVICE_UNAVAILABLE, 504 TIMEOUT */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    WebhooksController_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The tenant (id or slug). A user’s or API key’s own tenant is the default; a super admin names any tenant here. Another tenant than the credential’s: 403 TENANT_MISMATCH. */
+                "X-Tenant-ID"?: components["parameters"]["TenantId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "url": "https://hooks.example.com/tenantbot",
+                 *       "events": [
+                 *         "document.completed"
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    events: ("document.completed" | "document.failed" | "conversation.handoff_requested" | "conversation.closed" | "message.feedback" | "budget.alert")[];
+                    url: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at: string;
+                        events: ("document.completed" | "document.failed" | "conversation.handoff_requested" | "conversation.closed" | "message.feedback" | "budget.alert")[];
+                        /** Format: uuid */
+                        id: string;
+                        secret: string;
+                        url: string;
+                    };
+                };
+            };
+            /** @description `VALIDATION_FAILED`, `INVALID_REQUEST`, `MALFORMED_JSON`, `URL_NOT_ALLOWED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "INVALID_REQUEST" | "MALFORMED_JSON" | "URL_NOT_ALLOWED";
+                    };
+                };
+            };
+            /** @description `UNAUTHORIZED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHORIZED";
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`, `TENANT_MISMATCH`, `TENANT_INACTIVE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN" | "TENANT_MISMATCH" | "TENANT_INACTIVE";
+                    };
+                };
+            };
+            /** @description `TENANT_NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description `RATE_LIMITED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Any other failure: 500 INTERNAL_ERROR (with an error id to quote), 503 SERVICE_UNAVAILABLE, 504 TIMEOUT */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    WebhooksController_delete: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The tenant (id or slug). A user’s or API key’s own tenant is the default; a super admin names any tenant here. Another tenant than the credential’s: 403 TENANT_MISMATCH. */
+                "X-Tenant-ID"?: components["parameters"]["TenantId"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `VALIDATION_FAILED`, `INVALID_REQUEST` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "INVALID_REQUEST";
+                    };
+                };
+            };
+            /** @description `UNAUTHORIZED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHORIZED";
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`, `TENANT_MISMATCH`, `TENANT_INACTIVE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN" | "TENANT_MISMATCH" | "TENANT_INACTIVE";
+                    };
+                };
+            };
+            /** @description `TENANT_NOT_FOUND`, `WEBHOOK_NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND" | "WEBHOOK_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description `RATE_LIMITED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Any other failure: 500 INTERNAL_ERROR (with an error id to quote), 503 SERVICE_UNAVAILABLE, 504 TIMEOUT */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    WebhooksController_deliveries: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: {
+                /** @description The tenant (id or slug). A user’s or API key’s own tenant is the default; a super admin names any tenant here. Another tenant than the credential’s: 403 TENANT_MISMATCH. */
+                "X-Tenant-ID"?: components["parameters"]["TenantId"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        attempt: number;
+                        /** Format: date-time */
+                        created_at: string;
+                        duration_ms: number;
+                        error: string | null;
+                        /** Format: uuid */
+                        event_id: string;
+                        event_type: string;
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: date-time */
+                        next_attempt_at: string | null;
+                        /** @enum {string} */
+                        outcome: "delivered" | "failed" | "refused";
+                        response_status: number | null;
+                    }[];
+                };
+            };
+            /** @description `VALIDATION_FAILED`, `INVALID_REQUEST` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "INVALID_REQUEST";
+                    };
+                };
+            };
+            /** @description `UNAUTHORIZED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHORIZED";
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`, `TENANT_MISMATCH`, `TENANT_INACTIVE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN" | "TENANT_MISMATCH" | "TENANT_INACTIVE";
+                    };
+                };
+            };
+            /** @description `TENANT_NOT_FOUND`, `WEBHOOK_NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND" | "WEBHOOK_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description `RATE_LIMITED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Any other failure: 500 INTERNAL_ERROR (with an error id to quote), 503 SERVICE_UNAVAILABLE, 504 TIMEOUT */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    WebhooksController_test: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The tenant (id or slug). A user’s or API key’s own tenant is the default; a super admin names any tenant here. Another tenant than the credential’s: 403 TENANT_MISMATCH. */
+                "X-Tenant-ID"?: components["parameters"]["TenantId"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        event_id: string;
+                        /** @enum {boolean} */
+                        queued: true;
+                    };
+                };
+            };
+            /** @description `VALIDATION_FAILED`, `INVALID_REQUEST` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "INVALID_REQUEST";
+                    };
+                };
+            };
+            /** @description `UNAUTHORIZED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHORIZED";
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`, `TENANT_MISMATCH`, `TENANT_INACTIVE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN" | "TENANT_MISMATCH" | "TENANT_INACTIVE";
+                    };
+                };
+            };
+            /** @description `TENANT_NOT_FOUND`, `WEBHOOK_NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND" | "WEBHOOK_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description `RATE_LIMITED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Any other failure: 500 INTERNAL_ERROR (with an error id to quote), 503 SERVICE_UNAVAILABLE, 504 TIMEOUT */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     WidgetSessionsController_config: {
         parameters: {
             query: {
@@ -7334,6 +9608,605 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+            /** @description Any other failure: 500 INTERNAL_ERROR (with an error id to quote), 503 SERVICE_UNAVAILABLE, 504 TIMEOUT */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    OpenAiController_completions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The tenant (id or slug). A user’s or API key’s own tenant is the default; a super admin names any tenant here. Another tenant than the credential’s: 403 TENANT_MISMATCH. */
+                "X-Tenant-ID"?: components["parameters"]["TenantId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    max_completion_tokens?: number | null;
+                    max_tokens?: number | null;
+                    messages: {
+                        content: string | {
+                            text: string;
+                            /** @enum {string} */
+                            type: "text";
+                        }[];
+                        name?: string;
+                        /** @enum {string} */
+                        role: "system" | "developer" | "user" | "assistant";
+                    }[];
+                    model: string;
+                    /** @enum {number|null} */
+                    n?: 1 | null;
+                    stream?: boolean | null;
+                    stream_options?: {
+                        include_usage?: boolean;
+                    } | null;
+                    temperature?: number | null;
+                    /** @default true */
+                    use_rag?: boolean;
+                    user?: string;
+                };
+            };
+        };
+        responses: {
+            /**
+             * @description Success
+             *
+             *     With `stream: true`: `data: <chunk>` events, then `data: [DONE]`
+             */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        choices: {
+                            /** @enum {string} */
+                            finish_reason: "stop";
+                            index: number;
+                            logprobs: unknown;
+                            message: {
+                                content: string;
+                                /** @enum {string} */
+                                role: "assistant";
+                            };
+                        }[];
+                        /** Format: uuid */
+                        conversation_id: string;
+                        created: number;
+                        id: string;
+                        model: string;
+                        /** @enum {string} */
+                        object: "chat.completion";
+                        sources: components["schemas"]["ChatSource"][];
+                        usage: {
+                            completion_tokens: number;
+                            prompt_tokens: number;
+                            total_tokens: number;
+                        };
+                    };
+                    "text/event-stream": {
+                        choices: {
+                            delta: {
+                                content?: string;
+                                /** @enum {string} */
+                                role?: "assistant";
+                            };
+                            /** @enum {string|null} */
+                            finish_reason: "stop" | null;
+                            index: number;
+                            logprobs: unknown;
+                        }[];
+                        conversation_id?: string;
+                        created: number;
+                        id: string;
+                        model: string;
+                        /** @enum {string} */
+                        object: "chat.completion.chunk";
+                        sources?: components["schemas"]["ChatSource"][];
+                        usage?: {
+                            completion_tokens: number;
+                            prompt_tokens: number;
+                            total_tokens: number;
+                        } | null;
+                    };
+                };
+            };
+            /** @description OpenAI’s error shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI’s error shape */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI’s error shape */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI’s error shape */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI’s error shape */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description OpenAI’s error shape */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI’s error shape */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description Any other failure: 500 INTERNAL_ERROR (with an error id to quote), 503 SERVICE_UNAVAILABLE, 504 TIMEOUT */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    OpenAiController_embeddings: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The tenant (id or slug). A user’s or API key’s own tenant is the default; a super admin names any tenant here. Another tenant than the credential’s: 403 TENANT_MISMATCH. */
+                "X-Tenant-ID"?: components["parameters"]["TenantId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @default float
+                     * @enum {string}
+                     */
+                    encoding_format?: "float" | "base64";
+                    input: string | string[];
+                    model: string;
+                    user?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            embedding: number[] | string;
+                            index: number;
+                            /** @enum {string} */
+                            object: "embedding";
+                        }[];
+                        model: string;
+                        /** @enum {string} */
+                        object: "list";
+                        usage: {
+                            prompt_tokens: number;
+                            total_tokens: number;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI’s error shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI’s error shape */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI’s error shape */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI’s error shape */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI’s error shape */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description OpenAI’s error shape */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI’s error shape */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description Any other failure: 500 INTERNAL_ERROR (with an error id to quote), 503 SERVICE_UNAVAILABLE, 504 TIMEOUT */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    OpenAiController_models: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The tenant (id or slug). A user’s or API key’s own tenant is the default; a super admin names any tenant here. Another tenant than the credential’s: 403 TENANT_MISMATCH. */
+                "X-Tenant-ID"?: components["parameters"]["TenantId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            created: number;
+                            id: string;
+                            /** @enum {string} */
+                            object: "model";
+                            owned_by: string;
+                        }[];
+                        /** @enum {string} */
+                        object: "list";
+                    };
+                };
+            };
+            /** @description OpenAI’s error shape */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI’s error shape */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI’s error shape */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI’s error shape */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI’s error shape */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI’s error shape */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI’s error shape */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
                 };
             };
             /** @description Any other failure: 500 INTERNAL_ERROR (with an error id to quote), 503 SERVICE_UNAVAILABLE, 504 TIMEOUT */

@@ -1,5 +1,7 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
 
 import {
   ADMIN,
@@ -7,7 +9,6 @@ import {
   statsQuerySchema,
   type StatsReport,
   statsReportSchema,
-  type UsageQuery,
   usageQuerySchema,
   type UsageReport,
   usageReportSchema,
@@ -16,7 +17,14 @@ import {
 import { RedisStreamsClient } from '@tenantbot/transport';
 
 import { Roles } from '../auth/decorators';
+import { usageCsv } from '../exports/csv';
 import { ApiReply } from '../openapi/api-contract';
+
+const usageRouteQuerySchema = usageQuerySchema.extend({
+  /** `csv`: one row a group (key, requests, errors, input_tokens, output_tokens, cost_usd). */
+  format: z.enum(['json', 'csv']).default('json'),
+});
+type UsageRouteQuery = z.output<typeof usageRouteQuerySchema>;
 
 @ApiTags('admin')
 @Roles('tenant_admin', 'super_admin')
@@ -28,16 +36,36 @@ export class AdminController {
   @ApiOperation({
     summary: 'Requests, tokens, cost and errors over a period, grouped by day, model or user',
     description:
-      'A tenant admin sees its tenant; a super admin names one with tenant_id (or X-Tenant-ID) or sees the platform. Defaults: the last 30 days, by day.',
+      'A tenant admin sees its tenant; a super admin names one with tenant_id (or X-Tenant-ID) or sees the platform. Defaults: the last 30 days, by day. ' +
+      '`format=csv`: the rows as CSV (key, requests, errors, input_tokens, output_tokens, cost_usd).',
   })
   @ApiReply(usageReportSchema)
-  usage(@Query(new ZodPipe(usageQuerySchema)) query: UsageQuery): Promise<UsageReport> {
-    return this.transport.request(ADMIN.USAGE, query, { timeoutMs: 20_000 });
+  @ApiReply(z.string(), {
+    mediaTypes: ['text/csv'],
+    description: 'With `format=csv`: a header line, then one row a group',
+  })
+  async usage(
+    @Query(new ZodPipe(usageRouteQuerySchema)) query: UsageRouteQuery,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<UsageReport | string> {
+    const { format, ...usage } = query;
+    const report = await this.transport.request(ADMIN.USAGE, usage, { timeoutMs: 20_000 });
+    if (format === 'json') {
+      return report;
+    }
+    void reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header(
+        'content-disposition',
+        `attachment; filename="usage-by-${report.group_by}-${report.from.slice(0, 10)}.csv"`,
+      );
+    return usageCsv(report);
   }
 
   @Get('stats')
   @ApiOperation({
-    summary: 'Users, documents, chunks, conversations, messages, tokens, cost, requests and errors',
+    summary:
+      'Users, documents, chunks, conversations, messages, feedback, tokens, cost, requests and errors',
     description:
       'A tenant admin: its tenant. A super admin: the platform (with top tenants), or one tenant by tenant_id.',
   })

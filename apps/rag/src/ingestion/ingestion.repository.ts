@@ -1,12 +1,17 @@
+import { randomUUID } from 'node:crypto';
+
 import { Injectable } from '@nestjs/common';
 import { sql } from 'kysely';
 import { z } from 'zod';
 
 import {
   DOCUMENT_STATUSES,
+  type DocumentCompletedEvent,
+  type DocumentFailedEvent,
   type DocumentStatus,
   type DocumentType,
   type TenantId,
+  WEBHOOK_EVENTS,
 } from '@tenantbot/contracts';
 import { type Queries, TenantScopedRepository } from '@tenantbot/database';
 
@@ -118,6 +123,14 @@ export class IngestionRepository extends TenantScopedRepository {
         const batch = outcome.chunks.slice(start, start + INSERT_BATCH);
         await insertChunks(db, tenantId, id, version, batch);
       }
+      const event: DocumentCompletedEvent = {
+        tenantId,
+        eventId: randomUUID(),
+        document_id: id,
+        version,
+        chunk_count: outcome.chunks.length,
+      };
+      await recordEvent(db, WEBHOOK_EVENTS.DOCUMENT_COMPLETED, event);
       return true;
     });
   }
@@ -147,10 +160,29 @@ export class IngestionRepository extends TenantScopedRepository {
         .executeTakeFirst();
       if (failed) {
         await db.deleteFrom('chunks').where('document_id', '=', id).execute();
+        const event: DocumentFailedEvent = {
+          tenantId,
+          eventId: randomUUID(),
+          document_id: id,
+          version,
+          error_code: failure.code,
+        };
+        await recordEvent(db, WEBHOOK_EVENTS.DOCUMENT_FAILED, event);
       }
       return failed !== undefined;
     });
   }
+}
+
+/**
+ * The document's outcome as an event, in the transaction that writes it: the tenants service
+ * relays `event_outbox` to the transport (and so to the tenant's webhooks) once it committed.
+ */
+async function recordEvent(db: Queries, pattern: string, payload: object): Promise<void> {
+  await db
+    .insertInto('event_outbox')
+    .values({ pattern, payload: JSON.stringify(payload) })
+    .execute();
 }
 
 /**

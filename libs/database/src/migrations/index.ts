@@ -14,6 +14,7 @@ import { ConversationHandoff1797000300000 } from './1797000300000-conversation-h
 import { HandoffSettings1797000301000 } from './1797000301000-handoff-settings';
 import { ChatExchangeIds1797000500000 } from './1797000500000-chat-exchange-ids';
 import { DocumentContentHash1797000501000 } from './1797000501000-document-content-hash';
+import { WebhooksAndFeedback1797000600000 } from './1797000600000-webhooks-and-feedback';
 import { TenantContactDetails1797000700000 } from './1797000700000-tenant-contact-details';
 
 /** Every migration, in order. Listed explicitly so the built app needs no file globbing. */
@@ -34,5 +35,6 @@ export const ALL_MIGRATIONS = [
   HandoffSettings1797000301000,
   ChatExchangeIds1797000500000,
   DocumentContentHash1797000501000,
+  WebhooksAndFeedback1797000600000,
   TenantContactDetails1797000700000,
 ];
