@@ -20,7 +20,10 @@ export interface ChunkWithDocument {
 export interface RankedChunk extends ChunkWithDocument {
   /** BM25 score of the chunk against the query's terms. */
   rank: number;
-  /** Share of the query's content words, weighted by their IDF, that the chunk holds (or a word of the same stem): 0 to 1. */
+  /**
+   * Share of the query's content words, weighted by their IDF, that the chunk holds (itself or
+   * a word of the same stem): 0 to 1.
+   */
   coverage: number;
 }
 
