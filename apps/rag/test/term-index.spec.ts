@@ -184,6 +184,30 @@ describe('the full-text term index', () => {
     expect(unrelated.no_relevant_context).toBe(true);
   });
 
+  it('counts a word of the question as held when the chunk holds another form of it', async () => {
+    const tenant = await rag.createTenant('Pricing');
+    const pricing = await ingest(
+      tenant,
+      'Pricing',
+      'The premium plan costs 99 euros a month and includes priority support.',
+    );
+    await ingest(tenant, 'Support', 'Priority support answers within one business day.');
+    await ingest(tenant, 'Security', 'Every account is protected by two-factor sign-in.');
+    // "cost" is in no chunk: unstemmed, it would be the rarest word and the chunk look unrelated.
+    const asked = await rag.call(tenant, RAG.SEARCH, {
+      query: 'How much does the premium plan cost a month?',
+    });
+    expect(asked.results[0]?.document_id).toBe(pricing.id);
+    expect(asked.results[0]?.relevance).toBeCloseTo(1, 6);
+    expect(asked.no_relevant_context).toBe(false);
+    // A word of another stem that merely starts alike ("costume") is still missing.
+    const costume = await rag.call(tenant, RAG.SEARCH, {
+      query: 'Does the premium plan include a costume?',
+    });
+    expect(costume.results[0]?.document_id).toBe(pricing.id);
+    expect(costume.results[0]?.relevance).toBeLessThan(0.9);
+  });
+
   it('scores candidates by probing one posting per term, with or without table statistics', async () => {
     // Every chunk holds every word but the topic, as in the chat bench: a plan that found a
     // candidate's postings by chunk alone read every posting of the tenant per candidate

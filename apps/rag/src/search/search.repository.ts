@@ -20,7 +20,10 @@ export interface ChunkWithDocument {
 export interface RankedChunk extends ChunkWithDocument {
   /** BM25 score of the chunk against the query's terms. */
   rank: number;
-  /** Share of the query's terms, weighted by their IDF, that the chunk holds: 0 to 1. */
+  /**
+   * Share of the query's content words, weighted by their IDF, that the chunk holds (itself or
+   * a word of the same stem): 0 to 1.
+   */
   coverage: number;
 }
 
@@ -154,6 +157,24 @@ export function bm25Ranking(tenant: string, limit: number, inDocuments = ''): st
 }
 
 /**
+ * The share of `relevance` that a ranked chunk `c` adds by holding, not a content word of the
+ * query, but a word of the same English Snowball stem ("costs" for "cost", "configured" for
+ * "configure"). Words are indexed unstemmed (ADR XXXX-search-lexemes); without this, the
+ * unmatched word, often the rarest of the question, made a chunk that answers it look
+ * unrelated. Only the query's content words the chunk lacks are stemmed, against the chunk's
+ * own words that start with the same two letters (as a word and its stem do), and only for
+ * the `ranked` rows: a bounded cost, the ranking unchanged, nothing re-indexed.
+ */
+const STEM_VARIANT_COVERAGE = `coalesce(
+         (SELECT sum(i.qtf * i.idf) FROM idf i
+           WHERE i.content AND i.lexeme <> ALL (tsvector_to_array(c.tsv))
+             AND EXISTS (
+               SELECT 1 FROM unnest(tsvector_to_array(c.tsv)) w
+                WHERE left(w, 2) = left(i.lexeme, 2)
+                  AND (ts_lexize('english_stem', w))[1] = (ts_lexize('english_stem', i.lexeme))[1]))
+         / nullif((SELECT sum(qtf * idf) FROM idf WHERE content), 0), 0)`;
+
+/**
  * Every query that scans chunks also names its tenant, although row-level security would
  * filter without it: the policy's condition cannot use an index, while `tenant_id = …` (a
  * leakproof comparison) can, so the tenant's rows are read through the index instead of
@@ -181,7 +202,8 @@ export class SearchRepository extends TenantScopedRepository {
     return this.statement(
       tenantId,
       () => sql<RankedChunk>`WITH ${sql.raw(ranking)}
-       SELECT ${sql.raw(CITATION_COLUMNS)}, r.rank, r.coverage
+       SELECT ${sql.raw(CITATION_COLUMNS)}, r.rank,
+              least(1, r.coverage + ${sql.raw(STEM_VARIANT_COVERAGE)}) AS coverage
          FROM ranked r
          JOIN chunks c ON c.id = r.id
          JOIN documents d ON d.tenant_id = c.tenant_id AND d.id = c.document_id
