@@ -413,7 +413,12 @@ describe('the web console in a real browser (e2e)', () => {
     const page = await signIn('', SUPER_ADMIN.username, SUPER_ADMIN.password);
     await expect(heading(page).textContent()).resolves.toBe('Companies');
     // A company's documents and people, read in that company only.
-    await page.getByRole('button', { name: 'Details of acme', exact: true }).click();
+    // By its slug: other suites' companies may share the name.
+    await page
+      .getByRole('row')
+      .filter({ hasText: acme.slug })
+      .getByRole('button', { name: 'Details of acme', exact: true })
+      .click();
     const details = page.locator('section[aria-label="acme: documents and people"]');
     await details.getByText('returns.pdf').waitFor();
     expect(await details.textContent()).toContain('agent-acme');

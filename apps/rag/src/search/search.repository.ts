@@ -48,7 +48,7 @@ const MAX_QUERY_TERMS = 32;
 /**
  * The asker's pronouns ("how do I …", "can we …"), left out of a query's terms beside the stop
  * words `search_lexemes` drops: IDF weighs them down anyway, but each would cost a df lookup
- * over every document (ADR XXXX-search-lexemes). Postgres's 127-word `english` stop list and a
+ * over every document (ADR 0034-search-lexemes). Postgres's 127-word `english` stop list and a
  * list of question-form words ("way", "want", "happen", …) were measured too and ranked worse.
  */
 const ASKER_WORDS = ['i', 'me', 'my', 'you', 'your', 'we', 'our'];
@@ -57,7 +57,7 @@ const ASKER_WORDS = ['i', 'me', 'my', 'you', 'your', 'we', 'our'];
  * Words that say how a question is asked, not what about: Postgres's English stop list and
  * question-form words. They are ranked like any other term (measured: dropping them ranks
  * worse), but `relevance` leaves them out: in a small corpus a missing "how" or "have" has the
- * highest IDF of all and would make any question look unanswered (ADR XXXX-search-lexemes).
+ * highest IDF of all and would make any question look unanswered (ADR 0034-search-lexemes).
  */
 const FUNCTION_WORDS = `i me my myself we our ours ourselves you your yours yourself yourselves he
   him his himself she her hers herself it its itself they them their theirs themselves what which
@@ -159,7 +159,7 @@ export function bm25Ranking(tenant: string, limit: number, inDocuments = ''): st
 /**
  * The share of `relevance` that a ranked chunk `c` adds by holding, not a content word of the
  * query, but a word of the same English Snowball stem ("costs" for "cost", "configured" for
- * "configure"). Words are indexed unstemmed (ADR XXXX-search-lexemes); without this, the
+ * "configure"). Words are indexed unstemmed (ADR 0034-search-lexemes); without this, the
  * unmatched word, often the rarest of the question, made a chunk that answers it look
  * unrelated. Only the query's content words the chunk lacks are stemmed, against the chunk's
  * own words that start with the same two letters (as a word and its stem do), and only for

@@ -6,7 +6,7 @@ const STOP_WORDS =
   then there these they this to was will with`.split(/\s+/);
 
 /**
- * Words for BM25 (ADR XXXX-search-lexemes): Postgres's parser without a dictionary (`simple`:
+ * Words for BM25 (ADR 0034-search-lexemes): Postgres's parser without a dictionary (`simple`:
  * lower-cased, not stemmed; `<commit>` read as a word, not a tag), plus every identifier of
  * words joined by `- _ . / :` kept whole and split (`log_statement`, `blame.ignorerevsfile`,
  * `objects/info/alternates` and their parts), minus the stop words. Postgres's `english`

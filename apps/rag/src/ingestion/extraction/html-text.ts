@@ -5,7 +5,7 @@ import { structuredText } from './structured-text';
 
 /**
  * Readability's article replaces the page's text only if it keeps this share of it: it may trim
- * clutter, not whole sections (ADR XXXX-readability-trims-only). At 0.6 it still dropped a man
+ * clutter, not whole sections (ADR 0035-readability-trims-only). At 0.6 it still dropped a man
  * page's OPTIONS on 22 of gitdocs' 70 pages (3-39 % of their text, one answer with it).
  */
 const ARTICLE_SHARE = 0.9;
