@@ -118,6 +118,10 @@ const MATRIX: RouteRule[] = [
   { method: 'GET', path: '/api/v1/webhooks/{id}/deliveries', allowed: ADMINS },
   { method: 'POST', path: '/api/v1/chat/messages/{id}/feedback', allowed: CHATTERS, body: {} },
   { method: 'GET', path: '/api/v1/admin/export/conversations', allowed: ADMINS },
+  // OpenAI-compatible, with OpenAI's error shape (the statuses are the same).
+  { method: 'POST', path: '/v1/chat/completions', allowed: CHATTERS, body: {} },
+  { method: 'POST', path: '/v1/embeddings', allowed: CHATTERS, body: {} },
+  { method: 'GET', path: '/v1/models', allowed: AUTHENTICATED },
   // Public, checked against the page's Origin and the widget's key instead of a credential.
   { method: 'GET', path: '/api/v1/widget/config', allowed: EVERYONE },
   { method: 'POST', path: '/api/v1/widget/sessions', allowed: EVERYONE, body: {} },
