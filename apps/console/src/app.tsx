@@ -154,7 +154,7 @@ function Page({ route, identity }: { route: RouteInfo; identity: Identity }) {
     case 'platform':
       return <PlatformPage />;
     case 'inbox':
-      return <InboxPage identity={identity} />;
+      return <InboxPage />;
     default:
       return (
         <p role="alert">
