@@ -157,9 +157,11 @@ describe('routes', () => {
     expect(routesFor('tenant_admin').map((route) => route.path)).toEqual([
       'profile',
       'knowledge',
+      'assistants',
       'widgets',
       'api-keys',
       'users',
+      'webhooks',
       'usage',
       'inbox',
     ]);
