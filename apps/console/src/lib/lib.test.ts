@@ -5,7 +5,7 @@ import { failureReason, filterDocuments, needsPolling, NO_FILTER, typesOf } from
 import { formatBytes, formatDateTime, formatShare, formatUsd } from './format';
 import { resolveRoute, routesFor } from './routes';
 import { queuedItems, uploadsReducer } from './uploads';
-import { budgetUse, dailySeries, dayAfter, lastDays } from './usage';
+import { budgetUse, dailySeries, dayAfter, feedbackRatio, lastDays } from './usage';
 import { parseOrigins, textColorOn, widgetSnippet } from './widget-snippet';
 
 const document = (patch: Partial<DocumentView>): DocumentView => ({
@@ -125,6 +125,8 @@ describe('usage', () => {
 
   it('grades the budget: none, ok, warning from 80 %, over from 100 %', () => {
     expect(budgetUse(5, undefined)).toMatchObject({ level: 'none', share: null });
+    expect(feedbackRatio({ up: 3, down: 1 })).toEqual({ rated: 4, upShare: 0.75 });
+    expect(feedbackRatio({ up: 0, down: 0 })).toEqual({ rated: 0, upShare: null });
     expect(budgetUse(5, 100)).toMatchObject({ level: 'ok', share: 0.05 });
     expect(budgetUse(80, 100).level).toBe('warning');
     expect(budgetUse(120, 100).level).toBe('over');

@@ -56,3 +56,12 @@ export function budgetUse(spent: number, budget: number | undefined | null): Bud
 
 export const totalTokens = (row: Pick<UsageRow, 'input_tokens' | 'output_tokens'>) =>
   row.input_tokens + row.output_tokens;
+
+/** How answers were rated: the share of thumbs up among ratings, null before any rating. */
+export function feedbackRatio({ up, down }: { up: number; down: number }): {
+  rated: number;
+  upShare: number | null;
+} {
+  const rated = up + down;
+  return { rated, upShare: rated === 0 ? null : up / rated };
+}

@@ -10,7 +10,14 @@ import type {
   UserView,
 } from '../api/pending-schemas';
 import { formatNumber, formatShare, formatUsd } from '../lib/format';
-import { budgetUse, dailySeries, dayAfter, lastDays, totalTokens } from '../lib/usage';
+import {
+  budgetUse,
+  dailySeries,
+  dayAfter,
+  feedbackRatio,
+  lastDays,
+  totalTokens,
+} from '../lib/usage';
 import { LazyBarChart as BarChart } from '../ui/lazy-bar-chart';
 import { AsyncView, Card, PageHeader, Select, Stat } from '../ui/components';
 import { useAsync } from '../ui/use-async';
@@ -82,6 +89,7 @@ export function UsagePage() {
 
 function Overview({ stats, tenant }: { stats: StatsReport; tenant: TenantView }) {
   const budget = budgetUse(stats.this_month.cost_usd, tenant.rate_limits.monthly_budget_usd);
+  const feedback = feedbackRatio(stats.feedback);
   return (
     <Card title="This month">
       <div className="stats">
@@ -93,6 +101,11 @@ function Overview({ stats, tenant }: { stats: StatsReport; tenant: TenantView })
         <Stat label="Requests (24 h)" value={formatNumber(stats.last_24h.requests)} />
         <Stat label="Error rate (24 h)" value={formatShare(stats.last_24h.error_rate)} />
         <Stat label="Conversations" value={formatNumber(stats.conversations)} />
+        <Stat
+          label="Answers rated helpful"
+          value={feedback.upShare === null ? 'No rating yet' : formatShare(feedback.upShare)}
+          hint={`${formatNumber(stats.feedback.up)} up · ${formatNumber(stats.feedback.down)} down`}
+        />
       </div>
       <div className="budget">
         <h3>Budget</h3>
