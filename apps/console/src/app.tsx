@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 
 import { session, unwrap } from './api/client';
 import { api } from './api/client';
-import type { MeReply, Role } from './api/pending-schemas';
+import type { MeReply, Role } from './api/types';
 import { BASE, resolveRoute, type RouteInfo, routesFor } from './lib/routes';
 import { ApiKeysPage } from './pages/api-keys';
 import { AssistantsPage } from './pages/assistants';

@@ -1,5 +1,5 @@
 import { apiErrorOf } from './errors';
-import type { TokenResponse } from './pending-schemas';
+import type { TokenResponse } from './types';
 
 type Fetch = (request: Request) => Promise<Response>;
 

@@ -1,4 +1,4 @@
-import type { DocumentStatus, DocumentView } from '../api/pending-schemas';
+import type { DocumentStatus, DocumentView } from '../api/types';
 
 export const DOCUMENT_STATUS_LABELS: Record<DocumentStatus, string> = {
   pending: 'Pending',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import type { DocumentView } from '../api/pending-schemas';
+import type { DocumentView } from '../api/types';
 import { failureReason, filterDocuments, needsPolling, NO_FILTER, typesOf } from './documents';
 import { formatBytes, formatDateTime, formatShare, formatUsd } from './format';
 import { resolveRoute, routesFor } from './routes';

@@ -1,4 +1,4 @@
-import type { Role } from '../api/pending-schemas';
+import type { Role } from '../api/types';
 
 export interface RouteInfo {
   path: string;

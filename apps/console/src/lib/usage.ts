@@ -1,4 +1,4 @@
-import type { UsageRow } from '../api/pending-schemas';
+import type { UsageRow } from '../api/types';
 
 /** Every day from `from` to `to` (inclusive, YYYY-MM-DD), days without usage as zeros. */
 export function dailySeries(rows: readonly UsageRow[], from: string, to: string): UsageRow[] {

@@ -2,7 +2,7 @@ import { type FormEvent, useState } from 'react';
 
 import { api, unwrap } from '../api/client';
 import { fieldErrorsOf, messageOf } from '../api/errors';
-import type { ModelsReply } from '../api/pending-schemas';
+import type { ModelsReply } from '../api/types';
 import {
   ASSISTANT_ROLES,
   type AssistantForm,

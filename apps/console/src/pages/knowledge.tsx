@@ -1,8 +1,8 @@
 import { type DragEvent, type FormEvent, useEffect, useReducer, useRef, useState } from 'react';
 
-import { api, pathParams, unwrap } from '../api/client';
+import { api, unwrap } from '../api/client';
 import { messageOf } from '../api/errors';
-import type { DocumentPage, DocumentView, SearchReply } from '../api/pending-schemas';
+import type { DocumentPage, DocumentView, SearchReply } from '../api/types';
 import { uploadDocument } from '../api/upload';
 import {
   DOCUMENT_STATUS_LABELS,
@@ -311,7 +311,7 @@ function DocumentsCard({
     act(() =>
       unwrap(
         api.POST('/api/v1/rag/documents/{id}/reprocess', {
-          params: { path: pathParams({ id: document.id }) },
+          params: { path: { id: document.id } },
         }),
       ),
     );
@@ -319,7 +319,7 @@ function DocumentsCard({
     act(() =>
       unwrap(
         api.DELETE('/api/v1/rag/documents/{id}', {
-          params: { path: pathParams({ id: document.id }) },
+          params: { path: { id: document.id } },
         }),
       ),
     ).finally(() => setDeleting(undefined));

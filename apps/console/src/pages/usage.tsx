@@ -1,14 +1,7 @@
 import { useMemo, useState } from 'react';
 
-import { api, unwrap } from '../api/client';
-import type {
-  Page,
-  StatsReport,
-  TenantView,
-  UsageReport,
-  UsageRow,
-  UserView,
-} from '../api/pending-schemas';
+import { api, unwrap, usageJson } from '../api/client';
+import type { Page, StatsReport, TenantView, UsageReport, UsageRow, UserView } from '../api/types';
 import { formatNumber, formatShare, formatUsd } from '../lib/format';
 import {
   budgetUse,
@@ -26,9 +19,11 @@ type Group = 'day' | 'model' | 'user';
 
 function usage(group: Group, from: string, to: string) {
   return unwrap<UsageReport>(
-    api.GET('/api/v1/admin/usage', {
-      params: { query: { group_by: group, from, to: dayAfter(to) } as never },
-    }),
+    usageJson(
+      api.GET('/api/v1/admin/usage', {
+        params: { query: { group_by: group, from, to: dayAfter(to) } },
+      }),
+    ),
   );
 }
 
