@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
+import { apiErrorOf } from '../api/errors';
 import {
+  actionErrorOf,
   inboxFrameOf,
   type InboxItem,
   noticeOf,
@@ -83,5 +85,14 @@ describe('inbox', () => {
       conversation_id: 'c1',
       is_typing: false,
     });
+  });
+
+  it('says a lost claim race in words, other errors with the API’s message', () => {
+    expect(actionErrorOf(apiErrorOf(409, { code: 'ALREADY_CLAIMED', message: 'taken' }))).toBe(
+      'Already claimed by someone else.',
+    );
+    expect(
+      actionErrorOf(apiErrorOf(409, { code: 'NOT_ASSIGNED', message: 'Claim it first' })),
+    ).toBe('Claim it first');
   });
 });

@@ -1,3 +1,4 @@
+import { ApiError, messageOf } from '../api/errors';
 import type { operations } from '../api/schema';
 
 /** The agent inbox (README "Human handoff"): `GET /api/v1/inbox`, claim, reply, release, close. */
@@ -114,3 +115,11 @@ export const ROLE_LABELS: Record<InboxMessage['role'], string> = {
   agent: 'Agent',
   system: 'Note',
 };
+
+/** The words for a failed inbox action; a lost claim race says so plainly. */
+export function actionErrorOf(failure: unknown): string {
+  if (failure instanceof ApiError && failure.code === 'ALREADY_CLAIMED') {
+    return 'Already claimed by someone else.';
+  }
+  return messageOf(failure);
+}

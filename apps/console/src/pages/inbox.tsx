@@ -1,9 +1,9 @@
 import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
 
 import { api, unwrap } from '../api/client';
-import { ApiError, messageOf } from '../api/errors';
 import { formatDateTime } from '../lib/format';
 import {
+  actionErrorOf,
   type InboxFrame,
   type InboxItem,
   noticeOf,
@@ -150,14 +150,6 @@ export function InboxPage() {
       </div>
     </>
   );
-}
-
-/** The words for a failed action; a lost claim race says who won. */
-export function actionErrorOf(failure: unknown): string {
-  if (failure instanceof ApiError && failure.code === 'ALREADY_CLAIMED') {
-    return 'Already claimed by someone else.';
-  }
-  return messageOf(failure);
 }
 
 type Action = 'claim' | 'release' | 'close';
