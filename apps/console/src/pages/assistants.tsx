@@ -80,7 +80,7 @@ export function AssistantsPage() {
           state={data}
           what="the assistants"
           isEmpty={({ assistants }) => assistants.length === 0}
-          empty="No assistant yet: chats use the company’s prompt and model."
+          empty="No assistant yet: the company’s default appears with its first chat."
         >
           {({ assistants }) => (
             <div className="table-scroll">
@@ -118,13 +118,15 @@ export function AssistantsPage() {
                         >
                           Edit
                         </Button>
-                        <Button
-                          variant="ghost"
-                          onClick={() => setDeleting(assistant)}
-                          aria-label={`Delete ${assistant.name}`}
-                        >
-                          Delete
-                        </Button>
+                        {!assistant.is_default && (
+                          <Button
+                            variant="ghost"
+                            onClick={() => setDeleting(assistant)}
+                            aria-label={`Delete ${assistant.name}`}
+                          >
+                            Delete
+                          </Button>
+                        )}
                       </td>
                     </tr>
                   ))}

@@ -94,10 +94,13 @@ export function InboxPage() {
           </Button>
         )}
       </PageHeader>
-      <div className="sr-only" role="status" aria-live="polite">
+      <p
+        className={notice && unseen > 0 ? 'notice notice-success' : 'sr-only'}
+        role="status"
+        aria-live="polite"
+      >
         {notice}
-      </div>
-      {notice && unseen > 0 && <p className="notice notice-success">{notice}</p>}
+      </p>
       <div className="grid-2">
         <Card title="Waiting and assigned">
           <AsyncView

@@ -99,7 +99,7 @@ export function WebhooksPage() {
                     <div className="inline">
                       <Button
                         onClick={() => void test(hook)}
-                        aria-label={`Send a test to ${hook.url}`}
+                        aria-label={`Send test to ${hook.url}`}
                       >
                         Send test
                       </Button>
