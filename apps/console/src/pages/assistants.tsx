@@ -101,7 +101,9 @@ export function AssistantsPage() {
                     <tr key={assistant.id}>
                       <td>
                         {assistant.name}
-                        {assistant.is_default && <span className="badge">default</span>}
+                        {assistant.is_default && (
+                          <span className="badge badge-default">default</span>
+                        )}
                         <div className="hint">{assistant.description}</div>
                       </td>
                       <td>{assistant.model ?? 'company default'}</td>
@@ -110,23 +112,25 @@ export function AssistantsPage() {
                         {assistant.widgets_allowed && ', widgets'}
                       </td>
                       <td>{knowledgeOf(assistant)}</td>
-                      <td className="inline">
-                        <Button
-                          variant="ghost"
-                          onClick={() => setEditing(assistant)}
-                          aria-label={`Edit ${assistant.name}`}
-                        >
-                          Edit
-                        </Button>
-                        {!assistant.is_default && (
+                      <td>
+                        <div className="inline">
                           <Button
                             variant="ghost"
-                            onClick={() => setDeleting(assistant)}
-                            aria-label={`Delete ${assistant.name}`}
+                            onClick={() => setEditing(assistant)}
+                            aria-label={`Edit ${assistant.name}`}
                           >
-                            Delete
+                            Edit
                           </Button>
-                        )}
+                          {!assistant.is_default && (
+                            <Button
+                              variant="ghost"
+                              onClick={() => setDeleting(assistant)}
+                              aria-label={`Delete ${assistant.name}`}
+                            >
+                              Delete
+                            </Button>
+                          )}
+                        </div>
                       </td>
                     </tr>
                   ))}

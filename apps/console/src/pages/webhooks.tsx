@@ -159,9 +159,11 @@ function Deliveries({ hookId }: { hookId: string }) {
   );
   return (
     <div className="stack">
-      <Button variant="ghost" onClick={() => void deliveries.reload()}>
-        Refresh the log
-      </Button>
+      <div>
+        <Button variant="ghost" onClick={() => void deliveries.reload()}>
+          Refresh the log
+        </Button>
+      </div>
       <AsyncView
         state={deliveries}
         what="the deliveries"
