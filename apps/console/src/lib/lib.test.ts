@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 
 import type { DocumentView } from '../api/types';
-import { failureReason, filterDocuments, needsPolling, NO_FILTER, typesOf } from './documents';
+import {
+  documentQuery,
+  failureReason,
+  filterDocuments,
+  needsPolling,
+  NO_FILTER,
+  typesOf,
+} from './documents';
 import { formatBytes, formatDateTime, formatShare, formatUsd } from './format';
 import { resolveRoute, routesFor } from './routes';
 import { queuedItems, uploadsReducer } from './uploads';
@@ -151,6 +158,22 @@ describe('widgets', () => {
     expect(textColorOn('#ffeb3b')).toBe('#000000');
     expect(textColorOn('#1a237e')).toBe('#ffffff');
     expect(textColorOn('nonsense')).toBe('#ffffff');
+  });
+});
+
+describe('the documents list’s server-side filters', () => {
+  it('sends the status, the kind as type or source, and the largest page; never the name', () => {
+    expect(documentQuery(NO_FILTER)).toEqual({ limit: 100 });
+    expect(documentQuery({ status: 'failed', type: 'pdf', text: 'returns' })).toEqual({
+      limit: 100,
+      status: 'failed',
+      type: 'pdf',
+    });
+    expect(documentQuery({ status: '', type: 'crawl', text: '' })).toEqual({
+      limit: 100,
+      source: 'crawl',
+    });
+    expect(documentQuery({ status: '', type: 'exe', text: '' })).toEqual({ limit: 100 });
   });
 });
 
