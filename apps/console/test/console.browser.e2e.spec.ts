@@ -175,6 +175,16 @@ describe('the web console in a real browser (e2e)', () => {
       use_rag: false,
     });
     expect(chat.status).toBe(200);
+    const conversation = await acme.as.tenant_admin.get(
+      `/api/v1/chat/conversations/${chat.body.conversation_id}`,
+    );
+    const answer = conversation.body.messages.find(
+      (message: { role: string }) => message.role === 'assistant',
+    );
+    const rated = await acme.as.tenant_admin.post(`/api/v1/chat/messages/${answer.id}/feedback`, {
+      rating: 'up',
+    });
+    expect(rated.status).toBeLessThan(300);
 
     userDataDir = mkdtempSync(join(tmpdir(), 'tenantbot-console-chromium-'));
     browser = await chromium.launchPersistentContext(userDataDir, {
@@ -483,6 +493,9 @@ describe('the web console in a real browser (e2e)', () => {
       'tenant_admin-acme',
     );
     await admin.getByText(/of \$50\.00 used/).waitFor();
+    const helpful = admin.locator('.stat', { hasText: 'Answers rated helpful' });
+    expect(await helpful.locator('.stat-value').textContent()).toBe('100.0 %');
+    expect(await helpful.locator('.stat-hint').textContent()).toBe('1 up · 0 down');
     expect(await accessibilityProblems(admin)).toEqual([]);
     await saveScreenshot(admin, 'console-usage.png');
   }, 60_000);
