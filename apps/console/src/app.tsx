@@ -2,9 +2,10 @@ import { useCallback, useEffect, useState } from 'react';
 
 import { session, unwrap } from './api/client';
 import { api } from './api/client';
-import type { MeReply, Role } from './api/pending-schemas';
+import type { MeReply, Role } from './api/types';
 import { BASE, resolveRoute, type RouteInfo, routesFor } from './lib/routes';
 import { ApiKeysPage } from './pages/api-keys';
+import { AssistantsPage } from './pages/assistants';
 import { CompaniesPage } from './pages/companies';
 import { InboxPage } from './pages/inbox';
 import { KnowledgePage } from './pages/knowledge';
@@ -13,6 +14,7 @@ import { PlatformPage } from './pages/platform';
 import { ProfilePage } from './pages/profile';
 import { UsagePage } from './pages/usage';
 import { UsersPage } from './pages/users';
+import { WebhooksPage } from './pages/webhooks';
 import { WidgetsPage } from './pages/widgets';
 
 export interface Identity {
@@ -141,6 +143,10 @@ function Page({ route, identity }: { route: RouteInfo; identity: Identity }) {
       return <ProfilePage />;
     case 'knowledge':
       return <KnowledgePage />;
+    case 'assistants':
+      return <AssistantsPage />;
+    case 'webhooks':
+      return <WebhooksPage />;
     case 'widgets':
       return <WidgetsPage />;
     case 'api-keys':
@@ -154,7 +160,7 @@ function Page({ route, identity }: { route: RouteInfo; identity: Identity }) {
     case 'platform':
       return <PlatformPage />;
     case 'inbox':
-      return <InboxPage identity={identity} />;
+      return <InboxPage />;
     default:
       return (
         <p role="alert">

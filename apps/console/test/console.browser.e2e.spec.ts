@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { WebSocket } from 'ws';
 
 import {
   ApiClient,
@@ -52,6 +55,49 @@ function pdf(text: string): Buffer {
   return Buffer.from(body + xref, 'latin1');
 }
 
+/** A user's chat socket: keeps every frame and waits for the one a test expects. */
+class ChatSocket {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly frames: any[] = [];
+  private constructor(private readonly ws: WebSocket) {
+    ws.on('message', (data) => this.frames.push(JSON.parse(String(data))));
+  }
+
+  static open(baseUrl: string, token: string): Promise<ChatSocket> {
+    const ws = new WebSocket(
+      `${baseUrl.replace('http', 'ws')}/api/v1/chat/ws?token=${encodeURIComponent(token)}`,
+    );
+    return new Promise((resolve, reject) => {
+      ws.once('open', () => resolve(new ChatSocket(ws)));
+      ws.once('error', reject);
+    });
+  }
+
+  send(frame: object): void {
+    this.ws.send(JSON.stringify(frame));
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  async next(predicate: (frame: any) => boolean, timeoutMs = 30_000): Promise<any> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.frames.find(predicate);
+      if (found) {
+        this.frames.splice(this.frames.indexOf(found), 1);
+        return found;
+      }
+      if (Date.now() > until) {
+        throw new Error(`no such frame within ${timeoutMs} ms: ${JSON.stringify(this.frames)}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
+
 interface AxeViolation {
   id: string;
   impact: string | null;
@@ -95,11 +141,26 @@ describe('the web console in a real browser (e2e)', () => {
   /** Every API request the tenant admin's pages sent, with the tenant it named. */
   const apiRequests: { url: string; tenant: string | undefined }[] = [];
   let admin: Page;
+  /** A local webhook receiver (allowed by WEBHOOK_ALLOWED_HOSTS), with what it received. */
+  let receiver: Server;
+  let receiverUrl: string;
+  const received: { signature: string | undefined; body: string }[] = [];
 
   beforeAll(async () => {
+    receiver = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk) => (body += chunk));
+      request.on('end', () => {
+        received.push({ signature: request.headers['x-tenantbot-signature'] as string, body });
+        response.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const { port } = receiver.address() as AddressInfo;
+    receiverUrl = `http://127.0.0.1:${port}/tenantbot`;
     stack = await TestStack.start({
       services: ['tenants', 'rag', 'chat', 'admin'],
-      env: { TRANSPORT_TIMEOUT_MS: '30000' },
+      env: { TRANSPORT_TIMEOUT_MS: '30000', WEBHOOK_ALLOWED_HOSTS: `127.0.0.1:${port}` },
       readyTimeoutMs: 90_000,
     });
     superAdmin = await loginSuperAdmin(new ApiClient(stack.baseUrl));
@@ -114,6 +175,16 @@ describe('the web console in a real browser (e2e)', () => {
       use_rag: false,
     });
     expect(chat.status).toBe(200);
+    const conversation = await acme.as.tenant_admin.get(
+      `/api/v1/chat/conversations/${chat.body.conversation_id}`,
+    );
+    const answer = conversation.body.messages.find(
+      (message: { role: string }) => message.role === 'assistant',
+    );
+    const rated = await acme.as.tenant_admin.post(`/api/v1/chat/messages/${answer.id}/feedback`, {
+      rating: 'up',
+    });
+    expect(rated.status).toBeLessThan(300);
 
     userDataDir = mkdtempSync(join(tmpdir(), 'tenantbot-console-chromium-'));
     browser = await chromium.launchPersistentContext(userDataDir, {
@@ -141,6 +212,7 @@ describe('the web console in a real browser (e2e)', () => {
   afterAll(async () => {
     await browser?.close();
     await stack?.stop();
+    receiver?.close();
     if (userDataDir) {
       rmSync(userDataDir, { recursive: true, force: true });
     }
@@ -254,8 +326,11 @@ describe('the web console in a real browser (e2e)', () => {
     await saveScreenshot(admin, 'console-knowledge.png');
 
     await admin.getByLabel('Question', { exact: true }).fill('rival vault combination strongroom');
+    const searched = admin.waitForResponse((response) =>
+      response.url().endsWith('/api/v1/rag/search'),
+    );
     await admin.getByRole('button', { name: 'Search' }).click();
-    await admin.waitForResponse((response) => response.url().endsWith('/api/v1/rag/search'));
+    await searched;
     await admin.waitForTimeout(200);
     expect(await admin.locator('.search-results').textContent()).not.toContain('4417');
   }, 60_000);
@@ -312,6 +387,96 @@ describe('the web console in a real browser (e2e)', () => {
     expect(await admin.locator('main').textContent()).toContain('backend');
   }, 60_000);
 
+  it('creates an assistant with a model the company allows, its audience and its knowledge', async () => {
+    await admin.getByRole('link', { name: 'Assistants' }).click();
+    // The company's default assistant exists since its first chat, and cannot be deleted.
+    const fallback = admin.locator('tbody tr', { hasText: 'default' });
+    await fallback.waitFor();
+    expect(await fallback.getByRole('button', { name: /^Delete/ }).count()).toBe(0);
+    await admin.getByRole('button', { name: 'New assistant' }).click();
+    await admin.getByRole('button', { name: 'Create assistant' }).click();
+    await admin.getByText('Give the assistant a name.').waitFor();
+
+    await admin.getByLabel('Name', { exact: true }).fill('Returns desk');
+    await admin.getByLabel('Description').fill('Answers questions about returns');
+    await admin.getByLabel('System prompt').fill('Answer about returns only, in two sentences.');
+    await admin.getByLabel('Model', { exact: true }).selectOption('local-extractive');
+    await admin.getByLabel('Temperature').fill('0.3');
+    await admin.getByLabel('Greeting').fill('Hello! Returning a parcel?');
+    await admin.getByLabel('Knowledge tags').fill('returns, policies');
+    await admin.getByLabel('readonly').uncheck();
+    await admin.getByLabel('Widget visitors').check();
+    await admin.getByRole('button', { name: 'Create assistant' }).click();
+    await admin.getByText('Assistant “Returns desk” saved.').waitFor();
+    await admin.locator('tbody tr', { hasText: 'Returns desk' }).waitFor();
+
+    const stored = await acme.as.tenant_admin.get('/api/v1/assistants');
+    expect(stored.body.items).toContainEqual(
+      expect.objectContaining({
+        name: 'Returns desk',
+        model: 'local-extractive',
+        temperature: 0.3,
+        roles: ['tenant_admin', 'agent', 'user'],
+        widgets_allowed: true,
+        knowledge: expect.objectContaining({ tags: ['returns', 'policies'] }),
+        greeting: 'Hello! Returning a parcel?',
+        is_default: false,
+      }),
+    );
+    // Edited in place: the form opens with what is stored.
+    await admin.getByRole('button', { name: 'Edit Returns desk' }).click();
+    expect(await admin.getByLabel('Temperature').inputValue()).toBe('0.3');
+    await admin.getByLabel('Temperature').fill('0.5');
+    await admin.getByRole('button', { name: 'Save assistant' }).click();
+    await admin.getByText('Assistant “Returns desk” saved.').waitFor();
+    await expect(
+      acme.as.tenant_admin
+        .get('/api/v1/assistants')
+        .then((answer) => JSON.stringify(answer.body.items)),
+    ).resolves.toContain('"temperature":0.5');
+    expect(await accessibilityProblems(admin)).toEqual([]);
+    await saveScreenshot(admin, 'console-assistants.png');
+  }, 60_000);
+
+  it('registers a webhook (secret shown once), sends a test and reads its delivery', async () => {
+    await admin.getByRole('link', { name: 'Webhooks' }).click();
+    await admin.getByText('No webhook.', { exact: false }).waitFor();
+    await admin.getByLabel('Endpoint URL').fill('not an address');
+    await admin.getByRole('button', { name: 'Register webhook' }).click();
+    await admin.getByText('A full address', { exact: false }).waitFor();
+
+    await admin.getByLabel('Endpoint URL').fill(receiverUrl);
+    await admin.getByLabel('A conversation asks for a person').check();
+    await admin.getByRole('button', { name: 'Register webhook' }).click();
+    const secret = await admin.getByLabel('Signing secret').inputValue();
+    expect(secret.length).toBeGreaterThan(20);
+    const listed = await acme.as.tenant_admin.get('/api/v1/webhooks');
+    expect(listed.body).toEqual([
+      expect.objectContaining({
+        url: receiverUrl,
+        events: ['document.completed', 'document.failed', 'conversation.handoff_requested'],
+      }),
+    ]);
+    expect(JSON.stringify(listed.body)).not.toContain(secret);
+    expect(await accessibilityProblems(admin)).toEqual([]);
+    await admin.getByRole('button', { name: 'I have copied it' }).click();
+    expect(await admin.locator('main').textContent()).not.toContain(secret);
+
+    await admin.getByRole('button', { name: `Send test to ${receiverUrl}` }).click();
+    await admin.getByText('Test event queued', { exact: false }).waitFor();
+    const log = admin.getByRole('list', { name: 'Deliveries, newest first' });
+    const endpoints = admin.locator('section[aria-label="Endpoints"]');
+    for (let tries = 0; !(await endpoints.textContent())?.includes('delivered ('); tries++) {
+      expect(tries).toBeLessThan(40);
+      await admin.waitForTimeout(500);
+      await admin.getByRole('button', { name: 'Refresh the log' }).click();
+    }
+    expect(await log.textContent()).toMatch(/delivered \(attempt 1\): HTTP 204/);
+    expect(received.at(-1)?.signature).toMatch(/^t=\d+,v1=[0-9a-f]+$/);
+    expect(await accessibilityProblems(admin)).toEqual([]);
+    await saveScreenshot(admin, 'console-webhooks.png');
+  }, 60_000);
+
   it('reads the usage chart, the tables per model and user, and the budget', async () => {
     await superAdmin.put(`/api/v1/tenants/${acme.id}`, { rate_limits: { monthly_budget_usd: 50 } });
     await admin.getByRole('link', { name: 'Usage' }).click();
@@ -328,23 +493,87 @@ describe('the web console in a real browser (e2e)', () => {
       'tenant_admin-acme',
     );
     await admin.getByText(/of \$50\.00 used/).waitFor();
+    const helpful = admin.locator('.stat', { hasText: 'Answers rated helpful' });
+    expect(await helpful.locator('.stat-value').textContent()).toBe('100.0 %');
+    expect(await helpful.locator('.stat-hint').textContent()).toBe('1 up · 0 down');
     expect(await accessibilityProblems(admin)).toEqual([]);
     await saveScreenshot(admin, 'console-usage.png');
   }, 60_000);
 
-  it('opens the inbox for agents, saying so while the handoff routes are not on the API', async () => {
+  it('shows an agent a new waiting conversation live; the agent claims it, types and replies', async () => {
     const agent = await signIn(acme.slug, 'agent-acme', acme.password);
     await expect(heading(agent).textContent()).resolves.toBe('Inbox');
     expect(await agent.locator('nav').textContent()).toBe('Inbox');
-    // Either the notice (handoff not merged) or an empty inbox: never an error.
-    await agent.locator('.empty').first().waitFor();
-    expect(await agent.locator('.empty').first().textContent()).toMatch(
-      /does not offer it yet|No conversation is waiting/,
-    );
-    expect(await agent.locator('.notice-error').count()).toBe(0);
-    expect(await accessibilityProblems(agent)).toEqual([]);
-    await agent.close();
-  }, 60_000);
+    await agent.getByText('No conversation is waiting for a person.').waitFor();
+    await agent.getByText('Live', { exact: true }).waitFor();
+
+    // A user chats over the socket, then asks for a person.
+    const user = await ChatSocket.open(stack.baseUrl, String(acme.as.user.token));
+    try {
+      user.send({
+        type: 'message',
+        content: 'How many days do customers have to return a parcel?',
+      });
+      const done = await user.next((frame) => frame.type === 'done');
+      const id = done.conversation_id as string;
+      const handoff = await acme.as.user.post(`/api/v1/chat/conversations/${id}/handoff`, {});
+      expect(handoff.status).toBe(200);
+
+      // The open inbox hears of it without a reload.
+      await agent.getByText('New conversation waiting for a person', { exact: false }).waitFor();
+      await agent.getByText('1 new').waitFor();
+      await agent.locator('.inbox-item').first().click();
+      const transcript = agent.getByRole('list', { name: 'Transcript' });
+      await transcript.waitFor();
+      expect(await transcript.textContent()).toContain('How many days');
+      expect(await transcript.textContent()).toContain('Sources: returns.pdf');
+
+      await agent.getByRole('button', { name: 'Claim' }).click();
+      await agent.getByRole('button', { name: 'Release to the bot' }).waitFor();
+      await user.next((frame) => frame.type === 'status' && frame.status === 'human');
+
+      // Typing both ways.
+      const reply = agent.getByLabel('Reply');
+      await reply.fill('Hello, I am Ana');
+      const typing = await user.next((frame) => frame.type === 'typing' && frame.from === 'agent');
+      expect(typing).toMatchObject({ conversation_id: id, is_typing: true });
+      user.send({ type: 'typing', is_typing: true });
+      await agent.getByText('The customer is typing…').waitFor();
+
+      await reply.fill('Hello, I am Ana: you have 30 days to return it.');
+      await agent.getByRole('button', { name: 'Send reply' }).click();
+      await transcript.getByText('you have 30 days to return it', { exact: false }).waitFor();
+      const delivered = await user.next(
+        (frame) => frame.type === 'message' && frame.message?.role === 'agent',
+      );
+      expect(delivered.message.content).toContain('30 days');
+
+      await agent.getByLabel('Internal note', { exact: false }).check();
+      await reply.fill('Frequent customer: be generous.');
+      await agent.getByRole('button', { name: 'Add note' }).click();
+      await transcript.getByText('internal note', { exact: false }).waitFor();
+
+      // Stored as the agent's reply; the note stays among agents.
+      const stored = await acme.as.user.get(`/api/v1/chat/conversations/${id}`);
+      expect(stored.status).toBe(200);
+      expect(stored.body.messages).toContainEqual(
+        expect.objectContaining({
+          role: 'agent',
+          content: 'Hello, I am Ana: you have 30 days to return it.',
+        }),
+      );
+      expect(JSON.stringify(stored.body)).not.toContain('be generous');
+      expect(await accessibilityProblems(agent)).toEqual([]);
+      await saveScreenshot(agent, 'console-inbox.png');
+
+      await agent.getByRole('button', { name: 'Close' }).click();
+      await agent.getByText('No conversation is waiting for a person.').waitFor();
+      await user.next((frame) => frame.type === 'status' && frame.status === 'closed');
+    } finally {
+      user.close();
+      await agent.close();
+    }
+  }, 120_000);
 
   it('sent every request of the company admin with its own tenant, and shows it no platform page', async () => {
     // An in-app visit to a super admin's page opens the company admin's home instead.

@@ -12,18 +12,18 @@ export const session = new Session(origin);
 /** The typed client of the gateway's API, generated from its OpenAPI document (schema.d.ts). */
 export const api = createClient<paths>({ baseUrl: origin, fetch: session.fetch });
 
-interface Answer {
-  data?: unknown;
+export interface Answer<T> {
+  data?: T;
   error?: unknown;
   response: Response;
 }
 
 /**
- * The body of a 2xx answer, typed by the caller until the OpenAPI document describes the
- * responses (pending-schemas.ts); any other status throws an ApiError with the API's message.
+ * The body of a 2xx answer, typed by the caller (api/types.ts names the generated response
+ * types); any other status throws an ApiError with the API's message.
  */
-export async function unwrap<T>(answer: Promise<Answer>): Promise<T> {
-  let result: Answer;
+export async function unwrap<T>(answer: Promise<Answer<T>>): Promise<T> {
+  let result: Answer<T>;
   try {
     result = await answer;
   } catch {
@@ -35,10 +35,7 @@ export async function unwrap<T>(answer: Promise<Answer>): Promise<T> {
   return result.data as T;
 }
 
-/**
- * Path parameters (`{id}`) the OpenAPI document does not declare yet (the gateway validates
- * them with ZodPipe, which Swagger does not see): typed loosely until it does.
- */
-export function pathParams(values: Record<string, string>): never {
-  return values as never;
+/** The JSON answer of `/admin/usage` (which also answers CSV with `format=csv`). */
+export function usageJson<T>(answer: Promise<Answer<T | string>>): Promise<Answer<T>> {
+  return answer as Promise<Answer<T>>;
 }

@@ -1,5 +1,5 @@
 import { apiErrorOf } from './errors';
-import type { TokenResponse } from './pending-schemas';
+import type { TokenResponse } from './types';
 
 type Fetch = (request: Request) => Promise<Response>;
 
@@ -89,6 +89,22 @@ export class Session {
       headers['x-tenant-id'] = this.tenantRef;
     }
     return headers;
+  }
+
+  /**
+   * The address of a WebSocket route with the session's access token and tenant in the query
+   * (a browser sends no headers with the upgrade).
+   */
+  socketUrl(path: string): string {
+    const url = new URL(path, this.baseUrl);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    if (this.tokens) {
+      url.searchParams.set('token', this.tokens.access_token);
+    }
+    if (this.tenantRef) {
+      url.searchParams.set('tenant', this.tenantRef);
+    }
+    return url.toString();
   }
 
   /** `fetch` with the session's credentials; the typed client sends every request through it. */

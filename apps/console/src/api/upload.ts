@@ -1,6 +1,6 @@
 import { session } from './client';
 import { apiErrorOf } from './errors';
-import type { DocumentView } from './pending-schemas';
+import type { DocumentView } from './types';
 
 /**
  * Uploads one file to the knowledge base. XMLHttpRequest, not fetch: only it reports the

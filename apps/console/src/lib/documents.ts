@@ -1,4 +1,5 @@
-import type { DocumentStatus, DocumentView } from '../api/pending-schemas';
+import type { operations } from '../api/schema';
+import type { DocumentStatus, DocumentView } from '../api/types';
 
 export const DOCUMENT_STATUS_LABELS: Record<DocumentStatus, string> = {
   pending: 'Pending',
@@ -73,4 +74,27 @@ export function filterDocuments<T extends DocumentView>(
 /** The types present in a list, for the filter's options. */
 export function typesOf(documents: readonly DocumentView[]): string[] {
   return [...new Set(documents.map((document) => document.type ?? document.source))].sort();
+}
+
+type DocumentQuery = NonNullable<operations['RagController_list']['parameters']['query']>;
+const FILE_TYPES = ['pdf', 'txt', 'md', 'html', 'docx', 'csv'] as const;
+const SOURCES = ['url', 'crawl', 'text'] as const;
+/** The kinds the type filter offers: a file's type, or how a document came without a file. */
+export const DOCUMENT_KINDS: readonly string[] = [...FILE_TYPES, ...SOURCES];
+
+/**
+ * The documents list's server-side filters for a filter (status, and the kind as `type` or
+ * `source`), up to the API's largest page; the name filter stays in the browser.
+ */
+export function documentQuery(filter: DocumentFilter): DocumentQuery {
+  const query: DocumentQuery = { limit: 100 };
+  if (filter.status) {
+    query.status = filter.status;
+  }
+  if ((FILE_TYPES as readonly string[]).includes(filter.type)) {
+    query.type = filter.type as DocumentQuery['type'];
+  } else if ((SOURCES as readonly string[]).includes(filter.type)) {
+    query.source = filter.type as DocumentQuery['source'];
+  }
+  return query;
 }

@@ -1,11 +1,18 @@
 import { describe, expect, it } from 'vitest';
 
-import type { DocumentView } from '../api/pending-schemas';
-import { failureReason, filterDocuments, needsPolling, NO_FILTER, typesOf } from './documents';
+import type { DocumentView } from '../api/types';
+import {
+  documentQuery,
+  failureReason,
+  filterDocuments,
+  needsPolling,
+  NO_FILTER,
+  typesOf,
+} from './documents';
 import { formatBytes, formatDateTime, formatShare, formatUsd } from './format';
 import { resolveRoute, routesFor } from './routes';
 import { queuedItems, uploadsReducer } from './uploads';
-import { budgetUse, dailySeries, dayAfter, lastDays } from './usage';
+import { budgetUse, dailySeries, dayAfter, feedbackRatio, lastDays } from './usage';
 import { parseOrigins, textColorOn, widgetSnippet } from './widget-snippet';
 
 const document = (patch: Partial<DocumentView>): DocumentView => ({
@@ -125,6 +132,8 @@ describe('usage', () => {
 
   it('grades the budget: none, ok, warning from 80 %, over from 100 %', () => {
     expect(budgetUse(5, undefined)).toMatchObject({ level: 'none', share: null });
+    expect(feedbackRatio({ up: 3, down: 1 })).toEqual({ rated: 4, upShare: 0.75 });
+    expect(feedbackRatio({ up: 0, down: 0 })).toEqual({ rated: 0, upShare: null });
     expect(budgetUse(5, 100)).toMatchObject({ level: 'ok', share: 0.05 });
     expect(budgetUse(80, 100).level).toBe('warning');
     expect(budgetUse(120, 100).level).toBe('over');
@@ -152,14 +161,32 @@ describe('widgets', () => {
   });
 });
 
+describe('the documents list’s server-side filters', () => {
+  it('sends the status, the kind as type or source, and the largest page; never the name', () => {
+    expect(documentQuery(NO_FILTER)).toEqual({ limit: 100 });
+    expect(documentQuery({ status: 'failed', type: 'pdf', text: 'returns' })).toEqual({
+      limit: 100,
+      status: 'failed',
+      type: 'pdf',
+    });
+    expect(documentQuery({ status: '', type: 'crawl', text: '' })).toEqual({
+      limit: 100,
+      source: 'crawl',
+    });
+    expect(documentQuery({ status: '', type: 'exe', text: '' })).toEqual({ limit: 100 });
+  });
+});
+
 describe('routes', () => {
   it('shows each role its own pages only', () => {
     expect(routesFor('tenant_admin').map((route) => route.path)).toEqual([
       'profile',
       'knowledge',
+      'assistants',
       'widgets',
       'api-keys',
       'users',
+      'webhooks',
       'usage',
       'inbox',
     ]);

@@ -1,4 +1,4 @@
-import type { Role } from '../api/pending-schemas';
+import type { Role } from '../api/types';
 
 export interface RouteInfo {
   path: string;
@@ -10,13 +10,14 @@ export interface RouteInfo {
 export const ROUTES: readonly RouteInfo[] = [
   { path: 'profile', label: 'Company profile', roles: ['tenant_admin'] },
   { path: 'knowledge', label: 'Knowledge base', roles: ['tenant_admin'] },
+  { path: 'assistants', label: 'Assistants', roles: ['tenant_admin'] },
   { path: 'widgets', label: 'Widgets', roles: ['tenant_admin'] },
   { path: 'api-keys', label: 'API keys', roles: ['tenant_admin'] },
   { path: 'users', label: 'Users', roles: ['tenant_admin'] },
+  { path: 'webhooks', label: 'Webhooks', roles: ['tenant_admin'] },
   { path: 'usage', label: 'Usage', roles: ['tenant_admin'] },
   { path: 'companies', label: 'Companies', roles: ['super_admin'] },
   { path: 'platform', label: 'Platform analytics', roles: ['super_admin'] },
-  // Built against API.md's handoff contract (#16b); says so while the routes are missing.
   { path: 'inbox', label: 'Inbox', roles: ['agent', 'tenant_admin'] },
 ];
 

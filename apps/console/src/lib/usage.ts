@@ -1,4 +1,4 @@
-import type { UsageRow } from '../api/pending-schemas';
+import type { UsageRow } from '../api/types';
 
 /** Every day from `from` to `to` (inclusive, YYYY-MM-DD), days without usage as zeros. */
 export function dailySeries(rows: readonly UsageRow[], from: string, to: string): UsageRow[] {
@@ -56,3 +56,12 @@ export function budgetUse(spent: number, budget: number | undefined | null): Bud
 
 export const totalTokens = (row: Pick<UsageRow, 'input_tokens' | 'output_tokens'>) =>
   row.input_tokens + row.output_tokens;
+
+/** How answers were rated: the share of thumbs up among ratings, null before any rating. */
+export function feedbackRatio({ up, down }: { up: number; down: number }): {
+  rated: number;
+  upShare: number | null;
+} {
+  const rated = up + down;
+  return { rated, upShare: rated === 0 ? null : up / rated };
+}

@@ -1,8 +1,8 @@
 import { type FormEvent, useState } from 'react';
 
-import { api, pathParams, unwrap } from '../api/client';
+import { api, unwrap } from '../api/client';
 import { messageOf } from '../api/errors';
-import type { ApiKeyView, CreatedApiKey } from '../api/pending-schemas';
+import type { ApiKeyView, CreatedApiKey } from '../api/types';
 import { formatDateTime } from '../lib/format';
 import {
   AsyncView,
@@ -27,9 +27,7 @@ export function ApiKeysPage() {
   async function revoke(key: ApiKeyView) {
     setError(undefined);
     try {
-      await unwrap(
-        api.DELETE('/api/v1/api-keys/{id}', { params: { path: pathParams({ id: key.id }) } }),
-      );
+      await unwrap(api.DELETE('/api/v1/api-keys/{id}', { params: { path: { id: key.id } } }));
     } catch (failure) {
       setError(messageOf(failure));
     }

@@ -1,8 +1,8 @@
 import { type FormEvent, useState } from 'react';
 
-import { api, pathParams, unwrap } from '../api/client';
+import { api, unwrap } from '../api/client';
 import { fieldErrorsOf, messageOf } from '../api/errors';
-import type { DocumentPage, Page, TenantView, UserView } from '../api/pending-schemas';
+import type { DocumentPage, Page, TenantView, UserView } from '../api/types';
 import { DOCUMENT_STATUS_LABELS, documentName } from '../lib/documents';
 import { formatDateTime } from '../lib/format';
 import {
@@ -300,7 +300,7 @@ function EditCompany({ tenant, onDone }: { tenant: TenantView; onDone: () => voi
     try {
       await unwrap(
         api.PUT('/api/v1/tenants/{id}', {
-          params: { path: pathParams({ id: tenant.id }) },
+          params: { path: { id: tenant.id } },
           body: { plan, is_active: active, rate_limits: rateLimits } as never,
         }),
       );
@@ -393,9 +393,7 @@ function DeleteCompany({
     setBusy(true);
     setError(undefined);
     try {
-      await unwrap(
-        api.DELETE('/api/v1/tenants/{id}', { params: { path: pathParams({ id: tenant.id }) } }),
-      );
+      await unwrap(api.DELETE('/api/v1/tenants/{id}', { params: { path: { id: tenant.id } } }));
       setTyped('');
       onDeleted();
     } catch (failure) {

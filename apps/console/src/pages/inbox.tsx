@@ -1,10 +1,18 @@
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
 
-import { ApiError, messageOf } from '../api/errors';
-import { pendingRoute } from '../api/pending-routes';
-import type { Identity } from '../app';
+import { api, unwrap } from '../api/client';
 import { formatDateTime } from '../lib/format';
-import { type InboxItem, inboxItemsOf, ROLE_LABELS, transcriptOf } from '../lib/inbox';
+import {
+  actionErrorOf,
+  type InboxFrame,
+  type InboxItem,
+  noticeOf,
+  ROLE_LABELS,
+  sortInbox,
+  sourceNames,
+  typingAfter,
+} from '../lib/inbox';
+import { InboxSocket } from '../lib/inbox-socket';
 import {
   AsyncView,
   Button,
@@ -17,53 +25,82 @@ import {
 } from '../ui/components';
 import { useAsync } from '../ui/use-async';
 
-const POLL_MS = 3000;
-
-/** Before the handoff routes exist, the inbox says so instead of an error. */
-const notAvailable = (error: unknown) =>
-  error instanceof ApiError && error.status === 404 && error.code !== 'CONVERSATION_NOT_FOUND';
+/** Without the socket (reconnecting), the inbox polls this often. */
+const FALLBACK_POLL_MS = 10_000;
+const TYPING_IDLE_MS = 3000;
 
 /**
- * The agents' inbox, built against API.md's handoff contract (#16b) before its routes were on
- * this branch: polled every 3 s (the WebSocket `WS /api/v1/inbox/ws` and typing come with them).
+ * The agents' inbox: conversations waiting for or with a person, live over
+ * `WS /api/v1/inbox/ws` (new requests, claims, messages, the customer's typing).
  */
-export function InboxPage({ identity }: { identity: Identity }) {
-  const [unavailable, setUnavailable] = useState(false);
-  const inbox = useAsync(async () => {
-    try {
-      return inboxItemsOf(await pendingRoute('GET', '/api/v1/inbox'));
-    } catch (error) {
-      if (notAvailable(error)) {
-        setUnavailable(true);
-        return [];
+export function InboxPage() {
+  const inbox = useAsync(
+    async () =>
+      sortInbox((await unwrap<{ items: InboxItem[] }>(api.GET('/api/v1/inbox'))).items ?? []),
+    [],
+  );
+  const [selectedId, setSelectedId] = useState<string>();
+  const [live, setLive] = useState(false);
+  const [notice, setNotice] = useState<string>();
+  const [unseen, setUnseen] = useState(0);
+  const [typing, setTyping] = useState<Set<string>>(new Set());
+  const socket = useRef<InboxSocket>(undefined);
+  const { reload } = inbox;
+
+  const onFrame = useCallback(
+    (frame: InboxFrame) => {
+      setTyping((current) => typingAfter(current, frame));
+      const words = noticeOf(frame);
+      if (words) {
+        setNotice(words);
+        setUnseen((count) => count + 1);
       }
-      throw error;
-    }
-  }, []);
-  const [selected, setSelected] = useState<InboxItem>();
+      if (frame.type !== 'typing' && frame.type !== 'other') {
+        void reload(true);
+      }
+    },
+    [reload],
+  );
 
   useEffect(() => {
-    if (unavailable) {
+    const connection = new InboxSocket(onFrame, (up) => {
+      setLive(up);
+      if (up) {
+        void reload(true);
+      }
+    });
+    socket.current = connection;
+    connection.start();
+    return () => connection.stop();
+  }, [onFrame, reload]);
+
+  useEffect(() => {
+    if (live) {
       return;
     }
-    const timer = setInterval(() => void inbox.reload(true), POLL_MS);
+    const timer = setInterval(() => void reload(true), FALLBACK_POLL_MS);
     return () => clearInterval(timer);
-  }, [inbox, unavailable]);
+  }, [live, reload]);
 
-  if (unavailable) {
-    return (
-      <>
-        <PageHeader title="Inbox" />
-        <Empty>
-          The inbox arrives with the human handoff feature: this server does not offer it yet.
-        </Empty>
-      </>
-    );
-  }
+  const selected = inbox.data?.find((item) => item.id === selectedId);
 
   return (
     <>
-      <PageHeader title="Inbox" />
+      <PageHeader title="Inbox">
+        <span className="hint">{live ? 'Live' : 'Reconnecting… (checking every 10 s)'}</span>
+        {unseen > 0 && (
+          <Button onClick={() => setUnseen(0)} aria-label={`${unseen} new, mark as seen`}>
+            <span className="badge">{unseen} new</span>
+          </Button>
+        )}
+      </PageHeader>
+      <p
+        className={notice && unseen > 0 ? 'notice notice-success' : 'sr-only'}
+        role="status"
+        aria-live="polite"
+      >
+        {notice}
+      </p>
       <div className="grid-2">
         <Card title="Waiting and assigned">
           <AsyncView
@@ -79,16 +116,21 @@ export function InboxPage({ identity }: { identity: Identity }) {
                     <button
                       type="button"
                       className="inbox-item"
-                      aria-current={selected?.id === item.id ? 'true' : undefined}
-                      onClick={() => setSelected(item)}
+                      aria-current={selectedId === item.id ? 'true' : undefined}
+                      onClick={() => {
+                        setSelectedId(item.id);
+                        setUnseen(0);
+                      }}
                     >
-                      <span className="doc-name">{item.title}</span>
+                      <span className="doc-name">{item.title || 'Conversation'}</span>
                       <StatusBadge
                         status={item.status === 'waiting_human' ? 'pending' : 'completed'}
                         label={item.status.replace('_', ' ')}
                       />
                       <span className="hint">
-                        {item.channel ?? 'api'} · since {formatDateTime(item.waitingSince)}
+                        {item.channel} · since{' '}
+                        {formatDateTime(item.handoff_requested_at ?? item.updated_at)}
+                        {typing.has(item.id) && ' · typing…'}
                       </span>
                     </button>
                   </li>
@@ -101,8 +143,9 @@ export function InboxPage({ identity }: { identity: Identity }) {
           <Conversation
             key={selected.id}
             item={selected}
-            identity={identity}
-            onChanged={() => void inbox.reload(true)}
+            customerTyping={typing.has(selected.id)}
+            onTyping={(isTyping) => socket.current?.typing(selected.id, isTyping)}
+            onChanged={() => void reload(true)}
           />
         ) : (
           <Empty>Choose a conversation to read its transcript.</Empty>
@@ -112,68 +155,95 @@ export function InboxPage({ identity }: { identity: Identity }) {
   );
 }
 
+type Action = 'claim' | 'release' | 'close';
+
 function Conversation({
   item,
+  customerTyping,
+  onTyping,
   onChanged,
 }: {
   item: InboxItem;
-  identity: Identity;
+  customerTyping: boolean;
+  onTyping: (isTyping: boolean) => void;
   onChanged: () => void;
 }) {
-  const transcript = useAsync(
-    async () => transcriptOf(await pendingRoute('GET', `/api/v1/chat/conversations/${item.id}`)),
-    [item.id],
-  );
   const [reply, setReply] = useState('');
   const [internal, setInternal] = useState(false);
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const idle = useRef<ReturnType<typeof setTimeout>>(undefined);
+  const typingSent = useRef(false);
+  const params = { params: { path: { id: item.id } } };
 
-  useEffect(() => {
-    const timer = setInterval(() => void transcript.reload(true), POLL_MS);
-    return () => clearInterval(timer);
-  }, [transcript]);
+  const stopTyping = useCallback(() => {
+    clearTimeout(idle.current);
+    if (typingSent.current) {
+      typingSent.current = false;
+      onTyping(false);
+    }
+  }, [onTyping]);
+  useEffect(() => stopTyping, [stopTyping]);
 
-  async function act(action: string) {
+  function typed(value: string) {
+    setReply(value);
+    if (internal) {
+      return;
+    }
+    if (!typingSent.current) {
+      typingSent.current = true;
+      onTyping(true);
+    }
+    clearTimeout(idle.current);
+    idle.current = setTimeout(stopTyping, TYPING_IDLE_MS);
+  }
+
+  async function run(work: () => Promise<unknown>) {
     setError(undefined);
     setBusy(true);
     try {
-      await pendingRoute('POST', `/api/v1/inbox/${item.id}/${action}`);
+      await work();
+      return true;
     } catch (failure) {
-      setError(messageOf(failure));
+      setError(actionErrorOf(failure));
+      return false;
     } finally {
       setBusy(false);
+      onChanged();
     }
-    onChanged();
-    await transcript.reload(true);
   }
+
+  const act = (action: Action) =>
+    run(() => unwrap(api.POST(`/api/v1/inbox/{id}/${action}`, params)));
 
   async function send(event: FormEvent) {
     event.preventDefault();
-    setError(undefined);
-    setBusy(true);
-    try {
-      await pendingRoute('POST', `/api/v1/inbox/${item.id}/messages`, { content: reply, internal });
+    stopTyping();
+    const sent = await run(() =>
+      unwrap(
+        api.POST('/api/v1/inbox/{id}/messages', { ...params, body: { content: reply, internal } }),
+      ),
+    );
+    if (sent) {
       setReply('');
-    } catch (failure) {
-      setError(messageOf(failure));
-    } finally {
-      setBusy(false);
     }
-    await transcript.reload(true);
   }
 
   return (
     <Card
-      title={item.title}
+      title={item.title || 'Conversation'}
       actions={
         <div className="inline">
-          <Button variant="primary" busy={busy} onClick={() => void act('claim')}>
-            Claim
-          </Button>
-          <Button busy={busy} onClick={() => void act('release')}>
-            Release to the bot
-          </Button>
+          {item.status === 'waiting_human' && (
+            <Button variant="primary" busy={busy} onClick={() => void act('claim')}>
+              Claim
+            </Button>
+          )}
+          {item.status === 'human' && (
+            <Button busy={busy} onClick={() => void act('release')}>
+              Release to the bot
+            </Button>
+          )}
           <Button busy={busy} onClick={() => void act('close')}>
             Close
           </Button>
@@ -181,36 +251,35 @@ function Conversation({
       }
     >
       <ErrorNotice message={error} />
-      <AsyncView
-        state={transcript}
-        what="the transcript"
-        isEmpty={(messages) => messages.length === 0}
-        empty="No message yet."
-      >
-        {(messages) => (
-          <ol className="transcript" aria-live="polite">
-            {messages.map((message) => (
-              <li key={message.id} className={`message message-${message.role}`}>
-                <div className="hint">
-                  {ROLE_LABELS[message.role] ?? message.role}
-                  {message.internal && ' · internal note'} · {formatDateTime(message.createdAt)}
-                </div>
-                <p>{message.content}</p>
-                {message.sources.length > 0 && (
-                  <div className="hint">Sources: {message.sources.join(', ')}</div>
-                )}
-              </li>
-            ))}
-          </ol>
-        )}
-      </AsyncView>
+      {item.messages.length === 0 ? (
+        <Empty>No message yet.</Empty>
+      ) : (
+        <ol className="transcript" aria-label="Transcript">
+          {item.messages.map((message) => (
+            <li key={message.id} className={`message message-${message.role}`}>
+              <div className="hint">
+                {ROLE_LABELS[message.role] ?? message.role}
+                {message.internal && ' · internal note'} · {formatDateTime(message.created_at)}
+              </div>
+              <p>{message.content}</p>
+              {message.sources.length > 0 && (
+                <div className="hint">Sources: {sourceNames(message).join(', ')}</div>
+              )}
+            </li>
+          ))}
+        </ol>
+      )}
+      <p className="hint" aria-live="polite">
+        {customerTyping ? 'The customer is typing…' : ''}
+      </p>
       <form onSubmit={(event) => void send(event)}>
         <TextArea
           label="Reply"
           rows={3}
           required
           value={reply}
-          onChange={(event) => setReply(event.target.value)}
+          onChange={(event) => typed(event.target.value)}
+          onBlur={stopTyping}
         />
         <label className="check">
           <input

@@ -1,18 +1,19 @@
 import { type DragEvent, type FormEvent, useEffect, useReducer, useRef, useState } from 'react';
 
-import { api, pathParams, unwrap } from '../api/client';
+import { api, unwrap } from '../api/client';
 import { messageOf } from '../api/errors';
-import type { DocumentPage, DocumentView, SearchReply } from '../api/pending-schemas';
+import type { DocumentPage, DocumentView, SearchReply } from '../api/types';
 import { uploadDocument } from '../api/upload';
 import {
+  DOCUMENT_KINDS,
   DOCUMENT_STATUS_LABELS,
   type DocumentFilter,
   documentName,
+  documentQuery,
   failureReason,
   filterDocuments,
   NO_FILTER,
   needsPolling,
-  typesOf,
 } from '../lib/documents';
 import { formatBytes, formatDateTime } from '../lib/format';
 import { queuedItems, type UploadItem, uploadsReducer } from '../lib/uploads';
@@ -34,9 +35,17 @@ import { useAsync } from '../ui/use-async';
 const POLL_MS = 1500;
 
 export function KnowledgePage() {
+  const [filter, setFilter] = useState<DocumentFilter>(NO_FILTER);
   const documents = useAsync(
-    async () => (await unwrap<DocumentPage>(api.GET('/api/v1/rag/documents'))).items,
-    [],
+    async () =>
+      (
+        await unwrap<DocumentPage>(
+          api.GET('/api/v1/rag/documents', {
+            params: { query: documentQuery({ ...filter, text: '' }) },
+          }),
+        )
+      ).items,
+    [filter.status, filter.type],
   );
   const refresh = () => void documents.reload(true);
   const polling = documents.data !== undefined && needsPolling(documents.data);
@@ -59,7 +68,13 @@ export function KnowledgePage() {
           <TextCard onAdded={refresh} />
         </div>
       </div>
-      <DocumentsCard state={documents} polling={polling} onChanged={refresh} />
+      <DocumentsCard
+        state={documents}
+        filter={filter}
+        onFilter={setFilter}
+        polling={polling}
+        onChanged={refresh}
+      />
       <TestQuestionCard />
     </>
   );
@@ -287,13 +302,16 @@ function TextCard({ onAdded }: { onAdded: () => void }) {
 function DocumentsCard({
   state,
   polling,
+  filter,
+  onFilter: setFilter,
   onChanged,
 }: {
   state: ReturnType<typeof useAsync<DocumentView[]>>;
+  filter: DocumentFilter;
+  onFilter: (filter: DocumentFilter) => void;
   polling: boolean;
   onChanged: () => void;
 }) {
-  const [filter, setFilter] = useState<DocumentFilter>(NO_FILTER);
   const [deleting, setDeleting] = useState<DocumentView>();
   const [error, setError] = useState<string>();
 
@@ -311,7 +329,7 @@ function DocumentsCard({
     act(() =>
       unwrap(
         api.POST('/api/v1/rag/documents/{id}/reprocess', {
-          params: { path: pathParams({ id: document.id }) },
+          params: { path: { id: document.id } },
         }),
       ),
     );
@@ -319,7 +337,7 @@ function DocumentsCard({
     act(() =>
       unwrap(
         api.DELETE('/api/v1/rag/documents/{id}', {
-          params: { path: pathParams({ id: document.id }) },
+          params: { path: { id: document.id } },
         }),
       ),
     ).finally(() => setDeleting(undefined));
@@ -359,7 +377,7 @@ function DocumentsCard({
           onChange={(event) => setFilter({ ...filter, type: event.target.value })}
         >
           <option value="">Any type</option>
-          {typesOf(state.data ?? []).map((type) => (
+          {DOCUMENT_KINDS.map((type) => (
             <option key={type} value={type}>
               {type}
             </option>
@@ -370,11 +388,12 @@ function DocumentsCard({
       <AsyncView
         state={state}
         what="the documents"
-        isEmpty={(list) => list.length === 0}
+        isEmpty={(list) => list.length === 0 && !filter.status && !filter.type}
         empty="No documents yet. Upload a file, add a web page or paste text above."
       >
         {(list) => {
-          const shown = filterDocuments(list, filter);
+          // Status and kind were filtered by the API; the name filter is the browser's.
+          const shown = filterDocuments(list, { ...NO_FILTER, text: filter.text });
           if (shown.length === 0) {
             return <p className="empty">No document matches the filter.</p>;
           }

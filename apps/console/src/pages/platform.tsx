@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 
-import { api, unwrap } from '../api/client';
-import type { Page, StatsReport, TenantView, UsageReport } from '../api/pending-schemas';
+import { api, unwrap, usageJson } from '../api/client';
+import type { Page, StatsReport, TenantView, UsageReport } from '../api/types';
 import { formatNumber, formatShare, formatUsd } from '../lib/format';
 import { dailySeries, dayAfter, lastDays } from '../lib/usage';
 import { LazyBarChart as BarChart } from '../ui/lazy-bar-chart';
@@ -14,9 +14,11 @@ export function PlatformPage() {
     const [stats, usage, tenants] = await Promise.all([
       unwrap<StatsReport>(api.GET('/api/v1/admin/stats')),
       unwrap<UsageReport>(
-        api.GET('/api/v1/admin/usage', {
-          params: { query: { group_by: 'day', from: range.from, to: dayAfter(range.to) } as never },
-        }),
+        usageJson(
+          api.GET('/api/v1/admin/usage', {
+            params: { query: { group_by: 'day', from: range.from, to: dayAfter(range.to) } },
+          }),
+        ),
       ),
       unwrap<Page<TenantView>>(
         api.GET('/api/v1/tenants', { params: { query: { limit: 200 } as never } }),

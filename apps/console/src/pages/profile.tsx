@@ -1,8 +1,8 @@
 import { type FormEvent, useEffect, useState } from 'react';
 
-import { api, pathParams, unwrap } from '../api/client';
+import { api, unwrap } from '../api/client';
 import { fieldErrorsOf, messageOf } from '../api/errors';
-import type { DomainView, ModelsReply, TenantView } from '../api/pending-schemas';
+import type { DomainView, ModelsReply, TenantView } from '../api/types';
 import { parseOrigins } from '../lib/widget-snippet';
 import {
   AsyncView,
@@ -213,7 +213,7 @@ function DomainsCard() {
     try {
       await unwrap(
         api.POST('/api/v1/tenants/me/domains/{domain}/verify', {
-          params: { path: pathParams({ domain }) },
+          params: { path: { domain } },
         }),
       );
     } catch (failure) {

@@ -1,16 +1,16 @@
 import { useMemo, useState } from 'react';
 
-import { api, unwrap } from '../api/client';
-import type {
-  Page,
-  StatsReport,
-  TenantView,
-  UsageReport,
-  UsageRow,
-  UserView,
-} from '../api/pending-schemas';
+import { api, unwrap, usageJson } from '../api/client';
+import type { Page, StatsReport, TenantView, UsageReport, UsageRow, UserView } from '../api/types';
 import { formatNumber, formatShare, formatUsd } from '../lib/format';
-import { budgetUse, dailySeries, dayAfter, lastDays, totalTokens } from '../lib/usage';
+import {
+  budgetUse,
+  dailySeries,
+  dayAfter,
+  feedbackRatio,
+  lastDays,
+  totalTokens,
+} from '../lib/usage';
 import { LazyBarChart as BarChart } from '../ui/lazy-bar-chart';
 import { AsyncView, Card, PageHeader, Select, Stat } from '../ui/components';
 import { useAsync } from '../ui/use-async';
@@ -19,9 +19,11 @@ type Group = 'day' | 'model' | 'user';
 
 function usage(group: Group, from: string, to: string) {
   return unwrap<UsageReport>(
-    api.GET('/api/v1/admin/usage', {
-      params: { query: { group_by: group, from, to: dayAfter(to) } as never },
-    }),
+    usageJson(
+      api.GET('/api/v1/admin/usage', {
+        params: { query: { group_by: group, from, to: dayAfter(to) } },
+      }),
+    ),
   );
 }
 
@@ -82,6 +84,7 @@ export function UsagePage() {
 
 function Overview({ stats, tenant }: { stats: StatsReport; tenant: TenantView }) {
   const budget = budgetUse(stats.this_month.cost_usd, tenant.rate_limits.monthly_budget_usd);
+  const feedback = feedbackRatio(stats.feedback);
   return (
     <Card title="This month">
       <div className="stats">
@@ -93,6 +96,11 @@ function Overview({ stats, tenant }: { stats: StatsReport; tenant: TenantView })
         <Stat label="Requests (24 h)" value={formatNumber(stats.last_24h.requests)} />
         <Stat label="Error rate (24 h)" value={formatShare(stats.last_24h.error_rate)} />
         <Stat label="Conversations" value={formatNumber(stats.conversations)} />
+        <Stat
+          label="Answers rated helpful"
+          value={feedback.upShare === null ? 'No rating yet' : formatShare(feedback.upShare)}
+          hint={`${formatNumber(stats.feedback.up)} up · ${formatNumber(stats.feedback.down)} down`}
+        />
       </div>
       <div className="budget">
         <h3>Budget</h3>

@@ -1,8 +1,8 @@
 import { type FormEvent, useState } from 'react';
 
-import { api, pathParams, unwrap } from '../api/client';
+import { api, unwrap } from '../api/client';
 import { messageOf } from '../api/errors';
-import type { Page, UserView } from '../api/pending-schemas';
+import type { Page, UserView } from '../api/types';
 import { formatDateTime } from '../lib/format';
 import {
   AsyncView,
@@ -32,7 +32,7 @@ export function UsersPage() {
     try {
       await unwrap(
         api.PUT('/api/v1/admin/users/{id}', {
-          params: { path: pathParams({ id: user.id }) },
+          params: { path: { id: user.id } },
           body: change,
         }),
       );

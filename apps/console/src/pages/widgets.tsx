@@ -1,8 +1,8 @@
 import { type FormEvent, useState } from 'react';
 
-import { api, pathParams, unwrap } from '../api/client';
+import { api, unwrap } from '../api/client';
 import { fieldErrorsOf, messageOf } from '../api/errors';
-import type { WidgetView } from '../api/pending-schemas';
+import type { WidgetView } from '../api/types';
 import { parseOrigins, textColorOn, widgetSnippet } from '../lib/widget-snippet';
 import {
   AsyncView,
@@ -159,7 +159,7 @@ function WidgetEditor({
       const result = widget
         ? await unwrap<WidgetView>(
             api.PUT('/api/v1/widgets/{id}', {
-              params: { path: pathParams({ id: widget.id }) },
+              params: { path: { id: widget.id } },
               body,
             }),
           )
