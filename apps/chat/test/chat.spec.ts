@@ -442,14 +442,15 @@ describe('chat service (tenants, rag and chat as processes; real SDKs against a 
 
     it('moves on from a timeout and from a 500 down to the local responder', async () => {
       fake
-        .respond('openai', { delayMs: PROVIDER_TIMEOUT_MS * 3 })
+        .respond('openai', { delayMs: PROVIDER_TIMEOUT_MS * 20 })
         .respond('anthropic', { status: 500 });
       const started = Date.now();
       const answer = await acme.as('user').request(CHAT.SEND, refundQuestion);
 
       expect(answer.model_used).toBe('local-extractive');
       expect(answer.response).toContain('30 days');
-      expect(Date.now() - started).toBeLessThan(PROVIDER_TIMEOUT_MS * 3);
+      // The silent provider would answer after 20 s; the bound only shows we did not wait for it.
+      expect(Date.now() - started).toBeLessThan(PROVIDER_TIMEOUT_MS * 10);
       // Our deadline closed the connection to the silent provider.
       await fake.waitFor((request) => request.provider === 'openai' && request.aborted);
     });
