@@ -217,10 +217,12 @@ describe('Dockerfile', () => {
     );
   });
 
-  it('ships the web console’s built files in the gateway image only', () => {
+  it('ships the web console and the widget bundle in the gateway image only', () => {
     expect(stage('gateway')).toContain('COPY --from=build /build/dist/console ./dist/console');
+    expect(stage('gateway')).toContain('COPY --from=build /build/dist/widget ./dist/widget');
     for (const app of APP_NAMES.filter((name) => name !== 'gateway')) {
       expect(stage(app)).not.toContain('dist/console');
+      expect(stage(app)).not.toContain('dist/widget');
     }
   });
 
