@@ -25,6 +25,13 @@ describe('namedTerms', () => {
     expect(namedTerms('Where is src/Main.ts or my_Var?')).toEqual([]);
   });
 
+  it('leaves out greetings, introductions and words capitalised by habit', () => {
+    expect(namedTerms('Hi, I’m Ana. How many days do I have to return a parcel?')).toEqual([]);
+    expect(namedTerms('Hello Maria, my name is Jo Smith and I need a refund')).toEqual([]);
+    expect(namedTerms('Is it OK to pay at 5 PM? Thanks, Pedro')).toEqual([]);
+    expect(namedTerms('Hi there, does Acme ship to Madeira?')).toEqual(['acme', 'madeira']);
+  });
+
   it('finds no names in a question written in capitals or in Title Case', () => {
     expect(namedTerms('HOW DO I RESET MY PASSWORD ON GITHUB?')).toEqual([]);
     expect(namedTerms('How To Set Up Webhooks In Acme')).toEqual([]);

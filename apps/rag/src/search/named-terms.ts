@@ -10,8 +10,9 @@
  * starts with a capital away from the start of a sentence (`Subversion` in "import from
  * Subversion"). Not names: words joined by `-_./:` (identifiers such as `credential.useHttpPath`
  * or `--no-verify`, which the ranking already matches whole and split), single letters (`-X`,
- * "I"), and any word of a question written mostly in capitals or in Title Case, where
- * capitals say nothing.
+ * "I"), a few capitalised words that name nothing (`OK`, `PM`), a person greeted or introducing
+ * themselves ("Hi Maria", "I'm Ana": a chat message's name is rarely its subject), and any word
+ * of a question written mostly in capitals or in Title Case, where capitals say nothing.
  */
 export function namedTerms(question: string): string[] {
   if (!/\p{Ll}/u.test(question)) {
@@ -26,13 +27,28 @@ export function namedTerms(question: string): string[] {
     return [];
   }
   const names = words.filter(
-    (word) => /^.+\p{Lu}/u.test(word.text) || (!word.opensSentence && /^\p{Lu}/u.test(word.text)),
+    (word) =>
+      (/^.+\p{Lu}/u.test(word.text) || (!word.opensSentence && /^\p{Lu}/u.test(word.text))) &&
+      !NOT_NAMES.has(word.text.toLowerCase()) &&
+      !GREETING.test(word.before),
   );
   return [...new Set(names.map((word) => word.text.toLowerCase()))];
 }
 
+/** Capitalised by habit, not names. */
+const NOT_NAMES = new Set(['ok', 'okay', 'am', 'pm', 'asap', 'fyi', 'hi', 'hello', 'hey']);
+
+/**
+ * What precedes a person's name in a greeting or an introduction ("Hi Maria", "I'm Ana Lopes"):
+ * the greeting, then any capitalised words of the name before this one.
+ */
+const GREETING =
+  /\b([Hh]i|[Hh]ello|[Hh]ey|[Dd]ear|[Tt]hanks|[Tt]hank you|[Rr]egards|[Cc]heers|I['’]?m|I am|[Mm]y name is|[Tt]his is)[\s,!.]*(\p{Lu}\p{L}*\s+)*$/u;
+
 interface Word {
   text: string;
+  /** The question's text before the word. */
+  before: string;
   /** Joined to another word by `-`, `_`, `.`, `/` or `:` (an identifier, a path, a flag). */
   identifier: boolean;
   /** First of the question or of a sentence (after `.`, `!`, `?` or a line break). */
@@ -46,6 +62,7 @@ function wordsOf(question: string): Word[] {
     const before = question.slice(0, match.index);
     return {
       text: match[0],
+      before,
       // `-N`, `--Force`: an option, not a name.
       identifier: /[-_./:]/.test(match[0]) || /[-_]$/.test(before),
       opensSentence: /(^|[.!?\n])[\s"'([]*$/u.test(before),
