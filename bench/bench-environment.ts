@@ -61,6 +61,10 @@ export async function createBenchEnvironment(name: string): Promise<BenchEnviron
       if (chroma) {
         rmSync(chroma.dataDir, { recursive: true, force: true });
       }
+      if (process.env.BENCH_KEEP_DATABASE === '1') {
+        console.error(`database kept: ${database}`);
+        return;
+      }
       const client = new pg.Client({ connectionString: adminUrl });
       await client.connect();
       await client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);

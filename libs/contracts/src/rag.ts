@@ -262,8 +262,10 @@ export type SearchResult = z.output<typeof searchResultSchema>;
 export const searchReplySchema = z.object({
   results: z.array(searchResultSchema),
   /**
-   * True when no result reaches the relevance threshold: the knowledge base likely does not
-   * answer the query, and the results are only the nearest noise.
+   * True when no result reaches the relevance threshold, or when the query names something
+   * (a proper noun, an acronym) that the tenant's documents rarely or never mention and the
+   * best full-text match does not: the knowledge base likely does not answer the query, and
+   * the results are only the nearest noise.
    */
   no_relevant_context: z.boolean(),
 });

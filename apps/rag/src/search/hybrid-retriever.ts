@@ -15,13 +15,17 @@ import { RAG_CONFIG } from '../config/tokens';
 import { EmbeddingProviderError } from '../embeddings/embedder';
 import { EmbedderRegistry } from '../embeddings/embedder-registry';
 import { ChromaVectorStore } from '../vectors/chroma-vector-store';
+import { namedTerms } from './named-terms';
 import { reciprocalRankFusion } from './reciprocal-rank-fusion';
 import { type ChunkWithDocument, SearchRepository } from './search.repository';
 import { SearchScopeRepository } from './search-scope.repository';
 
 export interface SearchOutcome {
   results: SearchResult[];
-  /** No result holds enough of the query (SEARCH_RELEVANCE_THRESHOLD). */
+  /**
+   * No result holds enough of the query (SEARCH_RELEVANCE_THRESHOLD), or the best full-text
+   * match does not mention a rare name the question asks about (`namedTerms`).
+   */
   noRelevantContext: boolean;
 }
 
@@ -60,7 +64,13 @@ export class HybridRetriever {
     const vectorWeight =
       settings.embedding_provider === 'local' ? this.config.SEARCH_LOCAL_VECTOR_WEIGHT : 1;
     const [textHits, vectorHits] = await Promise.all([
-      this.chunks.fullTextSearch(tenantId, request.query, candidates, request.document_ids),
+      this.chunks.fullTextSearch(
+        tenantId,
+        request.query,
+        candidates,
+        request.document_ids,
+        namedTerms(request.query),
+      ),
       vectorWeight > 0
         ? this.vectorSearch(tenantId, request, settings.embedding_provider, candidates)
         : [],
@@ -86,7 +96,13 @@ export class HybridRetriever {
       relevance: coverage.get(row.id) ?? 0,
     }));
     const best = Math.max(0, ...results.map((result) => result.relevance));
-    return { results, noRelevantContext: best < this.config.SEARCH_RELEVANCE_THRESHOLD };
+    // A question about something the knowledge base (nearly) never names, whose best match for
+    // the whole question is about something else (ADR XXXX-abstention-on-named-terms).
+    const unnamed = (textHits[0]?.missing_names ?? 0) > 0;
+    return {
+      results,
+      noRelevantContext: best < this.config.SEARCH_RELEVANCE_THRESHOLD || unnamed,
+    };
   }
 
   private async vectorSearch(

@@ -25,6 +25,12 @@ export interface RankedChunk extends ChunkWithDocument {
    * a word of the same stem): 0 to 1.
    */
   coverage: number;
+  /**
+   * How many of the question's selective names (`namedTerms`, in at most SELECTIVE_SHARE of
+   * the tenant's chunks, or in none) the chunk does not mention, itself or by a word of the
+   * same stem.
+   */
+  missing_names: number;
 }
 
 /** What a search result needs, of the chunk `c` and its document `d`. */
@@ -175,6 +181,27 @@ const STEM_VARIANT_COVERAGE = `coalesce(
          / nullif((SELECT sum(qtf * idf) FROM idf WHERE content), 0), 0)`;
 
 /**
+ * The CTE `names`: the question's names (`namedTerms`) that are selective in the tenant's
+ * corpus, found in at most SELECTIVE_SHARE of its chunks or in none. A name most chunks
+ * mention ("Git" in Git's manual, the product's own name) says nothing about a chunk.
+ */
+function selectiveNames(names: string[], tenant: string): string {
+  return `names AS MATERIALIZED (
+         SELECT n.lexeme FROM unnest(${sqlLiteral(names)}::text[]) n(lexeme) CROSS JOIN corpus
+          WHERE (SELECT coalesce(sum(df), 0) FROM chunk_term_counts
+                  WHERE tenant_id = ${tenant} AND lexeme = n.lexeme) <= corpus.n * ${SELECTIVE_SHARE}
+       )`;
+}
+
+/** How many of the CTE `names` a ranked chunk `c` mentions neither as is nor by stem. */
+const MISSING_NAMES = `(SELECT count(*)::int FROM names n
+          WHERE n.lexeme <> ALL (tsvector_to_array(c.tsv))
+            AND NOT EXISTS (
+              SELECT 1 FROM unnest(tsvector_to_array(c.tsv)) w
+               WHERE left(w, 2) = left(n.lexeme, 2)
+                 AND (ts_lexize('english_stem', w))[1] = (ts_lexize('english_stem', n.lexeme))[1]))`;
+
+/**
  * Every query that scans chunks also names its tenant, although row-level security would
  * filter without it: the policy's condition cannot use an index, while `tenant_id = …` (a
  * leakproof comparison) can, so the tenant's rows are read through the index instead of
@@ -193,17 +220,21 @@ export class SearchRepository extends TenantScopedRepository {
     query: string,
     limit: number,
     documentIds?: string[],
+    names: string[] = [],
   ): Promise<RankedChunk[]> {
     const inDocuments = documentIds
       ? `AND document_id = ANY (${sqlLiteral(documentIds)}::uuid[])`
       : '';
+    const tenant = sqlLiteral(tenantId);
     const ranking = `${queryTerms(sqlLiteral(query))},
-       ${bm25Ranking(sqlLiteral(tenantId), limit, inDocuments)}`;
+       ${bm25Ranking(tenant, limit, inDocuments)},
+       ${selectiveNames(names, tenant)}`;
     return this.statement(
       tenantId,
       () => sql<RankedChunk>`WITH ${sql.raw(ranking)}
        SELECT ${sql.raw(CITATION_COLUMNS)}, r.rank,
-              least(1, r.coverage + ${sql.raw(STEM_VARIANT_COVERAGE)}) AS coverage
+              least(1, r.coverage + ${sql.raw(STEM_VARIANT_COVERAGE)}) AS coverage,
+              ${sql.raw(MISSING_NAMES)} AS missing_names
          FROM ranked r
          JOIN chunks c ON c.id = r.id
          JOIN documents d ON d.tenant_id = c.tenant_id AND d.id = c.document_id

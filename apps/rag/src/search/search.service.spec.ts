@@ -33,7 +33,7 @@ function chunk(id: string, text: string): ChunkWithDocument {
 /** The service over a faked repository (its full-text ranking and rows) and vector store. */
 function searchService(ranked: RankedChunk[], vectorIds: string[], rows: ChunkWithDocument[]) {
   const repository = {
-    fullTextSearch: jest.fn(async (_tenant: string, _query: string) => ranked),
+    fullTextSearch: jest.fn(async (_tenant: string, _query: string, ..._rest: unknown[]) => ranked),
     withDocuments: jest.fn(async (_tenant: string, ids: string[]) =>
       rows.filter((row) => ids.includes(row.id)),
     ),
@@ -70,7 +70,7 @@ function searchService(ranked: RankedChunk[], vectorIds: string[], rows: ChunkWi
 describe('SearchService', () => {
   it('fuses both rankings in the caller’s tenant and reports the best coverage', async () => {
     const { service, repository } = searchService(
-      [{ ...chunk('a', 'alpha'), rank: 2, coverage: 0.9 }],
+      [{ ...chunk('a', 'alpha'), rank: 2, coverage: 0.9, missing_names: 0 }],
       ['b', 'a'],
       [chunk('b', 'beta')],
     );
@@ -82,6 +82,21 @@ describe('SearchService', () => {
     expect(repository.withDocuments).toHaveBeenCalledWith(TENANT, ['b']);
   });
 
+  it('finds nothing relevant when the best match lacks a rare name the question asks about', async () => {
+    const { service, repository } = searchService(
+      [
+        { ...chunk('a', 'pull requests on GitLab'), rank: 3, coverage: 0.8, missing_names: 1 },
+        { ...chunk('b', 'GitHub, in passing'), rank: 1, coverage: 0.3, missing_names: 0 },
+      ],
+      [],
+      [],
+    );
+    const reply = await service.search(caller, { query: 'Can GitHub require reviews?' });
+    expect(repository.fullTextSearch.mock.calls[0][4]).toEqual(['github']);
+    expect(reply.results.map((result) => result.chunk_id)).toEqual(['a', 'b']);
+    expect(reply.no_relevant_context).toBe(true);
+  });
+
   it('skips a vector hit without a row of the tenant', async () => {
     const { service } = searchService([], ['elsewhere', 'b'], [chunk('b', 'beta')]);
     const reply = await service.search(caller, { query: 'beta', top_k: 1 });
@@ -90,7 +105,11 @@ describe('SearchService', () => {
   });
 
   it('scores the tenant’s questions by where the expected document ranks', async () => {
-    const { service } = searchService([{ ...chunk('a', 'alpha'), rank: 2, coverage: 1 }], [], []);
+    const { service } = searchService(
+      [{ ...chunk('a', 'alpha'), rank: 2, coverage: 1, missing_names: 0 }],
+      [],
+      [],
+    );
     await expect(
       service.evaluate(caller, { questions: [{ question: 'alpha' }], top_k: 3 }),
     ).rejects.toMatchObject({ code: ErrorCode.FORBIDDEN });
@@ -114,7 +133,7 @@ describe('SearchService', () => {
 
   it('searches nothing when the scope holds no document', async () => {
     const { service, repository, vectors, scope } = searchService(
-      [{ ...chunk('a', 'alpha'), rank: 2, coverage: 1 }],
+      [{ ...chunk('a', 'alpha'), rank: 2, coverage: 1, missing_names: 0 }],
       ['a'],
       [],
     );
