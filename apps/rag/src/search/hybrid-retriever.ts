@@ -97,7 +97,7 @@ export class HybridRetriever {
     }));
     const best = Math.max(0, ...results.map((result) => result.relevance));
     // A question about something the knowledge base (nearly) never names, whose best match for
-    // the whole question is about something else (ADR XXXX-abstention-on-named-terms).
+    // the whole question is about something else (ADR 0036-abstention-on-named-terms).
     const unnamed = (textHits[0]?.missing_names ?? 0) > 0;
     return {
       results,

@@ -4,7 +4,7 @@
  * that thing; when the knowledge base's best match for the whole question does not mention a
  * name the knowledge base rarely or never uses, the search has found the question's ordinary
  * words, not what it asks about, and reports no relevant context (ADR
- * XXXX-abstention-on-named-terms).
+ * 0036-abstention-on-named-terms).
  *
  * A word is a name when it has a capital after its first letter (`GitHub`, `SSH`, `macOS`) or
  * starts with a capital away from the start of a sentence (`Subversion` in "import from

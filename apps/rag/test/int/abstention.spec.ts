@@ -8,7 +8,7 @@ import { callerOf, RagInProcess } from './support/rag-in-process';
 
 /**
  * `no_relevant_context` for a question about something the knowledge base never names (ADR
- * XXXX-abstention-on-named-terms), against the real Postgres ranking.
+ * 0036-abstention-on-named-terms), against the real Postgres ranking.
  */
 describe('abstention on names the knowledge base lacks, in process', () => {
   let rag: RagInProcess;
