@@ -293,6 +293,56 @@ describe('assistants over HTTP, SSE, WebSocket and the widget (e2e)', () => {
     });
   });
 
+  it('answers from the knowledge an assistant has now, not the one its last exchange searched', async () => {
+    const bot = await acme.as.tenant_admin.post('/api/v1/assistants', {
+      name: 'ShiftingBot',
+      knowledge: { document_ids: [pricingId] },
+    });
+    expect(bot.status).toBe(201);
+    const ask = () =>
+      acme.as.user.post('/api/v1/chat/', {
+        message: PREMIUM_QUESTION,
+        model: 'local-extractive',
+        assistant_id: bot.body.id,
+      });
+    const first = await ask();
+    expect(cited(first.body)).toContain(pricingId);
+    expect(cited(first.body)).not.toContain(internalId);
+
+    // The next exchange starts searching with the pricing scope before it reads the assistant:
+    // that search must not be what answers once the knowledge moved.
+    const moved = await acme.as.tenant_admin.put(`/api/v1/assistants/${bot.body.id}`, {
+      knowledge: { document_ids: [internalId] },
+    });
+    expect(moved.status).toBe(200);
+    const second = await ask();
+    expect(cited(second.body)).toContain(internalId);
+    expect(cited(second.body)).not.toContain(pricingId);
+
+    const emptied = await acme.as.tenant_admin.put(`/api/v1/assistants/${bot.body.id}`, {
+      knowledge: { document_ids: [] },
+    });
+    expect(emptied.status).toBe(200);
+    const third = await ask();
+    expect(third.status).toBe(200);
+    expect(cited(third.body)).toEqual([]);
+  });
+
+  it("never answers a tenant from another tenant's passages, however warm its searches", async () => {
+    const ours = await acme.as.user.post('/api/v1/chat/', {
+      message: PREMIUM_QUESTION,
+      model: 'local-extractive',
+    });
+    expect(cited(ours.body)).toEqual(expect.arrayContaining([pricingId, internalId]));
+    const theirs = await other.as.user.post('/api/v1/chat/', {
+      message: PREMIUM_QUESTION,
+      model: 'local-extractive',
+    });
+    expect(theirs.status).toBe(200);
+    expect(theirs.body.sources).toEqual([]);
+    expect(theirs.body.response).not.toMatch(/99 euros|41 euros/);
+  });
+
   it('takes tags at upload (multipart and JSON), shows them and filters by them', async () => {
     const form = new FormData();
     form.append('tags', 'Faq, billing');

@@ -50,3 +50,16 @@ export const TransportRequestId = createParamDecorator(
     return rpc instanceof StreamsContext ? rpc.getArgs()[1].id : undefined;
   },
 );
+
+/**
+ * Whether this delivery of the transport request is not its first: it was claimed from a
+ * replica that had read it (and may have done its work before dying). A request read for the
+ * first time cannot have been handled before: its id is new with each request sent. False
+ * when the handler is not called by the Redis Streams transport.
+ */
+export const TransportRedelivery = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): boolean => {
+    const rpc = context.switchToRpc().getContext<unknown>();
+    return rpc instanceof StreamsContext && rpc.isRedelivery();
+  },
+);

@@ -26,9 +26,15 @@ type StreamEntry = [id: string, fields: string[]];
 type StreamReadResult = [stream: string, entries: StreamEntry[]][] | null;
 
 /** The handler's view of the message: `[pattern, envelope]`. */
-export class StreamsContext extends BaseRpcContext<[string, RequestEnvelope]> {
+/** The pattern, the request, and whether this delivery is a claimed one (not the first). */
+export class StreamsContext extends BaseRpcContext<[string, RequestEnvelope, boolean]> {
   getPattern(): string {
     return this.args[0];
+  }
+
+  /** Claimed from a replica that read it before (it died, or stalled): maybe run already. */
+  isRedelivery(): boolean {
+    return this.args[2];
   }
 }
 
@@ -241,7 +247,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
       return this.acknowledge(stream, entryId);
     }
     if (stream !== this.requestStream()) {
-      return this.processEvent(stream, entryId, envelope);
+      return this.processEvent(stream, entryId, envelope, claimed);
     }
     if (envelope.deadline !== undefined && Date.now() > envelope.deadline) {
       // The caller has given up; running it now would only waste work.
@@ -255,10 +261,15 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
         ),
       });
     }
-    return this.processRequest(stream, entryId, envelope);
+    return this.processRequest(stream, entryId, envelope, claimed);
   }
 
-  private async processRequest(stream: string, entryId: string, envelope: RequestEnvelope) {
+  private async processRequest(
+    stream: string,
+    entryId: string,
+    envelope: RequestEnvelope,
+    claimed: boolean,
+  ) {
     const handler = this.handlerFor(envelope.pattern);
     if (!handler) {
       return this.finish(stream, entryId, envelope, {
@@ -269,7 +280,10 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
     await runWithContext({ ...context }, async () => {
       let result: unknown;
       try {
-        result = await handler(envelope.data, new StreamsContext([envelope.pattern, envelope]));
+        result = await handler(
+          envelope.data,
+          new StreamsContext([envelope.pattern, envelope, claimed]),
+        );
       } catch (error) {
         return this.finish(stream, entryId, envelope, { err: this.describeFailure(error) });
       }
@@ -317,14 +331,19 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
     });
   }
 
-  private async processEvent(stream: string, entryId: string, envelope: RequestEnvelope) {
+  private async processEvent(
+    stream: string,
+    entryId: string,
+    envelope: RequestEnvelope,
+    claimed: boolean,
+  ) {
     const handler = this.handlerFor(envelope.pattern);
     if (handler) {
       await runWithContext({ ...(envelope.context ?? { requestId: envelope.id }) }, async () => {
         try {
           const result = await handler(
             envelope.data,
-            new StreamsContext([envelope.pattern, envelope]),
+            new StreamsContext([envelope.pattern, envelope, claimed]),
           );
           if (isObservable(result)) {
             await lastValueFrom(result, { defaultValue: undefined });

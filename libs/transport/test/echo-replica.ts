@@ -13,7 +13,7 @@ import { finalize, interval, map, take } from 'rxjs';
 import { DomainError } from '@tenantbot/contracts';
 import { currentContext } from '@tenantbot/tenant-context';
 
-import { RedisStreamsServer, RpcErrorFilter } from '../src';
+import { RedisStreamsServer, RpcErrorFilter, TransportRedelivery } from '../src';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = process.env.REDIS_PREFIX ?? 'tbtest';
@@ -28,8 +28,14 @@ const server = new RedisStreamsServer({
 @Controller()
 class EchoController {
   @MessagePattern('echo.work')
-  async work(@Payload() input: { n: number; delayMs?: number }) {
+  async work(
+    @Payload() input: { n: number; delayMs?: number },
+    @TransportRedelivery() redelivered: boolean,
+  ) {
     await recorder.hincrby(`${prefix}:echo:started`, String(input.n), 1);
+    if (redelivered) {
+      await recorder.hincrby(`${prefix}:echo:redelivered`, String(input.n), 1);
+    }
     if (input.delayMs) {
       await new Promise((resolve) => setTimeout(resolve, input.delayMs));
     }

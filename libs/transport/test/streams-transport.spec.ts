@@ -106,6 +106,13 @@ describe('Redis Streams transport', () => {
     expect(Object.keys(startedBeforeKill).length).toBe(40); // both replicas had work in flight
     expect(replies.map((reply) => reply.n)).toEqual(Array.from({ length: 40 }, (_, n) => n));
     expect(replies.every((reply) => reply.replica === survivor.consumer)).toBe(true);
+    // What the survivor ran again is marked as redelivered; what it read first is not.
+    const started = await redis.hgetall(`${prefix}:echo:started`);
+    const redelivered = await redis.hgetall(`${prefix}:echo:redelivered`);
+    const ranTwice = Object.keys(started).filter((n) => started[n] === '2');
+    expect(ranTwice.length).toBeGreaterThan(0);
+    expect(ranTwice.every((n) => redelivered[n] === '1')).toBe(true);
+    expect(Object.keys(redelivered).length).toBeLessThan(40);
     const keys = new StreamKeys(prefix);
     expect(await redis.xpending(keys.requests('echo'), 'echo')).toEqual([0, null, null, null]);
   });

@@ -9,7 +9,12 @@ import {
   type ParsedRequestOf,
 } from '@tenantbot/contracts';
 import { CurrentCaller } from '@tenantbot/tenant-context';
-import { Handles, TransportRequestId, ValidPayload } from '@tenantbot/transport';
+import {
+  Handles,
+  TransportRedelivery,
+  TransportRequestId,
+  ValidPayload,
+} from '@tenantbot/transport';
 
 import { ChatService } from './chat.service';
 
@@ -23,8 +28,9 @@ export class ChatHandler {
     @CurrentCaller() caller: Caller,
     @ValidPayload(CHAT.SEND) request: ParsedRequestOf<typeof CHAT.SEND>,
     @TransportRequestId() transportRequestId: string | undefined,
+    @TransportRedelivery() redelivered: boolean,
   ): Promise<ChatResponse> {
-    return this.chat.send(caller, request, { transportRequestId });
+    return this.chat.send(caller, request, { transportRequestId, firstDelivery: !redelivered });
   }
 
   /**
@@ -36,12 +42,14 @@ export class ChatHandler {
     @CurrentCaller() caller: Caller,
     @ValidPayload(CHAT.STREAM) request: ParsedRequestOf<typeof CHAT.STREAM>,
     @TransportRequestId() transportRequestId: string | undefined,
+    @TransportRedelivery() redelivered: boolean,
   ): Observable<ChatStreamEvent> {
     return new Observable<ChatStreamEvent>((subscriber) => {
       const cancel = new AbortController();
       this.chat
         .stream(caller, request, cancel.signal, (event) => subscriber.next(event), {
           transportRequestId,
+          firstDelivery: !redelivered,
         })
         .then(
           () => subscriber.complete(),

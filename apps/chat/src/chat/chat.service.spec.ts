@@ -111,6 +111,7 @@ function serviceWithFakes() {
   };
   const retrieval = {
     relevantPassages: jest.fn<RetrievalService['relevantPassages']>(() => Promise.resolve([])),
+    startEarly: jest.fn<RetrievalService['startEarly']>((caller) => ({ choice: caller.tenantId })),
   };
   const router = {
     run: jest.fn<ProviderRouter['run']>((route, _request, _signal, trace) => {
@@ -241,6 +242,7 @@ describe('ChatService', () => {
     });
     expect(handoffs.handOverWith.mock.calls[0][3]).toBe('phrase');
     expect(retrieval.relevantPassages).not.toHaveBeenCalled();
+    expect(retrieval.startEarly).not.toHaveBeenCalled();
     expect(router.run).not.toHaveBeenCalled();
     expect(budget.reserve).not.toHaveBeenCalled();
   });

@@ -179,10 +179,22 @@ export class ChatService {
       request.conversation_id,
     );
     choice.catch(() => undefined);
-    const [tenant, handoffPolicy, stored] = await Promise.all([
+    const settings = Promise.all([
       this.tenants.runtimeConfig(caller),
       this.handoffSettings.policyFor(caller.tenantId),
-      origin.transportRequestId ? this.storedAnswer(caller, ids.exchange) : undefined,
+    ]);
+    // The search starts once the (cached) settings are there, while the assistant is read.
+    const early = settings.then(([tenant, handoffPolicy]) =>
+      request.use_rag && !asksForPerson(request.message, handoffPolicy.phrases)
+        ? this.retrieval.startEarly(caller, request.message, tenant.rag, request.assistant_id)
+        : undefined,
+    );
+    early.catch(() => undefined); // a refused tenant fails the settings' await below
+    const [[tenant, handoffPolicy], stored] = await Promise.all([
+      settings,
+      origin.transportRequestId && !origin.firstDelivery
+        ? this.storedAnswer(caller, ids.exchange)
+        : undefined,
     ]);
     if (stored) {
       return { stored };
@@ -198,6 +210,7 @@ export class ChatService {
             request.message,
             tenant.rag,
             knowledgeOf(assistant),
+            await early,
           )
         : Promise.resolve([]);
     // Awaited by prompt(); when the history read fails first, nobody will.

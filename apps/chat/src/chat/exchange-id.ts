@@ -5,6 +5,11 @@ import type { Caller } from '@tenantbot/contracts';
 /** Where an exchange was asked from: the transport request, the same on every delivery. */
 export interface ExchangeOrigin {
   transportRequestId?: string;
+  /**
+   * The transport read the request for the first time (it was not claimed from a replica
+   * that had it): no exchange of it can be stored yet, so none is looked up. Unset: look.
+   */
+  firstDelivery?: boolean;
 }
 
 export interface ExchangeIds {

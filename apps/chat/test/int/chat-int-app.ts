@@ -133,8 +133,9 @@ class FakeNeighbours {
     },
   };
 
-  readonly retrieval: Pick<RetrievalService, 'relevantPassages'> = {
+  readonly retrieval: Pick<RetrievalService, 'relevantPassages' | 'startEarly'> = {
     relevantPassages: () => Promise.resolve(this.passages),
+    startEarly: (caller: Caller) => ({ choice: caller.tenantId }),
   };
 }
 
