@@ -6,7 +6,7 @@
 // (`chunk_terms`), query terms (`queryTerms`, the service's SQL) and candidate rule; its first
 // row reproduces the service's hit@1 / hit@5 / MRR@10 exactly, so every other row differs from
 // the service by the variant alone. Groups (`--only`): base, prf, association, fusion, lsa,
-// proximity, scoring. bench/README.md#fifth-pass has the table this printed.
+// proximity, scoring. bench/README.md ("Fifth pass") has the table this printed.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -508,6 +508,26 @@ function variants(corpus: Corpus, only: string | null): [string, string, Ranker]
           { ids: base(t).slice(0, DEPTH), weight: 1 },
           { ids: vectorSide(q), weight },
         ]),
+      );
+    }
+    for (const weight of [0.1, 0.2, 0.3, 0.5, 0.75, 1, 2]) {
+      add(
+        'fusion',
+        `BM25 / best BM25 + ${weight} × local cosine, over the top ${DEPTH}`,
+        (q, t) => {
+          const first = corpus.bm25(t, corpus.candidates(t));
+          const top = ranked(first).slice(0, DEPTH);
+          const best = first.get(top[0]) ?? 1;
+          const query = embedder.vector(q.question);
+          return ranked(
+            new Map(
+              top.map((id) => [
+                id,
+                (first.get(id) ?? 0) / best + weight * cosine(vectors.get(id) ?? query, query),
+              ]),
+            ),
+          );
+        },
       );
     }
   }
