@@ -43,6 +43,7 @@ interface Chunk {
   id: string;
   text: string;
   embedded: string;
+  document: string;
   /** Query-independent: the chunk's indexed words with their frequency and positions. */
   tf: Map<string, number>;
   positions: Map<string, number[]>;
@@ -579,6 +580,26 @@ function variants(corpus: Corpus, only: string | null): [string, string, Ranker]
       ranked(corpus.bm25(t, corpus.candidates(t), delta)),
     );
   }
+  // IDF over pages rather than chunks: a word in many chunks of one page is still rare.
+  const pages = new Set([...corpus.chunks.values()].map((c) => c.document)).size;
+  const pageIdf = (lexeme: string): number => {
+    const df = new Set((corpus.postings.get(lexeme) ?? []).map((p) => corpus.chunk(p.id).document))
+      .size;
+    return Math.log(1 + (pages - df + 0.5) / (df + 0.5));
+  };
+  for (const share of [1, 0.5]) {
+    add('scoring', `IDF over pages, weight ${share} (against over chunks)`, (_q, t) =>
+      ranked(
+        corpus.bm25(
+          t.map((term) => ({
+            ...term,
+            idf: share * pageIdf(term.lexeme) + (1 - share) * term.idf,
+          })),
+          corpus.candidates(t),
+        ),
+      ),
+    );
+  }
   return list;
 }
 
@@ -592,9 +613,12 @@ async function load(
   await client.connect();
   try {
     const chunks = new Map<string, Chunk>();
-    const rows = await client.query<{ id: string; text: string; heading_path: string[] }>(
-      'SELECT id, text, heading_path FROM chunks',
-    );
+    const rows = await client.query<{
+      id: string;
+      document_id: string;
+      text: string;
+      heading_path: string[];
+    }>('SELECT id, document_id, text, heading_path FROM chunks');
     for (const row of rows.rows) {
       const embedded =
         row.heading_path.length > 0 ? `${row.heading_path.join(' > ')}\n\n${row.text}` : row.text;
@@ -602,6 +626,7 @@ async function load(
         id: row.id,
         text: row.text.replace(/\s+/g, ' '),
         embedded,
+        document: row.document_id,
         tf: new Map(),
         positions: new Map(),
         dl: 0,
