@@ -21,6 +21,8 @@ export const RAG = {
   DOCUMENTS_REPROCESS: 'rag.documents.reprocess',
   /** `UpdateDocumentRequest` → `DocumentView`: its tags (what assistants scope knowledge by). */
   DOCUMENTS_UPDATE: 'rag.documents.update',
+  /** `PlatformDocumentsQuery` → every company's documents, each with its tenant id (super admin). */
+  PLATFORM_DOCUMENTS: 'rag.platform.documents',
   /** `SearchRequest` → `SearchReply`: the `POST /rag/search` route. */
   SEARCH: 'rag.search',
   /** `SearchRequest` → `SearchReply`: context for the chat service's answers. */
