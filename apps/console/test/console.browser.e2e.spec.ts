@@ -575,13 +575,51 @@ describe('the web console in a real browser (e2e)', () => {
     }
   }, 120_000);
 
+  it('pages the inbox: an agent reaches the 21st waiting conversation with “Load more”', async () => {
+    const WAITING = 22;
+    for (let n = 1; n <= WAITING; n++) {
+      const label = String(n).padStart(2, '0');
+      const chat = await acme.as.user.post('/api/v1/chat/', {
+        message: `Waiting question ${label}`,
+        use_rag: false,
+      });
+      expect(chat.status).toBe(200);
+      const handoff = await acme.as.user.post(
+        `/api/v1/chat/conversations/${chat.body.conversation_id}/handoff`,
+        {},
+      );
+      expect(handoff.status).toBe(200);
+    }
+    const agent = await signIn(acme.slug, 'agent-acme', acme.password);
+    try {
+      await agent.getByText(`Showing 20 of ${WAITING} conversations`).waitFor();
+      expect(await agent.locator('.inbox-item').count()).toBe(20);
+      expect(await agent.locator('.inbox-list').textContent()).not.toContain('question 21');
+      await agent.getByRole('button', { name: 'Load more conversations' }).click();
+      await agent.getByText(`Showing ${WAITING} of ${WAITING} conversations`).waitFor();
+      const items = agent.locator('.inbox-item');
+      expect(await items.count()).toBe(WAITING);
+      // Oldest waiting first: the 21st asked is the 21st shown, and it opens.
+      expect(await items.nth(20).textContent()).toContain('question 21');
+      await items.nth(20).click();
+      const transcript = agent.getByRole('list', { name: 'Transcript' });
+      await transcript.getByText('Waiting question 21').waitFor();
+      await expect(
+        agent.getByRole('button', { name: 'Load more conversations' }).count(),
+      ).resolves.toBe(0);
+      expect(await accessibilityProblems(agent)).toEqual([]);
+    } finally {
+      await agent.close();
+    }
+  }, 120_000);
+
   it('sent every request of the company admin with its own tenant, and shows it no platform page', async () => {
     // An in-app visit to a super admin's page opens the company admin's home instead.
     await admin.evaluate(
       "history.pushState(null, '', '/console/companies'); dispatchEvent(new PopStateEvent('popstate'))",
     );
     await expect(heading(admin).textContent()).resolves.toBe('Company profile');
-    expect(await admin.locator('nav').textContent()).not.toMatch(/Companies|Platform/);
+    expect(await admin.locator('nav').textContent()).not.toMatch(/Companies|Platform|All /);
     // A reload forgets the session (tokens live in memory only).
     await admin.reload();
     await admin.getByLabel('Username or email').waitFor();
@@ -707,6 +745,52 @@ describe('the web console in a real browser (e2e)', () => {
     ).toContain('acme');
     expect(await accessibilityProblems(page)).toEqual([]);
     await saveScreenshot(page, 'console-platform.png');
+    await page.close();
+  }, 60_000);
+
+  it('shows the super admin every company’s documents and agents, filtered and named', async () => {
+    const page = await signIn('', SUPER_ADMIN.username, SUPER_ADMIN.password);
+    await page.getByRole('link', { name: 'All documents' }).click();
+    await expect(heading(page).textContent()).resolves.toBe('All documents');
+    const documents = page.getByRole('table', { name: 'Documents of every company' });
+    const returns = documents.getByRole('row').filter({ hasText: 'returns.pdf' });
+    const secret = documents.getByRole('row').filter({ hasText: 'rival-secret' });
+    await returns.waitFor();
+    expect(await returns.textContent()).toContain(acme.slug);
+    expect(await secret.textContent()).toContain(rival.slug);
+    await page.getByText(/^Showing \d+ of \d+ documents$/).waitFor();
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await saveScreenshot(page, 'console-all-documents.png');
+
+    await page.getByLabel('Company', { exact: true }).selectOption({ label: 'rival' });
+    await page.getByText('Showing 1 of 1 documents').waitFor();
+    expect(await documents.textContent()).toContain('rival-secret');
+    expect(await documents.textContent()).not.toContain('returns.pdf');
+    await page.getByLabel('Company', { exact: true }).selectOption('');
+    await page.getByLabel('Name, title or URL contains').fill('SHIPPING');
+    await documents.getByRole('row').filter({ hasText: 'shipping.md' }).waitFor();
+    await page.getByText('Showing 1 of 1 documents').waitFor();
+    await page.getByLabel('Status').selectOption('failed');
+    await page.getByText('No document matches the filters.').waitFor();
+
+    await page.getByRole('link', { name: 'All agents' }).click();
+    await expect(heading(page).textContent()).resolves.toBe('All agents');
+    const people = page.getByRole('table', { name: 'Agents and admins of every company' });
+    await people.getByRole('row').filter({ hasText: 'agent-rival' }).waitFor();
+    const acmeAgent = people.getByRole('row').filter({ hasText: 'agent-acme' });
+    expect(await acmeAgent.textContent()).toContain(acme.slug);
+    // By default the people who work the console: no plain users.
+    expect(await people.textContent()).not.toContain('user-acme');
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await saveScreenshot(page, 'console-all-agents.png');
+
+    await page.getByLabel('Role').selectOption('user');
+    await people.getByRole('row').filter({ hasText: 'user-rival' }).waitFor();
+    await page.getByLabel('Company', { exact: true }).selectOption({ label: 'acme' });
+    await page.getByText('Showing 1 of 1 people').waitFor();
+    expect(await people.textContent()).toContain('user-acme');
+    await page.getByLabel('Username or email contains').fill('nobody-by-this-name');
+    await page.getByText('Nobody matches the filters.').waitFor();
     await page.close();
   }, 60_000);
 
