@@ -59,6 +59,7 @@ describe("the super admin's views across companies (e2e over HTTP)", () => {
     expect(session.status).toBe(201);
     Object.assign(refused, {
       tenant_admin: acme.as.tenant_admin,
+      other_tenant_admin: rival.as.tenant_admin,
       agent: acme.as.agent,
       user: acme.as.user,
       readonly: acme.as.readonly,
@@ -123,7 +124,7 @@ describe("the super admin's views across companies (e2e over HTTP)", () => {
     expect((await superAdmin.get('/api/v1/platform/agents?q=AGENT-R')).body.total).toBe(1);
   });
 
-  it('refuses tenant admins, agents, users, API keys and widget visitors with 403', async () => {
+  it('refuses tenant admins (its own or another company’s), agents, users, API keys and widget visitors with 403', async () => {
     for (const [who, client] of Object.entries(refused)) {
       for (const path of ['/api/v1/platform/documents', '/api/v1/platform/agents']) {
         const response = await client.get(`${path}?tenant_id=${acme.id}`);
