@@ -763,13 +763,13 @@ describe('the web console in a real browser (e2e)', () => {
     await saveScreenshot(page, 'console-all-documents.png');
 
     await page.getByLabel('Company', { exact: true }).selectOption({ label: 'rival' });
-    await page.getByText('Showing 1 of 1 documents').waitFor();
+    await page.getByText('Showing 1 of 1 document').waitFor();
     expect(await documents.textContent()).toContain('rival-secret');
     expect(await documents.textContent()).not.toContain('returns.pdf');
     await page.getByLabel('Company', { exact: true }).selectOption('');
     await page.getByLabel('Name, title or URL contains').fill('SHIPPING');
     await documents.getByRole('row').filter({ hasText: 'shipping.md' }).waitFor();
-    await page.getByText('Showing 1 of 1 documents').waitFor();
+    await page.getByText('Showing 1 of 1 document').waitFor();
     await page.getByLabel('Status').selectOption('failed');
     await page.getByText('No document matches the filters.').waitFor();
 
@@ -787,7 +787,7 @@ describe('the web console in a real browser (e2e)', () => {
     await page.getByLabel('Role').selectOption('user');
     await people.getByRole('row').filter({ hasText: 'user-rival' }).waitFor();
     await page.getByLabel('Company', { exact: true }).selectOption({ label: 'acme' });
-    await page.getByText('Showing 1 of 1 people').waitFor();
+    await page.getByText('Showing 1 of 1 person').waitFor();
     expect(await people.textContent()).toContain('user-acme');
     await page.getByLabel('Username or email contains').fill('nobody-by-this-name');
     await page.getByText('Nobody matches the filters.').waitFor();

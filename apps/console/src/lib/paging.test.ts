@@ -23,7 +23,9 @@ describe('paged lists', () => {
     const first = appendPage(undefined, page(rows(1, 20), 0, 25));
     expect(first.items).toHaveLength(20);
     expect(hasMore(first)).toBe(true);
-    expect(shownOf(first, 'conversations')).toBe('Showing 20 of 25 conversations');
+    const noun = { one: 'conversation', many: 'conversations' };
+    expect(shownOf(first, noun)).toBe('Showing 20 of 25 conversations');
+    expect(shownOf({ items: [{}], total: 1 }, noun)).toBe('Showing 1 of 1 conversation');
     const both = appendPage(first, page(rows(21, 25), 20, 25));
     expect(both.items.map((item) => item.id)).toEqual(rows(1, 25).map((item) => item.id));
     expect(both.items[20].id).toBe('c21');

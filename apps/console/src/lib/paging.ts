@@ -36,7 +36,13 @@ export function hasMore(list: Loaded<unknown> | undefined): boolean {
   return list !== undefined && list.items.length < list.total;
 }
 
-/** "Showing 20 of 45 documents". */
-export function shownOf(list: Loaded<unknown>, noun: string): string {
-  return `Showing ${list.items.length} of ${list.total} ${noun}`;
+/** What a list counts: "document" and "documents". */
+export interface Noun {
+  one: string;
+  many: string;
+}
+
+/** "Showing 20 of 45 documents", "Showing 1 of 1 document". */
+export function shownOf(list: Loaded<unknown>, noun: Noun): string {
+  return `Showing ${list.items.length} of ${list.total} ${list.total === 1 ? noun.one : noun.many}`;
 }

@@ -71,7 +71,7 @@ export function AllAgentsPage() {
         <PagedTable
           state={people}
           what="the people"
-          noun="people"
+          noun={{ one: 'person', many: 'people' }}
           empty={isFiltered(asked) ? 'Nobody matches the filters.' : 'No company has agents yet.'}
           caption="Agents and admins of every company"
           columns={COLUMNS}

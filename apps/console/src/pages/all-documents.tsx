@@ -64,7 +64,7 @@ export function AllDocumentsPage() {
         <PagedTable
           state={documents}
           what="the documents"
-          noun="documents"
+          noun={{ one: 'document', many: 'documents' }}
           empty={
             isFiltered(asked) ? 'No document matches the filters.' : 'No company has documents yet.'
           }

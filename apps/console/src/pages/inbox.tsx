@@ -144,7 +144,7 @@ export function InboxPage() {
                 </ul>
                 <LoadMore
                   list={list}
-                  noun="conversations"
+                  noun={{ one: 'conversation', many: 'conversations' }}
                   busy={inbox.loadingMore}
                   onMore={() => void inbox.loadMore()}
                 />

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 
-import { hasMore, type Loaded, shownOf } from '../lib/paging';
+import { hasMore, type Loaded, type Noun, shownOf } from '../lib/paging';
 import { AsyncView, Button } from './components';
 import type { PagedListState } from './use-paged-list';
 
@@ -44,7 +44,7 @@ export function LoadMore({
   onMore,
 }: {
   list: Loaded<unknown>;
-  noun: string;
+  noun: Noun;
   busy: boolean;
   onMore: () => void;
 }) {
@@ -55,7 +55,7 @@ export function LoadMore({
       </p>
       {hasMore(list) && (
         <Button onClick={onMore} busy={busy}>
-          Load more {noun}
+          Load more {noun.many}
         </Button>
       )}
     </div>
@@ -76,8 +76,8 @@ export function PagedTable<T extends { id: string }>({
   state: PagedListState<T>;
   /** "the documents": in the loading and error messages. */
   what: string;
-  /** "documents": in "Showing 20 of 45 documents" and the button. */
-  noun: string;
+  /** In "Showing 20 of 45 documents" and the button. */
+  noun: Noun;
   empty: ReactNode;
   caption: string;
   columns: readonly string[];
