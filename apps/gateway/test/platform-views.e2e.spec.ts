@@ -117,6 +117,10 @@ describe("the super admin's views across companies (e2e over HTTP)", () => {
       ['tenant_admin-rival', 'tenant_admin', rivalName],
     ]);
     expect(everyone.total).toBe(4);
+    // The fixtures signed each of them in.
+    expect(everyone.items.map((item: Json) => typeof item.last_login_at)).toEqual(
+      Array(4).fill('string'),
+    );
     const rivalUsers = await superAdmin.get(
       `/api/v1/platform/agents?tenant_id=${rival.id}&role=user`,
     );

@@ -99,6 +99,8 @@ export const platformUserSchema = z.object({
   email: z.string().nullable(),
   role: z.enum(TENANT_ROLES),
   is_active: z.boolean(),
+  /** The last password login; null before the first (a refreshed session does not count). */
+  last_login_at: z.string().nullable(),
   created_at: z.string(),
   updated_at: z.string(),
 });

@@ -1507,6 +1507,7 @@ export interface components {
             email: string | null;
             id: string;
             is_active: boolean;
+            last_login_at: string | null;
             /** @enum {string} */
             role: "tenant_admin" | "agent" | "user" | "readonly";
             updated_at: string;

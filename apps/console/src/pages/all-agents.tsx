@@ -19,7 +19,7 @@ import { useDebounced } from '../ui/use-debounced';
 import { usePagedList } from '../ui/use-paged-list';
 
 const PAGE_SIZE = 50;
-const COLUMNS = ['Username', 'Company', 'Email', 'Role', 'State', 'Created'];
+const COLUMNS = ['Username', 'Company', 'Email', 'Role', 'State', 'Last sign-in', 'Created'];
 
 /** The platform owner's view of every company's agents and admins (or one role's users). */
 export function AllAgentsPage() {
@@ -98,6 +98,7 @@ function UserRow({ user }: { user: PlatformUser }) {
       <td>
         <ActiveBadge active={user.is_active} />
       </td>
+      <td>{user.last_login_at ? formatDateTime(user.last_login_at) : 'Never'}</td>
       <td>{formatDateTime(user.created_at)}</td>
     </tr>
   );

@@ -21,6 +21,7 @@ export interface PlatformUserRecord {
   email: string | null;
   role: (typeof TENANT_ROLES)[number];
   is_active: boolean;
+  last_login_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -54,6 +55,7 @@ export class PlatformRepository extends TenantScopedRepository {
           'users.email',
           'users.role',
           'users.is_active',
+          'users.last_login_at',
           'users.created_at',
           'users.updated_at',
           'tenants.id as company_id',
@@ -76,6 +78,7 @@ export class PlatformRepository extends TenantScopedRepository {
           email: row.email,
           role: oneOf(TENANT_ROLES, row.role, 'users.role'),
           is_active: row.is_active,
+          last_login_at: row.last_login_at,
           created_at: row.created_at,
           updated_at: row.updated_at,
         })),

@@ -9,6 +9,7 @@ import { PlatformService } from './platform.service';
 const TENANT = tenantIdOf('3f1c2b8e-5d4a-4c3b-9a2e-1f0e9d8c7b6a');
 const PLATFORM = { platform: true } as unknown as PlatformScope;
 const CREATED = new Date('2026-12-01T10:00:00Z');
+const LOGIN = new Date('2026-12-05T08:30:00Z');
 const COMPANY = { id: TENANT, name: 'Acme', slug: 'acme' };
 
 const ana: PlatformUserRecord = {
@@ -18,6 +19,7 @@ const ana: PlatformUserRecord = {
   email: 'ana@acme.test',
   role: 'agent',
   is_active: true,
+  last_login_at: LOGIN,
   created_at: CREATED,
   updated_at: CREATED,
 };
@@ -45,7 +47,14 @@ describe('PlatformService', () => {
   it('lists users across tenants for a super admin, dates as ISO strings', async () => {
     const { service, users } = platformService();
     await expect(service.users(caller('super_admin'), query)).resolves.toEqual({
-      items: [{ ...ana, created_at: CREATED.toISOString(), updated_at: CREATED.toISOString() }],
+      items: [
+        {
+          ...ana,
+          last_login_at: LOGIN.toISOString(),
+          created_at: CREATED.toISOString(),
+          updated_at: CREATED.toISOString(),
+        },
+      ],
       total: 1,
       limit: 50,
       offset: 0,

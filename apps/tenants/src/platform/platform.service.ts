@@ -28,6 +28,7 @@ export class PlatformService {
     return {
       items: rows.map((row) => ({
         ...row,
+        last_login_at: row.last_login_at?.toISOString() ?? null,
         created_at: row.created_at.toISOString(),
         updated_at: row.updated_at.toISOString(),
       })),

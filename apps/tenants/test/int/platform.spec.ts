@@ -7,6 +7,7 @@ import {
   type TenantId,
 } from '@tenantbot/contracts';
 
+import { AuthService } from '../../src/auth/auth.service';
 import { PlatformService } from '../../src/platform/platform.service';
 import { UserService } from '../../src/user/user.service';
 import { callerOf, expectCode, superAdmin, TenantsTestApp } from '../support/tenants-test-app';
@@ -78,6 +79,27 @@ describe("the super admin's users of every company, in process", () => {
       1,
       1,
       ['abe_agent'],
+    ]);
+  });
+
+  it('shows when a user last signed in with a password, and null before', async () => {
+    const before = await users({ tenant_id: tenantB });
+    expect(before.items[0].last_login_at).toBeNull();
+    const slug = (await app.owner.query(`SELECT slug FROM tenants WHERE id = $1`, [tenantB]))
+      .rows[0].slug as string;
+    await app.get(AuthService).login({
+      tenant_ref: slug,
+      username: 'rob_agent',
+      password: 'a long passphrase',
+      client_ip: '192.0.2.7',
+    });
+    const after = (await users({ tenant_id: tenantB })).items[0];
+    expect(Date.now() - Date.parse(after.last_login_at ?? '')).toBeLessThan(60_000);
+    // Signing in changes no detail of the account.
+    expect(after.updated_at).toBe(before.items[0].updated_at);
+    expect((await users({ tenant_id: tenantA })).items.map((u) => u.last_login_at)).toEqual([
+      null,
+      null,
     ]);
   });
 
