@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
 import {
@@ -12,6 +14,11 @@ import {
 type Json = any;
 
 const SITE = 'https://shop.platform-views.test';
+/**
+ * In this suite's document titles and usernames: the suites of a run share one database, so the
+ * platform's lists hold other suites' companies too; the marker (or a company id) picks ours.
+ */
+const MARK = `pv${randomUUID().slice(0, 8)}`;
 
 describe("the super admin's views across companies (e2e over HTTP)", () => {
   let stack: TestStack;
@@ -38,15 +45,26 @@ describe("the super admin's views across companies (e2e over HTTP)", () => {
     acmeName = (await superAdmin.get(`/api/v1/tenants/${acme.id}`)).body.name;
     rivalName = (await superAdmin.get(`/api/v1/tenants/${rival.id}`)).body.name;
     for (const [tenant, title] of [
-      [acme, 'Acme returns policy'],
-      [acme, 'Acme shipping'],
-      [rival, 'Rival vault notes'],
+      [acme, `${MARK} Acme returns policy`],
+      [acme, `${MARK} Acme shipping`],
+      [rival, `${MARK} Rival vault notes`],
     ] as const) {
       const created = await tenant.as.tenant_admin.post('/api/v1/rag/documents', {
         title,
         text: `${title}: the words of it.`,
       });
       expect(created.status).toBe(202);
+    }
+    for (const [tenant, username] of [
+      [acme, `${MARK}-ana`],
+      [rival, `${MARK}-rob`],
+    ] as const) {
+      const created = await tenant.as.tenant_admin.post('/api/v1/admin/users', {
+        username,
+        password: 'a long passphrase',
+        role: 'agent',
+      });
+      expect(created.status).toBe(201);
     }
     const key = await acme.as.tenant_admin.post('/api/v1/api-keys', { name: 'ops', role: 'agent' });
     const widget = await acme.as.tenant_admin.post('/api/v1/widgets', {
@@ -75,13 +93,13 @@ describe("the super admin's views across companies (e2e over HTTP)", () => {
   });
 
   it('shows the super admin the documents of both companies, named', async () => {
-    const page = await documentsOf(superAdmin);
+    const page = await documentsOf(superAdmin, `?q=${MARK}`);
     expect(page.total).toBe(3);
     const rows = page.items.map((item: Json) => [item.title, item.company.id, item.company.name]);
     expect(rows).toEqual([
-      ['Rival vault notes', rival.id, rivalName],
-      ['Acme shipping', acme.id, acmeName],
-      ['Acme returns policy', acme.id, acmeName],
+      [`${MARK} Rival vault notes`, rival.id, rivalName],
+      [`${MARK} Acme shipping`, acme.id, acmeName],
+      [`${MARK} Acme returns policy`, acme.id, acmeName],
     ]);
     expect(page.items[0]).toMatchObject({
       company: { slug: rival.slug },
@@ -96,36 +114,57 @@ describe("the super admin's views across companies (e2e over HTTP)", () => {
   it('filters documents by company, kind and name, and pages them', async () => {
     const acmeOnly = await documentsOf(superAdmin, `?tenant_id=${acme.id}`);
     expect(acmeOnly.items.map((item: Json) => item.company.id)).toEqual([acme.id, acme.id]);
-    expect((await documentsOf(superAdmin, '?q=vault')).items.map((i: Json) => i.title)).toEqual([
-      'Rival vault notes',
-    ]);
-    expect((await documentsOf(superAdmin, '?kind=text')).total).toBe(3);
-    expect((await documentsOf(superAdmin, '?kind=pdf&status=failed')).total).toBe(0);
-    const second = await documentsOf(superAdmin, '?limit=2&offset=2');
+    expect(
+      (await documentsOf(superAdmin, `?tenant_id=${rival.id}&q=VAULT`)).items.map(
+        (item: Json) => item.title,
+      ),
+    ).toEqual([`${MARK} Rival vault notes`]);
+    expect((await documentsOf(superAdmin, `?q=${MARK}&kind=text`)).total).toBe(3);
+    expect((await documentsOf(superAdmin, `?q=${MARK}&kind=pdf`)).total).toBe(0);
+    expect((await documentsOf(superAdmin, `?tenant_id=${acme.id}&status=failed`)).total).toBe(0);
+    const second = await documentsOf(superAdmin, `?q=${MARK}&limit=2&offset=2`);
     expect([second.total, second.limit, second.offset, second.items.length]).toEqual([3, 2, 2, 1]);
+    expect(second.items[0].title).toBe(`${MARK} Acme returns policy`);
   });
 
   it('lists the agents and admins of both companies, filtered by company and role', async () => {
-    const everyone = (await superAdmin.get('/api/v1/platform/agents')).body;
-    // The fixtures make both companies at once: their users interleave, oldest first.
-    expect(
-      everyone.items.map((item: Json) => [item.username, item.role, item.company.name]).sort(),
-    ).toEqual([
-      ['agent-acme', 'agent', acmeName],
-      ['agent-rival', 'agent', rivalName],
-      ['tenant_admin-acme', 'tenant_admin', acmeName],
-      ['tenant_admin-rival', 'tenant_admin', rivalName],
+    const both = (await superAdmin.get(`/api/v1/platform/agents?q=${MARK}`)).body;
+    expect(both.items.map((item: Json) => [item.username, item.role, item.company.name])).toEqual([
+      [`${MARK}-ana`, 'agent', acmeName],
+      [`${MARK}-rob`, 'agent', rivalName],
     ]);
-    expect(everyone.total).toBe(4);
-    // The fixtures signed each of them in.
-    expect(everyone.items.map((item: Json) => typeof item.last_login_at)).toEqual(
-      Array(4).fill('string'),
-    );
+    expect(both.total).toBe(2);
+    // Never signed in.
+    expect(both.items.map((item: Json) => item.last_login_at)).toEqual([null, null]);
+
+    const acmePeople = (await superAdmin.get(`/api/v1/platform/agents?tenant_id=${acme.id}`)).body;
+    // By default agents and company admins, oldest first; no plain users, no readonly.
+    expect(acmePeople.items.map((item: Json) => item.username)).toEqual([
+      'tenant_admin-acme',
+      'agent-acme',
+      `${MARK}-ana`,
+    ]);
+    expect(acmePeople.items[0]).toMatchObject({
+      id: acme.userIds.tenant_admin,
+      company: { id: acme.id, name: acmeName, slug: acme.slug },
+      email: `tenant_admin@${acme.slug}.test`,
+      is_active: true,
+    });
+    // The fixture signed it in.
+    expect(Date.parse(acmePeople.items[0].last_login_at)).toBeGreaterThan(0);
+
     const rivalUsers = await superAdmin.get(
       `/api/v1/platform/agents?tenant_id=${rival.id}&role=user`,
     );
     expect(rivalUsers.body.items.map((item: Json) => item.id)).toEqual([rival.userIds.user]);
-    expect((await superAdmin.get('/api/v1/platform/agents?q=AGENT-R')).body.total).toBe(1);
+    const searched = await superAdmin.get(
+      `/api/v1/platform/agents?tenant_id=${rival.id}&q=AGENT-R`,
+    );
+    expect(searched.body.items.map((item: Json) => item.username)).toEqual(['agent-rival']);
+    const paged = await superAdmin.get(
+      `/api/v1/platform/agents?tenant_id=${acme.id}&limit=1&offset=1`,
+    );
+    expect([paged.body.total, paged.body.items[0].username]).toEqual([3, 'agent-acme']);
   });
 
   it('refuses tenant admins (its own or another company’s), agents, users, API keys and widget visitors with 403', async () => {
