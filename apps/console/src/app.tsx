@@ -4,6 +4,8 @@ import { session, unwrap } from './api/client';
 import { api } from './api/client';
 import type { MeReply, Role } from './api/types';
 import { BASE, resolveRoute, type RouteInfo, routesFor } from './lib/routes';
+import { AllAgentsPage } from './pages/all-agents';
+import { AllDocumentsPage } from './pages/all-documents';
 import { ApiKeysPage } from './pages/api-keys';
 import { AssistantsPage } from './pages/assistants';
 import { CompaniesPage } from './pages/companies';
@@ -159,6 +161,10 @@ function Page({ route, identity }: { route: RouteInfo; identity: Identity }) {
       return <CompaniesPage />;
     case 'platform':
       return <PlatformPage />;
+    case 'all-documents':
+      return <AllDocumentsPage />;
+    case 'all-agents':
+      return <AllAgentsPage />;
     case 'inbox':
       return <InboxPage />;
     default:

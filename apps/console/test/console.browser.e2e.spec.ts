@@ -575,13 +575,51 @@ describe('the web console in a real browser (e2e)', () => {
     }
   }, 120_000);
 
+  it('pages the inbox: an agent reaches the 21st waiting conversation with “Load more”', async () => {
+    const WAITING = 22;
+    for (let n = 1; n <= WAITING; n++) {
+      const label = String(n).padStart(2, '0');
+      const chat = await acme.as.user.post('/api/v1/chat/', {
+        message: `Waiting question ${label}`,
+        use_rag: false,
+      });
+      expect(chat.status).toBe(200);
+      const handoff = await acme.as.user.post(
+        `/api/v1/chat/conversations/${chat.body.conversation_id}/handoff`,
+        {},
+      );
+      expect(handoff.status).toBe(200);
+    }
+    const agent = await signIn(acme.slug, 'agent-acme', acme.password);
+    try {
+      await agent.getByText(`Showing 20 of ${WAITING} conversations`).waitFor();
+      expect(await agent.locator('.inbox-item').count()).toBe(20);
+      expect(await agent.locator('.inbox-list').textContent()).not.toContain('question 21');
+      await agent.getByRole('button', { name: 'Load more conversations' }).click();
+      await agent.getByText(`Showing ${WAITING} of ${WAITING} conversations`).waitFor();
+      const items = agent.locator('.inbox-item');
+      expect(await items.count()).toBe(WAITING);
+      // Oldest waiting first: the 21st asked is the 21st shown, and it opens.
+      expect(await items.nth(20).textContent()).toContain('question 21');
+      await items.nth(20).click();
+      const transcript = agent.getByRole('list', { name: 'Transcript' });
+      await transcript.getByText('Waiting question 21').waitFor();
+      await expect(
+        agent.getByRole('button', { name: 'Load more conversations' }).count(),
+      ).resolves.toBe(0);
+      expect(await accessibilityProblems(agent)).toEqual([]);
+    } finally {
+      await agent.close();
+    }
+  }, 120_000);
+
   it('sent every request of the company admin with its own tenant, and shows it no platform page', async () => {
     // An in-app visit to a super admin's page opens the company admin's home instead.
     await admin.evaluate(
       "history.pushState(null, '', '/console/companies'); dispatchEvent(new PopStateEvent('popstate'))",
     );
     await expect(heading(admin).textContent()).resolves.toBe('Company profile');
-    expect(await admin.locator('nav').textContent()).not.toMatch(/Companies|Platform/);
+    expect(await admin.locator('nav').textContent()).not.toMatch(/Companies|Platform|All /);
     // A reload forgets the session (tokens live in memory only).
     await admin.reload();
     await admin.getByLabel('Username or email').waitFor();
@@ -707,6 +745,72 @@ describe('the web console in a real browser (e2e)', () => {
     ).toContain('acme');
     expect(await accessibilityProblems(page)).toEqual([]);
     await saveScreenshot(page, 'console-platform.png');
+    await page.close();
+  }, 60_000);
+
+  it('shows the super admin every company’s documents and agents, filtered and named', async () => {
+    // The suites of a run share one database: a marker picks this suite's rows out of the
+    // platform's lists, where other suites' companies (some also named acme) are too.
+    const mark = `cs${randomUUID().slice(0, 8)}`;
+    for (const [tenant, name] of [
+      [acme, 'acme'],
+      [rival, 'rival'],
+    ] as const) {
+      const document = await tenant.as.tenant_admin.post('/api/v1/rag/documents', {
+        title: `${mark} ${name} handbook`,
+        text: `The ${name} handbook.`,
+      });
+      expect(document.status).toBe(202);
+      const user = await tenant.as.tenant_admin.post('/api/v1/admin/users', {
+        username: `${mark}-${name}-agent`,
+        password: tenant.password,
+        role: 'agent',
+      });
+      expect(user.status).toBe(201);
+    }
+    const page = await signIn('', SUPER_ADMIN.username, SUPER_ADMIN.password);
+    await page.getByRole('link', { name: 'All documents' }).click();
+    await expect(heading(page).textContent()).resolves.toBe('All documents');
+    const documents = page.getByRole('table', { name: 'Documents of every company' });
+    await documents.getByRole('row').nth(1).waitFor();
+    await page.getByText(/^Showing \d+ of \d+ documents$/).waitFor();
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await saveScreenshot(page, 'console-all-documents.png');
+
+    await page.getByLabel('Name, title or URL contains').fill(mark);
+    await page.getByText('Showing 2 of 2 documents').waitFor();
+    const acmeRow = documents.getByRole('row').filter({ hasText: `${mark} acme handbook` });
+    const rivalRow = documents.getByRole('row').filter({ hasText: `${mark} rival handbook` });
+    expect(await acmeRow.textContent()).toContain(acme.slug);
+    expect(await rivalRow.textContent()).toContain(rival.slug);
+    await page.getByLabel('Company', { exact: true }).selectOption(rival.id);
+    await page.getByText('Showing 1 of 1 document').waitFor();
+    expect(await documents.textContent()).not.toContain('acme handbook');
+    await page.getByLabel('Company', { exact: true }).selectOption('');
+    await page.getByLabel('Status').selectOption('failed');
+    await page.getByText('No document matches the filters.').waitFor();
+
+    await page.getByRole('link', { name: 'All agents' }).click();
+    await expect(heading(page).textContent()).resolves.toBe('All agents');
+    const people = page.getByRole('table', { name: 'Agents and admins of every company' });
+    await people.getByRole('row').nth(1).waitFor();
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await saveScreenshot(page, 'console-all-agents.png');
+
+    await page.getByLabel('Username or email contains').fill(mark);
+    await page.getByText('Showing 2 of 2 people').waitFor();
+    const acmeAgent = people.getByRole('row').filter({ hasText: `${mark}-acme-agent` });
+    const rivalAgent = people.getByRole('row').filter({ hasText: `${mark}-rival-agent` });
+    expect(await acmeAgent.textContent()).toContain(acme.slug);
+    expect(await rivalAgent.textContent()).toContain(rival.slug);
+    expect(await rivalAgent.textContent()).toContain('Never'); // not signed in yet
+    // Only agents and company admins unless a role is chosen.
+    await page.getByLabel('Role').selectOption('user');
+    await page.getByText('Nobody matches the filters.').waitFor();
+    await page.getByLabel('Username or email contains').fill('');
+    await page.getByLabel('Company', { exact: true }).selectOption(acme.id);
+    await page.getByText('Showing 1 of 1 person').waitFor();
+    expect(await people.textContent()).toContain('user-acme');
     await page.close();
   }, 60_000);
 

@@ -14,6 +14,7 @@ import { RequestPipelineModule } from './http/request-pipeline.module';
 import { InboxModule } from './inbox/inbox.module';
 import { OpenAiModule } from './openai/openai.module';
 import { PlatformModule } from './platform/platform.module';
+import { PlatformViewsModule } from './platform-views/platform-views.module';
 import { RagModule } from './rag/rag.module';
 import { TenantsModule } from './tenants/tenants.module';
 import { UsersModule } from './users/users.module';
@@ -36,6 +37,7 @@ export class GatewayModule {
         UsersModule,
         ApiKeysModule,
         AdminModule,
+        PlatformViewsModule,
         ChatModule,
         AssistantsModule,
         InboxModule,

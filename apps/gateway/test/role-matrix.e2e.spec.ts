@@ -76,6 +76,8 @@ const MATRIX: RouteRule[] = [
   { method: 'DELETE', path: '/api/v1/admin/users/{id}', allowed: ADMINS },
   { method: 'GET', path: '/api/v1/admin/usage', allowed: ADMINS },
   { method: 'GET', path: '/api/v1/admin/stats', allowed: ADMINS },
+  { method: 'GET', path: '/api/v1/platform/documents', allowed: ['super_admin'] },
+  { method: 'GET', path: '/api/v1/platform/agents', allowed: ['super_admin'] },
   { method: 'GET', path: '/api/v1/api-keys', allowed: ADMINS },
   { method: 'POST', path: '/api/v1/rag/documents', allowed: ADMINS, body: {} },
   { method: 'GET', path: '/api/v1/rag/documents', allowed: READERS },

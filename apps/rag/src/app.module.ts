@@ -6,6 +6,7 @@ import { RagConfigModule, type RagModuleOptions } from './config/config.module';
 import { DocumentsModule } from './documents/documents.module';
 import { HealthModule } from './health/health.module';
 import { IngestionModule } from './ingestion/ingestion.module';
+import { PlatformDocumentsModule } from './platform/platform-documents.module';
 import { SearchModule } from './search/search.module';
 import { StatsModule } from './stats/stats.module';
 import { TenantLifecycleModule } from './tenant-lifecycle/tenant-lifecycle.module';
@@ -26,6 +27,7 @@ export class RagModule {
         IngestionModule,
         SearchModule,
         StatsModule,
+        PlatformDocumentsModule,
         TenantLifecycleModule,
         HealthModule,
       ],

@@ -7,6 +7,7 @@ import { AuthModule } from './auth/auth.module';
 import type { TenantsConfig } from './config';
 import { DomainModule } from './domain/domain.module';
 import { HealthModule } from './health/health.module';
+import { PlatformModule } from './platform/platform.module';
 import { RegistrationModule } from './registration/registration.module';
 import { RuntimeModule } from './runtime/runtime.module';
 import { StatsModule } from './stats/stats.module';
@@ -32,6 +33,7 @@ export class TenantsModule {
         ApiKeyModule,
         WidgetModule,
         StatsModule,
+        PlatformModule,
         WebhookModule,
       ],
     };

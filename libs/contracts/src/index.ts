@@ -15,5 +15,6 @@ export * from './webhooks';
 export * from './feedback';
 export * from './unavailable';
 export * from './caller';
+export * from './platform';
 export * from './messages';
 export * from './openai';

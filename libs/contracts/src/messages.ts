@@ -49,6 +49,14 @@ import {
   inboxPageSchema,
 } from './handoff';
 import {
+  companyRefsReplySchema,
+  companyRefsRequestSchema,
+  platformDocumentRowPageSchema,
+  platformDocumentsQuerySchema,
+  platformUserPageSchema,
+  platformUsersQuerySchema,
+} from './platform';
+import {
   createDocumentRequestSchema,
   deleteDocumentReplySchema,
   documentPageSchema,
@@ -171,6 +179,8 @@ export const MESSAGES = {
   [TENANTS.TENANT_RUNTIME_CONFIG]: answers(emptyRequestSchema, tenantRuntimeConfigSchema),
   [TENANTS.STATS]: answers(emptyRequestSchema, tenantsStatsSchema),
   [TENANTS.USER_LIST]: answers(paginationSchema, pageSchema(userViewSchema)),
+  [TENANTS.PLATFORM_USERS]: answers(platformUsersQuerySchema, platformUserPageSchema),
+  [TENANTS.COMPANY_REFS]: answers(companyRefsRequestSchema, companyRefsReplySchema),
   [TENANTS.USER_CREATE]: answers(userCreateSchema, userViewSchema),
   [TENANTS.USER_GET]: answers(idParamSchema, userViewSchema),
   [TENANTS.USER_UPDATE]: answers(userUpdateMessageSchema, userViewSchema),
@@ -200,6 +210,7 @@ export const MESSAGES = {
   [RAG.DOCUMENTS_DELETE]: answers(documentRefSchema, deleteDocumentReplySchema),
   [RAG.DOCUMENTS_REPROCESS]: answers(reprocessDocumentRequestSchema, documentViewSchema),
   [RAG.DOCUMENTS_UPDATE]: answers(updateDocumentRequestSchema, documentViewSchema),
+  [RAG.PLATFORM_DOCUMENTS]: answers(platformDocumentsQuerySchema, platformDocumentRowPageSchema),
   [RAG.SEARCH]: answers(searchRequestSchema, searchReplySchema),
   [RAG.RETRIEVE]: answers(searchRequestSchema, searchReplySchema),
   [RAG.EVALUATE]: answers(evaluationRequestSchema, evaluationReplySchema),

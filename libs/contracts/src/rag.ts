@@ -6,7 +6,8 @@ import { EMBEDDING_PROVIDERS, ragSettingsSchema } from './tenants';
 /**
  * Message patterns of the rag service. The tenant of every message comes from the request
  * context the transport carries (set by the gateway or the chat service), never from the
- * payload; a message without a tenant is refused with TENANT_REQUIRED.
+ * payload; a message without a tenant is refused with TENANT_REQUIRED (but for
+ * `PLATFORM_DOCUMENTS`, the super admin's view across tenants, which needs none).
  */
 export const RAG = {
   /** `CreateDocumentRequest` → `DocumentView` (status `pending`; ingestion runs in the background). */
@@ -21,6 +22,8 @@ export const RAG = {
   DOCUMENTS_REPROCESS: 'rag.documents.reprocess',
   /** `UpdateDocumentRequest` → `DocumentView`: its tags (what assistants scope knowledge by). */
   DOCUMENTS_UPDATE: 'rag.documents.update',
+  /** `PlatformDocumentsQuery` → every company's documents, each with its tenant id (super admin). */
+  PLATFORM_DOCUMENTS: 'rag.platform.documents',
   /** `SearchRequest` → `SearchReply`: the `POST /rag/search` route. */
   SEARCH: 'rag.search',
   /** `SearchRequest` → `SearchReply`: context for the chat service's answers. */

@@ -24,6 +24,10 @@ export const TENANTS = {
   /** For the admin service: tenants by plan and status, users by role (TenantsStats). */
   STATS: 'tenants.stats',
   USER_LIST: 'tenants.user.list',
+  /** `PlatformUsersQuery` → `PlatformUserPage`: every company's users (super admin). */
+  PLATFORM_USERS: 'tenants.platform.users',
+  /** `{ ids }` → the companies' ids, names and slugs (super admin), for views of other services. */
+  COMPANY_REFS: 'tenants.platform.company-refs',
   USER_CREATE: 'tenants.user.create',
   USER_GET: 'tenants.user.get',
   USER_UPDATE: 'tenants.user.update',

@@ -12,3 +12,4 @@ export { PlatformTransaction, ScopedTransaction } from './scoped-transaction';
 export * from './sql-literal';
 export { TenantDatabase } from './tenant-database';
 export { TenantScopedRepository, tenantOfScope, type InTenant } from './tenant-scoped-repository';
+export * from './contains-pattern';

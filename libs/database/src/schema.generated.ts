@@ -249,6 +249,7 @@ export interface Users {
   email: string | null;
   id: Generated<string>;
   is_active: Generated<boolean>;
+  last_login_at: Timestamp | null;
   password_hash: string;
   role: string;
   tenant_id: TenantId | null;

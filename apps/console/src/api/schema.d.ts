@@ -588,6 +588,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/platform/agents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every company's agents and admins (super admin), oldest first; paginated
+         * @description Without `role`: agents and tenant admins; with it, the users of that role. Filters: `tenant_id` (one company) and `q` (in the username or email, any case).
+         *
+         *     Roles: `super_admin`.
+         */
+        get: operations["PlatformViewsController_agents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/platform/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every company's documents (super admin), newest first; paginated
+         * @description Filters: `tenant_id` (one company), `status`, `kind` (a file type, or `url`, `crawl`, `text`) and `q` (in the file name, title or URL, any case). Each row names its company.
+         *
+         *     Roles: `super_admin`.
+         */
+        get: operations["PlatformViewsController_documents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/rag/documents": {
         parameters: {
             query?: never;
@@ -1419,6 +1463,61 @@ export interface components {
             request_id: string;
             /** @description The HTTP status, repeated */
             statusCode: number;
+        };
+        PlatformDocument: {
+            bytes: number | null;
+            chunk_count: number;
+            company: {
+                id: string;
+                name: string;
+                slug: string;
+            };
+            created_at: string;
+            error: {
+                code: string;
+                message: string;
+            } | null;
+            filename: string | null;
+            /** Format: uuid */
+            id: string;
+            processed_at: string | null;
+            /** @enum {string} */
+            source: "file" | "url" | "crawl" | "text";
+            /** @enum {string} */
+            status: "pending" | "processing" | "completed" | "failed";
+            title: string | null;
+            /** @enum {string|null} */
+            type: "pdf" | "txt" | "md" | "html" | "docx" | "csv" | null;
+            updated_at: string;
+            url: string | null;
+        };
+        PlatformDocumentPage: {
+            items: components["schemas"]["PlatformDocument"][];
+            limit: number;
+            offset: number;
+            total: number;
+        };
+        PlatformUser: {
+            company: {
+                id: string;
+                name: string;
+                slug: string;
+            };
+            created_at: string;
+            email: string | null;
+            id: string;
+            is_active: boolean;
+            last_login_at: string | null;
+            /** @enum {string} */
+            role: "tenant_admin" | "agent" | "user" | "readonly";
+            updated_at: string;
+            username: string;
+        };
+        PlatformUserPage: {
+            items: components["schemas"]["PlatformUser"][];
+            limit: number;
+            offset: number;
+            total: number;
         };
         SearchReply: {
             no_relevant_context: boolean;
@@ -5807,6 +5906,203 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {string} */
                         code?: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description `RATE_LIMITED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Any other failure: 500 INTERNAL_ERROR (with an error id to quote), 503 SERVICE_UNAVAILABLE, 504 TIMEOUT */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    PlatformViewsController_agents: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number | null;
+                q?: string;
+                role?: "tenant_admin" | "agent" | "user" | "readonly";
+                tenant_id?: string;
+            };
+            header?: {
+                /** @description The tenant (id or slug). A user’s or API key’s own tenant is the default; a super admin names any tenant here. Another tenant than the credential’s: 403 TENANT_MISMATCH. */
+                "X-Tenant-ID"?: components["parameters"]["TenantId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformUserPage"];
+                };
+            };
+            /** @description `VALIDATION_FAILED`, `INVALID_REQUEST` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "INVALID_REQUEST";
+                    };
+                };
+            };
+            /** @description `UNAUTHORIZED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHORIZED";
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`, `TENANT_MISMATCH`, `TENANT_INACTIVE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN" | "TENANT_MISMATCH" | "TENANT_INACTIVE";
+                    };
+                };
+            };
+            /** @description `TENANT_NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description `RATE_LIMITED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description Any other failure: 500 INTERNAL_ERROR (with an error id to quote), 503 SERVICE_UNAVAILABLE, 504 TIMEOUT */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    PlatformViewsController_documents: {
+        parameters: {
+            query?: {
+                kind?: "pdf" | "txt" | "md" | "html" | "docx" | "csv" | "url" | "crawl" | "text";
+                limit?: number;
+                offset?: number | null;
+                q?: string;
+                status?: "pending" | "processing" | "completed" | "failed";
+                tenant_id?: string;
+            };
+            header?: {
+                /** @description The tenant (id or slug). A user’s or API key’s own tenant is the default; a super admin names any tenant here. Another tenant than the credential’s: 403 TENANT_MISMATCH. */
+                "X-Tenant-ID"?: components["parameters"]["TenantId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformDocumentPage"];
+                };
+            };
+            /** @description `VALIDATION_FAILED`, `INVALID_REQUEST` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "INVALID_REQUEST";
+                    };
+                };
+            };
+            /** @description `UNAUTHORIZED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHORIZED";
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`, `TENANT_MISMATCH`, `TENANT_INACTIVE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN" | "TENANT_MISMATCH" | "TENANT_INACTIVE";
+                    };
+                };
+            };
+            /** @description `TENANT_NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND";
                     };
                 };
             };

@@ -191,7 +191,14 @@ describe('routes', () => {
       'inbox',
     ]);
     expect(routesFor('agent').map((route) => route.path)).toEqual(['inbox']);
-    expect(routesFor('super_admin').map((route) => route.path)).toEqual(['companies', 'platform']);
+    expect(routesFor('super_admin').map((route) => route.path)).toEqual([
+      'companies',
+      'platform',
+      'all-documents',
+      'all-agents',
+    ]);
+    expect(routesFor('tenant_admin').map((route) => route.path)).not.toContain('all-documents');
+    expect(routesFor('agent').map((route) => route.path)).not.toContain('all-agents');
     expect(routesFor('user')).toEqual([]);
   });
 

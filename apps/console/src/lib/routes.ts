@@ -18,6 +18,8 @@ export const ROUTES: readonly RouteInfo[] = [
   { path: 'usage', label: 'Usage', roles: ['tenant_admin'] },
   { path: 'companies', label: 'Companies', roles: ['super_admin'] },
   { path: 'platform', label: 'Platform analytics', roles: ['super_admin'] },
+  { path: 'all-documents', label: 'All documents', roles: ['super_admin'] },
+  { path: 'all-agents', label: 'All agents', roles: ['super_admin'] },
   { path: 'inbox', label: 'Inbox', roles: ['agent', 'tenant_admin'] },
 ];
 

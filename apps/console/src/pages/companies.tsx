@@ -6,6 +6,7 @@ import type { DocumentPage, Page, TenantView, UserView } from '../api/types';
 import { DOCUMENT_STATUS_LABELS, documentName } from '../lib/documents';
 import { formatDateTime } from '../lib/format';
 import {
+  ActiveBadge,
   AsyncView,
   Button,
   Card,
@@ -138,10 +139,7 @@ export function CompaniesPage() {
                         </td>
                         <td>{tenant.plan}</td>
                         <td>
-                          <StatusBadge
-                            status={tenant.is_active ? 'completed' : 'failed'}
-                            label={tenant.is_active ? 'Active' : 'Deactivated'}
-                          />
+                          <ActiveBadge active={tenant.is_active} />
                         </td>
                         <td>{formatDateTime(tenant.created_at)}</td>
                         <td className="actions">

@@ -1,6 +1,7 @@
 import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
 
 import { api, unwrap } from '../api/client';
+import type { Page } from '../api/types';
 import { formatDateTime } from '../lib/format';
 import {
   actionErrorOf,
@@ -23,21 +24,25 @@ import {
   StatusBadge,
   TextArea,
 } from '../ui/components';
-import { useAsync } from '../ui/use-async';
+import { LoadMore } from '../ui/paged-table';
+import { usePagedList } from '../ui/use-paged-list';
 
 /** Without the socket (reconnecting), the inbox polls this often. */
 const FALLBACK_POLL_MS = 10_000;
 const TYPING_IDLE_MS = 3000;
+const INBOX_PAGE_SIZE = 20;
 
 /**
  * The agents' inbox: conversations waiting for or with a person, live over
  * `WS /api/v1/inbox/ws` (new requests, claims, messages, the customer's typing).
  */
 export function InboxPage() {
-  const inbox = useAsync(
-    async () =>
-      sortInbox((await unwrap<{ items: InboxItem[] }>(api.GET('/api/v1/inbox'))).items ?? []),
+  // Page by page, oldest waiting first (the API's order): "Load more" reaches the 21st.
+  const inbox = usePagedList(
+    (offset, limit) =>
+      unwrap<Page<InboxItem>>(api.GET('/api/v1/inbox', { params: { query: { offset, limit } } })),
     [],
+    INBOX_PAGE_SIZE,
   );
   const [selectedId, setSelectedId] = useState<string>();
   const [live, setLive] = useState(false);
@@ -82,7 +87,7 @@ export function InboxPage() {
     return () => clearInterval(timer);
   }, [live, reload]);
 
-  const selected = inbox.data?.find((item) => item.id === selectedId);
+  const selected = inbox.data?.items.find((item) => item.id === selectedId);
 
   return (
     <>
@@ -106,36 +111,44 @@ export function InboxPage() {
           <AsyncView
             state={inbox}
             what="the inbox"
-            isEmpty={(items) => items.length === 0}
+            isEmpty={(list) => list.items.length === 0}
             empty="No conversation is waiting for a person."
           >
-            {(items) => (
-              <ul className="inbox-list">
-                {items.map((item) => (
-                  <li key={item.id}>
-                    <button
-                      type="button"
-                      className="inbox-item"
-                      aria-current={selectedId === item.id ? 'true' : undefined}
-                      onClick={() => {
-                        setSelectedId(item.id);
-                        setUnseen(0);
-                      }}
-                    >
-                      <span className="doc-name">{item.title || 'Conversation'}</span>
-                      <StatusBadge
-                        status={item.status === 'waiting_human' ? 'pending' : 'completed'}
-                        label={item.status.replace('_', ' ')}
-                      />
-                      <span className="hint">
-                        {item.channel} · since{' '}
-                        {formatDateTime(item.handoff_requested_at ?? item.updated_at)}
-                        {typing.has(item.id) && ' · typing…'}
-                      </span>
-                    </button>
-                  </li>
-                ))}
-              </ul>
+            {(list) => (
+              <>
+                <ul className="inbox-list">
+                  {sortInbox(list.items).map((item) => (
+                    <li key={item.id}>
+                      <button
+                        type="button"
+                        className="inbox-item"
+                        aria-current={selectedId === item.id ? 'true' : undefined}
+                        onClick={() => {
+                          setSelectedId(item.id);
+                          setUnseen(0);
+                        }}
+                      >
+                        <span className="doc-name">{item.title || 'Conversation'}</span>
+                        <StatusBadge
+                          status={item.status === 'waiting_human' ? 'pending' : 'completed'}
+                          label={item.status.replace('_', ' ')}
+                        />
+                        <span className="hint">
+                          {item.channel} · since{' '}
+                          {formatDateTime(item.handoff_requested_at ?? item.updated_at)}
+                          {typing.has(item.id) && ' · typing…'}
+                        </span>
+                      </button>
+                    </li>
+                  ))}
+                </ul>
+                <LoadMore
+                  list={list}
+                  noun={{ one: 'conversation', many: 'conversations' }}
+                  busy={inbox.loadingMore}
+                  onMore={() => void inbox.loadMore()}
+                />
+              </>
             )}
           </AsyncView>
         </Card>

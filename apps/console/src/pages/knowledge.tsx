@@ -5,7 +5,6 @@ import { messageOf } from '../api/errors';
 import type { DocumentPage, DocumentView, SearchReply } from '../api/types';
 import { uploadDocument } from '../api/upload';
 import {
-  DOCUMENT_KINDS,
   DOCUMENT_STATUS_LABELS,
   type DocumentFilter,
   documentName,
@@ -24,12 +23,12 @@ import {
   Dialog,
   ErrorNotice,
   PageHeader,
-  Select,
   StatusBadge,
   SuccessNotice,
   TextArea,
   TextField,
 } from '../ui/components';
+import { DocumentKindSelect, DocumentStatusSelect } from '../ui/document-filters';
 import { useAsync } from '../ui/use-async';
 
 const POLL_MS = 1500;
@@ -357,32 +356,14 @@ function DocumentsCard({
           value={filter.text}
           onChange={(event) => setFilter({ ...filter, text: event.target.value })}
         />
-        <Select
-          label="Status"
+        <DocumentStatusSelect
           value={filter.status}
-          onChange={(event) =>
-            setFilter({ ...filter, status: event.target.value as DocumentFilter['status'] })
-          }
-        >
-          <option value="">Any status</option>
-          {Object.entries(DOCUMENT_STATUS_LABELS).map(([value, label]) => (
-            <option key={value} value={value}>
-              {label}
-            </option>
-          ))}
-        </Select>
-        <Select
-          label="Type"
+          onChange={(status) => setFilter({ ...filter, status })}
+        />
+        <DocumentKindSelect
           value={filter.type}
-          onChange={(event) => setFilter({ ...filter, type: event.target.value })}
-        >
-          <option value="">Any type</option>
-          {DOCUMENT_KINDS.map((type) => (
-            <option key={type} value={type}>
-              {type}
-            </option>
-          ))}
-        </Select>
+          onChange={(type) => setFilter({ ...filter, type })}
+        />
       </div>
       <ErrorNotice message={error} />
       <AsyncView

@@ -5,13 +5,13 @@ import { messageOf } from '../api/errors';
 import type { Page, UserView } from '../api/types';
 import { formatDateTime } from '../lib/format';
 import {
+  ActiveBadge,
   AsyncView,
   Button,
   Card,
   ErrorNotice,
   PageHeader,
   Select,
-  StatusBadge,
   SuccessNotice,
   TextField,
 } from '../ui/components';
@@ -90,10 +90,7 @@ export function UsersPage() {
                         </select>
                       </td>
                       <td>
-                        <StatusBadge
-                          status={user.is_active ? 'completed' : 'failed'}
-                          label={user.is_active ? 'Active' : 'Deactivated'}
-                        />
+                        <ActiveBadge active={user.is_active} />
                       </td>
                       <td>{formatDateTime(user.created_at)}</td>
                       <td>

@@ -5,13 +5,13 @@ import { fieldErrorsOf, messageOf } from '../api/errors';
 import type { WidgetView } from '../api/types';
 import { parseOrigins, textColorOn, widgetSnippet } from '../lib/widget-snippet';
 import {
+  ActiveBadge,
   AsyncView,
   Button,
   Card,
   ErrorNotice,
   PageHeader,
   Select,
-  StatusBadge,
   SuccessNotice,
   TextArea,
   TextField,
@@ -115,10 +115,7 @@ export function WidgetsPage() {
                   />
                   <span className="widget-name">{widget.name}</span>
                   <code>{widget.public_key}</code>
-                  <StatusBadge
-                    status={widget.is_active ? 'completed' : 'failed'}
-                    label={widget.is_active ? 'Active' : 'Off'}
-                  />
+                  <ActiveBadge active={widget.is_active} off="Off" />
                   <Button onClick={() => setEditing(widget)} aria-label={`Edit ${widget.name}`}>
                     Edit
                   </Button>

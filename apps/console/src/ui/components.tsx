@@ -199,6 +199,11 @@ export function StatusBadge({ status, label }: { status: string; label?: string 
   return <span className={`badge badge-${status}`}>{label ?? status}</span>;
 }
 
+/** Whether a user, company or widget is on. */
+export function ActiveBadge({ active, off = 'Deactivated' }: { active: boolean; off?: string }) {
+  return <StatusBadge status={active ? 'completed' : 'failed'} label={active ? 'Active' : off} />;
+}
+
 /** A modal dialog (the native <dialog>: focus trapped, Escape closes it). */
 export function Dialog({
   open,

@@ -12,6 +12,10 @@ import {
   documentPageSchema,
   documentViewSchema,
   domainViewSchema,
+  platformDocumentPageSchema,
+  platformDocumentSchema,
+  platformUserPageSchema,
+  platformUserSchema,
   searchReplySchema,
   searchResultSchema,
   statsReportSchema,
@@ -47,6 +51,10 @@ const NAMED_SCHEMAS: Record<string, z.ZodType> = {
   UsageReport: usageReportSchema,
   StatsReport: statsReportSchema,
   Widget: widgetViewSchema,
+  PlatformDocument: platformDocumentSchema,
+  PlatformDocumentPage: platformDocumentPageSchema,
+  PlatformUser: platformUserSchema,
+  PlatformUserPage: platformUserPageSchema,
 };
 
 export function nameSchemas(): void {

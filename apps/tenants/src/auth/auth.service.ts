@@ -69,6 +69,7 @@ export class AuthService {
       throw new DomainError(ErrorCode.UNAUTHORIZED, INVALID_CREDENTIALS);
     }
     await this.throttle.recordSuccess(attempt);
+    await this.users.recordLogin(user.tenant_id ?? this.platform, user.id);
     return this.sessions.issue({ userId: user.id, tenantId: user.tenant_id, role: user.role });
   }
 

@@ -119,6 +119,17 @@ export class UserRepository extends TenantScopedRepository {
     );
   }
 
+  /** A password login succeeded now (its `updated_at` stays: the account did not change). */
+  async recordLogin(scope: InTenant | AcrossTenants, id: string): Promise<void> {
+    await this.query(scope, (db) =>
+      db
+        .updateTable('users')
+        .set({ last_login_at: sql`now()` })
+        .where('id', '=', id)
+        .execute(),
+    );
+  }
+
   async delete(scope: InTenant | AcrossTenants, id: string): Promise<boolean> {
     const result = await this.query(scope, (db) =>
       db.deleteFrom('users').where('id', '=', id).executeTakeFirst(),

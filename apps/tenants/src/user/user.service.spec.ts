@@ -21,6 +21,7 @@ const user: UserRecord = {
   is_active: true,
   created_at: new Date(0),
   updated_at: new Date(0),
+  last_login_at: null,
 };
 
 function serviceWithFakes() {

@@ -16,6 +16,7 @@ import { ChatExchangeIds1797000500000 } from './1797000500000-chat-exchange-ids'
 import { DocumentContentHash1797000501000 } from './1797000501000-document-content-hash';
 import { WebhooksAndFeedback1797000600000 } from './1797000600000-webhooks-and-feedback';
 import { TenantContactDetails1797000700000 } from './1797000700000-tenant-contact-details';
+import { UserLastLogin1797000701000 } from './1797000701000-user-last-login';
 
 /** Every migration, in order. Listed explicitly so the built app needs no file globbing. */
 export const ALL_MIGRATIONS = [
@@ -37,4 +38,5 @@ export const ALL_MIGRATIONS = [
   DocumentContentHash1797000501000,
   WebhooksAndFeedback1797000600000,
   TenantContactDetails1797000700000,
+  UserLastLogin1797000701000,
 ];
