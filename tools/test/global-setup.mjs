@@ -47,6 +47,13 @@ export default async function globalSetup() {
   if (migration.status !== 0) {
     throw new Error('migrations failed');
   }
+  // Each TestStack copies this untouched template (nobody connects to it), so stacks of suites
+  // running side by side never share a database (libs/testing/src/stack-database.ts).
+  const stackTemplate = `${names.database}_stack`;
+  const templateAdmin = new pg.Client({ connectionString: adminUrl });
+  await templateAdmin.connect();
+  await templateAdmin.query(`CREATE DATABASE "${stackTemplate}" TEMPLATE "${names.database}"`);
+  await templateAdmin.end();
 
   const chroma = await startChroma();
   globalThis.__TEST_RUN__ = {
@@ -63,6 +70,7 @@ export default async function globalSetup() {
     TEST_RUN_ID: runId,
     TEST_WORKSPACE_ROOT: root,
     DATABASE_URL: databaseUrl.toString(),
+    TEST_STACK_TEMPLATE_DATABASE: stackTemplate,
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     REDIS_PREFIX: names.redisPrefix,
     CHROMA_URL: chroma.url,

@@ -16,7 +16,15 @@ export default async function globalTeardown() {
 
   const admin = new pg.Client({ connectionString: run.adminUrl });
   await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${run.names.database}" WITH (FORCE)`);
+  // The run's database and those named after it: the stacks' template and copies, in-process
+  // suites' databases (libs/testing/src/stack-database.ts, apps/chat/test/int/chat-int-app.ts).
+  const { rows } = await admin.query(
+    `SELECT datname FROM pg_database WHERE datname = $1 OR datname LIKE $1 || '\\_%'`,
+    [run.names.database],
+  );
+  for (const { datname } of rows) {
+    await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+  }
   await admin.end();
 
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');

@@ -90,7 +90,7 @@ describe('chat service (tenants, rag and chat as processes; real SDKs against a 
     });
     client = stack.transportClient();
     owner = await createDataSource({
-      url: String(process.env.DATABASE_URL),
+      url: stack.env.DATABASE_URL,
       poolSize: 1,
     }).initialize();
     const keys = { openai: 'sk-acme-openai', anthropic: 'sk-ant-acme' };

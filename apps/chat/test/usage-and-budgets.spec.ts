@@ -76,7 +76,7 @@ describe('usage reports, statistics and budgets (tenants and chat as processes)'
     client = stack.transportClient();
     redis = new Redis(String(process.env.REDIS_URL));
     owner = await createDataSource({
-      url: String(process.env.DATABASE_URL),
+      url: stack.env.DATABASE_URL,
       poolSize: 1,
     }).initialize();
     [alpha, beta, gamma] = await Promise.all([

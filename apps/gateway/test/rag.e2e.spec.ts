@@ -42,7 +42,7 @@ describe('knowledge base over HTTP (e2e)', () => {
       createTenantWithUsers(superAdmin, 'kb-b'),
     ]);
     owner = await createDataSource({
-      url: String(process.env.DATABASE_URL),
+      url: stack.env.DATABASE_URL,
       poolSize: 1,
     }).initialize();
   });

@@ -30,7 +30,7 @@ describe('tenants, users and isolation (e2e over HTTP)', () => {
       createTenantWithUsers(superAdmin, 'bravo'),
     ]);
     owner = await createDataSource({
-      url: String(process.env.DATABASE_URL),
+      url: stack.env.DATABASE_URL,
       poolSize: 1,
     }).initialize();
   });

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { PING_PATTERN, SERVICE_NAMES, type ServiceName } from '@tenantbot/contracts';
 import { RedisStreamsClient } from '@tenantbot/transport';
 
+import { StackDatabase } from './stack-database';
+
 export interface TestStackOptions {
   services?: readonly ServiceName[];
   gateway?: boolean;
@@ -27,8 +29,9 @@ const running = new Set<ChildProcess>();
 process.once('exit', () => running.forEach((child) => child.kill('SIGKILL')));
 
 /**
- * The real apps, built in dist/ by the test run's global setup, started as processes on
- * this run's database, a Redis prefix of their own and a free port, like a deployment.
+ * The real apps, built in dist/ by the test run's global setup, started as processes on a
+ * database, a Redis prefix and a free port of their own, like a deployment. In a test run the
+ * database is a copy of the run's migrated one (`StackDatabase`); read it as `env.DATABASE_URL`.
  */
 export class TestStack {
   private readonly processes = new Map<string, ChildProcess>();
@@ -39,12 +42,15 @@ export class TestStack {
   private constructor(
     readonly baseUrl: string,
     readonly env: Record<string, string>,
+    private readonly database: StackDatabase | undefined,
   ) {}
 
   static async start(options: TestStackOptions = {}): Promise<TestStack> {
     const port = await freePort();
+    const database = options.env?.DATABASE_URL ? undefined : await StackDatabase.fromRunTemplate();
     const env = {
       ...(process.env as Record<string, string>),
+      ...(database ? { DATABASE_URL: database.url } : {}),
       REDIS_PREFIX: `${process.env.REDIS_PREFIX ?? 'tbtest'}:stack-${randomUUID().slice(0, 8)}`,
       PORT: String(port),
       HOST: '127.0.0.1',
@@ -52,7 +58,7 @@ export class TestStack {
       METRICS_TOKEN: `test-metrics-${randomUUID()}`,
       ...options.env,
     };
-    const stack = new TestStack(`http://127.0.0.1:${port}`, env);
+    const stack = new TestStack(`http://127.0.0.1:${port}`, env, database);
     stack.captureLogs = options.captureLogs ?? false;
     const services = options.services ?? SERVICE_NAMES;
     for (const service of services) {
@@ -136,6 +142,7 @@ export class TestStack {
 
   async stop(): Promise<void> {
     await Promise.all([...this.processes.keys()].map((app) => this.kill(app, 'SIGTERM')));
+    await this.database?.drop();
   }
 
   private spawn(name: AppName, extraEnv: Record<string, string> = {}, app: AppName = name): void {

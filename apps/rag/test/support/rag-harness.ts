@@ -16,7 +16,7 @@ import { ChromaVectorStore } from '../../src/vectors/chroma-vector-store';
 export const LOCAL_MODEL = 'local-hash-512';
 
 /**
- * The built rag service as a process (TestStack) on this run's database, Redis prefix and
+ * The built rag service as a process (TestStack) on a database and Redis prefix of its own and
  * Chroma, with its own files directory; a transport client that calls it as a tenant; and an
  * owner connection to look at (and set up) rows behind row-level security.
  */
@@ -43,7 +43,7 @@ export class RagHarness {
     });
     const client = stack.transportClient({ timeoutMs: 8000 }); // ingestion calls can be slow
     await client.connect();
-    const owner = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    const owner = new pg.Client({ connectionString: stack.env.DATABASE_URL });
     await owner.connect();
     const vectors = ChromaVectorStore.connect(process.env.CHROMA_URL ?? 'http://127.0.0.1:8000');
     return new RagHarness(stack, client, owner, filesDir, vectors);
@@ -51,8 +51,8 @@ export class RagHarness {
 
   async stop(): Promise<void> {
     await this.client.close();
+    await this.owner.end(); // before the stack drops its database
     await this.stack.stop();
-    await this.owner.end();
     await this.vectors.close();
     await rm(this.filesDir, { recursive: true, force: true });
   }
