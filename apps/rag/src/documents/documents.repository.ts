@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { sql } from 'kysely';
+import { type SelectQueryBuilder, sql } from 'kysely';
 import { z } from 'zod';
 
 import {
@@ -11,7 +11,7 @@ import {
   type ListDocumentsRequest,
   type TenantId,
 } from '@tenantbot/contracts';
-import { type InTenant, type Row, TenantScopedRepository } from '@tenantbot/database';
+import { type InTenant, type Row, type Schema, TenantScopedRepository } from '@tenantbot/database';
 
 import { type ResolvedRagSettings, resolvedRagSettingsSchema } from '../common/rag-settings';
 
@@ -132,17 +132,7 @@ export class DocumentsRepository extends TenantScopedRepository {
       if (filter.tag) {
         matching = matching.where(sql<boolean>`tags @> ARRAY[${filter.tag}]::text[]`);
       }
-      const rows = await matching
-        .selectAll()
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(filter.limit)
-        .offset(filter.offset)
-        .execute();
-      const { total } = await matching
-        .select(sql<number>`count(*)::int`.as('total'))
-        .executeTakeFirstOrThrow();
-      return { rows: rows.map(toDocumentRow), total };
+      return newestDocumentsPage(matching, filter);
     });
   }
 
@@ -189,4 +179,22 @@ export class DocumentsRepository extends TenantScopedRepository {
     );
     return row && toDocumentRow(row);
   }
+}
+
+/** The documents a query matches: one page, newest first, and how many match in all. */
+export async function newestDocumentsPage(
+  matching: SelectQueryBuilder<Schema, 'documents', object>,
+  page: { limit: number; offset: number },
+): Promise<{ rows: DocumentRow[]; total: number }> {
+  const rows = await matching
+    .selectAll()
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(page.limit)
+    .offset(page.offset)
+    .execute();
+  const { total } = await matching
+    .select(sql<number>`count(*)::int`.as('total'))
+    .executeTakeFirstOrThrow();
+  return { rows: rows.map(toDocumentRow), total };
 }

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { sql } from 'kysely';
 
 import { DOCUMENT_TYPES, type PlatformDocumentsQuery, tenantIdOf } from '@tenantbot/contracts';
 import { type AcrossTenants, containsPattern, TenantScopedRepository } from '@tenantbot/database';
 
-import { type DocumentRow, toDocumentRow } from '../documents/documents.repository';
+import { type DocumentRow, newestDocumentsPage } from '../documents/documents.repository';
 
 /** Every tenant's documents, for the super admin: only the platform scope reaches them. */
 @Injectable()
@@ -36,17 +35,7 @@ export class PlatformDocumentsRepository extends TenantScopedRepository {
           ]),
         );
       }
-      const rows = await matching
-        .selectAll()
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(filter.limit)
-        .offset(filter.offset)
-        .execute();
-      const { total } = await matching
-        .select(sql<number>`count(*)::int`.as('total'))
-        .executeTakeFirstOrThrow();
-      return { rows: rows.map(toDocumentRow), total };
+      return newestDocumentsPage(matching, filter);
     });
   }
 }
