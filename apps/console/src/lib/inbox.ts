@@ -113,7 +113,7 @@ export const ROLE_LABELS: Record<InboxMessage['role'], string> = {
   user: 'Customer',
   assistant: 'Bot',
   agent: 'Agent',
-  system: 'Note',
+  system: 'Notice',
 };
 
 /** The words for a failed inbox action; a lost claim race says so plainly. */

@@ -269,10 +269,14 @@ function Conversation({
       ) : (
         <ol className="transcript" aria-label="Transcript">
           {item.messages.map((message) => (
-            <li key={message.id} className={`message message-${message.role}`}>
+            <li
+              key={message.id}
+              className={`message message-${message.internal ? 'internal' : message.role}`}
+            >
               <div className="hint">
-                {ROLE_LABELS[message.role] ?? message.role}
-                {message.internal && ' · internal note'} · {formatDateTime(message.created_at)}
+                {message.internal ? 'Internal note' : (ROLE_LABELS[message.role] ?? message.role)}
+                {' · '}
+                {formatDateTime(message.created_at)}
               </div>
               <p>{message.content}</p>
               {message.sources.length > 0 && (
