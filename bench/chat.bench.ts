@@ -12,6 +12,7 @@ import { ApiClient, loginSuperAdmin, TestStack } from '@tenantbot/testing';
 import { type BenchPath, measure, measureInterleaved, printTable } from '@tenantbot/testing';
 
 import { createBenchEnvironment } from './bench-environment';
+import { CpuAccount, pidsNamed, postgresPids } from './process-cpu';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 400);
 /** At most this many interleaved rounds; fewer at high concurrency, where a round needs 4 calls per client. */
@@ -20,6 +21,8 @@ const DOCUMENTS = Number(process.env.BENCH_DOCUMENTS ?? 20);
 const PARAGRAPHS = Number(process.env.BENCH_PARAGRAPHS ?? 110);
 /** Concurrency levels, e.g. BENCH_LEVELS=1,16 for a quick comparison. */
 const LEVELS = (process.env.BENCH_LEVELS ?? '1,16,64').split(',').map(Number);
+/** Clients of the CPU-per-request rows (each path run alone); 0 skips them. */
+const CPU_CLIENTS = Number(process.env.BENCH_CPU_CLIENTS ?? 16);
 const TOPICS =
   'refund shipping warranty invoice password login delivery parcel subscription upgrade'.split(' ');
 
@@ -139,6 +142,7 @@ async function main(): Promise<void> {
         });
       }
     }
+    const cpuRows = CPU_CLIENTS > 0 ? await cpuPerRequest(paths.slice(1), stack, environment) : [];
     const search = await runWithContext(context, () =>
       transport.request(RAG.SEARCH, {
         query: 'refund rule days',
@@ -151,6 +155,13 @@ async function main(): Promise<void> {
         `Node ${process.version}, ${cpus().length} cores shared by the load generator, five apps, Postgres, Redis and Chroma`,
       rows,
     );
+    if (cpuRows.length > 0) {
+      printTable(
+        `CPU milliseconds per request by process, each path run alone (${CALLS} calls, ` +
+          `${CPU_CLIENTS} clients), same run`,
+        cpuRows,
+      );
+    }
     if (search.results.length === 0) {
       throw new Error('the corpus is not searchable');
     }
@@ -159,6 +170,39 @@ async function main(): Promise<void> {
     await stack.stop();
     await environment.teardown();
   }
+}
+
+/** Each path alone: what one request costs each process, in CPU milliseconds. */
+async function cpuPerRequest(
+  paths: BenchPath[],
+  stack: TestStack,
+  environment: { chromaPid?: number },
+): Promise<Record<string, string | number>[]> {
+  const processes: Record<string, () => number[]> = {
+    gateway: () => [stack.pid('gateway') ?? -1],
+    chat: () => [stack.pid('chat') ?? -1],
+    rag: () => [stack.pid('rag') ?? -1],
+    tenants: () => [stack.pid('tenants') ?? -1],
+    'Postgres backends': () => postgresPids('backends'),
+    'Postgres background': () => postgresPids('background'),
+    Chroma: () => (environment.chromaPid ? [environment.chromaPid] : []),
+    Redis: () => pidsNamed('redis-server'),
+    bench: () => [process.pid],
+  };
+  const rows: Record<string, string | number>[] = [];
+  for (const path of paths) {
+    const account = new CpuAccount(processes);
+    await measure(path.call, CALLS, CPU_CLIENTS);
+    const used = account.used();
+    const perRequest = (seconds: number) => Math.round((seconds * 1e6) / CALLS) / 1000;
+    const total = Object.values(used).reduce((sum, seconds) => sum + seconds, 0);
+    rows.push({
+      path: path.name,
+      ...Object.fromEntries(Object.entries(used).map(([name, s]) => [name, perRequest(s)])),
+      total: perRequest(total),
+    });
+  }
+  return rows;
 }
 
 async function get(url: string): Promise<void> {

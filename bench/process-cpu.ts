@@ -37,6 +37,22 @@ export function pidsNamed(command: string): number[] {
 }
 
 /**
+ * Postgres processes split by what they do: `backends` serve connections (their title holds
+ * the client's address), `background` are the server's own (WAL writer, autovacuum,
+ * checkpointer, background writer).
+ */
+export function postgresPids(kind: 'backends' | 'background'): number[] {
+  return pidsNamed('postgres').filter((pid) => {
+    try {
+      const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      return /\(\d+\)/.test(title) === (kind === 'backends');
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
  * CPU time used by groups of processes between two points of a benchmark. Processes that
  * start in between (a new Postgres backend) count from zero.
  */

@@ -10,17 +10,16 @@ import {
 } from '@tenantbot/contracts';
 import { type Row, TenantScopedRepository } from '@tenantbot/database';
 
-export interface NewMessage {
-  role: 'user' | 'assistant';
-  /** The user, API key or visitor who asked; null for the bot's answer. */
-  authorId: string | null;
+/** The bot's answer to an exchange's question, with what it cost. */
+export interface AnswerMessage {
   content: string;
   sources: ChatSource[];
-  model: string | null;
-  inputTokens: number | null;
-  outputTokens: number | null;
-  costUsd: string | null;
-  latencyMs: number | null;
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  /** Exact decimal, 6 places. */
+  costUsd: string;
+  latencyMs: number;
 }
 
 export type UsageOutcome = 'ok' | 'error' | 'fallback';
@@ -56,9 +55,14 @@ export interface AnsweredExchangeRows {
     assistantId?: string;
     channel?: ConversationChannel;
   };
-  /** The question, then the answer: stored in this order. */
-  messages: [NewMessage, NewMessage];
-  usage: UsageRecord;
+  /** The user, API key or visitor who asked; stored before the answer. */
+  question: { authorId: string | null; content: string };
+  answer: AnswerMessage;
+  /** Its model, tokens, cost and latency are the answer's. */
+  usage: Pick<
+    UsageRecord,
+    'userId' | 'apiKeyId' | 'requestId' | 'provider' | 'outcome' | 'errorCode'
+  >;
 }
 
 /** How recording an answered exchange went. */
@@ -81,20 +85,15 @@ export type StoredAnswer = Pick<
 export class ChatRepository extends TenantScopedRepository {
   /**
    * The conversation (created or touched), its two messages and the usage record, written in
-   * one round trip: one statement in the tenant's scope (`statement`, its values inlined as
-   * literals). One statement is one transaction: all of it is written or none. Nothing is
-   * written when the exchange is already stored (its messages' `exchange_id`) or the
-   * continued conversation is gone.
+   * one round trip by `record_answered_exchange` (ADR 0040), in the tenant's scope
+   * (`statement`, its values inlined as literals). One statement is one transaction: all of it
+   * is written or none. Nothing is written when the exchange is already stored (its messages'
+   * `exchange_id`) or the continued conversation is gone.
    */
   async recordAnswered(tenantId: TenantId, rows: AnsweredExchangeRows): Promise<RecordOutcome> {
     const [result] = await this.statement(
       tenantId,
-      () => sql<{ written: number; conversations: number }>`
-        WITH conversation AS (${conversationWrite(tenantId, rows)}),
-             new_messages AS (${messagesInsert(tenantId, rows)}),
-             new_usage AS (${usageInsert(tenantId, rows.usage)})
-        SELECT (SELECT count(*)::int FROM new_messages) AS written,
-               (SELECT count(*)::int FROM conversation) AS conversations`,
+      () => sql<{ written: number }>`SELECT ${answeredExchangeCall(tenantId, rows)} AS written`,
     );
     if ((result?.written ?? 0) > 0) {
       return 'written';
@@ -152,64 +151,37 @@ export class ChatRepository extends TenantScopedRepository {
   }
 }
 
-function conversationWrite(
+/** The function's arguments by name: each row's values in the columns they go to. */
+function answeredExchangeCall(
   tenantId: TenantId,
-  { conversation }: AnsweredExchangeRows,
-): RawBuilder<unknown> {
-  if (conversation.title === undefined) {
-    return sql`UPDATE conversations SET updated_at = now()
-                WHERE id = ${conversation.id}::uuid RETURNING id`;
-  }
-  // Its id comes from the exchange's: a second write of the exchange finds it there.
-  return sql`INSERT INTO conversations (id, tenant_id, user_id, api_key_id, visitor_id, widget_id,
-                                        title, assistant_id, channel)
-             VALUES (${conversation.id}::uuid, ${tenantId}::uuid,
-                     ${conversation.userId ?? null}::uuid, ${conversation.apiKeyId ?? null}::uuid,
-                     ${conversation.visitor?.visitorId ?? null},
-                     ${conversation.visitor?.widgetId ?? null}::uuid, ${conversation.title},
-                     ${conversation.assistantId ?? null}::uuid,
-                     ${conversation.channel ?? 'api'})
-             ON CONFLICT (id) DO NOTHING
-             RETURNING id`;
-}
-
-/** Both messages, in order (their identity `seq` orders a conversation), if it is there. */
-function messagesInsert(
-  tenantId: TenantId,
-  { messages, exchangeId }: AnsweredExchangeRows,
-): RawBuilder<unknown> {
-  const values = messages.map(
-    (message, index) =>
-      sql`(${index}, ${message.role}, ${message.authorId}, ${message.content},
-           ${JSON.stringify(message.sources)}::jsonb,
-           ${message.model}, ${message.inputTokens}::integer, ${message.outputTokens}::integer,
-           ${message.costUsd}::numeric, ${message.latencyMs}::integer)`,
-  );
-  return sql`INSERT INTO messages (tenant_id, conversation_id, exchange_id, role, author_id,
-                                   content, sources, model, input_tokens, output_tokens, cost_usd,
-                                   latency_ms)
-             SELECT ${tenantId}::uuid, conversation.id, ${exchangeId}::uuid, m.role, m.author_id,
-                    m.content, m.sources, m.model, m.input_tokens, m.output_tokens, m.cost_usd,
-                    m.latency_ms
-               FROM conversation,
-                    (VALUES ${sql.join(values)}) AS m (n, role, author_id, content, sources, model,
-                      input_tokens, output_tokens, cost_usd, latency_ms)
-              ORDER BY m.n
-             ON CONFLICT (tenant_id, exchange_id, role) WHERE exchange_id IS NOT NULL DO NOTHING
-             RETURNING 1`;
-}
-
-/** Written with the messages only: a second write of the exchange adds no usage. */
-function usageInsert(tenantId: TenantId, record: UsageRecord): RawBuilder<unknown> {
-  return sql`INSERT INTO usage_records (tenant_id, user_id, api_key_id, conversation_id,
-                                        request_id, model, provider, input_tokens, output_tokens,
-                                        cost_usd, latency_ms, outcome, error_code)
-             SELECT ${tenantId}::uuid, ${record.userId ?? null}::uuid,
-                    ${record.apiKeyId ?? null}::uuid, conversation.id, ${record.requestId},
-                    ${record.model}, ${record.provider}, ${record.inputTokens}::integer,
-                    ${record.outputTokens}::integer, ${record.costUsd}::numeric,
-                    ${record.latencyMs}::integer, ${record.outcome}, ${record.errorCode ?? null}
-               FROM conversation
-              WHERE EXISTS (SELECT 1 FROM new_messages)
-             RETURNING 1`;
+  { exchangeId, conversation, question, answer, usage }: AnsweredExchangeRows,
+): RawBuilder<number> {
+  return sql<number>`record_answered_exchange(
+    tenant => ${tenantId}::uuid,
+    exchange => ${exchangeId}::uuid,
+    conversation => ${conversation.id}::uuid,
+    conversation_is_new => ${conversation.title !== undefined},
+    title => ${conversation.title ?? null}::text,
+    owner_user => ${conversation.userId ?? null}::uuid,
+    owner_api_key => ${conversation.apiKeyId ?? null}::uuid,
+    owner_visitor => ${conversation.visitor?.visitorId ?? null}::text,
+    owner_widget => ${conversation.visitor?.widgetId ?? null}::uuid,
+    assistant => ${conversation.assistantId ?? null}::uuid,
+    channel => ${conversation.channel ?? 'api'}::text,
+    question_author => ${question.authorId}::text,
+    question => ${question.content}::text,
+    answer => ${answer.content}::text,
+    sources => ${JSON.stringify(answer.sources)}::jsonb,
+    model => ${answer.model}::text,
+    input_tokens => ${answer.inputTokens}::integer,
+    output_tokens => ${answer.outputTokens}::integer,
+    cost_usd => ${answer.costUsd}::numeric,
+    latency_ms => ${answer.latencyMs}::integer,
+    usage_user => ${usage.userId ?? null}::uuid,
+    usage_api_key => ${usage.apiKeyId ?? null}::uuid,
+    request_id => ${usage.requestId}::text,
+    provider => ${usage.provider}::text,
+    outcome => ${usage.outcome}::text,
+    error_code => ${usage.errorCode ?? null}::text
+  )`;
 }

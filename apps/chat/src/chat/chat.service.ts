@@ -172,13 +172,6 @@ export class ChatService {
       throw new DomainError(ErrorCode.FORBIDDEN, 'the readonly role cannot send messages');
     }
     const ids = exchangeIdsOf(caller, origin);
-    // Read while the tenant's settings are fetched; a deactivated tenant is refused first.
-    const choice = this.assistants.forExchange(
-      caller,
-      request.assistant_id,
-      request.conversation_id,
-    );
-    choice.catch(() => undefined);
     const settings = Promise.all([
       this.tenants.runtimeConfig(caller),
       this.handoffSettings.policyFor(caller.tenantId),
@@ -190,6 +183,12 @@ export class ChatService {
         : undefined,
     );
     early.catch(() => undefined); // a refused tenant fails the settings' await below
+    // Read after the search has started (building its query takes a moment); a deactivated
+    // tenant is refused first.
+    const choice = early.then(() =>
+      this.assistants.forExchange(caller, request.assistant_id, request.conversation_id),
+    );
+    choice.catch(() => undefined);
     const [[tenant, handoffPolicy], stored] = await Promise.all([
       settings,
       origin.transportRequestId && !origin.firstDelivery

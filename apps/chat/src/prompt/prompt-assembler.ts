@@ -47,12 +47,11 @@ export class PromptAssembler {
   assemble(input: PromptInput): AssembledPrompt {
     const fence = randomBytes(6).toString('hex');
     const question: ChatTurn = { role: 'user', content: input.question };
-    let budget =
-      input.contextWindow -
-      input.maxTokens -
-      this.tokens.countTurn(question) -
-      // The fenced frame without passages is the largest the instructions get before them.
-      this.tokens.countTurn({ content: instructions(input, [], fence, true) });
+    const questionTokens = this.tokens.countTurn(question);
+    // The fenced frame without passages is the largest the instructions get before them.
+    const frameTokens = this.tokens.countTurn({ content: instructions(input, [], fence, true) });
+    const window = input.contextWindow - input.maxTokens;
+    let budget = window - questionTokens - frameTokens;
     if (budget < 0) {
       throw new DomainError(
         ErrorCode.VALIDATION_FAILED,
@@ -62,7 +61,7 @@ export class PromptAssembler {
     }
     const passages: ChatSource[] = [];
     for (const passage of input.passages) {
-      const cost = this.tokens.count(passageBlock(passage, passages.length + 1)) + 2;
+      const cost = this.tokens.countPassage(passageBlock(passage, passages.length + 1)) + 2;
       if (cost > budget) {
         break;
       }
@@ -80,11 +79,17 @@ export class PromptAssembler {
     }
     const system = instructions(input, passages, fence);
     const messages = [...history, question];
+    // Counted once, part by part: the frame, each passage with its separator, each turn. The
+    // instructions without passages differ from the frame and are counted as they are.
+    const inputTokens =
+      passages.length > 0 || !input.useRag
+        ? window - budget
+        : window - budget - frameTokens + this.tokens.countTurn({ content: system });
     return {
       system,
       messages,
       passages,
-      inputTokens: this.tokens.countPrompt(system, messages),
+      inputTokens,
     };
   }
 }

@@ -1,10 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { countTokens } from 'gpt-tokenizer/encoding/cl100k_base';
+import { LRUCache } from 'lru-cache';
 
 import type { ChatTurn } from '@tenantbot/contracts';
 
 /** Tokens a chat message costs beyond its text (role and separators), as OpenAI counts them. */
 const PER_MESSAGE = 4;
+
+/** Passages counted lately: the same chunks answer many questions. */
+const REMEMBERED_PASSAGES = 5_000;
 
 /** No special tokens: "<|endoftext|>" in user text is just text. */
 const PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
@@ -17,8 +21,20 @@ const PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
  */
 @Injectable()
 export class TokenCounter {
+  private readonly passages = new LRUCache<string, number>({ max: REMEMBERED_PASSAGES });
+
   count(text: string): number {
     return countTokens(text, PLAIN_TEXT);
+  }
+
+  /** `count` of a retrieved passage as the prompt quotes it, remembered. */
+  countPassage(block: string): number {
+    let tokens = this.passages.get(block);
+    if (tokens === undefined) {
+      tokens = this.count(block);
+      this.passages.set(block, tokens);
+    }
+    return tokens;
   }
 
   countTurn(turn: Pick<ChatTurn, 'content'>): number {

@@ -2,10 +2,16 @@ import { randomUUID } from 'node:crypto';
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 
-import type { Caller, ChatSource, ChatStreamEvent } from '@tenantbot/contracts';
+import {
+  type Caller,
+  type ChatSource,
+  type ChatStreamEvent,
+  tenantIdOf,
+} from '@tenantbot/contracts';
 import { FakeLlmServer } from '@tenantbot/testing';
 
 import { ChatModule } from '../../src/chat/chat.module';
+import { type AnsweredExchangeRows, ChatRepository } from '../../src/chat/chat.repository';
 import { ChatService } from '../../src/chat/chat.service';
 import { ModelsModule } from '../../src/models/models.module';
 import { ModelsService } from '../../src/models/models.service';
@@ -200,6 +206,106 @@ describe('exchanges (in process, real PostgreSQL and Redis, real SDK against a f
       [started.conversation_id],
     );
     expect(rows[0]).toEqual({ n: 2 });
+  });
+
+  describe('the exchange write (record_answered_exchange)', () => {
+    const LONG_PASSAGE = { ...REFUNDS, text: 'Refunds are paid to the original card. '.repeat(60) };
+    const rowsFor = (
+      tenantId: string,
+      conversation: AnsweredExchangeRows['conversation'],
+    ): AnsweredExchangeRows => ({
+      exchangeId: randomUUID(),
+      conversation,
+      question: { authorId: tenantId, content: 'Where does my refund go?' },
+      answer: {
+        content: 'To the original card [1].',
+        sources: [LONG_PASSAGE],
+        model: 'gpt-4o-mini',
+        inputTokens: 120,
+        outputTokens: 9,
+        costUsd: '0.000023',
+        latencyMs: 17,
+      },
+      usage: { userId: undefined, requestId: randomUUID(), provider: 'openai', outcome: 'ok' },
+    });
+
+    it('writes the question, then the answer with its sources and cost, and its usage once', async () => {
+      const tenant = await app.createTenant();
+      const repository = app.get(ChatRepository);
+      const apiKeyId = randomUUID();
+      const rows = rowsFor(tenant.id, {
+        id: randomUUID(),
+        title: 'Where does my refund go?',
+        apiKeyId,
+        channel: 'api',
+      });
+      rows.usage.apiKeyId = apiKeyId;
+
+      expect(await repository.recordAnswered(tenantIdOf(tenant.id), rows)).toBe('written');
+      expect(await repository.recordAnswered(tenantIdOf(tenant.id), rows)).toBe('already-stored');
+
+      const messages = await app.owner.query(
+        `SELECT role, author_id, content, sources, model, input_tokens, output_tokens,
+                cost_usd::text, latency_ms, pg_column_compression(sources) AS compression
+           FROM messages WHERE conversation_id = $1 ORDER BY seq`,
+        [rows.conversation.id],
+      );
+      expect(messages.rows).toEqual([
+        expect.objectContaining({ role: 'user', author_id: tenant.id, sources: [], model: null }),
+        expect.objectContaining({
+          role: 'assistant',
+          author_id: null,
+          content: 'To the original card [1].',
+          sources: [LONG_PASSAGE],
+          model: 'gpt-4o-mini',
+          input_tokens: 120,
+          output_tokens: 9,
+          cost_usd: '0.000023',
+          latency_ms: 17,
+          compression: 'lz4',
+        }),
+      ]);
+      const usage = await app.owner.query(
+        `SELECT api_key_id, conversation_id, model, provider, input_tokens, output_tokens,
+                cost_usd::text, latency_ms, outcome
+           FROM usage_records WHERE request_id = $1`,
+        [rows.usage.requestId],
+      );
+      expect(usage.rows).toEqual([
+        {
+          api_key_id: apiKeyId,
+          conversation_id: rows.conversation.id,
+          model: 'gpt-4o-mini',
+          provider: 'openai',
+          input_tokens: 120,
+          output_tokens: 9,
+          cost_usd: '0.000023',
+          latency_ms: 17,
+          outcome: 'ok',
+        },
+      ]);
+    });
+
+    it('writes nothing into a conversation that is gone or is another tenant’s', async () => {
+      const [acme, globex] = await Promise.all([app.createTenant(), app.createTenant()]);
+      const repository = app.get(ChatRepository);
+      const started = await chat.send(app.caller(acme, 'user'), { message: 'Hi', use_rag: false });
+
+      const intruding = rowsFor(globex.id, { id: started.conversation_id });
+      const vanished = rowsFor(acme.id, { id: randomUUID() });
+      expect(await repository.recordAnswered(tenantIdOf(globex.id), intruding)).toBe(
+        'conversation-gone',
+      );
+      expect(await repository.recordAnswered(tenantIdOf(acme.id), vanished)).toBe(
+        'conversation-gone',
+      );
+      const { rows } = await app.owner.query(
+        `SELECT (SELECT count(*)::int FROM messages WHERE conversation_id = $1) AS messages,
+                (SELECT count(*)::int FROM usage_records WHERE request_id = ANY ($2)) AS usage`,
+        [started.conversation_id, [intruding.usage.requestId, vanished.usage.requestId]],
+      );
+      expect(rows[0]).toEqual({ messages: 2, usage: 0 });
+    });
   });
 
   it('lists the models the tenant may use', async () => {

@@ -17,6 +17,7 @@ import { DocumentContentHash1797000501000 } from './1797000501000-document-conte
 import { WebhooksAndFeedback1797000600000 } from './1797000600000-webhooks-and-feedback';
 import { TenantContactDetails1797000700000 } from './1797000700000-tenant-contact-details';
 import { UserLastLogin1797000701000 } from './1797000701000-user-last-login';
+import { RecordAnsweredExchange1797000740000 } from './1797000740000-record-answered-exchange';
 
 /** Every migration, in order. Listed explicitly so the built app needs no file globbing. */
 export const ALL_MIGRATIONS = [
@@ -39,4 +40,5 @@ export const ALL_MIGRATIONS = [
   WebhooksAndFeedback1797000600000,
   TenantContactDetails1797000700000,
   UserLastLogin1797000701000,
+  RecordAnsweredExchange1797000740000,
 ];
