@@ -163,6 +163,23 @@ describe('the full-text term index', () => {
     expect(hook.results[0]?.text).toMatch(/no-verify/);
   });
 
+  it('stores each chunk the vector of its heading path and text, as search_lexemes makes it', async () => {
+    const tenant = await rag.createTenant('Stored vectors');
+    const guide = await ingest(
+      tenant,
+      'Guide',
+      '# Setup\n\n## Hooks\n\nPass --no-verify to git commit. Set log_statement to all.',
+    );
+    const rows = await asService(
+      tenant,
+      `SELECT tsv = search_lexemes(array_to_string(heading_path, ' ') || ' ' || text) AS same,
+              tsv IS NOT NULL AND length(tsv) > 0 AS filled
+         FROM chunks WHERE document_id = ${sqlLiteral(guide.id)}`,
+    );
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows).toEqual(rows.map(() => ({ same: true, filled: true })));
+  });
+
   it("measures relevance over the question's content words, not how it is asked", async () => {
     const tenant = await rag.createTenant('Returns');
     const returns = await ingest(

@@ -18,6 +18,7 @@ import { WebhooksAndFeedback1797000600000 } from './1797000600000-webhooks-and-f
 import { TenantContactDetails1797000700000 } from './1797000700000-tenant-contact-details';
 import { UserLastLogin1797000701000 } from './1797000701000-user-last-login';
 import { RecordAnsweredExchange1797000740000 } from './1797000740000-record-answered-exchange';
+import { ChunkVectorInPlpgsql1797000741000 } from './1797000741000-chunk-vector-in-plpgsql';
 
 /** Every migration, in order. Listed explicitly so the built app needs no file globbing. */
 export const ALL_MIGRATIONS = [
@@ -41,4 +42,5 @@ export const ALL_MIGRATIONS = [
   TenantContactDetails1797000700000,
   UserLastLogin1797000701000,
   RecordAnsweredExchange1797000740000,
+  ChunkVectorInPlpgsql1797000741000,
 ];
