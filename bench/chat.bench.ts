@@ -142,7 +142,16 @@ async function main(): Promise<void> {
         });
       }
     }
-    const cpuRows = CPU_CLIENTS > 0 ? await cpuPerRequest(paths.slice(1), stack, environment) : [];
+    // The chat's own cost, without the search: what an answer adds to the search it runs.
+    const withoutRag: BenchPath = {
+      name: 'POST /api/v1/chat/ with use_rag: false',
+      call: () =>
+        post(`${stack.baseUrl}/api/v1/chat/`, nextKey(), { ...question(), use_rag: false }),
+    };
+    const cpuRows =
+      CPU_CLIENTS > 0
+        ? await cpuPerRequest([...paths.slice(1), withoutRag], stack, environment)
+        : [];
     const search = await runWithContext(context, () =>
       transport.request(RAG.SEARCH, {
         query: 'refund rule days',
