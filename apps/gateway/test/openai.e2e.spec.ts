@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import { ChatOpenAI, OpenAIEmbeddings } from '@langchain/openai';
 import OpenAI from 'openai';
+import pg from 'pg';
 
 import {
   ApiClient,
@@ -274,6 +275,37 @@ describe('OpenAI-compatible API: /v1/chat/completions and /v1/models (e2e)', () 
         messages: [{ role: 'user', content: 'Who are you?' }],
       }),
     ).rejects.toMatchObject({ status: 400 });
+  });
+
+  it('finds an assistant past the first 200 the caller may use, and lists them all', async () => {
+    // Written straight into the stack's database: 205 assistants made through the API would
+    // take most of the test's time. The last one lists after the first page of 200.
+    const owner = new pg.Client({ connectionString: stack.env.DATABASE_URL });
+    await owner.connect();
+    try {
+      await owner.query('BEGIN');
+      await owner.query(`SELECT set_config('app.tenant_id', $1, true)`, [acme.id]);
+      await owner.query(
+        `INSERT INTO assistants (tenant_id, name, slug, roles, created_at)
+         SELECT $1, 'Bulk ' || n, 'bulk-' || n, ARRAY['user'], now() + n * interval '1 ms'
+           FROM generate_series(1, 205) AS n`,
+        [acme.id],
+      );
+      await owner.query('COMMIT');
+    } finally {
+      await owner.end();
+    }
+    const listed = (await sdk(acmeKey).models.list()).data.map((entry) => entry.id);
+    expect(listed).toEqual(expect.arrayContaining(['bulk-1', 'bulk-200', 'bulk-205']));
+    fake.respond('openai', { text: 'Bulk here.', usage: { input: 5, output: 2 } });
+    const completion = await sdk(acmeKey).chat.completions.create({
+      model: 'bulk-205',
+      messages: [{ role: 'user', content: 'Who are you?' }],
+      use_rag: false,
+    } as OpenAI.ChatCompletionCreateParamsNonStreaming);
+    // The assistant answers (the tenant's default model), not a model called bulk-205.
+    expect(completion.choices[0].message.content).toBe('Bulk here.');
+    expect(completion.model).toBe('gpt-4o-mini');
   });
 
   it('lists the tenant’s models as OpenAI models', async () => {

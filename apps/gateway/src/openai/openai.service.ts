@@ -27,6 +27,9 @@ import {
   toModelList,
 } from './openai-translation';
 
+/** The most assistants one listing call returns. */
+const ASSISTANT_PAGE = 200;
+
 /**
  * The OpenAI-compatible API on the chat service's one exchange path (`chat.send`,
  * `chat.stream`): the same limits, budgets, usage records and stored conversations as
@@ -79,22 +82,37 @@ export class OpenAiService {
     if (isBuiltInModelName(model)) {
       return { model };
     }
-    const assistant = (await this.usableAssistants(caller)).find(
-      (candidate) => candidate.id === model || candidate.slug === model,
-    );
-    return assistant ? { assistantId: assistant.id } : { model };
+    for await (const page of this.usableAssistantPages(caller)) {
+      const assistant = page.find(
+        (candidate) => candidate.id === model || candidate.slug === model,
+      );
+      if (assistant) {
+        return { assistantId: assistant.id };
+      }
+    }
+    return { model };
   }
 
   /** The assistants the caller may use, listed as models by their slugs. */
   private async assistantModelNames(caller: RequestContext): Promise<string[]> {
-    return (await this.usableAssistants(caller)).map((assistant) => assistant.slug);
+    const names: string[] = [];
+    for await (const page of this.usableAssistantPages(caller)) {
+      names.push(...page.map((assistant) => assistant.slug));
+    }
+    return names;
   }
 
-  private async usableAssistants(caller: RequestContext): Promise<UsableAssistant[]> {
-    const page = await runWithContext(caller, () =>
-      this.transport.request(ASSISTANTS.USABLE, { limit: 200, offset: 0 }),
-    );
-    return page.items;
+  /** Every assistant the caller may use, a page at a time (a tenant may have any number). */
+  private async *usableAssistantPages(caller: RequestContext): AsyncGenerator<UsableAssistant[]> {
+    for (let offset = 0; ; offset += ASSISTANT_PAGE) {
+      const page = await runWithContext(caller, () =>
+        this.transport.request(ASSISTANTS.USABLE, { limit: ASSISTANT_PAGE, offset }),
+      );
+      yield page.items;
+      if (page.items.length < ASSISTANT_PAGE || offset + ASSISTANT_PAGE >= page.total) {
+        return;
+      }
+    }
   }
 }
 
