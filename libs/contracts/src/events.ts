@@ -38,6 +38,17 @@ export const accessChangedEventSchema = z.discriminatedUnion('kind', [
 export type AccessChangedEvent = z.output<typeof accessChangedEventSchema>;
 
 /**
+ * Broadcasts of the chat service's replicas to each other: a tenant's assistants changed
+ * (created, updated, deleted, or the default moved), so a cached choice of assistant is stale.
+ */
+export const ASSISTANT_EVENTS = {
+  CHANGED: 'assistants.changed',
+} as const;
+
+export const assistantsChangedEventSchema = z.object({ tenantId: z.string() });
+export type AssistantsChangedEvent = z.output<typeof assistantsChangedEventSchema>;
+
+/**
  * Handoff events on the transport (consumer groups; the webhooks deliver them outside),
  * recorded in the outbox by the transaction that made the change.
  */
@@ -120,6 +131,7 @@ export type LiveConversationEvent = z.output<typeof liveConversationEventSchema>
 export const EVENTS = {
   [TENANT_EVENTS.DELETED]: tenantDeletedEventSchema,
   [ACCESS_EVENTS.CHANGED]: accessChangedEventSchema,
+  [ASSISTANT_EVENTS.CHANGED]: assistantsChangedEventSchema,
   [CONVERSATION_EVENTS.HANDOFF_REQUESTED]: handoffRequestedEventSchema,
   [CONVERSATION_EVENTS.CLAIMED]: conversationClaimedEventSchema,
   [CONVERSATION_EVENTS.CLOSED]: conversationClosedEventSchema,

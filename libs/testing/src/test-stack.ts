@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
+import type { Redis } from 'ioredis';
+
 import { PING_PATTERN, SERVICE_NAMES, type ServiceName } from '@tenantbot/contracts';
 import { RedisStreamsClient } from '@tenantbot/transport';
 
@@ -91,6 +93,28 @@ export class TestStack {
       }
     });
     return baseUrl;
+  }
+
+  /**
+   * Another replica of a service, on the same database and Redis prefix (its consumer group
+   * shares the requests with the first); resolves once both heart-beat. stop() stops it too.
+   */
+  async addReplica(service: ServiceName, name: string): Promise<void> {
+    this.spawn(name as AppName, {}, service);
+    const client = this.transportClient();
+    try {
+      await retryUntil(Date.now() + READY_TIMEOUT_MS, async () => {
+        await client.request(PING_PATTERN[service], {}, { timeoutMs: 1000 }); // connects it
+        const replicas = await client
+          .unwrap<Redis>()
+          .zcard(`${this.env.REDIS_PREFIX}:svc:${service}:replicas`);
+        if (replicas < 2) {
+          throw new Error(`${replicas} replica(s) of ${service} heart-beat`);
+        }
+      });
+    } finally {
+      await client.close();
+    }
   }
 
   /** A transport client on this stack's prefix, for tests that call services directly. */

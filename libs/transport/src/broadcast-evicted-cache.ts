@@ -102,7 +102,11 @@ export class BroadcastEvictedCache<V extends object> {
     return this.entries?.size ?? 0;
   }
 
-  private evict(event: unknown): void {
+  /**
+   * Evicts what `event` makes stale, as its broadcast would: for the process that made the
+   * change, which must not wait for its own broadcast to come back.
+   */
+  evict(event: unknown): void {
     if (!this.entries) {
       return;
     }

@@ -9,6 +9,7 @@ import type { ModelsService } from '../models/models.service';
 import type { TenantConfigService } from '../tenant-config/tenant-config.service';
 import type { AssistantRepository, AssistantRow } from './assistant.repository';
 import { AssistantService } from './assistant.service';
+import type { AssistantChoices } from './assistant-choices';
 import { firstFreeSlug, mayUse, slugOf } from './assistant-view';
 
 const TENANT_ID = tenantIdOf(randomUUID());
@@ -59,6 +60,8 @@ function serviceFinding(candidates: AssistantRow[], created = row({ is_default: 
     repository as unknown as AssistantRepository,
     {} as TenantConfigService,
     {} as ModelsService,
+    // No cache in these tests: every exchange reads.
+    { candidates: (_tenant, _requested, load) => load() } as AssistantChoices,
   );
   return { service, repository };
 }

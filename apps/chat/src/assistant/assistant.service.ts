@@ -16,6 +16,7 @@ import { type ScopedTransaction, TenantDatabase } from '@tenantbot/database';
 
 import { ModelsService } from '../models/models.service';
 import { TenantConfigService } from '../tenant-config/tenant-config.service';
+import { AssistantChoices } from './assistant-choices';
 import {
   type AssistantColumns,
   AssistantRepository,
@@ -44,6 +45,7 @@ export class AssistantService {
     private readonly assistants: AssistantRepository,
     private readonly tenants: TenantConfigService,
     private readonly models: ModelsService,
+    private readonly choices: AssistantChoices,
   ) {}
 
   async list(caller: Caller, page: Pagination): Promise<Page<AssistantView>> {
@@ -63,7 +65,7 @@ export class AssistantService {
     const tenantId = managersTenant(caller);
     await this.requireAllowedModel(caller, input.model);
     await this.assistants.ensureDefault(tenantId);
-    return this.database.transaction(tenantId, async (tx) => {
+    const created = await this.database.transaction(tenantId, async (tx) => {
       await this.assistants.lockTenant(tx);
       const slug = input.slug
         ? await this.freeSlug(tx, input.slug)
@@ -75,14 +77,16 @@ export class AssistantService {
         await this.assistants.clearDefault(tx);
       }
       const { knowledge, ...fields } = input;
-      const created = await this.assistants.insert(tx, {
+      const inserted = await this.assistants.insert(tx, {
         ...fields,
         slug,
         knowledge_document_ids: knowledge.document_ids ?? null,
         knowledge_tags: knowledge.tags ?? null,
       });
-      return toAssistantView(created);
+      return toAssistantView(inserted);
     });
+    await this.choices.changed(tenantId);
+    return created;
   }
 
   async update(caller: Caller, id: string, input: AssistantUpdate): Promise<AssistantView> {
@@ -90,7 +94,7 @@ export class AssistantService {
     if (input.model !== undefined) {
       await this.requireAllowedModel(caller, input.model);
     }
-    return this.database.transaction(tenantId, async (tx) => {
+    const updated = await this.database.transaction(tenantId, async (tx) => {
       await this.assistants.lockTenant(tx);
       const stored = await this.mustFind(tx, id);
       if (stored.is_default && input.is_default === false) {
@@ -107,6 +111,8 @@ export class AssistantService {
       }
       return toAssistantView(await this.assistants.update(tx, id, merged(stored, input)));
     });
+    await this.choices.changed(tenantId);
+    return updated;
   }
 
   async delete(caller: Caller, id: string): Promise<void> {
@@ -122,6 +128,7 @@ export class AssistantService {
       }
       await this.assistants.delete(tx, id);
     });
+    await this.choices.changed(tenantId);
   }
 
   /** The assistants the caller may chat with: by its role, or for a visitor those of widgets. */
@@ -148,11 +155,13 @@ export class AssistantService {
     requested: string | undefined,
     conversationId?: string,
   ): Promise<AssistantRow> {
-    const candidates = await this.assistants.candidatesForExchange(
-      caller.tenantId,
-      requested,
-      conversationId,
-    );
+    const load = () =>
+      this.assistants.candidatesForExchange(caller.tenantId, requested, conversationId);
+    // A conversation's assistant is read with the conversation; the others are cached.
+    const candidates =
+      conversationId === undefined
+        ? await this.choices.candidates(caller.tenantId, requested, load)
+        : await load();
     if (requested !== undefined) {
       const asked = candidates.find((row) => row.id === requested);
       if (!asked) {
