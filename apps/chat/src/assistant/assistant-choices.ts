@@ -2,8 +2,8 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 
 import {
   ASSISTANT_EVENTS,
-  assistantsChangedEventSchema,
   type AssistantsChangedEvent,
+  assistantsChangedEventSchema,
   type TenantId,
 } from '@tenantbot/contracts';
 import type { Logger } from '@tenantbot/observability';

@@ -16,12 +16,12 @@ import { type ScopedTransaction, TenantDatabase } from '@tenantbot/database';
 
 import { ModelsService } from '../models/models.service';
 import { TenantConfigService } from '../tenant-config/tenant-config.service';
-import { AssistantChoices } from './assistant-choices';
 import {
   type AssistantColumns,
   AssistantRepository,
   type AssistantRow,
 } from './assistant.repository';
+import { AssistantChoices } from './assistant-choices';
 import {
   firstFreeSlug,
   mayUse,
