@@ -6,7 +6,14 @@ import { ADMIN, STATS_PATTERNS } from './admin';
 import { ASSISTANTS } from './assistants';
 import { CHAT } from './chat';
 import { DomainError } from './errors';
-import { ACCESS_EVENTS, CONVERSATION_EVENTS, EVENTS, LIVE_EVENTS, TENANT_EVENTS } from './events';
+import {
+  ACCESS_EVENTS,
+  ASSISTANT_EVENTS,
+  CONVERSATION_EVENTS,
+  EVENTS,
+  LIVE_EVENTS,
+  TENANT_EVENTS,
+} from './events';
 import { FEEDBACK } from './feedback';
 import { HANDOFF } from './handoff';
 import { contractOf, isRequestPattern, MESSAGES } from './messages';
@@ -71,6 +78,7 @@ describe('the event map', () => {
     const names = new Set<string>([
       ...Object.values(TENANT_EVENTS),
       ...Object.values(ACCESS_EVENTS),
+      ...Object.values(ASSISTANT_EVENTS),
       ...Object.values(CONVERSATION_EVENTS),
       ...Object.values(LIVE_EVENTS),
       ...Object.values(WEBHOOK_EVENTS),
