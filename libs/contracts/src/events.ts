@@ -39,14 +39,19 @@ export type AccessChangedEvent = z.output<typeof accessChangedEventSchema>;
 
 /**
  * Broadcasts of the chat service's replicas to each other: a tenant's assistants changed
- * (created, updated, deleted, or the default moved), so a cached choice of assistant is stale.
+ * (created, updated, deleted, or the default moved), so a cached choice of assistant is stale;
+ * its handoff policy changed, so a cached policy is.
  */
 export const ASSISTANT_EVENTS = {
   CHANGED: 'assistants.changed',
 } as const;
+export const HANDOFF_SETTINGS_EVENTS = {
+  CHANGED: 'handoff_settings.changed',
+} as const;
 
-export const assistantsChangedEventSchema = z.object({ tenantId: z.string() });
-export type AssistantsChangedEvent = z.output<typeof assistantsChangedEventSchema>;
+/** What both carry: the tenant whose cached entries are stale. */
+export const tenantSettingsChangedEventSchema = z.object({ tenantId: z.string() });
+export type TenantSettingsChangedEvent = z.output<typeof tenantSettingsChangedEventSchema>;
 
 /**
  * Handoff events on the transport (consumer groups; the webhooks deliver them outside),
@@ -131,7 +136,8 @@ export type LiveConversationEvent = z.output<typeof liveConversationEventSchema>
 export const EVENTS = {
   [TENANT_EVENTS.DELETED]: tenantDeletedEventSchema,
   [ACCESS_EVENTS.CHANGED]: accessChangedEventSchema,
-  [ASSISTANT_EVENTS.CHANGED]: assistantsChangedEventSchema,
+  [ASSISTANT_EVENTS.CHANGED]: tenantSettingsChangedEventSchema,
+  [HANDOFF_SETTINGS_EVENTS.CHANGED]: tenantSettingsChangedEventSchema,
   [CONVERSATION_EVENTS.HANDOFF_REQUESTED]: handoffRequestedEventSchema,
   [CONVERSATION_EVENTS.CLAIMED]: conversationClaimedEventSchema,
   [CONVERSATION_EVENTS.CLOSED]: conversationClosedEventSchema,

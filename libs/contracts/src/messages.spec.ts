@@ -11,6 +11,7 @@ import {
   ASSISTANT_EVENTS,
   CONVERSATION_EVENTS,
   EVENTS,
+  HANDOFF_SETTINGS_EVENTS,
   LIVE_EVENTS,
   TENANT_EVENTS,
 } from './events';
@@ -79,6 +80,7 @@ describe('the event map', () => {
       ...Object.values(TENANT_EVENTS),
       ...Object.values(ACCESS_EVENTS),
       ...Object.values(ASSISTANT_EVENTS),
+      ...Object.values(HANDOFF_SETTINGS_EVENTS),
       ...Object.values(CONVERSATION_EVENTS),
       ...Object.values(LIVE_EVENTS),
       ...Object.values(WEBHOOK_EVENTS),

@@ -1,17 +1,22 @@
-import { Injectable } from '@nestjs/common';
-import { LRUCache } from 'lru-cache';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 
 import {
   type Caller,
   DomainError,
   ErrorCode,
+  HANDOFF_SETTINGS_EVENTS,
   type HandoffSettings,
   type HandoffSettingsUpdate,
   type TenantId,
 } from '@tenantbot/contracts';
 import { TenantDatabase } from '@tenantbot/database';
+import type { Logger } from '@tenantbot/observability';
+import { RedisStreamsClient } from '@tenantbot/transport';
 
+import type { ChatConfig } from '../config';
 import { seesWholeTenant } from '../conversation/conversation.service';
+import { TenantSettingsCache } from '../tenant-config/tenant-settings-cache';
+import { CHAT_CONFIG, CHAT_LOGGER } from '../tokens';
 import { DEFAULT_HANDOFF_PHRASES } from './handoff-policy';
 import { HandoffSettingsRepository } from './handoff-settings.repository';
 
@@ -27,25 +32,33 @@ export interface HandoffPolicy {
   onUngrounded: boolean;
 }
 
-/** How long a replica may answer with a tenant's policy after another replica changed it. */
-const POLICY_TTL_MS = 5_000;
-
 /**
  * The tenant's handoff policy: its phrases and whether ungrounded answers hand over. Read on
- * every exchange, so cached per process for a few seconds (the replica that saved a change
- * forgets its copy at once).
+ * every exchange, so cached per process and forgotten on every replica when it changes
+ * (`handoff_settings.changed`, ADR 0041).
  */
 @Injectable()
-export class HandoffSettingsService {
-  private readonly policies = new LRUCache<string, HandoffPolicy>({
-    max: 10_000,
-    ttl: POLICY_TTL_MS,
-  });
+export class HandoffSettingsService implements OnModuleInit {
+  private readonly policies: TenantSettingsCache<HandoffPolicy>;
 
   constructor(
     private readonly database: TenantDatabase,
     private readonly settings: HandoffSettingsRepository,
-  ) {}
+    transport: RedisStreamsClient,
+    @Inject(CHAT_CONFIG) config: ChatConfig,
+    @Inject(CHAT_LOGGER) logger: Logger,
+  ) {
+    this.policies = new TenantSettingsCache(
+      transport,
+      HANDOFF_SETTINGS_EVENTS.CHANGED,
+      config,
+      logger,
+    );
+  }
+
+  onModuleInit(): Promise<void> {
+    return this.policies.start();
+  }
 
   async get(caller: Caller): Promise<HandoffSettings> {
     if (caller.visitor || !seesWholeTenant(caller)) {
@@ -62,24 +75,20 @@ export class HandoffSettingsService {
       const current = (await this.settings.find(tx)) ?? DEFAULT_HANDOFF_SETTINGS;
       return this.settings.save(tx, { ...current, ...update });
     });
-    this.policies.delete(caller.tenantId);
+    await this.policies.changed(caller.tenantId);
     return saved;
   }
 
-  async policyFor(tenantId: TenantId): Promise<HandoffPolicy> {
-    const cached = this.policies.get(tenantId);
-    if (cached) {
-      return cached;
-    }
-    const settings = (await this.settings.find(tenantId)) ?? DEFAULT_HANDOFF_SETTINGS;
-    const policy = {
-      phrases: [
-        ...(settings.use_default_phrases ? DEFAULT_HANDOFF_PHRASES : []),
-        ...settings.phrases,
-      ],
-      onUngrounded: settings.on_ungrounded,
-    };
-    this.policies.set(tenantId, policy);
-    return policy;
+  policyFor(tenantId: TenantId): Promise<HandoffPolicy> {
+    return this.policies.get(tenantId, 'policy', async () => {
+      const settings = (await this.settings.find(tenantId)) ?? DEFAULT_HANDOFF_SETTINGS;
+      return {
+        phrases: [
+          ...(settings.use_default_phrases ? DEFAULT_HANDOFF_PHRASES : []),
+          ...settings.phrases,
+        ],
+        onUngrounded: settings.on_ungrounded,
+      };
+    });
   }
 }

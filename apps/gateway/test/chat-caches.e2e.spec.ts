@@ -13,11 +13,12 @@ import {
 const EXCHANGES = 12;
 
 /**
- * The chat replicas cache the assistants an exchange chooses from (ADR 0041). A change made
- * through one replica must reach the exchanges every replica answers next, at once: the
- * replica that committed it forgets its entries, the others hear `assistants.changed`.
+ * The chat replicas cache the assistants an exchange chooses from and the handoff policy
+ * (ADR 0041). A change made through one replica must reach the exchanges every replica answers
+ * next, at once: the replica that committed it forgets its entries, the others hear the
+ * change's broadcast.
  */
-describe('assistant changes reach every chat replica at once (e2e, two chat replicas)', () => {
+describe('assistant and handoff policy changes reach every chat replica at once (e2e, two chat replicas)', () => {
   let fake: FakeLlmServer;
   let stack: TestStack;
   let acme: TenantFixture;
@@ -124,6 +125,38 @@ describe('assistant changes reach every chat replica at once (e2e, two chat repl
       expect(refused.status).toBe(404);
       expect(refused.body.code).toBe('ASSISTANT_NOT_FOUND');
     }
+  });
+
+  it('hands over on a phrase added to the policy, on every replica, from the next message', async () => {
+    const phrase = 'put me through to billing';
+    const ask = async () => {
+      const handled: string[] = [];
+      for (let i = 0; i < EXCHANGES; i++) {
+        const answer = await globex.as.user.post('/api/v1/chat/', {
+          message: `Please ${phrase} now (${i})`,
+          use_rag: false,
+        });
+        expect(answer.status).toBe(200);
+        handled.push(answer.body.handled_by as string);
+      }
+      return handled;
+    };
+    fake.reset();
+    fake.respond('openai', { text: 'Hello.' });
+    // Both replicas cache the policy without the phrase: the bot answers.
+    expect(new Set(await ask())).toEqual(new Set(['bot']));
+
+    const saved = await globex.as.tenant_admin.put('/api/v1/inbox/settings', {
+      phrases: [phrase],
+    });
+    expect(saved.status).toBe(200);
+    expect(new Set(await ask())).toEqual(new Set(['human']));
+    // Acme's policy is its own.
+    const acmeAnswer = await acme.as.user.post('/api/v1/chat/', {
+      message: `Please ${phrase} now`,
+      use_rag: false,
+    });
+    expect(acmeAnswer.body.handled_by).toBe('bot');
   });
 
   it("never answers one tenant with another's cached assistant", async () => {
