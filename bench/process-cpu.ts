@@ -38,14 +38,14 @@ export function pidsNamed(command: string): number[] {
 
 /**
  * Postgres processes split by what they do: `backends` serve connections (their title holds
- * the client's address), `background` are the server's own (WAL writer, autovacuum,
- * checkpointer, background writer).
+ * the client's address and port, or `[local]` over a Unix socket), `background` are the
+ * server's own (WAL writer, autovacuum, checkpointer, background writer).
  */
 export function postgresPids(kind: 'backends' | 'background'): number[] {
   return pidsNamed('postgres').filter((pid) => {
     try {
       const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      return /\(\d+\)/.test(title) === (kind === 'backends');
+      return /\(\d+\)|\[local\]/.test(title) === (kind === 'backends');
     } catch {
       return false;
     }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 
 import { PING_PATTERN, SERVICE_NAMES, type ServiceName } from '@tenantbot/contracts';
-import { RedisStreamsClient } from '@tenantbot/transport';
+import { RedisStreamsClient, StreamKeys } from '@tenantbot/transport';
 
 import { StackDatabase } from './stack-database';
 
@@ -107,7 +107,7 @@ export class TestStack {
         await client.request(PING_PATTERN[service], {}, { timeoutMs: 1000 }); // connects it
         const replicas = await client
           .unwrap<Redis>()
-          .zcard(`${this.env.REDIS_PREFIX}:svc:${service}:replicas`);
+          .zcard(new StreamKeys(this.env.REDIS_PREFIX).replicas(service));
         if (replicas < 2) {
           throw new Error(`${replicas} replica(s) of ${service} heart-beat`);
         }
