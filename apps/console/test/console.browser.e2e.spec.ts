@@ -428,7 +428,9 @@ describe('the web console in a real browser (e2e)', () => {
     expect(await admin.getByLabel('Temperature').inputValue()).toBe('0.3');
     await admin.getByLabel('Temperature').fill('0.5');
     await admin.getByRole('button', { name: 'Save assistant' }).click();
+    // Opening the editor cleared the notice of the creation, so this one is the edit's.
     await admin.getByText('Assistant “Returns desk” saved.').waitFor();
+    await admin.getByRole('button', { name: 'Save assistant' }).waitFor({ state: 'detached' });
     await expect(
       acme.as.tenant_admin
         .get('/api/v1/assistants')

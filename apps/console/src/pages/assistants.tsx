@@ -38,6 +38,11 @@ export function AssistantsPage() {
   const [error, setError] = useState<string>();
   const [saved, setSaved] = useState<string>();
 
+  function openEditor(target: AssistantView | 'new') {
+    setSaved(undefined);
+    setEditing(target);
+  }
+
   async function remove(assistant: AssistantView) {
     setError(undefined);
     try {
@@ -55,7 +60,7 @@ export function AssistantsPage() {
   return (
     <>
       <PageHeader title="Assistants">
-        <Button variant="primary" onClick={() => setEditing('new')}>
+        <Button variant="primary" onClick={() => openEditor('new')}>
           New assistant
         </Button>
       </PageHeader>
@@ -116,7 +121,7 @@ export function AssistantsPage() {
                         <div className="inline">
                           <Button
                             variant="ghost"
-                            onClick={() => setEditing(assistant)}
+                            onClick={() => openEditor(assistant)}
                             aria-label={`Edit ${assistant.name}`}
                           >
                             Edit
