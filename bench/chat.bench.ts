@@ -1,7 +1,8 @@
 // npm run bench:chat — POST /api/v1/chat/ through the gateway (local extractive provider, RAG
 // on, a tenant with a few thousand chunks), next to the same request sent straight to the chat
 // service over the transport, the hybrid search it runs (POST /api/v1/rag/search through the
-// gateway) and a bare GET /ping, in the same run: the cost of each layer. Each concurrent client
+// gateway, and rag.search straight over the transport) and a bare GET /ping, in the same run:
+// the cost of each layer. Each concurrent client
 // has an API key of its own, so the per-key limit is not what is measured.
 import { randomUUID } from 'node:crypto';
 import { cpus } from 'node:os';
@@ -108,6 +109,13 @@ async function main(): Promise<void> {
         name: 'POST /api/v1/rag/search via the gateway',
         call: () =>
           post(`${stack.baseUrl}/api/v1/rag/search`, nextKey(), { query: question().message }),
+      },
+      {
+        name: 'rag.search over the transport (no HTTP)',
+        call: () =>
+          runWithContext({ ...context, requestId: randomUUID() }, () =>
+            transport.request(RAG.SEARCH, { query: question().message }, { timeoutMs: 60_000 }),
+          ),
       },
       {
         name: 'chat.send over the transport (no HTTP)',
