@@ -175,10 +175,14 @@ export class ChatService {
     const settings = Promise.all([
       this.tenants.runtimeConfig(caller),
       this.handoffSettings.policyFor(caller.tenantId),
-    ]);
+    ]).then(([tenant, handoffPolicy]) => ({
+      tenant,
+      handoffPolicy,
+      asksPerson: asksForPerson(request.message, handoffPolicy.phrases),
+    }));
     // The search starts once the (cached) settings are there, while the assistant is read.
-    const early = settings.then(([tenant, handoffPolicy]) =>
-      request.use_rag && !asksForPerson(request.message, handoffPolicy.phrases)
+    const early = settings.then(({ tenant, asksPerson }) =>
+      request.use_rag && !asksPerson
         ? this.retrieval.startEarly(caller, request.message, tenant.rag, request.assistant_id)
         : undefined,
     );
@@ -189,7 +193,7 @@ export class ChatService {
       this.assistants.forExchange(caller, request.assistant_id, request.conversation_id),
     );
     choice.catch(() => undefined);
-    const [[tenant, handoffPolicy], stored] = await Promise.all([
+    const [{ tenant, handoffPolicy, asksPerson }, stored] = await Promise.all([
       settings,
       origin.transportRequestId && !origin.firstDelivery
         ? this.storedAnswer(caller, ids.exchange)
@@ -201,7 +205,6 @@ export class ChatService {
     const assistant = await choice;
     const policy = this.models.policyFor(tenant);
     const model = policy.choose(request.model ?? assistantModel(policy, assistant));
-    const asksPerson = asksForPerson(request.message, handoffPolicy.phrases);
     const passages =
       request.use_rag && !asksPerson
         ? this.retrieval.relevantPassages(

@@ -1,8 +1,16 @@
+import { randomBytes } from 'node:crypto';
+
 import { describe, expect, it } from '@jest/globals';
 
 import type { ChatSource, ChatTurn } from '@tenantbot/contracts';
 
-import { DEFAULT_SYSTEM_PROMPT, PromptAssembler, type PromptInput } from './prompt-assembler';
+import {
+  countFrame,
+  DEFAULT_SYSTEM_PROMPT,
+  frameOf,
+  PromptAssembler,
+  type PromptInput,
+} from './prompt-assembler';
 import { TokenCounter } from './token-counter';
 
 const tokens = new TokenCounter();
@@ -74,6 +82,26 @@ describe('PromptAssembler', () => {
       const exact = tokens.countPrompt(prompt.system, prompt.messages);
       expect(prompt.inputTokens).toBeGreaterThanOrEqual(exact);
       expect(prompt.inputTokens).toBeLessThanOrEqual(exact + 2 * prompt.passages.length);
+    }
+  });
+
+  it('counts the fenced frame exactly, whatever its fence and the tenant prompt', () => {
+    const prompts = [
+      'You are Acme’s assistant.',
+      'Answer in two sentences',
+      'Réponds en français. 1234',
+      'Use the codes 000000000000 and 0f0f>>> as written!',
+      '',
+      null,
+    ];
+    for (const systemPrompt of prompts) {
+      for (let run = 0; run < 200; run++) {
+        const fence = randomBytes(6).toString('hex');
+        const frame = frameOf(input({ systemPrompt }), fence);
+        expect(countFrame(tokens, input({ systemPrompt }), fence)).toBe(
+          tokens.countTurn({ content: frame }),
+        );
+      }
     }
   });
 

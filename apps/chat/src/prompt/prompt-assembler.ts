@@ -49,7 +49,7 @@ export class PromptAssembler {
     const question: ChatTurn = { role: 'user', content: input.question };
     const questionTokens = this.tokens.countTurn(question);
     // The fenced frame without passages is the largest the instructions get before them.
-    const frameTokens = this.tokens.countTurn({ content: instructions(input, [], fence, true) });
+    const frameTokens = countFrame(this.tokens, input, fence);
     const window = input.contextWindow - input.maxTokens;
     let budget = window - questionTokens - frameTokens;
     if (budget < 0) {
@@ -61,7 +61,7 @@ export class PromptAssembler {
     }
     const passages: ChatSource[] = [];
     for (const passage of input.passages) {
-      const cost = this.tokens.countPassage(passageBlock(passage, passages.length + 1)) + 2;
+      const cost = this.tokens.countRemembered(passageBlock(passage, passages.length + 1)) + 2;
       if (cost > budget) {
         break;
       }
@@ -92,6 +92,28 @@ export class PromptAssembler {
       inputTokens,
     };
   }
+}
+
+/** Stands for the fence in the frame whose count is remembered; hex, as a fence is. */
+const COUNTED_FENCE = '000000000000';
+
+/**
+ * `countTurn` of the fenced frame (`frameOf`), without counting its long fixed text again on
+ * every exchange: the frame with a stand-in fence is counted once per tenant prompt, then
+ * corrected by the difference between the fences' own tokens. Exact: a fence stands between a
+ * letter and `>>>` with a space before it, where cl100k's pre-tokenizer always splits, so its
+ * tokens do not depend on the text around it.
+ */
+export function countFrame(tokens: TokenCounter, input: PromptInput, fence: string): number {
+  const frame = frameOf(input, COUNTED_FENCE);
+  const fences = frame.split(` ${COUNTED_FENCE}>>>`).length - 1;
+  const perFence = tokens.count(` ${fence}`) - tokens.count(` ${COUNTED_FENCE}`);
+  return tokens.countRememberedTurn(frame) + fences * perFence;
+}
+
+/** The instructions fenced for passages, without any: the most they hold before the passages. */
+export function frameOf(input: PromptInput, fence: string): string {
+  return instructions(input, [], fence, true);
 }
 
 function instructions(

@@ -7,8 +7,8 @@ import type { ChatTurn } from '@tenantbot/contracts';
 /** Tokens a chat message costs beyond its text (role and separators), as OpenAI counts them. */
 const PER_MESSAGE = 4;
 
-/** Passages counted lately: the same chunks answer many questions. */
-const REMEMBERED_PASSAGES = 5_000;
+/** Texts counted lately: the same chunks answer many questions, one frame serves a tenant. */
+const REMEMBERED_TEXTS = 5_000;
 
 /** No special tokens: "<|endoftext|>" in user text is just text. */
 const PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
@@ -21,24 +21,29 @@ const PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
  */
 @Injectable()
 export class TokenCounter {
-  private readonly passages = new LRUCache<string, number>({ max: REMEMBERED_PASSAGES });
+  private readonly remembered = new LRUCache<string, number>({ max: REMEMBERED_TEXTS });
 
   count(text: string): number {
     return countTokens(text, PLAIN_TEXT);
   }
 
-  /** `count` of a retrieved passage as the prompt quotes it, remembered. */
-  countPassage(block: string): number {
-    let tokens = this.passages.get(block);
+  /** `count` of a text that recurs (a retrieved passage as the prompt quotes it), remembered. */
+  countRemembered(text: string): number {
+    let tokens = this.remembered.get(text);
     if (tokens === undefined) {
-      tokens = this.count(block);
-      this.passages.set(block, tokens);
+      tokens = this.count(text);
+      this.remembered.set(text, tokens);
     }
     return tokens;
   }
 
   countTurn(turn: Pick<ChatTurn, 'content'>): number {
     return this.count(turn.content) + PER_MESSAGE;
+  }
+
+  /** `countTurn` of a text that recurs, remembered. */
+  countRememberedTurn(text: string): number {
+    return this.countRemembered(text) + PER_MESSAGE;
   }
 
   countPrompt(system: string, messages: ChatTurn[]): number {
