@@ -80,11 +80,12 @@ export class PromptAssembler {
     const system = instructions(input, passages, fence);
     const messages = [...history, question];
     // Counted once, part by part: the frame, each passage with its separator, each turn. The
-    // instructions without passages differ from the frame and are counted as they are.
+    // instructions without passages differ from the frame and are counted as they are: they
+    // hold no fence, so one count serves every exchange of the tenant prompt.
     const inputTokens =
       passages.length > 0 || !input.useRag
         ? window - budget
-        : window - budget - frameTokens + this.tokens.countTurn({ content: system });
+        : window - budget - frameTokens + this.tokens.countRememberedTurn(system);
     return {
       system,
       messages,
