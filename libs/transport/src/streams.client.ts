@@ -54,6 +54,14 @@ function parseBroadcast(message: string): unknown {
 const REPLY_STREAM_TTL_S = 300;
 
 /**
+ * Replies already read are trimmed from the reply stream in the background, this long after
+ * the first of them, or at once when this many wait: one XTRIM per batch instead of a command
+ * (a syscall, and a wake-up of Redis) per reply.
+ */
+const REPLY_TRIM_DELAY_MS = 100;
+const REPLY_TRIM_BATCH = 256;
+
+/**
  * The calling side of the Redis Streams transport. One instance per process is enough: the
  * pattern `<service>.<action>` names the service's request stream, and all replies come back
  * on this instance's own reply stream.
@@ -68,6 +76,8 @@ export class RedisStreamsClient extends ClientProxy implements MessageClient {
   private connecting?: Promise<void>;
   private closing = false;
   private lastReplyId = '0-0';
+  private untrimmedReplies = 0;
+  private trimTimer?: NodeJS.Timeout;
   private readLoop?: Promise<void>;
   private refreshTimer?: NodeJS.Timeout;
   private subscriber?: Redis;
@@ -93,6 +103,7 @@ export class RedisStreamsClient extends ClientProxy implements MessageClient {
     }
     this.closing = true;
     clearInterval(this.refreshTimer);
+    clearTimeout(this.trimTimer);
     this.reader?.disconnect();
     this.subscriber?.disconnect();
     await this.readLoop;
@@ -430,9 +441,25 @@ export class RedisStreamsClient extends ClientProxy implements MessageClient {
           this.routingMap.get(reply.id)?.(reply);
         }
       }
-      if (entries.length > 0) {
-        this.redis.xtrim(this.replyStream, 'MINID', this.lastReplyId).catch(() => undefined);
-      }
+      this.trimRepliesRead(entries.length);
     }
+  }
+
+  private trimRepliesRead(read: number): void {
+    this.untrimmedReplies += read;
+    if (this.untrimmedReplies >= REPLY_TRIM_BATCH) {
+      this.trimNow();
+    } else if (this.untrimmedReplies > 0 && !this.trimTimer) {
+      this.trimTimer = setTimeout(() => this.trimNow(), REPLY_TRIM_DELAY_MS);
+      this.trimTimer.unref();
+    }
+  }
+
+  /** Deletes the replies before the last one read (XREAD goes on after that one). */
+  private trimNow(): void {
+    clearTimeout(this.trimTimer);
+    this.trimTimer = undefined;
+    this.untrimmedReplies = 0;
+    this.commands?.xtrim(this.replyStream, 'MINID', this.lastReplyId).catch(() => undefined);
   }
 }
