@@ -4,10 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { Redis } from 'ioredis';
 import pg from 'pg';
 
-import { freePort } from '@tenantbot/testing';
+import { deleteRedisKeys, freePort } from '@tenantbot/testing';
 
 const root = join(__dirname, '..', '..');
 
@@ -62,7 +61,7 @@ export async function createBenchEnvironment(name: string): Promise<BenchEnviron
       if (chroma) {
         rmSync(chroma.dataDir, { recursive: true, force: true });
       }
-      await deleteKeys(env.REDIS_URL, env.REDIS_PREFIX);
+      await deleteRedisKeys(env.REDIS_URL, env.REDIS_PREFIX);
       if (process.env.BENCH_KEEP_DATABASE === '1') {
         console.error(`database kept: ${database}`);
         return;
@@ -73,23 +72,6 @@ export async function createBenchEnvironment(name: string): Promise<BenchEnviron
       await client.end();
     },
   };
-}
-
-/** The run's Redis keys (streams, queues, limits), as the test run's teardown deletes its own. */
-async function deleteKeys(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      if (keys.length > 0) {
-        await redis.unlink(...keys);
-      }
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
 }
 
 async function startChroma(): Promise<{ process: ChildProcess; url: string; dataDir: string }> {

@@ -6,3 +6,4 @@ export * from './fake-llm-server';
 export * from './fake-dns-server';
 export * from './fake-model-hub';
 export * from './tiny-sentence-model';
+export * from './redis-keys';

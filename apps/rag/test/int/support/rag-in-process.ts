@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { Test, type TestingModule } from '@nestjs/testing';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 
 import { type Caller, type TenantId, tenantIdOf } from '@tenantbot/contracts';
 import { appUrlFrom, migrate, platformUrlFrom } from '@tenantbot/database';
 import { createLogger } from '@tenantbot/observability';
+import { deleteRedisKeys } from '@tenantbot/testing';
 
 import { RagModule } from '../../../src/app.module';
 import { ragConfigSchema } from '../../../src/config/rag-config';
@@ -85,7 +85,7 @@ export class RagInProcess {
     await this.module.close();
     await this.owner.end();
     await dropDatabase(this.database);
-    await deleteKeys(this.redisPrefix);
+    await deleteRedisKeys(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', this.redisPrefix);
     await rm(this.filesDir, { recursive: true, force: true });
   }
 
@@ -110,17 +110,5 @@ async function dropDatabase(name: string): Promise<void> {
     await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   } finally {
     await admin.end();
-  }
-}
-
-async function deleteKeys(prefix: string): Promise<void> {
-  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-  try {
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length > 0) {
-      await redis.del(...keys);
-    }
-  } finally {
-    redis.disconnect();
   }
 }
