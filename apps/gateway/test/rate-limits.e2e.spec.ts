@@ -98,6 +98,39 @@ describe('rate limits (e2e over HTTP)', () => {
     expect((await large.as.agent.get('/api/v1/auth/me')).status).toBe(200);
   });
 
+  it('admits exactly a limit through two gateway replicas, leases included', async () => {
+    // Far from the limit each replica counts a few requests ahead (ADR 42): the hour's 150 are
+    // taken in leases of up to 9, and yet no more than 150 requests pass between the two.
+    const pair = await createTenantWithUsers(superAdmin, 'pair');
+    await superAdmin.put(`/api/v1/tenants/${pair.id}`, {
+      rate_limits: { requests_per_minute: 100_000, requests_per_hour: 150 },
+    });
+    const replicaUrl = await stack.addGateway('gateway-replica', {});
+    const keys: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      keys.push(
+        (await pair.as.tenant_admin.post('/api/v1/api-keys', { name: `pair ${i}` })).body.key,
+      );
+    }
+    const statuses: number[] = [];
+    for (let round = 0; round < 25; round++) {
+      const batch = Array.from({ length: 10 }, (_, i) => {
+        const baseUrl = i % 2 ? replicaUrl : stack.baseUrl;
+        return new ApiClient(baseUrl, keys[i % keys.length]).get('/api/v1/auth/me');
+      });
+      for (const response of await Promise.all(batch)) {
+        statuses.push(response.status);
+        if (response.status !== 200) {
+          expect(response.body).toMatchObject({ code: 'RATE_LIMITED' });
+        }
+      }
+    }
+
+    // The five key creations above were requests of the tenant's hour too.
+    expect(statuses.filter((status) => status === 200)).toHaveLength(150 - 5);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(250 - 145);
+  });
+
   it('counts rate-limit rejections per tenant in /metrics', async () => {
     const text = await stack.metricsText();
     expect(text).toMatch(new RegExp(`rate_limit_rejections_total\\{tenant="${small.id}"\\} \\d+`));
