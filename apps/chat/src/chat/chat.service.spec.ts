@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { getMaxListeners } from 'node:events';
 
 import { describe, expect, it, jest } from '@jest/globals';
 
@@ -23,6 +24,7 @@ import type { HandoffSettingsService } from '../handoff/handoff-settings.service
 import { ModelsService } from '../models/models.service';
 import { PromptAssembler } from '../prompt/prompt-assembler';
 import { TokenCounter } from '../prompt/token-counter';
+import { IdleDeadline } from '../providers/idle-deadline';
 import type { ProviderRouter } from '../providers/provider-router';
 import type { RetrievalService } from '../retrieval/retrieval.service';
 import type { TenantConfigService } from '../tenant-config/tenant-config.service';
@@ -185,6 +187,32 @@ describe('ChatService', () => {
       userId: caller.userId,
     });
     expect(rows.usage).toMatchObject({ requestId: caller.requestId, outcome: 'ok' });
+  });
+
+  it('answers many unary exchanges at once on one signal without a listener-leak warning', async () => {
+    const { service, router } = serviceWithFakes();
+    const signals = new Set<AbortSignal>();
+    // Like the real router: each provider call listens to the exchange's signal until it ends.
+    router.run.mockImplementation(async (route, _request, signal, trace) => {
+      signals.add(signal);
+      const deadline = new IdleDeadline(signal, 60_000);
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        trace.step = route[0];
+        return { text: 'From the documents.', step: route[0] };
+      } finally {
+        deadline.dispose();
+      }
+    });
+    const replies = await Promise.all(
+      Array.from({ length: 20 }, () => service.send(callerAs('user'), QUESTION)),
+    );
+
+    expect(replies).toHaveLength(20);
+    // One shared signal, which Node would warn about past 10 listeners unless told otherwise.
+    expect(signals.size).toBe(1);
+    const [shared] = signals;
+    expect(getMaxListeners(shared)).toBe(Number.POSITIVE_INFINITY);
   });
 
   it('calls no provider when the budget refuses, and records the refusal', async () => {

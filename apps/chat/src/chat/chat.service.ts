@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 import { Inject, Injectable } from '@nestjs/common';
 
 import {
@@ -87,7 +89,12 @@ interface Exchange {
   spend?: ExchangeSpend;
 }
 
+/**
+ * The signal of every unary exchange: each in flight listens to it until it ends, so more
+ * than Node's default of 10 at once is normal, not a leak.
+ */
 const NEVER_CANCELLED = new AbortController().signal;
+setMaxListeners(Number.POSITIVE_INFINITY, NEVER_CANCELLED);
 
 /**
  * One exchange: access and tenant first, then the model (request, tenant default, platform
