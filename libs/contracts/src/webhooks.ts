@@ -23,15 +23,9 @@ export const WEBHOOK_EVENTS = {
   BUDGET_ALERT: 'budget.alert',
 } as const;
 
-export const WEBHOOK_EVENT_TYPES = [
-  WEBHOOK_EVENTS.DOCUMENT_COMPLETED,
-  WEBHOOK_EVENTS.DOCUMENT_FAILED,
-  WEBHOOK_EVENTS.CONVERSATION_HANDOFF_REQUESTED,
-  WEBHOOK_EVENTS.CONVERSATION_CLOSED,
-  WEBHOOK_EVENTS.MESSAGE_FEEDBACK,
-  WEBHOOK_EVENTS.BUDGET_ALERT,
-] as const;
-export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+export type WebhookEventType = (typeof WEBHOOK_EVENTS)[keyof typeof WEBHOOK_EVENTS];
+/** Every event type, in the order above. */
+export const WEBHOOK_EVENT_TYPES = Object.values(WEBHOOK_EVENTS) as readonly WebhookEventType[];
 
 /** The type of the event `POST /webhooks/{id}/test` sends; nobody subscribes to it. */
 export const WEBHOOK_TEST_EVENT = 'webhook.test';
@@ -94,7 +88,7 @@ const webhookUrl = z
 export const webhookCreateSchema = z.strictObject({
   url: webhookUrl,
   events: z
-    .array(z.enum(WEBHOOK_EVENT_TYPES))
+    .array(z.enum(WEBHOOK_EVENTS))
     .min(1)
     .max(WEBHOOK_EVENT_TYPES.length)
     .transform((events) => [...new Set(events)]),
