@@ -13,8 +13,8 @@ interface Lease {
   windowEndsAt: number;
 }
 
-/** A request counted on a lease: its position in the window, and when the window ends. */
-export interface LeasedCount {
+/** Where one request stands on one counter: its position in the window, and when it ends. */
+export interface CounterPosition {
   position: number;
   windowEndsAt: number;
 }
@@ -29,7 +29,7 @@ export class CounterLeases {
   private readonly taking = new Set<string>();
 
   /** Counts one request on the counter's lease, if it holds a token for the current window. */
-  spend(key: string, now: number): LeasedCount | undefined {
+  spend(key: string, now: number): CounterPosition | undefined {
     const lease = this.leases.get(key);
     if (!lease || lease.left === 0 || now >= lease.windowEndsAt) {
       return undefined;

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 
 import { DomainError, ErrorCode } from '@tenantbot/contracts';
 
-import { CounterLeases } from './counter-leases';
+import { CounterLeases, type CounterPosition } from './counter-leases';
 
 /** One limit to check: a subject (e.g. `tenant:<id>`) may make `points` requests per `windowSeconds`. */
 export interface Limit {
@@ -60,10 +60,10 @@ type RedisWithLimits = Redis & {
   countRequestLimits(numberOfKeys: number, ...args: (string | number)[]): Promise<number[]>;
 };
 
-/** Where one request stands on one counter. */
-interface Counted {
-  position: number;
-  windowEndsAt: number;
+/** A counter this request has no lease on: counted in Redis. */
+interface Unleased {
+  limit: Limit;
+  key: string;
 }
 
 /**
@@ -98,18 +98,15 @@ export class RequestLimiter {
     }
     const now = Date.now();
     const keys = limits.map((limit) => this.keyOf(limit));
-    const counted: (Counted | undefined)[] = keys.map((key) => this.leases.spend(key, now));
-    const unleased = keys.flatMap((key, i) => (counted[i] ? [] : [i]));
-    if (unleased.length > 0) {
-      const fromRedis = await this.count(
-        unleased.map((i) => limits[i]),
-        unleased.map((i) => keys[i]),
-      );
-      unleased.forEach((limitIndex, i) => (counted[limitIndex] = fromRedis[i]));
-    }
+    const fromLeases = keys.map((key) => this.leases.spend(key, now));
+    const unleased = limits.flatMap((limit, i) => (fromLeases[i] ? [] : [{ limit, key: keys[i] }]));
+    const fromRedis = unleased.length > 0 ? await this.count(unleased) : [];
+    let next = 0;
+    const positions = fromLeases.map((leased) => leased ?? fromRedis[next++]);
+    const answeredAt = Date.now();
     const states = limits.map((limit, i) => {
-      const state = stateOf(limit, counted[i] as Counted, Date.now());
-      if ((counted[i] as Counted).position > limit.points) {
+      const state = stateOf(limit, positions[i], answeredAt);
+      if (positions[i].position > limit.points) {
         throw refusal(limit, state);
       }
       return state;
@@ -124,21 +121,25 @@ export class RequestLimiter {
    * this process is taking one for. A request Redis finds over a limit is admitted after all
    * when a lease taken meanwhile holds a token: that token was counted within the limit.
    */
-  private async count(limits: Limit[], keys: string[]): Promise<Counted[]> {
-    const takes = keys.map((key) => this.leases.startTaking(key));
+  private async count(counters: Unleased[]): Promise<CounterPosition[]> {
+    const takes = counters.map(({ key }) => this.leases.startTaking(key));
     const sentAt = Date.now();
     let reply: number[];
     try {
       reply = await (this.redis as RedisWithLimits).countRequestLimits(
-        keys.length,
-        ...keys,
-        ...limits.flatMap((limit, i) => [limit.windowSeconds, limit.points, takes[i] ? 1 : 0]),
+        counters.length,
+        ...counters.map(({ key }) => key),
+        ...counters.flatMap(({ limit }, i) => [
+          limit.windowSeconds,
+          limit.points,
+          takes[i] ? 1 : 0,
+        ]),
       );
     } catch (error) {
-      keys.forEach((key, i) => takes[i] && this.leases.notTaken(key));
+      counters.forEach(({ key }, i) => takes[i] && this.leases.notTaken(key));
       throw error;
     }
-    return keys.map((key, i) => {
+    return counters.map(({ limit, key }, i) => {
       const [consumed, msLeft, leased] = reply.slice(3 * i, 3 * i + 3).map(Number);
       const windowEndsAt = sentAt + msLeft;
       if (takes[i]) {
@@ -148,7 +149,7 @@ export class RequestLimiter {
           this.leases.notTaken(key);
         }
       }
-      if (consumed > limits[i].points) {
+      if (consumed > limit.points) {
         return this.leases.spend(key, Date.now()) ?? { position: consumed, windowEndsAt };
       }
       return { position: consumed, windowEndsAt };
@@ -161,7 +162,11 @@ export class RequestLimiter {
   }
 }
 
-function stateOf(limit: Limit, { position, windowEndsAt }: Counted, now: number): LimitState {
+function stateOf(
+  limit: Limit,
+  { position, windowEndsAt }: CounterPosition,
+  now: number,
+): LimitState {
   return {
     limit: limit.points,
     remaining: Math.max(0, limit.points - position),
