@@ -6,6 +6,7 @@ import type { Caller, ChatStreamEvent } from '@tenantbot/contracts';
 import { FakeLlmServer } from '@tenantbot/testing';
 
 import { ChatModule } from '../../src/chat/chat.module';
+import { type AnsweredExchangeRows, ChatRepository } from '../../src/chat/chat.repository';
 import { ChatService } from '../../src/chat/chat.service';
 import { ChatIntApp } from './chat-int-app';
 
@@ -84,6 +85,47 @@ describe('a chat request delivered twice (in process, real PostgreSQL and Redis)
     expect(two.response).toBe(one.response);
     expect(two.conversation_id).toBe(one.conversation_id);
     expect(await storedOf(tenant.id)).toEqual({ conversations: 1, messages: 2, usage: 1 });
+  });
+
+  it('writes one exchange when two deliveries commit at the very same moment, again and again', async () => {
+    const tenant = await app.createTenant(ONLY_OPENAI);
+    const caller = app.caller(tenant, 'user');
+    const repository = app.get(ChatRepository);
+    const rowsOf = (exchangeId: string, conversationId: string): AnsweredExchangeRows => ({
+      exchangeId,
+      conversation: { id: conversationId, title: 'Refunds?', userId: caller.userId },
+      question: { authorId: caller.userId ?? null, content: 'Refunds?' },
+      answer: {
+        content: 'Within 30 days.',
+        sources: [],
+        model: 'gpt-4o-mini',
+        inputTokens: 10,
+        outputTokens: 5,
+        costUsd: '0.000010',
+        latencyMs: 5,
+      },
+      usage: {
+        userId: caller.userId,
+        requestId: caller.requestId,
+        provider: 'openai',
+        outcome: 'ok',
+      },
+    });
+    const rounds = 400;
+    for (let round = 0; round < rounds; round++) {
+      const rows = rowsOf(randomUUID(), randomUUID());
+      // Both new-conversation writes race on the conversation's two unique indexes.
+      const outcomes = await Promise.all([
+        repository.recordAnswered(caller.tenantId, rows),
+        repository.recordAnswered(caller.tenantId, rows),
+      ]);
+      expect(outcomes.sort()).toEqual(['already-stored', 'written']);
+    }
+    expect(await storedOf(tenant.id)).toEqual({
+      conversations: rounds,
+      messages: 2 * rounds,
+      usage: rounds,
+    });
   });
 
   it('stores one exchange of a continued conversation, and a streamed delivery replays it', async () => {

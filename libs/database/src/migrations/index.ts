@@ -19,6 +19,7 @@ import { TenantContactDetails1797000700000 } from './1797000700000-tenant-contac
 import { UserLastLogin1797000701000 } from './1797000701000-user-last-login';
 import { RecordAnsweredExchange1797000740000 } from './1797000740000-record-answered-exchange';
 import { ChunkVectorInPlpgsql1797000741000 } from './1797000741000-chunk-vector-in-plpgsql';
+import { RecordAnsweredExchangeAnyConflict1797000742000 } from './1797000742000-record-answered-exchange-any-conflict';
 
 /** Every migration, in order. Listed explicitly so the built app needs no file globbing. */
 export const ALL_MIGRATIONS = [
@@ -43,4 +44,5 @@ export const ALL_MIGRATIONS = [
   UserLastLogin1797000701000,
   RecordAnsweredExchange1797000740000,
   ChunkVectorInPlpgsql1797000741000,
+  RecordAnsweredExchangeAnyConflict1797000742000,
 ];
