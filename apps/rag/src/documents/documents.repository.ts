@@ -78,7 +78,9 @@ export class DocumentsRepository extends TenantScopedRepository {
           settings: JSON.stringify(document.settings),
           tags: document.tags ?? [],
         })
-        .onConflict((conflict) => conflict.column('id').doNothing())
+        // Any unique index: two deliveries inserting at once may meet first in (tenant_id, id),
+        // which, as a non-target index, would raise instead of doing nothing.
+        .onConflict((conflict) => conflict.doNothing())
         .returningAll()
         .executeTakeFirst();
       if (inserted) {
